@@ -1,0 +1,96 @@
+/**
+ * Small, pure formatting helpers for the page: sizes, progress, counts, durations.
+ *
+ * @module format
+ */
+
+const UNITS = ["B", "KiB", "MiB", "GiB", "TiB", "PiB"];
+
+/**
+ * @param {unknown} value
+ * @param {string} what
+ */
+function requireCount(value, what) {
+  if (!Number.isSafeInteger(value) || value < 0) {
+    throw new RangeError(`${what} must be a non-negative integer, got ${String(value)}`);
+  }
+}
+
+/**
+ * Formats a byte count with binary (IEC) units: "0 B", "999 B", "1.5 KiB", "12 MiB".
+ * One decimal below 10 units, none above; a value that rounds up to 1024 moves to the next unit.
+ *
+ * @param {number} bytes a non-negative integer
+ * @returns {string}
+ * @throws {RangeError} for negative, fractional or unsafe numbers
+ */
+export function formatBytes(bytes) {
+  requireCount(bytes, "bytes");
+  if (bytes < 1024) return `${bytes} B`;
+  let unit = 0;
+  let value = bytes;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  let text = value < 10 ? value.toFixed(1) : Math.round(value).toString();
+  if (Number(text) >= 1024 && unit < UNITS.length - 1) {
+    unit++;
+    text = (Number(text) / 1024).toFixed(1);
+  }
+  return `${text} ${UNITS[unit]}`;
+}
+
+/**
+ * The whole percentage of `done` out of `total`, rounded down so that 100 means finished.
+ * Nothing to do (`total` 0) counts as finished; `done` is clamped to `0…total`.
+ *
+ * @param {number} done
+ * @param {number} total
+ * @returns {number} an integer from 0 to 100
+ */
+export function percent(done, total) {
+  if (!(total > 0)) return 100;
+  const clamped = Math.min(Math.max(done, 0), total);
+  return Math.floor((clamped / total) * 100);
+}
+
+/**
+ * A count with its noun: "1 file", "2 files", "0 files".
+ *
+ * @param {number} count
+ * @param {string} singular
+ * @param {string} [plural] `singular + "s"` by default
+ * @returns {string}
+ */
+export function plural(count, singular, plural = `${singular}s`) {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/**
+ * An integer with the locale's digit grouping: "5,242,893" in English.
+ *
+ * @param {number} value
+ * @param {string | string[]} [locale] the user's locale by default
+ * @returns {string}
+ */
+export function formatInteger(value, locale) {
+  return new Intl.NumberFormat(locale, { maximumFractionDigits: 0 }).format(value);
+}
+
+/**
+ * A short human duration: "0.4 s", "12 s", "2 min 5 s".
+ *
+ * @param {number} milliseconds non-negative
+ * @returns {string}
+ */
+export function formatDuration(milliseconds) {
+  if (!(milliseconds >= 0)) throw new RangeError(`milliseconds must be non-negative, got ${String(milliseconds)}`);
+  const tenths = Math.round(milliseconds / 100) / 10;
+  if (tenths < 10) return `${tenths.toFixed(1)} s`;
+  const whole = Math.round(milliseconds / 1000);
+  if (whole < 60) return `${whole} s`;
+  const minutes = Math.floor(whole / 60);
+  const rest = whole % 60;
+  return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
+}

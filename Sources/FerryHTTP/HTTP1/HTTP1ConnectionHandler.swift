@@ -1,0 +1,670 @@
+import HTTPTypes
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Drives one HTTP/1.1 connection: parses requests, hands them to the responder, writes responses
+/// in order, and enforces the connection's limits and timeouts.
+///
+/// One request is processed at a time; pipelined requests wait in the input buffer (and reading
+/// pauses) until the response before them is complete, which keeps responses in order without a
+/// queue. Everything here runs on the channel's event loop.
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Never
+    typealias OutboundOut = IOData
+
+    /// One request/response exchange.
+    final class Exchange {
+        let id: UInt64
+        let head: HTTP1RequestHead
+        let start: NIODeadline
+        let bodySource: RequestBodySource?
+        var requestComplete = false
+        var responseHeadSent = false
+        var responseComplete = false
+        var continueSent = false
+        var bodyBytesSent: Int64 = 0
+        var sentHead: HTTPResponse?
+        var route: String?
+        var discardedBytes: Int64 = 0
+
+        init(id: UInt64, head: HTTP1RequestHead, start: NIODeadline, bodySource: RequestBodySource?) {
+            self.id = id
+            self.head = head
+            self.start = start
+            self.bodySource = bodySource
+        }
+    }
+
+    private let responder: any HTTPResponder
+    private let configuration: HTTPServerConfiguration
+    private var parser: HTTP1RequestParser
+    private var cumulation = ByteBuffer()
+    private var context: ChannelHandlerContext!
+    private var eventLoop: (any EventLoop)!
+    private var connectionInfo = HTTPConnectionInfo(
+        remoteAddress: nil, localAddress: nil, isSecure: false, protocolName: "HTTP/1.1")
+
+    private var exchange: Exchange?
+    private var nextExchangeID: UInt64 = 0
+    private var isProcessing = false
+    private var inReadBurst = false
+    private var needsFlush = false
+    private var readPending = false
+    private var pausedForBody = false
+    private var closeAfterResponse = false
+    private var isClosed = false
+    private var inputClosed = false
+
+    private var lastActivity = NIODeadline.now()
+    private var headStart: NIODeadline?
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: NIODeadline?
+
+    private var cachedDateSecond: Int = 0
+    private var cachedDate = ByteBuffer()
+
+    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration) {
+        self.responder = responder
+        self.configuration = configuration
+        self.parser = HTTP1RequestParser(
+            limits: .init(
+                maxRequestLineLength: configuration.maxRequestLineLength,
+                maxHeaderBytes: configuration.maxHeaderBytes,
+                maxHeaderCount: configuration.maxHeaderCount,
+                maxChunkLineLength: configuration.maxChunkLineLength
+            ))
+    }
+
+    // MARK: - Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.eventLoop = context.eventLoop
+        cumulation = context.channel.allocator.buffer(capacity: 0)
+        connectionInfo.remoteAddress = context.channel.remoteAddress
+        connectionInfo.localAddress = context.channel.localAddress
+        if context.channel.isActive { armTimer() }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        timer?.cancel()
+        timer = nil
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connectionInfo.remoteAddress = context.channel.remoteAddress
+        connectionInfo.localAddress = context.channel.localAddress
+        armTimer()
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        timer?.cancel()
+        timer = nil
+        if let exchange {
+            exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
+        }
+        context.fireChannelInactive()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            inputClosed = true
+            if let exchange, !exchange.requestComplete {
+                exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
+                closeAfterResponse = true
+            }
+            if exchange == nil { close() }
+            return
+        }
+        if event is HTTPServerShutdownEvent {
+            closeAfterResponse = true
+            if exchange == nil { close() }
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close()
+    }
+
+    // MARK: - Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        var incoming = unwrapInboundIn(data)
+        lastActivity = .now()
+        inReadBurst = true
+        if cumulation.readableBytes == 0 {
+            cumulation = incoming
+        } else {
+            cumulation.writeBuffer(&incoming)
+        }
+        processInput()
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        flushIfNeeded()
+        context.fireChannelReadComplete()
+    }
+
+    func read(context: ChannelHandlerContext) {
+        if pausedForBody || isAwaitingResponse {
+            readPending = true
+        } else {
+            context.read()
+        }
+    }
+
+    /// A complete request waits for its response; reading more would only buffer pipelined requests.
+    private var isAwaitingResponse: Bool {
+        guard let exchange else { return false }
+        return exchange.requestComplete && !exchange.responseComplete
+    }
+
+    private func processInput() {
+        guard !isProcessing else { return }
+        isProcessing = true
+        defer { isProcessing = false }
+        while !isClosed {
+            if let exchange, exchange.requestComplete { break }
+            if exchange == nil && closeAfterResponse { break }
+            let event: HTTP1RequestParser.Event?
+            do {
+                event = try parser.next(from: &cumulation)
+            } catch {
+                reject(error)
+                return
+            }
+            guard let event else { break }
+            switch event {
+            case .head(let head):
+                startExchange(head)
+            case .body(let buffer):
+                receiveBody(buffer)
+            case .end:
+                endOfRequest()
+            }
+        }
+        if exchange == nil {
+            headStart = parser.isIdle && cumulation.readableBytes == 0 ? nil : (headStart ?? .now())
+            if inputClosed { close() }
+        }
+        armTimer()
+    }
+
+    private func startExchange(_ head: HTTP1RequestHead) {
+        headStart = nil
+        nextExchangeID &+= 1
+        let id = nextExchangeID
+        let hasBody: Bool
+        switch head.framing {
+        case .none, .contentLength(0): hasBody = false
+        default: hasBody = true
+        }
+        var source: RequestBodySource?
+        if hasBody {
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            source = RequestBodySource(highWatermark: configuration.requestBodyHighWatermark) {
+                eventLoop.execute { loopBound.value.bodyDemanded(id) }
+            }
+        }
+        let exchange = Exchange(id: id, head: head, start: lastActivity, bodySource: source)
+        // A request without a body is complete with its head; the parser's `.end` that follows is
+        // then a no-op.
+        exchange.requestComplete = !hasBody
+        self.exchange = exchange
+        if !head.keepAlive { closeAfterResponse = true }
+        connectionInfo.protocolName = head.minorVersion == 0 ? "HTTP/1.0" : "HTTP/1.1"
+        let request = HTTPServerRequest(
+            head: head.request,
+            body: HTTPRequestBody(source: source),
+            connection: connectionInfo
+        )
+        switch responder.respond(to: request) {
+        case .ready(let response):
+            send(response, for: exchange)
+        case .async(let work):
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            Self.spawnHandler(work, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+        }
+    }
+
+    private func receiveBody(_ buffer: ByteBuffer) {
+        guard let exchange else { return }
+        if exchange.responseComplete {
+            exchange.discardedBytes += Int64(buffer.readableBytes)
+            if exchange.discardedBytes > configuration.maxDiscardedBodyBytes { close() }
+            return
+        }
+        if let source = exchange.bodySource, !source.yield(buffer) {
+            pausedForBody = true
+        }
+    }
+
+    private func endOfRequest() {
+        guard let exchange, !exchange.requestComplete else { return }
+        exchange.requestComplete = true
+        exchange.bodySource?.finish()
+        pausedForBody = false
+        if exchange.responseComplete { finishExchange() }
+    }
+
+    /// The handler read from an empty body buffer or drained a full one.
+    private func bodyDemanded(_ id: UInt64) {
+        guard let exchange, exchange.id == id, !isClosed else { return }
+        if exchange.head.expectsContinue && !exchange.continueSent && !exchange.responseHeadSent {
+            exchange.continueSent = true
+            var buffer = context.channel.allocator.buffer(capacity: HTTP1ResponseEncoder.continueResponse.count)
+            buffer.writeBytes(HTTP1ResponseEncoder.continueResponse)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        }
+        if pausedForBody, exchange.bodySource?.wantsMore ?? true {
+            pausedForBody = false
+            lastActivity = .now()
+            resumeReading()
+        }
+        armTimer()
+    }
+
+    private func resumeReading() {
+        if readPending && !pausedForBody && !isAwaitingResponse {
+            readPending = false
+            context.read()
+        }
+    }
+
+    // MARK: - Writing
+
+    /// The one hop to Swift concurrency for an async handler.
+    private static func spawnHandler(
+        _ work: @escaping @Sendable () async -> HTTPServerResponse,
+        exchangeID: UInt64,
+        handler: NIOLoopBound<HTTP1ConnectionHandler>,
+        eventLoop: any EventLoop
+    ) {
+        Task {
+            let response = await work()
+            await deliver(response, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
+        }
+    }
+
+    private static func spawnStream(
+        _ produce: @escaping @Sendable (any HTTPBodyWriter) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        handler: NIOLoopBound<HTTP1ConnectionHandler>,
+        eventLoop: any EventLoop
+    ) {
+        Task {
+            await runStream(produce, head: head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
+        }
+    }
+
+    /// Hops a response produced by an async handler back onto the event loop and, for a stream,
+    /// runs the producer in this task with a writer whose writes hop per chunk.
+    private static func deliver(
+        _ response: HTTPServerResponse,
+        exchangeID: UInt64,
+        handler: NIOLoopBound<HTTP1ConnectionHandler>,
+        eventLoop: any EventLoop
+    ) async {
+        guard case .stream(let produce) = response.body else {
+            eventLoop.execute { handler.value.sendIfCurrent(response, exchangeID: exchangeID) }
+            return
+        }
+        eventLoop.execute { handler.value.noteRoute(response.route, exchangeID: exchangeID) }
+        await runStream(produce, head: response.head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
+    }
+
+    private static func runStream(
+        _ produce: @Sendable (any HTTPBodyWriter) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        handler: NIOLoopBound<HTTP1ConnectionHandler>,
+        eventLoop: any EventLoop
+    ) async {
+        let started = eventLoop.submit { handler.value.startStream(head, exchangeID: exchangeID) }
+        guard (try? await started.get()) == true else { return }
+        let writer = HTTP1StreamWriter(handler: handler, eventLoop: eventLoop, exchangeID: exchangeID)
+        do {
+            try await produce(writer)
+            eventLoop.execute { handler.value.finishStream(exchangeID: exchangeID) }
+        } catch {
+            // The head is out; the only honest way to report a failed body is to cut the connection.
+            eventLoop.execute { handler.value.abortStream(exchangeID: exchangeID) }
+        }
+    }
+
+    private func noteRoute(_ route: String?, exchangeID: UInt64) {
+        if let exchange, exchange.id == exchangeID { exchange.route = route }
+    }
+
+    private func sendIfCurrent(_ response: HTTPServerResponse, exchangeID: UInt64) {
+        guard let exchange, exchange.id == exchangeID, !isClosed else { return }
+        send(response, for: exchange)
+        flushIfNeeded()
+    }
+
+    private func send(_ response: HTTPServerResponse, for exchange: Exchange) {
+        exchange.route = response.route
+        switch response.body {
+        case .stream(let produce):
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            let eventLoop = context.eventLoop
+            let id = exchange.id
+            let head = response.head
+            Self.spawnStream(produce, head: head, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+        case .segments(let segments):
+            let length = segments.reduce(Int64(0)) { $0 + $1.count }
+            let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
+            var buffer = context.channel.allocator.buffer(capacity: 256 + (length <= 4096 ? Int(length) : 0))
+            writeHead(response.head, framing: framing, exchange: exchange, into: &buffer)
+            if case .contentLength = framing {
+                writeSegments(segments, after: &buffer)
+                exchange.bodyBytesSent = length
+            } else {
+                context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            }
+            completeResponse(exchange)
+        }
+    }
+
+    private func bodyFraming(
+        for head: HTTPResponse,
+        exchange: Exchange,
+        knownLength: Int64?
+    ) -> HTTP1ResponseEncoder.Framing {
+        let code = head.status.code
+        if code == 204 || code == 304 || (100..<200).contains(code) {
+            return .noBody
+        }
+        if exchange.head.request.method == .head {
+            return knownLength.map { .headOf(length: $0) } ?? .noBody
+        }
+        if let knownLength { return .contentLength(knownLength) }
+        if let declared = head.headerFields[.contentLength].flatMap({ Int64($0) }) { return .contentLength(declared) }
+        if exchange.head.minorVersion == 0 {
+            closeAfterResponse = true
+            return .untilClose
+        }
+        return .chunked
+    }
+
+    private func writeHead(
+        _ head: HTTPResponse,
+        framing: HTTP1ResponseEncoder.Framing,
+        exchange: Exchange,
+        into buffer: inout ByteBuffer
+    ) {
+        if !exchange.requestComplete {
+            // The handler answered without reading the whole body. Keep the connection only if the
+            // rest is small enough to read and throw away, and the client is not still waiting for
+            // a 100 Continue it will never get.
+            exchange.bodySource?.abandon()
+            pausedForBody = false
+            let awaitingContinue = exchange.head.expectsContinue && !exchange.continueSent
+            if case .contentLength(let length) = exchange.head.framing, length <= configuration.maxDiscardedBodyBytes,
+                !awaitingContinue
+            {
+            } else {
+                closeAfterResponse = true
+            }
+        }
+        exchange.responseHeadSent = true
+        exchange.sentHead = head
+        HTTP1ResponseEncoder.encodeHead(
+            head,
+            framing: framing,
+            keepAlive: !closeAfterResponse,
+            http10: exchange.head.minorVersion == 0,
+            date: currentDate(),
+            into: &buffer
+        )
+    }
+
+    private func writeSegments(_ segments: [HTTPResponseBody.Segment], after head: inout ByteBuffer) {
+        var pending = head
+        for segment in segments {
+            switch segment {
+            case .buffer(var bytes):
+                if bytes.readableBytes <= 4096 {
+                    pending.writeBuffer(&bytes)
+                } else {
+                    context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
+                    context.write(wrapOutboundOut(.byteBuffer(bytes)), promise: nil)
+                    pending = context.channel.allocator.buffer(capacity: 0)
+                }
+            case .file(let path, let offset, let count):
+                guard count > 0 else { continue }
+                context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
+                pending = context.channel.allocator.buffer(capacity: 0)
+                do {
+                    let handle = try NIOFileHandle(_deprecatedPath: path)
+                    let region = FileRegion(
+                        fileHandle: handle, readerIndex: Int(offset), endIndex: Int(offset + count))
+                    let promise = context.eventLoop.makePromise(of: Void.self)
+                    promise.futureResult.whenComplete { _ in try? handle.close() }
+                    context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+                } catch {
+                    // The file vanished after the head promised its length: the response cannot be
+                    // completed truthfully, so the connection is cut.
+                    closeAfterResponse = true
+                    close()
+                    return
+                }
+            }
+        }
+        if pending.readableBytes > 0 {
+            context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
+        }
+    }
+
+    /// Writes the head of a streaming response; the answer tells the producer whether to go on.
+    private func startStream(_ head: HTTPResponse, exchangeID: UInt64) -> Bool {
+        guard let exchange, exchange.id == exchangeID, !isClosed, !exchange.responseHeadSent else { return false }
+        let framing = bodyFraming(for: head, exchange: exchange, knownLength: nil)
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        writeHead(head, framing: framing, exchange: exchange, into: &buffer)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        streamFraming = framing
+        switch framing {
+        case .noBody, .headOf:
+            // Nothing may follow the head (HEAD, 204, 304): the exchange is complete already.
+            completeResponse(exchange)
+            flushIfNeeded()
+            return false
+        default:
+            return true
+        }
+    }
+
+    private var streamFraming: HTTP1ResponseEncoder.Framing = .noBody
+
+    func writeStreamChunk(_ data: ByteBuffer, exchangeID: UInt64) -> EventLoopFuture<Void> {
+        guard let exchange, exchange.id == exchangeID, !isClosed else {
+            return eventLoop.makeFailedFuture(HTTPBodyError.connectionClosed)
+        }
+        guard data.readableBytes > 0 else { return context.eventLoop.makeSucceededVoidFuture() }
+        exchange.bodyBytesSent += Int64(data.readableBytes)
+        let promise = context.eventLoop.makePromise(of: Void.self)
+        if streamFraming == .chunked {
+            var buffer = context.channel.allocator.buffer(capacity: data.readableBytes + 16)
+            HTTP1ResponseEncoder.encodeChunk(data, into: &buffer)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: promise)
+        } else {
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(data)), promise: promise)
+        }
+        return promise.futureResult
+    }
+
+    private func finishStream(exchangeID: UInt64) {
+        guard let exchange, exchange.id == exchangeID, !isClosed else { return }
+        if streamFraming == .chunked {
+            var buffer = context.channel.allocator.buffer(capacity: 5)
+            buffer.writeStaticString(HTTP1ResponseEncoder.lastChunk)
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        }
+        completeResponse(exchange)
+        flushIfNeeded()
+    }
+
+    private func abortStream(exchangeID: UInt64) {
+        guard let exchange, exchange.id == exchangeID else { return }
+        closeAfterResponse = true
+        record(exchange)
+        close()
+    }
+
+    private func completeResponse(_ exchange: Exchange) {
+        exchange.responseComplete = true
+        needsFlush = true
+        record(exchange)
+        if closeAfterResponse {
+            let promise = context.eventLoop.makePromise(of: Void.self)
+            context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer())), promise: promise)
+            needsFlush = false
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            promise.futureResult.whenComplete { _ in loopBound.value.close() }
+            return
+        }
+        if exchange.requestComplete {
+            finishExchange()
+        } else {
+            // The unread rest of the body is discarded as it arrives; reading must go on for that.
+            armTimer()
+            resumeReading()
+        }
+    }
+
+    private func finishExchange() {
+        exchange = nil
+        resumeReading()
+        if !isProcessing {
+            processInput()
+        }
+    }
+
+    private func record(_ exchange: Exchange) {
+        let now = NIODeadline.now()
+        responder.requestCompleted(
+            HTTPExchangeRecord(
+                request: exchange.head.request,
+                response: exchange.sentHead ?? HTTPResponse(status: .internalServerError),
+                bodyBytes: exchange.bodyBytesSent,
+                duration: now - exchange.start,
+                connection: connectionInfo,
+                route: exchange.route
+            ))
+    }
+
+    private func flushIfNeeded() {
+        guard needsFlush, !inReadBurst, let context else { return }
+        needsFlush = false
+        context.flush()
+    }
+
+    // MARK: - Errors and closing
+
+    /// Answers a request the engine refused, then closes: after a framing error the rest of the
+    /// byte stream cannot be trusted.
+    private func reject(_ error: HTTP1ParseError) {
+        closeAfterResponse = true
+        if let exchange, exchange.responseHeadSent {
+            close()
+            return
+        }
+        let response = responder.respondToRejectedRequest(error)
+        let request =
+            exchange?.head
+            ?? HTTP1RequestHead(
+                request: HTTPRequest(method: .get, scheme: nil, authority: nil, path: error.target ?? "/"),
+                minorVersion: 1, keepAlive: false, framing: .none, expectsContinue: false)
+        let rejected = Exchange(id: 0, head: request, start: lastActivity, bodySource: nil)
+        rejected.requestComplete = true
+        exchange?.bodySource?.fail(HTTPBodyError.connectionClosed)
+        exchange = rejected
+        send(response, for: rejected)
+    }
+
+    private func close() {
+        guard !isClosed, let context else { return }
+        isClosed = true
+        timer?.cancel()
+        context.close(promise: nil)
+    }
+
+    // MARK: - Timers
+
+    /// One timer per connection, re-armed lazily: activity only moves a deadline forward, and the
+    /// timer re-checks when it fires, so the common path never reschedules.
+    private func currentDeadline() -> (NIODeadline, TimeoutKind)? {
+        if let exchange {
+            if exchange.requestComplete || pausedForBody { return nil }
+            if exchange.head.expectsContinue && !exchange.continueSent { return nil }
+            if exchange.responseComplete || exchange.bodySource != nil {
+                return (lastActivity + configuration.bodyReadTimeout, .body)
+            }
+            return nil
+        }
+        if let headStart { return (headStart + configuration.headerReadTimeout, .head) }
+        return (lastActivity + configuration.keepAliveIdleTimeout, .idle)
+    }
+
+    private enum TimeoutKind { case idle, head, body }
+
+    private func armTimer() {
+        guard let context, !isClosed, let (deadline, _) = currentDeadline() else { return }
+        if let timerDeadline, timer != nil, timerDeadline <= deadline { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) { loopBound.value.timerFired() }
+    }
+
+    private func timerFired() {
+        timer = nil
+        timerDeadline = nil
+        guard !isClosed, let (deadline, kind) = currentDeadline() else { return }
+        guard deadline <= .now() else {
+            armTimer()
+            return
+        }
+        switch kind {
+        case .idle:
+            close()
+        case .head:
+            reject(HTTP1ParseError(.requestTimeout, "request head not received in time"))
+            flushIfNeeded()
+        case .body:
+            closeAfterResponse = true
+            if let exchange, exchange.responseComplete {
+                close()
+            } else {
+                exchange?.bodySource?.fail(HTTPBodyError.readTimeout)
+            }
+        }
+    }
+
+    // MARK: - Date
+
+    private func currentDate() -> ByteBuffer {
+        let now = time(nil)
+        if now != cachedDateSecond || cachedDate.readableBytes == 0 {
+            cachedDateSecond = now
+            cachedDate = ByteBuffer(string: HTTPDate.format(Int64(now)))
+        }
+        return cachedDate
+    }
+}

@@ -1,0 +1,22 @@
+public import HTTPTypes
+
+/// A response in the protocol-neutral model. The engine adds framing (`Content-Length` or chunked),
+/// `Date` and `Connection`; handlers never write connection-specific fields.
+public struct HTTPServerResponse: Sendable {
+    public var head: HTTPResponse
+    public var body: HTTPResponseBody
+    /// The route pattern that produced the response, passed through to ``HTTPExchangeRecord`` so
+    /// logs and metrics can label by route without re-routing.
+    public var route: String?
+
+    public init(head: HTTPResponse, body: HTTPResponseBody = .empty, route: String? = nil) {
+        self.head = head
+        self.body = body
+        self.route = route
+    }
+
+    public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: HTTPResponseBody = .empty) {
+        self.head = HTTPResponse(status: status, headerFields: headerFields)
+        self.body = body
+    }
+}

@@ -1,0 +1,139 @@
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// The shared state between the event loop that produces body bytes and the task that consumes them.
+///
+/// A lock rather than an actor: the producer is the event loop, which must never suspend, and the
+/// critical sections are a few field updates.
+final class RequestBodySource: @unchecked Sendable {
+    private struct State {
+        var buffers = CircularBuffer<ByteBuffer>()
+        var bufferedBytes = 0
+        var finished = false
+        var error: (any Error)?
+        var waiter: CheckedContinuation<ByteBuffer?, any Error>?
+        var abandoned = false
+    }
+
+    private let lock = NIOLock()
+    private var state = State()
+    private let highWatermark: Int
+    /// Tells the producer that the consumer wants more (first read, or the buffer drained); the
+    /// closure hops to the event loop itself.
+    private let onDemand: (@Sendable () -> Void)?
+
+    init(highWatermark: Int, onDemand: (@Sendable () -> Void)?) {
+        self.highWatermark = highWatermark
+        self.onDemand = onDemand
+    }
+
+    // MARK: Producer (event loop)
+
+    /// Hands a piece of body to the consumer. Returns whether the producer may keep reading.
+    func yield(_ buffer: ByteBuffer) -> Bool {
+        let (waiter, keepReading): (CheckedContinuation<ByteBuffer?, any Error>?, Bool) = lock.withLock {
+            if state.abandoned || state.finished { return (nil, true) }
+            if let waiter = state.waiter {
+                state.waiter = nil
+                return (waiter, true)
+            }
+            state.buffers.append(buffer)
+            state.bufferedBytes += buffer.readableBytes
+            return (nil, state.bufferedBytes < highWatermark)
+        }
+        waiter?.resume(returning: buffer)
+        return keepReading
+    }
+
+    func finish() {
+        let waiter = lock.withLock { () -> CheckedContinuation<ByteBuffer?, any Error>? in
+            state.finished = true
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(returning: nil)
+    }
+
+    func fail(_ error: any Error) {
+        let waiter = lock.withLock { () -> CheckedContinuation<ByteBuffer?, any Error>? in
+            guard !state.finished else { return nil }
+            state.finished = true
+            state.error = error
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: error)
+    }
+
+    /// The consumer is gone (its response was sent): drop what is buffered, ignore what comes.
+    func abandon() {
+        let waiter = lock.withLock { () -> CheckedContinuation<ByteBuffer?, any Error>? in
+            state.abandoned = true
+            state.buffers.removeAll()
+            state.bufferedBytes = 0
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(throwing: HTTPBodyError.connectionClosed)
+    }
+
+    /// Whether the consumer has room for more (used to resume reading after backpressure).
+    var wantsMore: Bool {
+        lock.withLock { !state.abandoned && state.bufferedBytes < highWatermark / 2 }
+    }
+
+    // MARK: Consumer (any task)
+
+    func next() async throws -> ByteBuffer? {
+        enum Step {
+            case value(ByteBuffer?, signal: Bool)
+            case failure(any Error)
+            case wait
+        }
+        let step = lock.withLock { () -> Step in
+            if let buffer = state.buffers.popFirst() {
+                let wasAbove = state.bufferedBytes >= highWatermark
+                state.bufferedBytes -= buffer.readableBytes
+                return .value(buffer, signal: wasAbove && state.bufferedBytes < highWatermark / 2)
+            }
+            if let error = state.error { return .failure(error) }
+            if state.finished { return .value(nil, signal: false) }
+            if state.abandoned { return .failure(HTTPBodyError.connectionClosed) }
+            return .wait
+        }
+        switch step {
+        case .value(let buffer, let signal):
+            if signal { onDemand?() }
+            return buffer
+        case .failure(let error):
+            throw error
+        case .wait:
+            return try await withTaskCancellationHandler {
+                try await withCheckedThrowingContinuation { continuation in
+                    let resumeNow: Result<ByteBuffer?, any Error>? = lock.withLock {
+                        if let buffer = state.buffers.popFirst() {
+                            state.bufferedBytes -= buffer.readableBytes
+                            return .success(buffer)
+                        }
+                        if let error = state.error { return .failure(error) }
+                        if state.finished { return .success(nil) }
+                        if Task.isCancelled { return .failure(CancellationError()) }
+                        state.waiter = continuation
+                        return nil
+                    }
+                    if let resumeNow {
+                        continuation.resume(with: resumeNow)
+                    } else {
+                        onDemand?()
+                    }
+                }
+            } onCancel: {
+                let waiter = lock.withLock { () -> CheckedContinuation<ByteBuffer?, any Error>? in
+                    defer { state.waiter = nil }
+                    return state.waiter
+                }
+                waiter?.resume(throwing: CancellationError())
+            }
+        }
+    }
+}

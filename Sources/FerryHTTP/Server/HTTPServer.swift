@@ -1,0 +1,90 @@
+public import Logging
+import NIOConcurrencyHelpers
+public import NIOCore
+public import NIOPosix
+
+/// Listens on a TCP socket and serves HTTP/1.1 on every accepted connection.
+///
+/// `run()` serves until `shutdownGracefully()` is called (by a signal handler or a test): it stops
+/// accepting, lets in-flight exchanges finish within the drain time, then closes what is left.
+public final class HTTPServer: Sendable {
+    public let configuration: HTTPServerConfiguration
+    private let responder: any HTTPResponder
+    private let group: any EventLoopGroup
+    private let logger: Logger
+    private let tracker = ConnectionTracker()
+    private let state = NIOLockedValueBox<State>(.idle)
+
+    private enum State {
+        case idle
+        case listening(any Channel)
+        case stopped
+    }
+
+    public init(
+        configuration: HTTPServerConfiguration,
+        responder: any HTTPResponder,
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        logger: Logger = Logger(label: "ferry.http")
+    ) {
+        self.configuration = configuration
+        self.responder = responder
+        self.group = group
+        self.logger = logger
+    }
+
+    /// Binds the listening socket and returns the address it is bound to (the real port when
+    /// the configuration asked for port 0).
+    @discardableResult
+    public func start() async throws -> SocketAddress {
+        let configuration = self.configuration
+        let responder = self.responder
+        let tracker = self.tracker
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelOption(.maxMessagesPerRead, value: UInt(configuration.maxAcceptsPerTick))
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(.allowRemoteHalfClosure, value: true)
+            .childChannelOption(.maxMessagesPerRead, value: 4)
+            .childChannelInitializer { channel in
+                guard tracker.admit(channel, limit: configuration.maxConnections) else {
+                    return channel.eventLoop.makeCompletedFuture {
+                        try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler())
+                    }
+                }
+                return channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        HTTP1ConnectionHandler(responder: responder, configuration: configuration))
+                }
+            }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        state.withLockedValue { $0 = .listening(channel) }
+        guard let address = channel.localAddress else { throw ChannelError.unknownLocalAddress }
+        return address
+    }
+
+    /// The number of open client connections.
+    public var openConnections: Int { tracker.count }
+
+    /// Stops accepting, waits up to the drain time for in-flight exchanges, then closes the rest.
+    public func shutdownGracefully() async {
+        let listening = state.withLockedValue { state -> (any Channel)? in
+            defer { state = .stopped }
+            if case .listening(let channel) = state { return channel }
+            return nil
+        }
+        if let listening { try? await listening.close() }
+        tracker.beginShutdown()
+        let drainTime = configuration.shutdownDrainTime
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.tracker.waitUntilDrained() }
+            group.addTask { try? await Task.sleep(nanoseconds: UInt64(max(0, drainTime.nanoseconds))) }
+            await group.next()
+            group.cancelAll()
+        }
+        tracker.closeAll()
+        logger.debug("HTTP server stopped")
+    }
+}

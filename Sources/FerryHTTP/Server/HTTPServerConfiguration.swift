@@ -1,0 +1,68 @@
+public import NIOCore
+
+/// Every limit the engine enforces, each a named value with a safe default.
+///
+/// The defaults follow what nginx and h2o ship with, tightened where Ferry's traffic allows it.
+public struct HTTPServerConfiguration: Sendable {
+    /// Address to bind; `127.0.0.1` keeps a fresh install private until the admin opens it up.
+    public var host: String
+    /// TCP port; `0` asks the kernel for a free one (tests use this).
+    public var port: Int
+    /// Longest request line (method, target, version) accepted; longer targets get 414.
+    public var maxRequestLineLength: Int
+    /// Most bytes of a request head (request line plus all header lines); more gets 431.
+    public var maxHeaderBytes: Int
+    /// Most header fields in a request head or a trailer section; more gets 431.
+    public var maxHeaderCount: Int
+    /// Longest chunk-size line (size plus extensions) in a chunked body; longer gets 400.
+    public var maxChunkLineLength: Int
+    /// Time a client has to send a complete request head once it has started one; then 408 and close.
+    public var headerReadTimeout: TimeAmount
+    /// Time a handler waits for the next piece of a request body before the read fails with 408.
+    public var bodyReadTimeout: TimeAmount
+    /// Time an idle keep-alive connection is kept open between requests.
+    public var keepAliveIdleTimeout: TimeAmount
+    /// Most open connections; further ones get a 503 and are closed.
+    public var maxConnections: Int
+    /// Bytes of an unread request body the engine will read and discard to keep a connection alive;
+    /// a larger unread body closes the connection instead.
+    public var maxDiscardedBodyBytes: Int64
+    /// Request-body bytes buffered ahead of a slow handler before the socket stops being read.
+    public var requestBodyHighWatermark: Int
+    /// Time in-flight requests get to finish after a shutdown begins.
+    public var shutdownDrainTime: TimeAmount
+    /// Connections accepted per event-loop tick; NIO's default of 4 drops connections under bursts.
+    public var maxAcceptsPerTick: Int
+
+    public init(
+        host: String = "127.0.0.1",
+        port: Int = 8080,
+        maxRequestLineLength: Int = 8 * 1024,
+        maxHeaderBytes: Int = 32 * 1024,
+        maxHeaderCount: Int = 100,
+        maxChunkLineLength: Int = 1024,
+        headerReadTimeout: TimeAmount = .seconds(10),
+        bodyReadTimeout: TimeAmount = .seconds(30),
+        keepAliveIdleTimeout: TimeAmount = .seconds(75),
+        maxConnections: Int = 10_000,
+        maxDiscardedBodyBytes: Int64 = 1024 * 1024,
+        requestBodyHighWatermark: Int = 256 * 1024,
+        shutdownDrainTime: TimeAmount = .seconds(10),
+        maxAcceptsPerTick: Int = 256
+    ) {
+        self.host = host
+        self.port = port
+        self.maxRequestLineLength = maxRequestLineLength
+        self.maxHeaderBytes = maxHeaderBytes
+        self.maxHeaderCount = maxHeaderCount
+        self.maxChunkLineLength = maxChunkLineLength
+        self.headerReadTimeout = headerReadTimeout
+        self.bodyReadTimeout = bodyReadTimeout
+        self.keepAliveIdleTimeout = keepAliveIdleTimeout
+        self.maxConnections = maxConnections
+        self.maxDiscardedBodyBytes = maxDiscardedBodyBytes
+        self.requestBodyHighWatermark = requestBodyHighWatermark
+        self.shutdownDrainTime = shutdownDrainTime
+        self.maxAcceptsPerTick = maxAcceptsPerTick
+    }
+}

@@ -1,0 +1,115 @@
+import FerryApp
+import FerryHTTP
+import FerryWeb
+import Foundation
+import Logging
+import NIOConcurrencyHelpers
+import NIOCore
+import Prometheus
+
+/// The composition root: wires the engine, the web layer and the app together. The CLI and the
+/// live tests start Ferry through this type, so both run exactly the same server.
+public final class FerryServer: Sendable {
+    public let configuration: FerryConfiguration
+    public let staticFiles: StaticFiles
+    public let metrics: HTTPMetrics
+    private let http: HTTPServer
+    private let logger: Logger
+    private let ready = NIOLockedValueBox(false)
+    private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
+
+    public init(configuration: FerryConfiguration, logger: Logger? = nil) throws {
+        var logger = logger ?? Logger(label: "ferry")
+        logger.logLevel = configuration.logLevel
+        self.configuration = configuration
+        self.logger = logger
+        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+
+        let staticFiles = try StaticFiles(root: configuration.publicDirectory)
+        self.staticFiles = staticFiles
+        let templates = try TemplateRenderer(
+            directory: configuration.templatesDirectory, reloadsOnRender: configuration.developmentMode)
+        let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
+
+        let registry = PrometheusCollectorRegistry()
+        let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)
+        let metrics = HTTPMetrics(registry: registry) { connectionCount.withLockedValue { $0?() ?? 0 } }
+        self.metrics = metrics
+
+        let router = RouterBuilder()
+        let ready = self.ready
+        let api = router.group("/api/v1")
+        SystemRoutes.register(on: api, ready: { ready.withLockedValue { $0 } })
+        DigestRoutes.register(on: api)
+        PageRoutes.register(on: router.routes, pages: pages)
+        router.routes.onInline(.get, "/metrics") { _ in
+            Response(
+                status: .ok,
+                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                body: .buffer(ByteBuffer(bytes: metrics.exposition())))
+        }
+        router.routes.onInline(.get, "/*") { request in try staticFiles.respond(request) }
+
+        var observers: [any ExchangeObserver] = [metrics]
+        if configuration.accessLog {
+            var accessLogger = Logger(label: "ferry.access")
+            accessLogger.logLevel = configuration.logLevel
+            observers.append(AccessLog(logger: accessLogger))
+        }
+        let responder = WebResponder(
+            router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
+            configuration: configuration.web, observers: observers)
+        let http = HTTPServer(configuration: configuration.http, responder: responder, logger: logger)
+        self.http = http
+        connectionCount.withLockedValue { $0 = { http.openConnections } }
+    }
+
+    /// Binds the socket; returns the address (with the real port when 0 was asked).
+    public func start() async throws -> SocketAddress {
+        let address = try await http.start()
+        ready.withLockedValue { $0 = true }
+        if configuration.developmentMode { startWatching() }
+        return address
+    }
+
+    /// Stops accepting, drains in-flight requests within the configured time, closes the rest.
+    public func shutdown() async {
+        ready.withLockedValue { $0 = false }
+        watcher.withLockedValue { $0?.cancel() }
+        await http.shutdownGracefully()
+    }
+
+    /// `--dev`: re-index `Public/` once a second when something in it changed.
+    private func startWatching() {
+        let staticFiles = self.staticFiles
+        let logger = self.logger
+        let root = configuration.publicDirectory
+        let task = Task {
+            var last = Self.fingerprint(of: root)
+            while !Task.isCancelled {
+                try? await Task.sleep(nanoseconds: 1_000_000_000)
+                let current = Self.fingerprint(of: root)
+                guard current != last else { continue }
+                last = current
+                do {
+                    try staticFiles.reload()
+                    logger.info("Public/ changed; re-indexed")
+                } catch {
+                    logger.error("re-indexing Public/ failed", metadata: ["error": "\(error)"])
+                }
+            }
+        }
+        watcher.withLockedValue { $0 = task }
+    }
+
+    /// Paths, sizes and modification times of everything under `root`.
+    static func fingerprint(of root: String) -> [String: String] {
+        var result: [String: String] = [:]
+        guard let enumerator = FileManager.default.enumerator(atPath: root) else { return result }
+        for case let path as String in enumerator {
+            let attributes = try? FileManager.default.attributesOfItem(atPath: root + "/" + path)
+            result[path] = "\(attributes?[.size] ?? 0) \(attributes?[.modificationDate] ?? 0)"
+        }
+        return result
+    }
+}

@@ -1,0 +1,8 @@
+import HTTPTypes
+
+/// Field names swift-http-types does not predefine.
+extension HTTPField.Name {
+    public static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    public static let crossOriginOpenerPolicy = HTTPField.Name("Cross-Origin-Opener-Policy")!
+    public static let xRequestID = HTTPField.Name("X-Request-Id")!
+}

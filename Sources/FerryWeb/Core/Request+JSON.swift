@@ -1,0 +1,66 @@
+import FerryHTTP
+import Foundation
+import HTTPTypes
+import NIOCore
+
+extension Request {
+    /// Decodes a JSON request body: 415 unless the content type is JSON, 413 past the route's body
+    /// limit, 400 with a JSON Pointer to the offending member when the document is malformed.
+    public func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        guard let contentType = headers[.contentType], MediaType.isJSON(contentType) else {
+            throw HTTPError(
+                .unsupportedMediaType, detail: "Send the request body as application/json.",
+                headers: [.accept: "application/json"])
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await body.collect(upTo: maxBodySize)
+        } catch HTTPBodyError.tooLarge(let limit) {
+            throw HTTPError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes.")
+        }
+        do {
+            return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
+        } catch let error as DecodingError {
+            throw HTTPError(
+                .badRequest, detail: "The request body is not valid: \(Self.describe(error)).", type: "invalid-json",
+                errors: [HTTPError.FieldError(pointer: Self.pointer(for: error), detail: Self.describe(error))])
+        }
+    }
+
+    static func pointer(for error: DecodingError) -> String {
+        let path: [any CodingKey]
+        switch error {
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            path = context.codingPath
+        case .keyNotFound(let key, let context):
+            path = context.codingPath + [key]
+        @unknown default:
+            path = []
+        }
+        return path.map { key in
+            let name = key.intValue.map(String.init) ?? key.stringValue
+            return "/" + name.replacingOccurrences(of: "~", with: "~0").replacingOccurrences(of: "/", with: "~1")
+        }.joined()
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        switch error {
+        case .typeMismatch(let type, _): return "expected \(Self.jsonTypeName(type))"
+        case .valueNotFound(let type, _): return "expected \(Self.jsonTypeName(type)), found null"
+        case .keyNotFound(let key, _): return "missing member \"\(key.stringValue)\""
+        case .dataCorrupted(let context):
+            return context.codingPath.isEmpty ? "malformed JSON" : "invalid value: \(context.debugDescription)"
+        @unknown default: return "invalid document"
+        }
+    }
+
+    private static func jsonTypeName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: return "a string"
+        case is Bool.Type: return "a boolean"
+        case is any BinaryInteger.Type: return "an integer"
+        case is any FloatingPoint.Type: return "a number"
+        default: return type is any Collection.Type ? "an array" : "an object"
+        }
+    }
+}

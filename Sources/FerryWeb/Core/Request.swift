@@ -1,0 +1,45 @@
+public import FerryHTTP
+public import HTTPTypes
+
+/// A routed request: the engine's request plus what routing learned about it.
+public struct Request: Sendable {
+    public var head: HTTPRequest
+    public var body: HTTPRequestBody
+    public var connection: HTTPConnectionInfo
+    /// The path without the query, still percent-encoded as sent.
+    public var path: Substring
+    /// The raw query string (after `?`), if any.
+    public var query: Substring?
+    /// Values captured by `:name` and `*` segments of the route pattern, percent-decoded.
+    public var parameters: Parameters
+    /// A unique id for logs, echoed in `X-Request-Id`.
+    public var id: String
+    /// The largest body this route accepts.
+    public var maxBodySize: Int
+
+    public init(
+        head: HTTPRequest, body: HTTPRequestBody = .empty, connection: HTTPConnectionInfo,
+        parameters: Parameters = Parameters(), id: String = "", maxBodySize: Int = 1024 * 1024
+    ) {
+        self.head = head
+        self.body = body
+        self.connection = connection
+        let target = head.path ?? "/"
+        if let mark = target.firstIndex(of: "?") {
+            self.path = target[..<mark]
+            self.query = target[target.index(after: mark)...]
+        } else {
+            self.path = target[...]
+            self.query = nil
+        }
+        self.parameters = parameters
+        self.id = id
+        self.maxBodySize = maxBodySize
+    }
+
+    public var method: HTTPRequest.Method { head.method }
+    public var headers: HTTPFields { head.headerFields }
+
+    /// Whether the request is for the JSON API, which answers errors with problem+json.
+    public var isAPI: Bool { path == "/api" || path.hasPrefix("/api/") }
+}

@@ -1,0 +1,49 @@
+public import FerryHTTP
+public import HTTPTypes
+import NIOCore
+
+/// A handler's answer. Framing fields are the engine's business; everything else is set here.
+public struct Response: Sendable {
+    public var status: HTTPResponse.Status
+    public var headers: HTTPFields
+    public var body: HTTPResponseBody
+
+    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: HTTPResponseBody = .empty) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    var serverResponse: HTTPServerResponse {
+        HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
+    }
+
+    /// Plain text, UTF-8.
+    public static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+            body: .buffer(ByteBuffer(string: text)))
+    }
+
+    /// An HTML document, revalidated on every use (`no-cache`) so deploys show at once.
+    public static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(
+            status: status,
+            headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-cache"],
+            body: .buffer(ByteBuffer(string: html)))
+    }
+
+    /// A redirect to `location`.
+    public static func redirect(to location: String, status: HTTPResponse.Status = .seeOther) -> Response {
+        Response(status: status, headers: [.location: location])
+    }
+
+    /// A streamed body of unknown length.
+    public static func stream(
+        contentType: String,
+        status: HTTPResponse.Status = .ok,
+        _ produce: @escaping @Sendable (any HTTPBodyWriter) async throws -> Void
+    ) -> Response {
+        Response(status: status, headers: [.contentType: contentType], body: .stream(produce))
+    }
+}

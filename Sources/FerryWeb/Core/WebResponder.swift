@@ -1,0 +1,128 @@
+import FerryHTTP
+import HTTPTypes
+import NIOCore
+
+/// The web layer's entry point: routes each request, runs its handler (inline on the event loop or
+/// in one task), maps errors, and finishes every response the same way (security fields, request
+/// id, compression).
+public final class WebResponder: HTTPResponder {
+    let router: Router
+    let errors: ErrorRenderer
+    let configuration: WebConfiguration
+    let observers: [any ExchangeObserver]
+
+    public init(
+        router: Router, errors: ErrorRenderer, configuration: WebConfiguration = WebConfiguration(),
+        observers: [any ExchangeObserver] = []
+    ) {
+        self.router = router
+        self.errors = errors
+        self.configuration = configuration
+        self.observers = observers
+    }
+
+    public func respond(to serverRequest: HTTPServerRequest) -> HTTPResponderResult {
+        var request = Request(
+            head: serverRequest.head, body: serverRequest.body, connection: serverRequest.connection,
+            id: RequestID.next())
+        switch router.match(method: request.method, path: request.path) {
+        case .found(let endpoint, let parameters):
+            request.parameters = parameters
+            request.maxBodySize = endpoint.maxBodySize
+            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > endpoint.maxBodySize {
+                let error = HTTPError(
+                    .contentTooLarge, detail: "The request body is larger than \(endpoint.maxBodySize) bytes.")
+                return .ready(
+                    finish(
+                        errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request,
+                        route: endpoint.pattern))
+            }
+            switch endpoint.handler {
+            case .inline(let handler):
+                let response: Response
+                do {
+                    response = try handler(request)
+                } catch {
+                    response = errorResponse(error, request)
+                }
+                return .ready(finish(response, request, route: endpoint.pattern))
+            case .async(let handler):
+                return .async { [self, request] in
+                    let response: Response
+                    do {
+                        response = try await handler(request)
+                    } catch {
+                        response = errorResponse(error, request)
+                    }
+                    return finish(response, request, route: endpoint.pattern)
+                }
+            }
+        case .options(let allowed):
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            return .ready(finish(Response(status: .noContent, headers: [.allow: allow]), request, route: nil))
+        case .methodNotAllowed(let allowed):
+            let allow = allowed.map(\.rawValue).joined(separator: ", ")
+            let error = HTTPError(
+                .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here; use \(allow).",
+                headers: [.allow: allow])
+            return .ready(
+                finish(errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request, route: nil))
+        case .notFound:
+            let error = HTTPError(.notFound, detail: "Nothing is found at this address.")
+            return .ready(
+                finish(errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request, route: nil))
+        }
+    }
+
+    public func respondToRejectedRequest(_ error: HTTP1ParseError) -> HTTPServerResponse {
+        let target = error.target ?? ""
+        let path = target.split(separator: "?", maxSplits: 1).first ?? ""
+        let wantsJSON = path == "/api" || path.hasPrefix("/api/")
+        let httpError = HTTPError(error.status, detail: "The request was refused: \(error.reason).")
+        var response = errors.response(for: httpError, path: path, wantsJSON: wantsJSON)
+        SecurityHeaders.apply(to: &response.headers)
+        return response.serverResponse
+    }
+
+    public func requestCompleted(_ record: HTTPExchangeRecord) {
+        for observer in observers { observer.observe(record) }
+    }
+
+    private func errorResponse(_ error: any Error, _ request: Request) -> Response {
+        let httpError = errors.httpError(for: error, requestID: request.id)
+        return errors.response(for: httpError, path: request.path, wantsJSON: request.isAPI)
+    }
+
+    /// What every response gets, whichever handler produced it.
+    private func finish(_ response: Response, _ request: Request, route: String?) -> HTTPServerResponse {
+        var response = response
+        response.headers[.xRequestID] = request.id
+        SecurityHeaders.apply(to: &response.headers)
+        compressIfWorthIt(&response, request)
+        var serverResponse = response.serverResponse
+        serverResponse.route = route
+        return serverResponse
+    }
+
+    /// Compresses a buffered, compressible body the client accepts, above the threshold.
+    private func compressIfWorthIt(_ response: inout Response, _ request: Request) {
+        guard case .segments(let segments) = response.body, segments.count == 1,
+            case .buffer(let buffer) = segments[0],
+            buffer.readableBytes >= configuration.compressionThreshold,
+            buffer.readableBytes <= configuration.compressionMaxSize,
+            response.headers[.contentEncoding] == nil,
+            let type = response.headers[.contentType], MIMEType.isCompressible(type)
+        else { return }
+        let coding = AcceptEncoding.choose(request.headers[.acceptEncoding], available: [.br, .gzip, .identity])
+        let compressed: ByteBuffer?
+        switch coding {
+        case .br: compressed = Compressor.brotli(buffer, quality: configuration.dynamicBrotliQuality)
+        case .gzip: compressed = Compressor.gzip(buffer)
+        case .identity: compressed = nil
+        }
+        response.headers.append(HTTPField(name: .vary, value: "Accept-Encoding"))
+        guard let compressed, compressed.readableBytes < buffer.readableBytes else { return }
+        response.headers[.contentEncoding] = coding.rawValue
+        response.body = .buffer(compressed)
+    }
+}

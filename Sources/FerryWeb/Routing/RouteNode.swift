@@ -1,0 +1,63 @@
+import HTTPTypes
+
+/// A node of the routing trie. Matching prefers a literal segment, then a `:parameter`, then a
+/// trailing `*`, backtracking only when a branch cannot match the rest of the path.
+struct RouteNode: Sendable {
+    var literals: [Substring: RouteNode] = [:]
+    /// At most one parameter child; an array avoids an indirect box for the recursive type.
+    var parameter: [(name: String, node: RouteNode)] = []
+    var wildcard: [HTTPRequest.Method: Endpoint] = [:]
+    var endpoints: [HTTPRequest.Method: Endpoint] = [:]
+
+    mutating func insert(_ segments: ArraySlice<Substring>, method: HTTPRequest.Method, endpoint: Endpoint) {
+        guard let first = segments.first else {
+            endpoints[method] = endpoint
+            return
+        }
+        let rest = segments.dropFirst()
+        if first == "*" {
+            precondition(rest.isEmpty, "`*` must be the last segment of a route pattern")
+            wildcard[method] = endpoint
+        } else if first.hasPrefix(":") {
+            let name = String(first.dropFirst())
+            if parameter.isEmpty { parameter.append((name, RouteNode())) }
+            precondition(parameter[0].name == name, "conflicting parameter names at the same position")
+            parameter[0].node.insert(rest, method: method, endpoint: endpoint)
+        } else {
+            literals[first, default: RouteNode()].insert(rest, method: method, endpoint: endpoint)
+        }
+    }
+
+    /// Finds the endpoints for a path; `remainder` is the raw rest of the path for a wildcard.
+    func match(
+        _ segments: ArraySlice<Substring>,
+        remainder: Substring,
+        parameters: inout Parameters
+    ) -> [HTTPRequest.Method: Endpoint]? {
+        guard let first = segments.first else {
+            if !endpoints.isEmpty { return endpoints }
+            return wildcard.isEmpty ? nil : capture(remainder, into: &parameters)
+        }
+        let rest = segments.dropFirst()
+        let restRemainder = remainder.dropFirst(first.count).drop(while: { $0 == "/" })
+        if let literal = literals[first],
+            let found = literal.match(rest, remainder: restRemainder, parameters: &parameters)
+        {
+            return found
+        }
+        if let (name, node) = parameter.first, !first.isEmpty {
+            var attempt = parameters
+            attempt.append(name, String(first).removingPercentEncodingIfValid)
+            if let found = node.match(rest, remainder: restRemainder, parameters: &attempt) {
+                parameters = attempt
+                return found
+            }
+        }
+        return wildcard.isEmpty ? nil : capture(remainder, into: &parameters)
+    }
+
+    private func capture(_ remainder: Substring, into parameters: inout Parameters) -> [HTTPRequest.Method: Endpoint] {
+        parameters.append("*", String(remainder))
+        return wildcard
+    }
+}

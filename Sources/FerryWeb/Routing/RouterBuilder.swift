@@ -1,0 +1,52 @@
+public import HTTPTypes
+
+/// Collects routes at start-up, then freezes them into a ``Router``.
+///
+/// Patterns are `/`-separated: literal segments, `:name` parameters and a trailing `*` that
+/// captures the rest of the path (raw, still percent-encoded).
+public final class RouterBuilder {
+    /// The body limit for routes that do not set their own.
+    public var defaultMaxBodySize: Int
+    private var root = RouteNode()
+    private(set) var patterns: [(method: HTTPRequest.Method, pattern: String)] = []
+
+    public init(defaultMaxBodySize: Int = 1024 * 1024) {
+        self.defaultMaxBodySize = defaultMaxBodySize
+    }
+
+    public func add(
+        _ method: HTTPRequest.Method,
+        _ pattern: String,
+        maxBodySize: Int? = nil,
+        middleware: [any Middleware] = [],
+        handler: RouteHandler
+    ) {
+        let composed: RouteHandler
+        if middleware.isEmpty {
+            composed = handler
+        } else {
+            var next = handler.asAsync
+            for layer in middleware.reversed() {
+                let inner = next
+                next = { request in try await layer.handle(request, next: inner) }
+            }
+            composed = .async(next)
+        }
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true)
+        let endpoint = Endpoint(handler: composed, pattern: pattern, maxBodySize: maxBodySize ?? defaultMaxBodySize)
+        root.insert(segments[...], method: method, endpoint: endpoint)
+        patterns.append((method, pattern))
+    }
+
+    /// A group of routes under a common prefix and middleware.
+    public func group(_ prefix: String, middleware: [any Middleware] = []) -> RouteGroup {
+        RouteGroup(builder: self, prefix: prefix, middleware: middleware)
+    }
+
+    /// The root group, for registering routes with the same API as groups.
+    public var routes: RouteGroup { group("") }
+
+    public func build() -> Router {
+        Router(root: root)
+    }
+}

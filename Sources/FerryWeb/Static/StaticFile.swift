@@ -1,0 +1,42 @@
+import HTTPTypes
+import NIOCore
+
+/// One file of `Public/` with everything a response needs, computed once at start.
+public struct StaticFile: Sendable {
+    /// One stored representation: the file itself or a gzip/brotli variant.
+    public struct Representation: Sendable {
+        public var coding: ContentCoding
+        public var length: Int64
+        /// A strong validator; variants get their own, since their bytes differ (RFC 9110 §8.8.3).
+        public var etag: EntityTag
+        /// The bytes, for files small enough to keep in memory.
+        public var memory: ByteBuffer?
+        /// The file to send when the bytes are not in memory.
+        public var path: String
+    }
+
+    public var relativePath: String
+    public var contentType: String
+    public var lastModified: Int64
+    /// Short content hash used in the fingerprinted URL.
+    public var fingerprint: String
+    public var identity: Representation
+    public var variants: [ContentCoding: Representation]
+
+    /// The fingerprinted relative path: `js/app.js` → `js/app.<fingerprint>.js`.
+    public var fingerprintedPath: String {
+        guard let dot = relativePath.lastIndex(of: "."),
+            relativePath[dot...].contains(where: { $0 != "." }),
+            !relativePath[dot...].contains("/")
+        else { return relativePath + "." + fingerprint }
+        return relativePath[..<dot] + "." + fingerprint + relativePath[dot...]
+    }
+
+    func representation(for coding: ContentCoding) -> Representation {
+        variants[coding] ?? identity
+    }
+
+    var availableCodings: [ContentCoding] {
+        variants.keys.sorted { $0.rawValue < $1.rawValue } + [.identity]
+    }
+}

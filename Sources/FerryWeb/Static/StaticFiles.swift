@@ -1,0 +1,142 @@
+import FerryHTTP
+import HTTPTypes
+import NIOConcurrencyHelpers
+import NIOCore
+
+/// Serves `Public/` with RFC 9110/9111 semantics, inline on the event loop: conditional requests,
+/// single and multiple ranges, precompressed variants, fingerprinted immutable URLs.
+public final class StaticFiles: Sendable {
+    private let state: NIOLockedValueBox<StaticFileIndex>
+    public let root: String
+    let options: StaticFileIndex.Options
+    static let immutable = "public, max-age=31536000, immutable"
+
+    public init(root: String, options: StaticFileIndex.Options = .init()) throws {
+        self.root = root
+        self.options = options
+        self.state = NIOLockedValueBox(try StaticFileIndex.build(root: root, options: options))
+    }
+
+    /// The current index.
+    public var index: StaticFileIndex { state.withLockedValue { $0 } }
+
+    /// The current asset manifest, for pages.
+    public var manifest: AssetManifest { index.manifest }
+
+    /// Re-reads `Public/` (for `--dev`); keeps the old index if the folder cannot be read.
+    public func reload() throws {
+        let fresh = try StaticFileIndex.build(root: root, options: options)
+        state.withLockedValue { $0 = fresh }
+    }
+
+    /// The route handler for `GET /*`.
+    public func respond(_ request: Request) throws -> Response {
+        let resolved: ResolvedPath
+        do {
+            resolved = try RequestPath.resolve(String(request.path))
+        } catch .hiddenSegment {
+            throw HTTPError(.notFound, detail: "Nothing is found at this address.")
+        } catch {
+            throw HTTPError(.badRequest, detail: "The path is not allowed: \(error).", type: "invalid-path")
+        }
+        let index = self.index
+        var relative = resolved.relativePath
+        var isImmutable = false
+        if resolved.isDirectory || relative.isEmpty {
+            relative = relative.isEmpty ? "index.html" : relative + "/index.html"
+        }
+        var file = index.files[relative]
+        if file == nil, let original = index.fingerprinted[relative] {
+            file = index.files[original]
+            isImmutable = true
+        }
+        if file == nil, !resolved.isDirectory, index.files[relative + "/index.html"] != nil {
+            return .redirect(to: String(request.path) + "/", status: .movedPermanently)
+        }
+        guard let file else {
+            throw HTTPError(.notFound, detail: "Nothing is found at this address.")
+        }
+        return serve(file, request: request, immutable: isImmutable)
+    }
+
+    func serve(_ file: StaticFile, request: Request, immutable: Bool) -> Response {
+        let fields = request.headers
+        let hasRange = fields[.range] != nil
+        // Ranges address the identity bytes: a range of a compressed variant is rarely what a
+        // client resuming a download can use.
+        let coding =
+            hasRange || file.variants.isEmpty
+            ? ContentCoding.identity : AcceptEncoding.choose(fields[.acceptEncoding], available: file.availableCodings)
+        let representation = file.representation(for: coding)
+        var headers: HTTPFields = [
+            .contentType: file.contentType,
+            .eTag: representation.etag.headerValue,
+            .lastModified: HTTPDate.format(file.lastModified),
+            .cacheControl: immutable ? Self.immutable : "no-cache",
+            .acceptRanges: "bytes",
+        ]
+        if !file.variants.isEmpty { headers[.vary] = "Accept-Encoding" }
+        if let encoding = coding.contentEncoding { headers[.contentEncoding] = encoding }
+
+        switch ConditionalRequest.evaluate(
+            method: request.method.rawValue, ifMatch: fields[.ifMatch], ifNoneMatch: fields[.ifNoneMatch],
+            ifModifiedSince: fields[.ifModifiedSince], ifUnmodifiedSince: fields[.ifUnmodifiedSince],
+            etag: representation.etag, lastModified: file.lastModified)
+        {
+        case .notModified:
+            headers[.contentType] = nil
+            headers[.contentEncoding] = nil
+            headers[.acceptRanges] = nil
+            return Response(status: .notModified, headers: headers)
+        case .preconditionFailed:
+            return Response(status: .preconditionFailed, headers: [.eTag: representation.etag.headerValue])
+        case .proceed:
+            break
+        }
+
+        // Range handling is defined for GET only (RFC 9110 §14.2); HEAD mirrors a full GET.
+        switch ByteRangeRequest.evaluate(
+            rangeHeader: request.method == .get ? fields[.range] : nil, ifRange: fields[.ifRange],
+            etag: representation.etag,
+            lastModified: file.lastModified, length: representation.length)
+        {
+        case .full:
+            return Response(
+                status: .ok, headers: headers, body: .segments([segment(representation, 0, representation.length)]))
+        case .unsatisfiable:
+            return Response(
+                status: .rangeNotSatisfiable,
+                headers: [
+                    .contentRange: ByteRangeRequest.unsatisfiedContentRange(length: representation.length),
+                    .acceptRanges: "bytes",
+                ])
+        case .partial(let ranges) where ranges.count == 1:
+            let range = ranges[0]
+            headers[.contentRange] = ByteRangeRequest.contentRange(range, length: representation.length)
+            return Response(
+                status: .partialContent, headers: headers,
+                body: .segments([segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1)]))
+        case .partial(let ranges):
+            let multipart = MultipartByteRanges(
+                boundary: MultipartByteRanges.randomBoundary(), contentType: file.contentType,
+                length: representation.length, ranges: ranges)
+            headers[.contentType] = multipart.contentTypeHeader
+            var segments: [HTTPResponseBody.Segment] = []
+            for (index, range) in ranges.enumerated() {
+                segments.append(.buffer(ByteBuffer(string: multipart.partHeader(index: index))))
+                segments.append(segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1))
+            }
+            segments.append(.buffer(ByteBuffer(string: multipart.closingDelimiter)))
+            return Response(status: .partialContent, headers: headers, body: .segments(segments))
+        }
+    }
+
+    private func segment(_ representation: StaticFile.Representation, _ offset: Int64, _ count: Int64)
+        -> HTTPResponseBody.Segment
+    {
+        if let memory = representation.memory {
+            return .buffer(memory.getSlice(at: memory.readerIndex + Int(offset), length: Int(count)) ?? ByteBuffer())
+        }
+        return .file(path: representation.path, offset: offset, count: count)
+    }
+}

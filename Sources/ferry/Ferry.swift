@@ -1,0 +1,14 @@
+import ArgumentParser
+import FerryApp
+
+/// `ferry`: the server and its tools in one binary.
+@main
+struct Ferry: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ferry",
+        abstract: "Self-hosted file and message drop for teams.",
+        version: FerryVersion.current,
+        subcommands: [Serve.self, Precompress.self],
+        defaultSubcommand: Serve.self
+    )
+}

@@ -1,0 +1,88 @@
+import ArgumentParser
+import FerryHTTP
+import FerryServer
+import Foundation
+import Logging
+import NIOCore
+import ServiceLifecycle
+
+/// `ferry serve`: runs the server until SIGINT/SIGTERM, then drains and exits 0.
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Run the Ferry server.")
+
+    @Option(help: "Address to listen on (env FERRY_HOST).")
+    var host: String = Environment.string("FERRY_HOST") ?? "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one (env FERRY_PORT).")
+    var port: Int = Environment.int("FERRY_PORT") ?? 8080
+
+    @Option(help: "Folder for Ferry's database and files (env FERRY_DATA).")
+    var data: String = Environment.string("FERRY_DATA") ?? "./data"
+
+    @Option(name: .customLong("public"), help: "Folder of the browser client (env FERRY_PUBLIC).")
+    var publicDirectory: String = Environment.string("FERRY_PUBLIC") ?? "./Public"
+
+    @Option(help: "Folder of the server page templates (env FERRY_TEMPLATES).")
+    var templates: String = Environment.string("FERRY_TEMPLATES") ?? "./Templates"
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical (env FERRY_LOG_LEVEL).")
+    var logLevel: String = Environment.string("FERRY_LOG_LEVEL") ?? "info"
+
+    @Option(help: "on or off: one log line per request (env FERRY_ACCESS_LOG).")
+    var accessLog: String = Environment.string("FERRY_ACCESS_LOG") ?? "on"
+
+    @Flag(help: "Reload templates and re-index Public/ on change (env FERRY_DEV=1).")
+    var dev: Bool = Environment.string("FERRY_DEV") == "1"
+
+    @Option(help: "Seconds in-flight requests get to finish at shutdown (env FERRY_SHUTDOWN_DRAIN).")
+    var shutdownDrain: Int = Environment.int("FERRY_SHUTDOWN_DRAIN") ?? 10
+
+    @Option(help: "Most open connections (env FERRY_MAX_CONNECTIONS).")
+    var maxConnections: Int = Environment.int("FERRY_MAX_CONNECTIONS") ?? 10_000
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
+        }
+        guard ["on", "off"].contains(accessLog) else { throw ValidationError("--access-log must be on or off") }
+        guard shutdownDrain >= 0 else { throw ValidationError("--shutdown-drain must not be negative") }
+        guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        var logger = Logger(label: "ferry")
+        logger.logLevel = level
+
+        var http = HTTPServerConfiguration(host: host, port: port)
+        http.shutdownDrainTime = .seconds(Int64(shutdownDrain))
+        http.maxConnections = maxConnections
+        let configuration = FerryConfiguration(
+            http: http, dataDirectory: data, publicDirectory: publicDirectory, templatesDirectory: templates,
+            logLevel: level, developmentMode: dev, accessLog: accessLog == "on")
+
+        let server: FerryServer
+        do {
+            server = try FerryServer(configuration: configuration, logger: logger)
+        } catch {
+            throw ValidationError("cannot start: \(error)")
+        }
+        let service = FerryService(server: server) { address in
+            let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
+            let line = "Ferry \(Ferry.configuration.version) listening on http://\(shownHost):\(address.port ?? port)\n"
+            FileHandle.standardOutput.write(Data(line.utf8))
+        }
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: service)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await group.run()
+    }
+}

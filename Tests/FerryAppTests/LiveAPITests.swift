@@ -1,0 +1,172 @@
+import Foundation
+import Testing
+
+/// The real server over real sockets: API basics, errors, keep-alive and pipelining.
+@Suite("Live: API and errors")
+struct LiveAPITests {
+    @Test("health, ready and version answer JSON")
+    func systemRoutes() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let health = try #require(try await live.get("/api/v1/health"))
+        #expect(health.status == 200)
+        #expect(health.header("Content-Type") == "application/json")
+        #expect(health.text == #"{"status":"ok"}"#)
+        #expect(try await live.get("/api/v1/ready")?.text == #"{"status":"ready"}"#)
+        #expect(try await live.get("/api/v1/version")?.text.contains(#""version":"0.1.0""#) == true)
+    }
+
+    @Test("digests are acknowledged with a receipt echoing the files in order")
+    func digestReceipt() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let hash = String(repeating: "ab", count: 32)
+        let body =
+            #"{"files":[{"name":"b.txt","size":3,"sha256":"\#(hash)"},{"name":"a.txt","size":4,"sha256":"\#(hash)"}]}"#
+        let response = try #require(
+            try await live.request(
+                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
+        #expect(response.status == 201)
+        let receipt = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        #expect(receipt?["count"] as? Int == 2)
+        #expect(receipt?["totalBytes"] as? Int == 7)
+        #expect((receipt?["receipt"] as? String)?.count == 32)
+        let names = (receipt?["files"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
+        #expect(names == ["b.txt", "a.txt"])
+    }
+
+    @Test(
+        "bad JSON input gets precise problem+json answers",
+        arguments: [
+            ("text/plain", #"{"files":[]}"#, 415, nil),
+            ("application/json", #"{"files":[{"name":"a","size":1}]}"#, 400, "/files/0/sha256"),
+            ("application/json", #"{"files":[{"name":"a","size":"x","sha256":"a"}]}"#, 400, "/files/0/size"),
+            ("application/json", #"{"files": [}"#, 400, nil),
+            ("application/json", #"{"files":[]}"#, 400, "/files"),
+            ("application/json", #"{"files":[{"name":"","size":-1,"sha256":"A"}]}"#, 400, "/files/0/name"),
+        ] as [(String, String, Int, String?)])
+    func badInput(contentType: String, body: String, status: Int, pointer: String?) async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let response = try #require(
+            try await live.request(
+                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            ))
+        #expect(response.status == status)
+        #expect(response.header("Content-Type") == "application/problem+json")
+        let problem = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
+        #expect(problem?["status"] as? Int == status)
+        if let pointer {
+            let pointers = (problem?["errors"] as? [[String: Any]])?.compactMap { $0["pointer"] as? String } ?? []
+            #expect(pointers.contains(pointer), "\(pointers)")
+        }
+    }
+
+    @Test("a body over the route's limit is refused with 413 before it is read")
+    func bodyTooLarge() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let limit = 64 * 1024
+        let atLimit = try #require(
+            try await live.request(
+                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(limit)\r\n\r\n"
+                    + String(repeating: " ", count: limit)))
+        #expect(atLimit.status == 400)  // whitespace only: read fully, then rejected as malformed JSON
+        let over = try #require(
+            try await live.request(
+                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(limit + 1)\r\n\r\n"
+            ))
+        #expect(over.status == 413)
+        #expect(over.header("Content-Type") == "application/problem+json")
+    }
+
+    @Test("unknown routes: problem+json under /api, an HTML page elsewhere")
+    func notFound() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let api = try #require(try await live.get("/api/v1/nothing"))
+        #expect(api.status == 404)
+        #expect(api.header("Content-Type") == "application/problem+json")
+        let page = try #require(try await live.get("/nothing-here"))
+        #expect(page.status == 404)
+        #expect(page.header("Content-Type") == "text/html; charset=utf-8")
+        #expect(page.text.contains("404"))
+    }
+
+    @Test("405 lists the allowed methods; OPTIONS answers with Allow")
+    func methods() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let wrong = try #require(try await live.request("DELETE /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n"))
+        #expect(wrong.status == 405)
+        #expect(wrong.header("Allow") == "GET, HEAD, OPTIONS")
+        let options = try #require(try await live.request("OPTIONS /api/v1/digests HTTP/1.1\r\nHost: h\r\n\r\n"))
+        #expect(options.status == 204)
+        #expect(options.header("Allow") == "OPTIONS, POST")
+    }
+
+    @Test("keep-alive and pipelining: responses come back in request order, async routes included")
+    func pipelining() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let client = try live.client()
+        let body = #"{"files":[{"name":"x","size":1,"sha256":"\#(String(repeating: "0", count: 64))"}]}"#
+        await client.send(
+            "GET /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n"
+                + "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+                + "GET /api/v1/version HTTP/1.1\r\nHost: h\r\n\r\n")
+        let responses = await client.readResponses(3)
+        #expect(responses.map(\.status) == [200, 201, 200])
+        #expect(responses.last?.text.contains("version") == true)
+        await client.send("GET /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n")
+        let again = await client.readResponses(1)
+        #expect(again.first?.status == 200)
+    }
+
+    @Test("Expect: 100-continue gets a 100 before the final response")
+    func expectContinue() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let client = try live.client()
+        let body = #"{"files":[{"name":"x","size":1,"sha256":"\#(String(repeating: "0", count: 64))"}]}"#
+        await client.send(
+            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
+        )
+        let interim = await client.readResponses(1)
+        #expect(interim.first?.status == 100)
+        await client.send(body)
+        let final = await client.readResponses(1)
+        #expect(final.first?.status == 201)
+    }
+
+    @Test("a smuggling attempt is answered 400 and the connection closed")
+    func smugglingLive() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let client = try live.client()
+        await client.send(
+            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/v1/version HTTP/1.1\r\nHost: h\r\n\r\n"
+        )
+        let bytes = await client.readToEnd()
+        let text = String(decoding: bytes, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 400 "))
+        #expect(text.components(separatedBy: "HTTP/1.1 ").count == 2)
+        #expect(text.contains("application/problem+json"))
+    }
+
+    @Test("dynamic text above the threshold is compressed when accepted")
+    func compression() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let plain = try #require(try await live.get("/"))
+        let gzip = try #require(try await live.get("/", headers: ["Accept-Encoding": "gzip"]))
+        let brotli = try #require(try await live.get("/", headers: ["Accept-Encoding": "gzip;q=0.5, br"]))
+        #expect(plain.header("Content-Encoding") == nil)
+        #expect(gzip.header("Content-Encoding") == "gzip")
+        #expect(gzip.body.count < plain.body.count)
+        #expect(Array(gzip.body.prefix(2)) == [0x1f, 0x8b])
+        #expect(brotli.header("Content-Encoding") == "br")
+        #expect(gzip.header("Vary") == "Accept-Encoding")
+    }
+}
