@@ -215,6 +215,7 @@ start_server() { # server
             if grep -q -- '--log-level' <<<"$help"; then args+=(--log-level error); else NOTES+=("ferry serve has no --log-level; not passed"); fi
             if grep -q -- '--access-log' <<<"$help"; then args+=(--access-log off); else NOTES+=("ferry serve has no --access-log; not passed"); fi
             if grep -Eq -- '--data([^a-zA-Z-]|$)' <<<"$help"; then args+=(--data "$WORK/ferry-data"); fi
+            if grep -q -- '--templates' <<<"$help" && [[ -d "$ROOT/Templates" ]]; then args+=(--templates "$ROOT/Templates"); fi
             # shellcheck disable=SC2206 # word-splitting FERRY_ARGS is intended
             [[ -n "$FERRY_ARGS" ]] && args+=($FERRY_ARGS)
             FERRY_CMD_ARGS="${args[*]}"

@@ -117,10 +117,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
+            // The client sent all it will send: answer what is in flight, then close.
             inputClosed = true
+            closeAfterResponse = true
             if let exchange, !exchange.requestComplete {
                 exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
-                closeAfterResponse = true
             }
             if exchange == nil { close() }
             return
@@ -598,11 +599,16 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         send(response, for: rejected)
     }
 
+    /// Closes after handing everything written so far to the socket.
     private func close() {
         guard !isClosed, let context else { return }
         isClosed = true
         timer?.cancel()
-        context.close(promise: nil)
+        needsFlush = false
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
     }
 
     // MARK: - Timers

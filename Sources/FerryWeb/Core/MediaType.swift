@@ -1,11 +1,10 @@
-import Foundation
+import FerryHTTP
 
-/// Small helpers for `Content-Type` values.
+/// Small helpers for `Content-Type` values, on bytes: they run for every response.
 enum MediaType {
     /// The type/subtype without parameters, lowercased.
-    static func essence(_ value: String) -> Substring {
-        let end = value.firstIndex(of: ";") ?? value.endIndex
-        return Substring(value[..<end].trimmingCharacters(in: .whitespaces).lowercased())
+    static func essence(_ value: String) -> String {
+        FieldSyntax.asciiLowercased(FieldSyntax.trimmingOWS(ArraySlice(value.utf8.prefix { $0 != UInt8(ascii: ";") })))
     }
 
     /// `application/json` or any `+json` structured syntax.
@@ -14,7 +13,14 @@ enum MediaType {
         return essence == "application/json" || essence.hasSuffix("+json")
     }
 
+    /// Whether the essence is `text/html`, without allocating.
     static func isHTML(_ value: String) -> Bool {
-        essence(value) == "text/html"
+        let target = "text/html".utf8
+        var bytes = value.utf8.makeIterator()
+        for expected in target {
+            guard let byte = bytes.next(), byte | 0x20 == expected | 0x20 else { return false }
+        }
+        guard let next = bytes.next() else { return true }
+        return next == UInt8(ascii: ";") || FieldSyntax.isOWS(next)
     }
 }

@@ -7,8 +7,15 @@ public struct Response: Sendable {
     public var status: HTTPResponse.Status
     public var headers: HTTPFields
     public var body: HTTPResponseBody
+    /// The handler already set the security fields and chose the encoding (static files prebuild
+    /// whole field sets); ``WebResponder`` then only appends the request id.
+    public var preparedFields: Bool
 
-    public init(status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: HTTPResponseBody = .empty) {
+    public init(
+        status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: HTTPResponseBody = .empty,
+        preparedFields: Bool = false
+    ) {
+        self.preparedFields = preparedFields
         self.status = status
         self.headers = headers
         self.body = body

@@ -96,9 +96,13 @@ public final class WebResponder: HTTPResponder {
     /// What every response gets, whichever handler produced it.
     private func finish(_ response: Response, _ request: Request, route: String?) -> HTTPServerResponse {
         var response = response
-        response.headers[.xRequestID] = request.id
-        SecurityHeaders.apply(to: &response.headers)
-        compressIfWorthIt(&response, request)
+        if response.preparedFields {
+            response.headers.append(HTTPField(name: .xRequestID, value: request.id))
+        } else {
+            response.headers[.xRequestID] = request.id
+            SecurityHeaders.apply(to: &response.headers)
+            compressIfWorthIt(&response, request)
+        }
         var serverResponse = response.serverResponse
         serverResponse.route = route
         return serverResponse

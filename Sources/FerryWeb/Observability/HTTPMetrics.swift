@@ -6,7 +6,12 @@ import Prometheus
 /// histogram by route; response bytes; open connections (sampled at scrape time).
 public final class HTTPMetrics: ExchangeObserver {
     public let registry: PrometheusCollectorRegistry
-    private let counters = NIOLockedValueBox<[String: Counter]>([:])
+    private struct Key: Hashable {
+        var route: String
+        var method: String
+        var status: Int
+    }
+    private let counters = NIOLockedValueBox<[Key: Counter]>([:])
     private let histograms = NIOLockedValueBox<[String: DurationHistogram]>([:])
     private let bytes: Counter
     private let openConnections: Gauge
@@ -45,7 +50,7 @@ public final class HTTPMetrics: ExchangeObserver {
         let route = record.route ?? "unmatched"
         let method = record.request?.method.rawValue ?? "-"
         let status = record.response.status.code
-        let key = "\(route) \(method) \(status)"
+        let key = Key(route: route, method: method, status: status)
         let counter = counters.withLockedValue { cache in
             if let counter = cache[key] { return counter }
             let counter = registry.makeCounter(

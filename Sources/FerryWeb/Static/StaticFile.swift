@@ -1,3 +1,4 @@
+import FerryHTTP
 import HTTPTypes
 import NIOCore
 
@@ -13,6 +14,11 @@ public struct StaticFile: Sendable {
         public var memory: ByteBuffer?
         /// The file to send when the bytes are not in memory.
         public var path: String
+        /// Content-Type, ETag, Last-Modified, Accept-Ranges, Vary and Content-Encoding, built once
+        /// at indexing so a request only copies them.
+        public var headers: HTTPFields = [:]
+        /// The same for a fingerprinted URL (cached for a year).
+        public var immutableHeaders: HTTPFields = [:]
     }
 
     public var relativePath: String
@@ -30,6 +36,29 @@ public struct StaticFile: Sendable {
             !relativePath[dot...].contains("/")
         else { return relativePath + "." + fingerprint }
         return relativePath[..<dot] + "." + fingerprint + relativePath[dot...]
+    }
+
+    /// Fills in each representation's precomputed response fields.
+    mutating func precomputeHeaders() {
+        let lastModifiedText = HTTPDate.format(lastModified)
+        func fields(for representation: Representation, cacheControl: String) -> HTTPFields {
+            var fields: HTTPFields = [
+                .contentType: contentType, .eTag: representation.etag.headerValue, .lastModified: lastModifiedText,
+                .acceptRanges: "bytes", .cacheControl: cacheControl,
+            ]
+            if !variants.isEmpty { fields[.vary] = "Accept-Encoding" }
+            if let encoding = representation.coding.contentEncoding { fields[.contentEncoding] = encoding }
+            SecurityHeaders.apply(to: &fields)
+            return fields
+        }
+        func prepare(_ representation: inout Representation) {
+            representation.headers = fields(for: representation, cacheControl: "no-cache")
+            representation.immutableHeaders = fields(for: representation, cacheControl: StaticFiles.immutable)
+        }
+        prepare(&identity)
+        var updated = variants
+        for coding in variants.keys { prepare(&updated[coding]!) }
+        variants = updated
     }
 
     func representation(for coding: ContentCoding) -> Representation {

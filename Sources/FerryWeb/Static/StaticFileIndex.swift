@@ -139,9 +139,11 @@ public struct StaticFileIndex: Sendable {
                 }
             }
         }
-        return StaticFile(
+        var file = StaticFile(
             relativePath: relative, contentType: contentType, lastModified: modified,
             fingerprint: String(digest.prefix(10)), identity: identity, variants: variants)
+        file.precomputeHeaders()
+        return file
     }
 
     static func makeManifest(_ files: [String: StaticFile]) -> AssetManifest {

@@ -31,26 +31,15 @@ public final class StaticFiles: Sendable {
 
     /// The route handler for `GET /*`.
     public func respond(_ request: Request) throws -> Response {
-        let resolved: ResolvedPath
-        do {
-            resolved = try RequestPath.resolve(String(request.path))
-        } catch .hiddenSegment {
-            throw HTTPError(.notFound, detail: "Nothing is found at this address.")
-        } catch {
-            throw HTTPError(.badRequest, detail: "The path is not allowed: \(error).", type: "invalid-path")
-        }
         let index = self.index
-        var relative = resolved.relativePath
+        let (relative, isDirectory) = try Self.relativePath(of: request.path)
         var isImmutable = false
-        if resolved.isDirectory || relative.isEmpty {
-            relative = relative.isEmpty ? "index.html" : relative + "/index.html"
-        }
         var file = index.files[relative]
         if file == nil, let original = index.fingerprinted[relative] {
             file = index.files[original]
             isImmutable = true
         }
-        if file == nil, !resolved.isDirectory, index.files[relative + "/index.html"] != nil {
+        if file == nil, !isDirectory, index.files[relative + "/index.html"] != nil {
             return .redirect(to: String(request.path) + "/", status: .movedPermanently)
         }
         guard let file else {
@@ -59,50 +48,90 @@ public final class StaticFiles: Sendable {
         return serve(file, request: request, immutable: isImmutable)
     }
 
+    /// The path relative to the root (`index.html` for directories), refusing anything that could
+    /// leave it. Plain paths — printable ASCII without `%`, `\`, dot segments or empty segments,
+    /// as the parser already guarantees printable ASCII — skip the full decoder.
+    static func relativePath(of path: Substring) throws -> (String, isDirectory: Bool) {
+        let resolved: ResolvedPath
+        if isPlain(path) {
+            let trimmed = path.dropFirst()
+            let isDirectory = trimmed.isEmpty || trimmed.hasSuffix("/")
+            let relative = String(isDirectory ? trimmed.dropLast(trimmed.isEmpty ? 0 : 1) : trimmed)
+            resolved = ResolvedPath(segments: relative.isEmpty ? [] : [relative], isDirectory: isDirectory)
+        } else {
+            do {
+                resolved = try RequestPath.resolve(String(path))
+            } catch .hiddenSegment {
+                throw HTTPError(.notFound, detail: "Nothing is found at this address.")
+            } catch {
+                throw HTTPError(.badRequest, detail: "The path is not allowed: \(error).", type: "invalid-path")
+            }
+        }
+        let relative = resolved.relativePath
+        if resolved.isDirectory || relative.isEmpty {
+            return (relative.isEmpty ? "index.html" : relative + "/index.html", true)
+        }
+        return (relative, false)
+    }
+
+    static func isPlain(_ path: Substring) -> Bool {
+        let bytes = path.utf8
+        guard bytes.first == UInt8(ascii: "/"), bytes.count <= 256 else { return false }
+        var previous: UInt8 = 0
+        var slashes = 0
+        for byte in bytes {
+            switch byte {
+            case UInt8(ascii: "%"), UInt8(ascii: "\\"), 0...0x20, 0x7F...0xFF: return false
+            case UInt8(ascii: "/"):
+                if previous == UInt8(ascii: "/") { return false }
+                slashes += 1
+            case UInt8(ascii: "."):
+                if previous == UInt8(ascii: "/") { return false }
+            default: break
+            }
+            previous = byte
+        }
+        return slashes <= 32
+    }
+
     func serve(_ file: StaticFile, request: Request, immutable: Bool) -> Response {
-        let fields = request.headers
-        let hasRange = fields[.range] != nil
+        let fields = StaticRequestFields(request.headers)
+        // Range handling is defined for GET only (RFC 9110 §14.2); HEAD mirrors a full GET.
+        let range = request.method == .get ? fields.range : nil
         // Ranges address the identity bytes: a range of a compressed variant is rarely what a
         // client resuming a download can use.
         let coding =
-            hasRange || file.variants.isEmpty
-            ? ContentCoding.identity : AcceptEncoding.choose(fields[.acceptEncoding], available: file.availableCodings)
+            range != nil || file.variants.isEmpty
+            ? ContentCoding.identity : AcceptEncoding.choose(fields.acceptEncoding, available: file.availableCodings)
         let representation = file.representation(for: coding)
-        var headers: HTTPFields = [
-            .contentType: file.contentType,
-            .eTag: representation.etag.headerValue,
-            .lastModified: HTTPDate.format(file.lastModified),
-            .cacheControl: immutable ? Self.immutable : "no-cache",
-            .acceptRanges: "bytes",
-        ]
-        if !file.variants.isEmpty { headers[.vary] = "Accept-Encoding" }
-        if let encoding = coding.contentEncoding { headers[.contentEncoding] = encoding }
+        var headers = immutable ? representation.immutableHeaders : representation.headers
 
-        switch ConditionalRequest.evaluate(
-            method: request.method.rawValue, ifMatch: fields[.ifMatch], ifNoneMatch: fields[.ifNoneMatch],
-            ifModifiedSince: fields[.ifModifiedSince], ifUnmodifiedSince: fields[.ifUnmodifiedSince],
-            etag: representation.etag, lastModified: file.lastModified)
-        {
-        case .notModified:
-            headers[.contentType] = nil
-            headers[.contentEncoding] = nil
-            headers[.acceptRanges] = nil
-            return Response(status: .notModified, headers: headers)
-        case .preconditionFailed:
-            return Response(status: .preconditionFailed, headers: [.eTag: representation.etag.headerValue])
-        case .proceed:
-            break
+        if fields.isConditional {
+            switch ConditionalRequest.evaluate(
+                method: request.method.rawValue, ifMatch: fields.ifMatch, ifNoneMatch: fields.ifNoneMatch,
+                ifModifiedSince: fields.ifModifiedSince, ifUnmodifiedSince: fields.ifUnmodifiedSince,
+                etag: representation.etag, lastModified: file.lastModified)
+            {
+            case .notModified:
+                headers[.contentType] = nil
+                headers[.contentEncoding] = nil
+                headers[.acceptRanges] = nil
+                return Response(status: .notModified, headers: headers, preparedFields: true)
+            case .preconditionFailed:
+                return Response(status: .preconditionFailed, headers: [.eTag: representation.etag.headerValue])
+            case .proceed:
+                break
+            }
         }
 
-        // Range handling is defined for GET only (RFC 9110 §14.2); HEAD mirrors a full GET.
         switch ByteRangeRequest.evaluate(
-            rangeHeader: request.method == .get ? fields[.range] : nil, ifRange: fields[.ifRange],
-            etag: representation.etag,
+            rangeHeader: range, ifRange: fields.ifRange, etag: representation.etag,
             lastModified: file.lastModified, length: representation.length)
         {
         case .full:
             return Response(
-                status: .ok, headers: headers, body: .segments([segment(representation, 0, representation.length)]))
+                status: .ok, headers: headers, body: .segments([segment(representation, 0, representation.length)]),
+                preparedFields: true)
         case .unsatisfiable:
             return Response(
                 status: .rangeNotSatisfiable,
@@ -115,7 +144,8 @@ public final class StaticFiles: Sendable {
             headers[.contentRange] = ByteRangeRequest.contentRange(range, length: representation.length)
             return Response(
                 status: .partialContent, headers: headers,
-                body: .segments([segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1)]))
+                body: .segments([segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1)]),
+                preparedFields: true)
         case .partial(let ranges):
             let multipart = MultipartByteRanges(
                 boundary: MultipartByteRanges.randomBoundary(), contentType: file.contentType,
@@ -127,7 +157,8 @@ public final class StaticFiles: Sendable {
                 segments.append(segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1))
             }
             segments.append(.buffer(ByteBuffer(string: multipart.closingDelimiter)))
-            return Response(status: .partialContent, headers: headers, body: .segments(segments))
+            return Response(
+                status: .partialContent, headers: headers, body: .segments(segments), preparedFields: true)
         }
     }
 

@@ -1,0 +1,230 @@
+import FerryHTTP
+import FerryWeb
+import Foundation
+import NIOCore
+import Synchronization
+import Testing
+
+/// Engine behaviour over real sockets: streaming both ways, limits, timeouts, shutdown.
+@Suite("Live: engine limits, streaming and shutdown")
+struct LiveEngineTests {
+    @Test("a streamed request body arrives whole, chunk framing included")
+    func chunkedUpload() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.post("/count", maxBodySize: .max) { request in
+                var total = 0
+                for try await chunk in request.body { total += chunk.readableBytes }
+                return .text("\(total)")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        let chunk = String(repeating: "x", count: 1000)
+        var body = ""
+        for _ in 0..<50 { body += "3e8\r\n\(chunk)\r\n" }
+        await client.send("POST /count HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n\(body)0\r\n\r\n")
+        let response = await client.readResponses(1)
+        #expect(response.first?.text == "50000")
+    }
+
+    @Test("a large upload to a reading handler keeps server memory flat (backpressure)")
+    func largeUploadFlatMemory() async throws {
+        let received = Atomic<Int>(0)
+        let server = try await TestWebServer.start { router in
+            router.routes.post("/sink", maxBodySize: .max) { request in
+                var total = 0
+                for try await chunk in request.body {
+                    total += chunk.readableBytes
+                    if total % (8 * 1024 * 1024) < chunk.readableBytes {
+                        try await Task.sleep(nanoseconds: 1_000_000)  // a handler slower than the socket
+                    }
+                }
+                received.store(total, ordering: .relaxed)
+                return .text("\(total)")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let size = 512 * 1024 * 1024
+        let before = residentBytes()
+        let client = try server.client()
+        await client.send("POST /sink HTTP/1.1\r\nHost: h\r\nContent-Length: \(size)\r\n\r\n")
+        let block = [UInt8](repeating: 0x61, count: 1024 * 1024)
+        var peak = 0
+        for index in 0..<(size / block.count) {
+            await client.send(block)
+            if index % 64 == 0 { peak = max(peak, residentBytes()) }
+        }
+        let response = await client.readResponses(1)
+        #expect(response.first?.text == "\(size)")
+        #expect(received.load(ordering: .relaxed) == size)
+        // The server shares this process; 512 MiB went through it. Flat means tens of MiB, not hundreds.
+        #expect(peak - before < 96 * 1024 * 1024, "grew by \((peak - before) / 1024 / 1024) MiB")
+    }
+
+    @Test("a handler that ignores the body answers, and the connection stays usable")
+    func unreadBody() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.post("/ignore", maxBodySize: .max) { _ in .text("ignored") }
+            router.routes.get("/after") { _ in .text("after") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        let body = String(repeating: "b", count: 100_000)
+        await client.send("POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        await client.send("GET /after HTTP/1.1\r\nHost: h\r\n\r\n")
+        let responses = await client.readResponses(2)
+        #expect(responses.map(\.text) == ["ignored", "after"])
+    }
+
+    @Test("an unread body over the discard limit closes the connection after the response")
+    func unreadHugeBody() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.post("/ignore", maxBodySize: .max) { _ in .text("ignored") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: 10000000000\r\n\r\n")
+        let response = await client.readResponses(1)
+        #expect(response.first?.text == "ignored")
+        #expect(response.first?.header("Connection") == "close")
+        #expect(await client.isClosedByPeer())
+    }
+
+    @Test("a streaming response of unknown length is sent chunked")
+    func streamingResponse() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/stream") { _ in
+                .stream(contentType: "text/plain") { writer in
+                    for index in 0..<100 { try await writer.write(ByteBuffer(string: "line \(index)\n")) }
+                }
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /stream HTTP/1.1\r\nHost: h\r\n\r\n")
+        let response = try #require(await client.readResponses(1).first)
+        #expect(response.header("Transfer-Encoding") == "chunked")
+        #expect(response.text.hasPrefix("line 0\nline 1\n"))
+        #expect(response.text.hasSuffix("line 99\n"))
+        await client.send("GET /stream HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await client.readResponses(1).first?.status == 200)
+    }
+
+    @Test("a slow client gets 408 once the header-read timeout passes, then the connection closes")
+    func headerTimeout() async throws {
+        let server = try await TestWebServer.start(configure: { $0.headerReadTimeout = .milliseconds(200) }) { _ in }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET / HTTP/1.1\r\nHost: h\r\n")
+        let text = String(decoding: await client.readToEnd(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 408 Request Timeout\r\n"))
+    }
+
+    @Test("an idle keep-alive connection is closed after the idle timeout")
+    func idleTimeout() async throws {
+        let server = try await TestWebServer.start(configure: { $0.keepAliveIdleTimeout = .milliseconds(200) }) {
+            router in router.routes.get("/x") { _ in .text("x") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await client.readResponses(1).first?.text == "x")
+        #expect(await client.isClosedByPeer())
+    }
+
+    @Test("a stalled request body fails the handler's read with 408")
+    func bodyTimeout() async throws {
+        let server = try await TestWebServer.start(configure: { $0.bodyReadTimeout = .milliseconds(200) }) { router in
+            router.routes.post("/read", maxBodySize: .max) { request in
+                _ = try await request.body.collect(upTo: .max)
+                return .text("complete")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("POST /read HTTP/1.1\r\nHost: h\r\nContent-Length: 100\r\n\r\nonly-part")
+        let response = await client.readResponses(1)
+        #expect(response.first?.status == 408)
+        #expect(await client.isClosedByPeer())
+    }
+
+    @Test("connections over the limit get 503 and are closed; the admitted ones keep working")
+    func connectionLimit() async throws {
+        let server = try await TestWebServer.start(configure: { $0.maxConnections = 2 }) { router in
+            router.routes.get("/x") { _ in .text("x") }
+        }
+        defer { Task { await server.stop() } }
+        let first = try server.client()
+        let second = try server.client()
+        await first.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await first.readResponses(1).first?.status == 200)
+        await second.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await second.readResponses(1).first?.status == 200)
+        let third = try server.client()
+        let refused = String(decoding: await third.readToEnd(), as: UTF8.self)
+        #expect(refused.hasPrefix("HTTP/1.1 503 Service Unavailable\r\n"))
+        await first.send("GET /x HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await first.readResponses(1).first?.status == 200)
+    }
+
+    @Test("request line and header limits answer 414 and 431 over real sockets")
+    func sizeLimits() async throws {
+        let server = try await TestWebServer.start(configure: {
+            $0.maxRequestLineLength = 100
+            $0.maxHeaderCount = 5
+        }) { router in router.routes.get("/*") { _ in .text("ok") } }
+        defer { Task { await server.stop() } }
+        let longTarget = "/" + String(repeating: "a", count: 200)
+        let tooLong = try server.client()
+        await tooLong.send("GET \(longTarget) HTTP/1.1\r\nHost: h\r\n\r\n")
+        #expect(await tooLong.readResponses(1).first?.status == 414)
+        let manyHeaders = try server.client()
+        let fields = (0..<6).map { "X-\($0): v\r\n" }.joined()
+        await manyHeaders.send("GET / HTTP/1.1\r\nHost: h\r\n\(fields)\r\n")
+        #expect(await manyHeaders.readResponses(1).first?.status == 431)
+    }
+
+    @Test("half-close after a request still gets the response")
+    func halfClose() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/slow") { _ in
+                try await Task.sleep(nanoseconds: 50_000_000)
+                return .text("done")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        client.shutdownWrite()
+        let text = String(decoding: await client.readToEnd(), as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200 OK"))
+        #expect(text.hasSuffix("done"))
+    }
+
+    @Test("graceful shutdown lets in-flight requests finish and refuses new connections")
+    func gracefulShutdown() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/slow") { _ in
+                try await Task.sleep(nanoseconds: 300_000_000)
+                return .text("finished")
+            }
+        }
+        let client = try server.client()
+        await client.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
+        try await Task.sleep(nanoseconds: 50_000_000)
+        async let stopped: Void = server.stop()
+        let response = await client.readResponses(1)
+        await stopped
+        #expect(response.first?.text == "finished")
+        #expect(response.first?.header("Connection") == "close")
+        #expect(throws: (any Error).self) { try server.client() }
+    }
+
+    /// This process's resident set size.
+    func residentBytes() -> Int {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return 0 }
+        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
+    }
+}
