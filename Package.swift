@@ -109,7 +109,11 @@ let package = Package(
         .testTarget(
             name: "FerryWebTests",
             dependencies: [
-                "FerryWeb", "FerryHTTP",
+                "FerryWeb", "FerryHTTP", "CBrotli",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -120,6 +124,8 @@ let package = Package(
             name: "FerryAppTests",
             dependencies: [
                 "FerryServer", "FerryApp", "FerryWeb", "FerryHTTP",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

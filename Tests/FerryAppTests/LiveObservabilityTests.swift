@@ -1,0 +1,66 @@
+import Crypto
+import Foundation
+import Testing
+
+@Suite("Live: metrics, page security, development mode")
+struct LiveObservabilityTests {
+    @Test("/metrics counts requests by route and status, with latency histogram and connections")
+    func metrics() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        for _ in 0..<3 { _ = try await live.get("/api/v1/health") }
+        _ = try await live.get("/api/v1/missing")
+        let client = try live.client()  // held open: counted as an open connection
+        await client.send("GET /metrics HTTP/1.1\r\nHost: h\r\n\r\n")
+        let exposition = try #require(await client.readResponses(1).first)
+        #expect(exposition.header("Content-Type")?.hasPrefix("text/plain; version=0.0.4") == true)
+        let text = exposition.text
+        #expect(text.contains(#"ferry_http_requests_total{route="/api/v1/health",method="GET",status="200"} 3"#))
+        #expect(text.contains(#"ferry_http_requests_total{route="/*",method="GET",status="404"} 1"#))
+        #expect(text.contains(#"ferry_http_request_duration_seconds_count{route="/api/v1/health"} 3"#))
+        #expect(text.contains("ferry_http_response_bytes_total"))
+        let connections = text.split(separator: "\n").first { $0.hasPrefix("ferry_http_open_connections ") }
+        #expect((connections?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1)
+    }
+
+    @Test("the page's CSP allows exactly its import map, and no inline script otherwise")
+    func pageSecurity() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let page = try #require(try await live.get("/"))
+        #expect(page.status == 200)
+        #expect(page.header("Cache-Control") == "no-cache")
+        #expect(page.header("X-Content-Type-Options") == "nosniff")
+        #expect(page.header("Referrer-Policy") == "no-referrer")
+        let csp = try #require(page.header("Content-Security-Policy"))
+        #expect(!csp.contains("unsafe-inline"))
+        #expect(csp.contains("frame-ancestors 'none'"))
+        let html = page.text
+        let open = #"<script type="importmap">"#
+        let start = try #require(html.range(of: open)).upperBound
+        let end = try #require(html.range(of: "</script>", range: start..<html.endIndex)).lowerBound
+        let importMap = String(html[start..<end])
+        let hash = Data(SHA256.hash(data: Data(importMap.utf8))).base64EncodedString()
+        #expect(csp.contains("'sha256-\(hash)'"))
+        #expect(html.components(separatedBy: "<script").count - 1 == 2)  // the import map and one module
+        #expect(html.contains(#"<script type="module" src="/js/app."#))
+    }
+
+    @Test("--dev re-indexes Public/ when a file changes")
+    func developmentReindex() async throws {
+        let root = NSTemporaryDirectory() + "ferry-dev-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        try Data("first".utf8).write(to: URL(fileURLWithPath: root + "/note.txt"))
+        let live = try await LiveServer.start(publicDirectory: root) { $0.developmentMode = true }
+        defer { Task { await live.stop() } }
+        #expect(try await live.get("/note.txt")?.text == "first")
+        try Data("second version".utf8).write(to: URL(fileURLWithPath: root + "/note.txt"))
+        var text: String?
+        for _ in 0..<50 {
+            try await Task.sleep(nanoseconds: 100_000_000)
+            text = try await live.get("/note.txt")?.text
+            if text == "second version" { break }
+        }
+        #expect(text == "second version")
+    }
+}
