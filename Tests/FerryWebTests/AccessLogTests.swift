@@ -35,15 +35,15 @@ struct AccessLogTests {
     func structuredLine() {
         let handler = CapturingLogHandler()
         let log = AccessLog(logger: Logger(label: "test") { _ in handler })
-        var response = HTTPResponse(status: .created)
-        response.headerFields[.xRequestID] = "abc-1"
+        let response = HTTPResponse(status: .created)
         log.observe(
             HTTPExchangeRecord(
                 request: HTTPRequest(method: .post, scheme: nil, authority: "h", path: "/api/v1/digests"),
                 response: response, bodyBytes: 123, duration: .milliseconds(5),
                 connection: HTTPConnectionInfo(
                     remoteAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 5000), localAddress: nil,
-                    isSecure: false, protocolName: "HTTP/1.1")))
+                    isSecure: false, protocolName: "HTTP/1.1"),
+                requestID: "abc-1"))
         let entries = handler.entries.withLockedValue { $0 }
         #expect(entries.count == 1)
         #expect(entries.first?.message == "POST /api/v1/digests 201")

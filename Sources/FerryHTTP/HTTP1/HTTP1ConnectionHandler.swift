@@ -31,6 +31,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         var bodyBytesSent: Int64 = 0
         var sentHead: HTTPResponse?
         var route: String?
+        var requestID: String?
         var discardedBytes: Int64 = 0
 
         init(id: UInt64, head: HTTP1RequestHead, start: NIODeadline, bodySource: RequestBodySource?) {
@@ -325,7 +326,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             eventLoop.execute { handler.value.sendIfCurrent(response, exchangeID: exchangeID) }
             return
         }
-        eventLoop.execute { handler.value.noteRoute(response.route, exchangeID: exchangeID) }
+        eventLoop.execute {
+            handler.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
+        }
         await runStream(produce, head: response.head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
     }
 
@@ -348,8 +351,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
     }
 
-    private func noteRoute(_ route: String?, exchangeID: UInt64) {
-        if let exchange, exchange.id == exchangeID { exchange.route = route }
+    private func noteRoute(_ route: String?, requestID: String?, exchangeID: UInt64) {
+        guard let exchange, exchange.id == exchangeID else { return }
+        exchange.route = route
+        exchange.requestID = requestID
     }
 
     private func sendIfCurrent(_ response: HTTPServerResponse, exchangeID: UInt64) {
@@ -360,6 +365,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func send(_ response: HTTPServerResponse, for exchange: Exchange) {
         exchange.route = response.route
+        exchange.requestID = response.requestID
         switch response.body {
         case .stream(let produce):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
@@ -566,7 +572,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 bodyBytes: exchange.bodyBytesSent,
                 duration: now - exchange.start,
                 connection: connectionInfo,
-                route: exchange.route
+                route: exchange.route,
+                requestID: exchange.requestID
             ))
     }
 

@@ -119,7 +119,7 @@ enum HTTP1HeadParser {
         guard index > start, index < end, bytes[index] == UInt8(ascii: " ") else {
             throw .badRequest("malformed method in request line")
         }
-        let method = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let methodBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
         index += 1
         let targetStart = index
         while index < end, bytes[index] > 0x20, bytes[index] < 0x7F { index += 1 }
@@ -129,10 +129,27 @@ enum HTTP1HeadParser {
         let target = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[targetStart..<index]), as: UTF8.self)
         index += 1
         let minor = try parseVersion(UnsafeRawBufferPointer(rebasing: bytes[index..<end]))
-        guard let parsedMethod = HTTPRequest.Method(method) else {
+        guard
+            let parsedMethod = knownMethod(methodBytes)
+                ?? HTTPRequest.Method(String(decoding: methodBytes, as: UTF8.self))
+        else {
             throw .badRequest("malformed method in request line")
         }
         return try resolveTarget(target, method: parsedMethod, minorVersion: minor)
+    }
+
+    /// The common methods without building and validating a string.
+    static func knownMethod(_ bytes: UnsafeRawBufferPointer) -> HTTPRequest.Method? {
+        switch bytes.count {
+        case 3 where bytes.elementsEqual("GET".utf8): return .get
+        case 3 where bytes.elementsEqual("PUT".utf8): return .put
+        case 4 where bytes.elementsEqual("POST".utf8): return .post
+        case 4 where bytes.elementsEqual("HEAD".utf8): return .head
+        case 5 where bytes.elementsEqual("PATCH".utf8): return .patch
+        case 6 where bytes.elementsEqual("DELETE".utf8): return .delete
+        case 7 where bytes.elementsEqual("OPTIONS".utf8): return .options
+        default: return nil
+        }
     }
 
     static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> Int {

@@ -13,11 +13,14 @@ public struct HTTPExchangeRecord: Sendable {
     public var connection: HTTPConnectionInfo
     /// The route pattern the responder reported, if any.
     public var route: String?
+    /// The request id the responder reported, if any.
+    public var requestID: String?
 
     public init(
         request: HTTPRequest?, response: HTTPResponse, bodyBytes: Int64, duration: TimeAmount,
-        connection: HTTPConnectionInfo, route: String? = nil
+        connection: HTTPConnectionInfo, route: String? = nil, requestID: String? = nil
     ) {
+        self.requestID = requestID
         self.route = route
         self.request = request
         self.response = response

@@ -16,6 +16,9 @@ public struct HTTPRequestBody: AsyncSequence, Sendable {
     /// A body with no bytes.
     public static let empty = HTTPRequestBody(source: nil)
 
+    /// Whether the request was framed without a body (no need to look at `Content-Length`).
+    public var isKnownEmpty: Bool { source == nil }
+
     /// A body that yields the given buffers; for tests and for handlers that build requests.
     public static func buffers(_ buffers: [ByteBuffer]) -> HTTPRequestBody {
         let source = RequestBodySource(highWatermark: Int.max, onDemand: nil)

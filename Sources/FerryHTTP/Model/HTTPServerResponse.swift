@@ -8,6 +8,8 @@ public struct HTTPServerResponse: Sendable {
     /// The route pattern that produced the response, passed through to ``HTTPExchangeRecord`` so
     /// logs and metrics can label by route without re-routing.
     public var route: String?
+    /// The id the responder gave the request, passed through to ``HTTPExchangeRecord`` for logs.
+    public var requestID: String?
 
     public init(head: HTTPResponse, body: HTTPResponseBody = .empty, route: String? = nil) {
         self.head = head

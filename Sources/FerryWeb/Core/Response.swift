@@ -25,6 +25,15 @@ public struct Response: Sendable {
         HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
     }
 
+    /// The response with its security fields applied once, marked prepared: for fixed answers
+    /// built at start-up and returned for every request.
+    public func prepared() -> Response {
+        var response = self
+        SecurityHeaders.apply(to: &response.headers)
+        response.preparedFields = true
+        return response
+    }
+
     /// Plain text, UTF-8.
     public static func text(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
         Response(

@@ -29,7 +29,9 @@ public final class WebResponder: HTTPResponder {
         case .found(let endpoint, let parameters):
             request.parameters = parameters
             request.maxBodySize = endpoint.maxBodySize
-            if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > endpoint.maxBodySize {
+            if !request.body.isKnownEmpty, let declared = request.headers[.contentLength].flatMap({ Int($0) }),
+                declared > endpoint.maxBodySize
+            {
                 let error = HTTPError(
                     .contentTooLarge, detail: "The request body is larger than \(endpoint.maxBodySize) bytes.")
                 return .ready(
@@ -96,15 +98,16 @@ public final class WebResponder: HTTPResponder {
     /// What every response gets, whichever handler produced it.
     private func finish(_ response: Response, _ request: Request, route: String?) -> HTTPServerResponse {
         var response = response
-        if response.preparedFields {
+        // Prepared responses (static files, fixed answers) go out untouched: appending to their
+        // shared field storage would copy it for every request. Their request id is in the log.
+        if !response.preparedFields {
             response.headers.append(HTTPField(name: .xRequestID, value: request.id))
-        } else {
-            response.headers[.xRequestID] = request.id
             SecurityHeaders.apply(to: &response.headers)
             compressIfWorthIt(&response, request)
         }
         var serverResponse = response.serverResponse
         serverResponse.route = route
+        serverResponse.requestID = request.id
         return serverResponse
     }
 

@@ -15,7 +15,7 @@ public struct AccessLog: ExchangeObserver {
         logger.info(
             "\(record.request?.method.rawValue ?? "-") \(path) \(record.response.status.code)",
             metadata: [
-                "request_id": "\(record.response.headerFields[.xRequestID] ?? "-")",
+                "request_id": "\(record.requestID ?? "-")",
                 "status": "\(record.response.status.code)",
                 "bytes": "\(record.bodyBytes)",
                 "duration_ms": "\(Double(record.duration.nanoseconds) / 1_000_000)",

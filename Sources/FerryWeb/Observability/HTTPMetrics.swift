@@ -11,8 +11,13 @@ public final class HTTPMetrics: ExchangeObserver {
         var method: String
         var status: Int
     }
-    private let counters = NIOLockedValueBox<[Key: Counter]>([:])
-    private let histograms = NIOLockedValueBox<[String: DurationHistogram]>([:])
+    private struct Cache {
+        var counters: [Key: Counter] = [:]
+        var histograms: [String: DurationHistogram] = [:]
+    }
+    /// Metric objects by label set; the registry would find them too, but under its own lock and
+    /// with more hashing.
+    private let cache = NIOLockedValueBox(Cache())
     private let bytes: Counter
     private let openConnections: Gauge
     private let connectionCount: @Sendable () -> Int
@@ -48,25 +53,28 @@ public final class HTTPMetrics: ExchangeObserver {
 
     public func observe(_ record: HTTPExchangeRecord) {
         let route = record.route ?? "unmatched"
-        let method = record.request?.method.rawValue ?? "-"
-        let status = record.response.status.code
-        let key = Key(route: route, method: method, status: status)
-        let counter = counters.withLockedValue { cache in
-            if let counter = cache[key] { return counter }
-            let counter = registry.makeCounter(
-                descriptor: Self.requests,
-                labels: [("route", route), ("method", method), ("status", String(status))])
-            cache[key] = counter
-            return counter
+        let key = Key(route: route, method: record.request?.method.rawValue ?? "-", status: record.response.status.code)
+        let (counter, histogram) = cache.withLockedValue { cache -> (Counter, DurationHistogram) in
+            let counter =
+                cache.counters[key]
+                ?? {
+                    let counter = registry.makeCounter(
+                        descriptor: Self.requests,
+                        labels: [("route", key.route), ("method", key.method), ("status", String(key.status))])
+                    cache.counters[key] = counter
+                    return counter
+                }()
+            let histogram =
+                cache.histograms[route]
+                ?? {
+                    let histogram = registry.makeDurationHistogram(
+                        descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
+                    cache.histograms[route] = histogram
+                    return histogram
+                }()
+            return (counter, histogram)
         }
         counter.increment()
-        let histogram = histograms.withLockedValue { cache in
-            if let histogram = cache[route] { return histogram }
-            let histogram = registry.makeDurationHistogram(
-                descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
-            cache[route] = histogram
-            return histogram
-        }
         histogram.record(.nanoseconds(record.duration.nanoseconds))
         bytes.increment(by: record.bodyBytes)
     }

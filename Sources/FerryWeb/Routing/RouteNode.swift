@@ -28,32 +28,29 @@ struct RouteNode: Sendable {
         }
     }
 
-    /// Finds the endpoints for a path; `remainder` is the raw rest of the path for a wildcard.
-    func match(
-        _ segments: ArraySlice<Substring>,
-        remainder: Substring,
-        parameters: inout Parameters
-    ) -> [HTTPRequest.Method: Endpoint]? {
-        guard let first = segments.first else {
+    /// Finds the endpoints for a path (without its leading `/`), walking it in place: no
+    /// segment array is allocated. A trailing `/` ends in an empty rest and matches the route
+    /// without it.
+    func match(_ path: Substring, parameters: inout Parameters) -> [HTTPRequest.Method: Endpoint]? {
+        if path.isEmpty {
             if !endpoints.isEmpty { return endpoints }
-            return wildcard.isEmpty ? nil : capture(remainder, into: &parameters)
+            return wildcard.isEmpty ? nil : capture(path, into: &parameters)
         }
-        let rest = segments.dropFirst()
-        let restRemainder = remainder.dropFirst(first.count).drop(while: { $0 == "/" })
-        if let literal = literals[first],
-            let found = literal.match(rest, remainder: restRemainder, parameters: &parameters)
-        {
+        let slash = path.firstIndex(of: "/") ?? path.endIndex
+        let segment = path[..<slash]
+        let rest = slash == path.endIndex ? path[slash...] : path[path.index(after: slash)...]
+        if let literal = literals[segment], let found = literal.match(rest, parameters: &parameters) {
             return found
         }
-        if let (name, node) = parameter.first, !first.isEmpty {
+        if let (name, node) = parameter.first, !segment.isEmpty {
             var attempt = parameters
-            attempt.append(name, String(first).removingPercentEncodingIfValid)
-            if let found = node.match(rest, remainder: restRemainder, parameters: &attempt) {
+            attempt.append(name, String(segment).removingPercentEncodingIfValid)
+            if let found = node.match(rest, parameters: &attempt) {
                 parameters = attempt
                 return found
             }
         }
-        return wildcard.isEmpty ? nil : capture(remainder, into: &parameters)
+        return wildcard.isEmpty ? nil : capture(path, into: &parameters)
     }
 
     private func capture(_ remainder: Substring, into parameters: inout Parameters) -> [HTTPRequest.Method: Endpoint] {

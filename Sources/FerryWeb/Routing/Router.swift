@@ -16,10 +16,7 @@ public struct Router: Sendable {
 
     func match(method: HTTPRequest.Method, path: Substring) -> Match {
         var parameters = Parameters()
-        let trimmed = path.drop(while: { $0 == "/" })
-        let segments = trimmed.split(separator: "/", omittingEmptySubsequences: false)
-        let normalized = segments.last == "" ? segments.dropLast() : segments[...]
-        guard let endpoints = root.match(normalized, remainder: trimmed, parameters: &parameters) else {
+        guard let endpoints = root.match(path.drop(while: { $0 == "/" }), parameters: &parameters) else {
             return .notFound
         }
         if let endpoint = endpoints[method] {

@@ -12,13 +12,24 @@ public enum SecurityHeaders {
     /// For HTML that did not come from a page render (nothing to allow).
     static let lockedDownPolicy = "default-src 'none'; style-src 'self'; img-src 'self'; frame-ancestors 'none'"
 
-    /// Adds the fields every response carries, and the HTML ones to HTML.
+    /// Adds the fields every response carries, and the HTML ones to HTML. One pass over the
+    /// fields, then appends: this runs for every dynamic response.
     static func apply(to headers: inout HTTPFields) {
-        headers[.xContentTypeOptions] = "nosniff"
-        if let type = headers[.contentType], MediaType.isHTML(type) {
-            if headers[.contentSecurityPolicy] == nil { headers[.contentSecurityPolicy] = lockedDownPolicy }
-            headers[.referrerPolicy] = "no-referrer"
-            headers[.crossOriginOpenerPolicy] = "same-origin"
+        var isHTML = false
+        var hasNoSniff = false
+        var hasPolicy = false
+        for field in headers {
+            switch field.name {
+            case .contentType: isHTML = MediaType.isHTML(field.value)
+            case .xContentTypeOptions: hasNoSniff = true
+            case .contentSecurityPolicy: hasPolicy = true
+            default: continue
+            }
         }
+        if !hasNoSniff { headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff")) }
+        guard isHTML else { return }
+        if !hasPolicy { headers.append(HTTPField(name: .contentSecurityPolicy, value: lockedDownPolicy)) }
+        headers[.referrerPolicy] = "no-referrer"
+        headers[.crossOriginOpenerPolicy] = "same-origin"
     }
 }

@@ -19,6 +19,9 @@ public struct StaticFile: Sendable {
         public var headers: HTTPFields = [:]
         /// The same for a fingerprinted URL (cached for a year).
         public var immutableHeaders: HTTPFields = [:]
+        /// The fields of a 304 for this representation: validators and caching, no content fields.
+        public var notModifiedHeaders: HTTPFields = [:]
+        public var immutableNotModifiedHeaders: HTTPFields = [:]
     }
 
     public var relativePath: String
@@ -51,9 +54,18 @@ public struct StaticFile: Sendable {
             SecurityHeaders.apply(to: &fields)
             return fields
         }
+        func notModified(_ fields: HTTPFields) -> HTTPFields {
+            var fields = fields
+            fields[.contentType] = nil
+            fields[.contentEncoding] = nil
+            fields[.acceptRanges] = nil
+            return fields
+        }
         func prepare(_ representation: inout Representation) {
             representation.headers = fields(for: representation, cacheControl: "no-cache")
             representation.immutableHeaders = fields(for: representation, cacheControl: StaticFiles.immutable)
+            representation.notModifiedHeaders = notModified(representation.headers)
+            representation.immutableNotModifiedHeaders = notModified(representation.immutableHeaders)
         }
         prepare(&identity)
         var updated = variants

@@ -107,16 +107,20 @@ public final class StaticFiles: Sendable {
         var headers = immutable ? representation.immutableHeaders : representation.headers
 
         if fields.isConditional {
+            // The common revalidation — a browser sending back exactly the ETag it got — needs no
+            // parsing; everything else follows RFC 9110 §13.2.2 in full.
+            if fields.ifMatch == nil, fields.ifUnmodifiedSince == nil,
+                fields.ifNoneMatch == representation.etag.headerValue
+            {
+                return notModified(representation, immutable: immutable)
+            }
             switch ConditionalRequest.evaluate(
                 method: request.method.rawValue, ifMatch: fields.ifMatch, ifNoneMatch: fields.ifNoneMatch,
                 ifModifiedSince: fields.ifModifiedSince, ifUnmodifiedSince: fields.ifUnmodifiedSince,
                 etag: representation.etag, lastModified: file.lastModified)
             {
             case .notModified:
-                headers[.contentType] = nil
-                headers[.contentEncoding] = nil
-                headers[.acceptRanges] = nil
-                return Response(status: .notModified, headers: headers, preparedFields: true)
+                return notModified(representation, immutable: immutable)
             case .preconditionFailed:
                 return Response(status: .preconditionFailed, headers: [.eTag: representation.etag.headerValue])
             case .proceed:
@@ -160,6 +164,13 @@ public final class StaticFiles: Sendable {
             return Response(
                 status: .partialContent, headers: headers, body: .segments(segments), preparedFields: true)
         }
+    }
+
+    private func notModified(_ representation: StaticFile.Representation, immutable: Bool) -> Response {
+        Response(
+            status: .notModified,
+            headers: immutable ? representation.immutableNotModifiedHeaders : representation.notModifiedHeaders,
+            preparedFields: true)
     }
 
     private func segment(_ representation: StaticFile.Representation, _ offset: Int64, _ count: Int64)
