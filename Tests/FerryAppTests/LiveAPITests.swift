@@ -81,6 +81,22 @@ struct LiveAPITests {
         #expect(over.header("Content-Type") == "application/problem+json")
     }
 
+    @Test("a chunked body over the route's limit is refused with 413 once the limit is passed")
+    func chunkedBodyTooLarge() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        let client = try live.client()
+        let chunk = String(repeating: " ", count: 16 * 1024)
+        var body = ""
+        for _ in 0..<5 { body += "4000\r\n\(chunk)\r\n" }  // 80 KiB > 64 KiB
+        await client.send(
+            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n\(body)0\r\n\r\n")
+        let response = try #require(await client.readResponses(1).first)
+        #expect(response.status == 413)
+        #expect(response.header("Content-Type") == "application/problem+json")
+    }
+
     @Test("unknown routes: problem+json under /api, an HTML page elsewhere")
     func notFound() async throws {
         let live = try await LiveServer.start()

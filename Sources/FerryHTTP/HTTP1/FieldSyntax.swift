@@ -8,6 +8,17 @@ public enum FieldSyntax {
         byte == 0x20 || byte == 0x09
     }
 
+    /// The value of a hexadecimal digit (either case), for chunk sizes and percent-encoding.
+    @inline(__always)
+    public static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 0x30...0x39: return byte - 0x30
+        case 0x41...0x46: return byte - 0x41 + 10
+        case 0x61...0x66: return byte - 0x61 + 10
+        default: return nil
+        }
+    }
+
     public static func isDigit(_ byte: UInt8) -> Bool {
         byte >= 0x30 && byte <= 0x39
     }

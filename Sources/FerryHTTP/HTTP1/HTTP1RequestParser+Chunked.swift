@@ -82,7 +82,7 @@ extension HTTP1RequestParser {
         let bytes = Array(line.readableBytesView)
         var index = 0
         var size: Int64 = 0
-        while index < bytes.count, let digit = hexValue(bytes[index]) {
+        while index < bytes.count, let digit = FieldSyntax.hexValue(bytes[index]) {
             guard index < 15 else { throw .badRequest("chunk size too large") }
             size = size << 4 | Int64(digit)
             index += 1
@@ -136,15 +136,6 @@ extension HTTP1RequestParser {
             } else {
                 guard readToken() else { throw .badRequest("invalid chunk extension value") }
             }
-        }
-    }
-
-    @inline(__always) static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
         }
     }
 

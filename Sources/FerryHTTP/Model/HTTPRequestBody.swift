@@ -8,9 +8,19 @@ public struct HTTPRequestBody: AsyncSequence, Sendable {
     public typealias Element = ByteBuffer
 
     let source: RequestBodySource?
+    /// Reading past this many bytes fails with ``HTTPBodyError/tooLarge(limit:)``.
+    public private(set) var limit: Int = .max
 
     init(source: RequestBodySource?) {
         self.source = source
+    }
+
+    /// The same body, failing as soon as more than `limit` bytes arrive: a per-route limit that
+    /// also holds for chunked bodies, whose size is not declared up front.
+    public func limited(to limit: Int) -> HTTPRequestBody {
+        var body = self
+        body.limit = Swift.min(self.limit, limit)
+        return body
     }
 
     /// A body with no bytes.
@@ -28,15 +38,19 @@ public struct HTTPRequestBody: AsyncSequence, Sendable {
     }
 
     public func makeAsyncIterator() -> Iterator {
-        Iterator(source: source)
+        Iterator(source: source, limit: limit)
     }
 
     public struct Iterator: AsyncIteratorProtocol {
         let source: RequestBodySource?
+        let limit: Int
+        var received = 0
 
         public mutating func next() async throws -> ByteBuffer? {
-            guard let source else { return nil }
-            return try await source.next()
+            guard let source, let chunk = try await source.next() else { return nil }
+            received += chunk.readableBytes
+            if received > limit { throw HTTPBodyError.tooLarge(limit: limit) }
+            return chunk
         }
     }
 

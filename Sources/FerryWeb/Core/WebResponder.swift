@@ -29,6 +29,7 @@ public final class WebResponder: HTTPResponder {
         case .found(let endpoint, let parameters):
             request.parameters = parameters
             request.maxBodySize = endpoint.maxBodySize
+            if !request.body.isKnownEmpty { request.body = request.body.limited(to: endpoint.maxBodySize) }
             if !request.body.isKnownEmpty, let declared = request.headers[.contentLength].flatMap({ Int($0) }),
                 declared > endpoint.maxBodySize
             {

@@ -1,3 +1,5 @@
+import FerryHTTP
+
 extension String {
     /// Percent-decodes the string; returns it unchanged when the encoding is invalid or the decoded
     /// bytes are not UTF-8 (the handler then sees exactly what was sent).
@@ -11,19 +13,11 @@ extension String {
                 bytes.append(byte)
                 continue
             }
-            guard let high = iterator.next().flatMap(Self.hexValue), let low = iterator.next().flatMap(Self.hexValue)
+            guard let high = iterator.next().flatMap(FieldSyntax.hexValue),
+                let low = iterator.next().flatMap(FieldSyntax.hexValue)
             else { return self }
             bytes.append(high << 4 | low)
         }
         return String(validating: bytes, as: UTF8.self) ?? self
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
-        }
     }
 }

@@ -1,3 +1,5 @@
+import FerryHTTP
+
 /// Turns the path of a request target into segments that cannot escape the public root.
 ///
 /// The rules are deliberately stricter than RFC 3986 normalisation: instead of resolving `.` and `..` (and getting
@@ -71,7 +73,9 @@ public enum RequestPath {
                 i += 1
                 continue
             }
-            guard i + 2 < raw.endIndex, let high = hexValue(raw[i + 1]), let low = hexValue(raw[i + 2]) else {
+            guard i + 2 < raw.endIndex, let high = FieldSyntax.hexValue(raw[i + 1]),
+                let low = FieldSyntax.hexValue(raw[i + 2])
+            else {
                 throw .invalidPercentEncoding
             }
             let decoded = high << 4 | low
@@ -94,14 +98,5 @@ public enum RequestPath {
         if segment == ".." { throw .dotDotSegment }
         if bytes.first == UInt8(ascii: ".") { throw .hiddenSegment }
         return segment
-    }
-
-    private static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 0x30...0x39: return byte - 0x30
-        case 0x41...0x46: return byte - 0x41 + 10
-        case 0x61...0x66: return byte - 0x61 + 10
-        default: return nil
-        }
     }
 }
