@@ -92,6 +92,27 @@ struct LiveEngineTests {
         #expect(await client.isClosedByPeer())
     }
 
+    @Test("an unread body of exactly the discard limit keeps the connection; one byte more closes it")
+    func discardLimitBoundary() async throws {
+        let server = try await TestWebServer.start(configure: { $0.maxDiscardedBodyBytes = 1000 }) { router in
+            router.routes.post("/ignore", maxBodySize: .max) { _ in .text("ignored") }
+        }
+        defer { Task { await server.stop() } }
+        for (size, keepsConnection) in [(1000, true), (1001, false)] {
+            let client = try server.client()
+            await client.send("POST /ignore HTTP/1.1\r\nHost: h\r\nContent-Length: \(size)\r\n\r\n")
+            let response = try #require(await client.readResponses(1).first)
+            #expect(response.text == "ignored")
+            #expect((response.header("Connection") == "close") == !keepsConnection, "size \(size)")
+            if keepsConnection {
+                await client.send(String(repeating: "x", count: size) + "POST /ignore HTTP/1.1\r\nHost: h\r\n\r\n")
+                #expect(await client.readResponses(1).first?.text == "ignored")
+            } else {
+                #expect(await client.isClosedByPeer())
+            }
+        }
+    }
+
     @Test("a streaming response of unknown length is sent chunked")
     func streamingResponse() async throws {
         let server = try await TestWebServer.start { router in
