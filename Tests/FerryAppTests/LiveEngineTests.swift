@@ -133,6 +133,75 @@ struct LiveEngineTests {
         #expect(await client.readResponses(1).first?.status == 200)
     }
 
+    @Test("a streaming response can echo the request body as it arrives")
+    func streamingEcho() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.post("/echo", maxBodySize: .max) { request in
+                .stream(contentType: "application/octet-stream") { writer in
+                    for try await chunk in request.body { try await writer.write(chunk) }
+                }
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        let body = String(repeating: "0123456789", count: 100_000)  // 1 MB, more than one read
+        await client.send("POST /echo HTTP/1.1\r\nHost: h\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)")
+        let response = try #require(await client.readResponses(1).first)
+        #expect(response.body.count == body.utf8.count)
+        #expect(response.text == body)
+    }
+
+    @Test("a stream that writes more than its declared Content-Length is cut off, not merged into the next response")
+    func streamLongerThanDeclared() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/liar") { _ in
+                var response = Response.stream(contentType: "text/plain") { writer in
+                    try await writer.write(ByteBuffer(string: "0123456789"))
+                    try await writer.write(ByteBuffer(string: "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"))
+                }
+                response.headers[.contentLength] = "10"
+                return response
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /liar HTTP/1.1\r\nHost: h\r\n\r\n")
+        let text = String(decoding: await client.readToEnd(), as: UTF8.self)
+        #expect(text.hasSuffix("\r\n\r\n0123456789"))
+        #expect(text.components(separatedBy: "HTTP/1.1 200 OK").count == 2)
+    }
+
+    @Test("half-close after pipelined requests still answers all of them")
+    func halfClosePipelined() async throws {
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/n/:n") { request in .text(request.parameters["n"] ?? "") }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /n/1 HTTP/1.1\r\nHost: h\r\n\r\nGET /n/2 HTTP/1.1\r\nHost: h\r\n\r\n")
+        client.shutdownWrite()
+        let responses = await client.readResponses(2)
+        #expect(responses.map(\.text) == ["1", "2"])
+        #expect(await client.isClosedByPeer())
+    }
+
+    @Test("shutdown does not wait past the drain time for a stuck handler")
+    func shutdownDrainTime() async throws {
+        let server = try await TestWebServer.start(configure: { $0.shutdownDrainTime = .milliseconds(300) }) { router in
+            router.routes.get("/stuck") { _ in
+                try await Task.sleep(nanoseconds: 60_000_000_000)
+                return .text("never")
+            }
+        }
+        let client = try server.client()
+        await client.send("GET /stuck HTTP/1.1\r\nHost: h\r\n\r\n")
+        try await Task.sleep(nanoseconds: 50_000_000)
+        let start = ContinuousClock.now
+        await server.stop()
+        #expect(ContinuousClock.now - start < .seconds(30))  // far below the handler's 60 s: it did not wait for it
+        #expect(await client.isClosedByPeer())
+    }
+
     @Test("a slow client gets 408 once the header-read timeout passes, then the connection closes")
     func headerTimeout() async throws {
         let server = try await TestWebServer.start(configure: { $0.headerReadTimeout = .milliseconds(200) }) { _ in }

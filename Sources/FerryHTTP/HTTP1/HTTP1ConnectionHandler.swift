@@ -32,6 +32,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         var sentHead: HTTPResponse?
         var route: String?
         var requestID: String?
+        /// The task running an async handler or a stream, cancelled if the connection goes away.
+        var task: Task<Void, Never>?
+        /// The Content-Length a streaming response declared; its writes must add up to it.
+        var streamRemaining: Int64?
         var discardedBytes: Int64 = 0
 
         init(id: UInt64, head: HTTP1RequestHead, start: NIODeadline, bodySource: RequestBodySource?) {
@@ -96,6 +100,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerRemoved(context: ChannelHandlerContext) {
         timer?.cancel()
         timer = nil
+        dropExchange()
         self.context = nil
     }
 
@@ -110,21 +115,31 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         isClosed = true
         timer?.cancel()
         timer = nil
-        if let exchange {
-            exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
-        }
+        dropExchange()
         context.fireChannelInactive()
+    }
+
+    /// Ends the current exchange for good: its body reader fails, its task is cancelled, and the
+    /// reference cycle handler → exchange → body source → demand closure → handler is broken.
+    private func dropExchange() {
+        guard let exchange else { return }
+        exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
+        exchange.task?.cancel()
+        self.exchange = nil
     }
 
     func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
         if let event = event as? ChannelEvent, event == .inputClosed {
-            // The client sent all it will send: answer what is in flight, then close.
+            // The client sent all it will send: answer what it sent (pipelined requests included,
+            // they are already in the buffer), then close.
             inputClosed = true
-            closeAfterResponse = true
             if let exchange, !exchange.requestComplete {
                 exchange.bodySource?.fail(HTTPBodyError.connectionClosed)
+                closeAfterResponse = true
+                if exchange.responseComplete { close() }
+            } else if exchange == nil {
+                processInput()
             }
-            if exchange == nil { close() }
             return
         }
         if event is HTTPServerShutdownEvent {
@@ -197,6 +212,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 endOfRequest()
             }
         }
+        // Read bytes are never reclaimed by appending; without this, a client that always leaves
+        // a partial request at the end of a segment would grow the buffer without bound.
+        if cumulation.readerIndex > 64 * 1024 { cumulation.discardReadBytes() }
         if exchange == nil {
             headStart = parser.isIdle && cumulation.readableBytes == 0 ? nil : (headStart ?? .now())
             if inputClosed { close() }
@@ -239,7 +257,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .async(let work):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
-            Self.spawnHandler(work, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+            exchange.task = Self.spawnHandler(work, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
         }
     }
 
@@ -268,6 +286,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard let exchange, exchange.id == id, !isClosed else { return }
         if exchange.head.expectsContinue && !exchange.continueSent && !exchange.responseHeadSent {
             exchange.continueSent = true
+            lastActivity = .now()  // the body-read timeout counts from the go-ahead
             var buffer = context.channel.allocator.buffer(capacity: HTTP1ResponseEncoder.continueResponse.count)
             buffer.writeBytes(HTTP1ResponseEncoder.continueResponse)
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
@@ -295,7 +314,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         exchangeID: UInt64,
         handler: NIOLoopBound<HTTP1ConnectionHandler>,
         eventLoop: any EventLoop
-    ) {
+    ) -> Task<Void, Never> {
         Task {
             let response = await work()
             await deliver(response, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
@@ -308,7 +327,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         exchangeID: UInt64,
         handler: NIOLoopBound<HTTP1ConnectionHandler>,
         eventLoop: any EventLoop
-    ) {
+    ) -> Task<Void, Never> {
         Task {
             await runStream(produce, head: head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
         }
@@ -372,7 +391,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let eventLoop = context.eventLoop
             let id = exchange.id
             let head = response.head
-            Self.spawnStream(produce, head: head, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+            exchange.task = Self.spawnStream(
+                produce, head: head, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
         case .segments(let segments):
             let length = segments.reduce(Int64(0)) { $0 + $1.count }
             let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
@@ -401,7 +421,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             return knownLength.map { .headOf(length: $0) } ?? .noBody
         }
         if let knownLength { return .contentLength(knownLength) }
-        if let declared = head.headerFields[.contentLength].flatMap({ Int64($0) }) { return .contentLength(declared) }
+        if let declared = head.headerFields[.contentLength].flatMap({ Int64($0) }), declared >= 0 {
+            return .contentLength(declared)
+        }
         if exchange.head.minorVersion == 0 {
             closeAfterResponse = true
             return .untilClose
@@ -413,14 +435,18 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         _ head: HTTPResponse,
         framing: HTTP1ResponseEncoder.Framing,
         exchange: Exchange,
-        into buffer: inout ByteBuffer
+        into buffer: inout ByteBuffer,
+        isStream: Bool = false
     ) {
         if !exchange.requestComplete {
-            // The handler answered without reading the whole body. Keep the connection only if the
+            // The handler answered before the whole body arrived. Keep the connection only if the
             // rest is small enough to read and throw away, and the client is not still waiting for
-            // a 100 Continue it will never get.
-            exchange.bodySource?.abandon()
-            pausedForBody = false
+            // a 100 Continue it will never get. A streaming response may still be reading the body
+            // (echo, transform), so its body is only abandoned when the stream ends.
+            if !isStream {
+                exchange.bodySource?.abandon()
+                pausedForBody = false
+            }
             let awaitingContinue = exchange.head.expectsContinue && !exchange.continueSent
             if case .contentLength(let length) = exchange.head.framing, length <= configuration.maxDiscardedBodyBytes,
                 !awaitingContinue
@@ -483,7 +509,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         guard let exchange, exchange.id == exchangeID, !isClosed, !exchange.responseHeadSent else { return false }
         let framing = bodyFraming(for: head, exchange: exchange, knownLength: nil)
         var buffer = context.channel.allocator.buffer(capacity: 256)
-        writeHead(head, framing: framing, exchange: exchange, into: &buffer)
+        writeHead(head, framing: framing, exchange: exchange, into: &buffer, isStream: true)
+        if case .contentLength(let declared) = framing { exchange.streamRemaining = declared }
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
         streamFraming = framing
         switch framing {
@@ -504,6 +531,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             return eventLoop.makeFailedFuture(HTTPBodyError.connectionClosed)
         }
         guard data.readableBytes > 0 else { return context.eventLoop.makeSucceededVoidFuture() }
+        if let remaining = exchange.streamRemaining {
+            // More than the declared Content-Length would be read as the next response.
+            guard Int64(data.readableBytes) <= remaining else {
+                return eventLoop.makeFailedFuture(HTTPStreamError.bodyLongerThanDeclared)
+            }
+            exchange.streamRemaining = remaining - Int64(data.readableBytes)
+        }
         exchange.bodyBytesSent += Int64(data.readableBytes)
         let promise = context.eventLoop.makePromise(of: Void.self)
         if streamFraming == .chunked {
@@ -518,6 +552,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func finishStream(exchangeID: UInt64) {
         guard let exchange, exchange.id == exchangeID, !isClosed else { return }
+        if let remaining = exchange.streamRemaining, remaining != 0 {
+            // Shorter than declared: the client would wait for bytes that never come.
+            abortStream(exchangeID: exchangeID)
+            return
+        }
+        if !exchange.requestComplete { exchange.bodySource?.abandon() }
         if streamFraming == .chunked {
             var buffer = context.channel.allocator.buffer(capacity: 5)
             buffer.writeStaticString(HTTP1ResponseEncoder.lastChunk)
@@ -557,6 +597,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func finishExchange() {
         exchange = nil
+        lastActivity = .now()  // the idle timeout counts from the end of the exchange
+        if closeAfterResponse {
+            close()
+            return
+        }
         resumeReading()
         if !isProcessing {
             processInput()

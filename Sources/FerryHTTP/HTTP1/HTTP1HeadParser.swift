@@ -47,12 +47,12 @@ enum HTTP1HeadParser {
                 }
             case .connection:
                 for option in field.value.split(separator: ",") {
-                    let token = trimmed(option).lowercased()
+                    let token = FieldSyntax.asciiLowercased(trimmed(option).utf8)
                     if token == "close" { connectionClose = true }
                     if token == "keep-alive" { connectionKeepAlive = true }
                 }
             case .expect:
-                guard field.value.lowercased() == "100-continue" else {
+                guard FieldSyntax.asciiLowercased(field.value.utf8) == "100-continue" else {
                     throw HTTP1ParseError(.expectationFailed, "unsupported expectation", target: requestLine.target)
                 }
                 expectsContinue = true
@@ -188,7 +188,7 @@ enum HTTP1HeadParser {
         if method == .connect {
             throw HTTP1ParseError(.methodNotAllowed, "CONNECT is not supported by an origin server")
         }
-        let lower = target.lowercased()
+        let lower = FieldSyntax.asciiLowercased(target.utf8)
         for scheme in ["http://", "https://"] where lower.hasPrefix(scheme) {
             let rest = target.dropFirst(scheme.count)
             let slash = rest.firstIndex(of: "/") ?? rest.endIndex
@@ -264,7 +264,9 @@ enum HTTP1HeadParser {
         guard minorVersion == 1 else {
             throw HTTP1ParseError(.badRequest, "Transfer-Encoding in an HTTP/1.0 request", target: target)
         }
-        let codings = transferEncodings.map { $0.lowercased() }
+        // ASCII-only folding: Unicode case mapping would turn "chun\u{212A}ed" (Kelvin sign) into
+        // "chunked" and disagree with every other parser on where the message ends.
+        let codings = transferEncodings.map { FieldSyntax.asciiLowercased($0.utf8) }
         guard codings.last == "chunked" else {
             throw HTTP1ParseError(.badRequest, "Transfer-Encoding does not end with chunked", target: target)
         }

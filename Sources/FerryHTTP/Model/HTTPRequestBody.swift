@@ -76,4 +76,6 @@ public enum HTTPBodyError: Error, Sendable, Equatable {
     case readTimeout
     /// The connection closed before the body was complete.
     case connectionClosed
+    /// Two tasks read the same body at once.
+    case concurrentRead
 }

@@ -13,6 +13,8 @@ final class RequestBodySource: @unchecked Sendable {
         var error: (any Error)?
         var waiter: CheckedContinuation<ByteBuffer?, any Error>?
         var abandoned = false
+        /// The producer was told to stop reading; it must hear as soon as there is room again.
+        var producerPaused = false
     }
 
     private let lock = NIOLock()
@@ -39,7 +41,9 @@ final class RequestBodySource: @unchecked Sendable {
             }
             state.buffers.append(buffer)
             state.bufferedBytes += buffer.readableBytes
-            return (nil, state.bufferedBytes < highWatermark)
+            let keepReading = state.bufferedBytes < highWatermark
+            if !keepReading { state.producerPaused = true }
+            return (nil, keepReading)
         }
         waiter?.resume(returning: buffer)
         return keepReading
@@ -92,9 +96,10 @@ final class RequestBodySource: @unchecked Sendable {
         }
         let step = lock.withLock { () -> Step in
             if let buffer = state.buffers.popFirst() {
-                let wasAbove = state.bufferedBytes >= highWatermark
                 state.bufferedBytes -= buffer.readableBytes
-                return .value(buffer, signal: wasAbove && state.bufferedBytes < highWatermark / 2)
+                let signal = state.producerPaused && state.bufferedBytes < highWatermark / 2
+                if signal { state.producerPaused = false }
+                return .value(buffer, signal: signal)
             }
             if let error = state.error { return .failure(error) }
             if state.finished { return .value(nil, signal: false) }
@@ -115,9 +120,13 @@ final class RequestBodySource: @unchecked Sendable {
                             state.bufferedBytes -= buffer.readableBytes
                             return .success(buffer)
                         }
+                        state.producerPaused = false  // empty: the producer is asked for more below
                         if let error = state.error { return .failure(error) }
                         if state.finished { return .success(nil) }
                         if Task.isCancelled { return .failure(CancellationError()) }
+                        // One reader at a time: a second concurrent reader gets an error instead
+                        // of silently replacing (and stranding) the first one's continuation.
+                        if state.waiter != nil { return .failure(HTTPBodyError.concurrentRead) }
                         state.waiter = continuation
                         return nil
                     }

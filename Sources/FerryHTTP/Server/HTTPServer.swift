@@ -82,9 +82,10 @@ public final class HTTPServer: Sendable {
             group.addTask { await self.tracker.waitUntilDrained() }
             group.addTask { try? await Task.sleep(nanoseconds: UInt64(max(0, drainTime.nanoseconds))) }
             await group.next()
+            // Past the drain time (or drained): close the stragglers, which also ends the wait.
+            tracker.closeAll()
             group.cancelAll()
         }
-        tracker.closeAll()
         logger.debug("HTTP server stopped")
     }
 }
