@@ -202,6 +202,24 @@ struct LiveEngineTests {
         #expect(await client.isClosedByPeer())
     }
 
+    @Test("a client that stops reading a large file is disconnected after the write timeout")
+    func responseWriteTimeout() async throws {
+        let root = NSTemporaryDirectory() + "ferry-big-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+        let size = 32 * 1024 * 1024
+        try Data(count: size).write(to: URL(fileURLWithPath: root + "/big.bin"))
+        let live = try await LiveServer.start(publicDirectory: root) {
+            $0.http.responseWriteTimeout = .milliseconds(300)
+        }
+        defer { Task { await live.stop() } }
+        let client = try live.client()
+        await client.send("GET /big.bin HTTP/1.1\r\nHost: h\r\n\r\n")
+        try await Task.sleep(nanoseconds: 1_500_000_000)  // not reading: the socket buffers fill up
+        let received = await client.readToEnd()
+        #expect(received.count < size)  // cut off, and readToEnd returned: the server closed
+        #expect(received.count > 0)
+    }
+
     @Test("a slow client gets 408 once the header-read timeout passes, then the connection closes")
     func headerTimeout() async throws {
         let server = try await TestWebServer.start(configure: { $0.headerReadTimeout = .milliseconds(200) }) { _ in }

@@ -484,12 +484,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
                 pending = context.channel.allocator.buffer(capacity: 0)
                 do {
-                    let handle = try NIOFileHandle(_deprecatedPath: path)
-                    let region = FileRegion(
-                        fileHandle: handle, readerIndex: Int(offset), endIndex: Int(offset + count))
-                    let promise = context.eventLoop.makePromise(of: Void.self)
-                    promise.futureResult.whenComplete { _ in try? handle.close() }
-                    context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+                    try writeFile(path: path, offset: offset, count: count)
                 } catch {
                     // The file vanished after the head promised its length: the response cannot be
                     // completed truthfully, so the connection is cut.
@@ -502,6 +497,41 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         if pending.readableBytes > 0 {
             context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
         }
+    }
+
+    /// Sends a file range with sendfile, in slices of `fileSliceSize` so each finished slice
+    /// counts as write progress (a slow reader is fine, a reader that stops is not).
+    private func writeFile(path: String, offset: Int64, count: Int64) throws {
+        let handle = try NIOFileHandle(_deprecatedPath: path)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        if writesOutstanding == 0 { lastWriteProgress = .now() }
+        var start = offset
+        let end = offset + count
+        while start < end {
+            let sliceEnd = min(end, start + Self.fileSliceSize)
+            let region = FileRegion(fileHandle: handle, readerIndex: Int(start), endIndex: Int(sliceEnd))
+            let promise = eventLoop.makePromise(of: Void.self)
+            let isLast = sliceEnd == end
+            writesOutstanding += 1
+            promise.futureResult.whenComplete { _ in
+                loopBound.value.writeFinished()
+                if isLast { try? handle.close() }
+            }
+            context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
+            start = sliceEnd
+        }
+    }
+
+    static let fileSliceSize: Int64 = 1024 * 1024
+
+    /// Large writes in flight, and when one last finished: the response-write timeout.
+    private var writesOutstanding = 0
+    private var lastWriteProgress = NIODeadline.now()
+
+    private func writeFinished() {
+        writesOutstanding -= 1
+        lastWriteProgress = .now()
+        armTimer()
     }
 
     /// Writes the head of a streaming response; the answer tells the producer whether to go on.
@@ -540,6 +570,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         exchange.bodyBytesSent += Int64(data.readableBytes)
         let promise = context.eventLoop.makePromise(of: Void.self)
+        if writesOutstanding == 0 { lastWriteProgress = .now() }
+        writesOutstanding += 1
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        promise.futureResult.whenComplete { _ in loopBound.value.writeFinished() }
+        armTimer()
         if streamFraming == .chunked {
             var buffer = context.channel.allocator.buffer(capacity: data.readableBytes + 16)
             HTTP1ResponseEncoder.encodeChunk(data, into: &buffer)
@@ -668,6 +703,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// One timer per connection, re-armed lazily: activity only moves a deadline forward, and the
     /// timer re-checks when it fires, so the common path never reschedules.
     private func currentDeadline() -> (NIODeadline, TimeoutKind)? {
+        if writesOutstanding > 0 {
+            return (lastWriteProgress + configuration.responseWriteTimeout, .write)
+        }
         if let exchange {
             if exchange.requestComplete || pausedForBody { return nil }
             if exchange.head.expectsContinue && !exchange.continueSent { return nil }
@@ -680,7 +718,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         return (lastActivity + configuration.keepAliveIdleTimeout, .idle)
     }
 
-    private enum TimeoutKind { case idle, head, body }
+    private enum TimeoutKind { case idle, head, body, write }
 
     private func armTimer() {
         guard let context, !isClosed, let (deadline, _) = currentDeadline() else { return }
@@ -702,6 +740,10 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         switch kind {
         case .idle:
             close()
+        case .write:
+            // Flushing first would wait behind the very writes that stalled: close at once.
+            isClosed = true
+            context?.close(promise: nil)
         case .head:
             reject(HTTP1ParseError(.requestTimeout, "request head not received in time"))
             flushIfNeeded()

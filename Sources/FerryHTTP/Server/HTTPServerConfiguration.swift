@@ -22,6 +22,9 @@ public struct HTTPServerConfiguration: Sendable {
     public var bodyReadTimeout: TimeAmount
     /// Time an idle keep-alive connection is kept open between requests.
     public var keepAliveIdleTimeout: TimeAmount
+    /// Time a large response write (a file slice, a stream chunk) may make no progress before the
+    /// connection is closed: a client that stops reading must not hold a connection forever.
+    public var responseWriteTimeout: TimeAmount
     /// Most open connections; further ones get a 503 and are closed.
     public var maxConnections: Int
     /// Bytes of an unread request body the engine will read and discard to keep a connection alive;
@@ -44,6 +47,7 @@ public struct HTTPServerConfiguration: Sendable {
         headerReadTimeout: TimeAmount = .seconds(10),
         bodyReadTimeout: TimeAmount = .seconds(30),
         keepAliveIdleTimeout: TimeAmount = .seconds(75),
+        responseWriteTimeout: TimeAmount = .seconds(60),
         maxConnections: Int = 10_000,
         maxDiscardedBodyBytes: Int64 = 1024 * 1024,
         requestBodyHighWatermark: Int = 256 * 1024,
@@ -59,6 +63,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.headerReadTimeout = headerReadTimeout
         self.bodyReadTimeout = bodyReadTimeout
         self.keepAliveIdleTimeout = keepAliveIdleTimeout
+        self.responseWriteTimeout = responseWriteTimeout
         self.maxConnections = maxConnections
         self.maxDiscardedBodyBytes = maxDiscardedBodyBytes
         self.requestBodyHighWatermark = requestBodyHighWatermark
