@@ -49,7 +49,7 @@ struct AccessLogTests {
         #expect(entries.first?.message == "POST /api/v1/digests 201")
         #expect(entries.first?.metadata["request_id"] == "abc-1")
         #expect(entries.first?.metadata["bytes"] == "123")
-        #expect(entries.first?.metadata["duration_ms"] == "5.0")
+        #expect(entries.first?.metadata["duration_us"] == "5000")
         #expect(entries.first?.metadata["remote"] == "127.0.0.1")
     }
 

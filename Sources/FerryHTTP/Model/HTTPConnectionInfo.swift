@@ -3,7 +3,11 @@ public import NIOCore
 /// What a handler may know about the connection a request arrived on.
 public struct HTTPConnectionInfo: Sendable {
     /// The peer's address as seen on the socket (a proxy's, behind one).
-    public var remoteAddress: SocketAddress?
+    public var remoteAddress: SocketAddress? {
+        didSet { remoteIP = remoteAddress?.ipAddress }
+    }
+    /// The peer's IP address as text, formatted once per connection (logs want it per request).
+    public private(set) var remoteIP: String?
     public var localAddress: SocketAddress?
     /// Whether the connection is encrypted (TLS).
     public var isSecure: Bool
@@ -12,6 +16,7 @@ public struct HTTPConnectionInfo: Sendable {
 
     public init(remoteAddress: SocketAddress?, localAddress: SocketAddress?, isSecure: Bool, protocolName: String) {
         self.remoteAddress = remoteAddress
+        self.remoteIP = remoteAddress?.ipAddress
         self.localAddress = localAddress
         self.isSecure = isSecure
         self.protocolName = protocolName

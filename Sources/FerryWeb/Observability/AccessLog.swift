@@ -18,9 +18,10 @@ public struct AccessLog: ExchangeObserver {
                 "request_id": "\(record.requestID ?? "-")",
                 "status": "\(record.response.status.code)",
                 "bytes": "\(record.bodyBytes)",
-                "duration_ms": "\(Double(record.duration.nanoseconds) / 1_000_000)",
+                // Integer microseconds: formatting a Double per request costs more than the rest.
+                "duration_us": "\(record.duration.nanoseconds / 1000)",
                 "protocol": "\(record.connection.protocolName)",
-                "remote": "\(record.connection.remoteAddress?.ipAddress ?? "-")",
+                "remote": "\(record.connection.remoteIP ?? "-")",
             ])
     }
 }
