@@ -31,6 +31,7 @@ public final class FerryServer: Sendable {
         let templates = try TemplateRenderer(
             directory: configuration.templatesDirectory, reloadsOnRender: configuration.developmentMode)
         let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
+        try pages.verify(PageRenderer.builtInPages + PageRoutes.pages)
 
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)

@@ -66,19 +66,9 @@ public struct ErrorRenderer: Sendable {
     }
 
     func page(_ error: HTTPError) -> Response {
-        if let pages {
-            let context: [String: Any] = [
-                "status": error.status.code,
-                "title": error.status.reasonPhrase,
-                "detail": error.detail,
-            ]
-            if let response = try? pages.render(
-                "error", title: error.status.reasonPhrase, context: context, status: error.status)
-            {
-                var response = response
-                response.headers[.cacheControl] = "no-store"
-                return response
-            }
+        if let pages, var response = try? pages.render(ErrorPage(error: error), status: error.status) {
+            response.headers[.cacheControl] = "no-store"
+            return response
         }
         return Response.text(
             "\(error.status.code) \(error.status.reasonPhrase)\n\n\(error.detail)\n", status: error.status)

@@ -15,12 +15,29 @@ public struct PageRenderer: Sendable {
         self.version = version
     }
 
+    /// Renders a typed page as an HTML response.
+    public func render<P: Page>(_ page: P, status: HTTPResponse.Status = .ok) throws -> Response {
+        try render(P.template, title: page.title, context: page.values, status: status)
+    }
+
+    /// Fails unless every page type's template exists, so a missing template stops the server at
+    /// start instead of turning into 500s later.
+    public func verify(_ pages: [any Page.Type]) throws(TemplateError) {
+        let available = Set(templates.templateNames)
+        for page in pages where !available.contains(page.template) {
+            throw .missing(page.template)
+        }
+    }
+
+    /// The pages the web layer itself renders.
+    public static let builtInPages: [any Page.Type] = [ErrorPage.self]
+
     /// Renders template `name` inside the layout, as an HTML response.
     public func render(
-        _ name: String, title: String, context: [String: Any] = [:], status: HTTPResponse.Status = .ok
+        _ name: String, title: String, context: [String: any Sendable] = [:], status: HTTPResponse.Status = .ok
     ) throws -> Response {
         let manifest = assets()
-        var full = context
+        var full: [String: Any] = context
         full["title"] = title
         full["version"] = version
         full["year"] = Calendar(identifier: .gregorian).component(.year, from: Date())
