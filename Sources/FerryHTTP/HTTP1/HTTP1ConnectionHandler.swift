@@ -50,6 +50,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private let configuration: HTTPServerConfiguration
     private var parser: HTTP1RequestParser
     private var cumulation = ByteBuffer()
+    /// A zero-capacity buffer allocated once, to park `cumulation` on between requests.
+    private var emptyBuffer = ByteBuffer()
     private var context: ChannelHandlerContext!
     private var eventLoop: (any EventLoop)!
     private var connectionInfo = HTTPConnectionInfo(
@@ -91,7 +93,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         self.eventLoop = context.eventLoop
-        cumulation = context.channel.allocator.buffer(capacity: 0)
+        emptyBuffer = context.channel.allocator.buffer(capacity: 0)
+        cumulation = emptyBuffer
         connectionInfo.remoteAddress = context.channel.remoteAddress
         connectionInfo.localAddress = context.channel.localAddress
         if context.channel.isActive { armTimer() }
@@ -214,7 +217,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         // Read bytes are never reclaimed by appending; without this, a client that always leaves
         // a partial request at the end of a segment would grow the buffer without bound.
-        if cumulation.readerIndex > 64 * 1024 { cumulation.discardReadBytes() }
+        if cumulation.readableBytes == 0 {
+            // Let go of the receive buffer: NIO reuses it for the next read only while nothing else
+            // holds it, which saves an allocation per request.
+            cumulation = emptyBuffer
+        } else if cumulation.readerIndex > 64 * 1024 {
+            cumulation.discardReadBytes()
+        }
         if exchange == nil {
             headStart = parser.isIdle && cumulation.readableBytes == 0 ? nil : (headStart ?? .now())
             if inputClosed { close() }
