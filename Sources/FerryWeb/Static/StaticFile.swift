@@ -3,9 +3,15 @@ import HTTPTypes
 import NIOCore
 
 /// One file of `Public/` with everything a response needs, computed once at start.
-public struct StaticFile: Sendable {
-    /// One stored representation: the file itself or a gzip/brotli variant.
-    public struct Representation: Sendable {
+///
+/// A class, not a struct: a request looks a file up and reads a few fields, and copying a struct
+/// of strings and field sets cost a retain per member on every request. Members are only written
+/// while the index is built, before it is published; after that the object is read-only, which is
+/// why the unchecked `Sendable` is sound.
+public final class StaticFile: @unchecked Sendable {
+    /// One stored representation: the file itself or a gzip/brotli variant (a class for the same
+    /// reason, with the same read-only-once-published rule).
+    public final class Representation: @unchecked Sendable {
         public var coding: ContentCoding
         public var length: Int64
         /// A strong validator; variants get their own, since their bytes differ (RFC 9110 §8.8.3).
@@ -22,6 +28,14 @@ public struct StaticFile: Sendable {
         /// The fields of a 304 for this representation: validators and caching, no content fields.
         public var notModifiedHeaders: HTTPFields = [:]
         public var immutableNotModifiedHeaders: HTTPFields = [:]
+
+        init(coding: ContentCoding, length: Int64, etag: EntityTag, memory: ByteBuffer?, path: String) {
+            self.coding = coding
+            self.length = length
+            self.etag = etag
+            self.memory = memory
+            self.path = path
+        }
     }
 
     public var relativePath: String
@@ -31,6 +45,18 @@ public struct StaticFile: Sendable {
     public var fingerprint: String
     public var identity: Representation
     public var variants: [ContentCoding: Representation]
+
+    init(
+        relativePath: String, contentType: String, lastModified: Int64, fingerprint: String,
+        identity: Representation, variants: [ContentCoding: Representation]
+    ) {
+        self.relativePath = relativePath
+        self.contentType = contentType
+        self.lastModified = lastModified
+        self.fingerprint = fingerprint
+        self.identity = identity
+        self.variants = variants
+    }
 
     /// The fingerprinted relative path: `js/app.js` → `js/app.<fingerprint>.js`.
     public var fingerprintedPath: String {
@@ -42,7 +68,7 @@ public struct StaticFile: Sendable {
     }
 
     /// Fills in each representation's precomputed response fields.
-    mutating func precomputeHeaders() {
+    func precomputeHeaders() {
         let lastModifiedText = HTTPDate.format(lastModified)
         func fields(for representation: Representation, cacheControl: String) -> HTTPFields {
             var fields: HTTPFields = [
@@ -61,16 +87,14 @@ public struct StaticFile: Sendable {
             fields[.acceptRanges] = nil
             return fields
         }
-        func prepare(_ representation: inout Representation) {
+        func prepare(_ representation: Representation) {
             representation.headers = fields(for: representation, cacheControl: "no-cache")
             representation.immutableHeaders = fields(for: representation, cacheControl: StaticFiles.immutable)
             representation.notModifiedHeaders = notModified(representation.headers)
             representation.immutableNotModifiedHeaders = notModified(representation.immutableHeaders)
         }
-        prepare(&identity)
-        var updated = variants
-        for coding in variants.keys { prepare(&updated[coding]!) }
-        variants = updated
+        prepare(identity)
+        for variant in variants.values { prepare(variant) }
     }
 
     func representation(for coding: ContentCoding) -> Representation {

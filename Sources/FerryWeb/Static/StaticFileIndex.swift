@@ -139,7 +139,7 @@ public struct StaticFileIndex: Sendable {
                 }
             }
         }
-        var file = StaticFile(
+        let file = StaticFile(
             relativePath: relative, contentType: contentType, lastModified: modified,
             fingerprint: String(digest.prefix(10)), identity: identity, variants: variants)
         file.precomputeHeaders()
