@@ -27,6 +27,10 @@ public struct ErrorRenderer: Sendable {
             return HTTPError(.requestTimeout, detail: "The request body did not arrive in time.")
         case HTTPBodyError.connectionClosed:
             return HTTPError(.badRequest, detail: "The request body ended early.")
+        case is CancellationError:
+            // The connection went away and its handler was cancelled: nobody will read this
+            // answer, and it is not a server fault worth an error line.
+            return HTTPError(.serviceUnavailable, detail: "The request was cancelled.")
         case let error as TemplateError:
             logger.error("template failed", metadata: ["request": "\(requestID)", "error": "\(error)"])
             return HTTPError(.internalServerError, detail: "The page could not be rendered.")
