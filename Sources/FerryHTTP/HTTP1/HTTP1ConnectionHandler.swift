@@ -403,7 +403,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             exchange.task = Self.spawnStream(
                 produce, head: head, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
         case .segments(let segments):
-            let length = segments.reduce(Int64(0)) { $0 + $1.count }
+            let length = response.body.knownLength ?? 0
             let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
             var buffer = context.channel.allocator.buffer(capacity: 256 + (length <= 4096 ? Int(length) : 0))
             writeHead(response.head, framing: framing, exchange: exchange, into: &buffer)

@@ -65,14 +65,6 @@ public struct HTTP1RequestParser: Sendable {
         return false
     }
 
-    /// Whether the parser is in the middle of a request body.
-    public var isReadingBody: Bool {
-        switch state {
-        case .fixedBody, .chunkSize, .chunkData, .chunkDataEnd, .trailers, .endOfMessage: return true
-        case .head, .failed: return false
-        }
-    }
-
     /// Parses the next event from `buffer`, consuming the bytes it covers.
     ///
     /// Returns `nil` when more bytes are needed. After an error the parser stays failed.

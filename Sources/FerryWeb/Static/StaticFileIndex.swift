@@ -33,9 +33,6 @@ public struct StaticFileIndex: Sendable {
     public let fingerprinted: [String: String]
     public let manifest: AssetManifest
 
-    /// An index of nothing, for a server started without a public folder.
-    public static let empty = StaticFileIndex(root: "", files: [:])
-
     init(root: String, files: [String: StaticFile]) {
         self.root = root
         self.files = files
