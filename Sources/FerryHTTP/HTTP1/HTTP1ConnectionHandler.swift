@@ -36,6 +36,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         var task: Task<Void, Never>?
         /// The Content-Length a streaming response declared; its writes must add up to it.
         var streamRemaining: Int64?
+        /// How a streaming response's body is framed (chunked, declared length, or until close).
+        var streamFraming: HTTP1ResponseEncoder.Framing = .noBody
         var discardedBytes: Int64 = 0
 
         init(id: UInt64, head: HTTP1RequestHead, start: NIODeadline, bodySource: RequestBodySource?) {
@@ -551,7 +553,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         writeHead(head, framing: framing, exchange: exchange, into: &buffer, isStream: true)
         if case .contentLength(let declared) = framing { exchange.streamRemaining = declared }
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
-        streamFraming = framing
+        exchange.streamFraming = framing
         switch framing {
         case .noBody, .headOf:
             // Nothing may follow the head (HEAD, 204, 304): the exchange is complete already.
@@ -562,8 +564,6 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             return true
         }
     }
-
-    private var streamFraming: HTTP1ResponseEncoder.Framing = .noBody
 
     func writeStreamChunk(_ data: ByteBuffer, exchangeID: UInt64) -> EventLoopFuture<Void> {
         guard let exchange, exchange.id == exchangeID, !isClosed else {
@@ -584,7 +584,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         promise.futureResult.whenComplete { _ in loopBound.value.writeFinished() }
         armTimer()
-        if streamFraming == .chunked {
+        if exchange.streamFraming == .chunked {
             var buffer = context.channel.allocator.buffer(capacity: data.readableBytes + 16)
             HTTP1ResponseEncoder.encodeChunk(data, into: &buffer)
             context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffer)), promise: promise)
@@ -602,7 +602,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             return
         }
         if !exchange.requestComplete { exchange.bodySource?.abandon() }
-        if streamFraming == .chunked {
+        if exchange.streamFraming == .chunked {
             var buffer = context.channel.allocator.buffer(capacity: 5)
             buffer.writeStaticString(HTTP1ResponseEncoder.lastChunk)
             context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)

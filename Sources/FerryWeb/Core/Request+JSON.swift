@@ -12,12 +12,9 @@ extension Request {
                 .unsupportedMediaType, detail: "Send the request body as application/json.",
                 headers: [.accept: "application/json"])
         }
-        let buffer: ByteBuffer
-        do {
-            buffer = try await body.collect(upTo: maxBodySize)
-        } catch HTTPBodyError.tooLarge(let limit) {
-            throw HTTPError(.contentTooLarge, detail: "The request body is larger than \(limit) bytes.")
-        }
+        // The route's limit is on the body itself; exceeding it throws HTTPBodyError.tooLarge, which
+        // the error renderer answers with 413.
+        let buffer = try await body.collect(upTo: body.limit)
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

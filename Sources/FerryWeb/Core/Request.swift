@@ -14,12 +14,10 @@ public struct Request: Sendable {
     public var parameters: Parameters
     /// A unique id for logs, echoed in `X-Request-Id`.
     public var id: String
-    /// The largest body this route accepts.
-    public var maxBodySize: Int
 
     public init(
         head: HTTPRequest, body: HTTPRequestBody = .empty, connection: HTTPConnectionInfo,
-        parameters: Parameters = Parameters(), id: String = "", maxBodySize: Int = 1024 * 1024
+        parameters: Parameters = Parameters(), id: String = ""
     ) {
         self.head = head
         self.body = body
@@ -34,7 +32,6 @@ public struct Request: Sendable {
         }
         self.parameters = parameters
         self.id = id
-        self.maxBodySize = maxBodySize
     }
 
     public var method: HTTPRequest.Method { head.method }

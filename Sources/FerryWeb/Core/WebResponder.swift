@@ -28,17 +28,16 @@ public final class WebResponder: HTTPResponder {
         switch router.match(method: request.method, path: request.path) {
         case .found(let endpoint, let parameters):
             request.parameters = parameters
-            request.maxBodySize = endpoint.maxBodySize
-            if !request.body.isKnownEmpty { request.body = request.body.limited(to: endpoint.maxBodySize) }
-            if !request.body.isKnownEmpty, let declared = request.headers[.contentLength].flatMap({ Int($0) }),
-                declared > endpoint.maxBodySize
-            {
-                let error = HTTPError(
-                    .contentTooLarge, detail: "The request body is larger than \(endpoint.maxBodySize) bytes.")
-                return .ready(
-                    finish(
-                        errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request,
-                        route: endpoint.pattern))
+            if !request.body.isKnownEmpty {
+                request.body = request.body.limited(to: endpoint.maxBodySize)
+                // A declared length over the limit is refused before a byte of the body is read.
+                if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > endpoint.maxBodySize
+                {
+                    return .ready(
+                        finish(
+                            errorResponse(HTTPBodyError.tooLarge(limit: endpoint.maxBodySize), request), request,
+                            route: endpoint.pattern))
+                }
             }
             switch endpoint.handler {
             case .inline(let handler):
@@ -68,12 +67,10 @@ public final class WebResponder: HTTPResponder {
             let error = HTTPError(
                 .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here; use \(allow).",
                 headers: [.allow: allow])
-            return .ready(
-                finish(errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request, route: nil))
+            return .ready(finish(errorResponse(error, request), request, route: nil))
         case .notFound:
             let error = HTTPError(.notFound, detail: "Nothing is found at this address.")
-            return .ready(
-                finish(errors.response(for: error, path: request.path, wantsJSON: request.isAPI), request, route: nil))
+            return .ready(finish(errorResponse(error, request), request, route: nil))
         }
     }
 
