@@ -25,6 +25,28 @@ struct HTTP1RequestParserTests {
         #expect(items.last == .end)
     }
 
+    @Test("field names map to the predefined names whatever their case; near misses stay their own names")
+    func knownFieldNames() throws {
+        var harness = ParserHarness()
+        let items = try harness.feed(
+            "GET / HTTP/1.1\r\nhOST: h\r\nACCEPT-encoding: br\r\nSec-Fetch-Site: same-origin\r\n"
+                + "Acceptx: 1\r\nAccepu: 2\r\nX-Custom: 3\r\nIF-NONE-MATCH: \"e\"\r\n\r\n")
+        guard case .head(let head) = items.first else {
+            Issue.record("no head")
+            return
+        }
+        let fields = head.request.headerFields
+        #expect(head.request.authority == "h")
+        #expect(fields[.acceptEncoding] == "br")
+        #expect(fields[HTTPField.Name("sec-fetch-site")!] == "same-origin")
+        #expect(fields[HTTPField.Name("acceptx")!] == "1")
+        #expect(fields[HTTPField.Name("accepu")!] == "2")
+        #expect(fields[.accept] == nil)
+        #expect(fields[HTTPField.Name("x-custom")!] == "3")
+        #expect(fields[.ifNoneMatch] == "\"e\"")
+        #expect(fields.count == 6)
+    }
+
     @Test("the same request parses identically whatever way the bytes are split", arguments: [1, 2, 3, 7, 64])
     func splitInput(pieceSize: Int) throws {
         let input =

@@ -46,6 +46,22 @@ struct RouterTests {
         #expect(Self.endpointPattern(router.match(method: .get, path: path[...])) == pattern)
     }
 
+    @Test(
+        "the literal-route table and the trie agree on every path",
+        arguments: [
+            "/", "//", "/users/me", "/users/me/", "/users/me//", "/users//me", "/api/v1/health", "///api/v1/health/",
+            "/api/v1", "/api", "/users", "/assets", "/users/42", "/nothing", "/api/v1/health/x",
+        ])
+    func literalTableAgreesWithTrie(path: String) {
+        let router = Self.makeRouter()
+        #expect(router.literalRoutes.keys.sorted() == ["", "api/v1/health", "users/me"])
+        var parameters = Parameters()
+        let fromTrie = router.root.match(path.drop(while: { $0 == "/" }), parameters: &parameters)
+        let fromRouter = router.match(method: .get, path: path[...])
+        let trieMatch = fromTrie?[.get].map(\.pattern)
+        #expect(Self.endpointPattern(fromRouter) == trieMatch)
+    }
+
     @Test("parameters are captured and percent-decoded; the wildcard keeps the raw rest")
     func parameters() {
         let router = Self.makeRouter()

@@ -52,7 +52,7 @@ struct StaticFileIndexTests {
         #expect(brotli.length < css.identity.length)
         #expect(gzip.memory?.getBytes(at: gzip.memory!.readerIndex, length: 2) == [0x1f, 0x8b])
         #expect(Set([css.identity.etag, brotli.etag, gzip.etag]).count == 3)
-        #expect(css.identity.headers[.vary] == "Accept-Encoding")
+        #expect(css.identity.headers.fields[.vary] == "Accept-Encoding")
         #expect(index.files["js/b.js"]?.variants.isEmpty == true)  // too small to be worth it
     }
 

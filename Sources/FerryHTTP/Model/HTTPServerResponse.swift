@@ -10,11 +10,20 @@ public struct HTTPServerResponse: Sendable {
     public var route: String?
     /// The id the responder gave the request, passed through to ``HTTPExchangeRecord`` for logs.
     public var requestID: String?
+    /// The head in encoded form, when it was fixed in advance. Set only through
+    /// ``init(prepared:body:)``; whoever changes `head` afterwards must set this to nil.
+    public var prepared: PreparedHead?
 
     public init(head: HTTPResponse, body: HTTPResponseBody = .empty, route: String? = nil) {
         self.head = head
         self.body = body
         self.route = route
+    }
+
+    public init(prepared: PreparedHead, body: HTTPResponseBody = .empty) {
+        self.head = prepared.head
+        self.body = body
+        self.prepared = prepared
     }
 
     public init(status: HTTPResponse.Status, headerFields: HTTPFields = [:], body: HTTPResponseBody = .empty) {

@@ -23,7 +23,8 @@ public struct Request: Sendable {
         self.body = body
         self.connection = connection
         let target = head.path ?? "/"
-        if let mark = target.firstIndex(of: "?") {
+        // The UTF-8 view: `firstIndex(of: Character)` walks grapheme clusters.
+        if let mark = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             self.path = target[..<mark]
             self.query = target[target.index(after: mark)...]
         } else {

@@ -4,12 +4,18 @@ import NIOCore
 
 /// A handler's answer. Framing fields are the engine's business; everything else is set here.
 public struct Response: Sendable {
-    public var status: HTTPResponse.Status
-    public var headers: HTTPFields
+    public var status: HTTPResponse.Status {
+        didSet { encodedHead = nil }
+    }
+    public var headers: HTTPFields {
+        didSet { encodedHead = nil }
+    }
     public var body: HTTPResponseBody
     /// The handler already set the security fields and chose the encoding (static files prebuild
     /// whole field sets); ``WebResponder`` then only appends the request id.
     public var preparedFields: Bool
+    /// Status and headers encoded in advance; dropped as soon as either changes.
+    public private(set) var encodedHead: PreparedHead?
 
     public init(
         status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: HTTPResponseBody = .empty,
@@ -21,17 +27,25 @@ public struct Response: Sendable {
         self.body = body
     }
 
-    var serverResponse: HTTPServerResponse {
-        HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
+    /// A response whose fields were fixed and encoded in advance (security fields included).
+    public init(prepared: PreparedHead, body: HTTPResponseBody = .empty) {
+        self.init(status: prepared.status, headers: prepared.fields, body: body, preparedFields: true)
+        self.encodedHead = prepared
     }
 
-    /// The response with its security fields applied once, marked prepared: for fixed answers
-    /// built at start-up and returned for every request.
+    var serverResponse: HTTPServerResponse {
+        if let encodedHead {
+            return HTTPServerResponse(prepared: encodedHead, body: body)
+        }
+        return HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
+    }
+
+    /// The response with its security fields applied and its fields encoded once, marked
+    /// prepared: for fixed answers built at start-up and returned for every request.
     public func prepared() -> Response {
-        var response = self
-        SecurityHeaders.apply(to: &response.headers)
-        response.preparedFields = true
-        return response
+        var fields = headers
+        SecurityHeaders.apply(to: &fields)
+        return Response(prepared: PreparedHead(status: status, fields: fields), body: body)
     }
 
     /// Plain text, UTF-8.

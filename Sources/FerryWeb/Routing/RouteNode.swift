@@ -53,6 +53,15 @@ struct RouteNode: Sendable {
         return wildcard.isEmpty ? nil : capture(path, into: &parameters)
     }
 
+    /// Every node reachable through literal segments only that has endpoints, keyed by its
+    /// segments joined with `/`.
+    func collectLiteralRoutes(prefix: String, into table: inout [Substring: [HTTPRequest.Method: Endpoint]]) {
+        if !endpoints.isEmpty { table[prefix[...]] = endpoints }
+        for (segment, node) in literals {
+            node.collectLiteralRoutes(prefix: prefix.isEmpty ? String(segment) : prefix + "/" + segment, into: &table)
+        }
+    }
+
     private func capture(_ remainder: Substring, into parameters: inout Parameters) -> [HTTPRequest.Method: Endpoint] {
         parameters.append("*", String(remainder))
         return wildcard

@@ -13,10 +13,25 @@ public struct Router: Sendable {
     }
 
     let root: RouteNode
+    /// Routes made only of literal segments, by their path without leading or trailing `/`: most
+    /// requests are answered by one hash lookup instead of a walk of the trie. The trie prefers
+    /// literals at every level, so both always agree.
+    let literalRoutes: [Substring: [HTTPRequest.Method: Endpoint]]
+
+    init(root: RouteNode) {
+        self.root = root
+        var table: [Substring: [HTTPRequest.Method: Endpoint]] = [:]
+        root.collectLiteralRoutes(prefix: "", into: &table)
+        self.literalRoutes = table
+    }
 
     func match(method: HTTPRequest.Method, path: Substring) -> Match {
         var parameters = Parameters()
-        guard let endpoints = root.match(path.drop(while: { $0 == "/" }), parameters: &parameters) else {
+        let relative = path.drop(while: { $0 == "/" })
+        let key = relative.utf8.last == UInt8(ascii: "/") ? relative.dropLast() : relative
+        guard
+            let endpoints = literalRoutes[key] ?? root.match(relative, parameters: &parameters)
+        else {
             return .notFound
         }
         if let endpoint = endpoints[method] {

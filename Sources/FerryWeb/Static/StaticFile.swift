@@ -22,12 +22,12 @@ public final class StaticFile: @unchecked Sendable {
         public var path: String
         /// Content-Type, ETag, Last-Modified, Accept-Ranges, Vary and Content-Encoding, built once
         /// at indexing so a request only copies them.
-        public var headers: HTTPFields = [:]
+        public var headers = PreparedHead(status: .ok, fields: [:])
         /// The same for a fingerprinted URL (cached for a year).
-        public var immutableHeaders: HTTPFields = [:]
-        /// The fields of a 304 for this representation: validators and caching, no content fields.
-        public var notModifiedHeaders: HTTPFields = [:]
-        public var immutableNotModifiedHeaders: HTTPFields = [:]
+        public var immutableHeaders = PreparedHead(status: .ok, fields: [:])
+        /// The 304 for this representation: validators and caching, no content fields.
+        public var notModifiedHeaders = PreparedHead(status: .notModified, fields: [:])
+        public var immutableNotModifiedHeaders = PreparedHead(status: .notModified, fields: [:])
 
         init(coding: ContentCoding, length: Int64, etag: EntityTag, memory: ByteBuffer?, path: String) {
             self.coding = coding
@@ -88,10 +88,13 @@ public final class StaticFile: @unchecked Sendable {
             return fields
         }
         func prepare(_ representation: Representation) {
-            representation.headers = fields(for: representation, cacheControl: "no-cache")
-            representation.immutableHeaders = fields(for: representation, cacheControl: StaticFiles.immutable)
-            representation.notModifiedHeaders = notModified(representation.headers)
-            representation.immutableNotModifiedHeaders = notModified(representation.immutableHeaders)
+            let mutableFields = fields(for: representation, cacheControl: "no-cache")
+            let immutableFields = fields(for: representation, cacheControl: StaticFiles.immutable)
+            representation.headers = PreparedHead(status: .ok, fields: mutableFields)
+            representation.immutableHeaders = PreparedHead(status: .ok, fields: immutableFields)
+            representation.notModifiedHeaders = PreparedHead(status: .notModified, fields: notModified(mutableFields))
+            representation.immutableNotModifiedHeaders = PreparedHead(
+                status: .notModified, fields: notModified(immutableFields))
         }
         prepare(identity)
         for variant in variants.values { prepare(variant) }

@@ -6,7 +6,10 @@ import NIOCore
 /// small files' bytes and compressed variants (precompressed `.br`/`.gz` siblings from disk, or
 /// made in memory for small compressible files). Serving then needs no file-system call for small
 /// files and one `open` for large ones.
-public struct StaticFileIndex: Sendable {
+///
+/// A class: every request takes the current index from a lock, and copying a struct of
+/// dictionaries and strings cost a retain and release per member.
+public final class StaticFileIndex: Sendable {
     /// Limits for building the index.
     public struct Options: Sendable {
         /// Files up to this size are kept in memory.

@@ -55,9 +55,11 @@ public final class StaticFiles: Sendable {
         let resolved: ResolvedPath
         if isPlain(path) {
             let trimmed = path.dropFirst()
-            let isDirectory = trimmed.isEmpty || trimmed.hasSuffix("/")
-            let relative = String(isDirectory ? trimmed.dropLast(trimmed.isEmpty ? 0 : 1) : trimmed)
-            resolved = ResolvedPath(segments: relative.isEmpty ? [] : [relative], isDirectory: isDirectory)
+            if !trimmed.isEmpty && trimmed.utf8.last != UInt8(ascii: "/") {
+                return (String(trimmed), false)  // the common case: a file, no joining needed
+            }
+            let relative = String(trimmed.dropLast(trimmed.isEmpty ? 0 : 1))
+            resolved = ResolvedPath(segments: relative.isEmpty ? [] : [relative], isDirectory: true)
         } else {
             do {
                 resolved = try RequestPath.resolve(String(path))
@@ -104,7 +106,7 @@ public final class StaticFiles: Sendable {
             range != nil || file.variants.isEmpty
             ? ContentCoding.identity : AcceptEncoding.choose(fields.acceptEncoding, available: file.availableCodings)
         let representation = file.representation(for: coding)
-        var headers = immutable ? representation.immutableHeaders : representation.headers
+        let headers = immutable ? representation.immutableHeaders : representation.headers
 
         if fields.isConditional {
             // The common revalidation — a browser sending back exactly the ETag it got — needs no
@@ -134,8 +136,7 @@ public final class StaticFiles: Sendable {
         {
         case .full:
             return Response(
-                status: .ok, headers: headers, body: .segments([segment(representation, 0, representation.length)]),
-                preparedFields: true)
+                prepared: headers, body: .segments([segment(representation, 0, representation.length)]))
         case .unsatisfiable:
             return Response(
                 status: .rangeNotSatisfiable,
@@ -145,16 +146,18 @@ public final class StaticFiles: Sendable {
                 ])
         case .partial(let ranges) where ranges.count == 1:
             let range = ranges[0]
-            headers[.contentRange] = ByteRangeRequest.contentRange(range, length: representation.length)
+            var fields = headers.fields
+            fields[.contentRange] = ByteRangeRequest.contentRange(range, length: representation.length)
             return Response(
-                status: .partialContent, headers: headers,
+                status: .partialContent, headers: fields,
                 body: .segments([segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1)]),
                 preparedFields: true)
         case .partial(let ranges):
             let multipart = MultipartByteRanges(
                 boundary: MultipartByteRanges.randomBoundary(), contentType: file.contentType,
                 length: representation.length, ranges: ranges)
-            headers[.contentType] = multipart.contentTypeHeader
+            var fields = headers.fields
+            fields[.contentType] = multipart.contentTypeHeader
             var segments: [HTTPResponseBody.Segment] = []
             for (index, range) in ranges.enumerated() {
                 segments.append(.buffer(ByteBuffer(string: multipart.partHeader(index: index))))
@@ -162,15 +165,12 @@ public final class StaticFiles: Sendable {
             }
             segments.append(.buffer(ByteBuffer(string: multipart.closingDelimiter)))
             return Response(
-                status: .partialContent, headers: headers, body: .segments(segments), preparedFields: true)
+                status: .partialContent, headers: fields, body: .segments(segments), preparedFields: true)
         }
     }
 
     private func notModified(_ representation: StaticFile.Representation, immutable: Bool) -> Response {
-        Response(
-            status: .notModified,
-            headers: immutable ? representation.immutableNotModifiedHeaders : representation.notModifiedHeaders,
-            preparedFields: true)
+        Response(prepared: immutable ? representation.immutableNotModifiedHeaders : representation.notModifiedHeaders)
     }
 
     private func segment(_ representation: StaticFile.Representation, _ offset: Int64, _ count: Int64)
