@@ -32,10 +32,18 @@ let package = Package(
             pkgConfig: "libbrotlienc",
             providers: [.apt(["libbrotli-dev"])]
         ),
-        /// Connections: NIO bootstrap, the HTTP/1.1 parser and encoder, limits. Knows nothing of routes.
+        /// libnghttp2, the HTTP/2 engine (Debian 12: 1.52, `libnghttp2-dev`).
+        .systemLibrary(
+            name: "CNghttp2",
+            pkgConfig: "libnghttp2",
+            providers: [.apt(["libnghttp2-dev"])]
+        ),
+        /// Connections: NIO bootstrap, the HTTP/1.1 parser and encoder, HTTP/2 over nghttp2, limits.
+        /// Knows nothing of routes.
         .target(
             name: "FerryHTTP",
             dependencies: [
+                "CNghttp2",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

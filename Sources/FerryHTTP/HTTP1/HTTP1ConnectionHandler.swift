@@ -13,7 +13,7 @@ import NIOCore
 /// One request is processed at a time; pipelined requests wait in the input buffer (and reading
 /// pauses) until the response before them is complete, which keeps responses in order without a
 /// queue. Everything here runs on the channel's event loop.
-final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler {
+final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandler, ExchangeDriver {
     typealias InboundIn = ByteBuffer
     typealias OutboundIn = Never
     typealias OutboundOut = IOData
@@ -75,12 +75,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     private var timer: Scheduled<Void>?
     private var timerDeadline: NIODeadline?
 
-    private var cachedDateSecond: Int = 0
-    private var cachedDate = ByteBuffer()
+    private var dateCache = HTTPDateCache()
 
-    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration) {
+    /// Until the first request starts: whether the bytes may still be HTTP/2's connection preface
+    /// (cleartext HTTP/2 with prior knowledge, RFC 9113 §3.3).
+    private var mayBeHTTP2Preface: Bool
+
+    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, isSecure: Bool = false) {
         self.responder = responder
         self.configuration = configuration
+        self.mayBeHTTP2Preface = configuration.http2Cleartext && !isSecure
+        self.connectionInfo.isSecure = isSecure
         self.parser = HTTP1RequestParser(
             limits: .init(
                 maxRequestLineLength: configuration.maxRequestLineLength,
@@ -170,7 +175,43 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         } else {
             cumulation.writeBuffer(&incoming)
         }
+        if mayBeHTTP2Preface {
+            switch HTTP2Preface.match(cumulation) {
+            case .complete:
+                switchToHTTP2(upgrade: nil)
+                return
+            case .partial:
+                return  // wait for the rest of the 24 bytes
+            case .no:
+                mayBeHTTP2Preface = false
+            }
+        }
         processInput()
+    }
+
+    /// Hands the connection to an HTTP/2 handler: after the preface (prior knowledge) or after
+    /// answering `Upgrade: h2c` with 101. Bytes already read go to the new handler.
+    private func switchToHTTP2(upgrade: HTTP2ConnectionHandler.Upgrade?) {
+        mayBeHTTP2Preface = false
+        let http2 = HTTP2ConnectionHandler(
+            responder: responder, configuration: configuration, isSecure: connectionInfo.isSecure, upgrade: upgrade)
+        do {
+            try context.pipeline.syncOperations.addHandler(http2, position: .after(self))
+        } catch {
+            close()
+            return
+        }
+        isClosed = true  // this handler is done; the connection is not
+        timer?.cancel()
+        timer = nil
+        exchange = nil
+        let leftover = cumulation
+        cumulation = emptyBuffer
+        let context = self.context!
+        if leftover.readableBytes > 0 { context.fireChannelRead(NIOAny(leftover)) }
+        let resume = readPending
+        context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
+        if resume { context.channel.read() }
     }
 
     func channelReadComplete(context: ChannelHandlerContext) {
@@ -235,6 +276,16 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private func startExchange(_ head: HTTP1RequestHead) {
         headStart = nil
+        mayBeHTTP2Preface = false
+        if configuration.http2Cleartext, !connectionInfo.isSecure, head.framing == .none, head.minorVersion == 1,
+            head.request.headerFields[.upgrade] != nil, let upgrade = H2CUpgrade.upgrade(for: head.request)
+        {
+            var buffer = context.channel.allocator.buffer(capacity: H2CUpgrade.switchingProtocols.count)
+            buffer.writeBytes(H2CUpgrade.switchingProtocols)
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+            switchToHTTP2(upgrade: upgrade)
+            return
+        }
         nextExchangeID &+= 1
         let id = nextExchangeID
         let hasBody: Bool
@@ -268,7 +319,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .async(let work):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
-            exchange.task = Self.spawnHandler(work, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+            exchange.task = ExchangeTasks.spawnHandler(work, exchangeID: id, driver: loopBound, eventLoop: eventLoop)
         }
     }
 
@@ -319,75 +370,13 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     // MARK: - Writing
 
-    /// The one hop to Swift concurrency for an async handler.
-    private static func spawnHandler(
-        _ work: @escaping @Sendable () async -> HTTPServerResponse,
-        exchangeID: UInt64,
-        handler: NIOLoopBound<HTTP1ConnectionHandler>,
-        eventLoop: any EventLoop
-    ) -> Task<Void, Never> {
-        Task {
-            let response = await work()
-            await deliver(response, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
-        }
-    }
-
-    private static func spawnStream(
-        _ produce: @escaping @Sendable (any HTTPBodyWriter) async throws -> Void,
-        head: HTTPResponse,
-        exchangeID: UInt64,
-        handler: NIOLoopBound<HTTP1ConnectionHandler>,
-        eventLoop: any EventLoop
-    ) -> Task<Void, Never> {
-        Task {
-            await runStream(produce, head: head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
-        }
-    }
-
-    /// Hops a response produced by an async handler back onto the event loop and, for a stream,
-    /// runs the producer in this task with a writer whose writes hop per chunk.
-    private static func deliver(
-        _ response: HTTPServerResponse,
-        exchangeID: UInt64,
-        handler: NIOLoopBound<HTTP1ConnectionHandler>,
-        eventLoop: any EventLoop
-    ) async {
-        guard case .stream(let produce) = response.body else {
-            eventLoop.execute { handler.value.sendIfCurrent(response, exchangeID: exchangeID) }
-            return
-        }
-        eventLoop.execute {
-            handler.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
-        }
-        await runStream(produce, head: response.head, exchangeID: exchangeID, handler: handler, eventLoop: eventLoop)
-    }
-
-    private static func runStream(
-        _ produce: @Sendable (any HTTPBodyWriter) async throws -> Void,
-        head: HTTPResponse,
-        exchangeID: UInt64,
-        handler: NIOLoopBound<HTTP1ConnectionHandler>,
-        eventLoop: any EventLoop
-    ) async {
-        let started = eventLoop.submit { handler.value.startStream(head, exchangeID: exchangeID) }
-        guard (try? await started.get()) == true else { return }
-        let writer = HTTP1StreamWriter(handler: handler, eventLoop: eventLoop, exchangeID: exchangeID)
-        do {
-            try await produce(writer)
-            eventLoop.execute { handler.value.finishStream(exchangeID: exchangeID) }
-        } catch {
-            // The head is out; the only honest way to report a failed body is to cut the connection.
-            eventLoop.execute { handler.value.abortStream(exchangeID: exchangeID) }
-        }
-    }
-
-    private func noteRoute(_ route: String?, requestID: String?, exchangeID: UInt64) {
+    func noteRoute(_ route: String?, requestID: String?, exchangeID: UInt64) {
         guard let exchange, exchange.id == exchangeID else { return }
         exchange.route = route
         exchange.requestID = requestID
     }
 
-    private func sendIfCurrent(_ response: HTTPServerResponse, exchangeID: UInt64) {
+    func sendIfCurrent(_ response: HTTPServerResponse, exchangeID: UInt64) {
         guard let exchange, exchange.id == exchangeID, !isClosed else { return }
         send(response, for: exchange)
         flushIfNeeded()
@@ -402,8 +391,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let eventLoop = context.eventLoop
             let id = exchange.id
             let head = response.head
-            exchange.task = Self.spawnStream(
-                produce, head: head, exchangeID: id, handler: loopBound, eventLoop: eventLoop)
+            exchange.task = ExchangeTasks.spawnStream(
+                produce, head: head, exchangeID: id, driver: loopBound, eventLoop: eventLoop)
         case .segments(let segments):
             let length = response.body.knownLength ?? 0
             let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
@@ -476,7 +465,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             framing: framing,
             keepAlive: !closeAfterResponse,
             http10: exchange.head.minorVersion == 0,
-            date: currentDate(),
+            date: dateCache.buffer(),
             into: &buffer
         )
     }
@@ -570,7 +559,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     #endif
 
     /// Writes the head of a streaming response; the answer tells the producer whether to go on.
-    private func startStream(_ head: HTTPResponse, exchangeID: UInt64) -> Bool {
+    func startStream(_ head: HTTPResponse, exchangeID: UInt64) -> Bool {
         guard let exchange, exchange.id == exchangeID, !isClosed, !exchange.responseHeadSent else { return false }
         let framing = bodyFraming(for: head, exchange: exchange, knownLength: nil)
         var buffer = context.channel.allocator.buffer(capacity: 256)
@@ -618,7 +607,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         return promise.futureResult
     }
 
-    private func finishStream(exchangeID: UInt64) {
+    func finishStream(exchangeID: UInt64) {
         guard let exchange, exchange.id == exchangeID, !isClosed else { return }
         if let remaining = exchange.streamRemaining, remaining != 0 {
             // Shorter than declared: the client would wait for bytes that never come.
@@ -635,7 +624,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         flushIfNeeded()
     }
 
-    private func abortStream(exchangeID: UInt64) {
+    func abortStream(exchangeID: UInt64) {
         guard let exchange, exchange.id == exchangeID else { return }
         closeAfterResponse = true
         record(exchange)
@@ -788,16 +777,5 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
                 exchange?.bodySource?.fail(HTTPBodyError.readTimeout)
             }
         }
-    }
-
-    // MARK: - Date
-
-    private func currentDate() -> ByteBuffer {
-        let now = time(nil)
-        if now != cachedDateSecond || cachedDate.readableBytes == 0 {
-            cachedDateSecond = now
-            cachedDate = ByteBuffer(string: HTTPDate.format(Int64(now)))
-        }
-        return cachedDate
     }
 }

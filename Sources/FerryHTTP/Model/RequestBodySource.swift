@@ -23,28 +23,35 @@ final class RequestBodySource: @unchecked Sendable {
     /// Tells the producer that the consumer wants more (first read, or the buffer drained); the
     /// closure hops to the event loop itself.
     private let onDemand: (@Sendable () -> Void)?
+    /// Tells the producer how many bytes left the buffer — read by the consumer, or dropped
+    /// because nobody will read them. HTTP/2 returns them to the flow-control windows; it hops
+    /// to the event loop itself.
+    private let onConsumed: (@Sendable (Int) -> Void)?
 
-    init(highWatermark: Int, onDemand: (@Sendable () -> Void)?) {
+    init(highWatermark: Int, onDemand: (@Sendable () -> Void)?, onConsumed: (@Sendable (Int) -> Void)? = nil) {
         self.highWatermark = highWatermark
         self.onDemand = onDemand
+        self.onConsumed = onConsumed
     }
 
     // MARK: Producer (event loop)
 
     /// Hands a piece of body to the consumer. Returns whether the producer may keep reading.
     func yield(_ buffer: ByteBuffer) -> Bool {
-        let (waiter, keepReading): (CheckedContinuation<ByteBuffer?, any Error>?, Bool) = lock.withLock {
-            if state.abandoned || state.finished { return (nil, true) }
+        let (waiter, keepReading, consumed): (CheckedContinuation<ByteBuffer?, any Error>?, Bool, Bool) = lock.withLock
+        {
+            if state.abandoned || state.finished { return (nil, true, true) }
             if let waiter = state.waiter {
                 state.waiter = nil
-                return (waiter, true)
+                return (waiter, true, true)
             }
             state.buffers.append(buffer)
             state.bufferedBytes += buffer.readableBytes
             let keepReading = state.bufferedBytes < highWatermark
             if !keepReading { state.producerPaused = true }
-            return (nil, keepReading)
+            return (nil, keepReading, false)
         }
+        if consumed { onConsumed?(buffer.readableBytes) }
         waiter?.resume(returning: buffer)
         return keepReading
     }
@@ -71,13 +78,16 @@ final class RequestBodySource: @unchecked Sendable {
 
     /// The consumer is gone (its response was sent): drop what is buffered, ignore what comes.
     func abandon() {
-        let waiter = lock.withLock { () -> CheckedContinuation<ByteBuffer?, any Error>? in
+        let (waiter, dropped) = lock.withLock { () -> (CheckedContinuation<ByteBuffer?, any Error>?, Int) in
             state.abandoned = true
             state.buffers.removeAll()
-            state.bufferedBytes = 0
-            defer { state.waiter = nil }
-            return state.waiter
+            defer {
+                state.waiter = nil
+                state.bufferedBytes = 0
+            }
+            return (state.waiter, state.bufferedBytes)
         }
+        if dropped > 0 { onConsumed?(dropped) }
         waiter?.resume(throwing: HTTPBodyError.connectionClosed)
     }
 
@@ -108,6 +118,7 @@ final class RequestBodySource: @unchecked Sendable {
         }
         switch step {
         case .value(let buffer, let signal):
+            if let buffer { onConsumed?(buffer.readableBytes) }
             if signal { onDemand?() }
             return buffer
         case .failure(let error):
@@ -131,6 +142,7 @@ final class RequestBodySource: @unchecked Sendable {
                         return nil
                     }
                     if let resumeNow {
+                        if case .success(let buffer?) = resumeNow { onConsumed?(buffer.readableBytes) }
                         continuation.resume(with: resumeNow)
                     } else {
                         onDemand?()

@@ -37,6 +37,33 @@ public struct HTTPServerConfiguration: Sendable {
     /// Connections accepted per event-loop tick; NIO's default of 4 drops connections under bursts.
     public var maxAcceptsPerTick: Int
 
+    // MARK: HTTP/2
+
+    /// Whether cleartext connections may speak HTTP/2 (prior knowledge or `Upgrade: h2c`).
+    public var http2Cleartext: Bool
+    /// SETTINGS_MAX_CONCURRENT_STREAMS: streams a client may have open at once; more are refused.
+    public var http2MaxConcurrentStreams: Int
+    /// SETTINGS_INITIAL_WINDOW_SIZE: request-body bytes a client may send on a stream before the
+    /// handler reads them.
+    public var http2InitialWindowSize: Int
+    /// Request-body bytes a client may send on the whole connection before handlers read them.
+    public var http2ConnectionWindowSize: Int
+    /// Rapid-reset guard (CVE-2023-44487): RST_STREAM frames allowed in a burst, and refilled per
+    /// second; past that the connection gets GOAWAY.
+    public var http2ResetBurst: Int
+    public var http2ResetRatePerSecond: Int
+    /// CONTINUATION frames allowed after one HEADERS frame (CONTINUATION floods).
+    public var http2MaxContinuations: Int
+    /// Consecutive empty DATA frames (no payload, no END_STREAM) before GOAWAY ENHANCE_YOUR_CALM.
+    public var http2MaxEmptyDataFrames: Int
+    /// SETTINGS and PING acknowledgements waiting to be sent; more is a flood (GOAWAY).
+    public var http2MaxOutboundAcks: Int
+    /// Entries allowed in one SETTINGS frame.
+    public var http2MaxSettingsEntries: Int
+    /// Time between the shutdown notice and the final GOAWAY: streams the client opened in flight
+    /// before it saw the notice are still served.
+    public var http2GoAwayGrace: TimeAmount
+
     public init(
         host: String = "127.0.0.1",
         port: Int = 8080,
@@ -52,7 +79,18 @@ public struct HTTPServerConfiguration: Sendable {
         maxDiscardedBodyBytes: Int64 = 1024 * 1024,
         requestBodyHighWatermark: Int = 256 * 1024,
         shutdownDrainTime: TimeAmount = .seconds(10),
-        maxAcceptsPerTick: Int = 256
+        maxAcceptsPerTick: Int = 256,
+        http2Cleartext: Bool = true,
+        http2MaxConcurrentStreams: Int = 128,
+        http2InitialWindowSize: Int = 1024 * 1024,
+        http2ConnectionWindowSize: Int = 8 * 1024 * 1024,
+        http2ResetBurst: Int = 1000,
+        http2ResetRatePerSecond: Int = 33,
+        http2MaxContinuations: Int = 8,
+        http2MaxEmptyDataFrames: Int = 100,
+        http2MaxOutboundAcks: Int = 1000,
+        http2MaxSettingsEntries: Int = 32,
+        http2GoAwayGrace: TimeAmount = .milliseconds(200)
     ) {
         self.host = host
         self.port = port
@@ -69,5 +107,16 @@ public struct HTTPServerConfiguration: Sendable {
         self.requestBodyHighWatermark = requestBodyHighWatermark
         self.shutdownDrainTime = shutdownDrainTime
         self.maxAcceptsPerTick = maxAcceptsPerTick
+        self.http2Cleartext = http2Cleartext
+        self.http2MaxConcurrentStreams = http2MaxConcurrentStreams
+        self.http2InitialWindowSize = http2InitialWindowSize
+        self.http2ConnectionWindowSize = http2ConnectionWindowSize
+        self.http2ResetBurst = http2ResetBurst
+        self.http2ResetRatePerSecond = http2ResetRatePerSecond
+        self.http2MaxContinuations = http2MaxContinuations
+        self.http2MaxEmptyDataFrames = http2MaxEmptyDataFrames
+        self.http2MaxOutboundAcks = http2MaxOutboundAcks
+        self.http2MaxSettingsEntries = http2MaxSettingsEntries
+        self.http2GoAwayGrace = http2GoAwayGrace
     }
 }

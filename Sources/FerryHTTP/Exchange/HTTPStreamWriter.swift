@@ -2,12 +2,12 @@ import NIOCore
 
 /// A streaming body writer that hops each write onto the connection's event loop and returns when
 /// the bytes reached the socket.
-struct HTTP1StreamWriter: HTTPBodyWriter {
-    let handler: NIOLoopBound<HTTP1ConnectionHandler>
+struct HTTPStreamWriter<Driver: ExchangeDriver>: HTTPBodyWriter {
+    let driver: NIOLoopBound<Driver>
     let eventLoop: any EventLoop
     let exchangeID: UInt64
 
     func write(_ buffer: ByteBuffer) async throws {
-        try await eventLoop.flatSubmit { handler.value.writeStreamChunk(buffer, exchangeID: exchangeID) }.get()
+        try await eventLoop.flatSubmit { driver.value.writeStreamChunk(buffer, exchangeID: exchangeID) }.get()
     }
 }

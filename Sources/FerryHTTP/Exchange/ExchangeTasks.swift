@@ -1,0 +1,67 @@
+import HTTPTypes
+import NIOCore
+
+/// The one hop to Swift concurrency per request, shared by both protocols: an async handler runs
+/// in a task, and its response (or streamed body) hops back to the driver's event loop.
+enum ExchangeTasks {
+    static func spawnHandler<Driver: ExchangeDriver>(
+        _ work: @escaping @Sendable () async -> HTTPServerResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) -> Task<Void, Never> {
+        Task {
+            let response = await work()
+            await deliver(response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+        }
+    }
+
+    static func spawnStream<Driver: ExchangeDriver>(
+        _ produce: @escaping @Sendable (any HTTPBodyWriter) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) -> Task<Void, Never> {
+        Task {
+            await runStream(produce, head: head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+        }
+    }
+
+    /// Hops a response produced by an async handler back onto the event loop and, for a stream,
+    /// runs the producer in this task with a writer whose writes hop per chunk.
+    private static func deliver<Driver: ExchangeDriver>(
+        _ response: HTTPServerResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) async {
+        guard case .stream(let produce) = response.body else {
+            eventLoop.execute { driver.value.sendIfCurrent(response, exchangeID: exchangeID) }
+            return
+        }
+        eventLoop.execute {
+            driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
+        }
+        await runStream(produce, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+    }
+
+    private static func runStream<Driver: ExchangeDriver>(
+        _ produce: @Sendable (any HTTPBodyWriter) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) async {
+        let started = eventLoop.submit { driver.value.startStream(head, exchangeID: exchangeID) }
+        guard (try? await started.get()) == true else { return }
+        let writer = HTTPStreamWriter(driver: driver, eventLoop: eventLoop, exchangeID: exchangeID)
+        do {
+            try await produce(writer)
+            eventLoop.execute { driver.value.finishStream(exchangeID: exchangeID) }
+        } catch {
+            // The head is out; the only honest way to report a failed body is to cut the exchange.
+            eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
+        }
+    }
+}

@@ -1,0 +1,558 @@
+import CNghttp2
+import HTTPTypes
+import NIOCore
+
+/// Drives one HTTP/2 connection with nghttp2: feeds it what the socket reads, turns its events
+/// into exchanges with the same responder HTTP/1.1 uses, and writes what it serialises.
+///
+/// Everything runs on the channel's event loop. One pump (`mem_send` until empty, one write per
+/// output piece, one flush) follows each read burst; work that arrives between reads (a response
+/// from an async handler, a streamed chunk, a handler reading the request body) schedules one pump
+/// for the loop tick. Pumping stops while the channel is not writable.
+final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2SessionDelegate {
+    typealias InboundIn = ByteBuffer
+    typealias OutboundIn = Never
+    typealias OutboundOut = IOData
+
+    /// An `Upgrade: h2c` request that becomes stream 1.
+    struct Upgrade {
+        var settingsPayload: [UInt8]
+        var request: HTTPRequest
+    }
+
+    private let responder: any HTTPResponder
+    private let configuration: HTTPServerConfiguration
+    private let session: HTTP2Session
+    private var upgrade: Upgrade?
+    private var streams: [Int32: HTTP2Stream] = [:]
+    private var context: ChannelHandlerContext!
+    private var eventLoop: (any EventLoop)!
+    private var connectionInfo: HTTPConnectionInfo
+
+    private var inReadBurst = false
+    private var pumpScheduled = false
+    private var waitingForWritability = false
+    private var isClosed = false
+    private var closeWhenDone = false
+    private var goAwaySent = false
+    private var dateCache = HTTPDateCache()
+
+    private var lastActivity = NIODeadline.now()
+    private var idleTimer: Scheduled<Void>?
+
+    init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, isSecure: Bool, upgrade: Upgrade? = nil)
+    {
+        self.responder = responder
+        self.configuration = configuration
+        self.upgrade = upgrade
+        self.connectionInfo = HTTPConnectionInfo(
+            remoteAddress: nil, localAddress: nil, isSecure: isSecure, protocolName: "HTTP/2")
+        self.session = HTTP2Session(
+            settings: .init(
+                maxConcurrentStreams: UInt32(configuration.http2MaxConcurrentStreams),
+                initialWindowSize: UInt32(configuration.http2InitialWindowSize),
+                connectionWindowSize: UInt32(configuration.http2ConnectionWindowSize),
+                maxHeaderListSize: UInt32(configuration.maxHeaderBytes),
+                maxHeaderCount: configuration.maxHeaderCount,
+                resetBurst: UInt64(configuration.http2ResetBurst),
+                resetRatePerSecond: UInt64(configuration.http2ResetRatePerSecond),
+                maxContinuations: configuration.http2MaxContinuations,
+                maxEmptyDataFrames: configuration.http2MaxEmptyDataFrames,
+                maxOutboundAcks: configuration.http2MaxOutboundAcks,
+                maxSettingsEntries: configuration.http2MaxSettingsEntries
+            ))
+    }
+
+    // MARK: - Lifecycle
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        self.eventLoop = context.eventLoop
+        connectionInfo.remoteAddress = context.channel.remoteAddress
+        connectionInfo.localAddress = context.channel.localAddress
+        session.delegate = self
+        do {
+            if let upgrade {
+                try session.start(
+                    upgradeSettings: upgrade.settingsPayload, upgradeIsHead: upgrade.request.method == .head)
+            } else {
+                try session.start()
+            }
+        } catch {
+            isClosed = true
+            context.close(promise: nil)
+            return
+        }
+        if let upgrade {
+            // RFC 9113 §3.1 (RFC 7540 §3.2): the upgraded request is stream 1, half-closed (remote).
+            self.upgrade = nil
+            openExchange(id: 1, head: .valid(upgrade.request), endStream: true)
+        }
+        armIdleTimer()
+        pump()
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        dropAllStreams()
+        idleTimer?.cancel()
+        self.context = nil
+    }
+
+    func channelActive(context: ChannelHandlerContext) {
+        connectionInfo.remoteAddress = context.channel.remoteAddress
+        connectionInfo.localAddress = context.channel.localAddress
+        context.fireChannelActive()
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        isClosed = true
+        idleTimer?.cancel()
+        dropAllStreams()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        close()
+    }
+
+    func userInboundEventTriggered(context: ChannelHandlerContext, event: Any) {
+        if event is HTTPServerShutdownEvent {
+            beginGracefulClose()
+            return
+        }
+        if let event = event as? ChannelEvent, event == .inputClosed {
+            close()
+            return
+        }
+        context.fireUserInboundEventTriggered(event)
+    }
+
+    func channelWritabilityChanged(context: ChannelHandlerContext) {
+        if context.channel.isWritable && waitingForWritability {
+            waitingForWritability = false
+            pump()
+        }
+        context.fireChannelWritabilityChanged()
+    }
+
+    private func dropAllStreams() {
+        for stream in streams.values { drop(stream, error: HTTPBodyError.connectionClosed) }
+        streams.removeAll()
+    }
+
+    /// Ends a stream's activity for good: its reader fails, its task stops, its writers hear.
+    private func drop(_ stream: HTTP2Stream, error: any Error) {
+        if !stream.requestComplete { stream.bodySource?.fail(error) }
+        stream.task?.cancel()
+        stream.body.fail(error)
+    }
+
+    // MARK: - Reading
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let buffer = unwrapInboundIn(data)
+        lastActivity = .now()
+        inReadBurst = true
+        let result = session.receive(buffer)
+        handleEvents()
+        if result < 0 {
+            // nghttp2 queued a GOAWAY where the protocol calls for one (bad preface, flood,
+            // compression error…): send it, then close.
+            closeWhenDone = true
+            pump()
+            close()
+        }
+    }
+
+    func channelReadComplete(context: ChannelHandlerContext) {
+        inReadBurst = false
+        pump()
+        context.fireChannelReadComplete()
+    }
+
+    private func handleEvents() {
+        while !session.events.isEmpty {
+            let events = session.events
+            session.events.removeAll(keepingCapacity: true)
+            for event in events { handle(event) }
+        }
+    }
+
+    private func handle(_ event: HTTP2Session.Event) {
+        switch event {
+        case .request(let streamID, let head, let endStream):
+            openExchange(id: streamID, head: head, endStream: endStream)
+        case .data(let streamID, let bytes):
+            receiveBody(bytes, streamID: streamID)
+        case .endStream(let streamID):
+            guard let stream = streams[streamID], !stream.requestComplete else { return }
+            stream.requestComplete = true
+            stream.bodySource?.finish()
+        case .responseEnded(let streamID):
+            guard let stream = streams[streamID] else { return }
+            stream.responseComplete = true
+            if !stream.requestComplete {
+                // RFC 9113 §8.1: a complete response before the whole request; stop the upload.
+                stream.bodySource?.abandon()
+                session.resetStream(streamID, errorCode: NGHTTP2_NO_ERROR.rawValue)
+            }
+        case .streamClosed(let streamID, let errorCode):
+            streamClosed(streamID, errorCode: errorCode)
+        case .goAway:
+            closeWhenDone = true
+        case .emptyDataFlood:
+            session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            closeWhenDone = true
+        }
+    }
+
+    private func receiveBody(_ bytes: ByteBuffer, streamID: Int32) {
+        guard let stream = streams[streamID], let source = stream.bodySource, !stream.requestComplete else {
+            // Nobody will read these bytes: give the window back at once.
+            session.consume(streamID: streamID, count: bytes.readableBytes)
+            return
+        }
+        stream.unconsumedBytes += bytes.readableBytes
+        _ = source.yield(bytes)  // flow control, not this answer, bounds what is buffered
+    }
+
+    /// The handler took `count` body bytes (or they were dropped): WINDOW_UPDATE for that much.
+    private func bodyConsumed(_ count: Int, streamID: Int32) {
+        guard let stream = streams[streamID] else { return }
+        let returned = min(count, stream.unconsumedBytes)
+        stream.unconsumedBytes -= returned
+        session.consume(streamID: streamID, count: returned)
+        schedulePump()
+    }
+
+    private func streamClosed(_ streamID: Int32, errorCode: UInt32) {
+        guard let stream = streams.removeValue(forKey: streamID) else { return }
+        // Bytes received for the stream but never read still occupy the connection window.
+        session.consumeConnection(count: stream.unconsumedBytes)
+        stream.unconsumedBytes = 0
+        if stream.responseHead != nil { record(stream) }
+        drop(stream, error: errorCode == 0 ? HTTPBodyError.connectionClosed : HTTP2StreamResetError(code: errorCode))
+        if streams.isEmpty {
+            lastActivity = .now()
+            armIdleTimer()
+        }
+    }
+
+    // MARK: - Exchanges
+
+    private func openExchange(id: Int32, head: HTTP2RequestHead, endStream: Bool) {
+        guard case .valid(let request) = head else {
+            let status: HTTPResponse.Status
+            let reason: String
+            switch head {
+            case .tooLarge:
+                status = .requestHeaderFieldsTooLarge
+                reason = "request header list larger than announced"
+            case .invalid(let why):
+                status = .badRequest
+                reason = why
+            case .valid:
+                return
+            }
+            let stream = HTTP2Stream(
+                id: id, request: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/"), start: .now(),
+                bodySource: nil, requestComplete: endStream)
+            streams[id] = stream
+            send(responder.respondToRejectedRequest(HTTP1ParseError(status, reason)), for: stream)
+            return
+        }
+        var source: RequestBodySource?
+        if !endStream {
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            let eventLoop = self.eventLoop!
+            source = RequestBodySource(
+                highWatermark: Int.max, onDemand: nil,
+                onConsumed: { count in
+                    eventLoop.execute { loopBound.value.bodyConsumed(count, streamID: id) }
+                })
+        }
+        let stream = HTTP2Stream(
+            id: id, request: request, start: lastActivity, bodySource: source, requestComplete: endStream)
+        streams[id] = stream
+        idleTimer?.cancel()
+        idleTimer = nil
+        let serverRequest = HTTPServerRequest(
+            head: request, body: HTTPRequestBody(source: source), connection: connectionInfo)
+        switch responder.respond(to: serverRequest) {
+        case .ready(let response):
+            send(response, for: stream)
+        case .async(let work):
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            stream.task = ExchangeTasks.spawnHandler(
+                work, exchangeID: UInt64(id), driver: loopBound, eventLoop: eventLoop)
+        }
+    }
+
+    private func send(_ response: HTTPServerResponse, for stream: HTTP2Stream) {
+        stream.route = response.route
+        stream.requestID = response.requestID
+        switch response.body {
+        case .stream(let produce):
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            stream.task = ExchangeTasks.spawnStream(
+                produce, head: response.head, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
+        case .segments(let segments):
+            let length = response.body.knownLength ?? 0
+            let hasBody = bodyAllowed(response.head, for: stream) && length > 0
+            submit(response.head, length: length, hasBody: hasBody, for: stream)
+            if hasBody {
+                for segment in segments {
+                    switch segment {
+                    case .buffer(let bytes) where bytes.readableBytes > 0:
+                        stream.body.append(.buffer(bytes, completion: nil))
+                    case .file(let path, let offset, let count) where count > 0:
+                        stream.body.append(.file(path: path, offset: offset, count: count))
+                    default:
+                        break
+                    }
+                }
+                stream.bodyBytesSent = length
+            }
+            stream.body.ended = true
+            schedulePump()
+        }
+    }
+
+    /// HEAD, 1xx, 204 and 304 carry no content (RFC 9110 §6.4.1).
+    private func bodyAllowed(_ head: HTTPResponse, for stream: HTTP2Stream) -> Bool {
+        let code = head.status.code
+        return stream.request.method != .head && code != 204 && code != 304 && !(100..<200).contains(code)
+    }
+
+    /// Submits the response head; `length` (when known) becomes Content-Length.
+    private func submit(_ head: HTTPResponse, length: Int64?, hasBody: Bool, for stream: HTTP2Stream) {
+        var sent = head
+        var fields: [(name: String, value: String)] = [(":status", String(head.status.code))]
+        fields.reserveCapacity(head.headerFields.count + 3)
+        for field in head.headerFields {
+            let name = field.name.canonicalName
+            // Connection-specific fields are malformed in HTTP/2 (RFC 9113 §8.2.2); framing and
+            // Date are the engine's.
+            if Self.excludedFields.contains(name) { continue }
+            fields.append((name, field.value))
+        }
+        let code = head.status.code
+        let contentAllowed = code != 204 && code != 304 && !(100..<200).contains(code)
+        if let length, contentAllowed {
+            fields.append(("content-length", String(length)))
+            sent.headerFields[.contentLength] = String(length)
+        } else if !contentAllowed, let declared = head.headerFields[.contentLength] {
+            fields.append(("content-length", declared))
+        }
+        fields.append(("date", dateCache.string()))
+        stream.responseHead = sent
+        let result = session.submitResponse(streamID: stream.id, fields: fields, hasBody: hasBody)
+        if result != 0 {
+            session.resetStream(stream.id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        }
+    }
+
+    static let excludedFields: Set<String> = [
+        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length", "date",
+    ]
+
+    // MARK: - ExchangeDriver
+
+    func sendIfCurrent(_ response: HTTPServerResponse, exchangeID: UInt64) {
+        guard !isClosed, let stream = streams[Int32(truncatingIfNeeded: exchangeID)], stream.responseHead == nil else {
+            return
+        }
+        send(response, for: stream)
+    }
+
+    func noteRoute(_ route: String?, requestID: String?, exchangeID: UInt64) {
+        guard let stream = streams[Int32(truncatingIfNeeded: exchangeID)] else { return }
+        stream.route = route
+        stream.requestID = requestID
+    }
+
+    func startStream(_ head: HTTPResponse, exchangeID: UInt64) -> Bool {
+        guard !isClosed, let stream = streams[Int32(truncatingIfNeeded: exchangeID)], stream.responseHead == nil else {
+            return false
+        }
+        let declared = head.headerFields[.contentLength].flatMap { Int64($0) }
+        let hasBody = bodyAllowed(head, for: stream) && declared != 0
+        var head = head
+        if declared == nil { head.headerFields[.contentLength] = nil }
+        submit(head, length: declared, hasBody: hasBody, for: stream)
+        schedulePump()
+        guard hasBody else {
+            stream.body.ended = true
+            return false
+        }
+        stream.streamRemaining = declared
+        return true
+    }
+
+    func writeStreamChunk(_ data: ByteBuffer, exchangeID: UInt64) -> EventLoopFuture<Void> {
+        let id = Int32(truncatingIfNeeded: exchangeID)
+        guard !isClosed, let stream = streams[id], !stream.body.ended else {
+            return eventLoop.makeFailedFuture(HTTPBodyError.connectionClosed)
+        }
+        guard data.readableBytes > 0 else { return eventLoop.makeSucceededVoidFuture() }
+        if let remaining = stream.streamRemaining {
+            guard Int64(data.readableBytes) <= remaining else {
+                return eventLoop.makeFailedFuture(HTTPStreamError.bodyLongerThanDeclared)
+            }
+            stream.streamRemaining = remaining - Int64(data.readableBytes)
+        }
+        stream.bodyBytesSent += Int64(data.readableBytes)
+        let promise = eventLoop.makePromise(of: Void.self)
+        stream.body.append(.buffer(data, completion: promise))
+        session.resumeData(streamID: id)
+        schedulePump()
+        return promise.futureResult
+    }
+
+    func finishStream(exchangeID: UInt64) {
+        let id = Int32(truncatingIfNeeded: exchangeID)
+        guard !isClosed, let stream = streams[id] else { return }
+        if let remaining = stream.streamRemaining, remaining != 0 {
+            abortStream(exchangeID: exchangeID)
+            return
+        }
+        stream.body.ended = true
+        session.resumeData(streamID: id)
+        schedulePump()
+    }
+
+    func abortStream(exchangeID: UInt64) {
+        let id = Int32(truncatingIfNeeded: exchangeID)
+        guard !isClosed, streams[id] != nil else { return }
+        // Only this stream is cut; the connection and its other streams go on.
+        session.resetStream(id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        schedulePump()
+    }
+
+    // MARK: - HTTP2SessionDelegate
+
+    func http2Session(_ session: HTTP2Session, bodyBytesReadyFor streamID: Int32, max: Int) -> HTTP2BodyReadiness {
+        guard let stream = streams[streamID] else { return .failed }
+        let ready = stream.body.readyBytes
+        if ready == 0 { return stream.body.ended ? .end : .deferred }
+        let count = Int(min(Int64(max), ready))
+        return .bytes(count, isLast: stream.body.ended && Int64(count) == ready)
+    }
+
+    func http2Session(
+        _ session: HTTP2Session, writeBodyBytes count: Int, streamID: Int32, into output: inout HTTP2Output
+    ) {
+        guard let stream = streams[streamID] else {
+            output.buffer.writeRepeatingByte(0, count: count)  // cannot happen: nghttp2 asked for it
+            return
+        }
+        do {
+            try stream.body.take(count, into: &output)
+        } catch {
+            // The file behind a promised length is gone; the frame must still be complete, so pad
+            // it and reset the stream right after.
+            output.buffer.writeRepeatingByte(0, count: count)
+            stream.body.fail(error)
+            session.resetStream(streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        }
+    }
+
+    // MARK: - Writing
+
+    private func schedulePump() {
+        guard !pumpScheduled, !inReadBurst, !isClosed else { return }
+        pumpScheduled = true
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.execute {
+            loopBound.value.pumpScheduled = false
+            loopBound.value.pump()
+        }
+    }
+
+    /// Serialises everything nghttp2 has queued and writes it with one flush.
+    private func pump() {
+        guard !isClosed, let context else { return }
+        guard context.channel.isWritable else {
+            waitingForWritability = true
+            return
+        }
+        var output = HTTP2Output(allocator: context.channel.allocator)
+        let result = session.send(into: &output)
+        handleEvents()
+        let (pieces, completions) = output.drain()
+        if !pieces.isEmpty {
+            for (index, piece) in pieces.enumerated() {
+                if index == pieces.count - 1 && !completions.isEmpty {
+                    let promise = context.eventLoop.makePromise(of: Void.self)
+                    for completion in completions { promise.futureResult.cascade(to: completion) }
+                    context.write(wrapOutboundOut(piece), promise: promise)
+                } else {
+                    context.write(wrapOutboundOut(piece), promise: nil)
+                }
+            }
+            context.flush()
+        }
+        if result < 0 || (!session.wantsRead && !session.wantsWrite) || (closeWhenDone && streams.isEmpty) {
+            close()
+        }
+    }
+
+    private func close() {
+        guard !isClosed, let context else { return }
+        isClosed = true
+        idleTimer?.cancel()
+        let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in
+            loopBound.value.close(promise: nil)
+        }
+    }
+
+    /// Server shutdown or idle timeout: a shutdown notice at once, the final GOAWAY (with the last
+    /// stream that will be processed) after a round trip's grace, then close when streams finish.
+    private func beginGracefulClose() {
+        guard !isClosed, !goAwaySent else { return }
+        goAwaySent = true
+        closeWhenDone = true
+        session.submitShutdownNotice()
+        pump()
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        eventLoop.scheduleTask(in: configuration.http2GoAwayGrace) {
+            let handler = loopBound.value
+            guard !handler.isClosed else { return }
+            handler.session.submitGoAway()
+            handler.pump()
+        }
+    }
+
+    // MARK: - Idle timeout
+
+    private func armIdleTimer() {
+        guard let context, !isClosed, streams.isEmpty, idleTimer == nil else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        idleTimer = context.eventLoop.scheduleTask(deadline: lastActivity + configuration.keepAliveIdleTimeout) {
+            let handler = loopBound.value
+            handler.idleTimer = nil
+            guard handler.streams.isEmpty else { return }
+            if handler.lastActivity + handler.configuration.keepAliveIdleTimeout > .now() {
+                handler.armIdleTimer()
+            } else {
+                handler.beginGracefulClose()
+            }
+        }
+    }
+
+    // MARK: - Records
+
+    private func record(_ stream: HTTP2Stream) {
+        responder.requestCompleted(
+            HTTPExchangeRecord(
+                request: stream.request,
+                response: stream.responseHead ?? HTTPResponse(status: .internalServerError),
+                bodyBytes: stream.bodyBytesSent,
+                duration: .now() - stream.start,
+                connection: connectionInfo,
+                route: stream.route,
+                requestID: stream.requestID
+            ))
+    }
+}

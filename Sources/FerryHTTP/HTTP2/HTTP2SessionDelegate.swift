@@ -1,0 +1,22 @@
+import NIOCore
+
+/// Answers nghttp2's questions about response bodies while the session serialises frames.
+protocol HTTP2SessionDelegate: AnyObject {
+    /// How many body bytes of `streamID` can go into the next DATA frame (at most `max`).
+    func http2Session(_ session: HTTP2Session, bodyBytesReadyFor streamID: Int32, max: Int) -> HTTP2BodyReadiness
+    /// Appends exactly `count` body bytes of `streamID` to `output` (they were announced ready).
+    func http2Session(
+        _ session: HTTP2Session, writeBodyBytes count: Int, streamID: Int32, into output: inout HTTP2Output)
+}
+
+/// The answer to nghttp2's data-source callback.
+enum HTTP2BodyReadiness {
+    /// This many bytes are ready; `isLast` when they end the body.
+    case bytes(Int, isLast: Bool)
+    /// The body is complete with no further bytes.
+    case end
+    /// Nothing ready yet: nghttp2 waits for `resumeData`.
+    case deferred
+    /// The stream's body cannot be produced: the stream is reset.
+    case failed
+}

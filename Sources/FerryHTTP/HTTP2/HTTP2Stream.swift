@@ -1,0 +1,32 @@
+import HTTPTypes
+import NIOCore
+
+/// One request/response exchange on an HTTP/2 connection.
+final class HTTP2Stream {
+    let id: Int32
+    let request: HTTPRequest
+    let start: NIODeadline
+    let bodySource: RequestBodySource?
+    /// The client ended its side (END_STREAM).
+    var requestComplete: Bool
+    /// Body bytes received and not yet handed back to flow control.
+    var unconsumedBytes = 0
+    var responseHead: HTTPResponse?
+    var route: String?
+    var requestID: String?
+    var task: Task<Void, Never>?
+    var body = HTTP2BodyQueue()
+    var bodyBytesSent: Int64 = 0
+    /// The Content-Length a streaming response declared; its writes must add up to it.
+    var streamRemaining: Int64?
+    /// The last frame of the response (END_STREAM) has been sent.
+    var responseComplete = false
+
+    init(id: Int32, request: HTTPRequest, start: NIODeadline, bodySource: RequestBodySource?, requestComplete: Bool) {
+        self.id = id
+        self.request = request
+        self.start = start
+        self.bodySource = bodySource
+        self.requestComplete = requestComplete
+    }
+}
