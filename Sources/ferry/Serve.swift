@@ -40,6 +40,15 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Most open connections (env FERRY_MAX_CONNECTIONS).")
     var maxConnections: Int = Environment.int("FERRY_MAX_CONNECTIONS") ?? 10_000
 
+    @Option(help: "on or off: HTTP/2 without TLS (prior knowledge, Upgrade: h2c) (env FERRY_H2C).")
+    var h2c: String = Environment.string("FERRY_H2C") ?? "on"
+
+    @Option(help: "HTTP/2 streams a client may open at once (env FERRY_HTTP2_MAX_STREAMS).")
+    var http2MaxStreams: Int = Environment.int("FERRY_HTTP2_MAX_STREAMS") ?? 128
+
+    @Option(help: "HTTP/2 request-body bytes in flight per stream (env FERRY_HTTP2_WINDOW).")
+    var http2Window: Int = Environment.int("FERRY_HTTP2_WINDOW") ?? 1024 * 1024
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -48,6 +57,14 @@ struct Serve: AsyncParsableCommand {
         guard ["on", "off"].contains(accessLog) else { throw ValidationError("--access-log must be on or off") }
         guard shutdownDrain >= 0 else { throw ValidationError("--shutdown-drain must not be negative") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        guard ["on", "off"].contains(h2c) else { throw ValidationError("--h2c must be on or off") }
+        guard (1...10_000).contains(http2MaxStreams) else {
+            throw ValidationError("--http2-max-streams must be 1…10000")
+        }
+        // RFC 9113 §6.5.2: SETTINGS_INITIAL_WINDOW_SIZE is at most 2^31-1.
+        guard (1...Int(Int32.max)).contains(http2Window) else {
+            throw ValidationError("--http2-window must be 1…2147483647")
+        }
     }
 
     func run() async throws {
@@ -63,6 +80,10 @@ struct Serve: AsyncParsableCommand {
         var http = HTTPServerConfiguration(host: host, port: port)
         http.shutdownDrainTime = .seconds(Int64(shutdownDrain))
         http.maxConnections = maxConnections
+        http.http2Cleartext = h2c == "on"
+        http.http2MaxConcurrentStreams = http2MaxStreams
+        http.http2InitialWindowSize = http2Window
+        http.http2ConnectionWindowSize = max(http.http2ConnectionWindowSize, http2Window)
         let configuration = FerryConfiguration(
             http: http, dataDirectory: data, publicDirectory: publicDirectory, templatesDirectory: templates,
             logLevel: level, developmentMode: dev, accessLog: accessLog == "on")

@@ -121,7 +121,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             return
         }
         if let event = event as? ChannelEvent, event == .inputClosed {
-            close()
+            if isClosed {
+                context.close(promise: nil)  // drained: the client closed its side too
+            } else {
+                close()
+            }
             return
         }
         context.fireUserInboundEventTriggered(event)
@@ -150,14 +154,19 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     // MARK: - Reading
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !isClosed else { return }  // draining after GOAWAY
         let buffer = unwrapInboundIn(data)
         lastActivity = .now()
         inReadBurst = true
         let result = session.receive(buffer)
         handleEvents()
         if result < 0 {
-            // nghttp2 queued a GOAWAY where the protocol calls for one (bad preface, flood,
-            // compression error…): send it, then close.
+            // nghttp2 queued a GOAWAY where the protocol calls for one (bad preface, compression
+            // error…). A flood of frames that need answers (PING, SETTINGS) while the client does
+            // not read is the exception: queue ENHANCE_YOUR_CALM behind the answers already queued.
+            if result == NGHTTP2_ERR_FLOODED.rawValue {
+                session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            }
             closeWhenDone = true
             pump()
             close()
@@ -202,6 +211,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             closeWhenDone = true
         case .emptyDataFlood:
             session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            closeWhenDone = true
+        case .staleStreamID:
+            session.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
             closeWhenDone = true
         }
     }
@@ -299,7 +311,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .segments(let segments):
             let length = response.body.knownLength ?? 0
             let hasBody = bodyAllowed(response.head, for: stream) && length > 0
-            submit(response.head, length: length, hasBody: hasBody, for: stream)
+            submit(response.head, prepared: response.prepared, length: length, hasBody: hasBody, for: stream)
             if hasBody {
                 for segment in segments {
                     switch segment {
@@ -325,36 +337,26 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     }
 
     /// Submits the response head; `length` (when known) becomes Content-Length.
-    private func submit(_ head: HTTPResponse, length: Int64?, hasBody: Bool, for stream: HTTP2Stream) {
-        var sent = head
-        var fields: [(name: String, value: String)] = [(":status", String(head.status.code))]
-        fields.reserveCapacity(head.headerFields.count + 3)
-        for field in head.headerFields {
-            let name = field.name.canonicalName
-            // Connection-specific fields are malformed in HTTP/2 (RFC 9113 §8.2.2); framing and
-            // Date are the engine's.
-            if Self.excludedFields.contains(name) { continue }
-            fields.append((name, field.value))
-        }
+    private func submit(
+        _ head: HTTPResponse, prepared: PreparedHead? = nil, length: Int64?, hasBody: Bool, for stream: HTTP2Stream
+    ) {
+        let handlerFields = prepared?.http2Block ?? HTTP2HeaderBlock(responseFields: head.headerFields)
+        var block = HTTP2HeaderBlock(capacity: 96)
+        block.append(name: ":status", value: String(head.status.code))
+        block.append(contentsOf: handlerFields)
         let code = head.status.code
         let contentAllowed = code != 204 && code != 304 && !(100..<200).contains(code)
         if let length, contentAllowed {
-            fields.append(("content-length", String(length)))
-            sent.headerFields[.contentLength] = String(length)
+            block.append(name: "content-length", value: String(length))
         } else if !contentAllowed, let declared = head.headerFields[.contentLength] {
-            fields.append(("content-length", declared))
+            block.append(name: "content-length", value: declared)
         }
-        fields.append(("date", dateCache.string()))
-        stream.responseHead = sent
-        let result = session.submitResponse(streamID: stream.id, fields: fields, hasBody: hasBody)
-        if result != 0 {
+        block.append(name: "date", value: dateCache.string())
+        stream.responseHead = head
+        if session.submitResponse(streamID: stream.id, fields: &block, hasBody: hasBody) != 0 {
             session.resetStream(stream.id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
         }
     }
-
-    static let excludedFields: Set<String> = [
-        "connection", "keep-alive", "proxy-connection", "transfer-encoding", "upgrade", "content-length", "date",
-    ]
 
     // MARK: - ExchangeDriver
 
@@ -497,15 +499,24 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
     }
 
+    /// Closes after the output is flushed. The write side is shut first and the rest of the
+    /// input drained (for at most `lingerTime`): closing a socket with unread input makes the
+    /// kernel send RST, which can destroy the GOAWAY and the last responses still in the
+    /// client's receive buffer.
     private func close() {
         guard !isClosed, let context else { return }
         isClosed = true
         idleTimer?.cancel()
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
+        // A client that reads nothing never lets the flush complete: close regardless.
+        context.eventLoop.scheduleTask(in: Self.lingerTime * 2) { loopBound.value.close(promise: nil) }
         context.writeAndFlush(wrapOutboundOut(.byteBuffer(ByteBuffer()))).whenComplete { _ in
-            loopBound.value.close(promise: nil)
+            loopBound.value.close(mode: .output).whenFailure { _ in loopBound.value.close(promise: nil) }
+            loopBound.value.eventLoop.scheduleTask(in: Self.lingerTime) { loopBound.value.close(promise: nil) }
         }
     }
+
+    static let lingerTime: TimeAmount = .seconds(2)
 
     /// Server shutdown or idle timeout: a shutdown notice at once, the final GOAWAY (with the last
     /// stream that will be processed) after a round trip's grace, then close when streams finish.

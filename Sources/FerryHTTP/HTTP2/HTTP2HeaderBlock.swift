@@ -1,31 +1,73 @@
 import CNghttp2
+import HTTPTypes
 
-/// Builds nghttp2's name/value array for a response head.
-enum HTTP2HeaderBlock {
-    /// Calls `body` with `nghttp2_nv` entries pointing into `fields`' UTF-8 storage; nghttp2
-    /// copies them when a response is submitted, so the pointers only live for the call.
-    static func withNameValuePairs<Result>(
-        _ fields: [(name: String, value: String)],
-        _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Result
-    ) -> Result {
-        // One contiguous byte array for all names and values: one allocation, stable pointers.
-        var storage: [UInt8] = []
-        storage.reserveCapacity(fields.reduce(0) { $0 + $1.name.utf8.count + $1.value.utf8.count })
-        var ranges: [(name: Range<Int>, value: Range<Int>)] = []
-        ranges.reserveCapacity(fields.count)
-        for field in fields {
-            let nameStart = storage.count
-            storage.append(contentsOf: field.name.utf8)
-            let valueStart = storage.count
-            storage.append(contentsOf: field.value.utf8)
-            ranges.append((nameStart..<valueStart, valueStart..<storage.count))
+/// A response header block for nghttp2: names and values in one contiguous byte array (one
+/// allocation, and a prepared head's block is built once and copied per response).
+struct HTTP2HeaderBlock {
+    private var storage: [UInt8] = []
+    private var entries: [(name: Range<Int>, value: Range<Int>)] = []
+
+    init(capacity: Int = 0) {
+        storage.reserveCapacity(capacity)
+    }
+
+    mutating func append(name: String, value: String) {
+        let nameStart = storage.count
+        storage.append(contentsOf: name.utf8)
+        let valueStart = storage.count
+        storage.append(contentsOf: value.utf8)
+        entries.append((nameStart..<valueStart, valueStart..<storage.count))
+    }
+
+    mutating func append(contentsOf other: HTTP2HeaderBlock) {
+        let offset = storage.count
+        storage.append(contentsOf: other.storage)
+        for entry in other.entries {
+            entries.append(
+                (
+                    entry.name.lowerBound + offset..<entry.name.upperBound + offset,
+                    entry.value.lowerBound + offset..<entry.value.upperBound + offset
+                ))
         }
+    }
+
+    var count: Int { entries.count }
+
+    /// The handler's fields minus what HTTP/2 forbids (connection-specific fields, RFC 9113
+    /// §8.2.2) and what the engine writes itself (Content-Length, Date). Names are lower case.
+    init(responseFields fields: HTTPFields) {
+        storage.reserveCapacity(fields.count * 32)
+        for field in fields where !Self.isExcluded(field.name) {
+            append(name: field.name.canonicalName, value: field.value)
+        }
+    }
+
+    @inline(__always)
+    static func isExcluded(_ name: HTTPField.Name) -> Bool {
+        switch name.canonicalName.utf8.count {
+        case 4: return name == .date
+        case 7: return name == .upgrade
+        case 10: return name == .connection || name == keepAlive
+        case 14: return name == .contentLength
+        case 16: return name == proxyConnection
+        case 17: return name == .transferEncoding
+        default: return false
+        }
+    }
+
+    static let keepAlive = HTTPField.Name("keep-alive")!
+    static let proxyConnection = HTTPField.Name("proxy-connection")!
+
+    /// Calls `body` with `nghttp2_nv` entries pointing into the storage; nghttp2 copies them when
+    /// a response is submitted, so the pointers only live for the call.
+    mutating func withNameValuePairs<Result>(_ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Result) -> Result {
+        let entries = self.entries
         return storage.withUnsafeMutableBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return body(UnsafeMutableBufferPointer(start: nil, count: 0)) }
-            var pairs = ranges.map { range in
+            var pairs = entries.map { entry in
                 nghttp2_nv(
-                    name: base + range.name.lowerBound, value: base + range.value.lowerBound,
-                    namelen: range.name.count, valuelen: range.value.count,
+                    name: base + entry.name.lowerBound, value: base + entry.value.lowerBound,
+                    namelen: entry.name.count, valuelen: entry.value.count,
                     flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
             }
             return pairs.withUnsafeMutableBufferPointer { body($0) }

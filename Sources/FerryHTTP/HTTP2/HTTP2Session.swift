@@ -44,6 +44,8 @@ final class HTTP2Session {
         case goAway
         /// The client sent too many empty DATA frames.
         case emptyDataFlood
+        /// HEADERS for a stream id below the newest one that was never opened (RFC 9113 §5.1.1).
+        case staleStreamID
     }
 
     private(set) var session: OpaquePointer?
@@ -51,6 +53,11 @@ final class HTTP2Session {
     private var headBuilders: [Int32: HTTP2RequestHeadBuilder] = [:]
     private let settings: Settings
     private var emptyDataFrames = 0
+    /// The highest stream id a client opened, and the last streams that closed: HEADERS for a
+    /// lower id is legal only on a stream that exists or just closed (trailers in flight).
+    private var highestClientStreamID: Int32 = 0
+    private var recentlyClosed = Set<Int32>()
+    private var recentlyClosedOrder: [Int32] = []
     /// The buffer being fed to `mem_recv`, so DATA payloads can be sliced instead of copied.
     private var inputBuffer: ByteBuffer?
     private var inputBase: UnsafeRawPointer?
@@ -164,9 +171,9 @@ final class HTTP2Session {
     var lastProcessedStreamID: Int32 { session.map { nghttp2_session_get_last_proc_stream_id($0) } ?? 0 }
 
     /// Queues a response head; `hasBody` installs the data provider, which asks the delegate.
-    func submitResponse(streamID: Int32, fields: [(name: String, value: String)], hasBody: Bool) -> Int32 {
+    func submitResponse(streamID: Int32, fields: inout HTTP2HeaderBlock, hasBody: Bool) -> Int32 {
         guard let session else { return NGHTTP2_ERR_INVALID_STATE.rawValue }
-        return HTTP2HeaderBlock.withNameValuePairs(fields) { pairs in
+        return fields.withNameValuePairs { pairs in
             if hasBody {
                 var provider = nghttp2_data_provider(
                     source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
@@ -228,11 +235,27 @@ final class HTTP2Session {
     }
 
     private static func installCallbacks(_ callbacks: OpaquePointer) {
+        nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { nghttpSession, header, userData in
+            // nghttp2 ignores HEADERS on a lower, never-opened stream id as if the stream had
+            // closed; RFC 9113 §5.1.1 makes it a connection error.
+            guard let nghttpSession, let header, header.pointee.type == UInt8(NGHTTP2_HEADERS.rawValue) else {
+                return 0
+            }
+            let session = HTTP2Session.session(userData)
+            let id = header.pointee.stream_id
+            if id > 0, id & 1 == 1, id < session.highestClientStreamID, !session.recentlyClosed.contains(id),
+                nghttp2_session_find_stream(nghttpSession, id) == nil
+            {
+                session.events.append(.staleStreamID)
+            }
+            return 0
+        }
         nghttp2_session_callbacks_set_on_begin_headers_callback(callbacks) { _, frame, userData in
             guard let frame, frame.pointee.hd.type == UInt8(NGHTTP2_HEADERS.rawValue),
                 frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST
             else { return 0 }
             let session = HTTP2Session.session(userData)
+            session.highestClientStreamID = max(session.highestClientStreamID, frame.pointee.hd.stream_id)
             session.headBuilders[frame.pointee.hd.stream_id] = HTTP2RequestHeadBuilder(
                 maxListSize: Int(session.settings.maxHeaderListSize), maxCount: session.settings.maxHeaderCount)
             return 0
@@ -299,6 +322,7 @@ final class HTTP2Session {
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             let session = HTTP2Session.session(userData)
             session.headBuilders[streamID] = nil
+            session.rememberClosed(streamID)
             session.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
             return 0
         }
@@ -338,6 +362,14 @@ final class HTTP2Session {
             return Int(NGHTTP2_ERR_DEFERRED.rawValue)
         case .failed:
             return Int(NGHTTP2_ERR_TEMPORAL_CALLBACK_FAILURE.rawValue)
+        }
+    }
+
+    private func rememberClosed(_ streamID: Int32) {
+        recentlyClosed.insert(streamID)
+        recentlyClosedOrder.append(streamID)
+        if recentlyClosedOrder.count > 256 {
+            recentlyClosed.remove(recentlyClosedOrder.removeFirst())
         }
     }
 

@@ -13,12 +13,15 @@ public struct PreparedHead: Sendable {
     /// `Name: value\r\n` for every field except those the engine owns (see
     /// ``HTTP1ResponseEncoder/isEngineOwned(_:)``).
     let http1Block: ByteBuffer
+    /// The fields as HTTP/2 sends them (lower-case names, no connection-specific fields).
+    let http2Block: HTTP2HeaderBlock
 
     public init(status: HTTPResponse.Status, fields: HTTPFields) {
         self.head = HTTPResponse(status: status, headerFields: fields)
         var block = ByteBuffer()
         HTTP1ResponseEncoder.encodeFields(fields, framing: .contentLength(0), into: &block)
         self.http1Block = block
+        self.http2Block = HTTP2HeaderBlock(responseFields: fields)
     }
 
     public var status: HTTPResponse.Status { head.status }
