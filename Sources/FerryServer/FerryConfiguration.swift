@@ -14,6 +14,15 @@ public struct FerryConfiguration: Sendable {
     public var developmentMode: Bool
     /// One structured line per request at info level.
     public var accessLog: Bool
+    /// PEM certificate chain and private key: with both, the port serves TLS (HTTP/2 and
+    /// HTTP/1.1 by ALPN) instead of cleartext.
+    public var tlsCertificatePath: String?
+    public var tlsKeyPath: String?
+    /// With TLS: a cleartext port that redirects every request to HTTPS.
+    public var httpRedirectPort: Int?
+
+    /// Whether the main port serves TLS.
+    public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
 
     public init(
         http: HTTPServerConfiguration = HTTPServerConfiguration(),
@@ -23,7 +32,10 @@ public struct FerryConfiguration: Sendable {
         templatesDirectory: String = "./Templates",
         logLevel: Logger.Level = .info,
         developmentMode: Bool = false,
-        accessLog: Bool = true
+        accessLog: Bool = true,
+        tlsCertificatePath: String? = nil,
+        tlsKeyPath: String? = nil,
+        httpRedirectPort: Int? = nil
     ) {
         self.http = http
         self.web = web
@@ -33,5 +45,8 @@ public struct FerryConfiguration: Sendable {
         self.logLevel = logLevel
         self.developmentMode = developmentMode
         self.accessLog = accessLog
+        self.tlsCertificatePath = tlsCertificatePath
+        self.tlsKeyPath = tlsKeyPath
+        self.httpRedirectPort = httpRedirectPort
     }
 }

@@ -14,6 +14,10 @@ public final class FerryServer: Sendable {
     public let staticFiles: StaticFiles
     public let metrics: HTTPMetrics
     private let http: HTTPServer
+    /// With TLS and a redirect port: the cleartext server that sends clients to HTTPS.
+    private let redirect: HTTPServer?
+    private let tls: TLSContextProvider?
+    private let boundPort = NIOLockedValueBox<Int?>(nil)
     private let logger: Logger
     private let ready = NIOLockedValueBox(false)
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
@@ -67,14 +71,43 @@ public final class FerryServer: Sendable {
         let responder = WebResponder(
             router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
             configuration: configuration.web, observers: observers)
-        let http = HTTPServer(configuration: configuration.http, responder: responder, logger: logger)
+        var tls: TLSContextProvider?
+        if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            tls = try TLSContextProvider(certificatePath: certificate, keyPath: key)
+        }
+        self.tls = tls
+        let http = HTTPServer(configuration: configuration.http, responder: responder, tls: tls, logger: logger)
         self.http = http
+        if tls != nil, let redirectPort = configuration.httpRedirectPort {
+            var redirectConfiguration = configuration.http
+            redirectConfiguration.port = redirectPort
+            let boundPort = self.boundPort
+            let target = HTTPSRedirectResponder { boundPort.withLockedValue { $0 } ?? configuration.http.port }
+            self.redirect = HTTPServer(configuration: redirectConfiguration, responder: target, logger: logger)
+        } else {
+            self.redirect = nil
+        }
         connectionCount.withLockedValue { $0 = { http.openConnections } }
     }
+
+    /// Re-reads the TLS certificate and key (SIGHUP). Open connections keep the old ones; on
+    /// failure nothing changes and the error says why.
+    public func reloadTLS() throws {
+        try tls?.reload()
+    }
+
+    /// The redirect server's address, once started.
+    public private(set) var redirectAddress: SocketAddress? {
+        get { redirectAddressBox.withLockedValue { $0 } }
+        set { redirectAddressBox.withLockedValue { $0 = newValue } }
+    }
+    private let redirectAddressBox = NIOLockedValueBox<SocketAddress?>(nil)
 
     /// Binds the socket; returns the address (with the real port when 0 was asked).
     public func start() async throws -> SocketAddress {
         let address = try await http.start()
+        boundPort.withLockedValue { $0 = address.port }
+        if let redirect { redirectAddress = try await redirect.start() }
         ready.withLockedValue { $0 = true }
         if configuration.developmentMode { startWatching() }
         return address
@@ -84,7 +117,9 @@ public final class FerryServer: Sendable {
     public func shutdown() async {
         ready.withLockedValue { $0 = false }
         watcher.withLockedValue { $0?.cancel() }
+        async let redirected: Void = redirect?.shutdownGracefully() ?? ()
         await http.shutdownGracefully()
+        await redirected
         accessLogSink?.stop()
     }
 

@@ -8,7 +8,7 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Self-hosted file and message drop for teams.",
         version: FerryVersion.current,
-        subcommands: [Serve.self, Precompress.self],
+        subcommands: [Serve.self, Precompress.self, TLSCommand.self],
         defaultSubcommand: Serve.self
     )
 }

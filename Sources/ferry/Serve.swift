@@ -49,6 +49,23 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "HTTP/2 request-body bytes in flight per stream (env FERRY_HTTP2_WINDOW).")
     var http2Window: Int = Environment.int("FERRY_HTTP2_WINDOW") ?? 1024 * 1024
 
+    @Option(
+        name: .customLong("tls-cert"),
+        help: "PEM certificate chain; with --tls-key the port serves HTTPS (env FERRY_TLS_CERT).")
+    var tlsCertOption: String?
+
+    @Option(name: .customLong("tls-key"), help: "PEM private key of the certificate (env FERRY_TLS_KEY).")
+    var tlsKeyOption: String?
+
+    @Option(
+        name: .customLong("http-redirect-port"),
+        help: "With TLS: a cleartext port that redirects to HTTPS (env FERRY_HTTP_REDIRECT_PORT).")
+    var httpRedirectPortOption: Int?
+
+    var tlsCert: String? { tlsCertOption ?? Environment.string("FERRY_TLS_CERT") }
+    var tlsKey: String? { tlsKeyOption ?? Environment.string("FERRY_TLS_KEY") }
+    var httpRedirectPort: Int? { httpRedirectPortOption ?? Environment.int("FERRY_HTTP_REDIRECT_PORT") }
+
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
         guard Logger.Level(rawValue: logLevel) != nil else {
@@ -58,6 +75,15 @@ struct Serve: AsyncParsableCommand {
         guard shutdownDrain >= 0 else { throw ValidationError("--shutdown-drain must not be negative") }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard ["on", "off"].contains(h2c) else { throw ValidationError("--h2c must be on or off") }
+        guard (tlsCert == nil) == (tlsKey == nil) else {
+            throw ValidationError("--tls-cert and --tls-key go together")
+        }
+        if let httpRedirectPort {
+            guard tlsCert != nil else { throw ValidationError("--http-redirect-port needs --tls-cert and --tls-key") }
+            guard (0...65_535).contains(httpRedirectPort), httpRedirectPort != port || port == 0 else {
+                throw ValidationError("--http-redirect-port must be 0…65535 and differ from --port")
+            }
+        }
         guard (1...10_000).contains(http2MaxStreams) else {
             throw ValidationError("--http2-max-streams must be 1…10000")
         }
@@ -86,7 +112,8 @@ struct Serve: AsyncParsableCommand {
         http.http2ConnectionWindowSize = max(http.http2ConnectionWindowSize, http2Window)
         let configuration = FerryConfiguration(
             http: http, dataDirectory: data, publicDirectory: publicDirectory, templatesDirectory: templates,
-            logLevel: level, developmentMode: dev, accessLog: accessLog == "on")
+            logLevel: level, developmentMode: dev, accessLog: accessLog == "on", tlsCertificatePath: tlsCert,
+            tlsKeyPath: tlsKey, httpRedirectPort: httpRedirectPort)
 
         let server: FerryServer
         do {
@@ -94,16 +121,39 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("cannot start: \(error)")
         }
+        let scheme = configuration.usesTLS ? "https" : "http"
         let service = FerryService(server: server) { address in
             let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
-            let line = "Ferry \(Ferry.configuration.version) listening on http://\(shownHost):\(address.port ?? port)\n"
+            var line =
+                "Ferry \(Ferry.configuration.version) listening on \(scheme)://\(shownHost):\(address.port ?? port)\n"
+            if let redirect = server.redirectAddress {
+                line += "Redirecting http://\(shownHost):\(redirect.port ?? 0) to HTTPS\n"
+            }
             FileHandle.standardOutput.write(Data(line.utf8))
         }
+        let reloads = configuration.usesTLS ? Self.reloadTLSOnHangup(server, logger: logger) : nil
+        defer { reloads?.cancel() }
         let group = ServiceGroup(
             configuration: .init(
                 services: [.init(service: service)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    /// SIGHUP re-reads the certificate and key; a bad pair is logged and the old one kept.
+    private static func reloadTLSOnHangup(_ server: FerryServer, logger: Logger) -> any DispatchSourceSignal {
+        signal(SIGHUP, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+        source.setEventHandler {
+            do {
+                try server.reloadTLS()
+                logger.notice("TLS certificate and key reloaded")
+            } catch {
+                logger.error("TLS reload failed; keeping the current certificate", metadata: ["error": "\(error)"])
+            }
+        }
+        source.resume()
+        return source
     }
 }

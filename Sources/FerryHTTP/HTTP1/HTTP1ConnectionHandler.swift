@@ -80,12 +80,17 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     /// Until the first request starts: whether the bytes may still be HTTP/2's connection preface
     /// (cleartext HTTP/2 with prior knowledge, RFC 9113 §3.3).
     private var mayBeHTTP2Preface: Bool
+    /// Encoded fields this connection adds to every response.
+    private var connectionFields: [UInt8] = []
 
     init(responder: any HTTPResponder, configuration: HTTPServerConfiguration, isSecure: Bool = false) {
         self.responder = responder
         self.configuration = configuration
         self.mayBeHTTP2Preface = configuration.http2Cleartext && !isSecure
         self.connectionInfo.isSecure = isSecure
+        if isSecure, let hsts = configuration.strictTransportSecurity {
+            self.connectionFields = Array("Strict-Transport-Security: \(hsts)\r\n".utf8)
+        }
         self.parser = HTTP1RequestParser(
             limits: .init(
                 maxRequestLineLength: configuration.maxRequestLineLength,
@@ -393,6 +398,9 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             let head = response.head
             exchange.task = ExchangeTasks.spawnStream(
                 produce, head: head, exchangeID: id, driver: loopBound, eventLoop: eventLoop)
+        case .segments where connectionInfo.isSecure && response.hasFileSegments:
+            // No sendfile under TLS: the file is read and encrypted slice by slice.
+            send(response.readingFiles(sliceSize: Int(Self.fileSliceSize)), for: exchange)
         case .segments(let segments):
             let length = response.body.knownLength ?? 0
             let framing = bodyFraming(for: response.head, exchange: exchange, knownLength: length)
@@ -466,6 +474,7 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
             keepAlive: !closeAfterResponse,
             http10: exchange.head.minorVersion == 0,
             date: dateCache.buffer(),
+            connectionFields: connectionFields,
             into: &buffer
         )
     }

@@ -41,7 +41,8 @@ enum HTTP1ResponseEncoder {
     }()
 
     /// Writes status line, the handler's fields, then `Date`, framing and `Connection` fields.
-    /// `prepared`, when given, is the already-encoded form of `response`.
+    /// `prepared`, when given, is the already-encoded form of `response`; `connectionFields` are
+    /// encoded lines the connection adds to every response (HSTS under TLS).
     static func encodeHead(
         _ response: HTTPResponse,
         prepared: PreparedHead? = nil,
@@ -49,6 +50,7 @@ enum HTTP1ResponseEncoder {
         keepAlive: Bool,
         http10: Bool,
         date: ByteBuffer,
+        connectionFields: [UInt8] = [],
         into buffer: inout ByteBuffer
     ) {
         buffer.writeBytes(statusLine(response.status))
@@ -60,6 +62,7 @@ enum HTTP1ResponseEncoder {
         } else {
             encodeFields(response.headerFields, framing: framing, into: &buffer)
         }
+        buffer.writeBytes(connectionFields)
         buffer.writeStaticString("Date: ")
         var date = date
         buffer.writeBuffer(&date)

@@ -351,6 +351,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         } else if !contentAllowed, let declared = head.headerFields[.contentLength] {
             block.append(name: "content-length", value: declared)
         }
+        if connectionInfo.isSecure, let hsts = configuration.strictTransportSecurity {
+            block.append(name: "strict-transport-security", value: hsts)
+        }
         block.append(name: "date", value: dateCache.string())
         stream.responseHead = head
         if session.submitResponse(streamID: stream.id, fields: &block, hasBody: hasBody) != 0 {

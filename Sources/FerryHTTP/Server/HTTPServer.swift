@@ -2,14 +2,20 @@ public import Logging
 import NIOConcurrencyHelpers
 public import NIOCore
 public import NIOPosix
+import NIOSSL
+import NIOTLS
 
-/// Listens on a TCP socket and serves HTTP/1.1 on every accepted connection.
+/// Listens on a TCP socket and serves every accepted connection: HTTP/1.1, HTTP/2 over cleartext
+/// (prior knowledge or `Upgrade: h2c`), or — with a ``TLSContextProvider`` — TLS with ALPN choosing
+/// `h2` or `http/1.1`.
 ///
 /// `run()` serves until `shutdownGracefully()` is called (by a signal handler or a test): it stops
 /// accepting, lets in-flight exchanges finish within the drain time, then closes what is left.
 public final class HTTPServer: Sendable {
     public let configuration: HTTPServerConfiguration
     private let responder: any HTTPResponder
+    /// The TLS context source; nil serves cleartext.
+    public let tls: TLSContextProvider?
     private let group: any EventLoopGroup
     private let logger: Logger
     private let tracker = ConnectionTracker()
@@ -24,11 +30,13 @@ public final class HTTPServer: Sendable {
     public init(
         configuration: HTTPServerConfiguration,
         responder: any HTTPResponder,
+        tls: TLSContextProvider? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
         logger: Logger = Logger(label: "ferry.http")
     ) {
         self.configuration = configuration
         self.responder = responder
+        self.tls = tls
         self.group = group
         self.logger = logger
     }
@@ -40,6 +48,7 @@ public final class HTTPServer: Sendable {
         let configuration = self.configuration
         let responder = self.responder
         let tracker = self.tracker
+        let tls = self.tls
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -54,8 +63,13 @@ public final class HTTPServer: Sendable {
                     }
                 }
                 return channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        HTTP1ConnectionHandler(responder: responder, configuration: configuration))
+                    if let tls {
+                        try Self.configureTLS(
+                            channel, context: tls.current, responder: responder, configuration: configuration)
+                    } else {
+                        try channel.pipeline.syncOperations.addHandler(
+                            HTTP1ConnectionHandler(responder: responder, configuration: configuration))
+                    }
                 }
             }
             .bind(host: configuration.host, port: configuration.port)
@@ -63,6 +77,33 @@ public final class HTTPServer: Sendable {
         state.withLockedValue { $0 = .listening(channel) }
         guard let address = channel.localAddress else { throw ChannelError.unknownLocalAddress }
         return address
+    }
+
+    /// TLS, then the protocol ALPN chose. A client that has not finished the handshake within the
+    /// header-read timeout is disconnected: the handshake is part of sending a request head.
+    private static func configureTLS(
+        _ channel: any Channel, context: NIOSSLContext, responder: any HTTPResponder,
+        configuration: HTTPServerConfiguration
+    ) throws {
+        let negotiated = NIOLoopBoundBox(false, eventLoop: channel.eventLoop)
+        let timeout = channel.eventLoop.scheduleTask(in: configuration.headerReadTimeout) {
+            if !negotiated.value { channel.close(promise: nil) }
+        }
+        channel.closeFuture.whenComplete { _ in timeout.cancel() }
+        let alpn = ApplicationProtocolNegotiationHandler { result, channel in
+            negotiated.value = true
+            timeout.cancel()
+            return channel.eventLoop.makeCompletedFuture {
+                let handler: any ChannelHandler
+                if case .negotiated("h2") = result {
+                    handler = HTTP2ConnectionHandler(responder: responder, configuration: configuration, isSecure: true)
+                } else {
+                    handler = HTTP1ConnectionHandler(responder: responder, configuration: configuration, isSecure: true)
+                }
+                try channel.pipeline.syncOperations.addHandler(handler)
+            }
+        }
+        try channel.pipeline.syncOperations.addHandlers([NIOSSLServerHandler(context: context), alpn])
     }
 
     /// The number of open client connections.

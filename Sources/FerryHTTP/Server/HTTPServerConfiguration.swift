@@ -37,6 +37,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// Connections accepted per event-loop tick; NIO's default of 4 drops connections under bursts.
     public var maxAcceptsPerTick: Int
 
+    /// `Strict-Transport-Security` sent on every response over TLS (RFC 6797); nil sends none.
+    public var strictTransportSecurity: String?
+
     // MARK: HTTP/2
 
     /// Whether cleartext connections may speak HTTP/2 (prior knowledge or `Upgrade: h2c`).
@@ -80,6 +83,7 @@ public struct HTTPServerConfiguration: Sendable {
         requestBodyHighWatermark: Int = 256 * 1024,
         shutdownDrainTime: TimeAmount = .seconds(10),
         maxAcceptsPerTick: Int = 256,
+        strictTransportSecurity: String? = "max-age=31536000",
         http2Cleartext: Bool = true,
         http2MaxConcurrentStreams: Int = 128,
         http2InitialWindowSize: Int = 1024 * 1024,
@@ -107,6 +111,7 @@ public struct HTTPServerConfiguration: Sendable {
         self.requestBodyHighWatermark = requestBodyHighWatermark
         self.shutdownDrainTime = shutdownDrainTime
         self.maxAcceptsPerTick = maxAcceptsPerTick
+        self.strictTransportSecurity = strictTransportSecurity
         self.http2Cleartext = http2Cleartext
         self.http2MaxConcurrentStreams = http2MaxConcurrentStreams
         self.http2InitialWindowSize = http2InitialWindowSize

@@ -1,0 +1,64 @@
+import HTTPTypes
+import NIOCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+extension HTTPServerResponse {
+    /// Whether the body names file ranges (sent with sendfile where the connection allows).
+    var hasFileSegments: Bool {
+        guard case .segments(let segments) = body else { return false }
+        return segments.contains { if case .file = $0 { return true } else { return false } }
+    }
+
+    /// The same response with its file ranges read in slices and streamed, for connections that
+    /// cannot use sendfile (TLS must encrypt every byte). The length is declared up front, and a
+    /// slice is read only when the previous one was written, so memory stays at one slice.
+    func readingFiles(sliceSize: Int) -> HTTPServerResponse {
+        guard case .segments(let segments) = body, let length = body.knownLength else { return self }
+        var head = self.head
+        head.headerFields[.contentLength] = String(length)
+        var streamed = HTTPServerResponse(
+            head: head,
+            body: .stream { writer in
+                for segment in segments {
+                    switch segment {
+                    case .buffer(let bytes):
+                        try await writer.write(bytes)
+                    case .file(let path, let offset, let count):
+                        try await Self.stream(
+                            path: path, offset: offset, count: count, sliceSize: sliceSize, to: writer)
+                    }
+                }
+            })
+        streamed.route = route
+        streamed.requestID = requestID
+        return streamed
+    }
+
+    private static func stream(
+        path: String, offset: Int64, count: Int64, sliceSize: Int, to writer: any HTTPBodyWriter
+    ) async throws {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HTTPStreamError.fileUnreadable }
+        defer { close(descriptor) }
+        var position = offset
+        let end = offset + count
+        while position < end {
+            let size = Int(min(Int64(sliceSize), end - position))
+            var buffer = ByteBuffer()
+            var read = 0
+            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
+                read = pread(descriptor, pointer.baseAddress, size, off_t(position))
+                return max(0, read)
+            }
+            // A file that shrank after its length went out cannot complete the response.
+            guard read > 0 else { throw HTTPStreamError.fileUnreadable }
+            try await writer.write(buffer)
+            position += Int64(read)
+        }
+    }
+}

@@ -1,0 +1,222 @@
+"""TLS with ALPN: HTTP/2 and HTTP/1.1 over TLS with a `ferry tls self-signed` certificate, the
+redirect port, HSTS, certificate reload on SIGHUP, and clear errors for bad certificate files.
+Clients: curl, nghttp, Python's ssl and Debian's Chromium (Playwright)."""
+import os
+import shutil
+import signal
+import socket
+import ssl
+import subprocess
+import tempfile
+import time
+
+import pytest
+from conftest import FERRY_BIN, ROOT, SMALL, start_server, stop_server
+
+CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
+
+
+def self_signed(folder, *hosts):
+    result = subprocess.run(
+        [FERRY_BIN, "tls", "self-signed", "--host", *hosts, "--out", folder],
+        capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    return os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem"), result.stdout
+
+
+@pytest.fixture(scope="module")
+def certificate():
+    with tempfile.TemporaryDirectory(prefix="ferry-tls-") as folder:
+        yield self_signed(folder, "localhost", "127.0.0.1", "::1")
+
+
+@pytest.fixture(scope="module")
+def tls_server(public_dir, certificate):
+    cert, key, _ = certificate
+    running = start_server(public_dir, ["--tls-cert", cert, "--tls-key", key])
+    yield running
+    stop_server(running)
+
+
+def curl(*args):
+    result = subprocess.run(["curl", "-s", "--max-time", "20", *args], capture_output=True, timeout=30)
+    return result
+
+
+def test_self_signed_writes_a_private_key_and_says_how_to_trust_it(certificate):
+    cert, key, output = certificate
+    assert os.stat(key).st_mode & 0o777 == 0o600
+    assert "update-ca-certificates" in output and "--tls-cert" in output
+    text = subprocess.run(["openssl", "x509", "-in", cert, "-noout", "-text"], capture_output=True, text=True).stdout
+    assert "DNS:localhost" in text and "IP Address:127.0.0.1" in text and "TLS Web Server Authentication" in text
+
+
+@pytest.mark.parametrize("flag, version", [("--http2", "2"), ("--http1.1", "1.1")])
+def test_alpn_chooses_the_protocol(tls_server, certificate, flag, version):
+    cert, _, _ = certificate
+    url = f"https://localhost:{tls_server.port}/small.txt"
+    result = curl(flag, "--cacert", cert, "-o", "-", "-w", "\n%{http_version}", url)
+    assert result.returncode == 0, result.stderr
+    body, _, got = result.stdout.rpartition(b"\n")
+    assert got.decode() == version
+    assert body == SMALL
+
+
+def test_tls_1_1_is_refused(tls_server):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    context.maximum_version = ssl.TLSVersion.TLSv1_1
+    context.minimum_version = ssl.TLSVersion.MINIMUM_SUPPORTED
+    with socket.create_connection(("127.0.0.1", tls_server.port), timeout=5) as raw:
+        with pytest.raises(ssl.SSLError):
+            with context.wrap_socket(raw, server_hostname="localhost") as tls:
+                tls.do_handshake()
+
+
+def test_hsts_on_every_response_over_tls(tls_server, certificate):
+    cert, _, _ = certificate
+    for flag in ("--http2", "--http1.1"):
+        for path in ("/small.txt", "/api/v1/version", "/missing"):
+            result = curl(flag, "--cacert", cert, "-D", "-", "-o", "/dev/null",
+                          f"https://localhost:{tls_server.port}{path}")
+            assert b"strict-transport-security: max-age=31536000" in result.stdout.lower(), (flag, path)
+
+
+def test_large_file_over_tls_in_both_protocols(tls_server, certificate, public_dir):
+    cert, _, _ = certificate
+    with open(os.path.join(public_dir, "large.bin"), "rb") as f:
+        expected = f.read()
+    for flag in ("--http2", "--http1.1"):
+        result = curl(flag, "--cacert", cert, "-o", "-", f"https://localhost:{tls_server.port}/large.bin")
+        assert result.returncode == 0 and result.stdout == expected, flag
+        ranged = curl(flag, "--cacert", cert, "-r", "1000000-1999999", "-o", "-",
+                      f"https://localhost:{tls_server.port}/large.bin")
+        assert ranged.stdout == expected[1000000:2000000], flag
+
+
+def test_nghttp_over_tls_and_h2c(tls_server, server):
+    secure = subprocess.run(["nghttp", "-nv", f"https://localhost:{tls_server.port}/small.txt"],
+                            capture_output=True, text=True, timeout=30)
+    assert ":status: 200" in secure.stdout, secure.stdout + secure.stderr
+    cleartext = subprocess.run(["nghttp", "-nv", f"http://127.0.0.1:{server.port}/small.txt"],
+                               capture_output=True, text=True, timeout=30)
+    assert ":status: 200" in cleartext.stdout
+
+
+def test_curl_h2c_prior_knowledge_and_upgrade(server):
+    prior = curl("--http2-prior-knowledge", "-o", "/dev/null", "-w", "%{http_version}",
+                 f"http://127.0.0.1:{server.port}/small.txt")
+    assert prior.stdout == b"2"
+    upgrade = curl("--http2", "-o", "/dev/null", "-w", "%{http_version} %{http_code}",
+                   f"http://127.0.0.1:{server.port}/api/v1/version")
+    assert upgrade.stdout == b"2 200"
+
+
+def test_redirect_port_sends_clients_to_https(public_dir, certificate):
+    cert, key, _ = certificate
+    running = start_server(public_dir, ["--tls-cert", cert, "--tls-key", key, "--http-redirect-port", "0"])
+    try:
+        line = running.process.stdout.readline()
+        redirect_port = int(line.rsplit(":", 1)[1].split()[0])
+        result = curl("-D", "-", "-o", "/dev/null", f"http://localhost:{redirect_port}/a/b?c=d")
+        headers = result.stdout.decode().lower()
+        assert headers.startswith("http/1.1 301")
+        assert f"location: https://localhost:{running.port}/a/b?c=d" in headers
+        post = curl("-X", "POST", "-D", "-", "-o", "/dev/null", f"http://localhost:{redirect_port}/api/v1/digests")
+        assert post.stdout.decode().lower().startswith("http/1.1 308")
+    finally:
+        stop_server(running)
+
+
+def peer_certificate(port):
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    raw = socket.create_connection(("127.0.0.1", port), timeout=5)
+    tls = context.wrap_socket(raw, server_hostname="localhost")
+    return tls, tls.getpeercert(binary_form=True)
+
+
+def test_sighup_reloads_the_certificate_without_dropping_connections(public_dir):
+    with tempfile.TemporaryDirectory(prefix="ferry-reload-") as folder:
+        cert, key, _ = self_signed(folder, "localhost")
+        running = start_server(public_dir, ["--tls-cert", cert, "--tls-key", key])
+        try:
+            old_connection, before = peer_certificate(running.port)
+            self_signed(os.path.join(folder, "next"), "localhost")
+            shutil.copy(os.path.join(folder, "next", "cert.pem"), cert)
+            shutil.copy(os.path.join(folder, "next", "key.pem"), key)
+            running.process.send_signal(signal.SIGHUP)
+            deadline = time.time() + 10
+            after = before
+            while after == before and time.time() < deadline:
+                time.sleep(0.2)
+                connection, after = peer_certificate(running.port)
+                connection.close()
+            assert after != before
+            # The connection made before the reload still works, with its old certificate.
+            old_connection.sendall(b"GET /small.txt HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
+            received = b""
+            while chunk := old_connection.recv(65536):
+                received += chunk
+            assert received.startswith(b"HTTP/1.1 200") and received.endswith(SMALL)
+            # A broken pair on reload is refused, and the server keeps serving.
+            with open(key, "w") as f:
+                f.write("not a key")
+            running.process.send_signal(signal.SIGHUP)
+            time.sleep(1)
+            connection, still = peer_certificate(running.port)
+            connection.close()
+            assert still == after
+        finally:
+            stop_server(running)
+
+
+@pytest.mark.parametrize("problem", ["unreadable", "garbage-cert", "garbage-key", "mismatch"])
+def test_bad_certificate_files_are_clear_errors_at_start(public_dir, certificate, problem):
+    cert, key, _ = certificate
+    with tempfile.TemporaryDirectory(prefix="ferry-bad-") as folder:
+        other_cert, other_key, _ = self_signed(os.path.join(folder, "other"), "localhost")
+        bad = os.path.join(folder, "bad.pem")
+        with open(bad, "w") as f:
+            f.write("-----BEGIN CERTIFICATE-----\nnot base64\n-----END CERTIFICATE-----\n")
+        cases = {
+            "unreadable": (os.path.join(folder, "missing.pem"), key, "missing.pem"),
+            "garbage-cert": (bad, key, "bad.pem"),
+            "garbage-key": (cert, bad, "bad.pem"),
+            "mismatch": (cert, other_key, "does not belong"),
+        }
+        cert_arg, key_arg, expected = cases[problem]
+        result = subprocess.run(
+            [FERRY_BIN, "serve", "--port", "0", "--public", public_dir, "--data", folder,
+             "--tls-cert", cert_arg, "--tls-key", key_arg],
+            cwd=ROOT, capture_output=True, text=True, timeout=60)
+        assert result.returncode != 0
+        assert expected in result.stderr, result.stderr
+        assert "Fatal error" not in result.stderr and "crashed" not in result.stderr
+
+
+def test_chromium_loads_the_page_over_h2(certificate):
+    from playwright.sync_api import sync_playwright
+
+    cert, key, _ = certificate
+    if True:
+        running = start_server(os.path.join(ROOT, "Public"), ["--tls-cert", cert, "--tls-key", key])
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+                try:
+                    page = browser.new_context(ignore_https_errors=True).new_page()
+                    page.goto(f"https://localhost:{running.port}/", wait_until="networkidle")
+                    document = page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol")
+                    modules = page.evaluate(
+                        "performance.getEntriesByType('resource')"
+                        ".filter(e => e.name.includes('.js')).map(e => [e.name, e.nextHopProtocol])")
+                    assert document == "h2"
+                    assert modules, "no module was loaded"
+                    assert all(protocol == "h2" for _, protocol in modules), modules
+                finally:
+                    browser.close()
+        finally:
+            stop_server(running)
