@@ -47,14 +47,14 @@ struct LiveEngineTests {
         // 512 MiB in CI; FERRY_UPLOAD_TEST_MIB=10240 runs the 10 GiB check by hand.
         let mebibytes = ProcessInfo.processInfo.environment["FERRY_UPLOAD_TEST_MIB"].flatMap { Int($0) } ?? 512
         let size = mebibytes * 1024 * 1024
-        let before = residentBytes()
+        let before = ProcessMemory.residentBytes()
         let client = try server.client()
         await client.send("POST /sink HTTP/1.1\r\nHost: h\r\nContent-Length: \(size)\r\n\r\n")
         let block = [UInt8](repeating: 0x61, count: 1024 * 1024)
         var peak = 0
         for index in 0..<(size / block.count) {
             await client.send(block)
-            if index % 64 == 0 { peak = max(peak, residentBytes()) }
+            if index % 64 == 0 { peak = max(peak, ProcessMemory.residentBytes()) }
         }
         let response = await client.readResponses(1)
         #expect(response.first?.text == "\(size)")
@@ -328,13 +328,5 @@ struct LiveEngineTests {
         #expect(response.first?.text == "finished")
         #expect(response.first?.header("Connection") == "close")
         #expect(throws: (any Error).self) { try server.client() }
-    }
-
-    /// This process's resident set size.
-    func residentBytes() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-        else { return 0 }
-        return (Int(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) * 1024
     }
 }
