@@ -1,3 +1,4 @@
+import CNghttp2
 import Foundation
 import HTTPTypes
 import NIOCore
@@ -129,7 +130,8 @@ struct HTTP2GlueTests {
         ]
         var block = HTTP2HeaderBlock(responseFields: fields)
         #expect(block.count == 2)
-        let names = block.withNameValuePairs { pairs in
+        var scratch: [nghttp2_nv] = []
+        let names = block.withNameValuePairs(scratch: &scratch) { pairs in
             pairs.map { String(decoding: UnsafeBufferPointer(start: $0.name, count: $0.namelen), as: UTF8.self) }
         }
         #expect(names == ["content-type", "etag"])

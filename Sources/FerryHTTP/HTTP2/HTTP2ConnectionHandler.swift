@@ -36,6 +36,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     private var closeWhenDone = false
     private var goAwaySent = false
     private var dateCache = HTTPDateCache()
+    private var scratchBlock = HTTP2HeaderBlock(capacity: 512)
 
     private var lastActivity = NIODeadline.now()
     private var idleTimer: Scheduled<Void>?
@@ -179,11 +180,15 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         context.fireChannelReadComplete()
     }
 
+    /// Two event arrays swapped back and forth, so handling events (which may record new ones)
+    /// never copies or reallocates them.
+    private var spareEvents: [HTTP2Session.Event] = []
+
     private func handleEvents() {
         while !session.events.isEmpty {
-            let events = session.events
-            session.events.removeAll(keepingCapacity: true)
-            for event in events { handle(event) }
+            swap(&spareEvents, &session.events)
+            for event in spareEvents { handle(event) }
+            spareEvents.removeAll(keepingCapacity: true)
         }
     }
 
@@ -341,7 +346,13 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         _ head: HTTPResponse, prepared: PreparedHead? = nil, length: Int64?, hasBody: Bool, for stream: HTTP2Stream
     ) {
         let handlerFields = prepared?.http2Block ?? HTTP2HeaderBlock(responseFields: head.headerFields)
-        var block = HTTP2HeaderBlock(capacity: 96)
+        // One block per connection, emptied and refilled: its storage is reused by every response.
+        var block = HTTP2HeaderBlock()
+        swap(&block, &scratchBlock)
+        defer {
+            block.removeAll()
+            swap(&block, &scratchBlock)
+        }
         block.append(name: ":status", value: String(head.status.code))
         block.append(contentsOf: handlerFields)
         let code = head.status.code

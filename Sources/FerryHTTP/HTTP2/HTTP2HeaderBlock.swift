@@ -3,7 +3,7 @@ import HTTPTypes
 
 /// A response header block for nghttp2: names and values in one contiguous byte array (one
 /// allocation, and a prepared head's block is built once and copied per response).
-struct HTTP2HeaderBlock {
+struct HTTP2HeaderBlock: Sendable {
     private var storage: [UInt8] = []
     private var entries: [(name: Range<Int>, value: Range<Int>)] = []
 
@@ -33,6 +33,12 @@ struct HTTP2HeaderBlock {
 
     var count: Int { entries.count }
 
+    /// Empties the block, keeping its storage for the next response.
+    mutating func removeAll() {
+        storage.removeAll(keepingCapacity: true)
+        entries.removeAll(keepingCapacity: true)
+    }
+
     /// The handler's fields minus what HTTP/2 forbids (connection-specific fields, RFC 9113
     /// §8.2.2) and what the engine writes itself (Content-Length, Date). Names are lower case.
     init(responseFields fields: HTTPFields) {
@@ -59,16 +65,21 @@ struct HTTP2HeaderBlock {
     static let proxyConnection = HTTPField.Name("proxy-connection")!
 
     /// Calls `body` with `nghttp2_nv` entries pointing into the storage; nghttp2 copies them when
-    /// a response is submitted, so the pointers only live for the call.
-    mutating func withNameValuePairs<Result>(_ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Result) -> Result {
+    /// a response is submitted, so the pointers only live for the call. `scratch` is the caller's
+    /// reusable array for the entries (empty before and after).
+    mutating func withNameValuePairs<Result>(
+        scratch pairs: inout [nghttp2_nv], _ body: (UnsafeMutableBufferPointer<nghttp2_nv>) -> Result
+    ) -> Result {
+        defer { pairs.removeAll(keepingCapacity: true) }
         let entries = self.entries
         return storage.withUnsafeMutableBufferPointer { bytes in
             guard let base = bytes.baseAddress else { return body(UnsafeMutableBufferPointer(start: nil, count: 0)) }
-            var pairs = entries.map { entry in
-                nghttp2_nv(
-                    name: base + entry.name.lowerBound, value: base + entry.value.lowerBound,
-                    namelen: entry.name.count, valuelen: entry.value.count,
-                    flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue))
+            for entry in entries {
+                pairs.append(
+                    nghttp2_nv(
+                        name: base + entry.name.lowerBound, value: base + entry.value.lowerBound,
+                        namelen: entry.name.count, valuelen: entry.value.count,
+                        flags: UInt8(NGHTTP2_NV_FLAG_NONE.rawValue)))
             }
             return pairs.withUnsafeMutableBufferPointer { body($0) }
         }

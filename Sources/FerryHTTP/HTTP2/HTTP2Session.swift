@@ -61,6 +61,8 @@ final class HTTP2Session {
     /// The buffer being fed to `mem_recv`, so DATA payloads can be sliced instead of copied.
     private var inputBuffer: ByteBuffer?
     private var inputBase: UnsafeRawPointer?
+    /// Reused for every submitted header block.
+    private var scratchPairs: [nghttp2_nv] = []
     /// Answers nghttp2's questions about response bodies while `send` runs.
     weak var delegate: (any HTTP2SessionDelegate)?
 
@@ -173,7 +175,7 @@ final class HTTP2Session {
     /// Queues a response head; `hasBody` installs the data provider, which asks the delegate.
     func submitResponse(streamID: Int32, fields: inout HTTP2HeaderBlock, hasBody: Bool) -> Int32 {
         guard let session else { return NGHTTP2_ERR_INVALID_STATE.rawValue }
-        return fields.withNameValuePairs { pairs in
+        return fields.withNameValuePairs(scratch: &scratchPairs) { pairs in
             if hasBody {
                 var provider = nghttp2_data_provider(
                     source: nghttp2_data_source(ptr: nil), read_callback: Self.readCallback)
