@@ -108,12 +108,67 @@ struct LiveHTTP2Tests {
     }
 }
 
+extension LiveHTTP2Tests {
+    @Test("a stream whose body stops arriving fails the handler's read with 408 after the body-read timeout")
+    func bodyReadTimeout() async throws {
+        let failure = SharedText()
+        let server = try await TestWebServer.start(configure: { $0.bodyReadTimeout = .milliseconds(300) }) { router in
+            router.routes.post("/sink", maxBodySize: .max) { request in
+                do {
+                    for try await _ in request.body {}
+                } catch {
+                    failure.set("\(error)")
+                    throw error
+                }
+                return .text("complete")
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+        bytes += HTTP2FrameScan.frame(type: 4, flags: 0, stream: 0, payload: [])  // SETTINGS
+        let block = HTTP2FrameScan.literalHeaders([
+            (":method", "POST"), (":scheme", "http"), (":authority", "h"), (":path", "/sink"),
+        ])
+        bytes += HTTP2FrameScan.frame(type: 1, flags: 0x4, stream: 1, payload: block)  // HEADERS, END_HEADERS
+        bytes += HTTP2FrameScan.frame(type: 0, flags: 0, stream: 1, payload: Array("part".utf8))  // then silence
+        await client.send(bytes)
+        let start = ContinuousClock.now
+        while failure.value.isEmpty && ContinuousClock.now - start < .seconds(5) {
+            try await Task.sleep(nanoseconds: 20_000_000)
+        }
+        #expect(failure.value == "readTimeout")
+        #expect(ContinuousClock.now - start >= .milliseconds(250))
+    }
+}
+
 /// Splits received bytes into HTTP/2 frames (type and payload), enough to find a GOAWAY.
 enum HTTP2FrameScan {
     struct Frame {
         var type: UInt8
         var streamID: UInt32
         var payload: [UInt8]
+    }
+
+    static func frame(type: UInt8, flags: UInt8, stream: UInt32, payload: [UInt8]) -> [UInt8] {
+        let length = payload.count
+        return [UInt8(length >> 16 & 0xFF), UInt8(length >> 8 & 0xFF), UInt8(length & 0xFF), type, flags]
+            + [UInt8(stream >> 24 & 0x7F), UInt8(stream >> 16 & 0xFF), UInt8(stream >> 8 & 0xFF), UInt8(stream & 0xFF)]
+            + payload
+    }
+
+    /// An HPACK block of literal fields without indexing and without Huffman coding (RFC 7541
+    /// §6.2.2): enough for short test requests.
+    static func literalHeaders(_ fields: [(String, String)]) -> [UInt8] {
+        var block: [UInt8] = []
+        for (name, value) in fields {
+            block.append(0)
+            block.append(UInt8(name.utf8.count))
+            block += Array(name.utf8)
+            block.append(UInt8(value.utf8.count))
+            block += Array(value.utf8)
+        }
+        return block
     }
 
     static func frames(in bytes: [UInt8]) -> [Frame] {

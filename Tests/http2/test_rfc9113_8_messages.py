@@ -173,3 +173,19 @@ def test_too_many_header_fields_are_answered_431(server):
         conn.send(*conn.header_frames(1, BASE + [(f"x-field-{i}", "1") for i in range(150)]))
         status, _, _ = conn.response(1)
         assert status == 431
+
+
+@pytest.mark.parametrize("coding", ["br", "gzip"])
+def test_compressed_variant_is_chosen_by_accept_encoding(server, coding):
+    with RawH2(server.port) as conn:
+        conn.send(conn.headers(1, RawH2.request("/small.txt", extra=[("accept-encoding", coding)])))
+        status, headers, body = conn.response(1)
+        fields = dict(headers)
+        assert status == 200
+        assert fields["content-encoding"] == coding
+        assert fields["vary"] == "Accept-Encoding"
+        assert int(fields["content-length"]) == len(body) < len(SMALL)
+        if coding == "gzip":
+            import gzip
+
+            assert gzip.decompress(body) == SMALL

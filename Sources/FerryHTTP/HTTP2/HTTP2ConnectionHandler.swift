@@ -96,6 +96,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     func handlerRemoved(context: ChannelHandlerContext) {
         dropAllStreams()
         idleTimer?.cancel()
+        bodyTimer?.cancel()
         self.context = nil
     }
 
@@ -108,6 +109,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     func channelInactive(context: ChannelHandlerContext) {
         isClosed = true
         idleTimer?.cancel()
+        bodyTimer?.cancel()
         dropAllStreams()
         context.fireChannelInactive()
     }
@@ -230,6 +232,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             return
         }
         stream.unconsumedBytes += bytes.readableBytes
+        stream.lastBodyActivity = .now()
         _ = source.yield(bytes)  // flow control, not this answer, bounds what is buffered
     }
 
@@ -238,6 +241,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         guard let stream = streams[streamID] else { return }
         let returned = min(count, stream.unconsumedBytes)
         stream.unconsumedBytes -= returned
+        if stream.unconsumedBytes == 0 {
+            // The handler has read everything: from here it waits for the client.
+            stream.lastBodyActivity = .now()
+            armBodyTimer()
+        }
         session.consume(streamID: streamID, count: returned)
         schedulePump()
     }
@@ -293,6 +301,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         streams[id] = stream
         idleTimer?.cancel()
         idleTimer = nil
+        if source != nil { armBodyTimer() }
         let serverRequest = HTTPServerRequest(
             head: request, body: HTTPRequestBody(source: source), connection: connectionInfo)
         switch responder.respond(to: serverRequest) {
@@ -564,6 +573,36 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
                 handler.beginGracefulClose()
             }
         }
+    }
+
+    // MARK: - Body-read timeout
+
+    private var bodyTimer: Scheduled<Void>?
+
+    /// One timer for the connection, at the earliest moment a stream's handler has waited
+    /// `bodyReadTimeout` for body bytes the client does not send (a slowloris on HTTP/2). A
+    /// stream whose handler is not reading is not timed: flow control stops the client then.
+    private func armBodyTimer() {
+        guard bodyTimer == nil, !isClosed, let context else { return }
+        guard let earliest = streams.values.lazy.filter(\.isWaitingForClient).map(\.lastBodyActivity).min() else {
+            return
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        bodyTimer = context.eventLoop.scheduleTask(deadline: earliest + configuration.bodyReadTimeout) {
+            loopBound.value.bodyTimerFired()
+        }
+    }
+
+    private func bodyTimerFired() {
+        bodyTimer = nil
+        let now = NIODeadline.now()
+        for stream in streams.values
+        where stream.isWaitingForClient && stream.lastBodyActivity + configuration.bodyReadTimeout <= now {
+            // The handler's read fails with 408, as on HTTP/1.1; its answer ends the stream.
+            stream.bodyTimedOut = true
+            stream.bodySource?.fail(HTTPBodyError.readTimeout)
+        }
+        armBodyTimer()
     }
 
     // MARK: - Records

@@ -21,6 +21,15 @@ final class HTTP2Stream {
     var streamRemaining: Int64?
     /// The last frame of the response (END_STREAM) has been sent.
     var responseComplete = false
+    /// When request-body bytes last arrived (or the stream opened): the body-read timeout.
+    var lastBodyActivity: NIODeadline
+    /// The body-read timeout already failed the body.
+    var bodyTimedOut = false
+
+    /// The handler waits for body bytes the client does not send: every byte received was read.
+    var isWaitingForClient: Bool {
+        bodySource != nil && !requestComplete && !bodyTimedOut && unconsumedBytes == 0 && !responseComplete
+    }
 
     init(id: Int32, request: HTTPRequest, start: NIODeadline, bodySource: RequestBodySource?, requestComplete: Bool) {
         self.id = id
@@ -28,5 +37,6 @@ final class HTTP2Stream {
         self.start = start
         self.bodySource = bodySource
         self.requestComplete = requestComplete
+        self.lastBodyActivity = start
     }
 }
