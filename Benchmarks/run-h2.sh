@@ -172,7 +172,7 @@ EOF
         hummingbird)
             [[ -x "$HUMMINGBIRD" ]] || die "no $HUMMINGBIRD (run without SKIP_BUILD=1)"
             for m in "${MODE_LIST[@]}"; do
-                args=(--port "$(port_of hummingbird "$m")" --public "$PUBLIC" --json-body "$JSON_BODY")
+                args=(--port "$(port_of hummingbird "$m")" --public "$PUBLIC" --json-body "$JSON_BODY" --json-path "$JSON_PATH")
                 [[ "$m" == tls ]] && args+=(--tls-cert "$CERT" --tls-key "$KEY")
                 "$HUMMINGBIRD" "${args[@]}" >"$WORK/logs/hummingbird-$m.log" 2>&1 &
                 PIDS+=($!)

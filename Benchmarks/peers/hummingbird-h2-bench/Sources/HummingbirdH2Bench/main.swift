@@ -1,13 +1,15 @@
 // Hummingbird 2 HTTP/2 peer for Benchmarks/run-h2.sh.
 //
-//   HummingbirdH2Bench --port 18092 --public DIR [--json-body '{…}'] [--tls-cert C --tls-key K]
+//   HummingbirdH2Bench --port 18092 --public DIR [--json-body '{…}'] [--json-path /api/v1/version]
+//                      [--tls-cert C --tls-key K]
 //
 // Without TLS it speaks HTTP/2 with prior knowledge (plaintextHTTP2); with TLS, ALPN h2 with an
 // HTTP/1.1 fallback (http2Upgrade). Files through Hummingbird's FileMiddleware; a fixed JSON body
-// at GET /api/v1/bench/json. Logging is off (level critical).
+// at GET --json-path (default /api/v1/bench/json). Logging is off (level critical).
 
 import Foundation
 import Hummingbird
+import HummingbirdCore
 import HummingbirdHTTP2
 import Logging
 import NIOCore
@@ -17,6 +19,7 @@ var port = 8080
 var publicDir = "public"
 var jsonBody = #"{"status":"ok","service":"ferry","version":"0.1.0"}"#
 var jsonContentType = "application/json"
+var jsonPath = "/api/v1/bench/json"
 var certificate: String?
 var key: String?
 var arguments = CommandLine.arguments.dropFirst().makeIterator()
@@ -30,6 +33,7 @@ while let argument = arguments.next() {
     case "--public": publicDir = value
     case "--json-body": jsonBody = value
     case "--json-content-type": jsonContentType = value
+    case "--json-path": jsonPath = value
     case "--tls-cert": certificate = value
     case "--tls-key": key = value
     default:
@@ -45,7 +49,7 @@ let contentType = jsonContentType
 
 let router = Router()
 router.addMiddleware { FileMiddleware(publicDir, searchForIndexHtml: false, logger: logger) }
-router.get("/api/v1/bench/json") { _, _ -> Response in
+router.get(RouterPath(jsonPath)) { _, _ -> Response in
     Response(status: .ok, headers: [.contentType: contentType], body: .init(byteBuffer: jsonBuffer))
 }
 
