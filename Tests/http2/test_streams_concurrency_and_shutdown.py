@@ -91,3 +91,37 @@ def test_shutdown_finishes_streams_in_flight_and_refuses_new_ones(public_dir):
     finally:
         if running.process.poll() is None:
             stop_server(running)
+
+
+def rss_kib(pid):
+    with open(f"/proc/{pid}/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmRSS:"))
+
+
+def test_many_large_responses_with_huge_windows_keep_server_memory_bounded(public_dir):
+    """40 streams of 3 MiB with the windows wide open: the server must not read and queue all
+    120 MiB at once, but serialise a bounded amount per write."""
+    running = start_server(public_dir)
+    try:
+        with RawH2(running.port, settings={0x4: 2**31 - 1}) as conn:  # INITIAL_WINDOW_SIZE
+            conn.send(WindowUpdateFrame(0, 2**31 - 1 - 65535))
+            before = rss_kib(running.process.pid)
+            streams = [1 + 2 * i for i in range(40)]
+            conn.send(*[conn.headers(stream, RawH2.request("/large.bin")) for stream in streams])
+            received = {stream: 0 for stream in streams}
+            finished = set()
+            peak = before
+            frames = 0
+            while finished != set(streams):
+                frame = conn.next_frame(timeout=30)
+                if isinstance(frame, DataFrame):
+                    received[frame.stream_id] += len(frame.data)
+                    if "END_STREAM" in frame.flags:
+                        finished.add(frame.stream_id)
+                    frames += 1
+                    if frames % 50 == 0:
+                        peak = max(peak, rss_kib(running.process.pid))
+            assert all(count == len(LARGE) for count in received.values())
+            assert peak - before < 48 * 1024, f"server grew by {(peak - before) // 1024} MiB"
+    finally:
+        stop_server(running)

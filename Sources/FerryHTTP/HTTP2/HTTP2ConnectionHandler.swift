@@ -501,15 +501,22 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             waitingForWritability = true
             return
         }
-        var output = HTTP2Output(allocator: context.channel.allocator)
-        let result = session.send(into: &output)
+        var output = HTTP2Output(allocator: context.channel.allocator, coalescesEverything: connectionInfo.isSecure)
+        let result = session.send(into: &output, limit: Self.pumpLimit)
         handleEvents()
+        // Bounded: with large windows nghttp2 would serialise every ready body at once. When the
+        // limit stopped it, the next pump follows the completion of this one's writes.
+        let more = result == 0 && output.byteCount >= Self.pumpLimit && session.wantsWrite
         let (pieces, completions) = output.drain()
         if !pieces.isEmpty {
             for (index, piece) in pieces.enumerated() {
-                if index == pieces.count - 1 && !completions.isEmpty {
+                if index == pieces.count - 1 && (!completions.isEmpty || more) {
                     let promise = context.eventLoop.makePromise(of: Void.self)
                     for completion in completions { promise.futureResult.cascade(to: completion) }
+                    if more {
+                        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+                        promise.futureResult.whenSuccess { loopBound.value.pump() }
+                    }
                     context.write(wrapOutboundOut(piece), promise: promise)
                 } else {
                     context.write(wrapOutboundOut(piece), promise: nil)
@@ -526,6 +533,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     /// input drained (for at most `lingerTime`): closing a socket with unread input makes the
     /// kernel send RST, which can destroy the GOAWAY and the last responses still in the
     /// client's receive buffer.
+    /// Bytes serialised per pump at most: large enough to fill the socket, small enough that
+    /// reading files ahead and (under TLS) copying stays bounded per connection.
+    static let pumpLimit = 1024 * 1024
+
     private func close() {
         guard !isClosed, let context else { return }
         isClosed = true

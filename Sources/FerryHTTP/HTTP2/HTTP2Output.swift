@@ -10,21 +10,35 @@ struct HTTP2Output {
     /// complete in order, so that means every byte before it reached the socket).
     private(set) var completions: [EventLoopPromise<Void>] = []
 
-    init(allocator: ByteBufferAllocator) {
+    /// Copy every body piece into `buffer`: under TLS each write becomes its own records, and a
+    /// 9-byte frame header written alone would be a record of its own; one large buffer is
+    /// encrypted in full 16 KiB records instead.
+    private let coalescesEverything: Bool
+
+    init(allocator: ByteBufferAllocator, coalescesEverything: Bool = false) {
         buffer = allocator.buffer(capacity: 16 * 1024)
+        self.coalescesEverything = coalescesEverything
     }
+
+    /// Bytes in the pieces so far (plus `buffer.readableBytes` for the total).
+    private var piecesBytes = 0
+
+    /// Everything this pump produced so far.
+    var byteCount: Int { piecesBytes + buffer.readableBytes }
 
     /// Appends a body piece after the frame bytes written so far.
     mutating func append(_ piece: IOData) {
-        if case .byteBuffer(var bytes) = piece, bytes.readableBytes <= 4096 {
+        if case .byteBuffer(var bytes) = piece, coalescesEverything || bytes.readableBytes <= 4096 {
             // Small payloads are cheaper copied than written separately.
             buffer.writeBuffer(&bytes)
             return
         }
         if buffer.readableBytes > 0 {
+            piecesBytes += buffer.readableBytes
             pieces.append(.byteBuffer(buffer))
             buffer = ByteBufferAllocator().buffer(capacity: 16 * 1024)
         }
+        piecesBytes += piece.readableBytes
         pieces.append(piece)
     }
 
@@ -42,6 +56,7 @@ struct HTTP2Output {
             buffer = ByteBufferAllocator().buffer(capacity: 16 * 1024)
         }
         let done = completions
+        piecesBytes = 0
         pieces.removeAll()
         completions.removeAll()
         return (result, done)

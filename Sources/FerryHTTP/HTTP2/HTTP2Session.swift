@@ -145,20 +145,27 @@ final class HTTP2Session {
         }
     }
 
-    /// Serialises everything nghttp2 wants to send into `output`.
-    func send(into output: inout HTTP2Output) -> Int32 {
+    /// Serialises what nghttp2 wants to send into `output`, stopping once `limit` bytes are
+    /// there (`wantsWrite` then says whether more is waiting).
+    func send(into output: inout HTTP2Output, limit: Int) -> Int32 {
         guard let session else { return 0 }
-        while true {
+        sendLimit = limit
+        while output.byteCount < limit {
             var data: UnsafePointer<UInt8>?
             let count = withOutput(&output) { nghttp2_session_mem_send(session, &data) }
             if count < 0 { return Int32(count) }
             if count == 0 { return 0 }
             if let data { output.buffer.writeBytes(UnsafeRawBufferPointer(start: data, count: count)) }
         }
+        return 0
     }
 
     /// The output being built while `send` runs, for the send-data callback.
     private var currentOutput: UnsafeMutablePointer<HTTP2Output>?
+    /// Bytes one `send` may produce. DATA frames sent without copy produce no `mem_send` output,
+    /// so `mem_send` would go through every ready body in one call; the send-data callback
+    /// refuses more (WOULDBLOCK, the frame stays queued) once the limit is reached.
+    private var sendLimit = Int.max
 
     private func withOutput<Result>(_ output: inout HTTP2Output, _ body: () -> Result) -> Result {
         withUnsafeMutablePointer(to: &output) { pointer in
@@ -335,6 +342,7 @@ final class HTTP2Session {
             guard let output = session.currentOutput, let delegate = session.delegate else {
                 return NGHTTP2_ERR_CALLBACK_FAILURE.rawValue
             }
+            if output.pointee.byteCount >= session.sendLimit { return NGHTTP2_ERR_WOULDBLOCK.rawValue }
             output.pointee.buffer.writeBytes(UnsafeRawBufferPointer(start: frameHeader, count: 9))
             let padding = frame.pointee.data.padlen
             if padding > 0 { output.pointee.buffer.writeInteger(UInt8(padding - 1)) }
