@@ -2,12 +2,12 @@
 """Where a function's time goes, from `perf record -g` data.
 
     perf record -g -p PID -o perf.data -- sleep 5
-    Benchmarks/tools/callees.py perf.data 'HTTP1ConnectionHandler.send' [depth]
+    Benchmarks/tools/callees.py perf.data 'HTTP1ConnectionHandler.send' [depth] [--callers]
 
 For every sample whose stack contains a frame matching the pattern (demangled, substring), it
 counts the frame directly below the matching one, then (depth > 1) below that, and prints the
 share of all samples. The quick way to read an inclusive profile of Swift code without
-flame-graph tooling.
+flame-graph tooling. With --callers it counts the frames above the match instead: who calls it.
 """
 import collections
 import subprocess
@@ -37,9 +37,14 @@ def load(path):
 
 
 def main():
-    path, pattern = sys.argv[1], sys.argv[2]
-    depth = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    callers = "--callers" in sys.argv
+    arguments = [a for a in sys.argv[1:] if a != "--callers"]
+    path, pattern = arguments[0], arguments[1]
+    depth = int(arguments[2]) if len(arguments) > 2 else 1
     stacks = load(path)
+    if callers:
+        # Outermost-first stacks, so "below" the match are its callers.
+        stacks = [stack[::-1] for stack in stacks]
     total = len(stacks)
     tree = collections.Counter()
     inside = 0
@@ -49,7 +54,7 @@ def main():
         if not hits:
             continue
         inside += 1
-        i = hits[-1]
+        i = hits[0] if callers else hits[-1]
         path_ = tuple(stack[max(i - depth, 0) : i][::-1]) or ("(self)",)
         for d in range(1, len(path_) + 1):
             tree[path_[:d]] += 1

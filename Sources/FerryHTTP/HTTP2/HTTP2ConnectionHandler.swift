@@ -299,8 +299,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         let stream = HTTP2Stream(
             id: id, request: request, start: lastActivity, bodySource: source, requestComplete: endStream)
         streams[id] = stream
-        idleTimer?.cancel()
-        idleTimer = nil
+        // The idle timer is not cancelled per stream (that would cost a cancel and a reschedule
+        // per request); it finds streams open when it fires and does nothing.
         if source != nil { armBodyTimer() }
         let serverRequest = HTTPServerRequest(
             head: request, body: HTTPRequestBody(source: source), connection: connectionInfo)
@@ -362,9 +362,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             block.removeAll()
             swap(&block, &scratchBlock)
         }
-        block.append(name: ":status", value: String(head.status.code))
-        block.append(contentsOf: handlerFields)
+        // `HTTPResponse.status` parses the code from its pseudo-field on every access: read it once.
         let code = head.status.code
+        block.append(name: ":status", value: String(code))
+        block.append(contentsOf: handlerFields)
         let contentAllowed = code != 204 && code != 304 && !(100..<200).contains(code)
         if let length, contentAllowed {
             block.append(name: "content-length", value: String(length))

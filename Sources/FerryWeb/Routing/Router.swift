@@ -27,7 +27,8 @@ public struct Router: Sendable {
 
     func match(method: HTTPRequest.Method, path: Substring) -> Match {
         var parameters = Parameters()
-        let relative = path.drop(while: { $0 == "/" })
+        let firstNonSlash = path.utf8.firstIndex { $0 != UInt8(ascii: "/") } ?? path.endIndex
+        let relative = path[firstNonSlash...]
         let key = relative.utf8.last == UInt8(ascii: "/") ? relative.dropLast() : relative
         guard
             let endpoints = literalRoutes[key] ?? root.match(relative, parameters: &parameters)
