@@ -9,9 +9,10 @@ let strict: [SwiftSetting] = [
 /// their state lives in classes confined to one event loop, and the checks (swift_beginAccess)
 /// cost 3–4% of the CPU per request in profiles. Debug builds — every test run — keep them, so a
 /// violation still fails the tests.
-let hotPath: [SwiftSetting] = strict + [
-    .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
-]
+let hotPath: [SwiftSetting] =
+    strict + [
+        .unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))
+    ]
 
 let package = Package(
     name: "Ferry",
