@@ -12,7 +12,8 @@ public final class HTTPMetrics: ExchangeObserver {
         var status: Int
     }
     private struct Cache {
-        var counters: [Key: Counter] = [:]
+        /// Counter and histogram by label set, found with one lookup per request.
+        var metrics: [Key: (Counter, DurationHistogram)] = [:]
         var histograms: [String: DurationHistogram] = [:]
     }
     /// Metric objects by label set; the registry would find them too, but under its own lock and
@@ -55,23 +56,16 @@ public final class HTTPMetrics: ExchangeObserver {
         let route = record.route ?? "unmatched"
         let key = Key(route: route, method: record.request?.method.rawValue ?? "-", status: record.response.status.code)
         let (counter, histogram) = cache.withLockedValue { cache -> (Counter, DurationHistogram) in
-            let counter =
-                cache.counters[key]
-                ?? {
-                    let counter = registry.makeCounter(
-                        descriptor: Self.requests,
-                        labels: [("route", key.route), ("method", key.method), ("status", String(key.status))])
-                    cache.counters[key] = counter
-                    return counter
-                }()
+            if let found = cache.metrics[key] { return found }
+            let counter = registry.makeCounter(
+                descriptor: Self.requests,
+                labels: [("route", key.route), ("method", key.method), ("status", String(key.status))])
             let histogram =
                 cache.histograms[route]
-                ?? {
-                    let histogram = registry.makeDurationHistogram(
-                        descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
-                    cache.histograms[route] = histogram
-                    return histogram
-                }()
+                ?? registry.makeDurationHistogram(
+                    descriptor: Self.duration, labels: [("route", route)], buckets: Self.buckets)
+            cache.histograms[route] = histogram
+            cache.metrics[key] = (counter, histogram)
             return (counter, histogram)
         }
         counter.increment()
