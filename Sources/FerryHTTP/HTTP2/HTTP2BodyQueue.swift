@@ -14,7 +14,8 @@ struct HTTP2BodyQueue {
         case file(path: String, offset: Int64, count: Int64)
     }
 
-    private var items = CircularBuffer<Item>()
+    /// Small at first: most bodies are one buffer (the default capacity is 16 items).
+    private var items = CircularBuffer<Item>(initialCapacity: 1)
     /// No more items will be added.
     var ended = false
     /// Bytes that can be sent without waiting for the producer.

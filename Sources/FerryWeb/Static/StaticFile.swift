@@ -28,6 +28,9 @@ public final class StaticFile: @unchecked Sendable {
         /// The 304 for this representation: validators and caching, no content fields.
         public var notModifiedHeaders = PreparedHead(status: .notModified, fields: [:])
         public var immutableNotModifiedHeaders = PreparedHead(status: .notModified, fields: [:])
+        /// The whole representation as a response body, built once: a full GET (the common case)
+        /// then allocates no segment array.
+        public var fullBody: HTTPResponseBody = .empty
 
         init(coding: ContentCoding, length: Int64, etag: EntityTag, memory: ByteBuffer?, path: String) {
             self.coding = coding
@@ -95,6 +98,13 @@ public final class StaticFile: @unchecked Sendable {
             representation.notModifiedHeaders = PreparedHead(status: .notModified, fields: notModified(mutableFields))
             representation.immutableNotModifiedHeaders = PreparedHead(
                 status: .notModified, fields: notModified(immutableFields))
+            if let memory = representation.memory {
+                representation.fullBody = .segments([.buffer(memory)])
+            } else {
+                representation.fullBody = .segments([
+                    .file(path: representation.path, offset: 0, count: representation.length)
+                ])
+            }
         }
         prepare(identity)
         for variant in variants.values { prepare(variant) }

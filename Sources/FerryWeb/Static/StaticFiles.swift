@@ -135,8 +135,7 @@ public final class StaticFiles: Sendable {
             lastModified: file.lastModified, length: representation.length)
         {
         case .full:
-            return Response(
-                prepared: headers, body: .segments([segment(representation, 0, representation.length)]))
+            return Response(prepared: headers, body: representation.fullBody)
         case .unsatisfiable:
             return Response(
                 status: .rangeNotSatisfiable,
