@@ -45,7 +45,8 @@ struct HTTP2RequestHeadBuilder {
         // nghttp2 has checked the name (lower case, token characters); the common ones map to the
         // predefined names without building and validating a string.
         guard
-            let fieldName = HTTP1HeadParser.knownFieldName(name) ?? HTTPField.Name(String(decoding: name, as: UTF8.self))
+            let fieldName = HTTP1HeadParser.knownFieldName(name)
+                ?? HTTPField.Name(String(decoding: name, as: UTF8.self))
         else { return }
         if fieldName == HTTP2RequestHeadBuilder.hostName {
             // Host is only a fallback for :authority (RFC 9113 §8.3.1).
