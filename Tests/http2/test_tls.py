@@ -62,6 +62,7 @@ def test_alpn_chooses_the_protocol(tls_server, certificate, flag, version):
     assert body == SMALL
 
 
+@pytest.mark.filterwarnings("ignore:ssl.TLSVersion.TLSv1_1 is deprecated:DeprecationWarning")
 def test_tls_1_1_is_refused(tls_server):
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
