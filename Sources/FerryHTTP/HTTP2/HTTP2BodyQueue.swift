@@ -106,7 +106,3 @@ struct HTTP2BodyQueue {
         closeFile()
     }
 }
-
-enum HTTP2BodyError: Error {
-    case fileVanished
-}

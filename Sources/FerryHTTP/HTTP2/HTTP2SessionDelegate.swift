@@ -8,15 +8,3 @@ protocol HTTP2SessionDelegate: AnyObject {
     func http2Session(
         _ session: HTTP2Session, writeBodyBytes count: Int, streamID: Int32, into output: inout HTTP2Output)
 }
-
-/// The answer to nghttp2's data-source callback.
-enum HTTP2BodyReadiness {
-    /// This many bytes are ready; `isLast` when they end the body.
-    case bytes(Int, isLast: Bool)
-    /// The body is complete with no further bytes.
-    case end
-    /// Nothing ready yet: nghttp2 waits for `resumeData`.
-    case deferred
-    /// The stream's body cannot be produced: the stream is reset.
-    case failed
-}
