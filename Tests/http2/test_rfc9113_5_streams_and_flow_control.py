@@ -14,6 +14,9 @@ from h2raw import (
     raw_frame,
 )
 
+# A JSON POST whose body has not come: the handler waits for it, so the stream stays open.
+WAITING = [("content-type", "application/json")]
+
 
 def test_data_on_an_idle_stream_is_a_protocol_error(server):
     with RawH2(server.port) as conn:
@@ -45,7 +48,7 @@ def test_data_after_end_stream_is_stream_closed(server):
     with RawH2(server.port) as conn:
         conn.send(conn.headers(1, RawH2.request("/small.txt")))
         conn.response(1)
-        conn.send(conn.headers(3, RawH2.request("/api/v1/digests", "POST"), end_stream=False))
+        conn.send(conn.headers(3, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
         conn.send(DataFrame(3, b"{}", flags=["END_STREAM"]))
         conn.send(DataFrame(3, b"more"))
         frame, _ = conn.wait_for(lambda f: isinstance(f, RstStreamFrame) or f.__class__.__name__ == "GoAwayFrame")
@@ -55,7 +58,7 @@ def test_data_after_end_stream_is_stream_closed(server):
 def test_streams_beyond_the_concurrency_limit_are_refused(tight_server):
     with RawH2(tight_server.port) as conn:
         limit = 4
-        frames = [conn.headers(1 + 2 * i, RawH2.request("/api/v1/digests", "POST"), end_stream=False)
+        frames = [conn.headers(1 + 2 * i, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False)
                   for i in range(limit + 1)]
         conn.send(*frames)
         # A stream error by §5.1.2. Once the client has acknowledged the limit, nghttp2 treats a
@@ -69,7 +72,7 @@ def test_streams_beyond_the_concurrency_limit_are_refused(tight_server):
 def test_zero_window_increment_on_a_stream_is_a_protocol_error(server):
     # A stream error by §6.9; nghttp2 ends the connection instead, which §5.4.1 allows.
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST"), end_stream=False))
+        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
         conn.send(raw_frame(0x8, 0x0, 1, (0).to_bytes(4, "big")))
         frames = conn.frames(timeout=3)
         errors = [(type(f).__name__, f.error_code) for f in frames if hasattr(f, "error_code")]

@@ -213,7 +213,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         let leftover = cumulation
         cumulation = emptyBuffer
         let context = self.context!
-        if leftover.readableBytes > 0 { context.fireChannelRead(NIOAny(leftover)) }
+        if leftover.readableBytes > 0 {
+            context.fireChannelRead(NIOAny(leftover))
+            // Outside a read burst nothing else would end this one for the new handler.
+            if !inReadBurst { context.fireChannelReadComplete() }
+        }
+        if inputClosed { context.fireUserInboundEventTriggered(ChannelEvent.inputClosed) }
         let resume = readPending
         context.pipeline.syncOperations.removeHandler(context: context, promise: nil)
         if resume { context.channel.read() }

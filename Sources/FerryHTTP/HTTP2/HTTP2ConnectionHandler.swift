@@ -126,8 +126,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         if let event = event as? ChannelEvent, event == .inputClosed {
             if isClosed {
                 context.close(promise: nil)  // drained: the client closed its side too
-            } else {
+            } else if streams.isEmpty {
                 close()
+            } else {
+                closeWhenDone = true  // the client sent all it will: answer what it asked, then close
             }
             return
         }
@@ -211,6 +213,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
                 // RFC 9113 §8.1: a complete response before the whole request; stop the upload.
                 stream.bodySource?.abandon()
                 session.resetStream(streamID, errorCode: NGHTTP2_NO_ERROR.rawValue)
+                schedulePump()  // queued after this pump's send: it needs one of its own
             }
         case .streamClosed(let streamID, let errorCode):
             streamClosed(streamID, errorCode: errorCode)
@@ -369,7 +372,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         let contentAllowed = code != 204 && code != 304 && !(100..<200).contains(code)
         if let length, contentAllowed {
             block.append(name: "content-length", value: String(length))
-        } else if !contentAllowed, let declared = head.headerFields[.contentLength] {
+        } else if code == 304, let declared = head.headerFields[.contentLength] {
             block.append(name: "content-length", value: declared)
         }
         if connectionInfo.isSecure, let hsts = configuration.strictTransportSecurity {
@@ -472,12 +475,13 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             output.buffer.writeRepeatingByte(0, count: count)  // cannot happen: nghttp2 asked for it
             return
         }
+        let before = output.byteCount
         do {
             try stream.body.take(count, into: &output)
         } catch {
-            // The file behind a promised length is gone; the frame must still be complete, so pad
-            // it and reset the stream right after.
-            output.buffer.writeRepeatingByte(0, count: count)
+            // The file behind a promised length shrank or vanished; the frame header is already
+            // out, so the frame is completed with zeros and the stream reset right after.
+            output.buffer.writeRepeatingByte(0, count: count - (output.byteCount - before))
             stream.body.fail(error)
             session.resetStream(streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
         }
@@ -542,6 +546,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         guard !isClosed, let context else { return }
         isClosed = true
         idleTimer?.cancel()
+        bodyTimer?.cancel()
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         // A client that reads nothing never lets the flush complete: close regardless.
         context.eventLoop.scheduleTask(in: Self.lingerTime * 2) { loopBound.value.close(promise: nil) }
@@ -558,14 +563,16 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     private func beginGracefulClose() {
         guard !isClosed, !goAwaySent else { return }
         goAwaySent = true
-        closeWhenDone = true
         session.submitShutdownNotice()
         pump()
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         eventLoop.scheduleTask(in: configuration.http2GoAwayGrace) {
             let handler = loopBound.value
             guard !handler.isClosed else { return }
+            // Only now may the connection close once idle: a request sent before the client saw
+            // the notice is either served or named unprocessed by this GOAWAY's last stream id.
             handler.session.submitGoAway()
+            handler.closeWhenDone = true
             handler.pump()
         }
     }

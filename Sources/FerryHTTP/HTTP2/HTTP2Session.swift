@@ -314,7 +314,14 @@ final class HTTP2Session {
             return 0
         }
         nghttp2_session_callbacks_set_on_frame_send_callback(callbacks) { _, frame, userData in
-            guard let frame, frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
+            guard let frame else { return 0 }
+            if frame.pointee.hd.type == UInt8(NGHTTP2_RST_STREAM.rawValue) {
+                // Refused streams (over the concurrency limit) never open or close; remember
+                // them so their late trailers are not taken for a stale stream id.
+                HTTP2Session.session(userData).rememberClosed(frame.pointee.hd.stream_id)
+                return 0
+            }
+            guard frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
             let type = UInt32(frame.pointee.hd.type)
             if type == NGHTTP2_DATA.rawValue || type == NGHTTP2_HEADERS.rawValue {
                 HTTP2Session.session(userData).events.append(.responseEnded(streamID: frame.pointee.hd.stream_id))
@@ -375,6 +382,8 @@ final class HTTP2Session {
         }
     }
 
+    static let minimumSliceSize = 4096
+
     private func rememberClosed(_ streamID: Int32) {
         recentlyClosed.insert(streamID)
         recentlyClosedOrder.append(streamID)
@@ -386,7 +395,10 @@ final class HTTP2Session {
     /// A DATA payload as a slice of the received buffer when it lies inside it (it always does:
     /// nghttp2 hands out pointers into the input), else a copy.
     private func slice(_ data: UnsafePointer<UInt8>, count: Int) -> ByteBuffer {
-        if let inputBase, let inputBuffer {
+        // Small payloads are copied: a slice keeps the whole receive buffer alive, and flow
+        // control counts payload bytes, so tiny DATA frames could pin far more memory than the
+        // window allows.
+        if count >= Self.minimumSliceSize, let inputBase, let inputBuffer {
             let offset = inputBase.distance(to: UnsafeRawPointer(data))
             if offset >= 0, offset + count <= inputBuffer.readableBytes,
                 let slice = inputBuffer.getSlice(at: inputBuffer.readerIndex + offset, length: count)
