@@ -109,6 +109,33 @@ struct LiveHTTP2Tests {
 }
 
 extension LiveHTTP2Tests {
+    @Test("a client that grants no flow-control window is disconnected after the response-write timeout")
+    func responseWriteTimeout() async throws {
+        let server = try await TestWebServer.start(configure: { $0.responseWriteTimeout = .milliseconds(300) }) {
+            router in
+            router.routes.onInline(.get, "/big") { _ in
+                Response(status: .ok, body: .buffer(ByteBuffer(repeating: 0x61, count: 256 * 1024)))
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
+        // SETTINGS_INITIAL_WINDOW_SIZE = 0: the server may send the head but no body bytes.
+        bytes += HTTP2FrameScan.frame(type: 4, flags: 0, stream: 0, payload: [0, 4, 0, 0, 0, 0])
+        let block = HTTP2FrameScan.literalHeaders([
+            (":method", "GET"), (":scheme", "http"), (":authority", "h"), (":path", "/big"),
+        ])
+        bytes += HTTP2FrameScan.frame(type: 1, flags: 0x5, stream: 1, payload: block)  // END_STREAM|END_HEADERS
+        await client.send(bytes)
+        let start = ContinuousClock.now
+        let frames = HTTP2FrameScan.frames(in: await client.readToEnd())
+        let waited = ContinuousClock.now - start
+        #expect(waited >= .milliseconds(250) && waited < .seconds(8), "closed after \(waited)")
+        #expect(frames.contains { $0.type == 1 && $0.streamID == 1 }, "the head was sent")
+        #expect(!frames.contains { $0.type == 0 && $0.streamID == 1 }, "no body without window")
+        #expect(frames.last?.type == 7, "ends with GOAWAY")
+    }
+
     @Test("a stream whose body stops arriving fails the handler's read with 408 after the body-read timeout")
     func bodyReadTimeout() async throws {
         let failure = SharedText()

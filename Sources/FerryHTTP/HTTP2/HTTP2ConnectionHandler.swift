@@ -97,6 +97,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         dropAllStreams()
         idleTimer?.cancel()
         bodyTimer?.cancel()
+        writeTimer?.cancel()
         self.context = nil
     }
 
@@ -110,6 +111,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         isClosed = true
         idleTimer?.cancel()
         bodyTimer?.cancel()
+        writeTimer?.cancel()
         dropAllStreams()
         context.fireChannelInactive()
     }
@@ -208,7 +210,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             stream.bodySource?.finish()
         case .responseEnded(let streamID):
             guard let stream = streams[streamID] else { return }
-            stream.responseComplete = true
+            responseFinished(stream)
             if !stream.requestComplete {
                 // RFC 9113 §8.1: a complete response before the whole request; stop the upload.
                 stream.bodySource?.abandon()
@@ -255,6 +257,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
 
     private func streamClosed(_ streamID: Int32, errorCode: UInt32) {
         guard let stream = streams.removeValue(forKey: streamID) else { return }
+        responseFinished(stream)
         // Bytes received for the stream but never read still occupy the connection window.
         session.consumeConnection(count: stream.unconsumedBytes)
         stream.unconsumedBytes = 0
@@ -380,6 +383,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
         block.append(name: "date", value: dateCache.string())
         stream.responseHead = head
+        responseStarted()
         if session.submitResponse(streamID: stream.id, fields: &block, hasBody: hasBody) != 0 {
             session.resetStream(stream.id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
         }
@@ -476,6 +480,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             return
         }
         let before = output.byteCount
+        lastOutputProgress = .now()
         do {
             try stream.body.take(count, into: &output)
         } catch {
@@ -547,6 +552,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         isClosed = true
         idleTimer?.cancel()
         bodyTimer?.cancel()
+        writeTimer?.cancel()
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         // A client that reads nothing never lets the flush complete: close regardless.
         context.eventLoop.scheduleTask(in: Self.lingerTime * 2) { loopBound.value.close(promise: nil) }
@@ -592,6 +598,57 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
                 handler.beginGracefulClose()
             }
         }
+    }
+
+    // MARK: - Response-write timeout
+
+    private var lastOutputProgress = NIODeadline.now()
+    private var writeTimer: Scheduled<Void>?
+
+    /// Responses whose head went out and whose end has not: only these can stall on a client
+    /// that does not read. Progress is body bytes sent (not PING or SETTINGS answers, which a
+    /// client could use to look alive).
+    private var responsesInProgress = 0
+    private var hasResponsesInProgress: Bool { responsesInProgress > 0 }
+
+    private func responseStarted() {
+        if responsesInProgress == 0 { lastOutputProgress = .now() }
+        responsesInProgress += 1
+        armWriteTimer()
+    }
+
+    private func responseFinished(_ stream: HTTP2Stream) {
+        guard stream.responseHead != nil, !stream.responseComplete else { return }
+        stream.responseComplete = true
+        responsesInProgress -= 1
+        lastOutputProgress = .now()
+    }
+
+    /// A client that stops reading, or grants no window, stalls every response in progress:
+    /// when nothing has been sent for `responseWriteTimeout`, the connection is ended, as HTTP/1.1
+    /// ends a connection whose writes make no progress.
+    private func armWriteTimer() {
+        guard writeTimer == nil, !isClosed, let context, hasResponsesInProgress else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        writeTimer = context.eventLoop.scheduleTask(
+            deadline: lastOutputProgress + configuration.responseWriteTimeout
+        ) {
+            loopBound.value.writeTimerFired()
+        }
+    }
+
+    private func writeTimerFired() {
+        writeTimer = nil
+        guard !isClosed, let context, hasResponsesInProgress else { return }
+        guard lastOutputProgress + configuration.responseWriteTimeout <= .now() else {
+            armWriteTimer()
+            return
+        }
+        // Flushing would wait behind the very writes that stalled: GOAWAY best effort, then close.
+        session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+        pump()
+        isClosed = true
+        context.close(promise: nil)
     }
 
     // MARK: - Body-read timeout
