@@ -36,6 +36,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
         .package(url: "https://github.com/apple/swift-asn1.git", from: "1.7.4"),
+        .package(url: "https://github.com/vapor/sql-kit.git", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         /// libbrotli's encoder, for precompressed `.br` siblings and dynamic responses.
@@ -83,12 +87,35 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
+        /// The store: one SQL layer (SQLKit) over SQLite (default, in `--data`) and PostgreSQL,
+        /// versioned migrations, and the records of teams and accounts. Its public API is async
+        /// Swift and plain values; no NIO type crosses it.
+        .target(
+            name: "FerryStore",
+            dependencies: [
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         /// Ferry's own routes and policies. No NIO, no C.
         .target(
             name: "FerryApp",
             dependencies: [
-                "FerryWeb",
-                .product(name: "HTTPTypes", package: "swift-http-types"),
+                "FerryWeb", "FerryStore",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            resources: [
+                // Compiled into the binary: Ferry stays one file to deploy.
+                .embedInCode("Resources/openapi.json")
+                    .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
@@ -97,7 +124,7 @@ let package = Package(
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryHTTP", "FerryWeb", "FerryApp",
+                "FerryHTTP", "FerryWeb", "FerryApp", "FerryStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -144,6 +171,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryStoreTests",
+            dependencies: ["FerryStore", .product(name: "Logging", package: "swift-log")],
             swiftSettings: strict
         ),
         .testTarget(

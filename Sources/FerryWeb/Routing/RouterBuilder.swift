@@ -8,7 +8,8 @@ public final class RouterBuilder {
     /// The body limit for routes that do not set their own.
     public var defaultMaxBodySize: Int
     private var root = RouteNode()
-    private(set) var patterns: [(method: HTTPRequest.Method, pattern: String)] = []
+    /// Every registered (method, pattern), in order: for checks that documents match the routes.
+    public private(set) var patterns: [(method: HTTPRequest.Method, pattern: String)] = []
 
     public init(defaultMaxBodySize: Int = 1024 * 1024) {
         self.defaultMaxBodySize = defaultMaxBodySize

@@ -1,0 +1,197 @@
+import FerryStore
+import FerryWeb
+import Foundation
+
+/// The identity operations, shared by the JSON API, the pages and the CLI so that every face
+/// applies the same validation, limits and audit.
+public struct IdentityService: Sendable {
+    public let store: IdentityStore
+    public let configuration: IdentityConfiguration
+    public let hasher: PasswordHasher
+    public let accountLimiter: any AttemptLimiter
+    public let addressLimiter: any AttemptLimiter
+
+    public init(store: IdentityStore, configuration: IdentityConfiguration) {
+        self.store = store
+        self.configuration = configuration
+        self.hasher = PasswordHasher(parameters: configuration.passwordParameters)
+        self.accountLimiter = SlidingWindowLimiter(
+            limit: configuration.signInFailuresPerAccount, window: configuration.signInAccountWindow)
+        self.addressLimiter = SlidingWindowLimiter(
+            limit: configuration.signInAttemptsPerAddress, window: configuration.signInAddressWindow)
+    }
+
+    // MARK: Sessions
+
+    /// Signs in with email and password. Rate limits are checked before the password, and an
+    /// unknown email costs the same time as a wrong password.
+    public func signIn(
+        email rawEmail: String?, password rawPassword: String?, replacing presented: String?, context: ActionContext
+    ) async throws -> SignedIn {
+        var rules = InputRules()
+        let email = rules.email(rawEmail, at: "/email")
+        if rawPassword == nil || rawPassword?.isEmpty == true { rules.fail("/password", "The password is required.") }
+        try rules.check()
+        let password = rawPassword ?? ""
+        let addressKey = "address:\(context.clientAddress ?? "unknown")"
+        let accountKey = "account:\(email)"
+        if let wait = [
+            addressLimiter.retryAfter(addressKey, now: context.now),
+            accountLimiter.retryAfter(accountKey, now: context.now),
+        ].compactMap({ $0 }).max() {
+            throw HTTPError(
+                .tooManyRequests, detail: "Too many sign-in attempts. Try again in \(Int(wait)) seconds.",
+                type: "too-many-attempts", headers: [.retryAfter: String(Int(wait))])
+        }
+        addressLimiter.record(addressKey, now: context.now)
+
+        guard let credentials = try await store.credentials(email: email), let stored = credentials.passwordHash
+        else {
+            try await hasher.verifyNothing(password)
+            accountLimiter.record(accountKey, now: context.now)
+            try await store.record(
+                context.audit("sign-in-failed", subject: email, detail: "unknown email"), now: context.now)
+            throw Self.wrongCredentials
+        }
+        let user = credentials.user
+        let verification = try await hasher.verify(password, against: stored)
+        guard case .valid(let needsRehash) = verification else {
+            accountLimiter.record(accountKey, now: context.now)
+            try await store.record(
+                AuditEntry(
+                    "sign-in-failed", actorID: user.id, subject: user.id.uuidString.lowercased(),
+                    clientAddress: context.clientAddress, detail: "wrong password"),
+                now: context.now)
+            throw Self.wrongCredentials
+        }
+        guard !user.disabled else {
+            throw HTTPError(.forbidden, detail: "This account is disabled.", type: "account-disabled")
+        }
+        accountLimiter.reset(accountKey)
+        if needsRehash {
+            try await store.upgradePasswordHash(userID: user.id, hash: try await hasher.hash(password))
+        }
+        return try await startSession(for: user, replacing: presented, context: context, action: "sign-in")
+    }
+
+    static let wrongCredentials = HTTPError(
+        .unauthorized, detail: "The email or the password is wrong.", type: "wrong-password")
+
+    /// A new session for `user`; the session the browser presented (if any) is deleted in the
+    /// same transaction, so a cookie planted before sign-in never becomes a signed-in one.
+    func startSession(for user: User, replacing presented: String?, context: ActionContext, action: String?)
+        async throws -> SignedIn
+    {
+        let token = SecretToken.generate()
+        let session = Session(
+            tokenHash: SecretToken.hash(token), userID: user.id, createdAt: context.now, lastSeenAt: context.now,
+            expiresAt: context.now.addingTimeInterval(configuration.sessionLifetime),
+            clientAddress: context.clientAddress, userAgent: context.userAgent.map { String($0.prefix(300)) })
+        let audit = action.map {
+            AuditEntry(
+                $0, actorID: user.id, subject: user.id.uuidString.lowercased(), clientAddress: context.clientAddress)
+        }
+        try await store.createSession(session, replacing: presented, audit: audit)
+        return SignedIn(user: user, sessionToken: token, maxAge: Int(configuration.sessionLifetime))
+    }
+
+    public func signOut(_ principal: Principal, context: ActionContext) async throws {
+        guard let hash = principal.sessionTokenHash else { return }
+        try await store.deleteSession(tokenHash: hash, now: context.now, audit: context.audit("sign-out"))
+    }
+
+    /// Ends every session of the caller.
+    public func signOutEverywhere(_ principal: Principal, context: ActionContext) async throws {
+        try await store.deleteSessions(
+            userID: principal.user.id, now: context.now,
+            audit: context.audit("sessions-revoked", subject: principal.user.id.uuidString.lowercased()))
+    }
+
+    // MARK: First run
+
+    /// Prints nothing; makes a new one-time setup token when no user exists yet, and returns it.
+    public func issueSetupToken(now: Date = Date()) async throws -> String? {
+        guard try await store.countUsers() == 0 else { return nil }
+        let token = SecretToken.generate()
+        try await store.replaceSetupToken(hash: SecretToken.hash(token), now: now)
+        return token
+    }
+
+    public func isSetupNeeded() async throws -> Bool {
+        try await store.countUsers() == 0
+    }
+
+    public func isSetupTokenValid(_ token: String) async throws -> Bool {
+        guard SecretToken.isWellFormed(token) else { return false }
+        return try await store.isSetupTokenValid(hash: SecretToken.hash(token))
+    }
+
+    /// Creates the first admin and team with the setup token, and signs them in.
+    public func completeSetup(
+        token: String?, email rawEmail: String?, displayName rawName: String?, password rawPassword: String?,
+        teamName rawTeam: String?, replacing presented: String?, context: ActionContext
+    ) async throws -> SignedIn {
+        var rules = InputRules()
+        let email = rules.email(rawEmail, at: "/email")
+        let name = rules.name(rawName, at: "/displayName", what: "The display name")
+        let password = rules.password(rawPassword, at: "/password")
+        let team = rules.name(rawTeam, at: "/teamName", what: "The team name")
+        try rules.check()
+        guard try await store.countUsers() == 0 else {
+            throw HTTPError(.conflict, detail: "Ferry is already set up; sign in instead.", type: "setup-done")
+        }
+        guard let token, SecretToken.isWellFormed(token) else { throw StoreError.setupTokenInvalid.httpError }
+        let hash = try await hasher.hash(password)
+        let (user, _) = try await storeCall {
+            try await store.completeSetup(
+                tokenHash: SecretToken.hash(token),
+                admin: NewUser(email: email, displayName: name, passwordHash: hash, isAdmin: true), teamName: team,
+                now: context.now, clientAddress: context.clientAddress)
+        }
+        return try await startSession(for: user, replacing: presented, context: context, action: "sign-in")
+    }
+
+    // MARK: The caller
+
+    public func updateProfile(_ principal: Principal, displayName rawName: String?, context: ActionContext)
+        async throws -> User
+    {
+        var rules = InputRules()
+        let name = rules.name(rawName, at: "/displayName", what: "The display name")
+        try rules.check()
+        return try await storeCall {
+            try await store.updateUser(
+                id: principal.user.id, displayName: name, now: context.now,
+                audit: [context.audit("user-updated", subject: principal.user.id.uuidString.lowercased())])
+        }
+    }
+
+    /// Changes the caller's password; every other session ends.
+    public func changePassword(
+        _ principal: Principal, current: String?, new rawNew: String?, context: ActionContext
+    ) async throws {
+        var rules = InputRules()
+        let new = rules.password(rawNew, at: "/newPassword")
+        if current == nil || current?.isEmpty == true {
+            rules.fail("/currentPassword", "The current password is required.")
+        }
+        try rules.check()
+        guard let stored = try await store.passwordHash(userID: principal.user.id),
+            case .valid = try await hasher.verify(current ?? "", against: stored)
+        else {
+            throw HTTPError(
+                .unauthorized, detail: "The current password is wrong.", type: "wrong-password",
+                errors: [.init(pointer: "/currentPassword", detail: "The current password is wrong.")])
+        }
+        try await store.setPassword(
+            userID: principal.user.id, hash: try await hasher.hash(new), keepingSession: principal.sessionTokenHash,
+            now: context.now,
+            audit: context.audit("password-changed", subject: principal.user.id.uuidString.lowercased()))
+    }
+
+    /// The caller's teams (every team for a server admin).
+    public func teams(of principal: Principal) async throws -> [TeamMembership] {
+        principal.user.isAdmin
+            ? try await store.allTeams(viewer: principal.user.id) : try await store.teams(of: principal.user.id)
+    }
+}

@@ -1,0 +1,36 @@
+import FerryStore
+import FerryWeb
+
+extension StoreError {
+    /// The precise answer for a refused change.
+    var httpError: HTTPError {
+        switch self {
+        case .emailTaken: HTTPError(.conflict, detail: "A user with this email already exists.", type: "email-taken")
+        case .teamNameTaken:
+            HTTPError(.conflict, detail: "A team with this name already exists.", type: "team-name-taken")
+        case .alreadyMember:
+            HTTPError(.conflict, detail: "This user is already a member of the team.", type: "already-member")
+        case .lastOwner:
+            HTTPError(
+                .conflict, detail: "A team must keep at least one owner; make someone else owner first.",
+                type: "last-owner")
+        case .notFound: HTTPError(.notFound, detail: "There is no such thing here.", type: "not-found")
+        case .inviteInvalid:
+            HTTPError(.gone, detail: "This invite has expired, been used up or been revoked.", type: "invite-invalid")
+        case .setupTokenInvalid:
+            HTTPError(
+                .forbidden, detail: "This setup link is unknown or was already used.", type: "setup-token-invalid")
+        case .invalidDatabaseURL, .schemaTooNew:
+            HTTPError(.internalServerError, detail: "The store is misconfigured.")
+        }
+    }
+}
+
+/// Runs a store call, turning its refusals into precise HTTP errors.
+func storeCall<Result: Sendable>(_ body: () async throws -> Result) async throws -> Result {
+    do {
+        return try await body()
+    } catch let error as StoreError {
+        throw error.httpError
+    }
+}

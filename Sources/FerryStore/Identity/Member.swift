@@ -1,0 +1,18 @@
+import Foundation
+
+/// A user in a team.
+public struct Member: Sendable, Equatable {
+    public var userID: UUID
+    public var email: String
+    public var displayName: String
+    public var role: Role
+    public var joinedAt: Date
+
+    public init(userID: UUID, email: String, displayName: String, role: Role, joinedAt: Date) {
+        self.userID = userID
+        self.email = email
+        self.displayName = displayName
+        self.role = role
+        self.joinedAt = joinedAt
+    }
+}

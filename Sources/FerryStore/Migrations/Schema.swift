@@ -1,0 +1,97 @@
+/// Ferry's schema, step by step. Types are chosen to mean the same on both dialects: TEXT ids
+/// (UUIDs), BIGINT milliseconds since 1970 for times, BOOLEAN flags.
+public enum Schema {
+    public static let migrations: [Migration] = [
+        Migration(version: 1, name: "teams and accounts") { backend in
+            let serial =
+                backend == .sqlite
+                ? "INTEGER PRIMARY KEY AUTOINCREMENT" : "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"
+            return [
+                """
+                CREATE TABLE users (
+                    id TEXT PRIMARY KEY,
+                    email TEXT NOT NULL UNIQUE,
+                    display_name TEXT NOT NULL,
+                    password_hash TEXT,
+                    is_admin BOOLEAN NOT NULL DEFAULT FALSE,
+                    disabled BOOLEAN NOT NULL DEFAULT FALSE,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE teams (
+                    id TEXT PRIMARY KEY,
+                    name TEXT NOT NULL,
+                    name_key TEXT NOT NULL UNIQUE,
+                    created_at BIGINT NOT NULL)
+                """,
+                """
+                CREATE TABLE memberships (
+                    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+                    created_at BIGINT NOT NULL,
+                    PRIMARY KEY (team_id, user_id))
+                """,
+                "CREATE INDEX memberships_by_user ON memberships (user_id)",
+                """
+                CREATE TABLE sessions (
+                    token_hash TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    client_address TEXT,
+                    user_agent TEXT)
+                """,
+                "CREATE INDEX sessions_by_user ON sessions (user_id)",
+                """
+                CREATE TABLE api_tokens (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    secret_hash TEXT NOT NULL UNIQUE,
+                    prefix TEXT NOT NULL,
+                    scopes TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT,
+                    last_used_at BIGINT,
+                    revoked_at BIGINT)
+                """,
+                "CREATE INDEX api_tokens_by_user ON api_tokens (user_id)",
+                """
+                CREATE TABLE invites (
+                    id TEXT PRIMARY KEY,
+                    team_id TEXT NOT NULL REFERENCES teams(id) ON DELETE CASCADE,
+                    code_hash TEXT NOT NULL UNIQUE,
+                    role TEXT NOT NULL CHECK (role IN ('owner', 'member')),
+                    max_uses INTEGER NOT NULL CHECK (max_uses > 0),
+                    uses INTEGER NOT NULL DEFAULT 0,
+                    created_by TEXT REFERENCES users(id) ON DELETE SET NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    revoked_at BIGINT)
+                """,
+                "CREATE INDEX invites_by_team ON invites (team_id)",
+                """
+                CREATE TABLE setup_tokens (
+                    token_hash TEXT PRIMARY KEY,
+                    created_at BIGINT NOT NULL,
+                    used_at BIGINT)
+                """,
+                // No foreign keys: the log outlives what it mentions.
+                """
+                CREATE TABLE audit_events (
+                    id \(serial),
+                    at BIGINT NOT NULL,
+                    action TEXT NOT NULL,
+                    actor_id TEXT,
+                    team_id TEXT,
+                    subject TEXT,
+                    client_address TEXT,
+                    detail TEXT)
+                """,
+                "CREATE INDEX audit_events_by_team ON audit_events (team_id, id)",
+            ]
+        }
+    ]
+}

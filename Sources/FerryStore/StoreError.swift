@@ -1,0 +1,31 @@
+/// What the store refuses, in terms the layers above can turn into precise answers.
+public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidDatabaseURL(String)
+    /// The database was migrated by a newer Ferry; running older code against it could corrupt it.
+    case schemaTooNew(found: Int, supported: Int)
+    case emailTaken
+    case teamNameTaken
+    case alreadyMember
+    /// The change would leave a team without an owner.
+    case lastOwner
+    case notFound
+    /// The invite is expired, used up or revoked.
+    case inviteInvalid
+    /// The setup token is unknown or already used, or a user already exists.
+    case setupTokenInvalid
+
+    public var description: String {
+        switch self {
+        case .invalidDatabaseURL(let reason): "invalid database URL: \(reason)"
+        case .schemaTooNew(let found, let supported):
+            "the database schema is version \(found), newer than this Ferry supports (\(supported)); upgrade Ferry"
+        case .emailTaken: "a user with this email already exists"
+        case .teamNameTaken: "a team with this name already exists"
+        case .alreadyMember: "the user is already a member of this team"
+        case .lastOwner: "a team must keep at least one owner"
+        case .notFound: "not found"
+        case .inviteInvalid: "the invite is expired, used up or revoked"
+        case .setupTokenInvalid: "the setup link is unknown or was already used"
+        }
+    }
+}

@@ -1,0 +1,221 @@
+"""Checks of the hand-written OpenAPI document, Sources/FerryApp/Resources/openapi.json.
+
+Run from the repository root: python3 -m pytest -q Tests/api/test_openapi_document.py
+(needs the packages in Tests/api/requirements.txt).
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
+CONTRACT = ROOT / "docs" / "IDENTITY.md"
+
+METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
+RULES = {"public", "signed-in", "team-member", "team-owner", "admin", "session", "session-or-admin-token"}
+AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
+
+# Routes of /api/v1 that predate the identity contract (not in its table).
+EXISTING_ROUTES = {
+    ("get", "/health"): "public",
+    ("get", "/version"): "public",
+    ("get", "/ready"): "public",
+    ("post", "/digests"): "public",
+}
+# Operations that may be throttled: 429 with Retry-After.
+RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept")}
+
+
+@pytest.fixture(scope="module")
+def document():
+    with DOCUMENT.open(encoding="utf-8") as file:
+        return json.load(file)
+
+
+def operations(document):
+    for path, item in document["paths"].items():
+        for method, operation in item.items():
+            if method in METHODS:
+                yield method, path, operation
+
+
+def contract_routes():
+    """(method, path) → x-ferry-rule, read from the JSON API table of docs/IDENTITY.md."""
+    text = CONTRACT.read_text(encoding="utf-8")
+    section = text.split("## JSON API", 1)[1].split("\n## ", 1)[0]
+    routes = {}
+    for match in re.finditer(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`]*)` \| ([^|]+) \|", section, re.M):
+        method, path, rule = match.group(1).lower(), match.group(2), match.group(3).strip()
+        if "(session or admin token)" in rule:
+            rule = "session-or-admin-token"
+        elif "(session)" in rule:
+            rule = "session"
+        else:
+            # "public (needs the token)", "team-owner, or the member themself"
+            rule = re.match(r"[a-z-]+", rule).group(0)
+        routes[(method, path)] = rule
+    assert len(routes) >= 30, "the contract's route table was not found"
+    return routes
+
+
+def resolve(document, reference):
+    assert reference.startswith("#/"), f"only local references are used: {reference}"
+    node = document
+    for token in reference[2:].split("/"):
+        token = token.replace("~1", "/").replace("~0", "~")
+        assert isinstance(node, dict) and token in node, f"unresolved $ref {reference}"
+        node = node[token]
+    return node
+
+
+def references(node):
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "$ref" and isinstance(value, str):
+                yield value
+            else:
+                yield from references(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from references(value)
+
+
+def deref(document, node):
+    while isinstance(node, dict) and "$ref" in node:
+        node = resolve(document, node["$ref"])
+    return node
+
+
+def test_is_a_valid_openapi_3_1_document(document):
+    validate(document)
+    assert document["openapi"] == "3.1.0"
+    assert document["info"]["title"] == "Ferry API"
+    assert document["info"]["version"] == "1"
+    assert document["servers"] == [{"url": "/api/v1"}]
+
+
+def test_security_schemes(document):
+    schemes = document["components"]["securitySchemes"]
+    assert schemes["sessionCookie"] == {**schemes["sessionCookie"], "type": "apiKey", "in": "cookie", "name": "ferry_session"}
+    assert schemes["bearerToken"]["type"] == "http"
+    assert schemes["bearerToken"]["scheme"].lower() == "bearer"
+
+
+def test_routes_and_rules_match_the_contract(document):
+    expected = {**contract_routes(), **EXISTING_ROUTES}
+    actual = {(method, path): operation.get("x-ferry-rule") for method, path, operation in operations(document)}
+    assert sorted(actual) == sorted(expected)
+    assert actual == expected
+
+
+def test_operation_ids_are_present_unique_and_camel_case(document):
+    ids = [operation.get("operationId") for _, _, operation in operations(document)]
+    assert all(ids), "every operation has an operationId"
+    assert len(ids) == len(set(ids)), "operationIds are unique"
+    for operation_id in ids:
+        assert re.fullmatch(r"[a-z][a-zA-Z0-9]*", operation_id), operation_id
+
+
+def test_every_operation_has_a_summary_a_rule_and_security(document):
+    for method, path, operation in operations(document):
+        where = f"{method.upper()} {path}"
+        assert operation.get("summary"), where
+        assert operation.get("x-ferry-rule") in RULES, where
+        assert "security" in operation, where
+        if operation["x-ferry-rule"] == "public":
+            assert operation["security"] == [], where
+        else:
+            assert operation["security"] == AUTHENTICATED, where
+
+
+def test_non_public_operations_answer_401_and_403(document):
+    for method, path, operation in operations(document):
+        if operation["x-ferry-rule"] != "public":
+            assert "401" in operation["responses"], f"{method.upper()} {path}"
+            assert "403" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_routes_with_path_parameters_answer_404(document):
+    for method, path, operation in operations(document):
+        if "{" in path:
+            assert "404" in operation["responses"], f"{method.upper()} {path}"
+
+
+def test_every_ref_resolves(document):
+    refs = set(references(document))
+    assert refs
+    for reference in refs:
+        resolve(document, reference)
+
+
+def test_path_parameters_are_declared(document):
+    for method, path, operation in operations(document):
+        declared = {
+            parameter["name"]
+            for parameter in (deref(document, p) for p in operation.get("parameters", []))
+            if parameter["in"] == "path"
+        }
+        assert declared == set(re.findall(r"\{([^}]+)\}", path)), f"{method.upper()} {path}"
+
+
+def test_request_bodies_are_json(document):
+    for method, path, operation in operations(document):
+        if "requestBody" in operation:
+            body = deref(document, operation["requestBody"])
+            assert list(body["content"]) == ["application/json"], f"{method.upper()} {path}"
+            assert body["content"]["application/json"]["schema"], f"{method.upper()} {path}"
+            assert {"400", "413", "415"} <= set(operation["responses"]), f"{method.upper()} {path}"
+
+
+def test_responses_have_schemas_and_errors_are_problems(document):
+    problem = "#/components/schemas/Problem"
+    for method, path, operation in operations(document):
+        where = f"{method.upper()} {path}"
+        for status, response in operation["responses"].items():
+            response = deref(document, response)
+            code = int(status)
+            if code == 204:
+                assert "content" not in response, where
+            elif code < 400:
+                assert response["content"]["application/json"]["schema"], f"{where} {status}"
+            else:
+                assert list(response["content"]) == ["application/problem+json"], f"{where} {status}"
+                assert response["content"]["application/problem+json"]["schema"] == {"$ref": problem}, f"{where} {status}"
+
+
+def test_rate_limited_operations_answer_429_with_retry_after(document):
+    for method, path, operation in operations(document):
+        response = operation["responses"].get("429")
+        if (method, path) in RATE_LIMITED:
+            assert response, f"{method.upper()} {path}"
+            header = deref(document, deref(document, response)["headers"]["Retry-After"])
+            assert header["schema"]["type"] == "integer"
+        else:
+            assert response is None, f"{method.upper()} {path}"
+
+
+def test_shapes_of_the_contract(document):
+    schemas = document["components"]["schemas"]
+    shapes = {
+        "User": {"id", "email", "displayName", "isAdmin", "disabled", "createdAt"},
+        "Me": {"user", "teams", "via", "scopes"},
+        "TeamSummary": {"id", "name", "role"},
+        "Team": {"id", "name", "createdAt", "role", "memberCount"},
+        "Member": {"user", "role", "joinedAt"},
+        "Token": {"id", "name", "scopes", "prefix", "createdAt", "expiresAt", "lastUsedAt"},
+        "Invite": {"id", "teamID", "role", "maxUses", "uses", "createdAt", "expiresAt", "revokedAt", "createdBy"},
+        "InvitePreview": {"teamName", "role", "expiresAt", "valid"},
+        "AuditEvent": {"id", "at", "action", "actorID", "teamID", "subject", "clientAddress", "detail"},
+        "Problem": {"type", "title", "status", "detail", "instance", "errors"},
+    }
+    for name, keys in shapes.items():
+        assert set(schemas[name]["properties"]) == keys, name
+    for name in set(shapes) - {"Problem"}:
+        assert set(schemas[name]["required"]) == shapes[name], f"{name}: all keys are always present"
+    assert set(schemas["Problem"]["required"]) == shapes["Problem"] - {"errors"}
+    assert schemas["Scope"]["enum"] == ["read", "write", "admin"]
+    assert schemas["Role"]["enum"] == ["owner", "member"]
