@@ -111,12 +111,12 @@ let package = Package(
                 "FerryWeb", "FerryStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             resources: [
                 // Compiled into the binary: Ferry stays one file to deploy.
                 .embedInCode("Resources/openapi.json")
-                    .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),

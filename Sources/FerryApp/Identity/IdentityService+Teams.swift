@@ -1,0 +1,73 @@
+import FerryStore
+import FerryWeb
+import Foundation
+
+extension IdentityService {
+    /// Creates a team; its owner is `ownerID` or the caller.
+    public func createTeam(name rawName: String?, ownerID: UUID?, context: ActionContext) async throws -> Team {
+        var rules = InputRules()
+        let name = rules.name(rawName, at: "/name", what: "The team name")
+        try rules.check()
+        guard let owner = ownerID ?? context.actorID else {
+            throw HTTPError(.badRequest, detail: "Name the team's owner.", type: "invalid-request")
+        }
+        return try await storeCall {
+            try await store.createTeam(
+                name: name, ownerID: owner, now: context.now, audit: context.audit("team-created", detail: name))
+        }
+    }
+
+    public func renameTeam(_ teamID: UUID, name rawName: String?, context: ActionContext) async throws -> Team {
+        var rules = InputRules()
+        let name = rules.name(rawName, at: "/name", what: "The team name")
+        try rules.check()
+        return try await storeCall {
+            try await store.renameTeam(
+                id: teamID, to: name, now: context.now,
+                audit: context.audit("team-renamed", teamID: teamID, subject: teamID.uuidString.lowercased(), detail: name))
+        }
+    }
+
+    /// Adds an existing user, by email, to a team.
+    public func addMember(
+        to teamID: UUID, email rawEmail: String?, role: Role, context: ActionContext
+    ) async throws -> Member {
+        var rules = InputRules()
+        let email = rules.email(rawEmail, at: "/email")
+        try rules.check()
+        guard let user = try await store.user(email: email) else {
+            throw HTTPError(
+                .notFound, detail: "No user has this email; invite them instead.", type: "not-found",
+                errors: [.init(pointer: "/email", detail: "No user has this email.")])
+        }
+        return try await storeCall {
+            try await store.addMember(
+                user.id, to: teamID, role: role, now: context.now,
+                audit: context.audit(
+                    "member-added", teamID: teamID, subject: user.id.uuidString.lowercased(), detail: "role=\(role.rawValue)"))
+        }
+    }
+
+    public func setRole(of userID: UUID, in teamID: UUID, to role: Role, context: ActionContext) async throws -> Member {
+        try await storeCall {
+            try await store.setRole(
+                of: userID, in: teamID, to: role, now: context.now,
+                audit: context.audit(
+                    "role-changed", teamID: teamID, subject: userID.uuidString.lowercased(), detail: "role=\(role.rawValue)"))
+        }
+    }
+
+    public func removeMember(_ userID: UUID, from teamID: UUID, context: ActionContext) async throws {
+        try await storeCall {
+            try await store.removeMember(
+                userID, from: teamID, now: context.now,
+                audit: context.audit("member-removed", teamID: teamID, subject: userID.uuidString.lowercased()))
+        }
+    }
+
+    /// The team, or 404.
+    public func team(_ teamID: UUID) async throws -> Team {
+        guard let team = try await store.team(id: teamID) else { throw StoreError.notFound.httpError }
+        return team
+    }
+}
