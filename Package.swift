@@ -137,7 +137,7 @@ let package = Package(
         .executableTarget(
             name: "ferry",
             dependencies: [
-                "FerryServer", "FerryWeb", "FerryHTTP",
+                "FerryServer", "FerryWeb", "FerryHTTP", "FerryStore", "FerryApp",
                 .product(name: "X509", package: "swift-certificates"),
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),

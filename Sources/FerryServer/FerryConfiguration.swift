@@ -1,5 +1,8 @@
+import FerryApp
 import FerryHTTP
+import FerryStore
 import FerryWeb
+import Foundation
 import Logging
 
 /// Everything `ferry serve` can be told, with defaults that need no configuration.
@@ -20,6 +23,19 @@ public struct FerryConfiguration: Sendable {
     public var tlsKeyPath: String?
     /// With TLS: a cleartext port that redirects every request to HTTPS.
     public var httpRedirectPort: Int?
+    /// The store: nil means the embedded SQLite file `ferry.sqlite` in ``dataDirectory``.
+    public var database: DatabaseLocation?
+    /// Sessions, tokens, invites, sign-in limits, password cost.
+    public var identity: IdentityConfiguration
+    /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
+    public var trustedProxies: [IPAddressRange]
+    /// The time, for sessions, tokens and invites (tests move it forward).
+    public var clock: @Sendable () -> Date
+
+    /// Where the store is.
+    public var databaseLocation: DatabaseLocation {
+        database ?? .defaultSQLite(dataDirectory: dataDirectory)
+    }
 
     /// Whether the main port serves TLS.
     public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }
@@ -35,8 +51,16 @@ public struct FerryConfiguration: Sendable {
         accessLog: Bool = true,
         tlsCertificatePath: String? = nil,
         tlsKeyPath: String? = nil,
-        httpRedirectPort: Int? = nil
+        httpRedirectPort: Int? = nil,
+        database: DatabaseLocation? = nil,
+        identity: IdentityConfiguration = IdentityConfiguration(),
+        trustedProxies: [IPAddressRange] = [],
+        clock: @escaping @Sendable () -> Date = Date.init
     ) {
+        self.database = database
+        self.identity = identity
+        self.trustedProxies = trustedProxies
+        self.clock = clock
         self.http = http
         self.web = web
         self.dataDirectory = dataDirectory

@@ -1,5 +1,6 @@
 import FerryApp
 import FerryHTTP
+import FerryStore
 import FerryWeb
 import Foundation
 import Logging
@@ -22,8 +23,16 @@ public final class FerryServer: Sendable {
     private let ready = NIOLockedValueBox(false)
     private let watcher = NIOLockedValueBox<Task<Void, Never>?>(nil)
     private let accessLogSink: BufferedLogSink?
+    /// The store, open for the server's whole life.
+    public let database: Database
+    public let identity: IdentityService
+    /// The JSON API's routes as registered, for checks against the OpenAPI document.
+    public let apiRoutes: [APIRoute]
+    private let sweeper = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
-    public init(configuration: FerryConfiguration, logger: Logger? = nil) throws {
+    /// Checks the folders and templates, opens and migrates the store, and wires the routes.
+    /// Nothing listens until ``start()``.
+    public init(configuration: FerryConfiguration, logger: Logger? = nil) async throws {
         var logger = logger ?? Logger(label: "ferry")
         logger.logLevel = configuration.logLevel
         self.configuration = configuration
@@ -37,6 +46,27 @@ public final class FerryServer: Sendable {
         let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
         try pages.verify(PageRenderer.builtInPages + PageRoutes.pages)
 
+        var storeLogger = logger
+        storeLogger.logLevel = max(.warning, configuration.logLevel)
+        let database = try await Database.open(configuration.databaseLocation, logger: storeLogger)
+        do {
+            let applied = try await Migrator().migrate(database)
+            if !applied.isEmpty {
+                logger.notice("store migrated", metadata: ["versions": "\(applied)", "store": "\(database.location)"])
+            }
+        } catch {
+            await database.close()
+            throw error
+        }
+        self.database = database
+        let store = IdentityStore(database: database)
+        let identity = IdentityService(store: store, configuration: configuration.identity)
+        self.identity = identity
+        let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
+        let authenticator = Authenticator(
+            store: store, configuration: configuration.identity, clock: configuration.clock)
+        let gate = AccessGate(authenticator: authenticator, addresses: addresses)
+
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)
         let metrics = HTTPMetrics(registry: registry) { connectionCount.withLockedValue { $0?() ?? 0 } }
@@ -47,6 +77,7 @@ public final class FerryServer: Sendable {
         let api = router.group("/api/v1")
         SystemRoutes.register(on: api, ready: { ready.withLockedValue { $0 } })
         DigestRoutes.register(on: api)
+        self.apiRoutes = IdentityAPI(service: identity, gate: gate).register(on: api)
         PageRoutes.register(on: router.routes, pages: pages)
         router.routes.onInline(.get, "/metrics") { _ in
             Response(
@@ -110,6 +141,7 @@ public final class FerryServer: Sendable {
         if let redirect { redirectAddress = try await redirect.start() }
         ready.withLockedValue { $0 = true }
         if configuration.developmentMode { startWatching() }
+        startSweeping()
         return address
     }
 
@@ -120,7 +152,36 @@ public final class FerryServer: Sendable {
         async let redirected: Void = redirect?.shutdownGracefully() ?? ()
         await http.shutdownGracefully()
         await redirected
+        sweeper.withLockedValue { $0?.cancel() }
+        await database.close()
         accessLogSink?.stop()
+    }
+
+    /// While no user exists: a new one-time link to create the first admin (the previous link
+    /// stops working). Nil once Ferry is set up.
+    public func setupLink(base: String) async throws -> String? {
+        guard let token = try await identity.issueSetupToken(now: configuration.clock()) else { return nil }
+        return "\(base)/setup/\(token)"
+    }
+
+    /// Hourly: deletes sessions that ended, so the table does not grow with every sign-in.
+    private func startSweeping() {
+        let store = identity.store
+        let configuration = self.configuration
+        let logger = self.logger
+        let task = Task {
+            while !Task.isCancelled {
+                let now = configuration.clock()
+                do {
+                    try await store.deleteExpiredSessions(
+                        now: now, idleBefore: now.addingTimeInterval(-configuration.identity.sessionIdleTimeout))
+                } catch {
+                    logger.warning("sweeping ended sessions failed", metadata: ["error": "\(error)"])
+                }
+                try? await Task.sleep(for: .seconds(3600))
+            }
+        }
+        sweeper.withLockedValue { $0 = task }
     }
 
     /// `--dev`: re-index `Public/` once a second when something in it changed.

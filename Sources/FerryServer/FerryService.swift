@@ -7,16 +7,16 @@ import ServiceLifecycle
 public struct FerryService: Service {
     let server: FerryServer
     /// Called once the socket is bound, with the address (the CLI prints the URL).
-    let onListening: @Sendable (SocketAddress) -> Void
+    let onListening: @Sendable (SocketAddress) async -> Void
 
-    public init(server: FerryServer, onListening: @escaping @Sendable (SocketAddress) -> Void) {
+    public init(server: FerryServer, onListening: @escaping @Sendable (SocketAddress) async -> Void) {
         self.server = server
         self.onListening = onListening
     }
 
     public func run() async throws {
         let address = try await server.start()
-        onListening(address)
+        await onListening(address)
         try? await gracefulShutdown()
         await server.shutdown()
     }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import FerryHTTP
 import FerryServer
+import FerryStore
+import FerryWeb
 import Foundation
 import Logging
 import NIOCore
@@ -24,6 +26,29 @@ struct Serve: AsyncParsableCommand {
 
     @Option(help: "Folder of the server page templates (env FERRY_TEMPLATES).")
     var templates: String = Environment.string("FERRY_TEMPLATES") ?? "./Templates"
+
+    @Option(
+        name: .customLong("database"),
+        help:
+            "The store: postgres://user:password@host:port/database, or sqlite:PATH (default: the SQLite file in --data) (env FERRY_DATABASE)."
+    )
+    var databaseOption: String?
+
+    var database: String? { databaseOption ?? Environment.string("FERRY_DATABASE") }
+
+    @Option(
+        name: .customLong("trusted-proxy"),
+        help:
+            "A proxy (address or CIDR) whose X-Forwarded-For/-Proto is believed; repeatable (env FERRY_TRUSTED_PROXIES, comma-separated)."
+    )
+    var trustedProxyOptions: [String] = []
+
+    var trustedProxies: [String] {
+        trustedProxyOptions.isEmpty
+            ? (Environment.string("FERRY_TRUSTED_PROXIES") ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty } : trustedProxyOptions
+    }
 
     @Option(help: "trace, debug, info, notice, warning, error or critical (env FERRY_LOG_LEVEL).")
     var logLevel: String = Environment.string("FERRY_LOG_LEVEL") ?? "info"
@@ -84,6 +109,10 @@ struct Serve: AsyncParsableCommand {
                 throw ValidationError("--http-redirect-port must be 0…65535 and differ from --port")
             }
         }
+        if let database { _ = try Self.parseDatabase(database) }
+        for proxy in trustedProxies where IPAddressRange(proxy) == nil {
+            throw ValidationError("--trusted-proxy \(proxy) is not an IP address or CIDR range")
+        }
         guard (1...10_000).contains(http2MaxStreams) else {
             throw ValidationError("--http2-max-streams must be 1…10000")
         }
@@ -113,21 +142,38 @@ struct Serve: AsyncParsableCommand {
         let configuration = FerryConfiguration(
             http: http, dataDirectory: data, publicDirectory: publicDirectory, templatesDirectory: templates,
             logLevel: level, developmentMode: dev, accessLog: accessLog == "on", tlsCertificatePath: tlsCert,
-            tlsKeyPath: tlsKey, httpRedirectPort: httpRedirectPort)
+            tlsKeyPath: tlsKey, httpRedirectPort: httpRedirectPort, database: try database.map(Self.parseDatabase),
+            trustedProxies: trustedProxies.compactMap(IPAddressRange.init))
 
         let server: FerryServer
         do {
-            server = try FerryServer(configuration: configuration, logger: logger)
+            server = try await FerryServer(configuration: configuration, logger: logger)
         } catch {
             throw ValidationError("cannot start: \(error)")
         }
         let scheme = configuration.usesTLS ? "https" : "http"
+        let setupLogger = logger
         let service = FerryService(server: server) { address in
             let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
             var line =
                 "Ferry \(Ferry.configuration.version) listening on \(scheme)://\(shownHost):\(address.port ?? port)\n"
             if let redirect = server.redirectAddress {
                 line += "Redirecting http://\(shownHost):\(redirect.port ?? 0) to HTTPS\n"
+            }
+            let base =
+                "\(scheme)://\(shownHost == "0.0.0.0" || shownHost == "[::]" ? "localhost" : shownHost):\(address.port ?? port)"
+            do {
+                if let link = try await server.setupLink(base: base) {
+                    line += """
+
+                        No account exists yet. Open this one-time link to create the first admin and team:
+                          \(link)
+                        (or run: ferry admin create)
+
+                        """
+                }
+            } catch {
+                setupLogger.error("cannot issue the setup link", metadata: ["error": "\(error)"])
             }
             FileHandle.standardOutput.write(Data(line.utf8))
         }
@@ -139,6 +185,14 @@ struct Serve: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await group.run()
+    }
+
+    static func parseDatabase(_ text: String) throws -> DatabaseLocation {
+        do {
+            return try DatabaseLocation(parsing: text)
+        } catch {
+            throw ValidationError("--database: \(error)")
+        }
     }
 
     /// SIGHUP re-reads the certificate and key; a bad pair is logged and the old one kept.

@@ -23,7 +23,7 @@ struct LiveServer {
             publicDirectory: publicDirectory, templatesDirectory: repositoryRoot + "/Templates",
             logLevel: .error, accessLog: false)
         configure(&configuration)
-        let server = try FerryServer(configuration: configuration)
+        let server = try await FerryServer(configuration: configuration)
         let address = try await server.start()
         return LiveServer(server: server, port: address.port ?? 0, dataDirectory: data)
     }

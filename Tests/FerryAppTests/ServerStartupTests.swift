@@ -17,7 +17,7 @@ struct ServerStartupTests {
     }
 
     @Test("a page whose template is missing stops the server at start")
-    func missingPageTemplate() throws {
+    func missingPageTemplate() async throws {
         let templates = NSTemporaryDirectory() + "ferry-templates-" + UUID().uuidString
         try FileManager.default.createDirectory(atPath: templates, withIntermediateDirectories: true)
         for name in ["layout", "header", "footer", "error"] {
@@ -25,18 +25,18 @@ struct ServerStartupTests {
                 atPath: LiveServer.repositoryRoot + "/Templates/\(name).mustache",
                 toPath: templates + "/\(name).mustache")
         }
-        #expect(throws: TemplateError.missing("index")) {
-            try FerryServer(configuration: Self.configuration(templates: templates))
+        await #expect(throws: TemplateError.missing("index")) {
+            try await FerryServer(configuration: Self.configuration(templates: templates))
         }
     }
 
     @Test("a missing templates or public folder is a clear error")
-    func missingFolders() {
-        #expect(throws: TemplateError.unreadableDirectory("/nonexistent-ferry-templates")) {
-            try FerryServer(configuration: Self.configuration(templates: "/nonexistent-ferry-templates"))
+    func missingFolders() async {
+        await #expect(throws: TemplateError.unreadableDirectory("/nonexistent-ferry-templates")) {
+            try await FerryServer(configuration: Self.configuration(templates: "/nonexistent-ferry-templates"))
         }
-        #expect(throws: StaticFileIndexError.notADirectory("/nonexistent-ferry-public")) {
-            try FerryServer(
+        await #expect(throws: StaticFileIndexError.notADirectory("/nonexistent-ferry-public")) {
+            try await FerryServer(
                 configuration: Self.configuration(
                     templates: LiveServer.repositoryRoot + "/Templates", publicDirectory: "/nonexistent-ferry-public"))
         }

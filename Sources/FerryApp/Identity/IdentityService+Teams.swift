@@ -24,7 +24,8 @@ extension IdentityService {
         return try await storeCall {
             try await store.renameTeam(
                 id: teamID, to: name, now: context.now,
-                audit: context.audit("team-renamed", teamID: teamID, subject: teamID.uuidString.lowercased(), detail: name))
+                audit: context.audit(
+                    "team-renamed", teamID: teamID, subject: teamID.uuidString.lowercased(), detail: name))
         }
     }
 
@@ -44,16 +45,19 @@ extension IdentityService {
             try await store.addMember(
                 user.id, to: teamID, role: role, now: context.now,
                 audit: context.audit(
-                    "member-added", teamID: teamID, subject: user.id.uuidString.lowercased(), detail: "role=\(role.rawValue)"))
+                    "member-added", teamID: teamID, subject: user.id.uuidString.lowercased(),
+                    detail: "role=\(role.rawValue)"))
         }
     }
 
-    public func setRole(of userID: UUID, in teamID: UUID, to role: Role, context: ActionContext) async throws -> Member {
+    public func setRole(of userID: UUID, in teamID: UUID, to role: Role, context: ActionContext) async throws -> Member
+    {
         try await storeCall {
             try await store.setRole(
                 of: userID, in: teamID, to: role, now: context.now,
                 audit: context.audit(
-                    "role-changed", teamID: teamID, subject: userID.uuidString.lowercased(), detail: "role=\(role.rawValue)"))
+                    "role-changed", teamID: teamID, subject: userID.uuidString.lowercased(),
+                    detail: "role=\(role.rawValue)"))
         }
     }
 

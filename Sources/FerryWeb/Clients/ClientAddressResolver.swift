@@ -1,3 +1,5 @@
+import HTTPTypes
+
 /// Finds the client's address: the socket peer, or — only when that peer is a trusted proxy —
 /// the right-most `X-Forwarded-For` entry that is not itself a trusted proxy. Entries left of it
 /// were written by the client and prove nothing.
@@ -25,5 +27,20 @@ public struct ClientAddressResolver: Sendable {
 
     private func isTrusted(_ address: String) -> Bool {
         trustedProxies.contains { $0.contains(address) }
+    }
+}
+
+extension ClientAddressResolver {
+    /// `https` or `http` as the client sees it: the connection's, or `X-Forwarded-Proto` when the
+    /// peer is a trusted proxy (TLS ends at the proxy).
+    public func scheme(of request: Request) -> String {
+        if request.connection.isSecure { return "https" }
+        if let peer = request.connection.remoteIP, trustedProxies.contains(where: { $0.contains(peer) }),
+            let forwarded = request.headers[HTTPField.Name("X-Forwarded-Proto")!]?.lowercased(),
+            forwarded == "https"
+        {
+            return "https"
+        }
+        return "http"
     }
 }

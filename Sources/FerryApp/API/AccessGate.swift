@@ -1,0 +1,62 @@
+import FerryStore
+import FerryWeb
+import Foundation
+
+/// Admits a request to its route: authenticates it, applies the origin check to changes, looks up
+/// the caller's role in the team named in the path, and applies ``AccessPolicy``.
+public struct AccessGate: Sendable {
+    public let authenticator: Authenticator
+    public let addresses: ClientAddressResolver
+
+    public init(authenticator: Authenticator, addresses: ClientAddressResolver) {
+        self.authenticator = authenticator
+        self.addresses = addresses
+    }
+
+    var store: IdentityStore { authenticator.store }
+
+    func admit(_ request: Request, route: APIRoute) async throws -> APICall {
+        let principal = try await authenticator.principal(for: request)
+        let scheme = addresses.scheme(of: request)
+        try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
+        var teamID: UUID?
+        var teamRole: Role?
+        if route.rule.isTeamRule {
+            guard let text = request.parameters["teamID"], let id = UUID(uuidString: text) else {
+                throw Self.noSuchTeam
+            }
+            teamID = id
+            if let principal {
+                teamRole = try await store.role(of: principal.user.id, in: id)
+                if teamRole == nil, principal.user.isAdmin, try await store.team(id: id) == nil {
+                    throw Self.noSuchTeam
+                }
+            }
+        }
+        let isSelf =
+            route.allowsSelf && principal != nil
+            && request.parameters["userID"].flatMap(UUID.init(uuidString:)) == principal?.user.id
+        switch AccessPolicy.decide(
+            rule: route.rule, method: request.method, principal: principal, teamRole: teamRole, isSelf: isSelf)
+        {
+        case .allow:
+            break
+        case .unauthenticated:
+            throw HTTPError(
+                .unauthorized, detail: "Sign in first, or send an API token.", type: "unauthenticated",
+                headers: [.wwwAuthenticate: "Bearer"])
+        case .forbidden(let reason):
+            throw HTTPError(.forbidden, detail: reason, type: "forbidden")
+        case .hidden:
+            throw Self.noSuchTeam
+        }
+        let context = ActionContext(
+            principal: principal, clientAddress: addresses.address(of: request), userAgent: request.headers[.userAgent],
+            origin: "\(scheme)://\(request.head.authority ?? "localhost")", now: authenticator.clock())
+        return APICall(
+            request: request, principal: principal, context: context, teamID: teamID, teamRole: teamRole, scheme: scheme
+        )
+    }
+
+    static let noSuchTeam = HTTPError(.notFound, detail: "There is no such team.", type: "not-found")
+}

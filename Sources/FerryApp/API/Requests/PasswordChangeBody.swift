@@ -1,0 +1,5 @@
+/// `PUT /me/password`.
+struct PasswordChangeBody: Decodable, Sendable {
+    var currentPassword: String?
+    var newPassword: String?
+}

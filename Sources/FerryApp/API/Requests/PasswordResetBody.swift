@@ -1,0 +1,4 @@
+/// `PUT /users/{userID}/password`.
+struct PasswordResetBody: Decodable, Sendable {
+    var password: String?
+}

@@ -1,0 +1,4 @@
+/// `PATCH /me`.
+struct ProfileBody: Decodable, Sendable {
+    var displayName: String?
+}

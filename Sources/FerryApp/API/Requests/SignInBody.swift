@@ -1,0 +1,5 @@
+/// `POST /session`.
+struct SignInBody: Decodable, Sendable {
+    var email: String?
+    var password: String?
+}
