@@ -44,7 +44,7 @@ public final class FerryServer: Sendable {
         let templates = try TemplateRenderer(
             directory: configuration.templatesDirectory, reloadsOnRender: configuration.developmentMode)
         let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
-        try pages.verify(PageRenderer.builtInPages + PageRoutes.pages)
+        try pages.verify(PageRenderer.builtInPages + IdentityPages.pageTypes)
 
         var storeLogger = logger
         storeLogger.logLevel = max(.warning, configuration.logLevel)
@@ -78,7 +78,7 @@ public final class FerryServer: Sendable {
         SystemRoutes.register(on: api, ready: { ready.withLockedValue { $0 } })
         DigestRoutes.register(on: api)
         self.apiRoutes = IdentityAPI(service: identity, gate: gate).register(on: api)
-        PageRoutes.register(on: router.routes, pages: pages)
+        IdentityPages(service: identity, gate: gate, pages: pages).register(on: router.routes)
         router.routes.onInline(.get, "/metrics") { _ in
             Response(
                 status: .ok,

@@ -313,15 +313,20 @@ struct LiveEngineTests {
 
     @Test("graceful shutdown lets in-flight requests finish and refuses new connections")
     func gracefulShutdown() async throws {
+        // The handler says when it runs, so shutdown starts with the request surely in flight
+        // however loaded the machine is.
+        let (started, startedContinuation) = AsyncStream.makeStream(of: Void.self)
         let server = try await TestWebServer.start { router in
             router.routes.get("/slow") { _ in
+                startedContinuation.yield()
                 try await Task.sleep(nanoseconds: 300_000_000)
                 return .text("finished")
             }
         }
         let client = try server.client()
         await client.send("GET /slow HTTP/1.1\r\nHost: h\r\n\r\n")
-        try await Task.sleep(nanoseconds: 50_000_000)
+        var events = started.makeAsyncIterator()
+        _ = await events.next()
         async let stopped: Void = server.stop()
         let response = await client.readResponses(1)
         await stopped

@@ -25,7 +25,7 @@ struct ServerStartupTests {
                 atPath: LiveServer.repositoryRoot + "/Templates/\(name).mustache",
                 toPath: templates + "/\(name).mustache")
         }
-        await #expect(throws: TemplateError.missing("index")) {
+        await #expect(throws: TemplateError.missing("setup")) {
             try await FerryServer(configuration: Self.configuration(templates: templates))
         }
     }

@@ -136,7 +136,7 @@ def test_head_has_the_length_and_no_body(server):
 
 def test_template_page_and_precompressed_variant(server):
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/", extra=[("accept", "text/html")])))
+        conn.send(conn.headers(1, RawH2.request("/sign-in", extra=[("accept", "text/html")])))
         status, headers, body = conn.response(1)
         assert status == 200 and b"<!doctype html>" in body.lower()
         assert "content-security-policy" in dict(headers)

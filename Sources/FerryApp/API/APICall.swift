@@ -13,6 +13,18 @@ struct APICall: Sendable {
     /// The scheme the client sees, for cookies.
     var scheme: String
 
+    init(
+        request: Request, principal: Principal?, context: ActionContext, teamID: UUID? = nil, teamRole: Role? = nil,
+        scheme: String
+    ) {
+        self.request = request
+        self.principal = principal
+        self.context = context
+        self.teamID = teamID
+        self.teamRole = teamRole
+        self.scheme = scheme
+    }
+
     /// The caller of a route that is not public (the gate let no anonymous request through).
     var caller: Principal {
         get throws {

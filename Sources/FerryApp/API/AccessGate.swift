@@ -58,5 +58,33 @@ public struct AccessGate: Sendable {
         )
     }
 
+    /// Authenticates a page request and applies the origin check, with no rule: pages decide
+    /// themselves whether to send the visitor to the sign-in form.
+    func identify(_ request: Request) async throws -> APICall {
+        let principal = try await authenticator.principal(for: request)
+        let scheme = addresses.scheme(of: request)
+        try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
+        let context = ActionContext(
+            principal: principal, clientAddress: addresses.address(of: request), userAgent: request.headers[.userAgent],
+            origin: "\(scheme)://\(request.head.authority ?? "localhost")", now: authenticator.clock())
+        return APICall(request: request, principal: principal, context: context, scheme: scheme)
+    }
+
+    /// Applies a team rule for a page: the team's id from the path, or an error page.
+    func requireTeam(_ call: APICall, rule: AccessRule) async throws -> UUID {
+        guard let text = call.request.parameters["teamID"], let id = UUID(uuidString: text) else {
+            throw Self.noSuchTeam
+        }
+        let principal = try call.caller
+        let role = try await store.role(of: principal.user.id, in: id)
+        if role == nil, principal.user.isAdmin, try await store.team(id: id) == nil { throw Self.noSuchTeam }
+        switch AccessPolicy.decide(rule: rule, method: .get, principal: principal, teamRole: role) {
+        case .allow: return id
+        case .hidden: throw Self.noSuchTeam
+        case .unauthenticated: throw HTTPError(.unauthorized, detail: "Sign in first.", type: "unauthenticated")
+        case .forbidden(let reason): throw HTTPError(.forbidden, detail: reason, type: "forbidden")
+        }
+    }
+
     static let noSuchTeam = HTTPError(.notFound, detail: "There is no such team.", type: "not-found")
 }

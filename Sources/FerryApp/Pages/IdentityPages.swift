@@ -1,0 +1,93 @@
+import FerryStore
+import FerryWeb
+import Foundation
+import HTTPTypes
+
+/// The server-rendered pages of teams and accounts (docs/IDENTITY.md, "Pages"): plain HTML forms
+/// that work without JavaScript, over the same ``IdentityService`` as the JSON API.
+public struct IdentityPages: Sendable {
+    public let service: IdentityService
+    public let gate: AccessGate
+    public let pages: PageRenderer
+    public static let maxFormSize = 16 * 1024
+
+    /// Every page type, for the start-up template check.
+    public static let pageTypes: [any Page.Type] = [
+        SetupPage.self, SignInPage.self, InvitePage.self, ShellPage.self, AccountPage.self, TeamAdminPage.self,
+        AdminUsersPage.self,
+    ]
+
+    public init(service: IdentityService, gate: AccessGate, pages: PageRenderer) {
+        self.service = service
+        self.gate = gate
+        self.pages = pages
+    }
+
+    public func register(on routes: RouteGroup) {
+        registerEntry(on: routes)
+        registerAccount(on: routes)
+        registerTeamAdmin(on: routes)
+        registerAdmin(on: routes)
+    }
+
+    /// Registers a page route: the request is identified (and changes origin-checked) first.
+    func page(
+        _ routes: RouteGroup, _ method: HTTPRequest.Method, _ path: String,
+        _ handler: @escaping @Sendable (APICall) async throws -> Response
+    ) {
+        let gate = self.gate
+        routes.on(method, path, maxBodySize: Self.maxFormSize) { request in
+            try await handler(try await gate.identify(request))
+        }
+    }
+
+    /// The signed-in browser, or nil when the visitor must sign in first.
+    static func session(_ call: APICall) -> Principal? {
+        guard let principal = call.principal, principal.isSession else { return nil }
+        return principal
+    }
+
+    /// 303 to the sign-in form, coming back to this page afterwards.
+    static func signInFirst(_ call: APICall) -> Response {
+        let path = String(call.request.path)
+        return .redirect(
+            to: "/sign-in?next=\(path.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "/")")
+    }
+
+    /// 303 back to a page with a fixed notice.
+    static func done(_ path: String, _ notice: PageNotice) -> Response {
+        .redirect(to: "\(path)?done=\(notice.rawValue)")
+    }
+
+    /// The notice a redirect asked for, if it is one of the fixed ones.
+    static func notice(_ call: APICall) -> PageNotice? {
+        call.request.queryFields["done"].flatMap(PageNotice.init(rawValue:))
+    }
+
+    /// Runs a form's action; when it is refused, renders the page again with the error, the
+    /// fields in error marked, and the error's status.
+    static func form(
+        state: PageState, _ action: () async throws -> Response,
+        page: (PageState) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await action()
+        } catch let error as HTTPError where error.status.code < 500 {
+            var state = state
+            state.error = error
+            var response = try await page(state)
+            response.status = error.status
+            for field in error.headers { response.headers.append(field) }
+            return response
+        }
+    }
+
+    /// A local path to return to after signing in; anything else (another site, `//host`,
+    /// backslashes) becomes `/`.
+    static func safeNext(_ text: String?) -> String {
+        guard let text, text.hasPrefix("/"), !text.hasPrefix("//"), !text.contains("\\"),
+            !text.unicodeScalars.contains(where: { $0.value < 0x20 })
+        else { return "/" }
+        return text
+    }
+}

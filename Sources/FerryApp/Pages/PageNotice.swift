@@ -1,0 +1,33 @@
+/// The one-line confirmations a form's redirect may ask for (`?done=KEY`). Only these fixed
+/// sentences are ever shown: text from the query never reaches the page.
+enum PageNotice: String, CaseIterable {
+    case profileSaved = "profile-saved"
+    case passwordChanged = "password-changed"
+    case tokenRevoked = "token-revoked"
+    case signedOut = "signed-out"
+    case sessionsRevoked = "sessions-revoked"
+    case roleChanged = "role-changed"
+    case memberRemoved = "member-removed"
+    case inviteRevoked = "invite-revoked"
+    case userCreated = "user-created"
+    case userDisabled = "user-disabled"
+    case userEnabled = "user-enabled"
+    case joined = "joined"
+
+    var sentence: String {
+        switch self {
+        case .profileSaved: "Your profile was saved."
+        case .passwordChanged: "Your password was changed. Your other sessions were signed out."
+        case .tokenRevoked: "The token was revoked."
+        case .signedOut: "You are signed out."
+        case .sessionsRevoked: "Every session was signed out."
+        case .roleChanged: "The role was changed."
+        case .memberRemoved: "The member was removed."
+        case .inviteRevoked: "The invite was revoked."
+        case .userCreated: "The user was added."
+        case .userDisabled: "The user was disabled."
+        case .userEnabled: "The user was enabled."
+        case .joined: "You joined the team."
+        }
+    }
+}

@@ -1,0 +1,9 @@
+/// The rich client's page: the browser app that talks to the JSON API.
+struct ShellPage: IdentityPage {
+    static let template = "app"
+    let title = "Ferry"
+    var state: PageState
+    var userName: String
+
+    var content: [String: any Sendable] { ["userName": userName] }
+}
