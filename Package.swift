@@ -125,6 +125,7 @@ let package = Package(
             name: "FerryServer",
             dependencies: [
                 "FerryHTTP", "FerryWeb", "FerryApp", "FerryStore",
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
@@ -181,7 +182,7 @@ let package = Package(
         .testTarget(
             name: "FerryAppTests",
             dependencies: [
-                "FerryServer", "FerryApp", "FerryWeb", "FerryHTTP",
+                "FerryServer", "FerryApp", "FerryWeb", "FerryHTTP", "FerryStore",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),

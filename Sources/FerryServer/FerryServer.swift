@@ -3,6 +3,7 @@ import FerryHTTP
 import FerryStore
 import FerryWeb
 import Foundation
+import HTTPTypes
 import Logging
 import NIOConcurrencyHelpers
 import NIOCore
@@ -28,6 +29,8 @@ public final class FerryServer: Sendable {
     public let identity: IdentityService
     /// The JSON API's routes as registered, for checks against the OpenAPI document.
     public let apiRoutes: [APIRoute]
+    /// Every route the router knows, as `(method, pattern)` with `:name` parameters.
+    public let routePatterns: [(method: HTTPRequest.Method, pattern: String)]
     private let sweeper = NIOLockedValueBox<Task<Void, Never>?>(nil)
 
     /// Checks the folders and templates, opens and migrates the store, and wires the routes.
@@ -99,6 +102,7 @@ public final class FerryServer: Sendable {
         } else {
             self.accessLogSink = nil
         }
+        self.routePatterns = router.patterns
         let responder = WebResponder(
             router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
             configuration: configuration.web, observers: observers)

@@ -8,7 +8,10 @@ struct Ferry: AsyncParsableCommand {
         commandName: "ferry",
         abstract: "Self-hosted file and message drop for teams.",
         version: FerryVersion.current,
-        subcommands: [Serve.self, Precompress.self, TLSCommand.self],
+        subcommands: [
+            Serve.self, UserCommand.self, TeamCommand.self, TokenCommand.self, AdminCommand.self, MigrateCommand.self,
+            Precompress.self, TLSCommand.self,
+        ],
         defaultSubcommand: Serve.self
     )
 }

@@ -127,6 +127,12 @@ public final class Database: Sendable {
         }
     }
 
+    /// Runs one statement that returns no rows, for administration (creating a database for a
+    /// test, say). Never pass it text from a request.
+    public func execute(_ statement: String) async throws {
+        try await withConnection { sql in try await sql.raw(SQLQueryString(statement)).run() }
+    }
+
     /// Closes every connection.
     public func close() async {
         switch driver {
