@@ -1,0 +1,151 @@
+"""Teams and accounts in Debian's Chromium against the real binary: the one-time setup link,
+sign-out and sign-in, an invite created on the team page, a second browser accepting it, and
+both people seeing each other in the app shell. Runs on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import os
+import re
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+
+from ferry_server import Server, backends, database_url
+
+CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
+STEP_TIMEOUT_MS = 30_000
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(params=backends())
+def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    running = Server(tmp_path_factory.mktemp("data"), database_url(request.param))
+    yield running
+    running.stop()
+
+
+def watch(page: Page, errors: list[str]) -> Page:
+    page.set_default_timeout(STEP_TIMEOUT_MS)
+    # Script errors fail the test; Chromium's "Failed to load resource" lines for the statuses the
+    # test provokes on purpose (401 for a wrong password, 410 for a used invite) do not.
+    page.on("console", lambda message: errors.append(message.text)
+            if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return page
+
+
+def member_names(page: Page) -> list[str]:
+    expect(page.locator("#shell")).to_have_attribute("data-state", "ready")
+    return sorted(page.locator("#members .member-name").all_inner_texts())
+
+
+def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None:
+    assert server.setup_link, "a fresh server prints a one-time setup link:\n" + "".join(server.output)
+    errors: list[str] = []
+    ann = watch(browser.new_context().new_page(), errors)
+
+    # The first admin and team, from the link ferry serve printed.
+    ann.goto(server.setup_link)
+    ann.fill("#email", "ann@example.org")
+    ann.fill("#display-name", "Ann")
+    ann.fill("#password", PASSWORD)
+    ann.fill("#team-name", "Design")
+    ann.click("#create-admin")
+    expect(ann).to_have_url(server.url + "/")
+    expect(ann.locator("#user-name")).to_have_text("Ann")
+    assert member_names(ann) == ["Ann"]
+    # The link works once.
+    used = ann.context.new_page()
+    assert used.goto(server.setup_link).status == 404
+    used.close()
+
+    # Out and in again.
+    ann.click("#sign-out")
+    expect(ann).to_have_url(re.compile(re.escape(server.url) + r"/sign-in(\?done=signed-out)?$"))
+    ann.goto(server.url + "/")
+    expect(ann).to_have_url(server.url + "/sign-in")
+    ann.fill("#email", "ann@example.org")
+    ann.fill("#password", "not the password")
+    ann.click("#sign-in")
+    expect(ann.locator("#form-error")).to_contain_text("wrong")
+    ann.fill("#password", PASSWORD)
+    ann.click("#sign-in")
+    expect(ann).to_have_url(server.url + "/")
+    assert member_names(ann) == ["Ann"]
+
+    # An invite from the team page (server-rendered, no script).
+    ann.click("#team-admin-link")
+    expect(ann.locator("#page-title")).to_contain_text("Design")
+    ann.fill("#invite-max-uses", "1")
+    ann.click("#create-invite")
+    invite_url = ann.locator("#invite-url").input_value()
+    assert invite_url.startswith(server.url + "/invite/")
+
+    # Someone else, in another browser, accepts it.
+    bob = watch(browser.new_context().new_page(), errors)
+    bob.goto(invite_url)
+    expect(bob.locator("#invite-team")).to_contain_text("Design")
+    bob.fill("#email", "bob@example.org")
+    bob.fill("#display-name", "Bob")
+    bob.fill("#password", PASSWORD)
+    bob.click("#accept-invite")
+    expect(bob).to_have_url(server.url + "/")
+    expect(bob.locator("#user-name")).to_have_text("Bob")
+    assert member_names(bob) == ["Ann", "Bob"]
+
+    # And Ann sees Bob.
+    ann.goto(server.url + "/")
+    assert member_names(ann) == ["Ann", "Bob"]
+
+    # The invite was for one person only.
+    eve = watch(browser.new_context().new_page(), errors)
+    response = eve.goto(invite_url)
+    assert response is not None and response.status == 410
+    expect(eve.locator("#invite-invalid")).to_be_visible()
+
+    assert errors == [], errors
+
+
+def test_tokens_in_the_shell_and_the_account_page(browser: Browser, server: Server) -> None:
+    errors: list[str] = []
+    page = watch(browser.new_context().new_page(), errors)
+    page.goto(server.setup_link)
+    page.fill("#email", "root@example.org")
+    page.fill("#display-name", "Root")
+    page.fill("#password", PASSWORD)
+    page.fill("#team-name", "Ops")
+    page.click("#create-admin")
+    expect(page.locator("#shell")).to_have_attribute("data-state", "ready")
+
+    # The shell creates a token through the JSON API and shows the secret once.
+    page.fill("#token-name", "laptop")
+    page.click("#token-create")
+    expect(page.locator("#token-secret")).to_have_value(re.compile(r"^ferry_[A-Za-z0-9_-]{43}$"))
+    secret = page.locator("#token-secret").input_value()
+    assert secret.startswith("ferry_")
+    expect(page.locator("#tokens [data-testid=token]")).to_have_count(1)
+
+    # The token works from a script…
+    api = page.context.request
+    me = api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert me.ok and me.json()["via"] == "token"
+
+    # …and the account page (no script) lists it and revokes it.
+    page.goto(server.url + "/account")
+    assert secret not in page.content()
+    rows = page.locator("#tokens tbody tr")
+    expect(rows).to_have_count(1)
+    rows.first.locator("button").click()
+    expect(page.locator("#notice")).to_contain_text("revoked")
+    gone = api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
+    assert gone.status == 401
+    assert errors == [], errors
