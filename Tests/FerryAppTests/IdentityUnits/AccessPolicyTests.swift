@@ -31,7 +31,8 @@ struct AccessPolicyTests {
         let member = Self.session()
         #expect(AccessPolicy.decide(rule: .teamMember, method: .get, principal: member, teamRole: .member) == .allow)
         #expect(AccessPolicy.decide(rule: .teamMember, method: .get, principal: member, teamRole: nil) == .hidden)
-        if case .forbidden = AccessPolicy.decide(rule: .teamOwner, method: .post, principal: member, teamRole: .member) {
+        if case .forbidden = AccessPolicy.decide(rule: .teamOwner, method: .post, principal: member, teamRole: .member)
+        {
         } else {
             Issue.record("a member is not an owner")
         }
@@ -55,8 +56,10 @@ struct AccessPolicyTests {
         #expect(AccessPolicy.decide(rule: .admin, method: .get, principal: Self.token([.write], admin: true)) != .allow)
         #expect(AccessPolicy.decide(rule: .admin, method: .get, principal: Self.token([.admin])) != .allow)
         #expect(AccessPolicy.decide(rule: .session, method: .put, principal: Self.token([.admin])) != .allow)
-        #expect(AccessPolicy.decide(rule: .sessionOrAdminToken, method: .get, principal: Self.token([.admin])) == .allow)
-        #expect(AccessPolicy.decide(rule: .sessionOrAdminToken, method: .get, principal: Self.token([.write])) != .allow)
+        #expect(
+            AccessPolicy.decide(rule: .sessionOrAdminToken, method: .get, principal: Self.token([.admin])) == .allow)
+        #expect(
+            AccessPolicy.decide(rule: .sessionOrAdminToken, method: .get, principal: Self.token([.write])) != .allow)
         #expect(AccessPolicy.decide(rule: .public, method: .post, principal: nil) == .allow)
         #expect(AccessPolicy.decide(rule: .signedIn, method: .get, principal: nil) == .unauthenticated)
     }

@@ -50,10 +50,12 @@ struct ClientAddressTests {
     @Test func cookiesAndForms() throws {
         var fields = HTTPFields()
         fields.append(HTTPField(name: .cookie, value: "a=1; ferry_session=abc; b=\"q\""))
-        let head = HTTPRequest(method: .get, scheme: nil, authority: "x", path: "/?x=1&y=a+b%21&y=2&z", headerFields: fields)
+        let head = HTTPRequest(
+            method: .get, scheme: nil, authority: "x", path: "/?x=1&y=a+b%21&y=2&z", headerFields: fields)
         let request = Request(
             head: head,
-            connection: HTTPConnectionInfo(remoteAddress: nil, localAddress: nil, isSecure: false, protocolName: "HTTP/1.1"))
+            connection: HTTPConnectionInfo(
+                remoteAddress: nil, localAddress: nil, isSecure: false, protocolName: "HTTP/1.1"))
         #expect(request.cookie("ferry_session") == "abc")
         #expect(request.cookie("b") == "q")
         #expect(request.cookie("c") == nil)
