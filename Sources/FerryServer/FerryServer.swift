@@ -48,6 +48,13 @@ public final class FerryServer: Sendable {
             directory: configuration.templatesDirectory, reloadsOnRender: configuration.developmentMode)
         let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
         try pages.verify(PageRenderer.builtInPages + IdentityPages.pageTypes)
+        // Everything that can refuse to start is checked before the store opens, so a bad
+        // certificate never leaves connections behind. After this point nothing throws.
+        var tls: TLSContextProvider?
+        if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
+            tls = try TLSContextProvider(certificatePath: certificate, keyPath: key)
+        }
+        self.tls = tls
 
         var storeLogger = logger
         storeLogger.logLevel = max(.warning, configuration.logLevel)
@@ -106,11 +113,6 @@ public final class FerryServer: Sendable {
         let responder = WebResponder(
             router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
             configuration: configuration.web, observers: observers)
-        var tls: TLSContextProvider?
-        if let certificate = configuration.tlsCertificatePath, let key = configuration.tlsKeyPath {
-            tls = try TLSContextProvider(certificatePath: certificate, keyPath: key)
-        }
-        self.tls = tls
         let http = HTTPServer(configuration: configuration.http, responder: responder, tls: tls, logger: logger)
         self.http = http
         if tls != nil, let redirectPort = configuration.httpRedirectPort {

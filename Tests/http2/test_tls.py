@@ -209,7 +209,11 @@ def test_chromium_loads_the_page_over_h2(certificate):
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
                 try:
                     page = browser.new_context(ignore_https_errors=True).new_page()
+                    # `/` sends a visitor who is not signed in to the sign-in page (no script); the
+                    # client's modules are then loaded the way the app shell loads them.
                     page.goto(f"https://localhost:{running.port}/", wait_until="networkidle")
+                    assert page.url.endswith("/sign-in")
+                    page.evaluate("Promise.all(['/js/api.js', '/js/shell-state.js'].map(u => import(u)))")
                     document = page.evaluate("performance.getEntriesByType('navigation')[0].nextHopProtocol")
                     modules = page.evaluate(
                         "performance.getEntriesByType('resource')"
