@@ -6,7 +6,8 @@ import FerryStore
 /// one-time setup link.
 struct AdminCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "admin", abstract: "Create server admins.", subcommands: [Create.self])
+        commandName: "admin", abstract: "Create server admins; time the password hash.",
+        subcommands: [Create.self, PasswordCostCommand.self])
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
