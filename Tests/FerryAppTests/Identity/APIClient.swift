@@ -18,6 +18,15 @@ struct APIClient: Sendable {
         _ method: String, _ path: String, json: String? = nil, as credential: Credential = .none,
         headers: [String: String] = [:]
     ) async throws -> RawResponse {
+        var headers = headers
+        if json != nil, headers["Content-Type"] == nil { headers["Content-Type"] = "application/json" }
+        return try await send(method, path, body: json, as: credential, headers: headers)
+    }
+
+    func send(
+        _ method: String, _ path: String, body: String?, as credential: Credential = .none,
+        headers: [String: String] = [:]
+    ) async throws -> RawResponse {
         var fields = ["Host: 127.0.0.1:\(live.port)", "Connection: close"]
         switch credential {
         case .none: break
@@ -27,19 +36,31 @@ struct APIClient: Sendable {
         case .bearer(let token): fields.append("Authorization: Bearer \(token)")
         }
         fields += headers.map { "\($0.key): \($0.value)" }
-        var body = ""
-        if let json {
-            body = json
-            fields.append("Content-Type: application/json")
+        if body != nil || ["POST", "PUT", "PATCH"].contains(method) {
+            fields.append("Content-Length: \((body ?? "").utf8.count)")
         }
-        if json != nil || ["POST", "PUT", "PATCH"].contains(method) {
-            fields.append("Content-Length: \(body.utf8.count)")
-        }
-        let raw = "\(method) \(path) HTTP/1.1\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n" + body
+        let raw = "\(method) \(path) HTTP/1.1\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n" + (body ?? "")
         guard let response = try await live.request(raw) else {
             throw APIClientError.noResponse(method, path)
         }
         return response
+    }
+
+    /// Posts an HTML form (`application/x-www-form-urlencoded`), as a browser without script does.
+    func postForm(
+        _ path: String, _ fields: [(String, String)], as credential: Credential = .none,
+        headers: [String: String] = [:]
+    ) async throws -> RawResponse {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        let body = fields.map { name, value in
+            "\(name)=\(value.addingPercentEncoding(withAllowedCharacters: allowed) ?? "")"
+        }.joined(separator: "&")
+        var headers = headers
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        // A browser sends its origin with every form post; a session credential already carries it.
+        if case .none = credential, headers["Origin"] == nil { headers["Origin"] = origin }
+        return try await send("POST", path, body: body, as: credential, headers: headers)
     }
 
     /// A session token from the response's `Set-Cookie`.

@@ -1,0 +1,155 @@
+import FerryApp
+import FerryStore
+import Foundation
+import Testing
+
+/// The server-rendered pages as a browser without script uses them: plain form posts, 303s with
+/// fixed notices, and refused forms rendered again with the error and its status.
+@Suite("Live: pages without JavaScript")
+struct LivePageTests {
+    @Test("pages send visitors to sign in and keep where they were going")
+    func signInFirst() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        for path in ["/", "/account", "/admin/users", "/teams/\(fixture.alpha.id.uuidString.lowercased())/admin"] {
+            let response = try await client.send("GET", path)
+            #expect(response.status == 303, "\(path)")
+            #expect(response.header("Location")?.hasPrefix("/sign-in") == true, "\(path)")
+        }
+        let form = try await client.send("GET", "/sign-in?next=%2Faccount")
+        #expect(form.text.contains(#"name="next" value="/account""#))
+        // Only local paths are followed after signing in.
+        for (next, expected) in [("/account", "/account"), ("//evil.example/x", "/"), ("https://evil.example", "/")] {
+            let signIn = try await client.postForm(
+                "/sign-in", [("email", "member@example.org"), ("password", IdentityFixture.password), ("next", next)])
+            #expect(signIn.status == 303)
+            #expect(signIn.header("Location") == expected, "\(next)")
+            #expect(APIClient.sessionToken(signIn) != nil)
+        }
+        let wrong = try await client.postForm(
+            "/sign-in", [("email", "member@example.org"), ("password", "not it"), ("next", "/")])
+        #expect(wrong.status == 401)
+        #expect(wrong.text.contains("The email or the password is wrong."))
+        #expect(wrong.text.contains(#"value="member@example.org""#), "the email is kept")
+        #expect(!wrong.text.contains("not it"), "the password never is")
+        // A cross-site form post is refused.
+        let forged = try await client.postForm(
+            "/sign-in", [("email", "member@example.org"), ("password", IdentityFixture.password)],
+            headers: ["Origin": "http://evil.example"])
+        #expect(forged.status == 403)
+    }
+
+    @Test("the account page: profile, password, tokens, sign-out everywhere")
+    func account() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        let me = fixture.session("member")
+        let page = try await client.send("GET", "/account", as: me)
+        #expect(page.status == 200)
+        #expect(page.text.contains("member@example.org"))
+        #expect(page.header("Cache-Control") == "no-store")
+        let saved = try await client.postForm("/account/profile", [("displayName", "Mia")], as: me)
+        #expect(saved.header("Location") == "/account?done=profile-saved")
+        #expect(
+            try await client.send("GET", "/account?done=profile-saved", as: me).text.contains("Your profile was saved.")
+        )
+        // Query text is never echoed as a notice.
+        #expect(!(try await client.send("GET", "/account?done=<b>hacked</b>", as: me)).text.contains("hacked"))
+        let empty = try await client.postForm("/account/profile", [("displayName", "   ")], as: me)
+        #expect(empty.status == 400)
+        #expect(empty.text.contains(#"aria-invalid="true""#))
+        let token = try await client.postForm(
+            "/account/tokens", [("name", "backup"), ("scopes", "read"), ("scopes", "write"), ("expiresInDays", "")],
+            as: me)
+        #expect(token.status == 201)
+        #expect(token.header("Cache-Control") == "no-store")
+        let secret = try #require(token.text.firstMatch(of: /ferry_[A-Za-z0-9_-]{43}/)).output
+        #expect(try await client.send("GET", "/api/v1/me", as: .bearer(String(secret))).status == 200)
+        let noScope = try await client.postForm("/account/tokens", [("name", "none")], as: me)
+        #expect(noScope.status == 400)
+        let badDays = try await client.postForm(
+            "/account/tokens", [("name", "x"), ("scopes", "read"), ("expiresInDays", "soon")], as: me)
+        #expect(badDays.status == 400)
+        let wrongPassword = try await client.postForm(
+            "/account/password", [("currentPassword", "nope"), ("newPassword", "a brand new passphrase")], as: me)
+        #expect(wrongPassword.status == 401)
+        let changed = try await client.postForm(
+            "/account/password",
+            [("currentPassword", IdentityFixture.password), ("newPassword", "a brand new passphrase")], as: me)
+        #expect(changed.header("Location") == "/account?done=password-changed")
+        let out = try await client.postForm("/account/sessions/revoke", [], as: me)
+        #expect(out.header("Location") == "/sign-in?done=sessions-revoked")
+        #expect(out.header("Set-Cookie")?.contains("Max-Age=0") == true)
+        #expect(try await client.send("GET", "/account", as: me).status == 303)
+    }
+
+    @Test("the team page: invites, roles, the last owner, and who may see it")
+    func teamAdmin() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        let team = "/teams/\(fixture.alpha.id.uuidString.lowercased())/admin"
+        #expect(try await client.send("GET", team, as: fixture.session("member")).status == 403)
+        #expect(try await client.send("GET", team, as: fixture.session("other")).status == 404)
+        let page = try await client.send("GET", team, as: fixture.session("owner"))
+        #expect(page.status == 200)
+        #expect(page.text.contains("victim@example.org"))
+        let invite = try await client.postForm(
+            "\(team)/invites", [("role", "member"), ("maxUses", "3"), ("expiresInHours", "24")],
+            as: fixture.session("owner"))
+        #expect(invite.status == 201)
+        #expect(invite.text.contains("/invite/"))
+        let badInvite = try await client.postForm(
+            "\(team)/invites", [("role", "member"), ("maxUses", "5000"), ("expiresInHours", "24")],
+            as: fixture.session("owner"))
+        #expect(badInvite.status == 400)
+        let victim = fixture.user("victim").id.uuidString.lowercased()
+        let promoted = try await client.postForm(
+            "\(team)/members/\(victim)/role", [("role", "owner")], as: fixture.session("owner"))
+        #expect(promoted.header("Location") == "\(team)?done=role-changed")
+        #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == .owner)
+        // Beta's only owner cannot step down: the page says why, with 409.
+        let beta = "/teams/\(fixture.beta.id.uuidString.lowercased())/admin"
+        let other = fixture.user("other").id.uuidString.lowercased()
+        let lastOwner = try await client.postForm(
+            "\(beta)/members/\(other)/role", [("role", "member")], as: fixture.session("other"))
+        #expect(lastOwner.status == 409)
+        #expect(lastOwner.text.contains("at least one owner"))
+        let removed = try await client.postForm("\(team)/members/\(victim)/remove", [], as: fixture.session("owner"))
+        #expect(removed.header("Location") == "\(team)?done=member-removed")
+        #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == nil)
+    }
+
+    @Test("the users page is for server admins, who add, disable and enable people")
+    func adminUsers() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        #expect(try await client.send("GET", "/admin/users", as: fixture.session("owner")).status == 403)
+        let page = try await client.send("GET", "/admin/users", as: fixture.session("admin"))
+        #expect(page.status == 200)
+        #expect(page.text.contains("victim@example.org"))
+        let added = try await client.postForm(
+            "/admin/users",
+            [("email", "new@example.org"), ("displayName", "New"), ("password", "a fine passphrase")],
+            as: fixture.session("admin"))
+        #expect(added.header("Location") == "/admin/users?done=user-created")
+        let duplicate = try await client.postForm(
+            "/admin/users",
+            [("email", "NEW@example.org"), ("displayName", "Again"), ("password", "a fine passphrase")],
+            as: fixture.session("admin"))
+        #expect(duplicate.status == 409)
+        #expect(duplicate.text.contains("already exists"))
+        let victim = fixture.user("victim").id.uuidString.lowercased()
+        #expect(
+            try await client.postForm("/admin/users/\(victim)/disable", [], as: fixture.session("admin")).status == 303)
+        #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("victim")).status == 401)
+        #expect(
+            try await client.postForm("/admin/users/\(victim)/enable", [], as: fixture.session("admin")).status == 303)
+        #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.disabled == false)
+        let me = fixture.user("admin").id.uuidString.lowercased()
+        #expect(try await client.postForm("/admin/users/\(me)/disable", [], as: fixture.session("admin")).status == 409)
+    }
+}
