@@ -24,9 +24,8 @@ public struct IdentityConfiguration: Sendable {
     /// Audit pages: default and largest number of events.
     public var auditPageSize = 50
     public var auditMaxPageSize = 500
+    /// The scrypt cost of new password hashes (stored hashes keep theirs until the next sign-in).
     public var passwordParameters: ScryptParameters = .standard
-    /// Under TLS the session cookie is marked `Secure`.
-    public var secureCookies = false
 
     public static let sessionCookieName = "ferry_session"
     public static let tokenPrefix = "ferry_"

@@ -10,8 +10,11 @@ public struct ScryptParameters: Sendable, Equatable, Comparable, CustomStringCon
         self.p = p
     }
 
-    /// 2^15 · 8 · 128 = 32 MiB and about 80 ms per hash on the reference machine (see README):
-    /// inside the 50–250 ms band, and above OWASP's minimum (2^17 with r=8 costs 4× as much).
+    /// 2^15 · 8 · 128 = 32 MiB and 120–130 ms per hash on the reference machine (2 cores, release
+    /// build, `ferry admin password-cost`): inside the 50–250 ms band (2^14 takes ~60 ms, 2^16
+    /// ~300 ms). OWASP's equivalents (N=2^15 with p=3, or N=2^17 with p=1) cost about three times as
+    /// much, which is past 250 ms on two cores; on a faster server raise it, since each hash
+    /// stores its own parameters and older hashes are upgraded at the next sign-in.
     public static let standard = ScryptParameters(logN: 15)
     /// For tests only: fast, and still real scrypt.
     public static let testing = ScryptParameters(logN: 10)
