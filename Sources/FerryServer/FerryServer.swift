@@ -74,8 +74,8 @@ public final class FerryServer: Sendable {
         self.identity = identity
         let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         let authenticator = Authenticator(
-            store: store, configuration: configuration.identity, clock: configuration.clock)
-        let gate = AccessGate(authenticator: authenticator, addresses: addresses)
+            store: store, configuration: configuration.identity, cache: identity.cache, clock: configuration.clock)
+        let gate = AccessGate(authenticator: authenticator, addresses: addresses, service: identity)
 
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)

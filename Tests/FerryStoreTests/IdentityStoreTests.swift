@@ -295,3 +295,61 @@ import Testing
         }
     }
 }
+
+@Suite struct IdentityVersionTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Caches trust the version: every change of who may do what must move it, and last-use
+    /// writes (on nearly every request) must not.
+    @Test(arguments: TestBackend.available)
+    func changesMoveTheVersionAndLastUseDoesNot(_ backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let store = IdentityStore(database: database)
+            var last = try await store.version()
+            func moved(_ what: String) async throws {
+                let current = try await store.version()
+                #expect(current > last, "\(what) must move the identity version")
+                last = current
+            }
+            let ann = try await store.createUser(
+                NewUser(email: "ann@example.org", displayName: "Ann", passwordHash: "h"), now: now, audit: nil)
+            try await moved("creating a user")
+            let bob = try await store.createUser(
+                NewUser(email: "bob@example.org", displayName: "Bob", passwordHash: "h"), now: now, audit: nil)
+            let team = try await store.createTeam(name: "T", ownerID: ann.id, now: now, audit: AuditEntry("x"))
+            try await moved("creating a team")
+            _ = try await store.addMember(bob.id, to: team.id, role: .member, now: now, audit: AuditEntry("x"))
+            try await moved("adding a member")
+            _ = try await store.setRole(of: bob.id, in: team.id, to: .owner, now: now, audit: AuditEntry("x"))
+            try await moved("changing a role")
+            _ = try await store.renameTeam(id: team.id, to: "U", now: now, audit: AuditEntry("x"))
+            try await moved("renaming a team")
+            let session = Session(
+                tokenHash: "s", userID: bob.id, createdAt: now, lastSeenAt: now, expiresAt: now.addingTimeInterval(60),
+                clientAddress: nil, userAgent: nil)
+            try await store.createSession(session, replacing: nil, audit: nil)
+            try await moved("creating a session")
+            try await store.touchSession(tokenHash: "s", now: now.addingTimeInterval(1))
+            #expect(try await store.version() == last, "a last-use write does not")
+            try await store.deleteSession(tokenHash: "s", now: now, audit: nil)
+            try await moved("deleting a session")
+            let token = APIToken(
+                id: UUID(), userID: bob.id, name: "t", scopes: [.read], prefix: "p", createdAt: now, expiresAt: nil,
+                lastUsedAt: nil, revokedAt: nil)
+            try await store.createToken(token, secretHash: "th", audit: AuditEntry("x"))
+            try await moved("creating a token")
+            try await store.touchToken(id: token.id, now: now)
+            #expect(try await store.version() == last)
+            try await store.revokeToken(id: token.id, userID: bob.id, now: now, audit: AuditEntry("x"))
+            try await moved("revoking a token")
+            _ = try await store.updateUser(id: bob.id, disabled: true, now: now, audit: [])
+            try await moved("disabling a user")
+            try await store.setPassword(userID: bob.id, hash: "h2", keepingSession: nil, now: now, audit: nil)
+            try await moved("setting a password")
+            try await store.removeMember(bob.id, from: team.id, now: now, audit: AuditEntry("x"))
+            try await moved("removing a member")
+            try await store.record(AuditEntry("sign-in-failed"), now: now)
+            #expect(try await store.version() == last, "the audit log does not")
+        }
+    }
+}

@@ -7,15 +7,17 @@ import Foundation
 public struct AccessGate: Sendable {
     public let authenticator: Authenticator
     public let addresses: ClientAddressResolver
+    /// For roles and teams, through the cache the authenticator shares.
+    public let service: IdentityService
 
-    public init(authenticator: Authenticator, addresses: ClientAddressResolver) {
+    public init(authenticator: Authenticator, addresses: ClientAddressResolver, service: IdentityService) {
         self.authenticator = authenticator
         self.addresses = addresses
+        self.service = service
     }
 
-    var store: IdentityStore { authenticator.store }
-
     func admit(_ request: Request, route: APIRoute) async throws -> APICall {
+        try await authenticator.refresh()
         let principal = try await authenticator.principal(for: request)
         let scheme = addresses.scheme(of: request)
         try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
@@ -27,8 +29,8 @@ public struct AccessGate: Sendable {
             }
             teamID = id
             if let principal {
-                teamRole = try await store.role(of: principal.user.id, in: id)
-                if teamRole == nil, principal.user.isAdmin, try await store.team(id: id) == nil {
+                teamRole = try await service.role(of: principal.user.id, in: id)
+                if teamRole == nil, principal.user.isAdmin, try await !service.teamExists(id) {
                     throw Self.noSuchTeam
                 }
             }
@@ -61,6 +63,7 @@ public struct AccessGate: Sendable {
     /// Authenticates a page request and applies the origin check, with no rule: pages decide
     /// themselves whether to send the visitor to the sign-in form.
     func identify(_ request: Request) async throws -> APICall {
+        try await authenticator.refresh()
         let principal = try await authenticator.principal(for: request)
         let scheme = addresses.scheme(of: request)
         try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
@@ -76,8 +79,8 @@ public struct AccessGate: Sendable {
             throw Self.noSuchTeam
         }
         let principal = try call.caller
-        let role = try await store.role(of: principal.user.id, in: id)
-        if role == nil, principal.user.isAdmin, try await store.team(id: id) == nil { throw Self.noSuchTeam }
+        let role = try await service.role(of: principal.user.id, in: id)
+        if role == nil, principal.user.isAdmin, try await !service.teamExists(id) { throw Self.noSuchTeam }
         switch AccessPolicy.decide(rule: rule, method: .get, principal: principal, teamRole: role) {
         case .allow: return id
         case .hidden: throw Self.noSuchTeam

@@ -25,7 +25,7 @@ extension IdentityAPI {
             return try .json(TeamDocument(team, role: call.teamRole))
         }
         routes.add(.get, "/teams/{teamID}/members", .teamMember) { call in
-            try .json(["members": try await service.store.members(of: try call.team).map(MemberDocument.init)])
+            try .json(["members": try await service.members(of: try call.team).map(MemberDocument.init)])
         }
         routes.add(.post, "/teams/{teamID}/members", .teamOwner) { call in
             let body = try await call.request.decodeJSON(MemberBody.self)

@@ -9,14 +9,23 @@ import HTTPTypes
 public struct Authenticator: Sendable {
     public let store: IdentityStore
     public let configuration: IdentityConfiguration
+    public let cache: IdentityCache
     public let clock: @Sendable () -> Date
 
     public init(
-        store: IdentityStore, configuration: IdentityConfiguration, clock: @escaping @Sendable () -> Date = Date.init
+        store: IdentityStore, configuration: IdentityConfiguration, cache: IdentityCache = IdentityCache(),
+        clock: @escaping @Sendable () -> Date = Date.init
     ) {
         self.store = store
         self.configuration = configuration
+        self.cache = cache
         self.clock = clock
+    }
+
+    /// Reads the store's identity version once for this request, so that the cache answers only
+    /// while nothing changed. Call before ``principal(for:)``.
+    public func refresh() async throws {
+        cache.sync(to: try await store.version())
     }
 
     /// The caller, or nil for an anonymous request (no cookie, or a session that ended). A bearer
@@ -38,15 +47,29 @@ public struct Authenticator: Sendable {
     }
 
     func sessionPrincipal(tokenHash: String) async throws -> Principal? {
-        guard let found = try await store.session(tokenHash: tokenHash), !found.user.disabled else { return nil }
         let now = clock()
-        let session = found.session
-        guard now < session.expiresAt, now.timeIntervalSince(session.lastSeenAt) < configuration.sessionIdleTimeout
-        else { return nil }
-        if now.timeIntervalSince(session.lastSeenAt) >= configuration.lastUseWriteInterval {
+        var found = cache.cached(\.sessions, tokenHash)
+        if let cached = found, !isLive(cached.session, at: now) {
+            // Another instance may have used it since: the store has the last word.
+            cache.remove(\.sessions, tokenHash)
+            found = nil
+        }
+        if found == nil {
+            let version = cache.currentVersion
+            found = try await store.session(tokenHash: tokenHash)
+            if let found { cache.put(\.sessions, tokenHash, found, version: version) }
+        }
+        guard var found, !found.user.disabled, isLive(found.session, at: now) else { return nil }
+        if now.timeIntervalSince(found.session.lastSeenAt) >= configuration.lastUseWriteInterval {
             try await store.touchSession(tokenHash: tokenHash, now: now)
+            found.session.lastSeenAt = now
+            cache.put(\.sessions, tokenHash, found)
         }
         return Principal(user: found.user, credential: .session(tokenHash: tokenHash))
+    }
+
+    private func isLive(_ session: Session, at now: Date) -> Bool {
+        now < session.expiresAt && now.timeIntervalSince(session.lastSeenAt) < configuration.sessionIdleTimeout
     }
 
     func tokenPrincipal(_ authorization: String) async throws -> Principal {
@@ -59,12 +82,20 @@ public struct Authenticator: Sendable {
             SecretToken.isWellFormed(secret.dropFirst(IdentityConfiguration.tokenPrefix.count))
         else { throw Self.invalidToken("The API token is malformed.") }
         let now = clock()
-        guard let found = try await store.token(secretHash: SecretToken.hash(secret)),
-            found.token.revokedAt == nil, !found.user.disabled,
+        let hash = SecretToken.hash(secret)
+        var lookup = cache.cached(\.tokens, hash)
+        if lookup == nil {
+            let version = cache.currentVersion
+            lookup = try await store.token(secretHash: hash)
+            if let lookup { cache.put(\.tokens, hash, lookup, version: version) }
+        }
+        guard var found = lookup, found.token.revokedAt == nil, !found.user.disabled,
             found.token.expiresAt.map({ now < $0 }) ?? true
         else { throw Self.invalidToken("The API token is invalid, expired or revoked.") }
         if now.timeIntervalSince(found.token.lastUsedAt ?? .distantPast) >= configuration.lastUseWriteInterval {
             try await store.touchToken(id: found.token.id, now: now)
+            found.token.lastUsedAt = now
+            cache.put(\.tokens, hash, found)
         }
         return Principal(user: found.user, credential: .token(id: found.token.id, scopes: found.token.scopes))
     }

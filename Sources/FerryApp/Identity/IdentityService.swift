@@ -10,9 +10,12 @@ public struct IdentityService: Sendable {
     public let hasher: PasswordHasher
     public let accountLimiter: any AttemptLimiter
     public let addressLimiter: any AttemptLimiter
+    /// Teams, roles and members between requests while the store's identity version holds.
+    public let cache: IdentityCache
 
-    public init(store: IdentityStore, configuration: IdentityConfiguration) {
+    public init(store: IdentityStore, configuration: IdentityConfiguration, cache: IdentityCache = IdentityCache()) {
         self.store = store
+        self.cache = cache
         self.configuration = configuration
         self.hasher = PasswordHasher(parameters: configuration.passwordParameters)
         self.accountLimiter = SlidingWindowLimiter(
@@ -191,7 +194,26 @@ public struct IdentityService: Sendable {
 
     /// The caller's teams (every team for a server admin).
     public func teams(of principal: Principal) async throws -> [TeamMembership] {
-        principal.user.isAdmin
-            ? try await store.allTeams(viewer: principal.user.id) : try await store.teams(of: principal.user.id)
+        let id = principal.user.id
+        return principal.user.isAdmin
+            ? try await cache.value(\.allTeams, id) { try await store.allTeams(viewer: id) }
+            : try await cache.value(\.teamsOf, id) { try await store.teams(of: id) }
+    }
+
+    /// A team's members, owners first.
+    public func members(of teamID: UUID) async throws -> [Member] {
+        try await cache.value(\.members, teamID) { try await store.members(of: teamID) }
+    }
+
+    /// `userID`'s role in `teamID`, or nil when not a member.
+    public func role(of userID: UUID, in teamID: UUID) async throws -> Role? {
+        try await cache.value(\.roles, IdentityCache.MemberKey(userID: userID, teamID: teamID)) {
+            try await store.role(of: userID, in: teamID)
+        }
+    }
+
+    /// Whether the team exists.
+    public func teamExists(_ teamID: UUID) async throws -> Bool {
+        try await cache.value(\.teams, teamID) { try await store.team(id: teamID) } != nil
     }
 }

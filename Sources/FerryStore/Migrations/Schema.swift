@@ -92,6 +92,19 @@ public enum Schema {
                 """,
                 "CREATE INDEX audit_events_by_team ON audit_events (team_id, id)",
             ]
-        }
+        },
+        // One counter that every change of identity data bumps in its own transaction, so that a
+        // server (or several) may cache who is who and check in one tiny read that nothing
+        // changed — also when the change came from another process (the CLI, another instance).
+        Migration(version: 2, name: "identity version") { _ in
+            [
+                """
+                CREATE TABLE identity_version (
+                    id INTEGER PRIMARY KEY CHECK (id = 1),
+                    version BIGINT NOT NULL)
+                """,
+                "INSERT INTO identity_version (id, version) VALUES (1, 0)",
+            ]
+        },
     ]
 }

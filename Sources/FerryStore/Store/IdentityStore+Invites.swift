@@ -12,7 +12,7 @@ extension IdentityStore {
         "id, team_id, role, max_uses, uses, created_by, created_at, expires_at, revoked_at"
 
     public func createInvite(_ invite: Invite, codeHash: String, audit: AuditEntry) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await sql.raw(
                 """
                 INSERT INTO invites (id, team_id, code_hash, role, max_uses, uses, created_by, created_at,
@@ -55,7 +55,7 @@ extension IdentityStore {
     }
 
     public func revokeInvite(id: UUID, teamID: UUID, now: Date, audit: AuditEntry) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             let revoked = try await sql.raw(
                 """
                 UPDATE invites SET revoked_at = \(bind: now.milliseconds)
@@ -73,7 +73,7 @@ extension IdentityStore {
     public func acceptInvite(
         codeHash: String, userID: UUID, now: Date, clientAddress: String?
     ) async throws -> (Invite, Member) {
-        try await database.transaction { sql in
+        try await write { sql in
             try await join(codeHash: codeHash, userID: userID, now: now, clientAddress: clientAddress, on: sql)
         }
     }
@@ -83,7 +83,7 @@ extension IdentityStore {
     public func acceptInvite(
         codeHash: String, creating newUser: NewUser, now: Date, clientAddress: String?
     ) async throws -> (User, Invite, Member) {
-        try await database.transaction { sql in
+        try await write { sql in
             // Check the invite first, so a stale link does not claim the email.
             try await requireValidInvite(codeHash: codeHash, now: now, on: sql)
             let user = try await insertUser(newUser, now: now, on: sql)

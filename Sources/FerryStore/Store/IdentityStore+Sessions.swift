@@ -11,7 +11,7 @@ extension IdentityStore {
     /// Stores a new session and deletes `replacing` (the session the browser presented before
     /// signing in), in one transaction.
     public func createSession(_ session: Session, replacing: String?, audit: AuditEntry?) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             if let replacing {
                 try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: replacing)").run()
             }
@@ -56,7 +56,7 @@ extension IdentityStore {
     }
 
     public func deleteSession(tokenHash: String, now: Date, audit: AuditEntry?) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: tokenHash)").run()
             if let audit { try await insert(audit, at: now, on: sql) }
         }
@@ -64,7 +64,7 @@ extension IdentityStore {
 
     /// Ends every session of a user.
     public func deleteSessions(userID: UUID, now: Date, audit: AuditEntry?) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await sql.raw("DELETE FROM sessions WHERE user_id = \(bind: userID.key)").run()
             if let audit { try await insert(audit, at: now, on: sql) }
         }
@@ -85,7 +85,7 @@ extension IdentityStore {
     /// Housekeeping: removes sessions past their absolute end or idle since `idleBefore`.
     @discardableResult
     public func deleteExpiredSessions(now: Date, idleBefore: Date) async throws -> Int {
-        try await database.withConnection { sql in
+        try await write { sql in
             try await sql.raw(
                 """
                 DELETE FROM sessions

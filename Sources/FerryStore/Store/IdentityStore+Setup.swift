@@ -4,7 +4,7 @@ import SQLKit
 extension IdentityStore {
     /// Issues a new first-run token, replacing any unused one (only the latest printed link works).
     public func replaceSetupToken(hash: String, now: Date) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await sql.raw("DELETE FROM setup_tokens WHERE used_at IS NULL").run()
             try await sql.raw(
                 "INSERT INTO setup_tokens (token_hash, created_at) VALUES (\(bind: hash), \(bind: now.milliseconds))"
@@ -28,7 +28,7 @@ extension IdentityStore {
     public func completeSetup(
         tokenHash: String, admin: NewUser, teamName: String, now: Date, clientAddress: String?
     ) async throws -> (User, Team) {
-        try await database.transaction { sql in
+        try await write { sql in
             let users = try await sql.raw("SELECT COUNT(*) AS n FROM users").first()?.int("n") ?? 0
             let used = try await sql.raw(
                 """

@@ -15,7 +15,7 @@ extension IdentityStore {
 
     /// Creates a team with its first owner; ``StoreError/teamNameTaken`` when the name is in use.
     public func createTeam(name: String, ownerID: UUID, now: Date, audit: AuditEntry) async throws -> Team {
-        try await database.transaction { sql in
+        try await write { sql in
             let team = try await insertTeam(name: name, ownerID: ownerID, now: now, on: sql)
             var audit = audit
             audit.teamID = team.id
@@ -97,7 +97,7 @@ extension IdentityStore {
     }
 
     public func renameTeam(id: UUID, to name: String, now: Date, audit: AuditEntry) async throws -> Team {
-        try await database.transaction { sql in
+        try await write { sql in
             let key = name.lowercased()
             let taken = try await sql.raw(
                 "SELECT id FROM teams WHERE name_key = \(bind: key) AND id <> \(bind: id.key)"
@@ -147,7 +147,7 @@ extension IdentityStore {
     public func addMember(
         _ userID: UUID, to teamID: UUID, role: Role, now: Date, audit: AuditEntry
     ) async throws -> Member {
-        try await database.transaction { sql in
+        try await write { sql in
             let member = try await insertMember(userID, to: teamID, role: role, now: now, on: sql)
             try await insert(audit, at: now, on: sql)
             return member
@@ -177,7 +177,7 @@ extension IdentityStore {
     public func setRole(
         of userID: UUID, in teamID: UUID, to role: Role, now: Date, audit: AuditEntry
     ) async throws -> Member {
-        try await database.transaction { sql in
+        try await write { sql in
             try await lockTeam(teamID, on: sql)
             guard let current = try await fetchMember(userID, of: teamID, on: sql) else { throw StoreError.notFound }
             if current.role == .owner, role != .owner {
@@ -198,7 +198,7 @@ extension IdentityStore {
 
     /// Removes a member; refuses to remove the last owner.
     public func removeMember(_ userID: UUID, from teamID: UUID, now: Date, audit: AuditEntry) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await lockTeam(teamID, on: sql)
             guard let current = try await fetchMember(userID, of: teamID, on: sql) else { throw StoreError.notFound }
             if current.role == .owner {

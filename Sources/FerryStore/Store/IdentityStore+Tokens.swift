@@ -12,7 +12,7 @@ extension IdentityStore {
         "id, user_id, name, scopes, prefix, created_at, expires_at, last_used_at, revoked_at"
 
     public func createToken(_ token: APIToken, secretHash: String, audit: AuditEntry) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             try await sql.raw(
                 """
                 INSERT INTO api_tokens (id, user_id, name, secret_hash, prefix, scopes, created_at, expires_at)
@@ -65,7 +65,7 @@ extension IdentityStore {
 
     /// Revokes one of `userID`'s tokens; ``StoreError/notFound`` if there is no such live token.
     public func revokeToken(id: UUID, userID: UUID, now: Date, audit: AuditEntry) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             let revoked = try await sql.raw(
                 """
                 UPDATE api_tokens SET revoked_at = \(bind: now.milliseconds)

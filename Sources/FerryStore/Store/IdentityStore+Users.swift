@@ -33,7 +33,7 @@ extension IdentityStore {
 
     /// Creates a user; ``StoreError/emailTaken`` when the email is in use.
     public func createUser(_ new: NewUser, now: Date, audit: AuditEntry?) async throws -> User {
-        try await database.transaction { sql in
+        try await write { sql in
             let user = try await insertUser(new, now: now, on: sql)
             if var audit {
                 audit.subject = audit.subject ?? user.id.key
@@ -109,7 +109,7 @@ extension IdentityStore {
         id: UUID, displayName: String? = nil, isAdmin: Bool? = nil, disabled: Bool? = nil, now: Date,
         audit: [AuditEntry]
     ) async throws -> User {
-        try await database.transaction { sql in
+        try await write { sql in
             guard
                 var user = try await sql.raw(
                     "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.key)"
@@ -137,7 +137,7 @@ extension IdentityStore {
     public func setPassword(
         userID: UUID, hash: String, keepingSession: String?, now: Date, audit: AuditEntry?
     ) async throws {
-        try await database.transaction { sql in
+        try await write { sql in
             let found = try await sql.raw("SELECT id FROM users WHERE id = \(bind: userID.key)").first()
             guard found != nil else { throw StoreError.notFound }
             try await sql.raw("UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: userID.key)").run()

@@ -13,6 +13,25 @@ public struct IdentityStore: Sendable {
         self.database = database
     }
 
+    /// Runs a change as one transaction that also bumps the identity version, so that caches of
+    /// sessions, tokens, teams and members see it on their next check.
+    func write<Result: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> Result) async throws -> Result {
+        try await database.transaction { sql in
+            let result = try await body(sql)
+            try await sql.raw("UPDATE identity_version SET version = version + 1 WHERE id = 1").run()
+            return result
+        }
+    }
+
+    /// The identity version: it changes with every committed change of users, teams, members,
+    /// sessions or tokens (not with last-use times or the audit log).
+    public func version() async throws -> Int64 {
+        try await database.withConnection { sql in
+            try await sql.raw("SELECT version FROM identity_version WHERE id = 1").first()?
+                .decode(column: "version", as: Int64.self) ?? 0
+        }
+    }
+
     /// Writes an audit entry inside the caller's transaction.
     func insert(_ entry: AuditEntry, at now: Date, on sql: any SQLDatabase) async throws {
         try await sql.raw(
