@@ -105,7 +105,8 @@ public final class FerryServer: Sendable {
             self.accessLogSink = sink
             var accessLogger = Logger(label: "ferry.access") { label in BufferedLogHandler(label: label, sink: sink) }
             accessLogger.logLevel = configuration.logLevel
-            observers.append(AccessLog(logger: accessLogger))
+            observers.append(
+                AccessLog(logger: accessLogger, secretPathPrefixes: ["/setup/", "/invite/", "/api/v1/invites/"]))
         } else {
             self.accessLogSink = nil
         }

@@ -353,3 +353,38 @@ import Testing
         }
     }
 }
+
+@Suite struct SignInRaceTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// A sign-in whose password check overlapped a reset or a disable makes no session, and an
+    /// old hash never overwrites a new password.
+    @Test(arguments: TestBackend.available)
+    func aResetOrDisableDuringTheCheckWins(_ backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let store = IdentityStore(database: database)
+            let ann = try await store.createUser(
+                NewUser(email: "ann@example.org", displayName: "Ann", passwordHash: "old"), now: now, audit: nil)
+            func session(_ hash: String) -> Session {
+                Session(
+                    tokenHash: hash, userID: ann.id, createdAt: now, lastSeenAt: now,
+                    expiresAt: now.addingTimeInterval(60), clientAddress: nil, userAgent: nil)
+            }
+            try await store.createSession(session("a"), replacing: nil, audit: nil, requiringPasswordHash: "old")
+            try await store.setPassword(userID: ann.id, hash: "new", keepingSession: nil, now: now, audit: nil)
+            await #expect(throws: StoreError.notFound) {
+                try await store.createSession(session("b"), replacing: nil, audit: nil, requiringPasswordHash: "old")
+            }
+            try await store.upgradePasswordHash(userID: ann.id, from: "old", to: "old-but-stronger")
+            #expect(try await store.passwordHash(userID: ann.id) == "new")
+            try await store.upgradePasswordHash(userID: ann.id, from: "new", to: "new-but-stronger")
+            #expect(try await store.passwordHash(userID: ann.id) == "new-but-stronger")
+            _ = try await store.updateUser(id: ann.id, disabled: true, now: now, audit: [])
+            await #expect(throws: StoreError.notFound) {
+                try await store.createSession(
+                    session("c"), replacing: nil, audit: nil, requiringPasswordHash: "new-but-stronger")
+            }
+            #expect(try await store.sessions(userID: ann.id).isEmpty)
+        }
+    }
+}

@@ -9,4 +9,7 @@ public protocol AttemptLimiter: Sendable {
     func record(_ key: String, now: Date)
     /// Forgets `key` (a successful sign-in clears its failures).
     func reset(_ key: String)
+    /// Checks and counts in one step: nil when `key` may try now (the attempt is counted), else
+    /// how long until it may. Concurrent attempts cannot all slip past the check.
+    func attempt(_ key: String, now: Date) -> TimeInterval?
 }

@@ -48,6 +48,9 @@ public struct Authenticator: Sendable {
 
     func sessionPrincipal(tokenHash: String) async throws -> Principal? {
         let now = clock()
+        // What is read now is valid for this version; a later put under a newer one is refused,
+        // so a lookup read before a revocation can never re-enter the cache after it.
+        let version = cache.currentVersion
         var found = cache.cached(\.sessions, tokenHash)
         if let cached = found, !isLive(cached.session, at: now) {
             // Another instance may have used it since: the store has the last word.
@@ -55,7 +58,6 @@ public struct Authenticator: Sendable {
             found = nil
         }
         if found == nil {
-            let version = cache.currentVersion
             found = try await store.session(tokenHash: tokenHash)
             if let found { cache.put(\.sessions, tokenHash, found, version: version) }
         }
@@ -63,7 +65,7 @@ public struct Authenticator: Sendable {
         if now.timeIntervalSince(found.session.lastSeenAt) >= configuration.lastUseWriteInterval {
             try await store.touchSession(tokenHash: tokenHash, now: now)
             found.session.lastSeenAt = now
-            cache.put(\.sessions, tokenHash, found)
+            cache.put(\.sessions, tokenHash, found, version: version)
         }
         return Principal(user: found.user, credential: .session(tokenHash: tokenHash))
     }
@@ -83,9 +85,9 @@ public struct Authenticator: Sendable {
         else { throw Self.invalidToken("The API token is malformed.") }
         let now = clock()
         let hash = SecretToken.hash(secret)
+        let version = cache.currentVersion
         var lookup = cache.cached(\.tokens, hash)
         if lookup == nil {
-            let version = cache.currentVersion
             lookup = try await store.token(secretHash: hash)
             if let lookup { cache.put(\.tokens, hash, lookup, version: version) }
         }
@@ -95,7 +97,7 @@ public struct Authenticator: Sendable {
         if now.timeIntervalSince(found.token.lastUsedAt ?? .distantPast) >= configuration.lastUseWriteInterval {
             try await store.touchToken(id: found.token.id, now: now)
             found.token.lastUsedAt = now
-            cache.put(\.tokens, hash, found)
+            cache.put(\.tokens, hash, found, version: version)
         }
         return Principal(user: found.user, credential: .token(id: found.token.id, scopes: found.token.scopes))
     }

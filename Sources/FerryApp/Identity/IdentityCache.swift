@@ -60,11 +60,12 @@ public final class IdentityCache: Sendable {
         return loaded
     }
 
+    /// Keeps `value`, read while the cache was at `version`, unless the cache moved since.
     func put<Key: Hashable, Value: Sendable>(
-        _ path: WritableKeyPath<State, [Key: Value]>, _ key: Key, _ value: Value, version: Int64? = nil
+        _ path: WritableKeyPath<State, [Key: Value]>, _ key: Key, _ value: Value, version: Int64
     ) {
         state.withLock { state in
-            if let version, version != state.version { return }
+            if version != state.version { return }
             if state.entries >= maxEntries { state.clear(to: state.version) }
             if state[keyPath: path].updateValue(value, forKey: key) == nil { state.entries += 1 }
         }

@@ -36,22 +36,15 @@ public struct IdentityService: Sendable {
         if rawPassword == nil || rawPassword?.isEmpty == true { rules.fail("/password", "The password is required.") }
         try rules.check()
         let password = rawPassword ?? ""
-        let addressKey = "address:\(context.clientAddress ?? "unknown")"
         let accountKey = "account:\(email)"
-        if let wait = [
-            addressLimiter.retryAfter(addressKey, now: context.now),
-            accountLimiter.retryAfter(accountKey, now: context.now),
-        ].compactMap({ $0 }).max() {
-            throw HTTPError(
-                .tooManyRequests, detail: "Too many sign-in attempts. Try again in \(Int(wait)) seconds.",
-                type: "too-many-attempts", headers: [.retryAfter: String(Int(wait))])
-        }
-        addressLimiter.record(addressKey, now: context.now)
+        // Counted before the password is checked (a success clears the account's count), so a
+        // burst of guesses in flight at once is held to the limit too.
+        try limit(addressLimiter, "address:\(context.clientAddress ?? "unknown")", context: context)
+        try limit(accountLimiter, accountKey, context: context)
 
         guard let credentials = try await store.credentials(email: email), let stored = credentials.passwordHash
         else {
             try await hasher.verifyNothing(password)
-            accountLimiter.record(accountKey, now: context.now)
             try await store.record(
                 context.audit("sign-in-failed", subject: email, detail: "unknown email"), now: context.now)
             throw Self.wrongCredentials
@@ -59,7 +52,6 @@ public struct IdentityService: Sendable {
         let user = credentials.user
         let verification = try await hasher.verify(password, against: stored)
         guard case .valid(let needsRehash) = verification else {
-            accountLimiter.record(accountKey, now: context.now)
             try await store.record(
                 AuditEntry(
                     "sign-in-failed", actorID: user.id, subject: user.id.uuidString.lowercased(),
@@ -72,9 +64,20 @@ public struct IdentityService: Sendable {
         }
         accountLimiter.reset(accountKey)
         if needsRehash {
-            try await store.upgradePasswordHash(userID: user.id, hash: try await hasher.hash(password))
+            try await store.upgradePasswordHash(
+                userID: user.id, from: stored, to: try await hasher.hash(password))
         }
-        return try await startSession(for: user, replacing: presented, context: context, action: "sign-in")
+        return try await startSession(
+            for: user, replacing: presented, context: context, action: "sign-in", verifiedHash: stored)
+    }
+
+    /// Counts an attempt against `limiter`, or answers 429 with `Retry-After`.
+    func limit(_ limiter: any AttemptLimiter, _ key: String, context: ActionContext) throws {
+        if let wait = limiter.attempt(key, now: context.now) {
+            throw HTTPError(
+                .tooManyRequests, detail: "Too many attempts. Try again in \(Int(wait)) seconds.",
+                type: "too-many-attempts", headers: [.retryAfter: String(Int(wait))])
+        }
     }
 
     static let wrongCredentials = HTTPError(
@@ -82,9 +85,12 @@ public struct IdentityService: Sendable {
 
     /// A new session for `user`; the session the browser presented (if any) is deleted in the
     /// same transaction, so a cookie planted before sign-in never becomes a signed-in one.
-    func startSession(for user: User, replacing presented: String?, context: ActionContext, action: String?)
-        async throws -> SignedIn
-    {
+    /// - Parameter verifiedHash: the password hash just checked: the session is made only if it
+    ///   is still the user's (a reset while the hash was being checked wins) and they are enabled.
+    func startSession(
+        for user: User, replacing presented: String?, context: ActionContext, action: String?,
+        verifiedHash: String? = nil
+    ) async throws -> SignedIn {
         let token = SecretToken.generate()
         let session = Session(
             tokenHash: SecretToken.hash(token), userID: user.id, createdAt: context.now, lastSeenAt: context.now,
@@ -94,7 +100,12 @@ public struct IdentityService: Sendable {
             AuditEntry(
                 $0, actorID: user.id, subject: user.id.uuidString.lowercased(), clientAddress: context.clientAddress)
         }
-        try await store.createSession(session, replacing: presented, audit: audit)
+        do {
+            try await store.createSession(
+                session, replacing: presented, audit: audit, requiringPasswordHash: verifiedHash)
+        } catch StoreError.notFound {
+            throw Self.wrongCredentials
+        }
         return SignedIn(user: user, sessionToken: token, maxAge: Int(configuration.sessionLifetime))
     }
 
@@ -143,7 +154,8 @@ public struct IdentityService: Sendable {
         guard try await store.countUsers() == 0 else {
             throw HTTPError(.conflict, detail: "Ferry is already set up; sign in instead.", type: "setup-done")
         }
-        guard let token, SecretToken.isWellFormed(token) else { throw StoreError.setupTokenInvalid.httpError }
+        try limit(addressLimiter, "address:\(context.clientAddress ?? "unknown")", context: context)
+        guard let token, try await isSetupTokenValid(token) else { throw StoreError.setupTokenInvalid.httpError }
         let hash = try await hasher.hash(password)
         let (user, _) = try await storeCall {
             try await store.completeSetup(
@@ -179,6 +191,9 @@ public struct IdentityService: Sendable {
             rules.fail("/currentPassword", "The current password is required.")
         }
         try rules.check()
+        // Someone holding a stolen session must not get to guess the password at hashing speed.
+        let accountKey = "account:\(principal.user.email)"
+        try limit(accountLimiter, accountKey, context: context)
         guard let stored = try await store.passwordHash(userID: principal.user.id),
             case .valid = try await hasher.verify(current ?? "", against: stored)
         else {
@@ -186,6 +201,7 @@ public struct IdentityService: Sendable {
                 .unauthorized, detail: "The current password is wrong.", type: "wrong-password",
                 errors: [.init(pointer: "/currentPassword", detail: "The current password is wrong.")])
         }
+        accountLimiter.reset(accountKey)
         try await store.setPassword(
             userID: principal.user.id, hash: try await hasher.hash(new), keepingSession: principal.sessionTokenHash,
             now: context.now,

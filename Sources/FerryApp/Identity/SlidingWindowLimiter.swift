@@ -17,26 +17,38 @@ public final class SlidingWindowLimiter: AttemptLimiter {
     }
 
     public func retryAfter(_ key: String, now: Date) -> TimeInterval? {
-        attempts.withLock { table in
-            guard var times = table[key] else { return nil }
-            times.removeAll { now.timeIntervalSince($0) >= window }
-            table[key] = times.isEmpty ? nil : times
-            guard times.count >= limit else { return nil }
-            // Free again when the oldest attempt that still counts leaves the window.
-            let oldest = times[times.count - limit]
-            return max(1, (window - now.timeIntervalSince(oldest)).rounded(.up))
-        }
+        attempts.withLock { table in wait(for: key, now: now, in: &table) }
     }
 
     public func record(_ key: String, now: Date) {
+        attempts.withLock { table in add(key, now: now, to: &table) }
+    }
+
+    public func attempt(_ key: String, now: Date) -> TimeInterval? {
         attempts.withLock { table in
-            var times = table[key] ?? []
-            times.removeAll { now.timeIntervalSince($0) >= window }
-            times.append(now)
-            if times.count > limit { times.removeFirst(times.count - limit) }
-            table[key] = times
-            if table.count > maxKeys { Self.evict(&table, down: maxKeys * 9 / 10) }
+            if let wait = wait(for: key, now: now, in: &table) { return wait }
+            add(key, now: now, to: &table)
+            return nil
         }
+    }
+
+    private func wait(for key: String, now: Date, in table: inout [String: [Date]]) -> TimeInterval? {
+        guard var times = table[key] else { return nil }
+        times.removeAll { now.timeIntervalSince($0) >= window }
+        table[key] = times.isEmpty ? nil : times
+        guard times.count >= limit else { return nil }
+        // Free again when the oldest attempt that still counts leaves the window.
+        let oldest = times[times.count - limit]
+        return max(1, (window - now.timeIntervalSince(oldest)).rounded(.up))
+    }
+
+    private func add(_ key: String, now: Date, to table: inout [String: [Date]]) {
+        var times = table[key] ?? []
+        times.removeAll { now.timeIntervalSince($0) >= window }
+        times.append(now)
+        if times.count > limit { times.removeFirst(times.count - limit) }
+        table[key] = times
+        if table.count > maxKeys { Self.evict(&table, down: maxKeys * 9 / 10) }
     }
 
     public func reset(_ key: String) {

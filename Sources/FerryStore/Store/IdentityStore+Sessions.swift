@@ -10,8 +10,21 @@ public struct SessionLookup: Sendable {
 extension IdentityStore {
     /// Stores a new session and deletes `replacing` (the session the browser presented before
     /// signing in), in one transaction.
-    public func createSession(_ session: Session, replacing: String?, audit: AuditEntry?) async throws {
+    /// - Parameter requiringPasswordHash: the password hash the sign-in checked. The session is
+    ///   made only if the user is enabled and still has that hash (``StoreError/notFound``
+    ///   otherwise): a password reset or a disable that lands while the hash was being checked wins.
+    public func createSession(
+        _ session: Session, replacing: String?, audit: AuditEntry?, requiringPasswordHash: String? = nil
+    ) async throws {
         try await write { sql in
+            if let requiringPasswordHash {
+                let row = try await sql.raw(
+                    "SELECT password_hash, disabled FROM users WHERE id = \(bind: session.userID.key)"
+                ).first()
+                guard let row, try row.optionalString("password_hash") == requiringPasswordHash,
+                    try !row.bool("disabled")
+                else { throw StoreError.notFound }
+            }
             if let replacing {
                 try await sql.raw("DELETE FROM sessions WHERE token_hash = \(bind: replacing)").run()
             }

@@ -216,7 +216,7 @@ extension IdentityStore {
     /// serialises every write.)
     private func lockTeam(_ teamID: UUID, on sql: any SQLDatabase) async throws {
         guard database.backend == .postgres else { return }
-        try await sql.raw("SELECT id FROM teams WHERE id = \(bind: teamID.key) FOR UPDATE").run()
+        try await sql.raw("SELECT id FROM teams WHERE id = \(bind: teamID.key) FOR NO KEY UPDATE").run()
     }
 
     private func requireAnotherOwner(besides userID: UUID, in teamID: UUID, on sql: any SQLDatabase) async throws {

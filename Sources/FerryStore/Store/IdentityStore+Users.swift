@@ -151,10 +151,16 @@ extension IdentityStore {
         }
     }
 
-    /// Replaces a hash with a stronger one of the same password (after a successful sign-in).
-    public func upgradePasswordHash(userID: UUID, hash: String) async throws {
+    /// Replaces a hash with a stronger one of the same password (after a successful sign-in),
+    /// only if it is still `old`: a password set meanwhile is never overwritten by the old one.
+    public func upgradePasswordHash(userID: UUID, from old: String, to hash: String) async throws {
         try await database.withConnection { sql in
-            try await sql.raw("UPDATE users SET password_hash = \(bind: hash) WHERE id = \(bind: userID.key)").run()
+            try await sql.raw(
+                """
+                UPDATE users SET password_hash = \(bind: hash)
+                WHERE id = \(bind: userID.key) AND password_hash = \(bind: old)
+                """
+            ).run()
         }
     }
 }

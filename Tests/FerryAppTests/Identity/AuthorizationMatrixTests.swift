@@ -59,7 +59,7 @@ struct AuthorizationMatrixTests {
         Row(method: "PATCH", path: "/users/{userID}", allowed: "----Y--Y", json: #"{"displayName":"Victim"}"#),
         Row(method: "PUT", path: "/users/{userID}/password", allowed: "----Y--Y", json: "{}"),
         Row(method: "GET", path: "/audit", allowed: "----Y--Y"),
-        Row(method: "POST", path: "/invites/{code}/accept", allowed: "YYYYYYYY", json: "{}"),
+        Row(method: "POST", path: "/invites/{code}/accept", allowed: "YYYYY-YY", json: "{}"),
         Row(method: "DELETE", path: "/teams/{teamID}/members/{userID}", allowed: "---YY-YY"),
         Row(method: "DELETE", path: "/session", allowed: "-YYYY---"),
         Row(method: "DELETE", path: "/me/sessions", allowed: "-YYYY-YY"),

@@ -32,3 +32,19 @@ struct SlidingWindowLimiterTests {
         #expect(limiter.retryAfter("key0", now: start.addingTimeInterval(1000)) == nil)
     }
 }
+
+@Suite("Sign-in limiter under concurrency")
+struct SlidingWindowLimiterConcurrencyTests {
+    /// Attempts are checked and counted in one step: a burst sent at once gets no more than the
+    /// limit through.
+    @Test func aBurstGetsExactlyTheLimitThrough() async {
+        let limiter = SlidingWindowLimiter(limit: 3, window: 60)
+        let now = Date()
+        let admitted = await withTaskGroup(of: Bool.self) { group in
+            for _ in 0..<50 { group.addTask { limiter.attempt("account:ann", now: now) == nil } }
+            return await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+        }
+        #expect(admitted == 3)
+        #expect(limiter.attempt("account:ann", now: now.addingTimeInterval(61)) == nil)
+    }
+}
