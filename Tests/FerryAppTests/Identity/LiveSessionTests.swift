@@ -60,11 +60,11 @@ struct LiveSessionTests {
         // Idle: unused for the whole timeout.
         fixture.clock.advance(by: idle - 60)
         #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("member")).status == 200)
-        fixture.clock.advance(by: idle)
+        fixture.clock.advance(by: idle - 60)
         #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("owner")).status == 401)
         // The member used theirs a moment ago, so it lives on … until its absolute end.
         #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("member")).status == 200)
-        var elapsed = 2 * idle - 60
+        var elapsed = 2 * idle - 120
         while elapsed + idle / 2 < lifetime {
             fixture.clock.advance(by: idle / 2)
             elapsed += idle / 2
@@ -74,6 +74,17 @@ struct LiveSessionTests {
         let ended = try await client.send("GET", "/api/v1/me", as: fixture.session("member"))
         #expect(ended.status == 401)
         #expect(ended.problem == "unauthenticated")
+    }
+
+    @Test("a session idle for exactly the timeout has ended; a second less has not")
+    func idleBoundary() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let idle = fixture.live.server.configuration.identity.sessionIdleTimeout
+        fixture.clock.advance(by: idle - 1)
+        #expect(try await fixture.client.send("GET", "/api/v1/me", as: fixture.session("member")).status == 200)
+        fixture.clock.advance(by: idle)
+        #expect(try await fixture.client.send("GET", "/api/v1/me", as: fixture.session("member")).status == 401)
     }
 
     @Test("signing in replaces the session the browser presented (no fixation)")

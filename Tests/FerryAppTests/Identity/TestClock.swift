@@ -5,7 +5,9 @@ import Synchronization
 final class TestClock: Sendable {
     private let current: Mutex<Date>
 
-    init(_ start: Date = Date()) {
+    /// Starts at a whole millisecond: the store keeps milliseconds, so a clock with finer steps
+    /// would make a boundary check depend on rounding.
+    init(_ start: Date = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 * 1000).rounded() / 1000)) {
         current = Mutex(start)
     }
 
