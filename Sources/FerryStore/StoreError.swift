@@ -8,6 +8,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case alreadyMember
     /// The change would leave a team without an owner.
     case lastOwner
+    /// The change would leave the server without an enabled admin.
+    case lastAdmin
     case notFound
     /// The invite is expired, used up or revoked.
     case inviteInvalid
@@ -23,6 +25,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .teamNameTaken: "a team with this name already exists"
         case .alreadyMember: "the user is already a member of this team"
         case .lastOwner: "a team must keep at least one owner"
+        case .lastAdmin: "the server must keep at least one enabled admin"
         case .notFound: "not found"
         case .inviteInvalid: "the invite is expired, used up or revoked"
         case .setupTokenInvalid: "the setup link is unknown or was already used"

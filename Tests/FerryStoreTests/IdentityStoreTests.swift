@@ -388,3 +388,39 @@ import Testing
         }
     }
 }
+
+@Suite struct LastAdminTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    @Test(arguments: TestBackend.available)
+    func theServerKeepsOneEnabledAdmin(_ backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let store = IdentityStore(database: database)
+            let ann = try await store.createUser(
+                NewUser(email: "ann@example.org", displayName: "Ann", passwordHash: "h", isAdmin: true), now: now,
+                audit: nil)
+            let bob = try await store.createUser(
+                NewUser(email: "bob@example.org", displayName: "Bob", passwordHash: "h", isAdmin: true), now: now,
+                audit: nil)
+            _ = try await store.updateUser(id: bob.id, disabled: true, now: now, audit: [])
+            await #expect(throws: StoreError.lastAdmin) {
+                _ = try await store.updateUser(id: ann.id, disabled: true, now: now, audit: [])
+            }
+            await #expect(throws: StoreError.lastAdmin) {
+                _ = try await store.updateUser(id: ann.id, isAdmin: false, now: now, audit: [])
+            }
+            #expect(try await store.user(id: ann.id)?.isAdmin == true)
+            // With Bob enabled again, Ann may step down; renaming the last admin is fine too.
+            _ = try await store.updateUser(id: bob.id, disabled: false, now: now, audit: [])
+            _ = try await store.updateUser(id: ann.id, isAdmin: false, now: now, audit: [])
+            _ = try await store.updateUser(id: bob.id, displayName: "Robert", now: now, audit: [])
+            // Two admins demoting each other at once: one of them stays.
+            _ = try await store.updateUser(id: ann.id, isAdmin: true, now: now, audit: [])
+            async let first = try? store.updateUser(id: ann.id, isAdmin: false, now: now, audit: [])
+            async let second = try? store.updateUser(id: bob.id, isAdmin: false, now: now, audit: [])
+            _ = await (first, second)
+            let admins = try await store.listUsers().filter { $0.isAdmin && !$0.disabled }
+            #expect(admins.count == 1)
+        }
+    }
+}

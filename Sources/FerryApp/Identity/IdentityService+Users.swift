@@ -30,7 +30,7 @@ extension IdentityService {
         try rules.check()
         if id == context.actorID, disabled == true || isAdmin == false {
             throw HTTPError(
-                .conflict, detail: "You cannot disable yourself or drop your own admin role.", type: "forbidden")
+                .conflict, detail: "You cannot disable yourself or drop your own admin role.", type: "self-lockout")
         }
         var audit: [AuditEntry] = []
         let subject = id.uuidString.lowercased()

@@ -14,6 +14,10 @@ extension StoreError {
             HTTPError(
                 .conflict, detail: "A team must keep at least one owner; make someone else owner first.",
                 type: "last-owner")
+        case .lastAdmin:
+            HTTPError(
+                .conflict, detail: "The server must keep at least one enabled admin; make someone else admin first.",
+                type: "last-admin")
         case .notFound: HTTPError(.notFound, detail: "There is no such thing here.", type: "not-found")
         case .inviteInvalid:
             HTTPError(.gone, detail: "This invite has expired, been used up or been revoked.", type: "invite-invalid")

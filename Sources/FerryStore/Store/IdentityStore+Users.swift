@@ -110,14 +110,30 @@ extension IdentityStore {
         audit: [AuditEntry]
     ) async throws -> User {
         try await write { sql in
+            // On PostgreSQL the admins' rows are locked first, so two admins demoting each other
+            // at once cannot both pass the last-admin check (SQLite serialises every write).
+            if database.backend == .postgres {
+                try await sql.raw("SELECT id FROM users WHERE is_admin FOR NO KEY UPDATE").run()
+            }
             guard
                 var user = try await sql.raw(
                     "SELECT \(unsafeRaw: Self.userColumns) FROM users WHERE id = \(bind: id.key)"
                 ).first()?.user()
             else { throw StoreError.notFound }
+            let wasActiveAdmin = user.isAdmin && !user.disabled
             if let displayName { user.displayName = displayName }
             if let isAdmin { user.isAdmin = isAdmin }
             if let disabled { user.disabled = disabled }
+            if wasActiveAdmin, !user.isAdmin || user.disabled {
+                let others =
+                    try await sql.raw(
+                        """
+                        SELECT COUNT(*) AS n FROM users
+                        WHERE is_admin = \(bind: true) AND disabled = \(bind: false) AND id <> \(bind: id.key)
+                        """
+                    ).first()?.int("n") ?? 0
+                guard others > 0 else { throw StoreError.lastAdmin }
+            }
             try await sql.raw(
                 """
                 UPDATE users SET display_name = \(bind: user.displayName), is_admin = \(bind: user.isAdmin),
