@@ -43,6 +43,7 @@ def start_server(public, extra_args=(), env_extra=None):
         if match:
             server = Server(int(match.group(1)), public, process)
             server.log = log
+            server.data = data
             return server
         if process.poll() is not None:
             break

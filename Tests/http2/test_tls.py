@@ -2,6 +2,7 @@
 redirect port, HSTS, certificate reload on SIGHUP, and clear errors for bad certificate files.
 Clients: curl, nghttp, Python's ssl and Debian's Chromium (Playwright)."""
 import os
+import re
 import shutil
 import signal
 import socket
@@ -225,3 +226,29 @@ def test_chromium_loads_the_page_over_h2(certificate):
                     browser.close()
         finally:
             stop_server(running)
+
+
+def test_sessions_under_tls_use_a_host_only_secure_cookie(tls_server):
+    """Under TLS the session cookie is `__Host-ferry_session` (Secure, Path=/, no Domain), and a
+    plain `ferry_session` cookie — which a sibling subdomain could plant — is ignored."""
+    created = subprocess.run(
+        [FERRY_BIN, "admin", "create", "--email", "tls@example.org", "--name", "T", "--password-stdin",
+         "--data", tls_server.data],
+        input="correct horse battery\n", capture_output=True, text=True, timeout=60)
+    assert created.returncode == 0, created.stderr
+    base = f"https://localhost:{tls_server.port}/api/v1"
+    sign_in = curl("-k", "-D", "-", "-o", "/dev/null", "-H", "Content-Type: application/json",
+                   "-d", '{"email":"tls@example.org","password":"correct horse battery"}', f"{base}/session")
+    headers = sign_in.stdout.decode()
+    cookie = re.search(r"(?im)^set-cookie: (__Host-ferry_session=([^;]+);[^\r\n]*)", headers)
+    assert cookie, headers
+    attributes = cookie.group(1)
+    assert "Secure" in attributes and "Path=/" in attributes and "HttpOnly" in attributes
+    assert "Domain" not in attributes
+    token = cookie.group(2)
+    me = curl("-k", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: __Host-ferry_session={token}",
+              f"{base}/me")
+    assert me.stdout.decode() == "200"
+    planted = curl("-k", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: ferry_session={token}",
+                   f"{base}/me")
+    assert planted.stdout.decode() == "401"

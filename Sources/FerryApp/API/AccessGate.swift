@@ -18,8 +18,8 @@ public struct AccessGate: Sendable {
 
     func admit(_ request: Request, route: APIRoute) async throws -> APICall {
         try await authenticator.refresh()
-        let principal = try await authenticator.principal(for: request)
         let scheme = addresses.scheme(of: request)
+        let principal = try await authenticator.principal(for: request, scheme: scheme)
         try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
         var teamID: UUID?
         var teamRole: Role?
@@ -64,8 +64,8 @@ public struct AccessGate: Sendable {
     /// themselves whether to send the visitor to the sign-in form.
     func identify(_ request: Request) async throws -> APICall {
         try await authenticator.refresh()
-        let principal = try await authenticator.principal(for: request)
         let scheme = addresses.scheme(of: request)
+        let principal = try await authenticator.principal(for: request, scheme: scheme)
         try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
         let context = ActionContext(
             principal: principal, clientAddress: addresses.address(of: request), userAgent: request.headers[.userAgent],

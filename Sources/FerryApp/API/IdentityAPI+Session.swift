@@ -15,7 +15,8 @@ extension IdentityAPI {
             let body = try await call.request.decodeJSON(SetupBody.self)
             let signedIn = try await service.completeSetup(
                 token: body.token, email: body.email, displayName: body.displayName, password: body.password,
-                teamName: body.teamName, replacing: authenticator.presentedSessionHash(call.request),
+                teamName: body.teamName,
+                replacing: authenticator.presentedSessionHash(call.request, scheme: call.scheme),
                 context: call.context)
             return try await me(signedIn, call: call, status: .created)
         }
@@ -23,7 +24,7 @@ extension IdentityAPI {
             let body = try await call.request.decodeJSON(SignInBody.self)
             let signedIn = try await service.signIn(
                 email: body.email, password: body.password,
-                replacing: authenticator.presentedSessionHash(call.request), context: call.context)
+                replacing: authenticator.presentedSessionHash(call.request, scheme: call.scheme), context: call.context)
             return try await me(signedIn, call: call, status: .ok)
         }
         routes.add(.delete, "/session", .session) { call in
@@ -94,7 +95,7 @@ extension IdentityAPI {
             }
             let signedIn = try await service.acceptInvite(
                 code: code, email: body.email, displayName: body.displayName, password: body.password,
-                replacing: authenticator.presentedSessionHash(call.request), context: call.context)
+                replacing: authenticator.presentedSessionHash(call.request, scheme: call.scheme), context: call.context)
             return try await me(signedIn, call: call, status: .ok)
         }
     }

@@ -55,13 +55,14 @@ public struct IdentityAPI: Sendable {
     /// The `Set-Cookie` value that carries a new session.
     static func sessionCookie(_ signedIn: SignedIn, scheme: String) -> String {
         SetCookie(
-            name: IdentityConfiguration.sessionCookieName, value: signedIn.sessionToken, maxAge: signedIn.maxAge,
+            name: IdentityConfiguration.sessionCookieName(scheme: scheme), value: signedIn.sessionToken,
+            maxAge: signedIn.maxAge,
             secure: scheme == "https"
         ).fieldValue
     }
 
     static func clearedCookie(scheme: String) -> String {
-        SetCookie.expired(IdentityConfiguration.sessionCookieName, secure: scheme == "https").fieldValue
+        SetCookie.expired(IdentityConfiguration.sessionCookieName(scheme: scheme), secure: scheme == "https").fieldValue
     }
 
     static let noContent = Response(status: .noContent)

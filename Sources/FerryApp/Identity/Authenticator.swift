@@ -30,18 +30,19 @@ public struct Authenticator: Sendable {
 
     /// The caller, or nil for an anonymous request (no cookie, or a session that ended). A bearer
     /// token that is not valid is an error: a script should learn at once that its token died.
-    public func principal(for request: Request) async throws -> Principal? {
+    /// - Parameter scheme: `https` or `http` as the client sees it; it names the cookie.
+    public func principal(for request: Request, scheme: String) async throws -> Principal? {
         if let authorization = request.headers[.authorization] {
             return try await tokenPrincipal(authorization)
         }
-        guard let token = request.cookie(IdentityConfiguration.sessionCookieName), SecretToken.isWellFormed(token)
-        else { return nil }
-        return try await sessionPrincipal(tokenHash: SecretToken.hash(token))
+        guard let hash = presentedSessionHash(request, scheme: scheme) else { return nil }
+        return try await sessionPrincipal(tokenHash: hash)
     }
 
     /// The hash of the session cookie the browser presented, valid or not (to replace at sign-in).
-    public func presentedSessionHash(_ request: Request) -> String? {
-        guard let token = request.cookie(IdentityConfiguration.sessionCookieName), SecretToken.isWellFormed(token)
+    public func presentedSessionHash(_ request: Request, scheme: String) -> String? {
+        guard let token = request.cookie(IdentityConfiguration.sessionCookieName(scheme: scheme)),
+            SecretToken.isWellFormed(token)
         else { return nil }
         return SecretToken.hash(token)
     }

@@ -28,6 +28,13 @@ public struct IdentityConfiguration: Sendable {
     public var passwordParameters: ScryptParameters = .standard
 
     public static let sessionCookieName = "ferry_session"
+
+    /// The session cookie's name: under TLS with the `__Host-` prefix, which browsers accept only
+    /// from this very host with `Secure` and `Path=/` and no `Domain` — so a sibling subdomain
+    /// cannot plant one. The plain name is then ignored.
+    public static func sessionCookieName(scheme: String) -> String {
+        scheme == "https" ? "__Host-" + sessionCookieName : sessionCookieName
+    }
     public static let tokenPrefix = "ferry_"
 
     public init() {}

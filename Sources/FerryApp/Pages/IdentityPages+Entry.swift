@@ -39,7 +39,8 @@ extension IdentityPages {
             return try await Self.form(state: state) {
                 let signedIn = try await service.signIn(
                     email: form["email"], password: form["password"],
-                    replacing: gate.authenticator.presentedSessionHash(call.request), context: call.context)
+                    replacing: gate.authenticator.presentedSessionHash(call.request, scheme: call.scheme),
+                    context: call.context)
                 return Self.signedInRedirect(signedIn, to: next, scheme: call.scheme)
             } page: { state in
                 try signInPage(state, next: next)
@@ -70,7 +71,8 @@ extension IdentityPages {
             return try await Self.form(state: state) {
                 let signedIn = try await service.completeSetup(
                     token: token, email: form["email"], displayName: form["displayName"], password: form["password"],
-                    teamName: form["teamName"], replacing: gate.authenticator.presentedSessionHash(call.request),
+                    teamName: form["teamName"],
+                    replacing: gate.authenticator.presentedSessionHash(call.request, scheme: call.scheme),
                     context: call.context)
                 return Self.signedInRedirect(signedIn, to: "/", scheme: call.scheme)
             } page: { state in
@@ -107,7 +109,8 @@ extension IdentityPages {
                 }
                 let signedIn = try await service.acceptInvite(
                     code: code, email: form["email"], displayName: form["displayName"], password: form["password"],
-                    replacing: gate.authenticator.presentedSessionHash(call.request), context: call.context)
+                    replacing: gate.authenticator.presentedSessionHash(call.request, scheme: call.scheme),
+                    context: call.context)
                 return Self.signedInRedirect(signedIn, to: "/", scheme: call.scheme)
             } page: { state in
                 try await invitePage(call, state: state)
