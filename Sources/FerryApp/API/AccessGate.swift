@@ -17,51 +17,24 @@ public struct AccessGate: Sendable {
     }
 
     func admit(_ request: Request, route: APIRoute) async throws -> APICall {
-        try await authenticator.refresh()
-        let scheme = addresses.scheme(of: request)
-        let principal = try await authenticator.principal(for: request, scheme: scheme)
-        try OriginCheck.check(request, scheme: scheme, cookieAuthenticated: principal?.isSession == true)
-        var teamID: UUID?
-        var teamRole: Role?
+        var call = try await identify(request)
         if route.rule.isTeamRule {
-            guard let text = request.parameters["teamID"], let id = UUID(uuidString: text) else {
-                throw Self.noSuchTeam
-            }
-            teamID = id
-            if let principal {
-                teamRole = try await service.role(of: principal.user.id, in: id)
-                if teamRole == nil, principal.user.isAdmin, try await !service.teamExists(id) {
-                    throw Self.noSuchTeam
-                }
-            }
+            let id = try Self.teamID(in: request)
+            call.teamID = id
+            if let principal = call.principal { call.teamRole = try await role(of: principal, in: id) }
         }
         let isSelf =
-            route.allowsSelf && principal != nil
-            && request.parameters["userID"].flatMap(UUID.init(uuidString:)) == principal?.user.id
-        switch AccessPolicy.decide(
-            rule: route.rule, method: request.method, principal: principal, teamRole: teamRole, isSelf: isSelf)
-        {
-        case .allow:
-            break
-        case .unauthenticated:
-            throw HTTPError(
-                .unauthorized, detail: "Sign in first, or send an API token.", type: "unauthenticated",
-                headers: [.wwwAuthenticate: "Bearer"])
-        case .forbidden(let reason):
-            throw HTTPError(.forbidden, detail: reason, type: "forbidden")
-        case .hidden:
-            throw Self.noSuchTeam
-        }
-        let context = ActionContext(
-            principal: principal, clientAddress: addresses.address(of: request), userAgent: request.headers[.userAgent],
-            origin: "\(scheme)://\(request.head.authority ?? "localhost")", now: authenticator.clock())
-        return APICall(
-            request: request, principal: principal, context: context, teamID: teamID, teamRole: teamRole, scheme: scheme
-        )
+            route.allowsSelf && call.principal != nil
+            && request.parameters["userID"].flatMap(UUID.init(uuidString:)) == call.principal?.user.id
+        try Self.enforce(
+            AccessPolicy.decide(
+                rule: route.rule, method: request.method, principal: call.principal, teamRole: call.teamRole,
+                isSelf: isSelf))
+        return call
     }
 
-    /// Authenticates a page request and applies the origin check, with no rule: pages decide
-    /// themselves whether to send the visitor to the sign-in form.
+    /// Authenticates a request and applies the origin check, with no rule: pages decide
+    /// themselves whether to send the visitor to the sign-in form; ``admit(_:route:)`` adds the rule.
     func identify(_ request: Request) async throws -> APICall {
         try await authenticator.refresh()
         let scheme = addresses.scheme(of: request)
@@ -75,17 +48,39 @@ public struct AccessGate: Sendable {
 
     /// Applies a team rule for a page: the team's id from the path, or an error page.
     func requireTeam(_ call: APICall, rule: AccessRule) async throws -> UUID {
-        guard let text = call.request.parameters["teamID"], let id = UUID(uuidString: text) else {
-            throw Self.noSuchTeam
-        }
+        let id = try Self.teamID(in: call.request)
         let principal = try call.caller
-        let role = try await service.role(of: principal.user.id, in: id)
-        if role == nil, principal.user.isAdmin, try await !service.teamExists(id) { throw Self.noSuchTeam }
-        switch AccessPolicy.decide(rule: rule, method: .get, principal: principal, teamRole: role) {
-        case .allow: return id
-        case .hidden: throw Self.noSuchTeam
-        case .unauthenticated: throw HTTPError(.unauthorized, detail: "Sign in first.", type: "unauthenticated")
-        case .forbidden(let reason): throw HTTPError(.forbidden, detail: reason, type: "forbidden")
+        let role = try await role(of: principal, in: id)
+        try Self.enforce(AccessPolicy.decide(rule: rule, method: .get, principal: principal, teamRole: role))
+        return id
+    }
+
+    /// The caller's role in a team; 404 when an admin (who needs no role) names a team that does
+    /// not exist. Others without a role get 404 from the policy.
+    private func role(of principal: Principal, in teamID: UUID) async throws -> Role? {
+        let role = try await service.role(of: principal.user.id, in: teamID)
+        if role == nil, principal.user.isAdmin, try await !service.teamExists(teamID) { throw Self.noSuchTeam }
+        return role
+    }
+
+    private static func teamID(in request: Request) throws -> UUID {
+        guard let text = request.parameters["teamID"], let id = UUID(uuidString: text) else { throw noSuchTeam }
+        return id
+    }
+
+    /// The answer for a decision that is not `allow`.
+    private static func enforce(_ decision: AccessDecision) throws {
+        switch decision {
+        case .allow:
+            return
+        case .unauthenticated:
+            throw HTTPError(
+                .unauthorized, detail: "Sign in first, or send an API token.", type: "unauthenticated",
+                headers: [.wwwAuthenticate: "Bearer"])
+        case .forbidden(let reason):
+            throw HTTPError(.forbidden, detail: reason, type: "forbidden")
+        case .hidden:
+            throw noSuchTeam
         }
     }
 

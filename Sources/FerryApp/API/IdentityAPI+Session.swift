@@ -86,12 +86,8 @@ extension IdentityAPI {
                     throw HTTPError(.forbidden, detail: "The token lacks the write scope.", type: "forbidden")
                 }
                 _ = try await service.acceptInvite(code: code, as: caller, context: call.context)
-                // Straight from the store: the cache still holds the teams from before this join.
-                let teams =
-                    caller.user.isAdmin
-                    ? try await service.store.allTeams(viewer: caller.user.id)
-                    : try await service.store.teams(of: caller.user.id)
-                return try .json(MeDocument(principal: caller, teams: teams))
+                // Fresh: the cache still holds the teams from before this join.
+                return try .json(MeDocument(principal: caller, teams: try await service.teams(of: caller, fresh: true)))
             }
             let signedIn = try await service.acceptInvite(
                 code: code, email: body.email, displayName: body.displayName, password: body.password,

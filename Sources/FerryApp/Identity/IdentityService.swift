@@ -209,11 +209,15 @@ public struct IdentityService: Sendable {
     }
 
     /// The caller's teams (every team for a server admin).
-    public func teams(of principal: Principal) async throws -> [TeamMembership] {
+    /// - Parameter fresh: read the store, not the cache (right after this request changed them).
+    public func teams(of principal: Principal, fresh: Bool = false) async throws -> [TeamMembership] {
         let id = principal.user.id
+        let load = {
+            principal.user.isAdmin ? try await store.allTeams(viewer: id) : try await store.teams(of: id)
+        }
+        if fresh { return try await load() }
         return principal.user.isAdmin
-            ? try await cache.value(\.allTeams, id) { try await store.allTeams(viewer: id) }
-            : try await cache.value(\.teamsOf, id) { try await store.teams(of: id) }
+            ? try await cache.value(\.allTeams, id, load: load) : try await cache.value(\.teamsOf, id, load: load)
     }
 
     /// A team's members, owners first.

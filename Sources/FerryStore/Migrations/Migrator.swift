@@ -77,7 +77,7 @@ public struct Migrator: Sendable {
     }
 
     private static func version(_ sql: any SQLDatabase) async throws -> Int {
-        let row = try await sql.raw("SELECT MAX(version) AS version FROM ferry_schema").first()
-        return try row?.decodeNil(column: "version") == false ? row!.decode(column: "version", as: Int.self) : 0
+        try await sql.raw("SELECT MAX(version) AS version FROM ferry_schema").first()?
+            .decode(column: "version", as: Int?.self) ?? 0
     }
 }
