@@ -12,7 +12,6 @@ enum PageNotice: String, CaseIterable {
     case userCreated = "user-created"
     case userDisabled = "user-disabled"
     case userEnabled = "user-enabled"
-    case joined = "joined"
 
     var sentence: String {
         switch self {
@@ -27,7 +26,6 @@ enum PageNotice: String, CaseIterable {
         case .userCreated: "The user was added."
         case .userDisabled: "The user was disabled."
         case .userEnabled: "The user was enabled."
-        case .joined: "You joined the team."
         }
     }
 }

@@ -129,12 +129,6 @@ extension IdentityStore {
         }
     }
 
-    public func member(_ userID: UUID, of teamID: UUID) async throws -> Member? {
-        try await database.withConnection { sql in
-            try await fetchMember(userID, of: teamID, on: sql)
-        }
-    }
-
     func fetchMember(_ userID: UUID, of teamID: UUID, on sql: any SQLDatabase) async throws -> Member? {
         try await sql.raw(
             """
