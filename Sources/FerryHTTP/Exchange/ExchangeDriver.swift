@@ -19,5 +19,12 @@ protocol ExchangeDriver: AnyObject, SendableMetatype {
     /// The producer returned: the body is complete.
     func finishStream(exchangeID: UInt64)
     /// The producer threw after the head went out: the response cannot be completed honestly.
+    /// For a tunnel: it ends at once (HTTP/1.1: the connection closes; HTTP/2: RST_STREAM).
     func abortStream(exchangeID: UInt64)
+    /// Sends the head that opens a tunnel (`101` to an HTTP/1.1 `Upgrade`, a 2xx to an HTTP/2
+    /// extended CONNECT) and returns the client's byte stream. Nil when the exchange is gone or
+    /// cannot become a tunnel; the engine has then answered or closed by itself. Stream chunks
+    /// written afterwards are raw tunnel bytes, `finishStream` ends the tunnel cleanly and
+    /// `abortStream` at once.
+    func startTunnel(_ head: HTTPResponse, exchangeID: UInt64) -> HTTPRequestBody?
 }

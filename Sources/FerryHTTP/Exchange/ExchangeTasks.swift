@@ -36,14 +36,55 @@ enum ExchangeTasks {
         driver: NIOLoopBound<Driver>,
         eventLoop: any EventLoop
     ) async {
-        guard case .stream(let produce) = response.body else {
+        switch response.body {
+        case .segments:
             eventLoop.execute { driver.value.sendIfCurrent(response, exchangeID: exchangeID) }
-            return
+        case .stream(let produce):
+            eventLoop.execute {
+                driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
+            }
+            await runStream(produce, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+        case .tunnel(let run):
+            eventLoop.execute {
+                driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
+            }
+            await runTunnel(run, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
         }
-        eventLoop.execute {
-            driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
+    }
+
+    static func spawnTunnel<Driver: ExchangeDriver>(
+        _ run: @escaping @Sendable (HTTPTunnel) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) -> Task<Void, Never> {
+        Task {
+            await runTunnel(run, head: head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
         }
-        await runStream(produce, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+    }
+
+    /// Opens the tunnel on the event loop, then runs its owner in this task. Writes go through the
+    /// same writer as a streaming body; the engine frames nothing once the tunnel is open.
+    private static func runTunnel<Driver: ExchangeDriver>(
+        _ run: @Sendable (HTTPTunnel) async throws -> Void,
+        head: HTTPResponse,
+        exchangeID: UInt64,
+        driver: NIOLoopBound<Driver>,
+        eventLoop: any EventLoop
+    ) async {
+        let opened = eventLoop.submit { driver.value.startTunnel(head, exchangeID: exchangeID) }
+        guard let inbound = try? await opened.get() else { return }
+        let writer = HTTPStreamWriter(driver: driver, eventLoop: eventLoop, exchangeID: exchangeID)
+        let tunnel = HTTPTunnel(inbound: inbound, outbound: writer) {
+            eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
+        }
+        do {
+            try await run(tunnel)
+            eventLoop.execute { driver.value.finishStream(exchangeID: exchangeID) }
+        } catch {
+            eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
+        }
     }
 
     private static func runStream<Driver: ExchangeDriver>(

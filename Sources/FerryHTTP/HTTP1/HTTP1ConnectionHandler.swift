@@ -396,6 +396,8 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         exchange.route = response.route
         exchange.requestID = response.requestID
         switch response.body {
+        case .tunnel:
+            send(HTTPServerResponse(status: .notImplemented), for: exchange)
         case .stream(let produce):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -636,6 +638,11 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
         }
         completeResponse(exchange)
         flushIfNeeded()
+    }
+
+    func startTunnel(_ head: HTTPResponse, exchangeID: UInt64) -> HTTPRequestBody? {
+        sendIfCurrent(HTTPServerResponse(status: .notImplemented), exchangeID: exchangeID)
+        return nil
     }
 
     func abortStream(exchangeID: UInt64) {

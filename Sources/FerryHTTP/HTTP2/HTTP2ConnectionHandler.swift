@@ -324,6 +324,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         stream.route = response.route
         stream.requestID = response.requestID
         switch response.body {
+        case .tunnel:
+            // Not wired on HTTP/2 yet: extended CONNECT is not announced, so no client asks.
+            send(HTTPServerResponse(status: .notImplemented), for: stream)
         case .stream(let produce):
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             stream.task = ExchangeTasks.spawnStream(
@@ -452,6 +455,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         stream.body.ended = true
         session.resumeData(streamID: id)
         schedulePump()
+    }
+
+    func startTunnel(_ head: HTTPResponse, exchangeID: UInt64) -> HTTPRequestBody? {
+        sendIfCurrent(HTTPServerResponse(status: .notImplemented), exchangeID: exchangeID)
+        return nil
     }
 
     func abortStream(exchangeID: UInt64) {

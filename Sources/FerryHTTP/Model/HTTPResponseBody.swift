@@ -8,6 +8,10 @@ public enum HTTPResponseBody: Sendable {
     /// A body written by the handler as it goes; the engine frames it with chunked encoding on
     /// HTTP/1.1 unless the handler set `Content-Length`.
     case stream(@Sendable (any HTTPBodyWriter) async throws -> Void)
+    /// The request's byte stream is taken over (a WebSocket): the head is `101 Switching
+    /// Protocols` for an HTTP/1.1 `Upgrade` request, or a 2xx for an HTTP/2 extended CONNECT, and
+    /// the closure owns both directions until it returns. See ``HTTPTunnel``.
+    case tunnel(@Sendable (HTTPTunnel) async throws -> Void)
 
     /// One piece of a known body.
     public enum Segment: Sendable {
@@ -31,7 +35,7 @@ public enum HTTPResponseBody: Sendable {
     public var knownLength: Int64? {
         switch self {
         case .segments(let segments): return segments.reduce(0) { $0 + $1.count }
-        case .stream: return nil
+        case .stream, .tunnel: return nil
         }
     }
 }

@@ -66,6 +66,10 @@ public struct HTTPServerConfiguration: Sendable {
     /// Time between the shutdown notice and the final GOAWAY: streams the client opened in flight
     /// before it saw the notice are still served.
     public var http2GoAwayGrace: TimeAmount
+    /// Time a tunnel (a WebSocket, see ``HTTPTunnel``) may pass no byte in either direction
+    /// before the engine ends it. Tunnels keep their own liveness (WebSocket pings) and are exempt
+    /// from the body-read and response-write timeouts, which would end a quiet socket.
+    public var tunnelIdleTimeout: TimeAmount
 
     public init(
         host: String = "127.0.0.1",
@@ -94,7 +98,8 @@ public struct HTTPServerConfiguration: Sendable {
         http2MaxEmptyDataFrames: Int = 100,
         http2MaxOutboundAcks: Int = 1000,
         http2MaxSettingsEntries: Int = 32,
-        http2GoAwayGrace: TimeAmount = .milliseconds(200)
+        http2GoAwayGrace: TimeAmount = .milliseconds(200),
+        tunnelIdleTimeout: TimeAmount = .seconds(120)
     ) {
         self.host = host
         self.port = port
@@ -123,5 +128,6 @@ public struct HTTPServerConfiguration: Sendable {
         self.http2MaxOutboundAcks = http2MaxOutboundAcks
         self.http2MaxSettingsEntries = http2MaxSettingsEntries
         self.http2GoAwayGrace = http2GoAwayGrace
+        self.tunnelIdleTimeout = tunnelIdleTimeout
     }
 }
