@@ -29,6 +29,9 @@ public struct FerryConfiguration: Sendable {
     public var identity: IdentityConfiguration
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     public var trustedProxies: [IPAddressRange]
+    /// Where the JSON API lives; must lie under ``WebConfiguration/apiPathPrefix`` so its
+    /// errors are problem+json.
+    public var apiPath: String = "/api/v1"
     /// The time, for sessions, tokens and invites (tests move it forward).
     public var clock: @Sendable () -> Date
 

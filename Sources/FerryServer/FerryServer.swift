@@ -31,7 +31,9 @@ public final class FerryServer: Sendable {
     public let apiRoutes: [APIRoute]
     /// Every route the router knows, as `(method, pattern)` with `:name` parameters.
     public let routePatterns: [(method: HTTPRequest.Method, pattern: String)]
-    private let sweeper = NIOLockedValueBox<Task<Void, Never>?>(nil)
+    /// The features, in registration order (the catch-all file route last).
+    private let modules: [any FerryModule]
+    private let jobs = NIOLockedValueBox<[Task<Void, Never>]>([])
 
     /// Checks the folders and templates, opens and migrates the store, and wires the routes.
     /// Nothing listens until ``start()``.
@@ -47,7 +49,6 @@ public final class FerryServer: Sendable {
         let templates = try TemplateRenderer(
             directory: configuration.templatesDirectory, reloadsOnRender: configuration.developmentMode)
         let pages = PageRenderer(templates: templates, assets: { staticFiles.manifest }, version: FerryVersion.current)
-        try pages.verify(PageRenderer.builtInPages + IdentityPages.pageTypes)
         // Everything that can refuse to start is checked before the store opens, so a bad
         // certificate never leaves connections behind. After this point nothing throws.
         var tls: TLSContextProvider?
@@ -82,20 +83,27 @@ public final class FerryServer: Sendable {
         let metrics = HTTPMetrics(registry: registry) { connectionCount.withLockedValue { $0?() ?? 0 } }
         self.metrics = metrics
 
-        let router = RouterBuilder()
         let ready = self.ready
-        let api = router.group("/api/v1")
-        SystemRoutes.register(on: api, ready: { ready.withLockedValue { $0 } })
-        DigestRoutes.register(on: api)
-        self.apiRoutes = IdentityAPI(service: identity, gate: gate).register(on: api)
-        IdentityPages(service: identity, gate: gate, pages: pages).register(on: router.routes)
-        router.routes.onInline(.get, "/metrics") { _ in
-            Response(
-                status: .ok,
-                headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                body: .buffer(ByteBuffer(bytes: metrics.exposition())))
+        let modules: [any FerryModule] = [
+            SystemModule(ready: { ready.withLockedValue { $0 } }),
+            IdentityModule(
+                service: identity, gate: gate, pages: pages, apiPath: configuration.apiPath,
+                clock: configuration.clock),
+            MetricsModule(metrics: metrics),
+            PublicFilesModule(staticFiles: staticFiles),
+        ]
+        self.modules = modules
+        do {
+            try pages.verify(PageRenderer.builtInPages + modules.flatMap(\.pageTypes))
+        } catch {
+            await database.close()
+            throw error
         }
-        router.routes.onInline(.get, "/*") { request in try staticFiles.respond(request) }
+        let router = RouterBuilder()
+        let api = GatedRoutes(group: router.group(configuration.apiPath), gate: gate)
+        let routes = ModuleRoutes(api: api, site: router.routes)
+        for module in modules { module.register(on: routes) }
+        self.apiRoutes = api.entries
 
         var observers: [any ExchangeObserver] = [metrics]
         if configuration.accessLog {
@@ -106,7 +114,7 @@ public final class FerryServer: Sendable {
             var accessLogger = Logger(label: "ferry.access") { label in BufferedLogHandler(label: label, sink: sink) }
             accessLogger.logLevel = configuration.logLevel
             observers.append(
-                AccessLog(logger: accessLogger, secretPathPrefixes: ["/setup/", "/invite/", "/api/v1/invites/"]))
+                AccessLog(logger: accessLogger, secretPathPrefixes: modules.flatMap(\.secretPathPrefixes)))
         } else {
             self.accessLogSink = nil
         }
@@ -148,7 +156,7 @@ public final class FerryServer: Sendable {
         if let redirect { redirectAddress = try await redirect.start() }
         ready.withLockedValue { $0 = true }
         if configuration.developmentMode { startWatching() }
-        startSweeping()
+        startJobs()
         return address
     }
 
@@ -156,10 +164,11 @@ public final class FerryServer: Sendable {
     public func shutdown() async {
         ready.withLockedValue { $0 = false }
         watcher.withLockedValue { $0?.cancel() }
+        for module in modules { await module.beginShutdown() }
         async let redirected: Void = redirect?.shutdownGracefully() ?? ()
         await http.shutdownGracefully()
         await redirected
-        sweeper.withLockedValue { $0?.cancel() }
+        for job in jobs.withLockedValue({ $0 }) { job.cancel() }
         await database.close()
         accessLogSink?.stop()
     }
@@ -171,24 +180,22 @@ public final class FerryServer: Sendable {
         return "\(base)/setup/\(token)"
     }
 
-    /// Hourly: deletes sessions that ended, so the table does not grow with every sign-in.
-    private func startSweeping() {
-        let store = identity.store
-        let configuration = self.configuration
+    /// Runs each module's background jobs at start and then at their interval.
+    private func startJobs() {
         let logger = self.logger
-        let task = Task {
-            while !Task.isCancelled {
-                let now = configuration.clock()
-                do {
-                    try await store.deleteExpiredSessions(
-                        now: now, idleBefore: now.addingTimeInterval(-configuration.identity.sessionIdleTimeout))
-                } catch {
-                    logger.warning("sweeping ended sessions failed", metadata: ["error": "\(error)"])
+        let tasks = modules.flatMap(\.backgroundJobs).map { job in
+            Task {
+                while !Task.isCancelled {
+                    do {
+                        try await job.run()
+                    } catch {
+                        logger.warning("background job failed", metadata: ["job": "\(job.name)", "error": "\(error)"])
+                    }
+                    try? await Task.sleep(for: job.interval)
                 }
-                try? await Task.sleep(for: .seconds(3600))
             }
         }
-        sweeper.withLockedValue { $0 = task }
+        jobs.withLockedValue { $0 = tasks }
     }
 
     /// `--dev`: re-index `Public/` once a second when something in it changed.

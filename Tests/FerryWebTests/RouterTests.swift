@@ -94,35 +94,4 @@ struct RouterTests {
             return
         }
     }
-
-    struct Tag: Middleware {
-        let name: String
-        func handle(_ request: Request, next: NextHandler) async throws -> Response {
-            var response = try await next(request)
-            response.headers.append(HTTPField(name: HTTPField.Name("X-Trace")!, value: name))
-            return response
-        }
-    }
-
-    @Test("group middleware wraps handlers, outer group first")
-    func middlewareOrder() async throws {
-        let builder = RouterBuilder()
-        let outer = builder.group("/a", middleware: [Tag(name: "outer")])
-        let inner = outer.group("/b", middleware: [Tag(name: "inner")])
-        inner.get("/c") { _ in .text("done") }
-        let router = builder.build()
-        guard case .found(let endpoint, _) = router.match(method: .get, path: "/a/b/c"),
-            case .async(let handler) = endpoint.handler
-        else {
-            Issue.record("expected an async endpoint")
-            return
-        }
-        let request = Request(
-            head: HTTPRequest(method: .get, scheme: nil, authority: nil, path: "/a/b/c"),
-            connection: HTTPConnectionInfo(remoteAddress: nil, localAddress: nil, isSecure: false, protocolName: "test")
-        )
-        let response = try await handler(request)
-        // Inner runs closest to the handler, so it appends first.
-        #expect(response.headers[values: HTTPField.Name("X-Trace")!] == ["inner", "outer"])
-    }
 }

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 
 extension IdentityAPI {
-    func registerAdmin(on routes: inout RouteList) {
+    func registerAdmin(on routes: GatedRoutes) {
         let service = self.service
 
         routes.add(.get, "/users", .admin) { _ in

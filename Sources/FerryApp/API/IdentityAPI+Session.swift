@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 
 extension IdentityAPI {
-    func registerSession(on routes: inout RouteList) {
+    func registerSession(on routes: GatedRoutes) {
         let service = self.service
         let authenticator = gate.authenticator
 

@@ -4,7 +4,7 @@ import Foundation
 import HTTPTypes
 
 extension IdentityAPI {
-    func registerTeams(on routes: inout RouteList) {
+    func registerTeams(on routes: GatedRoutes) {
         let service = self.service
 
         routes.add(.get, "/teams", .signedIn) { call in

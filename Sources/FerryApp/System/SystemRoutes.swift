@@ -9,12 +9,12 @@ public enum SystemRoutes {
     }
 
     /// `ready` tells whether the server can take traffic (its stores are open).
-    public static func register(on api: RouteGroup, ready: @escaping @Sendable () -> Bool) {
+    static func register(on api: GatedRoutes, ready: @escaping @Sendable () -> Bool) {
         let health = try! Response.json(Health(status: "ok")).prepared()
         let version = try! Response.json(Version(name: FerryVersion.name, version: FerryVersion.current)).prepared()
-        api.onInline(.get, "/health") { _ in health }
-        api.onInline(.get, "/version") { _ in version }
-        api.onInline(.get, "/ready") { _ in
+        api.addPublic(.get, "/health") { _ in health }
+        api.addPublic(.get, "/version") { _ in version }
+        api.addPublic(.get, "/ready") { _ in
             guard ready() else {
                 throw HTTPError(
                     .serviceUnavailable, detail: "The server is starting or stopping.", headers: [.retryAfter: "1"])

@@ -37,7 +37,4 @@ public struct Request: Sendable {
 
     public var method: HTTPRequest.Method { head.method }
     public var headers: HTTPFields { head.headerFields }
-
-    /// Whether the request is for the JSON API, which answers errors with problem+json.
-    public var isAPI: Bool { path == "/api" || path.hasPrefix("/api/") }
 }

@@ -77,11 +77,18 @@ public final class WebResponder: HTTPResponder {
     public func respondToRejectedRequest(_ error: HTTP1ParseError) -> HTTPServerResponse {
         let target = error.target ?? ""
         let path = target.split(separator: "?", maxSplits: 1).first ?? ""
-        let wantsJSON = path == "/api" || path.hasPrefix("/api/")
+        let wantsJSON = isAPI(path)
         let httpError = HTTPError(error.status, detail: "The request was refused: \(error.reason).")
         var response = errors.response(for: httpError, path: path, wantsJSON: wantsJSON)
         SecurityHeaders.apply(to: &response.headers)
         return response.serverResponse
+    }
+
+    /// Whether a path belongs to the JSON API, which answers errors with problem+json.
+    private func isAPI(_ path: Substring) -> Bool {
+        let prefix = configuration.apiPathPrefix
+        guard path.hasPrefix(prefix) else { return false }
+        return path.count == prefix.count || path.dropFirst(prefix.count).first == "/"
     }
 
     public func requestCompleted(_ record: HTTPExchangeRecord) {
@@ -90,7 +97,7 @@ public final class WebResponder: HTTPResponder {
 
     private func errorResponse(_ error: any Error, _ request: Request) -> Response {
         let httpError = errors.httpError(for: error, requestID: request.id)
-        return errors.response(for: httpError, path: request.path, wantsJSON: request.isAPI)
+        return errors.response(for: httpError, path: request.path, wantsJSON: isAPI(request.path))
     }
 
     /// What every response gets, whichever handler produced it.

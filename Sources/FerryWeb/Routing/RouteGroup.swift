@@ -1,14 +1,16 @@
 public import HTTPTypes
 
-/// Routes sharing a path prefix and middleware.
+/// Routes sharing a path prefix. Concerns a feature's routes share (authentication, access rules,
+/// body limits) are applied where the feature registers them (FerryApp's gated routes), not by a
+/// middleware chain here: a route's rule is data the API documents and tests check.
 public struct RouteGroup {
     let builder: RouterBuilder
-    let prefix: String
-    let middleware: [any Middleware]
+    /// The group's path prefix, e.g. `/api/v1`.
+    public let prefix: String
 
-    /// A nested group; its middleware runs inside this group's.
-    public func group(_ path: String, middleware: [any Middleware] = []) -> RouteGroup {
-        RouteGroup(builder: builder, prefix: join(path), middleware: self.middleware + middleware)
+    /// A nested group.
+    public func group(_ path: String) -> RouteGroup {
+        RouteGroup(builder: builder, prefix: join(path))
     }
 
     /// Registers an async handler.
@@ -16,7 +18,7 @@ public struct RouteGroup {
         _ method: HTTPRequest.Method, _ path: String, maxBodySize: Int? = nil,
         _ handler: @escaping @Sendable (Request) async throws -> Response
     ) {
-        builder.add(method, join(path), maxBodySize: maxBodySize, middleware: middleware, handler: .async(handler))
+        builder.add(method, join(path), maxBodySize: maxBodySize, handler: .async(handler))
     }
 
     /// Registers a handler that runs on the event loop; it must not block or await.
@@ -24,7 +26,7 @@ public struct RouteGroup {
         _ method: HTTPRequest.Method, _ path: String,
         _ handler: @escaping @Sendable (Request) throws -> Response
     ) {
-        builder.add(method, join(path), middleware: middleware, handler: .inline(handler))
+        builder.add(method, join(path), handler: .inline(handler))
     }
 
     public func get(_ path: String, _ handler: @escaping @Sendable (Request) async throws -> Response) {

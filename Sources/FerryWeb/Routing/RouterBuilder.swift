@@ -19,29 +19,17 @@ public final class RouterBuilder {
         _ method: HTTPRequest.Method,
         _ pattern: String,
         maxBodySize: Int? = nil,
-        middleware: [any Middleware] = [],
         handler: RouteHandler
     ) {
-        let composed: RouteHandler
-        if middleware.isEmpty {
-            composed = handler
-        } else {
-            var next = handler.asAsync
-            for layer in middleware.reversed() {
-                let inner = next
-                next = { request in try await layer.handle(request, next: inner) }
-            }
-            composed = .async(next)
-        }
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true)
-        let endpoint = Endpoint(handler: composed, pattern: pattern, maxBodySize: maxBodySize ?? defaultMaxBodySize)
+        let endpoint = Endpoint(handler: handler, pattern: pattern, maxBodySize: maxBodySize ?? defaultMaxBodySize)
         root.insert(segments[...], method: method, endpoint: endpoint)
         patterns.append((method, pattern))
     }
 
-    /// A group of routes under a common prefix and middleware.
-    public func group(_ prefix: String, middleware: [any Middleware] = []) -> RouteGroup {
-        RouteGroup(builder: self, prefix: prefix, middleware: middleware)
+    /// A group of routes under a common prefix.
+    public func group(_ prefix: String) -> RouteGroup {
+        RouteGroup(builder: self, prefix: prefix)
     }
 
     /// The root group, for registering routes with the same API as groups.

@@ -1,0 +1,26 @@
+import FerryWeb
+
+/// A feature as the composition root sees it. Every feature comes in this one way: it registers
+/// its routes (API routes through the access gate, each with its rule and body limit), names the
+/// paths whose segments are secrets, lists its page types and its background jobs, and closes
+/// what it holds open at shutdown. `FerryServer` only lists modules and loops over them.
+public protocol FerryModule: Sendable {
+    /// Registers the module's routes, once, at start.
+    func register(on routes: ModuleRoutes)
+    /// Path prefixes whose remainder is a secret (setup tokens, invite codes): the access log
+    /// writes the prefix and masks the rest.
+    var secretPathPrefixes: [String] { get }
+    /// The module's server pages, checked against the templates at start.
+    var pageTypes: [any Page.Type] { get }
+    /// Work that repeats while the server runs (sweepers).
+    var backgroundJobs: [BackgroundJob] { get }
+    /// Called when shutdown begins, before connections drain: long-lived sockets are told to go.
+    func beginShutdown() async
+}
+
+extension FerryModule {
+    public var secretPathPrefixes: [String] { [] }
+    public var pageTypes: [any Page.Type] { [] }
+    public var backgroundJobs: [BackgroundJob] { [] }
+    public func beginShutdown() async {}
+}
