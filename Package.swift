@@ -71,13 +71,15 @@ let package = Package(
             ],
             swiftSettings: hotPath
         ),
-        /// Router, middleware, static files, templates, JSON, compression, metrics.
+        /// Router, static files, templates, JSON, compression, metrics, WebSocket sessions.
         .target(
             name: "FerryWeb",
             dependencies: [
                 "FerryHTTP", "CBrotli",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

@@ -1,0 +1,127 @@
+import FerryHTTP
+import NIOCore
+import NIOWebSocket
+import Synchronization
+
+/// One WebSocket session (RFC 6455) over a tunnel, as the layer above sees it: it sends messages
+/// and closes; what arrives goes to its ``WebSocketHandler``.
+///
+/// Sending never waits: messages are queued for a writer task and counted. A client that lets
+/// more than ``WebSocketConfiguration/maxQueuedOutboundBytes`` pile up is a slow consumer and is
+/// dropped, so a fan-out to thousands of sockets never buffers without bound behind one of them.
+public final class WebSocket: Sendable {
+    /// The subprotocol agreed in the handshake.
+    public let subprotocol: String?
+    let configuration: WebSocketConfiguration
+    let outbound: AsyncStream<Outbound>
+    private let continuation: AsyncStream<Outbound>.Continuation
+    private let state = Mutex(SessionState())
+    private let tunnel: Mutex<HTTPTunnel?> = Mutex(nil)
+
+    /// One queued frame and the bytes it counts for.
+    struct Outbound: Sendable {
+        var frame: WebSocketFrame
+        var count: Int
+    }
+
+    init(subprotocol: String?, configuration: WebSocketConfiguration) {
+        self.subprotocol = subprotocol
+        self.configuration = configuration
+        (outbound, continuation) = AsyncStream.makeStream(of: Outbound.self)
+    }
+
+    /// Queues a text message; false when the socket is closing or closed (or was just dropped
+    /// as a slow consumer).
+    @discardableResult
+    public func send(_ text: String) -> Bool {
+        var buffer = ByteBuffer()
+        buffer.writeString(text)
+        return enqueue(WebSocketFrame(fin: true, opcode: .text, data: buffer))
+    }
+
+    /// Queues a binary message; false when the socket is closing or closed.
+    @discardableResult
+    public func send(_ binary: WebSocketBinary) -> Bool {
+        enqueue(WebSocketFrame(fin: true, opcode: .binary, data: binary.buffer))
+    }
+
+    /// Starts the closing handshake: a close frame is queued behind what is queued already, no
+    /// further message is sent, and the client gets ``WebSocketConfiguration/closeTimeout`` to
+    /// answer before the connection is dropped.
+    public func close(_ code: WebSocketCloseCode = .normal, reason: String = "") {
+        let first = state.withLock { state in
+            guard state.phase == .open else { return false }
+            state.phase = .closeSent(at: .now)
+            state.closeCode = code
+            return true
+        }
+        guard first else { return }
+        let frame = WebSocketFrameWriter.closeFrame(code, reason: reason)
+        continuation.yield(Outbound(frame: frame, count: frame.length))
+    }
+
+    /// Bytes queued and not yet written to the tunnel.
+    public var queuedBytes: Int { state.withLock { $0.queuedBytes } }
+
+    private func enqueue(_ frame: WebSocketFrame) -> Bool {
+        let count = frame.length
+        let limit = configuration.maxQueuedOutboundBytes
+        let verdict: EnqueueVerdict = state.withLock { state in
+            guard state.phase == .open else { return .refused }
+            if state.queuedBytes + count > limit {
+                state.phase = .dropped
+                state.closeCode = .policyViolation
+                return .slowConsumer
+            }
+            state.queuedBytes += count
+            return .queued
+        }
+        switch verdict {
+        case .queued:
+            continuation.yield(Outbound(frame: frame, count: count))
+            return true
+        case .refused:
+            return false
+        case .slowConsumer:
+            // The client is not reading; a close frame would wait behind the very bytes it does
+            // not read, so the connection is dropped at once.
+            drop()
+            return false
+        }
+    }
+
+    private enum EnqueueVerdict { case queued, refused, slowConsumer }
+
+    // MARK: - Used by the session runner
+
+    func attach(_ tunnel: HTTPTunnel) {
+        self.tunnel.withLock { $0 = tunnel }
+    }
+
+    /// Ends the connection at once, without a closing handshake.
+    func drop() {
+        state.withLock { state in
+            if state.phase != .dropped, state.phase != .closed { state.phase = .dropped }
+        }
+        continuation.finish()
+        tunnel.withLock { $0 }?.close()
+    }
+
+    /// A frame was written: its bytes no longer count against the queue.
+    func written(_ count: Int) {
+        state.withLock { $0.queuedBytes -= count }
+    }
+
+    /// Queues a control frame (pong, ping, the answer to a close) even while closing.
+    func enqueueControl(_ frame: WebSocketFrame) {
+        continuation.yield(Outbound(frame: frame, count: frame.length))
+    }
+
+    func finishOutbound() {
+        continuation.finish()
+    }
+
+    func withState<Result>(_ body: (inout SessionState) -> Result) -> Result {
+        state.withLock { body(&$0) }
+    }
+}

@@ -1,0 +1,222 @@
+import FerryHTTP
+import NIOCore
+import NIOWebSocket
+
+/// Runs one WebSocket session over a tunnel: a reader (this task) turns bytes into checked
+/// messages for the handler and answers control frames, a writer task drains the socket's queue
+/// into the tunnel, and a timer task keeps liveness (pings, pong and close deadlines).
+enum WebSocketSession {
+    static func run(tunnel: HTTPTunnel, socket: WebSocket, handler: any WebSocketHandler) async {
+        socket.attach(tunnel)
+        let writer = Task { await writeLoop(tunnel: tunnel, socket: socket) }
+        let timer = Task { await timerLoop(socket: socket) }
+        await handler.opened(socket)
+        await readLoop(tunnel: tunnel, socket: socket, handler: handler)
+        // What is queued (a close answer) still goes out; the timer drops a client that does not
+        // take it within the close timeout.
+        socket.withState { $0.drainingSince = .now }
+        socket.finishOutbound()
+        await writer.value
+        timer.cancel()
+        let code: WebSocketCloseCode? = socket.withState { state in
+            if state.phase == .dropped { return state.closeCode == .policyViolation ? .policyViolation : nil }
+            state.phase = .closed
+            return state.closeCode
+        }
+        await handler.closed(socket, code: code)
+    }
+
+    // MARK: - Reading
+
+    private static func readLoop(tunnel: HTTPTunnel, socket: WebSocket, handler: any WebSocketHandler) async {
+        let reader = WebSocketFrameReader(configuration: socket.configuration)
+        do {
+            for try await bytes in tunnel.inbound {
+                let frames: [WebSocketFrame]
+                do {
+                    frames = try reader.read(bytes)
+                } catch {
+                    fail(socket, error)
+                    return
+                }
+                for frame in frames {
+                    switch handle(frame, socket: socket) {
+                    case .deliver(let message):
+                        await handler.received(message, on: socket)
+                    case .ignore:
+                        break
+                    case .finished:
+                        return
+                    }
+                }
+            }
+        } catch {
+            // The transport ended (closed, aborted, reset): nothing more to read.
+        }
+        socket.drop()
+    }
+
+    private enum FrameOutcome {
+        case deliver(WebSocketMessage)
+        case ignore
+        case finished
+    }
+
+    private static func handle(_ frame: WebSocketFrame, socket: WebSocket) -> FrameOutcome {
+        let closing = socket.withState { $0.phase != .open }
+        switch frame.opcode {
+        case .text:
+            guard !closing else { return .ignore }
+            guard frame.length <= socket.configuration.maxTextMessageSize else {
+                return fail(socket, WebSocketViolation.tooBig("text message too large"))
+            }
+            let data = frame.unmaskedData
+            guard let text = String(validating: data.readableBytesView, as: UTF8.self) else {
+                return fail(socket, WebSocketViolation(code: .invalidData, reason: "invalid UTF-8"))
+            }
+            return .deliver(.text(text))
+        case .binary:
+            guard !closing else { return .ignore }
+            guard frame.length <= socket.configuration.maxBinaryMessageSize else {
+                return fail(socket, WebSocketViolation.tooBig("binary message too large"))
+            }
+            return .deliver(.binary(WebSocketBinary(frame.unmaskedData)))
+        case .ping:
+            let flood = socket.withState { state in
+                state.pingsReceived += 1
+                return state.pingsReceived > socket.configuration.maxPingsPerInterval
+            }
+            if flood {
+                return fail(socket, WebSocketViolation(code: .policyViolation, reason: "too many pings"))
+            } else if !closing {
+                socket.enqueueControl(WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData))
+            }
+            return .ignore
+        case .pong:
+            socket.withState { $0.pingSentAt = nil }
+            return .ignore
+        case .connectionClose:
+            return closeReceived(frame, socket: socket)
+        default:
+            return .ignore  // the reader lets no other opcode through
+        }
+    }
+
+    /// The client's close frame: checked (RFC 6455 §5.5.1, §7.4), answered if we did not close
+    /// first, and then the session is over once our close frame is written.
+    private static func closeReceived(_ frame: WebSocketFrame, socket: WebSocket) -> FrameOutcome {
+        var payload = frame.unmaskedData
+        var answer = WebSocketCloseCode.normal
+        var received: WebSocketCloseCode?
+        if payload.readableBytes == 1 {
+            answer = .protocolError
+        } else if let raw = payload.readInteger(as: UInt16.self) {
+            let code = WebSocketCloseCode(rawValue: raw)
+            received = code
+            if !code.isValidOnTheWire {
+                answer = .protocolError
+            } else if String(validating: payload.readableBytesView, as: UTF8.self) == nil {
+                answer = .invalidData
+            } else {
+                answer = code
+            }
+        }
+        let weClosedFirst = socket.withState { state in
+            switch state.phase {
+            case .closeSent:
+                state.phase = .closed
+                return true
+            default:
+                state.phase = .closeReceived
+                state.closeCode = received ?? answer
+                return false
+            }
+        }
+        if !weClosedFirst {
+            socket.enqueueControl(WebSocketFrameWriter.closeFrame(answer, reason: ""))
+        }
+        socket.finishOutbound()
+        return .finished
+    }
+
+    /// Fails the connection (RFC 6455 §7.1.7): a close frame with the violation's code, then the
+    /// connection ends without waiting for an answer: after a broken frame the rest of the byte
+    /// stream cannot be parsed.
+    @discardableResult
+    private static func fail(_ socket: WebSocket, _ error: any Error) -> FrameOutcome {
+        let violation = error as? WebSocketViolation ?? .protocolError("malformed frame")
+        socket.close(violation.code, reason: violation.reason)
+        return .finished
+    }
+
+    // MARK: - Writing
+
+    private static func writeLoop(tunnel: HTTPTunnel, socket: WebSocket) async {
+        let writer = WebSocketFrameWriter()
+        for await item in socket.outbound {
+            do {
+                try await tunnel.outbound.write(writer.encode(item.frame))
+            } catch {
+                socket.drop()
+                return
+            }
+            if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
+                socket.written(item.count)
+            }
+        }
+    }
+
+    // MARK: - Liveness
+
+    /// Wakes at the shorter of the ping interval and the close timeout: sends pings, drops a
+    /// client whose pong is overdue or whose close answer is, and resets the ping-flood count.
+    private static func timerLoop(socket: WebSocket) async {
+        let configuration = socket.configuration
+        let tick = min(configuration.pingInterval, configuration.pongTimeout, configuration.closeTimeout)
+        var sinceLastPing = Duration.zero
+        while !Task.isCancelled {
+            do {
+                try await Task.sleep(for: tick)
+            } catch {
+                return
+            }
+            sinceLastPing += tick
+            let now = ContinuousClock.now
+            let verdict: TimerVerdict = socket.withState { state in
+                if sinceLastPing >= configuration.pingInterval { state.pingsReceived = 0 }
+                if let since = state.drainingSince {
+                    return now - since >= configuration.closeTimeout ? .drop : .wait
+                }
+                switch state.phase {
+                case .closeSent(let at) where now - at >= configuration.closeTimeout:
+                    return .drop
+                case .open:
+                    if let sent = state.pingSentAt, now - sent >= configuration.pongTimeout { return .drop }
+                    if state.pingSentAt == nil, sinceLastPing >= configuration.pingInterval {
+                        state.pingSentAt = now
+                        return .ping
+                    }
+                    return .wait
+                case .closed, .dropped:
+                    return .stop
+                default:
+                    return .wait
+                }
+            }
+            if sinceLastPing >= configuration.pingInterval { sinceLastPing = .zero }
+            switch verdict {
+            case .drop:
+                socket.drop()
+                return
+            case .ping:
+                socket.enqueueControl(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "ferry")))
+            case .wait:
+                break
+            case .stop:
+                return
+            }
+        }
+    }
+
+    private enum TimerVerdict { case drop, ping, wait, stop }
+}
