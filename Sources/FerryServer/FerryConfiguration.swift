@@ -27,6 +27,8 @@ public struct FerryConfiguration: Sendable {
     public var database: DatabaseLocation?
     /// Sessions, tokens, invites, sign-in limits, password cost.
     public var identity: IdentityConfiguration
+    /// The discovery server: signalling limits, relays, ICE (STUN/TURN), pairing.
+    public var signalling = SignallingConfiguration()
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     public var trustedProxies: [IPAddressRange]
     /// Where the JSON API lives; must lie under ``WebConfiguration/apiPathPrefix`` so its

@@ -76,7 +76,11 @@ public final class FerryServer: Sendable {
         let addresses = ClientAddressResolver(trustedProxies: configuration.trustedProxies)
         let authenticator = Authenticator(
             store: store, configuration: configuration.identity, cache: identity.cache, clock: configuration.clock)
-        let gate = AccessGate(authenticator: authenticator, addresses: addresses, service: identity)
+        let guests = GuestDirectory(clock: configuration.clock)
+        let gate = AccessGate(authenticator: authenticator, addresses: addresses, service: identity, guests: guests)
+        let signalling = SignallingHub(
+            configuration: configuration.signalling, devices: DeviceStore(database: database), identity: identity,
+            authenticator: authenticator, guests: guests)
 
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)
@@ -89,6 +93,7 @@ public final class FerryServer: Sendable {
             IdentityModule(
                 service: identity, gate: gate, pages: pages, apiPath: configuration.apiPath,
                 clock: configuration.clock),
+            SignallingModule(hub: signalling),
             MetricsModule(metrics: metrics),
             PublicFilesModule(staticFiles: staticFiles),
         ]

@@ -11,6 +11,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The change would leave the server without an enabled admin.
     case lastAdmin
     case notFound
+    /// A device id is registered with another public key (or to another user).
+    case deviceKeyMismatch
     /// The invite is expired, used up or revoked.
     case inviteInvalid
     /// The setup token is unknown or already used, or a user already exists.
@@ -27,6 +29,7 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .lastOwner: "a team must keep at least one owner"
         case .lastAdmin: "the server must keep at least one enabled admin"
         case .notFound: "not found"
+        case .deviceKeyMismatch: "the device is registered with another key"
         case .inviteInvalid: "the invite is expired, used up or revoked"
         case .setupTokenInvalid: "the setup link is unknown or was already used"
         }

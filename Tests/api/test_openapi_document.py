@@ -13,11 +13,14 @@ from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
-CONTRACT = ROOT / "docs" / "IDENTITY.md"
+# Each module's contract document, with a "## JSON API" table of its routes and rules.
+CONTRACTS = [ROOT / "docs" / "IDENTITY.md", ROOT / "docs" / "SIGNALLING.md"]
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
-RULES = {"public", "signed-in", "team-member", "team-owner", "admin", "session", "session-or-admin-token"}
+RULES = {"public", "signed-in", "team-member", "team-owner", "admin", "session", "session-or-admin-token", "peer"}
 AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
+# Peers are members or paired guests.
+PEER = AUTHENTICATED + [{"guestCookie": []}]
 
 # Routes of /api/v1 that predate the identity contract (not in its table).
 EXISTING_ROUTES = {
@@ -27,7 +30,7 @@ EXISTING_ROUTES = {
     ("post", "/digests"): "public",
 }
 # Operations that may be throttled: 429 with Retry-After.
-RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept")}
+RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept"), ("post", "/pairings/claim")}
 
 
 @pytest.fixture(scope="module")
@@ -44,8 +47,17 @@ def operations(document):
 
 
 def contract_routes():
-    """(method, path) → x-ferry-rule, read from the JSON API table of docs/IDENTITY.md."""
-    text = CONTRACT.read_text(encoding="utf-8")
+    """(method, path) → x-ferry-rule, read from the JSON API tables of the contract documents."""
+    routes = {}
+    for contract in CONTRACTS:
+        routes.update(contract_table(contract))
+    assert len(routes) >= 37, "the contracts' route tables were not found"
+    return routes
+
+
+def contract_table(contract):
+    text = contract.read_text(encoding="utf-8")
+    assert "## JSON API" in text, f"{contract.name} has no JSON API table"
     section = text.split("## JSON API", 1)[1].split("\n## ", 1)[0]
     routes = {}
     for match in re.finditer(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`]*)` \| ([^|]+) \|", section, re.M):
@@ -58,7 +70,6 @@ def contract_routes():
             # "public (needs the token)", "team-owner, or the member themself"
             rule = re.match(r"[a-z-]+", rule).group(0)
         routes[(method, path)] = rule
-    assert len(routes) >= 30, "the contract's route table was not found"
     return routes
 
 
@@ -128,6 +139,8 @@ def test_every_operation_has_a_summary_a_rule_and_security(document):
         assert "security" in operation, where
         if operation["x-ferry-rule"] == "public":
             assert operation["security"] == [], where
+        elif operation["x-ferry-rule"] == "peer":
+            assert operation["security"] == PEER, where
         else:
             assert operation["security"] == AUTHENTICATED, where
 
@@ -178,7 +191,7 @@ def test_responses_have_schemas_and_errors_are_problems(document):
         for status, response in operation["responses"].items():
             response = deref(document, response)
             code = int(status)
-            if code == 204:
+            if code in (101, 204):
                 assert "content" not in response, where
             elif code < 400:
                 assert response["content"]["application/json"]["schema"], f"{where} {status}"

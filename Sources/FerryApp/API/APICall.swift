@@ -12,6 +12,8 @@ struct APICall: Sendable {
     var teamRole: Role?
     /// The scheme the client sees, for cookies.
     var scheme: String
+    /// A paired guest, when the caller has no account (routes with the `peer` rule).
+    var guest: GuestPass?
 
     init(
         request: Request, principal: Principal?, context: ActionContext, teamID: UUID? = nil, teamRole: Role? = nil,

@@ -9,11 +9,17 @@ public struct AccessGate: Sendable {
     public let addresses: ClientAddressResolver
     /// For roles and teams, through the cache the authenticator shares.
     public let service: IdentityService
+    /// Guests paired by a code, admitted to `peer` routes.
+    public let guests: GuestDirectory
 
-    public init(authenticator: Authenticator, addresses: ClientAddressResolver, service: IdentityService) {
+    public init(
+        authenticator: Authenticator, addresses: ClientAddressResolver, service: IdentityService,
+        guests: GuestDirectory = GuestDirectory()
+    ) {
         self.authenticator = authenticator
         self.addresses = addresses
         self.service = service
+        self.guests = guests
     }
 
     func admit(_ request: Request, route: APIRoute) async throws -> APICall {
@@ -26,10 +32,13 @@ public struct AccessGate: Sendable {
         let isSelf =
             route.allowsSelf && call.principal != nil
             && request.parameters["userID"].flatMap(UUID.init(uuidString:)) == call.principal?.user.id
+        if route.rule == .peer, call.principal == nil {
+            call.guest = guests.pass(for: request, scheme: call.scheme)
+        }
         try Self.enforce(
             AccessPolicy.decide(
                 rule: route.rule, method: request.method, principal: call.principal, teamRole: call.teamRole,
-                isSelf: isSelf))
+                isSelf: isSelf, isGuest: call.guest != nil))
         return call
     }
 

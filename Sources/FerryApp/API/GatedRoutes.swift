@@ -31,6 +31,22 @@ public final class GatedRoutes {
         }
     }
 
+    /// Registers a WebSocket route behind the gate, documented as the GET of its HTTP/1.1
+    /// handshake; the router also takes the HTTP/2 form (an extended CONNECT, RFC 8441) at the
+    /// same path, admitted by the same rule.
+    func addWebSocket(
+        _ path: String, _ rule: AccessRule, _ handler: @escaping @Sendable (APICall) async throws -> Response
+    ) {
+        let route = APIRoute(method: .get, path: path, rule: rule, allowsSelf: false)
+        entries.append(route)
+        let gate = self.gate
+        for method in [HTTPRequest.Method.get, .connect] {
+            group.on(method, route.routerPattern, maxBodySize: 0) { request in
+                try await handler(try await gate.admit(request, route: route))
+            }
+        }
+    }
+
     /// Registers a public route answered on the event loop (fixed documents, health checks).
     public func addPublic(
         _ method: HTTPRequest.Method, _ path: String, _ handler: @escaping @Sendable (Request) throws -> Response

@@ -19,9 +19,10 @@ public enum AccessPolicy {
     ///   - isSelf: the route acts on the caller's own membership (leaving a team).
     public static func decide(
         rule: AccessRule, method: HTTPRequest.Method, principal: Principal?, teamRole: Role? = nil,
-        isSelf: Bool = false
+        isSelf: Bool = false, isGuest: Bool = false
     ) -> AccessDecision {
         if rule == .public { return .allow }
+        if rule == .peer, principal == nil, isGuest { return .allow }
         guard let principal else { return .unauthenticated }
         let needed = scope(for: method, rule: rule)
         switch rule {
@@ -32,7 +33,7 @@ public enum AccessPolicy {
         case .sessionOrAdminToken:
             return principal.isSession || principal.has(.admin)
                 ? .allow : .forbidden("Managing API tokens needs a session or a token with the admin scope.")
-        case .signedIn:
+        case .signedIn, .peer:
             return principal.has(needed) ? .allow : missingScope(needed)
         case .admin:
             guard principal.user.isAdmin else { return .forbidden("Only server admins may do this.") }

@@ -14,6 +14,9 @@ public enum AccessRule: String, Sendable, CaseIterable {
     case teamOwner = "team-owner"
     /// A server admin (a token needs the `admin` scope).
     case admin = "admin"
+    /// A peer of the discovery server: a member (session, or a token with the route's scope) or
+    /// a guest paired by a code.
+    case peer = "peer"
 
     /// Whether the rule is about the team named in the path.
     public var isTeamRule: Bool { self == .teamMember || self == .teamOwner }

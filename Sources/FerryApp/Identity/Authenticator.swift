@@ -84,8 +84,16 @@ public struct Authenticator: Sendable {
         guard secret.hasPrefix(IdentityConfiguration.tokenPrefix),
             SecretToken.isWellFormed(secret.dropFirst(IdentityConfiguration.tokenPrefix.count))
         else { throw Self.invalidToken("The API token is malformed.") }
+        guard let principal = try await tokenPrincipal(secretHash: SecretToken.hash(secret)) else {
+            throw Self.invalidToken("The API token is invalid, expired or revoked.")
+        }
+        return principal
+    }
+
+    /// The principal of the token with this secret hash, or nil when it is revoked, expired or
+    /// its user is disabled: for a handshake and for re-checking a long-lived socket later.
+    func tokenPrincipal(secretHash hash: String) async throws -> Principal? {
         let now = clock()
-        let hash = SecretToken.hash(secret)
         let version = cache.currentVersion
         var lookup = cache.cached(\.tokens, hash)
         if lookup == nil {
@@ -94,13 +102,21 @@ public struct Authenticator: Sendable {
         }
         guard var found = lookup, found.token.revokedAt == nil, !found.user.disabled,
             found.token.expiresAt.map({ now < $0 }) ?? true
-        else { throw Self.invalidToken("The API token is invalid, expired or revoked.") }
+        else { return nil }
         if now.timeIntervalSince(found.token.lastUsedAt ?? .distantPast) >= configuration.lastUseWriteInterval {
             try await store.touchToken(id: found.token.id, now: now)
             found.token.lastUsedAt = now
             cache.put(\.tokens, hash, found, version: version)
         }
         return Principal(user: found.user, credential: .token(id: found.token.id, scopes: found.token.scopes))
+    }
+
+    /// The stored form of the bearer token a request carries, well-formed or not checked.
+    static func bearerSecretHash(_ request: Request) -> String? {
+        guard let authorization = request.headers[.authorization] else { return nil }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { return nil }
+        return SecretToken.hash(parts[1].trimmingCharacters(in: .whitespaces))
     }
 
     static func invalidToken(_ detail: String) -> HTTPError {

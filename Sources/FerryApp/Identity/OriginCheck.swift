@@ -45,4 +45,25 @@ public enum OriginCheck {
             return
         }
     }
+
+    /// The WebSocket handshake is a GET that opens a long-lived channel with the cookie's
+    /// authority, and browsers send cookies with WebSocket handshakes from any site (cross-site
+    /// WebSocket hijacking). So a cookie-authenticated handshake must carry an `Origin` equal to
+    /// this server's own; a token-authenticated one (a script) may omit it, but not lie.
+    public static func checkWebSocket(_ request: Request, scheme: String, cookieAuthenticated: Bool) throws {
+        guard let origin = request.headers[.origin] else {
+            guard !cookieAuthenticated else {
+                throw HTTPError(
+                    .forbidden, detail: "A browser's WebSocket handshake must say its Origin.", type: "cross-origin")
+            }
+            return
+        }
+        guard let authority = request.head.authority,
+            origin.lowercased() == "\(scheme)://\(authority.lowercased())"
+        else {
+            throw HTTPError(
+                .forbidden, detail: "WebSocket handshakes are accepted from this server's own pages only.",
+                type: "cross-origin")
+        }
+    }
 }

@@ -19,6 +19,10 @@ extension StoreError {
                 .conflict, detail: "The server must keep at least one enabled admin; make someone else admin first.",
                 type: "last-admin")
         case .notFound: HTTPError(.notFound, detail: "There is no such thing here.", type: "not-found")
+        case .deviceKeyMismatch:
+            HTTPError(
+                .conflict, detail: "This device id is registered with another key; a new key needs a new device id.",
+                type: "device-key-changed")
         case .inviteInvalid:
             HTTPError(.gone, detail: "This invite has expired, been used up or been revoked.", type: "invite-invalid")
         case .setupTokenInvalid:

@@ -106,5 +106,21 @@ public enum Schema {
                 "INSERT INTO identity_version (id, version) VALUES (1, 0)",
             ]
         },
+        // Each browser tab's device: an id the browser made, a name the user can change, and the
+        // public half of the device's signing key, which never changes for an id.
+        Migration(version: 3, name: "devices") { _ in
+            [
+                """
+                CREATE TABLE devices (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    name TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    last_seen_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX devices_by_user ON devices (user_id)",
+            ]
+        },
     ]
 }

@@ -46,6 +46,13 @@ extension SQLRow {
             disabled: try bool(prefix + "disabled"), createdAt: try date(prefix + "created_at"))
     }
 
+    func device() throws -> Device {
+        Device(
+            id: try string("id"), userID: try uuid("user_id"), name: try string("name"),
+            publicKey: try string("public_key"), createdAt: try date("created_at"), lastSeenAt: try date("last_seen_at")
+        )
+    }
+
     func session() throws -> Session {
         Session(
             tokenHash: try string("token_hash"), userID: try uuid("user_id"), createdAt: try date("created_at"),

@@ -5,7 +5,7 @@ import HTTPTypes
 import Testing
 
 /// Every route of the JSON API × every kind of caller: allowed or denied, written out by hand
-/// from docs/IDENTITY.md (not computed from the policy under test). A route the server has and
+/// from docs/IDENTITY.md and docs/SIGNALLING.md (not computed from the policy under test). A route the server has and
 /// the matrix lacks fails the test.
 @Suite("Authorization matrix", .serialized)
 struct AuthorizationMatrixTests {
@@ -59,6 +59,13 @@ struct AuthorizationMatrixTests {
         Row(method: "PATCH", path: "/users/{userID}", allowed: "----Y--Y", json: #"{"displayName":"Victim"}"#),
         Row(method: "PUT", path: "/users/{userID}/password", allowed: "----Y--Y", json: "{}"),
         Row(method: "GET", path: "/audit", allowed: "----Y--Y"),
+        Row(method: "GET", path: "/signal", allowed: "-YYYYYYY"),
+        Row(method: "GET", path: "/devices", allowed: "-YYYYYYY"),
+        Row(method: "PUT", path: "/devices/{deviceID}", allowed: "-YYYY-YY", json: #"{"name":"Laptop"}"#),
+        Row(method: "DELETE", path: "/devices/{deviceID}", allowed: "-YYYY-YY"),
+        Row(method: "GET", path: "/ice", allowed: "-YYYYYYY"),
+        Row(method: "POST", path: "/pairings", allowed: "-YYYY-YY"),
+        Row(method: "POST", path: "/pairings/claim", allowed: "YYYYYYYY", json: "{}"),
         Row(method: "POST", path: "/invites/{code}/accept", allowed: "YYYYY-YY", json: "{}"),
         Row(method: "DELETE", path: "/teams/{teamID}/members/{userID}", allowed: "---YY-YY"),
         Row(method: "DELETE", path: "/session", allowed: "-YYYY---"),
@@ -69,7 +76,8 @@ struct AuthorizationMatrixTests {
     func matrixCoversEveryRoute() async throws {
         let fixture = try await IdentityFixture.start()
         let served = Set(
-            fixture.live.server.routePatterns.filter { $0.pattern.hasPrefix("/api/v1/") }.map {
+            // A WebSocket route's extended CONNECT (HTTP/2) is the same route as its GET.
+            fixture.live.server.routePatterns.filter { $0.pattern.hasPrefix("/api/v1/") && $0.method != .connect }.map {
                 "\($0.method.rawValue) \($0.pattern.dropFirst("/api/v1".count))"
             })
         await fixture.stop()
@@ -131,5 +139,6 @@ struct AuthorizationMatrixTests {
             .replacing("{tokenID}", with: UUID().uuidString.lowercased())
             .replacing("{inviteID}", with: UUID().uuidString.lowercased())
             .replacing("{code}", with: fixture.inviteCode)
+            .replacing("{deviceID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
     }
 }

@@ -1,0 +1,5 @@
+/// `PUT /devices/{deviceID}`.
+struct DeviceBody: Decodable, Sendable {
+    var name: String?
+    var publicKey: String?
+}

@@ -1,0 +1,64 @@
+import Crypto
+import FerryStore
+import FerryWeb
+import Foundation
+
+extension SignallingHub {
+    /// A pairing code for the calling member.
+    func makePairingCode(for principal: Principal) -> (code: String, expiresAt: Date) {
+        let made = guests.makeCode(
+            memberID: principal.user.id, memberName: principal.user.displayName,
+            lifetime: configuration.pairingCodeLifetime)
+        let code = made.code
+        return (String(code.prefix(4)) + "-" + String(code.suffix(4)), made.expiresAt)
+    }
+
+    /// A browser without an account uses a code; attempts are limited per client address.
+    func claimPairing(
+        code: String?, deviceID: String?, deviceName: String?, publicKey: String?, context: ActionContext
+    ) throws -> (pass: GuestPass, secret: String) {
+        if let wait = pairingLimiter.attempt(context.clientAddress ?? "unknown", now: context.now) {
+            throw HTTPError(
+                .tooManyRequests, detail: "Too many pairing attempts. Try again in \(Int(wait)) seconds.",
+                type: "too-many-attempts", headers: [.retryAfter: String(Int(wait))])
+        }
+        var rules = InputRules()
+        let shape = (code ?? "").uppercased().filter { $0 != "-" && $0 != " " }
+        if shape.count != 8 { rules.fail("/code", "A pairing code has 8 characters.") }
+        if !ClientMessage.isDeviceID(deviceID ?? "") {
+            rules.fail("/device/id", "A device id is 22 base64url characters.")
+        }
+        let name = Self.deviceName(deviceName, rules: &rules, pointer: "/device/name")
+        if !Self.isP256PublicKey(publicKey) {
+            rules.fail("/device/publicKey", "The public key is an ECDSA P-256 SubjectPublicKeyInfo in base64url.")
+        }
+        try rules.check()
+        switch guests.claim(
+            code: shape, deviceID: deviceID ?? "", deviceName: name, publicKey: publicKey ?? "",
+            lifetime: configuration.guestLifetime)
+        {
+        case .paired(let pass, let secret):
+            return (pass, secret)
+        case .unknown:
+            throw HTTPError(
+                .notFound, detail: "This pairing code is unknown or was already used.", type: "pairing-invalid")
+        case .expired:
+            throw HTTPError(.gone, detail: "This pairing code has expired; ask for a new one.", type: "pairing-expired")
+        }
+    }
+
+    /// ICE servers for a peer: the STUN URLs, and TURN with coturn's REST credentials (username
+    /// `EXPIRY:NAME`, password base64(HMAC-SHA1(secret, username))), valid for a limited time.
+    func iceConfiguration(for name: String, now: Date) -> IceDocument {
+        var servers: [IceDocument.Server] = []
+        if !configuration.stunURLs.isEmpty { servers.append(.init(urls: configuration.stunURLs)) }
+        let expiresAt = now.addingTimeInterval(configuration.turnCredentialLifetime)
+        if let url = configuration.turnURL, let secret = configuration.turnSecret {
+            let username = "\(Int(expiresAt.timeIntervalSince1970)):\(name)"
+            let mac = HMAC<Insecure.SHA1>.authenticationCode(
+                for: Data(username.utf8), using: SymmetricKey(data: Data(secret.utf8)))
+            servers.append(.init(urls: [url], username: username, credential: Data(mac).base64EncodedString()))
+        }
+        return IceDocument(iceServers: servers, expiresAt: expiresAt)
+    }
+}

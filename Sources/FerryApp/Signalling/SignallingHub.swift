@@ -1,0 +1,222 @@
+import FerryStore
+import FerryWeb
+import Foundation
+import Synchronization
+
+/// The discovery server's state on this instance: the signalling sockets it holds, presence
+/// (behind ``Presence``), relays, and what ties them to identity — rooms from team memberships
+/// and pairings, and the re-check of every socket when identity data changes.
+public final class SignallingHub: Sendable {
+    public let configuration: SignallingConfiguration
+    public let presence: any Presence
+    let devices: DeviceStore
+    let identity: IdentityService
+    let authenticator: Authenticator
+    let guests: GuestDirectory
+    let relays: RelayRegistry
+    let pairingLimiter: SlidingWindowLimiter
+    /// Sockets that said hello, by peer id.
+    private let sessions = Mutex<[String: SignallingPeerSession]>([:])
+    /// The identity version the sockets were last checked against.
+    private let checkedVersion = Mutex<Int64?>(nil)
+
+    public init(
+        configuration: SignallingConfiguration, presence: any Presence = InProcessPresence(), devices: DeviceStore,
+        identity: IdentityService, authenticator: Authenticator, guests: GuestDirectory
+    ) {
+        self.configuration = configuration
+        self.presence = presence
+        self.devices = devices
+        self.identity = identity
+        self.authenticator = authenticator
+        self.guests = guests
+        self.relays = RelayRegistry(configuration: configuration)
+        self.pairingLimiter = SlidingWindowLimiter(
+            limit: configuration.pairingAttemptsPerAddress, window: configuration.pairingAttemptWindow)
+    }
+
+    /// Peers online on this instance.
+    public var connectedPeers: Int { sessions.withLock { $0.count } }
+
+    // MARK: - Joining and leaving
+
+    /// The peer a socket becomes with this device, if the device is the caller's.
+    func peerDocument(for session: SignallingPeerSession, deviceID: String) async -> PeerDocument? {
+        switch session.identity.withLock({ $0 }) {
+        case .member(let principal, _):
+            guard let device = try? await devices.device(id: deviceID), device.userID == principal.user.id else {
+                return nil
+            }
+            return PeerDocument(
+                id: session.peerID,
+                device: .init(id: device.id, name: device.name, publicKey: device.publicKey),
+                user: .init(id: principal.user.id, name: principal.user.displayName), guest: false)
+        case .guest(let pass):
+            guard pass.deviceID == deviceID else { return nil }
+            return PeerDocument(
+                id: session.peerID,
+                device: .init(id: pass.deviceID, name: pass.deviceName, publicKey: pass.publicKey), user: nil,
+                guest: true)
+        }
+    }
+
+    /// The rooms a socket belongs in now: each team of a member (and its same-network room), and
+    /// the pairing rooms of the member's guests; for a guest, its one pairing room.
+    func rooms(for session: SignallingPeerSession) async -> [RoomRef] {
+        switch session.identity.withLock({ $0 }) {
+        case .member(let principal, _):
+            var rooms: [RoomRef] = []
+            let teams = (try? await identity.teams(of: principal)) ?? []
+            for team in teams where team.role != nil {
+                let id = team.teamID.uuidString.lowercased()
+                rooms.append(RoomRef(key: "team:\(id)", id: "team:\(id)", kind: .team, name: team.teamName))
+                if let address = session.address {
+                    rooms.append(
+                        RoomRef(
+                            key: "network:\(id):\(address)", id: "network:\(id)", kind: .network,
+                            name: "\(team.teamName) · same network"))
+                }
+            }
+            for pass in guests.guests(of: principal.user.id) {
+                rooms.append(Self.pairingRoom(pass, name: "Guest · \(pass.deviceName)"))
+            }
+            return rooms
+        case .guest(let pass):
+            return [Self.pairingRoom(pass, name: pass.memberName)]
+        }
+    }
+
+    private static func pairingRoom(_ pass: GuestPass, name: String) -> RoomRef {
+        RoomRef(key: "pairing:\(pass.pairingID)", id: "pairing:\(pass.pairingID)", kind: .pairing, name: name)
+    }
+
+    /// A socket said hello and joined its rooms. A guest's member's sockets enter its room.
+    func joined(_ session: SignallingPeerSession) async {
+        sessions.withLock { $0[session.peerID] = session }
+        if case .guest(let pass) = session.identity.withLock({ $0 }) {
+            await refreshRooms(ofMember: pass.memberID)
+        }
+    }
+
+    /// A socket ended: it leaves presence, its relays close, and a guest's pass ends with it.
+    func left(_ session: SignallingPeerSession) async {
+        let wasJoined = sessions.withLock { $0.removeValue(forKey: session.peerID) != nil }
+        guard wasJoined else { return }
+        await presence.leave(session.peerID)
+        for (relay, other) in relays.closeAll(of: session.peerID) {
+            _ = await presence.deliver(
+                text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "peer-left")), to: other)
+        }
+        if case .guest(let pass) = session.identity.withLock({ $0 }) {
+            guests.end(pass.secretHash)
+            await refreshRooms(ofMember: pass.memberID)
+        }
+    }
+
+    func rename(_ session: SignallingPeerSession, to name: String) async -> Bool {
+        guard let peer = session.peer else { return false }
+        switch session.identity.withLock({ $0 }) {
+        case .member(let principal, _):
+            return
+                (try? await devices.register(
+                    id: peer.device.id, userID: principal.user.id, name: name, publicKey: peer.device.publicKey,
+                    now: authenticator.clock())) != nil
+        case .guest:
+            return true
+        }
+    }
+
+    // MARK: - Relays
+
+    /// Asks for a relay; nil when accepted (pending or opened), else why it was refused.
+    func openRelay(_ relay: String, from peer: String, to other: String) async -> String? {
+        switch relays.open(relay, from: peer, to: other) {
+        case .pending:
+            return nil
+        case .opened(let first, let second):
+            for (end, partner) in [(first, second), (second, first)] {
+                _ = await presence.deliver(
+                    text: ServerMessage.encode(ServerMessage.RelayOpened(relay: relay, peer: partner)), to: end)
+            }
+            return nil
+        case .refused(let reason):
+            return reason
+        }
+    }
+
+    func closeRelay(_ relay: String, by peer: String) async {
+        guard let other = relays.close(relay, by: peer) else { return }
+        _ = await presence.deliver(
+            text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "closed")), to: other)
+    }
+
+    /// Closes relays that carried nothing for the idle timeout.
+    func sweepRelays() async {
+        for (relay, ends) in relays.sweepIdle() {
+            for end in ends {
+                _ = await presence.deliver(
+                    text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "idle")), to: end)
+            }
+        }
+    }
+
+    // MARK: - Following identity
+
+    /// When the store's identity version moved: every member socket's credential is checked
+    /// again (a disabled user, a revoked token, an ended session close it) and its rooms follow
+    /// its memberships.
+    func recheckIdentities() async throws {
+        let version = try await authenticator.store.version()
+        let previous = checkedVersion.withLock { checked in
+            defer { checked = version }
+            return checked
+        }
+        guard previous != version else { return }
+        authenticator.cache.sync(to: version)
+        for session in sessions.withLock({ Array($0.values) }) {
+            guard case .member(_, let credential) = session.identity.withLock({ $0 }) else { continue }
+            let principal: Principal?
+            switch credential {
+            case .session(let hash): principal = try? await authenticator.sessionPrincipal(tokenHash: hash)
+            case .token(let hash): principal = try? await authenticator.tokenPrincipal(secretHash: hash)
+            }
+            guard let principal else {
+                session.socket?.close(.policyViolation, reason: "identity")
+                continue
+            }
+            session.identity.withLock { $0 = .member(principal, credential: credential) }
+            await session.setRooms(await rooms(for: session))
+        }
+    }
+
+    /// The rooms of a member's sockets after a guest paired or left.
+    func refreshRooms(ofMember memberID: UUID) async {
+        let mine = sessions.withLock { sessions in
+            sessions.values.filter { session in
+                if case .member(let principal, _) = session.identity.withLock({ $0 }) {
+                    return principal.user.id == memberID
+                }
+                return false
+            }
+        }
+        for session in mine { await session.setRooms(await rooms(for: session)) }
+    }
+
+    /// A device was deleted: its sockets close.
+    func deviceDeleted(_ deviceID: String) {
+        for session in sessionsOfDevice(deviceID) {
+            session.socket?.close(.policyViolation, reason: "device removed")
+        }
+    }
+
+    func sessionsOfDevice(_ deviceID: String) -> [SignallingPeerSession] {
+        sessions.withLock { $0.values.filter { $0.peer?.device.id == deviceID } }
+    }
+
+    /// Shutdown: every socket is told to go (1001) and gets the drain time to answer.
+    func closeAll() {
+        for session in sessions.withLock({ Array($0.values) }) {
+            session.socket?.close(.goingAway, reason: "server shutting down")
+        }
+    }
+}
