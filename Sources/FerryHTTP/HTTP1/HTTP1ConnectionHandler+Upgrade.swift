@@ -58,8 +58,42 @@ extension HTTP1ConnectionHandler {
         return true
     }
 
+    /// Opens a tunnel for an `Upgrade` request whose responder answered 101 with
+    /// ``HTTPResponseBody/tunnel(_:)``: writes the head, then switches the connection to an
+    /// ``HTTP1TunnelHandler``, which this handler forwards the owner's writes, finish and abort to.
+    ///
+    /// A tunnel answer to anything else (no `Upgrade`, HTTP/1.0, a request body, a status other
+    /// than 101) is a programming error of the layer above and gets 500: the client asked for
+    /// no switch, or the engine cannot hand over a byte stream still carrying a request body.
     func startTunnel(_ head: HTTPResponse, exchangeID: UInt64) -> HTTPRequestBody? {
-        sendIfCurrent(HTTPServerResponse(status: .notImplemented), exchangeID: exchangeID)
-        return nil
+        guard let exchange, exchange.id == exchangeID else { return nil }
+        let upgradeRequested =
+            exchange.head.minorVersion == 1 && exchange.head.request.headerFields[.upgrade] != nil
+            && head.status.code == 101
+        switch machine.tunnelRequested(exchangeID: exchangeID, upgradeRequested: upgradeRequested) {
+        case .ignore:
+            return nil
+        case .refuse:
+            send(HTTPServerResponse(status: .internalServerError), for: exchange)
+            flushIfNeeded()
+            return nil
+        case .accept:
+            break
+        }
+        exchange.sentHead = head
+        var buffer = context.channel.allocator.buffer(capacity: 256)
+        HTTP1ResponseEncoder.encodeSwitchingProtocols(head, connectionFields: connectionFields, into: &buffer)
+        context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        context.flush()
+        let tunnel = HTTP1TunnelHandler(
+            idleTimeout: configuration.tunnelIdleTimeout, highWatermark: configuration.requestBodyHighWatermark,
+            eventLoop: context.eventLoop)
+        let inbound = tunnel.makeInbound()
+        tunnel.task = exchange.task
+        record(exchange)
+        guard switchProtocol(to: tunnel) else { return nil }
+        self.tunnel = tunnel
+        tunnelExchangeID = exchangeID
+        return inbound
     }
 }

@@ -26,8 +26,12 @@ extension HTTP1ConnectionHandler {
         exchange.route = response.route
         exchange.requestID = response.requestID
         switch response.body {
-        case .tunnel:
-            send(HTTPServerResponse(status: .notImplemented), for: exchange)
+        case .tunnel(let run):
+            // Whether the request may become a tunnel is decided in `startTunnel`, for inline and
+            // async answers alike.
+            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+            exchange.task = ExchangeTasks.spawnTunnel(
+                run, head: response.head, exchangeID: exchange.id, driver: loopBound, eventLoop: context.eventLoop)
         case .stream(let produce):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
@@ -199,6 +203,7 @@ extension HTTP1ConnectionHandler {
     }
 
     func writeStreamChunk(_ data: ByteBuffer, exchangeID: UInt64) -> EventLoopFuture<Void> {
+        if let tunnel, exchangeID == tunnelExchangeID { return tunnel.write(data) }
         guard let exchange, exchange.id == exchangeID, !machine.isClosed else {
             return eventLoop.makeFailedFuture(HTTPBodyError.connectionClosed)
         }
@@ -227,6 +232,10 @@ extension HTTP1ConnectionHandler {
     }
 
     func finishStream(exchangeID: UInt64) {
+        if let tunnel, exchangeID == tunnelExchangeID {
+            tunnel.finish()
+            return
+        }
         guard let exchange, exchange.id == exchangeID, !machine.isClosed else { return }
         if let remaining = exchange.streamRemaining, remaining != 0 {
             // Shorter than declared: the client would wait for bytes that never come.
@@ -244,6 +253,10 @@ extension HTTP1ConnectionHandler {
     }
 
     func abortStream(exchangeID: UInt64) {
+        if let tunnel, exchangeID == tunnelExchangeID {
+            tunnel.abort()
+            return
+        }
         guard let exchange, exchange.id == exchangeID else { return }
         machine.closeAfterResponse()
         record(exchange)

@@ -38,6 +38,12 @@ final class HTTP1ConnectionHandler: ChannelDuplexHandler, RemovableChannelHandle
     var timerDeadline: NIODeadline?
     var dateCache = HTTPDateCache()
 
+    /// After a switch to a tunnel: the handler that owns the connection now, and the exchange
+    /// whose task drives it. The task is bound to this handler, so its writes, finish and abort
+    /// arrive here and are forwarded.
+    var tunnel: HTTP1TunnelHandler?
+    var tunnelExchangeID: UInt64 = 0
+
     /// TCP_CORK is on (file slices queued); see `setCorked`.
     var corked = false
     /// Encoded fields this connection adds to every response.
