@@ -59,4 +59,24 @@ struct HTTP1ResponseEncoderTests {
             text.components(separatedBy: "Content-Length:").count
                 == (framing == .untilClose || framing == .chunked ? 1 : 2))
     }
+
+    @Test("a 101 head keeps the responder's fields, drops framing, and names Upgrade in Connection once")
+    func switchingProtocols() {
+        func encode(_ fields: HTTPFields, connectionFields: String = "") -> String {
+            var buffer = ByteBuffer()
+            HTTP1ResponseEncoder.encodeSwitchingProtocols(
+                HTTPResponse(status: .switchingProtocols, headerFields: fields),
+                connectionFields: Array(connectionFields.utf8), into: &buffer)
+            return String(buffer: buffer)
+        }
+        #expect(
+            encode([.upgrade: "websocket", .contentLength: "0", .transferEncoding: "chunked"])
+                == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+        #expect(
+            encode(
+                [.upgrade: "websocket", .connection: "keep-alive, UPGRADE"],
+                connectionFields: "Strict-Transport-Security: max-age=1\r\n")
+                == "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: keep-alive, UPGRADE\r\n"
+                + "Strict-Transport-Security: max-age=1\r\n\r\n")
+    }
 }

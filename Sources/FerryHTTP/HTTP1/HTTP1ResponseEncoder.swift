@@ -85,6 +85,34 @@ enum HTTP1ResponseEncoder {
         buffer.writeStaticString("\r\n")
     }
 
+    /// Writes the head of `101 Switching Protocols` that opens a tunnel: the responder's fields
+    /// (`Upgrade`, `Sec-WebSocket-Accept`…) without framing fields, since no HTTP body follows,
+    /// `Connection: Upgrade` unless the responder named `upgrade` in `Connection` itself (RFC 9110
+    /// §7.8), and the connection's own fields. No `Date`: it is optional on 1xx.
+    static func encodeSwitchingProtocols(
+        _ response: HTTPResponse, connectionFields: [UInt8], into buffer: inout ByteBuffer
+    ) {
+        buffer.writeStaticString("HTTP/1.1 101 Switching Protocols\r\n")
+        var namesUpgrade = false
+        for field in response.headerFields {
+            if field.name == .contentLength || field.name == .transferEncoding { continue }
+            if field.name == .connection {
+                namesUpgrade =
+                    namesUpgrade
+                    || field.value.split(separator: ",").contains {
+                        FieldSyntax.asciiLowercased(HTTP1HeadParser.trimmed($0).utf8) == "upgrade"
+                    }
+            }
+            buffer.writeString(field.name.rawName)
+            buffer.writeStaticString(": ")
+            buffer.writeString(field.value)
+            buffer.writeStaticString("\r\n")
+        }
+        if !namesUpgrade { buffer.writeStaticString("Connection: Upgrade\r\n") }
+        buffer.writeBytes(connectionFields)
+        buffer.writeStaticString("\r\n")
+    }
+
     /// Whether the engine writes this field itself: framing and connection management are not a
     /// handler's business, and its values are ignored.
     @inline(__always)

@@ -1,4 +1,4 @@
-public import NIOCore
+import NIOCore
 
 /// A request's byte stream taken over by the responder: the answer to an HTTP/1.1 `Upgrade`
 /// (after `101 Switching Protocols`) or to an HTTP/2 extended CONNECT (RFC 8441, after a 2xx).

@@ -1,0 +1,2 @@
+/// A condition that never held.
+struct TimeoutError: Error {}
