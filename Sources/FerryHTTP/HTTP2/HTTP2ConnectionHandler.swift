@@ -168,11 +168,14 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         let result = session.receive(buffer)
         handleEvents()
         if result < 0 {
-            // nghttp2 queued a GOAWAY where the protocol calls for one (bad preface, compression
-            // error…). A flood of frames that need answers (PING, SETTINGS) while the client does
-            // not read is the exception: queue ENHANCE_YOUR_CALM behind the answers already queued.
+            // nghttp2 queued a GOAWAY where the protocol calls for one (compression error…). A
+            // flood of frames that need answers (PING, SETTINGS) while the client does not read
+            // is an exception: queue ENHANCE_YOUR_CALM behind the answers already queued. A wrong
+            // client preface is another: nghttp2 only reports it, RFC 9113 §3.4 wants a GOAWAY.
             if result == NGHTTP2_ERR_FLOODED.rawValue {
                 session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            } else if result == NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue {
+                session.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
             }
             closeWhenDone = true
             pump()
@@ -227,6 +230,13 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .staleStreamID:
             session.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
             closeWhenDone = true
+        case .closedStreamFrame(let streamID, .streamError):
+            session.resetStream(streamID, errorCode: NGHTTP2_STREAM_CLOSED.rawValue)
+        case .closedStreamFrame(_, .connectionError):
+            session.terminate(errorCode: NGHTTP2_STREAM_CLOSED.rawValue)
+            closeWhenDone = true
+        case .closedStreamFrame(_, .ignore):
+            break
         }
     }
 
