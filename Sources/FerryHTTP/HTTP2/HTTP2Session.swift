@@ -112,6 +112,9 @@ final class HTTP2Session {
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
             // RFC 9113 §5.3.2: the RFC 7540 priority scheme is deprecated; say so and ignore it.
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES.rawValue), value: 1),
+            // RFC 8441 §3: extended CONNECT (WebSockets over HTTP/2); nghttp2 then accepts and
+            // checks the `:protocol` pseudo-header.
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL.rawValue), value: 1),
         ]
         if let upgradeSettings {
             let result = upgradeSettings.withUnsafeBufferPointer { payload in
