@@ -80,6 +80,21 @@ def test_priority_making_an_open_stream_depend_on_itself_is_a_stream_error(serve
         assert conn.response(3)[0] == 200
 
 
+def test_headers_making_its_stream_depend_on_itself_is_refused(server):
+    """RFC 9113 §5.3.1 also for the priority block of HEADERS; nghttp2 checks this one itself,
+    with priorities off too, as a connection error (which §5.4.1 allows for a stream error)."""
+    with RawH2(server.port) as conn:
+        frame = conn.headers(1, RawH2.request())
+        frame.flags.add("PRIORITY")
+        frame.depends_on = 1
+        frame.stream_weight = 16
+        conn.send(frame)
+        frames = conn.frames(timeout=3)
+        errors = [(type(f).__name__, f.error_code) for f in frames if hasattr(f, "error_code")]
+        assert errors in ([("GoAwayFrame", PROTOCOL_ERROR)], [("RstStreamFrame", PROTOCOL_ERROR)]), errors
+        assert not any(isinstance(f, HeadersFrame) for f in frames)
+
+
 def test_priority_of_wrong_length_is_a_frame_size_error(server):
     with RawH2(server.port) as conn:
         conn.send(raw_frame(0x2, 0x0, 1, b"\x00\x00\x00\x00"))
