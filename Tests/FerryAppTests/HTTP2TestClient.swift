@@ -59,6 +59,7 @@ final class HTTP2TestClient: Sendable {
     static let rstStream: UInt8 = 0x3
     static let settings: UInt8 = 0x4
     static let goAway: UInt8 = 0x7
+    static let windowUpdate: UInt8 = 0x8
 
     private let raw: RawHTTPClient
     private let received = Mutex<[UInt8]>([])
@@ -80,6 +81,18 @@ final class HTTP2TestClient: Sendable {
     /// DATA on a stream; `end` sets END_STREAM.
     func send(_ text: String, stream: UInt32, end: Bool = false) async {
         await send(type: Self.data, flags: end ? 0x1 : 0, stream: stream, payload: Array(text.utf8))
+    }
+
+    /// `bytes` as DATA frames of at most 16 KiB (the default SETTINGS_MAX_FRAME_SIZE), in one write.
+    func send(bytes: [UInt8], stream: UInt32) async {
+        var frames: [UInt8] = []
+        var start = 0
+        while start < bytes.count {
+            let end = min(start + 16_384, bytes.count)
+            frames += Self.frame(type: Self.data, stream: stream, payload: Array(bytes[start..<end]))
+            start = end
+        }
+        await raw.send(frames)
     }
 
     /// An RFC 8441 extended CONNECT, its stream left open for the tunnel's bytes.
@@ -122,6 +135,13 @@ final class HTTP2TestClient: Sendable {
 
     /// Bytes of DATA frames on `stream` until `count` have arrived (or the timeout).
     func readData(stream: UInt32, count: Int, timeout: Duration = .seconds(10)) async -> (text: String, seen: [Frame]) {
+        let (bytes, seen) = await readBytes(stream: stream, count: count, timeout: timeout)
+        return (String(decoding: bytes, as: UTF8.self), seen)
+    }
+
+    func readBytes(stream: UInt32, count: Int, timeout: Duration = .seconds(10)) async -> (
+        bytes: [UInt8], seen: [Frame]
+    ) {
         let collected = Mutex<[UInt8]>([])
         let (_, seen) = await waitFor(timeout: timeout) { frame in
             guard frame.type == Self.data, frame.streamID == stream else { return false }
@@ -130,7 +150,7 @@ final class HTTP2TestClient: Sendable {
                 return $0.count >= count
             }
         }
-        return (String(decoding: collected.withLock { $0 }, as: UTF8.self), seen)
+        return (collected.withLock { $0 }, seen)
     }
 
     private func nextFrameBlocking(deadline: ContinuousClock.Instant) -> Frame? {
@@ -138,6 +158,13 @@ final class HTTP2TestClient: Sendable {
             if let frame = received.withLock({ Self.takeFrame(from: &$0) }) {
                 if frame.type == Self.settings && frame.flags & 0x1 == 0 {
                     sendBlocking(Self.frame(type: Self.settings, flags: 0x1, stream: 0))
+                }
+                if frame.type == Self.data && !frame.payload.isEmpty {
+                    // Credit given back at once, as a client that reads everything does.
+                    let increment = Self.integerBytes(UInt32(frame.payload.count))
+                    sendBlocking(
+                        Self.frame(type: Self.windowUpdate, stream: frame.streamID, payload: increment)
+                            + Self.frame(type: Self.windowUpdate, stream: 0, payload: increment))
                 }
                 return frame
             }
@@ -167,6 +194,10 @@ final class HTTP2TestClient: Sendable {
         let frame = Frame(type: buffer[3], flags: buffer[4], streamID: stream, payload: Array(buffer[9..<9 + length]))
         buffer.removeFirst(9 + length)
         return frame
+    }
+
+    static func integerBytes(_ value: UInt32) -> [UInt8] {
+        [UInt8(value >> 24), UInt8(value >> 16 & 0xFF), UInt8(value >> 8 & 0xFF), UInt8(value & 0xFF)]
     }
 
     static func frame(type: UInt8, flags: UInt8 = 0, stream: UInt32, payload: [UInt8] = []) -> [UInt8] {

@@ -65,6 +65,44 @@ struct LiveHTTP2TunnelTests {
         #expect(running.responder.endings.value == "end")
     }
 
+    @Test("a tunnel carries 512 KiB each way under flow control")
+    func largeEcho() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.server.shutdownGracefully() } }
+        let client = try HTTP2TestClient(port: running.port)
+        _ = await client.handshake()
+        await client.openTunnel(stream: 1, path: "/echo")
+        // 512 KiB: within the server's 1 MiB stream window, but eight times the client's, so
+        // the echo waits for the client's WINDOW_UPDATEs again and again.
+        let bytes = (0..<512 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        await client.send(bytes: bytes, stream: 1)
+        let (echoed, seen) = await client.readBytes(stream: 1, count: bytes.count, timeout: .seconds(30))
+        #expect(echoed == bytes)
+        #expect(!seen.contains { $0.type == HTTP2TestClient.rstStream || $0.type == HTTP2TestClient.goAway })
+    }
+
+    @Test("the client resetting a tunnel fails its owner's read; the connection goes on")
+    func clientResets() async throws {
+        let running = try await Self.start()
+        defer { Task { await running.server.shutdownGracefully() } }
+        let client = try HTTP2TestClient(port: running.port)
+        _ = await client.handshake()
+        await client.openTunnel(stream: 1, path: "/echo")
+        _ = await client.waitFor { $0.type == HTTP2TestClient.headers && $0.streamID == 1 }
+        await client.send(
+            type: HTTP2TestClient.rstStream, stream: 1, payload: HTTP2TestClient.integerBytes(Self.cancel))
+        await client.get(stream: 3, path: "/plain")
+        let (plain, seen) = await client.readData(stream: 3, count: 5)
+        #expect(plain == "plain")
+        #expect(!seen.contains { $0.type == HTTP2TestClient.rstStream || $0.type == HTTP2TestClient.goAway })
+        var waited = 0
+        while running.responder.endings.value.isEmpty && waited < 100 {
+            try await Task.sleep(nanoseconds: 50_000_000)
+            waited += 1
+        }
+        #expect(running.responder.endings.value.contains("HTTP2StreamResetError(code: 8)"))
+    }
+
     @Test("the server ending its side first sends END_STREAM, and the client's END_STREAM closes the stream cleanly")
     func serverEndsFirst() async throws {
         let running = try await Self.start()
