@@ -68,9 +68,15 @@ final class HTTP2TestClient: Sendable {
         raw = try RawHTTPClient(port: port)
     }
 
-    /// The preface and an empty SETTINGS; returns the server's first SETTINGS (acknowledged).
-    func handshake() async -> Frame? {
-        await raw.send(Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Self.frame(type: Self.settings, stream: 0))
+    /// The preface and an empty SETTINGS, and with `tunnelPath` an extended CONNECT on stream 1
+    /// in the same write (so a short idle timeout cannot fall between them); returns the
+    /// server's first SETTINGS (acknowledged).
+    func handshake(tunnelPath: String? = nil) async -> Frame? {
+        var bytes = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8) + Self.frame(type: Self.settings, stream: 0)
+        if let tunnelPath {
+            bytes += Self.frame(type: Self.headers, flags: 0x4, stream: 1, payload: Self.connect(tunnelPath))
+        }
+        await raw.send(bytes)
         return await waitFor { $0.type == Self.settings && $0.flags & 0x1 == 0 }.match
     }
 
@@ -97,11 +103,15 @@ final class HTTP2TestClient: Sendable {
 
     /// An RFC 8441 extended CONNECT, its stream left open for the tunnel's bytes.
     func openTunnel(stream: UInt32, path: String, protocolName: String = "websocket") async {
-        let block = HTTP2FrameScan.literalHeaders([
+        await send(type: Self.headers, flags: 0x4, stream: stream, payload: Self.connect(path, protocolName))
+    }
+
+    /// The header block of an extended CONNECT.
+    static func connect(_ path: String, _ protocolName: String = "websocket") -> [UInt8] {
+        HTTP2FrameScan.literalHeaders([
             (":method", "CONNECT"), (":protocol", protocolName), (":scheme", "http"), (":authority", "h"),
             (":path", path),
         ])
-        await send(type: Self.headers, flags: 0x4, stream: stream, payload: block)  // END_HEADERS
     }
 
     /// A complete GET.

@@ -161,17 +161,16 @@ struct LiveHTTP2TunnelTests {
             configuration.keepAliveIdleTimeout = .milliseconds(100)
             configuration.bodyReadTimeout = .milliseconds(100)
             configuration.responseWriteTimeout = .milliseconds(100)
-            configuration.tunnelIdleTimeout = .milliseconds(800)
+            configuration.tunnelIdleTimeout = .seconds(2)
         }
         defer { Task { await running.server.shutdownGracefully() } }
         let client = try HTTP2TestClient(port: running.port)
-        _ = await client.handshake()
-        await client.openTunnel(stream: 1, path: "/silent")
+        _ = await client.handshake(tunnelPath: "/silent")
         let (head, _) = await client.waitFor { $0.type == HTTP2TestClient.headers && $0.streamID == 1 }
         #expect(head?.status == 200)
 
         // Nothing moves for several of the other timeouts; then the tunnel still carries bytes.
-        let (early, quiet) = await client.waitFor(timeout: .milliseconds(400)) {
+        let (early, quiet) = await client.waitFor(timeout: .milliseconds(500)) {
             $0.streamID == 1 || $0.type == HTTP2TestClient.goAway
         }
         #expect(early == nil, "\(quiet)")
