@@ -20,7 +20,10 @@ struct HTTP2GlueTests {
             ("", .partial),
             ("GET / HTTP/1.1\r\n", .no),
             ("PRI * HTTP/1.1\r\n", .no),
-            ("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", .no),
+            // HTTP/2's request line with a wrong rest: HTTP/2 refuses it with GOAWAY (RFC 9113 §3.4).
+            ("PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n", .complete),
+            ("PRI * HTTP/2.0\r\n", .complete),
+            ("PRI * HTTP/2.0\r", .partial),
         ])
     func preface(input: String, expected: HTTP2Preface.Match) {
         #expect(HTTP2Preface.match(ByteBuffer(string: input)) == expected)

@@ -74,3 +74,25 @@ def test_unknown_settings_are_ignored(server):
         conn.send(conn.headers(1, RawH2.request()))
         status, _, body = conn.response(1)
         assert status == 200 and body == SMALL
+
+
+def test_invalid_preface_gets_goaway_protocol_error(server):
+    """RFC 9113 §3.4: a wrong preface is a connection error PROTOCOL_ERROR, answered with GOAWAY
+    even though nghttp2 itself only reports it."""
+    with RawH2(server.port, preface=False) as conn:
+        conn.sock.sendall(b"PRI * HTTP/2.0\r\n\r\nXX\r\n\r\n" + SettingsFrame(0).serialize())
+        conn.expect_goaway(PROTOCOL_ERROR)
+
+
+def test_invalid_preface_after_an_h2c_upgrade_gets_goaway_protocol_error(server):
+    with RawH2(server.port, preface=False) as conn:
+        conn.sock.sendall(
+            b"GET /small.txt HTTP/1.1\r\nHost: localhost\r\nConnection: Upgrade, HTTP2-Settings\r\n"
+            b"Upgrade: h2c\r\nHTTP2-Settings: \r\n\r\n"
+        )
+        while b"\r\n\r\n" not in conn.buffer:
+            conn.buffer += conn.sock.recv(65536)
+        head, conn.buffer = conn.buffer.split(b"\r\n\r\n", 1)
+        assert head.startswith(b"HTTP/1.1 101")
+        conn.sock.sendall(b"this is not the HTTP/2 preface!!")
+        conn.expect_goaway(PROTOCOL_ERROR)

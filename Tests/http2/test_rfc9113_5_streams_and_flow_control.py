@@ -2,11 +2,15 @@
 import pytest
 from conftest import SMALL
 from h2raw import (
+    CANCEL,
     FLOW_CONTROL_ERROR,
+    NO_ERROR,
     PROTOCOL_ERROR,
     REFUSED_STREAM,
     STREAM_CLOSED,
     DataFrame,
+    GoAwayFrame,
+    HeadersFrame,
     RawH2,
     RstStreamFrame,
     SettingsFrame,
@@ -183,3 +187,50 @@ def test_refused_uploads_do_not_leak_the_connection_window(server):
             assert status == 413
         conn.send(conn.headers(11, RawH2.request("/small.txt")))
         assert conn.response(11)[2] == SMALL
+
+
+# RFC 9113 §5.1, "closed": nghttp2 forgets closed streams when RFC 7540 priorities are off; the
+# glue remembers how recent ones ended.
+
+
+@pytest.mark.parametrize("late_frame", ["data", "headers"])
+def test_frames_after_the_clients_rst_stream_are_a_stream_error_stream_closed(server, late_frame):
+    with RawH2(server.port) as conn:
+        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(RstStreamFrame(1, error_code=CANCEL))
+        if late_frame == "data":
+            conn.send(DataFrame(1, b"late", flags=["END_STREAM"]))
+        else:
+            conn.send(conn.headers(1, [("x-trailer", "late")]))
+        conn.expect_rst(1, STREAM_CLOSED)
+        # A stream error: the connection goes on.
+        conn.send(conn.headers(3, RawH2.request()))
+        status, _, body = conn.response(3)
+        assert status == 200 and body == SMALL
+
+
+@pytest.mark.parametrize("late_frame", ["data", "headers"])
+def test_frames_on_a_stream_closed_after_end_stream_are_a_connection_error_stream_closed(server, late_frame):
+    with RawH2(server.port) as conn:
+        conn.send(conn.headers(1, RawH2.request()))
+        assert conn.response(1)[0] == 200  # both sides sent END_STREAM: the stream is closed
+        if late_frame == "data":
+            conn.send(DataFrame(1, b"late"))
+        else:
+            conn.send(conn.headers(1, RawH2.request()))
+        conn.expect_goaway(STREAM_CLOSED)
+
+
+def test_frames_after_the_servers_rst_stream_are_ignored(server):
+    """RFC 9113 §5.1: frames the client sent before it saw our RST_STREAM must be ignored."""
+    with RawH2(server.port) as conn:
+        # A response complete before the request body: the server ends the upload with
+        # RST_STREAM(NO_ERROR) (§8.1).
+        conn.send(conn.headers(1, RawH2.request("/small.txt", "POST"), end_stream=False))
+        frame, _ = conn.wait_for(lambda f: isinstance(f, (RstStreamFrame, GoAwayFrame)) and f.stream_id in (0, 1))
+        assert isinstance(frame, RstStreamFrame) and frame.error_code == NO_ERROR
+        conn.send(DataFrame(1, b"late"), DataFrame(1, b"", flags=["END_STREAM"]))
+        conn.send(conn.headers(3, RawH2.request()))
+        _, seen = conn.wait_for(lambda f: isinstance(f, DataFrame) and f.stream_id == 3 and "END_STREAM" in f.flags)
+        assert not [f for f in seen if isinstance(f, (RstStreamFrame, GoAwayFrame))], seen
+        assert any(isinstance(f, HeadersFrame) and f.stream_id == 3 for f in seen)

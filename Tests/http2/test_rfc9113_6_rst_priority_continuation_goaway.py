@@ -1,4 +1,6 @@
 """RFC 9113 §6.3 (PRIORITY), §6.4 (RST_STREAM), §6.8 (GOAWAY), §6.10 (CONTINUATION)."""
+import time
+
 from conftest import SMALL
 from h2raw import (
     PROTOCOL_ERROR,
@@ -40,6 +42,57 @@ def test_priority_frames_are_accepted_and_ignored(server):
         conn.send(raw_frame(0x2, 0x0, 7, (0x80000000).to_bytes(4, "big") + bytes([200])))
         conn.send(conn.headers(1, RawH2.request()))
         assert conn.response(1)[0] == 200
+
+
+def test_priority_on_stream_zero_is_a_protocol_error(server):
+    """RFC 9113 §6.3: still refused with RFC 7540 priorities off."""
+    with RawH2(server.port) as conn:
+        conn.send(raw_frame(0x2, 0x0, 0, (1).to_bytes(4, "big") + bytes([16])))
+        conn.expect_goaway(PROTOCOL_ERROR)
+
+
+def test_priority_on_stream_zero_split_across_reads_is_a_protocol_error(server):
+    with RawH2(server.port) as conn:
+        frame = raw_frame(0x2, 0x0, 0, (1).to_bytes(4, "big") + bytes([16]))
+        conn.send(frame[:4])
+        time.sleep(0.1)
+        conn.send(frame[4:])
+        conn.expect_goaway(PROTOCOL_ERROR)
+
+
+def test_priority_making_an_idle_stream_depend_on_itself_is_a_stream_error(server):
+    """RFC 9113 §5.3.1: a stream cannot depend on itself (stream error PROTOCOL_ERROR)."""
+    with RawH2(server.port) as conn:
+        conn.send(raw_frame(0x2, 0x0, 5, (5).to_bytes(4, "big") + bytes([16])))
+        conn.expect_rst(5, PROTOCOL_ERROR)
+        conn.send(conn.headers(1, RawH2.request()))
+        status, _, body = conn.response(1)
+        assert status == 200 and body == SMALL
+
+
+def test_priority_making_an_open_stream_depend_on_itself_is_a_stream_error(server):
+    with RawH2(server.port) as conn:
+        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        # Exclusive flag set: the stream id is still compared without it.
+        conn.send(raw_frame(0x2, 0x0, 1, (0x80000001).to_bytes(4, "big") + bytes([16])))
+        conn.expect_rst(1, PROTOCOL_ERROR)
+        conn.send(conn.headers(3, RawH2.request()))
+        assert conn.response(3)[0] == 200
+
+
+def test_headers_making_its_stream_depend_on_itself_is_refused(server):
+    """RFC 9113 §5.3.1 also for the priority block of HEADERS; nghttp2 checks this one itself,
+    with priorities off too, as a connection error (which §5.4.1 allows for a stream error)."""
+    with RawH2(server.port) as conn:
+        frame = conn.headers(1, RawH2.request())
+        frame.flags.add("PRIORITY")
+        frame.depends_on = 1
+        frame.stream_weight = 16
+        conn.send(frame)
+        frames = conn.frames(timeout=3)
+        errors = [(type(f).__name__, f.error_code) for f in frames if hasattr(f, "error_code")]
+        assert errors in ([("GoAwayFrame", PROTOCOL_ERROR)], [("RstStreamFrame", PROTOCOL_ERROR)]), errors
+        assert not any(isinstance(f, HeadersFrame) for f in frames)
 
 
 def test_priority_of_wrong_length_is_a_frame_size_error(server):

@@ -98,6 +98,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         idleTimer?.cancel()
         bodyTimer?.cancel()
         writeTimer?.cancel()
+        tunnelTimer?.cancel()
         self.context = nil
     }
 
@@ -112,6 +113,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         idleTimer?.cancel()
         bodyTimer?.cancel()
         writeTimer?.cancel()
+        tunnelTimer?.cancel()
         dropAllStreams()
         context.fireChannelInactive()
     }
@@ -168,11 +170,14 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         let result = session.receive(buffer)
         handleEvents()
         if result < 0 {
-            // nghttp2 queued a GOAWAY where the protocol calls for one (bad preface, compression
-            // error…). A flood of frames that need answers (PING, SETTINGS) while the client does
-            // not read is the exception: queue ENHANCE_YOUR_CALM behind the answers already queued.
+            // nghttp2 queued a GOAWAY where the protocol calls for one (compression error…). A
+            // flood of frames that need answers (PING, SETTINGS) while the client does not read
+            // is an exception: queue ENHANCE_YOUR_CALM behind the answers already queued. A wrong
+            // client preface is another: nghttp2 only reports it, RFC 9113 §3.4 wants a GOAWAY.
             if result == NGHTTP2_ERR_FLOODED.rawValue {
                 session.terminate(errorCode: NGHTTP2_ENHANCE_YOUR_CALM.rawValue)
+            } else if result == NGHTTP2_ERR_BAD_CLIENT_MAGIC.rawValue {
+                session.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
             }
             closeWhenDone = true
             pump()
@@ -211,7 +216,12 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .responseEnded(let streamID):
             guard let stream = streams[streamID] else { return }
             responseFinished(stream)
-            if !stream.requestComplete {
+            if !stream.requestComplete && stream.isTunnel {
+                // Our side of the tunnel ended (END_STREAM): the orderly close of RFC 8441 §4 is
+                // the client's END_STREAM. What it still sends is discarded; a client that never
+                // ends its side is cut by the tunnel idle timeout.
+                stream.bodySource?.abandon()
+            } else if !stream.requestComplete {
                 // RFC 9113 §8.1: a complete response before the whole request; stop the upload.
                 stream.bodySource?.abandon()
                 session.resetStream(streamID, errorCode: NGHTTP2_NO_ERROR.rawValue)
@@ -227,6 +237,13 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .staleStreamID:
             session.terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
             closeWhenDone = true
+        case .closedStreamFrame(let streamID, .streamError):
+            session.resetStream(streamID, errorCode: NGHTTP2_STREAM_CLOSED.rawValue)
+        case .closedStreamFrame(_, .connectionError):
+            session.terminate(errorCode: NGHTTP2_STREAM_CLOSED.rawValue)
+            closeWhenDone = true
+        case .closedStreamFrame(_, .ignore):
+            break
         }
     }
 
@@ -237,7 +254,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             return
         }
         stream.unconsumedBytes += bytes.readableBytes
-        stream.lastBodyActivity = .now()
+        stream.lastBodyActivity = lastActivity
+        if stream.isTunnel { stream.lastTunnelActivity = lastActivity }
         _ = source.yield(bytes)  // flow control, not this answer, bounds what is buffered
     }
 
@@ -324,9 +342,14 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         stream.route = response.route
         stream.requestID = response.requestID
         switch response.body {
-        case .tunnel:
-            // Not wired on HTTP/2 yet: extended CONNECT is not announced, so no client asks.
-            send(HTTPServerResponse(status: .notImplemented), for: stream)
+        case .tunnel(let run):
+            guard canOpenTunnel(response.head, for: stream) else {
+                send(HTTPServerResponse(status: .internalServerError), for: stream)
+                return
+            }
+            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+            stream.task = ExchangeTasks.spawnTunnel(
+                run, head: response.head, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
         case .stream(let produce):
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             stream.task = ExchangeTasks.spawnStream(
@@ -351,6 +374,12 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             stream.body.ended = true
             schedulePump()
         }
+    }
+
+    /// A tunnel answers only an extended CONNECT (RFC 8441 §4), and only with a 2xx: any other
+    /// `.tunnel` response is a programming error of the layer above, answered with 500.
+    private func canOpenTunnel(_ head: HTTPResponse, for stream: HTTP2Stream) -> Bool {
+        stream.isExtendedConnect && head.status.kind == .successful
     }
 
     /// HEAD, 1xx, 204 and 304 carry no content (RFC 9110 §6.4.1).
@@ -386,7 +415,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
         block.append(name: "date", value: dateCache.string())
         stream.responseHead = head
-        responseStarted()
+        responseStarted(stream)
         if session.submitResponse(streamID: stream.id, fields: &block, hasBody: hasBody) != 0 {
             session.resetStream(stream.id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
         }
@@ -457,17 +486,50 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         schedulePump()
     }
 
+    /// Opens a tunnel on an extended CONNECT stream (RFC 8441): the 2xx head goes out without
+    /// END_STREAM and without Content-Length (RFC 9110 §9.3.6), its body is the tunnel's
+    /// outbound bytes (DATA frames, flow-controlled like any response body), and the client's
+    /// DATA frames are the inbound bytes, with the same flow control as request bodies.
     func startTunnel(_ head: HTTPResponse, exchangeID: UInt64) -> HTTPRequestBody? {
-        sendIfCurrent(HTTPServerResponse(status: .notImplemented), exchangeID: exchangeID)
-        return nil
+        guard !isClosed, let stream = streams[Int32(truncatingIfNeeded: exchangeID)], stream.responseHead == nil else {
+            return nil
+        }
+        guard canOpenTunnel(head, for: stream) else {
+            send(HTTPServerResponse(status: .internalServerError), for: stream)
+            return nil
+        }
+        var head = head
+        head.headerFields[.contentLength] = nil
+        stream.isTunnel = true
+        stream.lastTunnelActivity = .now()
+        submit(head, length: nil, hasBody: true, for: stream)
+        armTunnelTimer()
+        schedulePump()
+        return HTTPRequestBody(source: stream.bodySource)
     }
 
     func abortStream(exchangeID: UInt64) {
         let id = Int32(truncatingIfNeeded: exchangeID)
-        guard !isClosed, streams[id] != nil else { return }
+        guard !isClosed, let stream = streams[id] else { return }
         // Only this stream is cut; the connection and its other streams go on.
-        session.resetStream(id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        if stream.isTunnel {
+            resetTunnel(stream)
+        } else {
+            session.resetStream(id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+        }
         schedulePump()
+    }
+
+    /// Cuts a tunnel: RST_STREAM(CANCEL), as RFC 8441 §4 maps an aborted TCP connection, and its
+    /// pending reads and writes fail at once rather than when the stream has closed.
+    private func resetTunnel(_ stream: HTTP2Stream) {
+        guard !stream.tunnelReset else { return }
+        stream.tunnelReset = true
+        let error = HTTP2StreamResetError(code: NGHTTP2_CANCEL.rawValue)
+        if !stream.requestComplete { stream.bodySource?.fail(error) }
+        stream.body.fail(error)
+        stream.body.ended = true
+        session.resetStream(stream.id, errorCode: NGHTTP2_CANCEL.rawValue)
     }
 
     // MARK: - HTTP2SessionDelegate
@@ -489,6 +551,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
         let before = output.byteCount
         lastOutputProgress = .now()
+        if stream.isTunnel { stream.lastTunnelActivity = lastOutputProgress }
         do {
             try stream.body.take(count, into: &output)
         } catch {
@@ -561,6 +624,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         idleTimer?.cancel()
         bodyTimer?.cancel()
         writeTimer?.cancel()
+        tunnelTimer?.cancel()
         let loopBound = NIOLoopBound(context, eventLoop: context.eventLoop)
         // A client that reads nothing never lets the flush complete: close regardless.
         context.eventLoop.scheduleTask(in: Self.lingerTime * 2) { loopBound.value.close(promise: nil) }
@@ -619,7 +683,10 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     private var responsesInProgress = 0
     private var hasResponsesInProgress: Bool { responsesInProgress > 0 }
 
-    private func responseStarted() {
+    /// A tunnel is not a response in progress: a quiet WebSocket must not look like a stalled
+    /// client, and its own idle timeout watches it.
+    private func responseStarted(_ stream: HTTP2Stream) {
+        guard !stream.isTunnel else { return }
         if responsesInProgress == 0 { lastOutputProgress = .now() }
         responsesInProgress += 1
         armWriteTimer()
@@ -628,6 +695,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     private func responseFinished(_ stream: HTTP2Stream) {
         guard stream.responseHead != nil, !stream.responseComplete else { return }
         stream.responseComplete = true
+        if stream.isTunnel { return }
         responsesInProgress -= 1
         lastOutputProgress = .now()
     }
@@ -687,6 +755,38 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             stream.bodySource?.fail(HTTPBodyError.readTimeout)
         }
         armBodyTimer()
+    }
+
+    // MARK: - Tunnel idle timeout
+
+    private var tunnelTimer: Scheduled<Void>?
+
+    /// One timer for the connection, at the earliest moment a tunnel has moved no byte either way
+    /// for `tunnelIdleTimeout`. While a tunnel is open the connection's own idle timeout does not
+    /// fire (the stream is open), so this is what ends a tunnel whose peer is gone.
+    private func armTunnelTimer() {
+        guard tunnelTimer == nil, !isClosed, let context else { return }
+        guard let earliest = streams.values.lazy.filter(\.isLiveTunnel).map(\.lastTunnelActivity).min() else {
+            return
+        }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        tunnelTimer = context.eventLoop.scheduleTask(deadline: earliest + configuration.tunnelIdleTimeout) {
+            loopBound.value.tunnelTimerFired()
+        }
+    }
+
+    private func tunnelTimerFired() {
+        tunnelTimer = nil
+        let now = NIODeadline.now()
+        var reset = false
+        for stream in streams.values
+        where stream.isLiveTunnel && stream.lastTunnelActivity + configuration.tunnelIdleTimeout <= now {
+            // Only this stream: the connection and its other streams (and tunnels) go on.
+            resetTunnel(stream)
+            reset = true
+        }
+        if reset { schedulePump() }
+        armTunnelTimer()
     }
 
     // MARK: - Records

@@ -46,6 +46,9 @@ final class HTTP2Session {
         case emptyDataFlood
         /// HEADERS for a stream id below the newest one that was never opened (RFC 9113 §5.1.1).
         case staleStreamID
+        /// DATA or HEADERS on a stream that closed: what RFC 9113 §5.1 asks for (already answered
+        /// when it is `.ignore`, never recorded then).
+        case closedStreamFrame(streamID: Int32, answer: HTTP2ClosedStreams.Answer)
     }
 
     private(set) var session: OpaquePointer?
@@ -56,8 +59,12 @@ final class HTTP2Session {
     /// The highest stream id a client opened, and the last streams that closed: HEADERS for a
     /// lower id is legal only on a stream that exists or just closed (trailers in flight).
     private var highestClientStreamID: Int32 = 0
-    private var recentlyClosed = Set<Int32>()
-    private var recentlyClosedOrder: [Int32] = []
+    private var closedStreams = HTTP2ClosedStreams()
+    /// The frame checks nghttp2 skips with priorities off.
+    private var inboundScan = HTTP2InboundScan()
+    /// Frames we write ourselves, ahead of nghttp2's output: RST_STREAM for an idle stream, which
+    /// nghttp2 refuses to send.
+    private var ownFrames: [UInt8] = []
     /// The buffer being fed to `mem_recv`, so DATA payloads can be sliced instead of copied.
     private var inputBuffer: ByteBuffer?
     private var inputBase: UnsafeRawPointer?
@@ -105,12 +112,17 @@ final class HTTP2Session {
                 settings_id: Int32(NGHTTP2_SETTINGS_MAX_HEADER_LIST_SIZE.rawValue), value: settings.maxHeaderListSize),
             // RFC 9113 §5.3.2: the RFC 7540 priority scheme is deprecated; say so and ignore it.
             nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_NO_RFC7540_PRIORITIES.rawValue), value: 1),
+            // RFC 8441 §3: extended CONNECT (WebSockets over HTTP/2); nghttp2 then accepts and
+            // checks the `:protocol` pseudo-header.
+            nghttp2_settings_entry(settings_id: Int32(NGHTTP2_SETTINGS_ENABLE_CONNECT_PROTOCOL.rawValue), value: 1),
         ]
         if let upgradeSettings {
             let result = upgradeSettings.withUnsafeBufferPointer { payload in
                 nghttp2_session_upgrade2(created, payload.baseAddress, payload.count, upgradeIsHead ? 1 : 0, nil)
             }
             guard result == 0 else { throw .badUpgradeSettings }
+            highestClientStreamID = 1
+            closedStreams.clientEnded(1)  // the upgraded request was complete
         }
         guard nghttp2_submit_settings(created, UInt8(NGHTTP2_FLAG_NONE.rawValue), &entries, entries.count) == 0 else {
             throw .outOfMemory
@@ -139,10 +151,69 @@ final class HTTP2Session {
         }
         return buffer.withUnsafeReadableBytes { bytes -> Int32 in
             inputBase = bytes.baseAddress
-            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self)
-            let result = nghttp2_session_mem_recv(session, base, bytes.count)
+            var fed = 0
+            /// Feeds nghttp2 the bytes before `end`: the frames before a finding are read first,
+            /// so the finding is judged in the state they leave.
+            func feed(upTo end: Int) -> Int {
+                guard end > fed, let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) else { return 0 }
+                let result = nghttp2_session_mem_recv(session, base + fed, end - fed)
+                fed = end
+                return result
+            }
+            var index = 0
+            while let finding = inboundScan.next(in: bytes, from: &index) {
+                switch finding {
+                case .data(let streamID, let offset):
+                    let result = feed(upTo: offset)
+                    if result < 0 { return Int32(result) }
+                    switch closedStreamAnswer(toFrameOn: streamID) {
+                    case .connectionError:
+                        // The connection ends here: nghttp2 never reads this frame.
+                        terminate(errorCode: NGHTTP2_STREAM_CLOSED.rawValue)
+                        return NGHTTP2_ERR_PROTO.rawValue
+                    case .streamError:
+                        events.append(.closedStreamFrame(streamID: streamID, answer: .streamError))
+                    case .ignore, nil:
+                        break
+                    }
+                case .priorityOnStreamZero(let offset):
+                    let result = feed(upTo: offset)
+                    if result < 0 { return Int32(result) }
+                    terminate(errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
+                    return NGHTTP2_ERR_PROTO.rawValue
+                case .selfDependency(let streamID, let offset):
+                    let result = feed(upTo: offset)
+                    if result < 0 { return Int32(result) }
+                    refuseSelfDependency(streamID)
+                }
+            }
+            let result = feed(upTo: bytes.count)
             return result < 0 ? Int32(result) : 0
         }
+    }
+
+    /// What a DATA or HEADERS frame on `streamID` gets when the stream has closed (nghttp2, which
+    /// has forgotten it, would ignore the frame); nil when it is open, idle or forgotten.
+    private func closedStreamAnswer(toFrameOn streamID: Int32) -> HTTP2ClosedStreams.Answer? {
+        guard let session, streamID > 0, streamID & 1 == 1, streamID <= highestClientStreamID,
+            closedStreams.contains(streamID), nghttp2_session_find_stream(session, streamID) == nil
+        else { return nil }
+        return closedStreams.answer(toFrameOn: streamID)
+    }
+
+    /// RFC 9113 §5.3.1: a stream error PROTOCOL_ERROR. nghttp2 sends RST_STREAM for streams it has
+    /// seen; for an idle one it sends nothing, so we write that frame ourselves.
+    private func refuseSelfDependency(_ streamID: Int32) {
+        guard let session else { return }
+        let known = nghttp2_session_find_stream(session, streamID) != nil
+        if known || (streamID & 1 == 1 && streamID <= highestClientStreamID) {
+            resetStream(streamID, errorCode: NGHTTP2_PROTOCOL_ERROR.rawValue)
+            return
+        }
+        let code = NGHTTP2_PROTOCOL_ERROR.rawValue
+        ownFrames += [0, 0, 4, UInt8(NGHTTP2_RST_STREAM.rawValue), 0]
+        ownFrames += withUnsafeBytes(of: UInt32(bitPattern: streamID).bigEndian, Array.init)
+        ownFrames += withUnsafeBytes(of: code.bigEndian, Array.init)
     }
 
     /// Serialises what nghttp2 wants to send into `output`, stopping once `limit` bytes are
@@ -150,6 +221,10 @@ final class HTTP2Session {
     func send(into output: inout HTTP2Output, limit: Int) -> Int32 {
         guard let session else { return 0 }
         sendLimit = limit
+        if !ownFrames.isEmpty {
+            output.buffer.writeBytes(ownFrames)
+            ownFrames.removeAll()
+        }
         while output.byteCount < limit {
             var data: UnsafePointer<UInt8>?
             let count = withOutput(&output) { nghttp2_session_mem_send(session, &data) }
@@ -176,7 +251,7 @@ final class HTTP2Session {
     }
 
     var wantsRead: Bool { session.map { nghttp2_session_want_read($0) != 0 } ?? false }
-    var wantsWrite: Bool { session.map { nghttp2_session_want_write($0) != 0 } ?? false }
+    var wantsWrite: Bool { !ownFrames.isEmpty || session.map { nghttp2_session_want_write($0) != 0 } ?? false }
     var lastProcessedStreamID: Int32 { session.map { nghttp2_session_get_last_proc_stream_id($0) } ?? 0 }
 
     /// Queues a response head; `hasBody` installs the data provider, which asks the delegate.
@@ -247,12 +322,16 @@ final class HTTP2Session {
         nghttp2_session_callbacks_set_on_begin_frame_callback(callbacks) { nghttpSession, header, userData in
             // nghttp2 ignores HEADERS on a lower, never-opened stream id as if the stream had
             // closed; RFC 9113 §5.1.1 makes it a connection error.
+            // (DATA on a closed stream never reaches this callback: `receive` checks it.)
             guard let nghttpSession, let header, header.pointee.type == UInt8(NGHTTP2_HEADERS.rawValue) else {
                 return 0
             }
             let session = HTTP2Session.session(userData)
             let id = header.pointee.stream_id
-            if id > 0, id & 1 == 1, id < session.highestClientStreamID, !session.recentlyClosed.contains(id),
+            if let answer = session.closedStreamAnswer(toFrameOn: id) {
+                // A stream that closed: nghttp2 (which no longer knows it) would ignore HEADERS.
+                if answer != .ignore { session.events.append(.closedStreamFrame(streamID: id, answer: answer)) }
+            } else if id > 0, id & 1 == 1, id < session.highestClientStreamID,
                 nghttp2_session_find_stream(nghttpSession, id) == nil
             {
                 session.events.append(.staleStreamID)
@@ -286,6 +365,9 @@ final class HTTP2Session {
             let session = HTTP2Session.session(userData)
             let header = frame.pointee.hd
             let endStream = header.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0
+            // Remembered now, not from the stream's state at close: a RST_STREAM from the client
+            // also shuts nghttp2's receiving side.
+            if endStream { session.closedStreams.clientEnded(header.stream_id) }
             switch UInt32(header.type) {
             case NGHTTP2_HEADERS.rawValue:
                 if frame.pointee.headers.cat == NGHTTP2_HCAT_REQUEST,
@@ -308,6 +390,10 @@ final class HTTP2Session {
                 }
             case NGHTTP2_GOAWAY.rawValue:
                 session.events.append(.goAway)
+            case NGHTTP2_RST_STREAM.rawValue:
+                // Called before the stream closes: frames the client sends on it after this are
+                // a stream error (RFC 9113 §5.1).
+                session.closedStreams.clientReset(header.stream_id)
             default:
                 break
             }
@@ -318,7 +404,7 @@ final class HTTP2Session {
             if frame.pointee.hd.type == UInt8(NGHTTP2_RST_STREAM.rawValue) {
                 // Refused streams (over the concurrency limit) never open or close; remember
                 // them so their late trailers are not taken for a stale stream id.
-                HTTP2Session.session(userData).rememberClosed(frame.pointee.hd.stream_id)
+                HTTP2Session.session(userData).closedStreams.serverReset(frame.pointee.hd.stream_id)
                 return 0
             }
             guard frame.pointee.hd.flags & UInt8(NGHTTP2_FLAG_END_STREAM.rawValue) != 0 else { return 0 }
@@ -338,7 +424,7 @@ final class HTTP2Session {
         nghttp2_session_callbacks_set_on_stream_close_callback(callbacks) { _, streamID, errorCode, userData in
             let session = HTTP2Session.session(userData)
             session.headBuilders[streamID] = nil
-            session.rememberClosed(streamID)
+            session.closedStreams.streamClosed(streamID)
             session.events.append(.streamClosed(streamID: streamID, errorCode: errorCode))
             return 0
         }
@@ -383,14 +469,6 @@ final class HTTP2Session {
     }
 
     static let minimumSliceSize = 4096
-
-    private func rememberClosed(_ streamID: Int32) {
-        recentlyClosed.insert(streamID)
-        recentlyClosedOrder.append(streamID)
-        if recentlyClosedOrder.count > 256 {
-            recentlyClosed.remove(recentlyClosedOrder.removeFirst())
-        }
-    }
 
     /// A DATA payload as a slice of the received buffer when it lies inside it (it always does:
     /// nghttp2 hands out pointers into the input), else a copy.

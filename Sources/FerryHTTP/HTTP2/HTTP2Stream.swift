@@ -7,6 +7,18 @@ final class HTTP2Stream {
     let request: HTTPRequest
     let start: NIODeadline
     let bodySource: RequestBodySource?
+    /// An RFC 8441 extended CONNECT (`:method CONNECT` with `:protocol`): the only request a
+    /// tunnel may answer. Its body is the client's side of a tunnel to be, so it is never timed
+    /// as a request body.
+    let isExtendedConnect: Bool
+    /// The stream carries a tunnel: its head (a 2xx) went out and its DATA frames are the tunnel's
+    /// bytes. Exempt from the body-read and response-write timeouts; timed by the tunnel idle
+    /// timeout instead.
+    var isTunnel = false
+    /// The tunnel was cut (RST_STREAM queued); the stream only waits to close.
+    var tunnelReset = false
+    /// When a tunnel byte last moved, either way.
+    var lastTunnelActivity: NIODeadline
     /// The client ended its side (END_STREAM).
     var requestComplete: Bool
     /// Body bytes received and not yet handed back to flow control.
@@ -28,8 +40,12 @@ final class HTTP2Stream {
 
     /// The handler waits for body bytes the client does not send: every byte received was read.
     var isWaitingForClient: Bool {
-        bodySource != nil && !requestComplete && !bodyTimedOut && unconsumedBytes == 0 && !responseComplete
+        bodySource != nil && !isExtendedConnect && !requestComplete && !bodyTimedOut && unconsumedBytes == 0
+            && !responseComplete
     }
+
+    /// A tunnel the idle timeout watches.
+    var isLiveTunnel: Bool { isTunnel && !tunnelReset }
 
     init(id: Int32, request: HTTPRequest, start: NIODeadline, bodySource: RequestBodySource?, requestComplete: Bool) {
         self.id = id
@@ -38,5 +54,7 @@ final class HTTP2Stream {
         self.bodySource = bodySource
         self.requestComplete = requestComplete
         self.lastBodyActivity = start
+        self.lastTunnelActivity = start
+        self.isExtendedConnect = request.method == .connect && request.extendedConnectProtocol != nil
     }
 }
