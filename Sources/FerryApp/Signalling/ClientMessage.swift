@@ -49,7 +49,8 @@ enum ClientMessage: Equatable, Sendable {
         switch type {
         case "hello":
             try only(["v", "device"], in: object)
-            guard let version = object["v"] as? Int, !(object["v"] is Bool), version == 1 else {
+            // Foundation hands JSON numbers over as NSNumber; the version is the number 1.
+            guard let version = (object["v"] as? NSNumber)?.intValue, "\(object["v"]!)" == "1", version == 1 else {
                 throw bad("v must be 1: this server speaks version 1.")
             }
             return .hello(device: try field("device", in: object, matching: isDeviceID, "a device id"))

@@ -17,4 +17,15 @@ public struct PeerDocument: Codable, Sendable, Equatable {
     public var device: DeviceInfo
     public var user: UserInfo?
     public var guest: Bool
+
+    private enum CodingKeys: String, CodingKey { case id, device, user, guest }
+
+    /// `user` is always present: `null` for a guest, as docs/SIGNALLING.md says.
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(id, forKey: .id)
+        try container.encode(device, forKey: .device)
+        try container.encode(user, forKey: .user)
+        try container.encode(guest, forKey: .guest)
+    }
 }

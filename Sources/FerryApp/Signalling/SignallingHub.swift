@@ -90,12 +90,17 @@ public final class SignallingHub: Sendable {
         RoomRef(key: "pairing:\(pass.pairingID)", id: "pairing:\(pass.pairingID)", kind: .pairing, name: name)
     }
 
-    /// A socket said hello and joined its rooms. A guest's member's sockets enter its room.
-    func joined(_ session: SignallingPeerSession) async {
-        sessions.withLock { $0[session.peerID] = session }
+    /// A socket said hello and is about to join its rooms: a guest's member's sockets enter the
+    /// pairing room first.
+    func preparing(_ session: SignallingPeerSession) async {
         if case .guest(let pass) = session.identity.withLock({ $0 }) {
             await refreshRooms(ofMember: pass.memberID)
         }
+    }
+
+    /// A socket said hello and joined its rooms.
+    func joined(_ session: SignallingPeerSession) async {
+        sessions.withLock { $0[session.peerID] = session }
     }
 
     /// A socket ended: it leaves presence, its relays close, and a guest's pass ends with it.

@@ -122,6 +122,8 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
                     code: "unknown-device", message: "Register this device first (PUT /api/v1/devices/{id}).", ref: ref)
             )
         }
+        // A guest's member is in the pairing room first, so the guest's welcome lists them.
+        await hub.preparing(self)
         let rooms = await hub.rooms(for: self)
         state.withLock { state in
             state.peer = peer

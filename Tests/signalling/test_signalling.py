@@ -1,0 +1,245 @@
+"""The discovery server against the real binary: handshake security, presence in rooms, signals
+between peers, the message rules, identity changes reaching open sockets, relays and guests."""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+
+import pytest
+from websockets.exceptions import ConnectionClosed, InvalidStatus
+
+from conftest import PASSWORD, SUBPROTOCOL, Ferry, World, b64url, new_device_id, new_public_key, receive
+
+
+def refused_status(open_socket) -> int:
+    with pytest.raises(InvalidStatus) as refused:
+        open_socket()
+    return refused.value.response.status_code
+
+
+def test_handshake_is_refused_without_identity_origin_or_subprotocol(world: World) -> None:
+    ferry = world.ferry
+    assert refused_status(lambda: ferry.socket()) == 401
+    assert refused_status(lambda: ferry.socket(cookie=world.ann.cookie, origin="http://evil.example")) == 403
+    assert refused_status(lambda: ferry.socket(cookie=world.ann.cookie, origin=None)) == 403
+    assert refused_status(lambda: ferry.socket(cookie=world.ann.cookie, subprotocols=[])) == 400
+    assert refused_status(lambda: ferry.socket(cookie=world.ann.cookie, subprotocols=["ferry-signal.2"])) == 400
+    # A token may come without an Origin (a script), but a revoked one is refused.
+    token = ferry.cli("token", "create", "--user", "bob@example.org", "--name", "cli", "--scopes", "read").split()[-1]
+    connection = ferry.socket(token=token, origin=None)
+    assert connection.subprotocol == SUBPROTOCOL
+    connection.close()
+    status, tokens, _ = ferry.request("GET", "/me/tokens", cookie=world.bob.cookie)
+    ferry.request("DELETE", f"/me/tokens/{tokens['tokens'][0]['id']}", cookie=world.bob.cookie)
+    assert refused_status(lambda: ferry.socket(token=token, origin=None)) == 401
+
+
+def test_members_see_each_other_and_signals_are_stamped_by_the_server(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    assert ann.room("team")["id"] == f"team:{world.design_id}"
+    assert ann.room("team")["peers"] == []
+    bob = ferry.peer(world.bob)
+    assert [peer["id"] for peer in bob.room("team")["peers"]] == [ann.id]
+    joined = ann.next("peer-joined")
+    assert joined["room"] == f"team:{world.design_id}"
+    assert joined["peer"]["id"] == bob.id
+    assert joined["peer"]["user"]["name"] == "Bob"
+    assert joined["peer"]["guest"] is False
+    # Same client address: the same-network room holds them too.
+    assert [peer["id"] for peer in bob.room("network")["peers"]] == [ann.id]
+
+    bob.send({"type": "signal", "to": ann.id, "data": {"kind": "offer", "sdp": "v=0"}})
+    signal = ann.next("signal")
+    assert signal == {"type": "signal", "from": bob.id, "data": {"kind": "offer", "sdp": "v=0"}}
+    # A claimed sender is refused, never forwarded.
+    bob.send({"type": "signal", "to": ann.id, "from": ann.id, "data": {}, "ref": "r1"})
+    error = bob.next("error")
+    assert (error["code"], error["ref"]) == ("bad-message", "r1")
+
+    bob.send({"type": "rename", "name": "Bob's phone"})
+    updated = ann.next("peer-updated")
+    assert updated["peer"]["device"]["name"] == "Bob's phone"
+
+    bob.connection.close()
+    left = ann.next("peer-left")
+    assert left["peer"] == bob.id
+    ann.connection.close()
+
+
+def test_a_member_of_another_team_sees_neither_peer_nor_signal(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    carol = ferry.peer(world.carol)
+    assert all(room["peers"] == [] for room in carol.welcome["rooms"] if room["kind"] == "team")
+    carol.send({"type": "signal", "to": ann.id, "data": {"kind": "offer"}})
+    assert carol.next("error")["code"] == "unknown-peer"
+    carol.send({"type": "relay-open", "to": ann.id, "relay": "0123456789abcdef"})
+    assert carol.next("error")["code"] == "unknown-peer"
+    with pytest.raises(TimeoutError):
+        ann.next("signal", timeout=0.5)
+    ann.connection.close()
+    carol.connection.close()
+
+
+@pytest.mark.parametrize("message, code", [
+    ("not json", "bad-json"),
+    ("[1, 2]", "bad-json"),
+    (json.dumps({"type": "shout"}), "unknown-type"),
+    (json.dumps({"kind": "signal"}), "bad-message"),
+    (json.dumps({"type": "signal", "to": "p_short", "data": {}}), "bad-message"),
+    (json.dumps({"type": "signal", "to": "p_" + "A" * 22, "data": "text"}), "bad-message"),
+    (json.dumps({"type": "rename", "name": ""}), "bad-message"),
+    (json.dumps({"type": "rename", "name": "x" * 65}), "bad-message"),
+    (json.dumps({"type": "rename", "name": "evil\u202e"}), "bad-message"),
+    (json.dumps({"type": "relay-open", "to": "p_" + "A" * 22, "relay": "XYZ"}), "bad-message"),
+    (json.dumps({"type": "hello", "v": 1, "device": "A" * 22}), "hello-repeated"),
+    (json.dumps({"type": "signal", "to": "p_" + "A" * 22, "data": {}}), "unknown-peer"),
+], ids=lambda value: value[:40] if isinstance(value, str) else None)
+def test_bad_messages_get_precise_errors_and_the_socket_stays(world: World, message: str, code: str) -> None:
+    peer = world.ferry.peer(world.ann)
+    peer.connection.send(message)
+    assert peer.next("error")["code"] == code
+    peer.send({"type": "rename", "name": "still here"})  # the socket goes on
+    peer.connection.close()
+
+
+def test_a_message_over_the_limit_closes_with_1009(world: World) -> None:
+    peer = world.ferry.peer(world.ann)
+    peer.send({"type": "signal", "to": "p_" + "A" * 22, "data": {"pad": "x" * 70_000}})
+    with pytest.raises(ConnectionClosed) as closed:
+        peer.next(timeout=5)
+    assert closed.value.rcvd.code == 1009
+
+
+def test_messages_before_hello_and_repeated_offences(world: World) -> None:
+    connection = world.ferry.socket(cookie=world.ann.cookie)
+    connection.send(json.dumps({"type": "rename", "name": "x"}))
+    assert receive(connection)["code"] == "hello-required"
+    connection.send(json.dumps({"type": "hello", "v": 1, "device": new_device_id()}))
+    assert receive(connection)["code"] == "unknown-device"
+    for _ in range(9):
+        connection.send("nonsense")
+        assert receive(connection)["code"] == "bad-json"
+    with pytest.raises(ConnectionClosed) as closed:
+        for _ in range(5):
+            connection.send("nonsense")
+            receive(connection)
+    assert closed.value.rcvd.code == 1008
+
+
+def test_a_disabled_user_is_disconnected_within_two_seconds(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    ann.next("peer-joined")
+    ferry.cli("user", "disable", "bob@example.org")
+    started = time.monotonic()
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            bob.next(timeout=3)
+    assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+    assert time.monotonic() - started < 2.5
+    assert ann.next("peer-left")["peer"] == bob.id
+    ann.connection.close()
+
+
+def test_a_device_key_never_changes(world: World) -> None:
+    ferry = world.ferry
+    device = ferry.register_device(world.ann)
+    key = ferry.request("GET", "/devices", cookie=world.ann.cookie)[1]["devices"][0]["publicKey"]
+    status, body, _ = ferry.request("PUT", f"/devices/{device}", {"name": "Renamed", "publicKey": key},
+                                    cookie=world.ann.cookie)
+    assert (status, body["name"]) == (200, "Renamed")
+    status, body, _ = ferry.request("PUT", f"/devices/{device}", {"name": "Laptop", "publicKey": new_public_key()},
+                                    cookie=world.ann.cookie)
+    assert (status, body["type"]) == (409, "/problems/device-key-changed")
+    # Bob cannot take Ann's device id either.
+    status, _, _ = ferry.request("PUT", f"/devices/{device}", {"name": "Mine", "publicKey": key},
+                                 cookie=world.bob.cookie)
+    assert status == 409
+    status, body, _ = ferry.request("PUT", f"/devices/{device}", {"name": "Laptop", "publicKey": "AAAA"},
+                                    cookie=world.ann.cookie)
+    assert status == 400 and body["errors"][0]["pointer"] == "/publicKey"
+
+
+def test_a_relay_forwards_opaque_frames_between_its_two_ends_only(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    relay = "00112233aabbccdd"
+    ann.send({"type": "relay-open", "to": bob.id, "relay": relay})
+    bob.send({"type": "relay-open", "to": ann.id, "relay": relay})
+    assert ann.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": bob.id}
+    assert bob.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": ann.id}
+    payload = bytes.fromhex(relay) + os.urandom(200_000)
+    ann.connection.send(payload)
+    assert bob.connection.recv(timeout=5) == payload
+    # An unknown relay id is refused; a closed relay passes nothing more.
+    ann.connection.send(bytes.fromhex("ffffffffffffffff") + b"x")
+    assert ann.next("error")["code"] == "unknown-relay"
+    bob.send({"type": "relay-close", "relay": relay})
+    assert ann.next("relay-closed") == {"type": "relay-closed", "relay": relay, "reason": "closed"}
+    ann.connection.send(payload)
+    assert ann.next("error")["code"] == "unknown-relay"
+    ann.connection.close()
+    bob.connection.close()
+
+
+def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    status, pairing, _ = ferry.request("POST", "/pairings", {}, cookie=world.ann.cookie)
+    assert status == 201
+    device = {"id": new_device_id(), "name": "Visitor", "publicKey": new_public_key()}
+    status, body, _ = ferry.request("POST", "/pairings/claim", {"code": "ZZZZ-ZZZZ", "device": device})
+    assert (status, body["type"]) == (404, "/problems/pairing-invalid")
+    status, guest, headers = ferry.request("POST", "/pairings/claim", {"code": pairing["code"].lower(), "device": device})
+    assert status == 201 and guest["member"]["name"] == "Ann"
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    assert cookie.startswith("ferry_guest=")
+    # Single use.
+    status, _, _ = ferry.request("POST", "/pairings/claim", {"code": pairing["code"], "device": device})
+    assert status == 404
+
+    connection = ferry.socket(cookie=cookie)
+    connection.send(json.dumps({"type": "hello", "v": 1, "device": device["id"]}))
+    welcome = receive(connection)
+    assert [room["kind"] for room in welcome["rooms"]] == ["pairing"]
+    assert [peer["id"] for peer in welcome["rooms"][0]["peers"]] == [ann.id]
+    assert welcome["you"]["guest"] is True and welcome["you"]["user"] is None
+    joined = ann.next("room-joined")
+    assert joined["room"]["kind"] == "pairing"
+    guest_id = welcome["you"]["id"]
+    arrived = ann.next("peer-joined")
+    assert (arrived["room"], arrived["peer"]["id"]) == (joined["room"]["id"], guest_id)
+    assert arrived["peer"]["device"]["name"] == "Visitor" and arrived["peer"]["guest"] is True
+    # Bob, in Ann's team but not paired, cannot reach the guest.
+    bob.send({"type": "signal", "to": guest_id, "data": {}})
+    assert bob.next("error")["code"] == "unknown-peer"
+    ann.send({"type": "signal", "to": guest_id, "data": {"kind": "hi"}})
+    assert receive(connection) == {"type": "signal", "from": ann.id, "data": {"kind": "hi"}}
+    # A guest has no account: the member routes stay closed.
+    assert ferry.request("GET", "/me", cookie=cookie)[0] == 401
+    assert ferry.request("GET", "/ice", cookie=cookie)[0] == 200
+    connection.close()
+    assert ann.next("room-left")["room"] == joined["room"]["id"]
+    ann.connection.close()
+    bob.connection.close()
+
+
+def test_pairing_claims_are_rate_limited_per_address(world: World) -> None:
+    ferry = world.ferry
+    device = {"id": new_device_id(), "name": "Visitor", "publicKey": new_public_key()}
+    statuses = [ferry.request("POST", "/pairings/claim", {"code": "ABCD-EFGH", "device": device})[0]
+                for _ in range(11)]
+    assert statuses == [404] * 10 + [429]
+
+
+def test_ice_configuration(world: World) -> None:
+    status, body, headers = world.ferry.request("GET", "/ice", cookie=world.ann.cookie)
+    assert status == 200 and body["iceServers"] == [] and "expiresAt" in body
+    assert world.ferry.request("GET", "/ice")[0] == 401
