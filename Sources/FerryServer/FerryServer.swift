@@ -93,7 +93,7 @@ public final class FerryServer: Sendable {
             IdentityModule(
                 service: identity, gate: gate, pages: pages, apiPath: configuration.apiPath,
                 clock: configuration.clock),
-            SignallingModule(hub: signalling),
+            SignallingModule(hub: signalling, gate: gate, pages: pages),
             MetricsModule(metrics: metrics),
             PublicFilesModule(staticFiles: staticFiles),
         ]

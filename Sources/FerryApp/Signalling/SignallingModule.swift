@@ -4,14 +4,28 @@ import FerryWeb
 /// identity changes (and sweeps idle relays); sockets told to go at shutdown.
 public struct SignallingModule: FerryModule {
     public let hub: SignallingHub
+    public let gate: AccessGate
+    public let pages: PageRenderer
 
-    public init(hub: SignallingHub) {
+    public init(hub: SignallingHub, gate: AccessGate, pages: PageRenderer) {
         self.hub = hub
+        self.gate = gate
+        self.pages = pages
     }
 
     public func register(on routes: ModuleRoutes) {
         SignallingAPI(hub: hub).register(on: routes.api)
+        let gate = self.gate
+        let pages = self.pages
+        routes.site.on(.get, "/pair") { request in
+            let call = try await gate.identify(request)
+            var response = try pages.render(PairPage(state: PageState(principal: call.principal)))
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
     }
+
+    public var pageTypes: [any Page.Type] { [PairPage.self] }
 
     public var backgroundJobs: [BackgroundJob] {
         let hub = self.hub
