@@ -50,6 +50,31 @@ struct Serve: AsyncParsableCommand {
             }.filter { !$0.isEmpty } : trustedProxyOptions
     }
 
+    @Option(
+        name: .customLong("stun"),
+        help: "A STUN server handed to browsers for WebRTC, as stun:HOST:PORT; repeatable (env FERRY_STUN, comma-separated)."
+    )
+    var stunOptions: [String] = []
+
+    var stunURLs: [String] {
+        stunOptions.isEmpty
+            ? (Environment.string("FERRY_STUN") ?? "").split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces)
+            }.filter { !$0.isEmpty } : stunOptions
+    }
+
+    @Option(
+        name: .customLong("turn"),
+        help: "A TURN server (coturn) for peers that cannot connect directly, as turn:HOST:PORT (env FERRY_TURN).")
+    var turnOption: String?
+    var turn: String? { turnOption ?? Environment.string("FERRY_TURN") }
+
+    @Option(
+        name: .customLong("turn-secret"),
+        help: "coturn's static-auth-secret: browsers get time-limited TURN credentials (env FERRY_TURN_SECRET).")
+    var turnSecretOption: String?
+    var turnSecret: String? { turnSecretOption ?? Environment.string("FERRY_TURN_SECRET") }
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env FERRY_LOG_LEVEL).")
     var logLevel: String = Environment.string("FERRY_LOG_LEVEL") ?? "info"
 
@@ -113,6 +138,17 @@ struct Serve: AsyncParsableCommand {
         for proxy in trustedProxies where IPAddressRange(proxy) == nil {
             throw ValidationError("--trusted-proxy \(proxy) is not an IP address or CIDR range")
         }
+        for url in stunURLs where !(url.hasPrefix("stun:") || url.hasPrefix("stuns:")) {
+            throw ValidationError("--stun \(url) must start with stun: or stuns:")
+        }
+        if let turn {
+            guard turn.hasPrefix("turn:") || turn.hasPrefix("turns:") else {
+                throw ValidationError("--turn \(turn) must start with turn: or turns:")
+            }
+            guard let turnSecret, !turnSecret.isEmpty else { throw ValidationError("--turn needs --turn-secret") }
+        } else if turnSecret != nil {
+            throw ValidationError("--turn-secret needs --turn")
+        }
         guard (1...10_000).contains(http2MaxStreams) else {
             throw ValidationError("--http2-max-streams must be 1…10000")
         }
@@ -139,11 +175,14 @@ struct Serve: AsyncParsableCommand {
         http.http2MaxConcurrentStreams = http2MaxStreams
         http.http2InitialWindowSize = http2Window
         http.http2ConnectionWindowSize = max(http.http2ConnectionWindowSize, http2Window)
-        let configuration = FerryConfiguration(
+        var configuration = FerryConfiguration(
             http: http, dataDirectory: data, publicDirectory: publicDirectory, templatesDirectory: templates,
             logLevel: level, developmentMode: dev, accessLog: accessLog == "on", tlsCertificatePath: tlsCert,
             tlsKeyPath: tlsKey, httpRedirectPort: httpRedirectPort, database: try database.map(Self.parseDatabase),
             trustedProxies: trustedProxies.compactMap(IPAddressRange.init))
+        configuration.signalling.stunURLs = stunURLs
+        configuration.signalling.turnURL = turn
+        configuration.signalling.turnSecret = turnSecret
 
         let server: FerryServer
         do {

@@ -47,9 +47,9 @@ def database_url(backend: str) -> str | None:
 class Server:
     """A running `ferry serve`: its URL, the one-time setup link it printed, its output."""
 
-    def __init__(self, data: Path, database: str | None) -> None:
+    def __init__(self, data: Path, database: str | None, extra: list[str] | None = None) -> None:
         args = [str(binary()), "serve", "--host", "127.0.0.1", "--port", "0", "--public", "Public",
-                "--templates", "Templates", "--data", str(data), "--access-log", "off"]
+                "--templates", "Templates", "--data", str(data), "--access-log", "off", *(extra or [])]
         if database:
             args += ["--database", database]
         self.database = database

@@ -22,7 +22,7 @@ from websockets.sync.client import ClientConnection, connect
 
 # One launcher for every suite that runs the real binary.
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
-from ferry_server import ROOT, Server, backends, binary, database_url  # noqa: E402
+from ferry_server import ROOT, Server, backends, binary, database_url  # noqa: E402, F401
 
 PASSWORD = "correct horse battery staple"
 SUBPROTOCOL = "ferry-signal.1"

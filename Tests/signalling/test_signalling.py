@@ -243,3 +243,30 @@ def test_ice_configuration(world: World) -> None:
     status, body, headers = world.ferry.request("GET", "/ice", cookie=world.ann.cookie)
     assert status == 200 and body["iceServers"] == [] and "expiresAt" in body
     assert world.ferry.request("GET", "/ice")[0] == 401
+
+
+def test_ice_hands_out_stun_and_time_limited_turn_credentials(tmp_path) -> None:
+    import base64
+    import hashlib
+    import hmac
+
+    from conftest import Server
+
+    server = Server(tmp_path, None, ["--stun", "stun:127.0.0.1:3478", "--turn", "turn:127.0.0.1:3478",
+                                     "--turn-secret", "s3cret"])
+    try:
+        ferry = Ferry(server)
+        ferry.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                  password=PASSWORD)
+        ann = ferry.sign_in("ann@example.org")
+        status, body, headers = ferry.request("GET", "/ice", cookie=ann.cookie)
+        assert status == 200 and headers["Cache-Control"] == "no-store"
+        stun, turn = body["iceServers"]
+        assert stun == {"urls": ["stun:127.0.0.1:3478"]}
+        assert turn["urls"] == ["turn:127.0.0.1:3478"]
+        expiry, name = turn["username"].split(":")
+        assert 3500 < int(expiry) - time.time() <= 3600 and len(name) == 36
+        expected = base64.b64encode(hmac.new(b"s3cret", turn["username"].encode(), hashlib.sha1).digest()).decode()
+        assert turn["credential"] == expected
+    finally:
+        server.stop()
