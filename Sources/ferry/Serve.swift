@@ -52,8 +52,7 @@ struct Serve: AsyncParsableCommand {
 
     @Option(
         name: .customLong("stun"),
-        help: "A STUN server handed to browsers for WebRTC, as stun:HOST:PORT; repeatable (env FERRY_STUN, comma-separated)."
-    )
+        help: "A STUN server for WebRTC, as stun:HOST:PORT; repeatable (env FERRY_STUN, comma-separated).")
     var stunOptions: [String] = []
 
     var stunURLs: [String] {
