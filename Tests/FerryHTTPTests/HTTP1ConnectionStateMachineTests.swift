@@ -377,4 +377,19 @@ struct HTTP1ConnectionStateMachineTests {
         let answer73 = shuttingDown.tunnelRequested(exchangeID: late, upgradeRequested: true)
         #expect(answer73 == .accept)
     }
+
+    @Test("a stream that ends while reading is paused for its body goes on reading to discard the rest")
+    func streamEndsWhilePaused() {
+        var machine = makeMachine(maxDiscarded: 1000)
+        _ = machine.requestHeadReceived(hasBody: true, expectsContinue: false, keepAlive: true, bodyDiscardable: true)
+        machine.bodyBackpressure()
+        let held = machine.readRequested()
+        #expect(!held)
+        let head = machine.responseHeadStarting(isStream: true)
+        #expect(head == (abandonBody: false, keepAlive: true))
+        machine.bodyAbandoned()
+        let completed = machine.responseCompleted(now: at(1))
+        #expect(completed == .discardRest(read: true))
+        #expect(machine.deadline?.1 == .body)
+    }
 }

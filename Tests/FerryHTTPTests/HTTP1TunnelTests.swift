@@ -121,24 +121,32 @@ struct HTTP1TunnelTests {
         try await eventually { harness.counter.reads.withLockedValue { $0 } > before }  // the held read goes out
     }
 
-    @Test("abort closes at once and fails the owner's pending read")
+    @Test("abort closes at once and fails the owner's pending read and later writes")
     func abort() async throws {
         let outcome = NIOLockedValueBox<String>("")
         let responder = TunnelResponder { tunnel in
             tunnel.close()
+            var result = ""
             do {
                 for try await _ in tunnel.inbound {}
-                outcome.withLockedValue { $0 = "ended" }
+                result = "ended"
             } catch {
-                outcome.withLockedValue { $0 = "failed" }
+                result = "read failed"
             }
+            do {
+                try await tunnel.outbound.write(ByteBuffer(string: "late"))
+                result += ", wrote"
+            } catch {
+                result += ", write failed"
+            }
+            outcome.withLockedValue { [result] in $0 = result }
         }
         let harness = try await makeHarness(responder)
         try await harness.send(Self.upgradeRequest)
         _ = try await harness.output(Self.switchingHead.utf8.count)
         try await harness.waitForClose()
         try await eventually { !outcome.withLockedValue { $0 }.isEmpty }
-        #expect(outcome.withLockedValue { $0 } == "failed")
+        #expect(outcome.withLockedValue { $0 } == "read failed, write failed")
     }
 
     @Test("a tunnel with no byte either way for tunnelIdleTimeout is closed")

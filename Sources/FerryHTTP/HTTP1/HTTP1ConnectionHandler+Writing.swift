@@ -242,7 +242,10 @@ extension HTTP1ConnectionHandler {
             abortStream(exchangeID: exchangeID)
             return
         }
-        if machine.exchange?.requestComplete == false { exchange.bodySource?.abandon() }
+        if machine.exchange?.requestComplete == false {
+            exchange.bodySource?.abandon()
+            machine.bodyAbandoned()
+        }
         if exchange.streamFraming == .chunked {
             var buffer = context.channel.allocator.buffer(capacity: 5)
             buffer.writeStaticString(HTTP1ResponseEncoder.lastChunk)

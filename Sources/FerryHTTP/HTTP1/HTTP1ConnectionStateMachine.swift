@@ -353,6 +353,12 @@ struct HTTP1ConnectionStateMachine {
         } ?? (false, false)
     }
 
+    /// A streaming response ended before the request body did, and the body's consumer is gone:
+    /// the rest is discarded as it arrives, so reading must not stay paused for it.
+    mutating func bodyAbandoned() {
+        updateExchange { $0.pausedForBody = false }
+    }
+
     /// The response is delimited by closing the connection (an HTTP/1.0 stream of unknown length).
     mutating func closeAfterResponse() {
         updateExchange { $0.closeAfterResponse = true }

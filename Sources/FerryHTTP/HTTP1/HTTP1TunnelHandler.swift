@@ -65,6 +65,8 @@ final class HTTP1TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
     }
 
     func channelInactive(context: ChannelHandlerContext) {
+        // The client's EOF arrives first as `inputClosed` (half-closure is on) and has ended the
+        // inbound already; closed without it (a reset, an error, the server), reads fail.
         end(HTTPBodyError.connectionClosed)
         task?.cancel()
         context.fireChannelInactive()
