@@ -144,7 +144,7 @@ final class EchoHandler: WebSocketHandler {
 }
 
 /// Waits until `condition` holds, failing after a generous bound (behaviour, not timing).
-func eventually(_ condition: () -> Bool, within: Duration = .seconds(5)) async -> Bool {
+func eventually(_ condition: () -> Bool, within: Duration = .seconds(30)) async -> Bool {
     let deadline = ContinuousClock.now + within
     while ContinuousClock.now < deadline {
         if condition() { return true }
