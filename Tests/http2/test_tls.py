@@ -252,3 +252,66 @@ def test_sessions_under_tls_use_a_host_only_secure_cookie(tls_server):
     planted = curl("-k", "-o", "/dev/null", "-w", "%{http_code}", "-H", f"Cookie: ferry_session={token}",
                    f"{base}/me")
     assert planted.stdout.decode() == "401"
+
+
+SIGNAL_OVER_THE_PAGE = """
+async () => {
+  const json = (method, body) => ({ method, headers: { "Content-Type": "application/json" },
+                                    body: JSON.stringify(body) });
+  const signedIn = await fetch("/api/v1/session", json("POST", { email: "ws@example.org",
+                                                              password: "correct horse battery" }));
+  if (!signedIn.ok) return { error: "sign-in " + signedIn.status };
+  const key = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, false, ["sign", "verify"]);
+  const spki = new Uint8Array(await crypto.subtle.exportKey("spki", key.publicKey));
+  const b64url = (bytes) => btoa(String.fromCharCode(...bytes)).replace(/\\+/g, "-").replace(/\\//g, "_")
+                                                                   .replace(/=+$/, "");
+  const device = b64url(crypto.getRandomValues(new Uint8Array(16)));
+  const registered = await fetch(`/api/v1/devices/${device}`, json("PUT", { name: "Chromium", publicKey: b64url(spki) }));
+  if (registered.status !== 201) return { error: "device " + registered.status };
+  const socket = new WebSocket(`wss://${location.host}/api/v1/signal`, ["ferry-signal.1"]);
+  const welcome = await new Promise((resolve, reject) => {
+    socket.onopen = () => socket.send(JSON.stringify({ type: "hello", v: 1, device }));
+    socket.onmessage = (event) => resolve(JSON.parse(event.data));
+    socket.onerror = () => reject(new Error("socket error"));
+  });
+  const closed = new Promise((resolve) => { socket.onclose = (event) => resolve(event.code); });
+  socket.close(1000);
+  return { type: welcome.type, protocol: socket.protocol, team: welcome.rooms[0].kind, code: await closed,
+           page: performance.getEntriesByType("navigation")[0].nextHopProtocol };
+}
+"""
+
+
+def test_chromium_opens_the_signalling_websocket_on_the_pages_h2_connection(certificate):
+    """The server announces SETTINGS_ENABLE_CONNECT_PROTOCOL, so Chromium opens `wss:` as an
+    extended CONNECT stream (RFC 8441) on the page's HTTP/2 connection instead of a new HTTP/1.1
+    connection; the server's metrics then count a CONNECT on the signalling route."""
+    from playwright.sync_api import sync_playwright
+
+    cert, key, _ = certificate
+    running = start_server(os.path.join(ROOT, "Public"), ["--tls-cert", cert, "--tls-key", key])
+    try:
+        created = subprocess.run(
+            [FERRY_BIN, "admin", "create", "--email", "ws@example.org", "--name", "W", "--team", "Web",
+             "--password-stdin", "--data", running.data],
+            input="correct horse battery\n", capture_output=True, text=True, timeout=60)
+        assert created.returncode == 0, created.stderr
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+            try:
+                page = browser.new_context(ignore_https_errors=True).new_page()
+                page.goto(f"https://localhost:{running.port}/sign-in", wait_until="networkidle")
+                result = page.evaluate(SIGNAL_OVER_THE_PAGE)
+            finally:
+                browser.close()
+        assert result == {"type": "welcome", "protocol": "ferry-signal.1", "team": "team", "code": 1000,
+                          "page": "h2"}, result
+        metrics = curl("-k", f"https://localhost:{running.port}/metrics").stdout.decode()
+        connects = [line for line in metrics.splitlines()
+                    if line.startswith("ferry_http_requests_total") and 'method="CONNECT"' in line]
+        gets = [line for line in metrics.splitlines()
+                if line.startswith("ferry_http_requests_total") and "/signal" in line and 'method="GET"' in line]
+        assert connects and "/api/v1/signal" in connects[0], metrics
+        assert not gets, gets
+    finally:
+        stop_server(running)
