@@ -84,6 +84,18 @@ describe("relay frames", () => {
     assert.ok(sa && sb);
   });
 
+  it("gives the two directions different keys even between two tabs of one device", async () => {
+    const [a, b] = await Promise.all([createKeyShare(), createKeyShare()]);
+    const sa = await deriveSession({ mine: a, theirs: b.publicKey, self: A, peer: A, sid: SID });
+    const sb = await deriveSession({ mine: b, theirs: a.publicKey, self: A, peer: A, sid: SID });
+    const ka = await sa.relayKeys(RELAY);
+    const kb = await sb.relayKeys(RELAY);
+    const frame = await createFrameSealer(ka.send, RELAY).seal(bytes(1));
+    assert.deepEqual((await createFrameOpener(kb.receive, RELAY).open(frame)).plain, bytes(1));
+    await rejectsWith(createFrameOpener(kb.send, RELAY).open(frame), "forged");
+    await rejectsWith(createFrameOpener(ka.receive, RELAY).open(frame), "forged");
+  });
+
   it("converts relay ids", () => {
     assert.equal(relayIdFromBytes(relayIdBytes(RELAY)), RELAY);
     assert.throws(() => relayIdBytes("0123456789ABCDEF"), TypeError);

@@ -10,12 +10,15 @@
  * ```
  * ikm  = ECDH(mine, theirs)                                  32 bytes
  * salt = SHA-256("ferry-e2e.1 salt" ‖ sid ‖ min(pubA, pubB) ‖ max(pubA, pubB))
- * msg key  A→B = HKDF(ikm, salt, "ferry-e2e.1 msg "   + A + ">" + B)
- * relay key A→B = HKDF(ikm, salt, "ferry-e2e.1 relay " + relayId + " " + A + ">" + B)
+ * dir(A→B)  = A + " " + pubA + ">" + B + " " + pubB
+ * msg key   A→B = HKDF(ikm, salt, "ferry-e2e.1 msg " + dir(A→B))
+ * relay key A→B = HKDF(ikm, salt, "ferry-e2e.1 relay " + relayId + " " + dir(A→B))
  * ```
- * where A and B are DeviceIDs and pub* the raw (65-byte, uncompressed) ECDH public keys. Both
- * public keys and both device ids are in the salt or info, so a key made for one pair, session
- * or relay is useless for any other.
+ * where A and B are DeviceIDs and pub* the raw (65-byte, uncompressed) ECDH public keys, base64url.
+ * Both public keys and both device ids are in the salt or info, so a key made for one pair,
+ * session or relay is useless for any other. The direction is named by the ephemeral keys as
+ * well as the devices because two tabs of one device share a DeviceID: with device ids alone both
+ * directions would get the same key, and the relay's counter nonces would repeat under it.
  *
  * @module relay/key-agreement
  */
@@ -73,18 +76,18 @@ export async function deriveSession({ mine, theirs, self, peer, sid, crypto = gl
   /** @param {string} info */
   const derive = (info) =>
     crypto.subtle.deriveKey({ name: "HKDF", hash: "SHA-256", salt, info: utf8(info) }, base, AES, false, ["encrypt", "decrypt"]);
-  const [sealKey, openKey] = await Promise.all([
-    derive(`ferry-e2e.1 msg ${self}>${peer}`),
-    derive(`ferry-e2e.1 msg ${peer}>${self}`),
-  ]);
+  const out = `${self} ${mine.publicKey}>${peer} ${theirs}`;
+  const back = `${peer} ${theirs}>${self} ${mine.publicKey}`;
+  if (out === back) throw new Error("both sides used the same ECDH key");
+  const [sealKey, openKey] = await Promise.all([derive(`ferry-e2e.1 msg ${out}`), derive(`ferry-e2e.1 msg ${back}`)]);
   return {
     sid,
     sealKey,
     openKey,
     relayKeys: async (relayId) => {
       const [send, receive] = await Promise.all([
-        derive(`ferry-e2e.1 relay ${relayId} ${self}>${peer}`),
-        derive(`ferry-e2e.1 relay ${relayId} ${peer}>${self}`),
+        derive(`ferry-e2e.1 relay ${relayId} ${out}`),
+        derive(`ferry-e2e.1 relay ${relayId} ${back}`),
       ]);
       return { send, receive };
     },
