@@ -55,6 +55,29 @@ describe("transfer: whole runs", () => {
   });
 });
 
+describe("transfer: sinks that take the buffer", () => {
+  it("counts written bytes even when the sink transfers (detaches) the buffer, as the OPFS worker does", async () => {
+    const { data, manifest } = makeItems([700 * KiB]);
+    const sinks = memorySinks(Sha256);
+    const open = sinks.open;
+    sinks.open = async (item) => {
+      const sink = await open(item);
+      const write = sink.write;
+      sink.write = async (bytes) => {
+        const copy = bytes.slice();
+        structuredClone(bytes.buffer, { transfer: [bytes.buffer] }); // detaches, like postMessage with transfer
+        assert.equal(bytes.length, 0);
+        return write(copy);
+      };
+      return sink;
+    };
+    const t = run({ data, manifest, sinks, ackBytes: 64 * KiB });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.equal(t.receiver.received, 700 * KiB);
+    assert.equal(sha(t.sinks.store.get(0)), sha(data[0]));
+  });
+});
+
 describe("transfer: flow control", () => {
   const limits = { lowWater: 256 * KiB, highWater: 1 * MiB, window: 64 * MiB, readBytes: 512 * KiB };
 

@@ -31,7 +31,8 @@ import { decodeFrame, encodeControl } from "./channel.js";
  * @typedef {object} Sink
  * @property {number} offset bytes already written (durable), from earlier runs included
  * @property {() => Promise<string | null>} prefixSha256 hex digest of the `offset` bytes, null when 0
- * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves
+ * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves; may take
+ *   (detach) the bytes' buffer, which the receiver does not use again
  * @property {() => Promise<string>} finish closes the item; resolves with the hex SHA-256 of all of it
  * @property {() => Promise<void>} truncate back to 0 bytes (the prefix did not match)
  * @property {() => Promise<void>} close keeps the partial data for a later resume
@@ -252,10 +253,11 @@ export class TransferReceiver extends Emitter {
     const generation = this.#generation;
     // Data channels reuse nothing, but a relay hands us views; the copy keeps the bytes ours.
     const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    const length = bytes.length; // read now: a sink may transfer (detach) the buffer to a worker
     this.#writing = this.#writing.then(async () => {
       if (this.#finished) return;
       await sink.write(bytes);
-      this.#written += bytes.length;
+      this.#written += length;
       if (this.#written - this.#lastAck >= this.ackBytes && generation === this.#generation) this.#ack();
       this.emit("progress", { done: this.received, total: this.manifest.totalSize });
     });
