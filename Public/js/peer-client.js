@@ -513,11 +513,12 @@ export class PeerClient extends Emitter {
       return;
     }
     if (existing) return;
-    const target = this.book.wasAccepted(transferId, peer.device.id, manifest);
-    if (target === "download") {
+    const before = this.book.wasAccepted(transferId, peer.device.id, manifest);
+    if (before?.target === "download") {
+      // Accepted before this tab reloaded, same device and manifest: continue without asking.
       this.limiter.settle(peer.device.id, transferId);
       this.#offers.set(transferId, { peerId, peer, manifest, caps, timer: null });
-      void this.accept(transferId, { kind: "download" });
+      void this.accept(transferId, { kind: "download" }, before.next);
       return;
     }
     const timer = this.timers.setTimeout(() => this.#dropOffer(transferId, "expired"), this.options.offerTtlMs ?? 10 * 60_000);
@@ -547,8 +548,9 @@ export class PeerClient extends Emitter {
    * Accepts an incoming offer: only now is anything connected, received or written.
    * @param {string} offerId
    * @param {ReceiveTarget} [target]
+   * @param {number} [startAt] internal: the first item not yet delivered, when resuming after a reload
    */
-  async accept(offerId, target = { kind: "download" }) {
+  async accept(offerId, target = { kind: "download" }, startAt = 0) {
     const offer = this.#offers.get(offerId);
     if (!offer) throw Object.assign(new Error("no such offer"), { code: "unknown-offer" });
     this.timers.clearTimeout(offer.timer);
@@ -581,8 +583,8 @@ export class PeerClient extends Emitter {
       target,
     };
     this.#transfers.set(offerId, transfer);
-    if (!isText && target.kind === "download") this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
-    const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks) });
+    if (!isText && target.kind === "download" && startAt === 0) this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
+    const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks), startAt });
     transfer.receiver = receiver;
     receiver.on("progress", ({ done }) => this.#progress(transfer, done));
     receiver.on("checkpoint", ({ i, offset }) => {
@@ -593,6 +595,7 @@ export class PeerClient extends Emitter {
       if (!ok || isText) return;
       const item = transfer.manifest.items[i];
       this.book.forgetPart(partName(transfer.peer.device.id, item));
+      this.book.delivered(offerId, i);
       void transfer.sinks?.deliver?.(item).catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }));
     });
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { createPeerClient, splitItems, OFFER_PART_BYTES } from "../../Public/js/peer-client.js";
 import { Sha256 } from "../../Public/js/sha256.js";
 import { memorySinks } from "../../Public/js/transfer/receiver.js";
+import { partName } from "../../Public/js/transfer/resume.js";
 import { memorySource } from "../../Public/js/transfer/sender.js";
 import { Hub } from "./fake-hub.mjs";
 
@@ -64,9 +65,9 @@ const next = (emitter, type, filter = () => true) =>
       }
     });
   });
-const until = async (predicate) => {
+const until = async (predicate, what = "condition") => {
   for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.ok(predicate(), "condition not reached");
+  assert.ok(predicate(), `${what} not reached`);
 };
 const peerNamed = (c, name) => c.peers().find((p) => p.user?.name === name);
 
@@ -261,6 +262,47 @@ describe("peer client", () => {
     assert.equal(sha(bob.files.received[0].store.get(0)), sha(bytes));
     ann.stop();
     bob.stop();
+  });
+
+  it("continues after the receiver reloads: the same device comes back and the partial file is resumed", async () => {
+    const hub = new Hub();
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const ann = await client(hub, "Ann", { limits });
+    // What survives Bob's reload: localStorage, the key store, the private file system (by part name).
+    const bobStorage = storage();
+    const bobKeys = keyStore();
+    const disk = new Map();
+    const diskFiles = () => ({
+      sourceFor: () => assert.fail("Bob does not send"),
+      sinksFor: ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item)),
+    });
+    const bob1 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles() });
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(6 * 1024 * 1024));
+    const offered = next(bob1, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "big.bin", size: bytes.length, bytes, lastModified: 7 }]);
+    await bob1.accept((await offered).offerId);
+    await until(() => (bob1.transfers()[0]?.done ?? 0) >= 2 * 1024 * 1024, "2 MiB at Bob");
+    bob1.stop(); // the tab goes away
+    await until(() => ann.transfers()[0].state === "interrupted", "interrupted at Ann");
+    const part = [...disk.values()][0];
+    assert.ok(part.length >= 2 * 1024 * 1024 && part.length < bytes.length, `partial ${part.length}`);
+
+    const relayedBefore = hub.relayBytes;
+    let prompts = 0;
+    const bob2 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles(), limits });
+    bob2.on("offer", () => prompts++);
+    const done = next(bob2, "transfer-done");
+    assert.equal(bob2.identity.deviceId, bob1.identity.deviceId, "the same device");
+    const result = await done;
+    assert.equal(result.transfer.id, id, "the same transfer continued");
+    assert.equal(prompts, 0, "accepted before the reload: not asked again");
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    const relayedAfter = hub.relayBytes - relayedBefore;
+    assert.ok(relayedAfter < bytes.length - part.length + 1024 * 1024, `sent again: ${relayedAfter} of ${bytes.length}, ${part.length} were there`);
+    await until(() => ann.transfers()[0].state === "done", "done at Ann");
+    ann.stop();
+    bob2.stop();
   });
 
   it("splits large manifests into offer parts within the message limit", () => {
