@@ -21,6 +21,8 @@
  * await client.cancel(transferId);
  * const code = await client.verificationCode(peerId);          // "12345 67890 …": compare aloud or by QR
  * client.confirmVerified(peerId);                               // after the people compared it
+ * const { code: pairing } = await client.pairingCode();         // member: a one-time guest code (show as text/QR)
+ * await guest.claimPairing(pairing); await guest.start({ register: false });   // guest side
  * client.peers(); client.transfers(); client.stop();
  * ```
  *
@@ -187,12 +189,16 @@ export class PeerClient extends Emitter {
     this.iceCache = null;
   }
 
-  /** Loads or makes the device key, registers it, and connects. */
-  async start() {
+  /**
+   * Loads or makes the device key, registers it, and connects.
+   * @param {{ register?: boolean }} [options] `register: false` for a paired guest, whose device
+   *   the claim registered (guests cannot call `PUT /devices`)
+   */
+  async start({ register = true } = {}) {
     const { api, keyStore, deviceName } = this.options;
     let identity = await loadOrCreateDeviceIdentity(keyStore, this.crypto);
     try {
-      await registerDevice(api, identity, deviceName);
+      if (register) await registerDevice(api, identity, deviceName);
     } catch (error) {
       // 409 device-key-changed: this id is registered with another key (a copied or restored
       // store). A new key is a new device, as the server demands.
@@ -850,6 +856,27 @@ export class PeerClient extends Emitter {
       etaMs: snapshot.etaMs,
       error: transfer.error,
     };
+  }
+
+  /**
+   * Makes a one-time guest pairing code for this device (members only): the page shows it (and a
+   * QR code of it); a guest who claims it joins a `pairing:` room with this member's tabs.
+   * @returns {Promise<{ code: string, expiresAt: string }>}
+   */
+  pairingCode() {
+    return this.options.api.request("POST", "/pairings");
+  }
+
+  /**
+   * Claims a pairing code as a guest (no account): registers this browser's device key with the
+   * claim, after which {@link PeerClient#start} with `register: false` connects as the guest.
+   * @param {string} code
+   */
+  async claimPairing(code) {
+    const identity = await loadOrCreateDeviceIdentity(this.options.keyStore, this.crypto);
+    return this.options.api.request("POST", "/pairings/claim", {
+      body: { code, device: { id: identity.deviceId, name: this.options.deviceName, publicKey: identity.publicKeySpki } },
+    });
   }
 
   /**

@@ -313,3 +313,93 @@ describe("peer client", () => {
     for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
   });
 });
+
+describe("peer client: more flows", () => {
+  it("resumes from the receiver's partial file when the sender reloaded and sends the same file again", async () => {
+    const hub = new Hub();
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const annStorage = storage();
+    const annKeys = keyStore();
+    const ann1 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann1, "Bob"));
+    const bytes = new Uint8Array(randomBytes(4 * 1024 * 1024));
+    const file = { name: "same.bin", size: bytes.length, bytes, lastModified: 42 };
+    const first = next(bob, "offer");
+    await ann1.sendFiles([peerNamed(ann1, "Bob").id], [file]);
+    await bob.accept((await first).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) >= 1024 * 1024, "1 MiB at Bob");
+    ann1.stop(); // the sender's tab goes away
+    await until(() => bob.transfers()[0].state === "interrupted", "interrupted at Bob");
+    const had = bob.files.received[0].store.get(0).length;
+
+    const ann2 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
+    await until(() => peerNamed(ann2, "Bob"));
+    const second = next(bob, "offer");
+    const before = hub.relayBytes;
+    await ann2.sendFiles([peerNamed(ann2, "Bob").id], [file]);
+    const offer = await second;
+    assert.ok(offer.resumableBytes > 0, "the prompt can say how much is already here");
+    // Received into the same part file: the test's adapter keys its sinks by part name here.
+    const disk = new Map([[partName(offer.peer.device.id, offer.manifest.items[0]), bob.files.received[0].store.get(0)]]);
+    bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item));
+    const done = next(bob, "transfer-done", (d) => d.transfer.id === offer.offerId);
+    await bob.accept(offer.offerId);
+    await done;
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    assert.ok(hub.relayBytes - before < bytes.length - had + 1024 * 1024, "only the rest was sent");
+    ann2.stop();
+    bob.stop();
+  });
+
+  it("cancels from the sender: the receiver is told and drops the partial file", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const offered = next(bob, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
+    await bob.accept((await offered).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
+    const failed = next(bob, "transfer-failed");
+    await ann.cancel(id);
+    const result = await failed;
+    assert.equal(result.transfer.state, "cancelled");
+    assert.equal(ann.transfers()[0].state, "cancelled");
+    await until(() => !bob.files.received[0].store.has(0), "partial deleted");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("declines offers over the per-device rate limit without showing them", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    let shown = 0;
+    bob.on("offer", () => shown++);
+    const declines = [];
+    ann.on("transfer-failed", (f) => declines.push(f.transfer.error));
+    for (let i = 0; i < 5; i++) await ann.sendText([peerNamed(ann, "Bob").id], `spam ${i}`);
+    await until(() => shown + declines.length === 5, "all answered");
+    assert.equal(shown, 3, "at most 3 unanswered offers per device");
+    assert.deepEqual(declines, ["rate-limited", "rate-limited"]);
+    ann.stop();
+    bob.stop();
+  });
+
+  it("makes and claims guest pairing codes through the API", async () => {
+    const calls = [];
+    const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };
+    const guest = createPeerClient({ api, deviceName: "Guest phone", files: memoryFiles(), keyStore: keyStore(), storage: storage() });
+    assert.deepEqual(await guest.pairingCode(), { code: "C0DE", expiresAt: "x" });
+    await guest.claimPairing("C0DE");
+    const [, path, body] = calls[1];
+    assert.equal(path, "/pairings/claim");
+    assert.equal(body.code, "C0DE");
+    assert.match(body.device.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(body.device.name, "Guest phone");
+    assert.ok(body.device.publicKey.length > 80);
+  });
+});
