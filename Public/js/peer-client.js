@@ -155,6 +155,8 @@ export class PeerClient extends Emitter {
   #assembling = new Map();
   /** @type {Set<string>} devices already warned about in this session */
   #warned = new Set();
+  /** @type {Set<TransferLink>} links of finished transfers, closed shortly after (or at stop) */
+  #closing = new Set();
 
   /**
    * @param {object} options
@@ -241,6 +243,8 @@ export class PeerClient extends Emitter {
   /** Disconnects and ends every timer; unfinished transfers stay as they are (interrupted). */
   stop() {
     for (const transfer of this.#transfers.values()) transfer.link?.close();
+    for (const link of this.#closing) link.close();
+    this.#closing.clear();
     this.signal?.stop();
     this.timers.clearAll();
   }
@@ -795,8 +799,13 @@ export class PeerClient extends Emitter {
     this.timers.clearTimeout(transfer.timer);
     const link = transfer.link;
     transfer.link = null;
+    if (!link) return;
     // Let the last control messages (done, verified) leave before the channel goes.
-    this.timers.setTimeout(() => link?.close(), 2000);
+    this.#closing.add(link);
+    this.timers.setTimeout(() => {
+      this.#closing.delete(link);
+      link.close();
+    }, 2000);
   }
 
   /**
