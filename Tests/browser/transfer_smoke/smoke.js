@@ -1,7 +1,8 @@
 // Two peer clients in one page, joined by the in-memory signalling server of the node tests
 // (Tests/client/fake-hub.mjs), with the real browser pieces: RTCPeerConnection (or none, for the
-// relay), the read and OPFS workers, WebCrypto and the download. Query: ?direct=1&mb=64.
-// The page sets window.__result = {expected, mode, secs} or window.__error.
+// relay), the read and OPFS workers, WebCrypto and the download. Query: ?direct=1&mb=64, or
+// ?pick=1 to send the file put into the page's file input (a disk-backed File) instead of one made
+// in memory. The page sets window.__result = {expected, mode, secs} or window.__error.
 
 // The fake hub schedules with setImmediate, which browsers lack.
 if (!globalThis.setImmediate) {
@@ -55,7 +56,32 @@ async function run() {
   const bob = await start("Bob");
   while (ann.peers().length === 0 || bob.peers().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
 
-  // Pseudo-random content, hashed while it is made.
+  const picked = params.get("pick") === "1";
+  const file = picked ? await pickedFile() : madeFile();
+  const expected = picked ? null : madeFile.hash;
+
+  const offered = new Promise((resolve) => bob.on("offer", resolve));
+  const started = performance.now();
+  await ann.sendFiles([ann.peers()[0].id], [file]);
+  const offer = await offered;
+  const done = new Promise((resolve, reject) => {
+    bob.on("transfer-done", resolve);
+    bob.on("transfer-failed", ({ reason }) => reject(new Error(reason)));
+  });
+  window.__accepted = true;
+  await bob.accept(offer.offerId, { kind: "download" });
+  const result = await done;
+  window.__result = { expected, mode: result.transfer.mode, secs: (performance.now() - started) / 1000 };
+}
+
+function pickedFile() {
+  const input = /** @type {HTMLInputElement} */ (document.getElementById("pick"));
+  window.__ready = true;
+  return new Promise((resolve) => input.addEventListener("change", () => resolve(input.files[0]), { once: true }));
+}
+
+/** Pseudo-random content made in memory, hashed while it is made. */
+function madeFile() {
   const parts = [];
   const hash = new Sha256();
   let seed = 1;
@@ -69,20 +95,8 @@ async function run() {
     parts.push(piece);
     made += piece.length;
   }
-  const file = new File(parts, "big file.bin", { type: "application/octet-stream" });
-  parts.length = 0;
-
-  const offered = new Promise((resolve) => bob.on("offer", resolve));
-  const started = performance.now();
-  await ann.sendFiles([ann.peers()[0].id], [file]);
-  const offer = await offered;
-  const done = new Promise((resolve, reject) => {
-    bob.on("transfer-done", resolve);
-    bob.on("transfer-failed", ({ reason }) => reject(new Error(reason)));
-  });
-  await bob.accept(offer.offerId, { kind: "download" });
-  const result = await done;
-  window.__result = { expected: hash.hex(), mode: result.transfer.mode, secs: (performance.now() - started) / 1000 };
+  madeFile.hash = hash.hex();
+  return new File(parts, "big file.bin", { type: "application/octet-stream" });
 }
 
 run().catch((error) => {
