@@ -5,14 +5,17 @@
  * and nothing below it. docs/TRANSFERS.md is the protocol.
  *
  * ```js
- * const client = createPeerClient({ api: createApi(), deviceName: "Ann's laptop" });
+ * const client = createBrowserPeerClient({ api: createApi(), deviceName: "Ann's laptop" }); // peer-client-browser.js
  * client.on("peers", (peers) => …);          // PeerView[]: user, device, team/room, keyStatus
  * client.on("offer", (offer) => …);          // IncomingOffer: who and what; answer with accept/decline
+ * client.on("offer-withdrawn", ({ offerId, reason }) => …);   // cancelled or expired before an answer: drop the prompt
  * client.on("transfer", (t) => …);           // TransferView: state, mode, done/total, speed, ETA
  * client.on("transfer-done", ({ transfer, text }) => …);
  * client.on("transfer-failed", ({ transfer, reason }) => …);
  * client.on("key-warning", ({ peer, remembered }) => …);   // a device's key changed: show it, loudly
- * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended
+ * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended (sign in again) | stopped
+ * client.on("delivery-failed", ({ transfer, item, reason }) => …);  // verified, but saving it failed (disk full, folder gone)
+ * client.on("rejected", ({ peerId, code }) => …);            // a signal that failed the checks (diagnostics only)
  * await client.start();
  * const ids = await client.sendFiles([peerId, …], fileList);  // Files; folder picks keep webkitRelativePath
  * await client.sendText([peerId], "hello");
@@ -23,6 +26,7 @@
  * client.confirmVerified(peerId);                               // after the people compared it
  * const { code: pairing } = await client.pairingCode();         // member: a one-time guest code (show as text/QR)
  * await guest.claimPairing(pairing); await guest.start({ register: false });   // guest side
+ * client.renameDevice("Ann's desktop");                        // everyone sharing a room sees the new name
  * client.peers(); client.transfers(); client.stop();
  * ```
  *
@@ -865,6 +869,16 @@ export class PeerClient extends Emitter {
       etaMs: snapshot.etaMs,
       error: transfer.error,
     };
+  }
+
+  /**
+   * Renames this device for everyone sharing a room (the server stores it).
+   * @param {string} name 1–64 characters
+   * @returns {boolean} false when not connected
+   */
+  renameDevice(name) {
+    this.options.deviceName = name;
+    return this.signal?.send({ type: "rename", name }) != null;
   }
 
   /**

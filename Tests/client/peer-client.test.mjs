@@ -91,6 +91,8 @@ describe("peer client", () => {
     assert.equal(offer.manifest.items[0].size, new TextEncoder().encode("Meet at 3 — ünïcödé").length);
     assert.equal(bob.transfers().length, 0, "nothing starts before accept");
 
+    assert.equal(ann.renameDevice("Ann's desktop"), true);
+    await until(() => peerNamed(bob, "Ann")?.device.name === "Ann's desktop", "rename seen");
     const got = next(bob, "transfer-done");
     const sent = next(ann, "transfer-done");
     await bob.accept(offer.offerId);
