@@ -489,7 +489,11 @@ export class PeerClient extends Emitter {
         return;
       }
       entry = { parts: [], count, totalSize, received: 0, caps: body.caps, resume: body.resume === true, timer: null };
-      entry.timer = this.timers.setTimeout(() => this.#assembling.delete(key), 60_000);
+      entry.timer = this.timers.setTimeout(() => {
+        // The rest never came: forget the parts and free the sender's slot.
+        this.#assembling.delete(key);
+        if (!known) this.limiter.settle(peer.device.id, body.transfer);
+      }, 60_000);
       this.#assembling.set(key, entry);
     }
     if (!entry || entry.parts[part] !== undefined) return;
