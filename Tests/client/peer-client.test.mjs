@@ -1,0 +1,407 @@
+// End-to-end tests of Public/js/peer-client.js under Node: two or three clients, a fake
+// signalling server (fake-hub.mjs), real WebCrypto, the relay path (no WebRTC in Node) and a
+// fake RTCPeerConnection that never connects (ICE timeout → relay).
+import { createHash, randomBytes } from "node:crypto";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { createPeerClient, splitItems, OFFER_PART_BYTES } from "../../Public/js/peer-client.js";
+import { Sha256 } from "../../Public/js/sha256.js";
+import { memorySinks } from "../../Public/js/transfer/receiver.js";
+import { partName } from "../../Public/js/transfer/resume.js";
+import { memorySource } from "../../Public/js/transfer/sender.js";
+import { Hub } from "./fake-hub.mjs";
+
+const storage = () => {
+  const map = new Map();
+  return { getItem: (k) => map.get(k) ?? null, setItem: (k, v) => map.set(k, v), removeItem: (k) => map.delete(k) };
+};
+const keyStore = () => {
+  const map = new Map();
+  return { get: async (k) => map.get(k), put: async (k, v) => void map.set(k, v) };
+};
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+/** Files adapter over memory: what a test sends, and where a receiving client writes. */
+function memoryFiles() {
+  const received = [];
+  return {
+    received,
+    sourceFor: (files) => memorySource(files.map((f) => f.bytes), Sha256),
+    sinksFor: ({ manifest }) => {
+      const sinks = memorySinks(Sha256);
+      received.push({ manifest, store: sinks.store });
+      return sinks;
+    },
+  };
+}
+
+async function client(hub, name, extra = {}) {
+  const files = memoryFiles();
+  const c = createPeerClient({
+    api: hub.api({ id: `u-${name}`, name }),
+    deviceName: `${name}'s laptop`,
+    files,
+    location: { protocol: "https:", host: "ferry.test" },
+    WebSocket: hub.WebSocket,
+    RTCPeerConnection: null,
+    storage: storage(),
+    keyStore: keyStore(),
+    progressIntervalMs: 0,
+    ...extra,
+  });
+  c.files = files;
+  await c.start();
+  await new Promise((resolve) => (c.signal.state === "ready" ? resolve() : c.on("connection", ({ state }) => state === "ready" && resolve())));
+  return c;
+}
+
+const next = (emitter, type, filter = () => true) =>
+  new Promise((resolve) => {
+    const off = emitter.on(type, (value) => {
+      if (filter(value)) {
+        off();
+        resolve(value);
+      }
+    });
+  });
+const until = async (predicate, what = "condition") => {
+  for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(predicate(), `${what} not reached`);
+};
+const peerNamed = (c, name) => c.peers().find((p) => p.user?.name === name);
+
+describe("peer client", () => {
+  it("sends a text message: the receiver sees who and what, and gets it only after accepting", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob") && peerNamed(bob, "Ann"));
+    const bobPeer = peerNamed(ann, "Bob");
+    assert.equal(bobPeer.device.name, "Bob's laptop");
+    assert.equal(bobPeer.keyStatus, "known", "remembered on first sight, not verified");
+    assert.deepEqual(bobPeer.rooms.map((r) => r.name), ["Crew"]);
+
+    const offered = next(bob, "offer");
+    const [id] = await ann.sendText([bobPeer.id], "Meet at 3 — ünïcödé");
+    const offer = await offered;
+    assert.equal(offer.offerId, id);
+    assert.equal(offer.peer.user.name, "Ann");
+    assert.equal(offer.summary.isText, true);
+    assert.equal(offer.manifest.items[0].size, new TextEncoder().encode("Meet at 3 — ünïcödé").length);
+    assert.equal(bob.transfers().length, 0, "nothing starts before accept");
+
+    assert.equal(ann.renameDevice("Ann's desktop"), true);
+    await until(() => peerNamed(bob, "Ann")?.device.name === "Ann's desktop", "rename seen");
+    const got = next(bob, "transfer-done");
+    const sent = next(ann, "transfer-done");
+    await bob.accept(offer.offerId);
+    const done = await got;
+    assert.equal(done.text, "Meet at 3 — ünïcödé");
+    assert.equal(done.transfer.mode, "relay", "Node has no WebRTC: relayed, encrypted");
+    assert.equal((await sent).transfer.state, "done");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("sends files to two peers at once; one accepts, one declines", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    const cat = await client(hub, "Cat");
+    await until(() => ann.peers().length === 2 && bob.peers().length === 2 && cat.peers().length === 2);
+    const files = [
+      { name: "a.bin", size: 3 * 1024 * 1024 + 5, bytes: new Uint8Array(randomBytes(3 * 1024 * 1024 + 5)) },
+      { name: "b.txt", size: 0, bytes: new Uint8Array(0), webkitRelativePath: "Docs/../../b.txt" },
+    ];
+    const bobOffer = next(bob, "offer");
+    const catOffer = next(cat, "offer");
+    const ids = await ann.sendFiles([peerNamed(ann, "Bob").id, peerNamed(ann, "Cat").id], files);
+    assert.equal(ids.length, 2);
+    const [ob, oc] = await Promise.all([bobOffer, catOffer]);
+    assert.deepEqual(ob.manifest.items.map((i) => i.path), ["a.bin", "Docs/b.txt"], "names arrive sanitised");
+    assert.equal(ob.summary.count, 2);
+
+    const declined = next(ann, "transfer-failed");
+    await cat.decline(oc.offerId);
+    const failure = await declined;
+    assert.equal(failure.reason, "declined");
+    assert.equal(failure.transfer.id, ids[1]);
+
+    const progress = [];
+    ann.on("transfer", (t) => t.id === ids[0] && progress.push(t));
+    const done = next(bob, "transfer-done");
+    await bob.accept(ob.offerId);
+    await done;
+    const { store } = bob.files.received[0];
+    assert.equal(sha(store.get(0)), sha(files[0].bytes));
+    assert.equal(store.get(1).length, 0);
+    await until(() => ann.transfers().find((t) => t.id === ids[0]).state === "done");
+    assert.ok(progress.some((t) => t.state === "running" && t.done > 0 && t.done < t.total), "progress while running");
+    assert.equal(progress.at(-1).done, files[0].size);
+    for (const c of [ann, bob, cat]) c.stop();
+  });
+
+  it("drops signals a server changed, and never shows them", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    hub.tamperSignal = (from, to, message) => {
+      if (message.data.kind === "offer") message.data.ts += 1;
+      return message;
+    };
+    let offers = 0;
+    bob.on("offer", () => offers++);
+    const rejected = next(bob, "rejected", (r) => r.code === "bad-signature");
+    await ann.sendText([peerNamed(ann, "Bob").id], "hi");
+    assert.equal((await rejected).code, "bad-signature");
+    assert.equal(offers, 0);
+    ann.stop();
+    bob.stop();
+  });
+
+  it("warns when the server lists another key for a verified device, and refuses to send to it", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob") && peerNamed(bob, "Ann"));
+    const bobId = peerNamed(ann, "Bob").id;
+    const codeAnn = await ann.verificationCode(bobId);
+    const codeBob = await bob.verificationCode(peerNamed(bob, "Ann").id);
+    assert.equal(codeAnn, codeBob, "both see the same code");
+    ann.confirmVerified(bobId);
+    assert.equal(peerNamed(ann, "Bob").keyStatus, "verified");
+
+    // The server now lists a key of its own for Bob's device (as after a reconnect).
+    const mallory = await crypto.subtle.generateKey({ name: "ECDSA", namedCurve: "P-256" }, true, ["sign"]);
+    const spki = Buffer.from(await crypto.subtle.exportKey("spki", mallory.publicKey)).toString("base64url");
+    hub.tamperPeer = (peer) => (peer.user?.name === "Bob" ? { ...peer, device: { ...peer.device, publicKey: spki } } : peer);
+    const warning = next(ann, "key-warning");
+    const carol = await client(hub, "Carol"); // any presence change makes Ann look again
+    hub.sockets.forEach(() => {});
+    // Force a fresh listing of Bob: Bob reconnects.
+    const bobSocket = [...hub.sockets].find((s) => s.device === bob.identity.deviceId);
+    bobSocket.close(1006);
+    const warned = await warning;
+    assert.equal(warned.peer.user.name, "Bob");
+    assert.equal(warned.remembered.verified, true);
+    await until(() => peerNamed(ann, "Bob")?.keyStatus === "changed");
+    await assert.rejects(ann.sendText([peerNamed(ann, "Bob").id], "secret"), (e) => e.code === "key-changed");
+    for (const c of [ann, bob, carol]) c.stop();
+  });
+
+  it("falls back to the relay when ICE does not connect in time", async () => {
+    const hub = new Hub();
+    const made = [];
+    class StuckPeerConnection {
+      constructor(config) {
+        this.config = config;
+        this.listeners = new Map();
+        this.connectionState = "new";
+        this.remoteDescription = null;
+        made.push(this);
+      }
+      addEventListener(type, fn) {
+        this.listeners.set(type, fn);
+      }
+      createDataChannel() {
+        return { binaryType: "blob", readyState: "connecting", addEventListener() {}, removeEventListener() {} };
+      }
+      async createOffer() {
+        return { type: "offer", sdp: "v=0\r\na=fingerprint:sha-256 AB:CD:EF\r\n" };
+      }
+      async createAnswer() {
+        return { type: "answer", sdp: "v=0\r\na=fingerprint:sha-256 12:34:56\r\n" };
+      }
+      async setLocalDescription(d) {
+        this.localDescription = d;
+      }
+      async setRemoteDescription(d) {
+        this.remoteDescription = d;
+      }
+      async addIceCandidate() {}
+      close() {
+        this.closed = true;
+      }
+    }
+    const ann = await client(hub, "Ann", { RTCPeerConnection: StuckPeerConnection, iceTimeoutMs: 100 });
+    const bob = await client(hub, "Bob", { RTCPeerConnection: StuckPeerConnection, iceTimeoutMs: 100 });
+    await until(() => peerNamed(ann, "Bob"));
+    const offered = next(bob, "offer");
+    await ann.sendText([peerNamed(ann, "Bob").id], "via relay");
+    const done = next(bob, "transfer-done");
+    await bob.accept((await offered).offerId);
+    const result = await done;
+    assert.equal(result.text, "via relay");
+    assert.equal(result.transfer.mode, "relay");
+    assert.equal(made.length, 2, "a direct connection was tried on both sides first");
+    assert.ok(made.every((pc) => pc.closed), "and given up");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("continues after the relay is cut mid-transfer", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(6 * 1024 * 1024));
+    let cut = false;
+    hub.cutRelay = (relay, count) => {
+      if (!cut && count === 12) return (cut = true);
+      return false;
+    };
+    const offered = next(bob, "offer");
+    await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "big.bin", size: bytes.length, bytes }]);
+    const states = [];
+    bob.on("transfer", (t) => states.push(t.state));
+    const done = next(bob, "transfer-done");
+    await bob.accept((await offered).offerId);
+    await done;
+    assert.ok(cut);
+    assert.ok(states.includes("interrupted"), "the cut was seen");
+    assert.equal(sha(bob.files.received[0].store.get(0)), sha(bytes));
+    ann.stop();
+    bob.stop();
+  });
+
+  it("continues after the receiver reloads: the same device comes back and the partial file is resumed", async () => {
+    const hub = new Hub();
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const ann = await client(hub, "Ann", { limits });
+    // What survives Bob's reload: localStorage, the key store, the private file system (by part name).
+    const bobStorage = storage();
+    const bobKeys = keyStore();
+    const disk = new Map();
+    const diskFiles = () => ({
+      sourceFor: () => assert.fail("Bob does not send"),
+      sinksFor: ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item)),
+    });
+    const bob1 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles() });
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(6 * 1024 * 1024));
+    const offered = next(bob1, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "big.bin", size: bytes.length, bytes, lastModified: 7 }]);
+    await bob1.accept((await offered).offerId);
+    await until(() => (bob1.transfers()[0]?.done ?? 0) >= 2 * 1024 * 1024, "2 MiB at Bob");
+    bob1.stop(); // the tab goes away
+    await until(() => ann.transfers()[0].state === "interrupted", "interrupted at Ann");
+    const part = [...disk.values()][0];
+    assert.ok(part.length >= 2 * 1024 * 1024 && part.length < bytes.length, `partial ${part.length}`);
+
+    const relayedBefore = hub.relayBytes;
+    let prompts = 0;
+    const bob2 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles(), limits });
+    bob2.on("offer", () => prompts++);
+    const done = next(bob2, "transfer-done");
+    assert.equal(bob2.identity.deviceId, bob1.identity.deviceId, "the same device");
+    const result = await done;
+    assert.equal(result.transfer.id, id, "the same transfer continued");
+    assert.equal(prompts, 0, "accepted before the reload: not asked again");
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    const relayedAfter = hub.relayBytes - relayedBefore;
+    assert.ok(relayedAfter < bytes.length - part.length + 1024 * 1024, `sent again: ${relayedAfter} of ${bytes.length}, ${part.length} were there`);
+    await until(() => ann.transfers()[0].state === "done", "done at Ann");
+    ann.stop();
+    bob2.stop();
+  });
+
+  it("splits large manifests into offer parts within the message limit", () => {
+    const items = Array.from({ length: 2000 }, (_, i) => ({ i, kind: "file", path: `folder/sub/file-${i}-${"x".repeat(40)}.bin`, size: i, type: "", modified: 0 }));
+    const parts = splitItems(items);
+    assert.ok(parts.length > 1);
+    assert.deepEqual(parts.flat(), items);
+    for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
+  });
+});
+
+describe("peer client: more flows", () => {
+  it("resumes from the receiver's partial file when the sender reloaded and sends the same file again", async () => {
+    const hub = new Hub();
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const annStorage = storage();
+    const annKeys = keyStore();
+    const ann1 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann1, "Bob"));
+    const bytes = new Uint8Array(randomBytes(4 * 1024 * 1024));
+    const file = { name: "same.bin", size: bytes.length, bytes, lastModified: 42 };
+    const first = next(bob, "offer");
+    await ann1.sendFiles([peerNamed(ann1, "Bob").id], [file]);
+    await bob.accept((await first).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) >= 1024 * 1024, "1 MiB at Bob");
+    ann1.stop(); // the sender's tab goes away
+    await until(() => bob.transfers()[0].state === "interrupted", "interrupted at Bob");
+    const had = bob.files.received[0].store.get(0).length;
+
+    const ann2 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
+    await until(() => peerNamed(ann2, "Bob"));
+    const second = next(bob, "offer");
+    const before = hub.relayBytes;
+    await ann2.sendFiles([peerNamed(ann2, "Bob").id], [file]);
+    const offer = await second;
+    assert.ok(offer.resumableBytes > 0, "the prompt can say how much is already here");
+    // Received into the same part file: the test's adapter keys its sinks by part name here.
+    const disk = new Map([[partName(offer.peer.device.id, offer.manifest.items[0]), bob.files.received[0].store.get(0)]]);
+    bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item));
+    const done = next(bob, "transfer-done", (d) => d.transfer.id === offer.offerId);
+    await bob.accept(offer.offerId);
+    await done;
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    assert.ok(hub.relayBytes - before < bytes.length - had + 1024 * 1024, "only the rest was sent");
+    ann2.stop();
+    bob.stop();
+  });
+
+  it("cancels from the sender: the receiver is told and drops the partial file", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const offered = next(bob, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
+    await bob.accept((await offered).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
+    const failed = next(bob, "transfer-failed");
+    await ann.cancel(id);
+    const result = await failed;
+    assert.equal(result.transfer.state, "cancelled");
+    assert.equal(ann.transfers()[0].state, "cancelled");
+    await until(() => !bob.files.received[0].store.has(0), "partial deleted");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("declines offers over the per-device rate limit without showing them", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    let shown = 0;
+    bob.on("offer", () => shown++);
+    const declines = [];
+    ann.on("transfer-failed", (f) => declines.push(f.transfer.error));
+    for (let i = 0; i < 5; i++) await ann.sendText([peerNamed(ann, "Bob").id], `spam ${i}`);
+    await until(() => shown + declines.length === 5, "all answered");
+    assert.equal(shown, 3, "at most 3 unanswered offers per device");
+    assert.deepEqual(declines, ["rate-limited", "rate-limited"]);
+    ann.stop();
+    bob.stop();
+  });
+
+  it("makes and claims guest pairing codes through the API", async () => {
+    const calls = [];
+    const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };
+    const guest = createPeerClient({ api, deviceName: "Guest phone", files: memoryFiles(), keyStore: keyStore(), storage: storage() });
+    assert.deepEqual(await guest.pairingCode(), { code: "C0DE", expiresAt: "x" });
+    await guest.claimPairing("C0DE");
+    const [, path, body] = calls[1];
+    assert.equal(path, "/pairings/claim");
+    assert.equal(body.code, "C0DE");
+    assert.match(body.device.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(body.device.name, "Guest phone");
+    assert.ok(body.device.publicKey.length > 80);
+  });
+});
