@@ -270,3 +270,18 @@ def test_ice_hands_out_stun_and_time_limited_turn_credentials(tmp_path) -> None:
         assert turn["credential"] == expected
     finally:
         server.stop()
+
+
+def test_a_refused_relay_is_told_to_both_ends(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    # Four relays per peer: the fifth Ann asks for is refused, and Bob hears of it.
+    for index in range(4):
+        ann.send({"type": "relay-open", "to": bob.id, "relay": f"{index:016x}"})
+    ann.send({"type": "relay-open", "to": bob.id, "relay": "00000000000000ff", "ref": "fifth"})
+    error = ann.next("error")
+    assert (error["code"], error["ref"]) == ("relay-refused", "fifth")
+    assert bob.next("relay-closed") == {"type": "relay-closed", "relay": "00000000000000ff", "reason": "refused"}
+    ann.connection.close()
+    bob.connection.close()

@@ -176,6 +176,9 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
         }
         if let refusal = await hub.openRelay(relay, from: me.id, to: target) {
             refuse(.init(code: "relay-refused", message: refusal, ref: ref))
+            // The other end may be waiting for this relay: it learns at once instead of timing out.
+            _ = await hub.presence.deliver(
+                text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "refused")), to: target)
         }
     }
 
