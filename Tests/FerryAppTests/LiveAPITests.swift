@@ -16,43 +16,41 @@ struct LiveAPITests {
         #expect(try await live.get("/api/v1/version")?.text.contains(#""version":"0.1.0""#) == true)
     }
 
-    @Test("digests are acknowledged with a receipt echoing the files in order")
-    func digestReceipt() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let hash = String(repeating: "ab", count: 32)
-        let body =
-            #"{"files":[{"name":"b.txt","size":3,"sha256":"\#(hash)"},{"name":"a.txt","size":4,"sha256":"\#(hash)"}]}"#
-        let response = try #require(
-            try await live.request(
-                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            ))
-        #expect(response.status == 201)
-        let receipt = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
-        #expect(receipt?["count"] as? Int == 2)
-        #expect(receipt?["totalBytes"] as? Int == 7)
-        #expect((receipt?["receipt"] as? String)?.count == 32)
-        let names = (receipt?["files"] as? [[String: Any]])?.compactMap { $0["name"] as? String }
-        #expect(names == ["b.txt", "a.txt"])
+    @Test("a device registration is read and answered with the device, echoing the name sent")
+    func deviceRegistration() async throws {
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let id = DeviceRoute.newDeviceID()
+        let key = DeviceRoute.newPublicKey()
+        let created = try #require(
+            try await route.live.request(route.put(#"{"name":"Büro laptop","publicKey":"\#(key)"}"#, deviceID: id)))
+        #expect(created.status == 201)
+        #expect(created.header("Content-Type") == "application/json")
+        let device = try JSONSerialization.jsonObject(with: Data(created.body)) as? [String: Any]
+        #expect(device?["id"] as? String == id)
+        #expect(device?["name"] as? String == "Büro laptop")
+        #expect(device?["publicKey"] as? String == key)
+        let renamed = try #require(
+            try await route.live.request(route.put(#"{"name":"Desk","publicKey":"\#(key)"}"#, deviceID: id)))
+        #expect(renamed.status == 200)
+        let again = try JSONSerialization.jsonObject(with: Data(renamed.body)) as? [String: Any]
+        #expect(again?["name"] as? String == "Desk")
     }
 
     @Test(
         "bad JSON input gets precise problem+json answers",
         arguments: [
-            ("text/plain", #"{"files":[]}"#, 415, nil),
-            ("application/json", #"{"files":[{"name":"a","size":1}]}"#, 400, "/files/0/sha256"),
-            ("application/json", #"{"files":[{"name":"a","size":"x","sha256":"a"}]}"#, 400, "/files/0/size"),
-            ("application/json", #"{"files": [}"#, 400, nil),
-            ("application/json", #"{"files":[]}"#, 400, "/files"),
-            ("application/json", #"{"files":[{"name":"","size":-1,"sha256":"A"}]}"#, 400, "/files/0/name"),
+            ("text/plain", #"{"name":"Laptop"}"#, 415, nil),
+            ("application/json", #"{"name":"Laptop"}"#, 400, "/publicKey"),
+            ("application/json", #"{"name":5,"publicKey":"x"}"#, 400, "/name"),
+            ("application/json", #"{"name": [}"#, 400, nil),
+            ("application/json", #"{"name":"","publicKey":"A"}"#, 400, "/name"),
+            ("application/json", #"{"name":"Laptop","publicKey":"bm90IGEga2V5"}"#, 400, "/publicKey"),
         ] as [(String, String, Int, String?)])
     func badInput(contentType: String, body: String, status: Int, pointer: String?) async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let response = try #require(
-            try await live.request(
-                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: \(contentType)\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
-            ))
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let response = try #require(try await route.live.request(route.put(body, contentType: contentType)))
         #expect(response.status == status)
         #expect(response.header("Content-Type") == "application/problem+json")
         let problem = try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]
@@ -65,33 +63,27 @@ struct LiveAPITests {
 
     @Test("a body over the route's limit is refused with 413 before it is read")
     func bodyTooLarge() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let limit = 64 * 1024
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let limit = DeviceRoute.maxBodySize
         let atLimit = try #require(
-            try await live.request(
-                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(limit)\r\n\r\n"
-                    + String(repeating: " ", count: limit)))
+            try await route.live.request(
+                route.head("Content-Length: \(limit)\r\n") + String(repeating: " ", count: limit)))
         #expect(atLimit.status == 400)  // whitespace only: read fully, then rejected as malformed JSON
-        let over = try #require(
-            try await live.request(
-                "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(limit + 1)\r\n\r\n"
-            ))
+        let over = try #require(try await route.live.request(route.head("Content-Length: \(limit + 1)\r\n")))
         #expect(over.status == 413)
         #expect(over.header("Content-Type") == "application/problem+json")
     }
 
     @Test("a chunked body over the route's limit is refused with 413 once the limit is passed")
     func chunkedBodyTooLarge() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let client = try live.client()
-        let chunk = String(repeating: " ", count: 16 * 1024)
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let client = try route.live.client()
+        let chunk = String(repeating: " ", count: 4 * 1024)
         var body = ""
-        for _ in 0..<5 { body += "4000\r\n\(chunk)\r\n" }  // 80 KiB > 64 KiB
-        await client.send(
-            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\n"
-                + "Transfer-Encoding: chunked\r\n\r\n\(body)0\r\n\r\n")
+        for _ in 0..<5 { body += "1000\r\n\(chunk)\r\n" }  // 20 KiB > 16 KiB
+        await client.send(route.head("Transfer-Encoding: chunked\r\n") + "\(body)0\r\n\r\n")
         let response = try #require(await client.readResponses(1).first)
         #expect(response.status == 413)
         #expect(response.header("Content-Type") == "application/problem+json")
@@ -117,20 +109,19 @@ struct LiveAPITests {
         let wrong = try #require(try await live.request("DELETE /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n"))
         #expect(wrong.status == 405)
         #expect(wrong.header("Allow") == "GET, HEAD, OPTIONS")
-        let options = try #require(try await live.request("OPTIONS /api/v1/digests HTTP/1.1\r\nHost: h\r\n\r\n"))
+        let options = try #require(
+            try await live.request("OPTIONS /api/v1/devices/\(DeviceRoute.newDeviceID()) HTTP/1.1\r\nHost: h\r\n\r\n"))
         #expect(options.status == 204)
-        #expect(options.header("Allow") == "OPTIONS, POST")
+        #expect(options.header("Allow") == "DELETE, OPTIONS, PUT")
     }
 
     @Test("keep-alive and pipelining: responses come back in request order, async routes included")
     func pipelining() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let client = try live.client()
-        let body = #"{"files":[{"name":"x","size":1,"sha256":"\#(String(repeating: "0", count: 64))"}]}"#
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let client = try route.live.client()
         await client.send(
-            "GET /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n"
-                + "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)"
+            "GET /api/v1/health HTTP/1.1\r\nHost: h\r\n\r\n" + route.put(DeviceRoute.body())
                 + "GET /api/v1/version HTTP/1.1\r\nHost: h\r\n\r\n")
         let responses = await client.readResponses(3)
         #expect(responses.map(\.status) == [200, 201, 200])
@@ -142,13 +133,11 @@ struct LiveAPITests {
 
     @Test("Expect: 100-continue gets a 100 before the final response")
     func expectContinue() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let client = try live.client()
-        let body = #"{"files":[{"name":"x","size":1,"sha256":"\#(String(repeating: "0", count: 64))"}]}"#
-        await client.send(
-            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Type: application/json\r\nExpect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n\r\n"
-        )
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let client = try route.live.client()
+        let body = DeviceRoute.body()
+        await client.send(route.head("Expect: 100-continue\r\nContent-Length: \(body.utf8.count)\r\n"))
         let interim = await client.readResponses(1)
         #expect(interim.first?.status == 100)
         await client.send(body)
@@ -158,12 +147,12 @@ struct LiveAPITests {
 
     @Test("a smuggling attempt is answered 400 and the connection closed")
     func smugglingLive() async throws {
-        let live = try await LiveServer.start()
-        defer { Task { await live.stop() } }
-        let client = try live.client()
+        let route = try await DeviceRoute.start()
+        defer { Task { await route.stop() } }
+        let client = try route.live.client()
         await client.send(
-            "POST /api/v1/digests HTTP/1.1\r\nHost: h\r\nContent-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nGET /api/v1/version HTTP/1.1\r\nHost: h\r\n\r\n"
-        )
+            route.head("Content-Length: 6\r\nTransfer-Encoding: chunked\r\n")
+                + "0\r\n\r\nGET /api/v1/version HTTP/1.1\r\nHost: h\r\n\r\n")
         let bytes = await client.readToEnd()
         let text = String(decoding: bytes, as: UTF8.self)
         #expect(text.hasPrefix("HTTP/1.1 400 "))

@@ -38,7 +38,7 @@ struct AccessLogTests {
         let response = HTTPResponse(status: .created)
         log.observe(
             HTTPExchangeRecord(
-                request: HTTPRequest(method: .post, scheme: nil, authority: "h", path: "/api/v1/digests"),
+                request: HTTPRequest(method: .post, scheme: nil, authority: "h", path: "/api/v1/teams"),
                 response: response, bodyBytes: 123, duration: .milliseconds(5),
                 connection: HTTPConnectionInfo(
                     remoteAddress: try? SocketAddress(ipAddress: "127.0.0.1", port: 5000), localAddress: nil,
@@ -46,7 +46,7 @@ struct AccessLogTests {
                 requestID: "abc-1"))
         let entries = handler.entries.withLockedValue { $0 }
         #expect(entries.count == 1)
-        #expect(entries.first?.message == "POST /api/v1/digests 201")
+        #expect(entries.first?.message == "POST /api/v1/teams 201")
         #expect(entries.first?.metadata["request_id"] == "abc-1")
         #expect(entries.first?.metadata["bytes"] == "123")
         #expect(entries.first?.metadata["duration_us"] == "5000")

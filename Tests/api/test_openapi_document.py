@@ -27,7 +27,6 @@ EXISTING_ROUTES = {
     ("get", "/health"): "public",
     ("get", "/version"): "public",
     ("get", "/ready"): "public",
-    ("post", "/digests"): "public",
 }
 # Operations that may be throttled: 429 with Retry-After.
 RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept"), ("post", "/pairings/claim")}

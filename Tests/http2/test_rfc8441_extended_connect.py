@@ -25,7 +25,7 @@ def test_settings_announce_extended_connect(server):
         assert first.settings[SETTINGS_ENABLE_CONNECT_PROTOCOL] == 1
 
 
-@pytest.mark.parametrize("path", ["/api/v1/signal", "/small.txt", "/no/such/route"])
+@pytest.mark.parametrize("path", ["/api/v1/health", "/small.txt", "/no/such/route"])
 def test_extended_connect_to_a_route_that_is_not_a_tunnel_gets_its_normal_answer(server, path):
     with RawH2(server.port) as conn:
         conn.send(conn.headers(1, extended_connect(path), end_stream=False))

@@ -1,6 +1,6 @@
 """RFC 9113 §10.5 (denial of service): floods are answered with GOAWAY and the connection closes,
 while the server goes on serving other connections."""
-from conftest import SMALL
+from conftest import SMALL, device_request
 from h2raw import (
     ENHANCE_YOUR_CALM,
     DataFrame,
@@ -40,8 +40,7 @@ def test_rapid_reset_gets_goaway(server):
 
 def test_empty_data_flood_gets_enhance_your_calm(server):
     with RawH2(server.port) as conn:
-        request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
-        conn.send(conn.headers(1, request, end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         try:
             conn.send(*[DataFrame(1, b"") for _ in range(500)])
         except OSError:

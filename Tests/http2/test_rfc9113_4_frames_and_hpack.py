@@ -1,4 +1,5 @@
 """RFC 9113 §4 (frame format and size, header compression) and §6.7 (PING)."""
+from conftest import device_request
 from h2raw import (
     COMPRESSION_ERROR,
     FRAME_SIZE_ERROR,
@@ -12,7 +13,7 @@ from h2raw import (
 
 def test_frame_larger_than_max_frame_size_is_a_frame_size_error(server):
     with RawH2(server.port) as conn:
-        headers = conn.headers(1, RawH2.request("/api/v1/digests", "POST"), end_stream=False)
+        headers = conn.headers(1, device_request(server), end_stream=False)
         conn.send(headers, raw_frame(0x0, 0x0, 1, b"x" * 16385))
         conn.expect_goaway(FRAME_SIZE_ERROR)
 

@@ -1,6 +1,6 @@
 """RFC 9113 §5.1 (stream states and identifiers), §5.2 and §6.9 (flow control)."""
 import pytest
-from conftest import SMALL
+from conftest import DEVICE_LIMIT, SMALL, device_request
 from h2raw import (
     CANCEL,
     FLOW_CONTROL_ERROR,
@@ -18,8 +18,8 @@ from h2raw import (
     raw_frame,
 )
 
-# A JSON POST whose body has not come: the handler waits for it, so the stream stays open.
-WAITING = [("content-type", "application/json")]
+# A JSON PUT whose body has not come (device_request): the handler waits for it, so the stream
+# stays open.
 
 
 def test_data_on_an_idle_stream_is_a_protocol_error(server):
@@ -52,7 +52,7 @@ def test_data_after_end_stream_is_stream_closed(server):
     with RawH2(server.port) as conn:
         conn.send(conn.headers(1, RawH2.request("/small.txt")))
         conn.response(1)
-        conn.send(conn.headers(3, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(conn.headers(3, device_request(server), end_stream=False))
         conn.send(DataFrame(3, b"{}", flags=["END_STREAM"]))
         conn.send(DataFrame(3, b"more"))
         frame, _ = conn.wait_for(lambda f: isinstance(f, RstStreamFrame) or f.__class__.__name__ == "GoAwayFrame")
@@ -62,7 +62,7 @@ def test_data_after_end_stream_is_stream_closed(server):
 def test_streams_beyond_the_concurrency_limit_are_refused(tight_server):
     with RawH2(tight_server.port) as conn:
         limit = 4
-        frames = [conn.headers(1 + 2 * i, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False)
+        frames = [conn.headers(1 + 2 * i, device_request(tight_server), end_stream=False)
                   for i in range(limit + 1)]
         conn.send(*frames)
         # A stream error by §5.1.2. Once the client has acknowledged the limit, nghttp2 treats a
@@ -76,7 +76,7 @@ def test_streams_beyond_the_concurrency_limit_are_refused(tight_server):
 def test_zero_window_increment_on_a_stream_is_a_protocol_error(server):
     # A stream error by §6.9; nghttp2 ends the connection instead, which §5.4.1 allows.
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         conn.send(raw_frame(0x8, 0x0, 1, (0).to_bytes(4, "big")))
         frames = conn.frames(timeout=3)
         errors = [(type(f).__name__, f.error_code) for f in frames if hasattr(f, "error_code")]
@@ -97,16 +97,15 @@ def test_connection_window_overflow_is_a_flow_control_error(server):
 
 def test_stream_window_overflow_is_a_stream_flow_control_error(server):
     with RawH2(server.port) as conn:
-        # A JSON POST whose body has not come yet: the handler waits, the stream stays open.
-        request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
-        conn.send(conn.headers(1, request, end_stream=False))
+        # A JSON PUT whose body has not come yet: the handler waits, the stream stays open.
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         conn.send(WindowUpdateFrame(1, 2**31 - 1))
         conn.expect_rst(1, FLOW_CONTROL_ERROR)
 
 
 def test_data_beyond_the_announced_window_is_a_flow_control_error(tight_server):
     with RawH2(tight_server.port) as conn:
-        request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
+        request = device_request(tight_server)
         # The announced window applies once the client acknowledged the server's SETTINGS.
         # 1000-byte stream window; one frame of 1001 bytes exceeds it before any handler runs.
         conn.send(conn.headers(1, request, end_stream=False), DataFrame(1, b" " * 1001))
@@ -116,12 +115,12 @@ def test_data_beyond_the_announced_window_is_a_flow_control_error(tight_server):
 
 
 def test_a_slow_handler_window_is_reopened_as_it_reads(tight_server):
-    """With a 1000-byte window, a 64 KiB JSON body only arrives if the server sends WINDOW_UPDATE
+    """With a 1000-byte window, a 16 KiB JSON body only arrives if the server sends WINDOW_UPDATE
     as the handler reads: the server's credit is what the handler consumed."""
-    body = b'{"files":[' + b" " * 60000 + b"]}"
+    body = b'{"name":"Laptop"' + b" " * (DEVICE_LIMIT - 17) + b"}"
+    assert len(body) == DEVICE_LIMIT
     with RawH2(tight_server.port) as conn:
-        request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
-        conn.send(conn.headers(1, request, end_stream=False))
+        conn.send(conn.headers(1, device_request(tight_server), end_stream=False))
         window, sent, updates = 1000, 0, 0
         while sent < len(body):
             while window <= 0:
@@ -135,8 +134,8 @@ def test_a_slow_handler_window_is_reopened_as_it_reads(tight_server):
             window -= len(piece)
         conn.send(DataFrame(1, b"", flags=["END_STREAM"]))
         status, _, _ = conn.response(1)
-        assert status == 400  # read and parsed: an empty file list is invalid
-        assert updates >= 50
+        assert status == 400  # read and parsed: a device without a public key is invalid
+        assert updates >= 12
 
 
 def test_the_server_respects_the_client_stream_window(server):
@@ -159,16 +158,15 @@ def test_the_server_respects_the_client_stream_window(server):
         assert received == len(SMALL)
 
 
-@pytest.mark.parametrize("size", [0, 1, 65535, 2 * 1024 * 1024])
+@pytest.mark.parametrize("size", [0, 1, DEVICE_LIMIT, DEVICE_LIMIT + 1, 65535, 2 * 1024 * 1024])
 def test_request_bodies_reopen_the_windows_as_the_handler_reads(server, size):
-    body = b'{"files":[]}' if size == 0 else b" " * size
+    body = b"{}" if size == 0 else b" " * size
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")]),
-                               end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         conn.send_body(1, body)
         status, _, _ = conn.response(1)
-        # The digest route reads up to 64 KiB: small bodies are answered 400 (invalid), larger 413.
-        assert status == (400 if size <= 65535 else 413)
+        # The device route reads up to 16 KiB: smaller bodies are answered 400 (invalid), larger 413.
+        assert status == (400 if size <= DEVICE_LIMIT else 413)
         # Whatever the route did with the body, the connection window is usable again.
         conn.send(conn.headers(3, RawH2.request("/small.txt")))
         assert conn.response(3)[2] == SMALL
@@ -180,8 +178,7 @@ def test_refused_uploads_do_not_leak_the_connection_window(server):
     with RawH2(server.port) as conn:
         for index in range(5):
             stream = 1 + 2 * index
-            request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
-            conn.send(conn.headers(stream, request, end_stream=False))
+            conn.send(conn.headers(stream, device_request(server), end_stream=False))
             conn.send_body(stream, b" " * (2 * 1024 * 1024))
             status, _, _ = conn.response(stream, timeout=20)
             assert status == 413
@@ -196,7 +193,7 @@ def test_refused_uploads_do_not_leak_the_connection_window(server):
 @pytest.mark.parametrize("late_frame", ["data", "headers"])
 def test_frames_after_the_clients_rst_stream_are_a_stream_error_stream_closed(server, late_frame):
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         conn.send(RstStreamFrame(1, error_code=CANCEL))
         if late_frame == "data":
             conn.send(DataFrame(1, b"late", flags=["END_STREAM"]))

@@ -1,7 +1,7 @@
 """RFC 9113 §6.3 (PRIORITY), §6.4 (RST_STREAM), §6.8 (GOAWAY), §6.10 (CONTINUATION)."""
 import time
 
-from conftest import SMALL
+from conftest import SMALL, device_request
 from h2raw import (
     PROTOCOL_ERROR,
     ContinuationFrame,
@@ -11,8 +11,8 @@ from h2raw import (
     raw_frame,
 )
 
-# A JSON POST whose body has not come: the handler waits for it, so the stream stays open.
-WAITING = [("content-type", "application/json")]
+# A JSON PUT whose body has not come (device_request): the handler waits for it, so the stream
+# stays open.
 
 
 def test_rst_stream_on_an_idle_stream_is_a_protocol_error(server):
@@ -29,7 +29,7 @@ def test_rst_stream_on_stream_zero_is_a_protocol_error(server):
 
 def test_a_reset_stream_does_not_disturb_the_others(server):
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         conn.send(raw_frame(0x3, 0x0, 1, (8).to_bytes(4, "big")))  # CANCEL
         conn.send(conn.headers(3, RawH2.request()))
         status, _, body = conn.response(3)
@@ -72,7 +72,7 @@ def test_priority_making_an_idle_stream_depend_on_itself_is_a_stream_error(serve
 
 def test_priority_making_an_open_stream_depend_on_itself_is_a_stream_error(server):
     with RawH2(server.port) as conn:
-        conn.send(conn.headers(1, RawH2.request("/api/v1/digests", "POST", WAITING), end_stream=False))
+        conn.send(conn.headers(1, device_request(server), end_stream=False))
         # Exclusive flag set: the stream id is still compared without it.
         conn.send(raw_frame(0x2, 0x0, 1, (0x80000001).to_bytes(4, "big") + bytes([16])))
         conn.expect_rst(1, PROTOCOL_ERROR)

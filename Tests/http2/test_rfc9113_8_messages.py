@@ -1,9 +1,10 @@
 """RFC 9113 §8: message framing, pseudo-header fields, connection-specific fields, and the
 responses Ferry's handlers produce over HTTP/2 (static files, ranges, conditionals, JSON, errors)."""
 import hashlib
+import json
 
 import pytest
-from conftest import LARGE, SMALL
+from conftest import LARGE, PUBLIC_KEY, SMALL, device_request
 from h2raw import PROTOCOL_ERROR, DataFrame, RawH2
 
 BASE = [(":method", "GET"), (":scheme", "http"), (":authority", "localhost"), (":path", "/small.txt")]
@@ -50,7 +51,7 @@ def test_te_trailers_is_allowed(server):
 
 def test_content_length_that_disagrees_with_the_data_is_a_protocol_error(server):
     with RawH2(server.port) as conn:
-        request = RawH2.request("/api/v1/digests", "POST", [("content-length", "10")])
+        request = device_request(server, extra=[("content-length", "10")])
         conn.send(conn.headers(1, request, end_stream=False), DataFrame(1, b"12345", flags=["END_STREAM"]))
         conn.expect_rst(1, PROTOCOL_ERROR)
 
@@ -150,15 +151,15 @@ def test_api_errors_are_problem_json(server):
         assert dict(headers)["content-type"] == "application/problem+json"
 
 
-def test_json_post_with_body(server):
-    digest = "a" * 64
-    payload = ('{"files":[{"name":"a.txt","size":1,"sha256":"%s"}]}' % digest).encode()
+def test_json_put_with_body(server):
+    name = "h2 laptop " + "x" * 40
+    payload = json.dumps({"name": name, "publicKey": PUBLIC_KEY}).encode()
     with RawH2(server.port) as conn:
-        request = RawH2.request("/api/v1/digests", "POST", [("content-type", "application/json")])
-        conn.send(conn.headers(1, request, end_stream=False), DataFrame(1, payload, flags=["END_STREAM"]))
+        conn.send(conn.headers(1, device_request(server), end_stream=False), DataFrame(1, payload, flags=["END_STREAM"]))
         status, headers, body = conn.response(1)
         assert status == 201, body
-        assert digest.encode() in body
+        assert dict(headers)["content-type"] == "application/json"
+        assert json.loads(body)["name"] == name
 
 
 def test_oversized_header_list_is_answered_431(server):

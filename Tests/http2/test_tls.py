@@ -125,7 +125,7 @@ def test_redirect_port_sends_clients_to_https(public_dir, certificate):
         headers = result.stdout.decode().lower()
         assert headers.startswith("http/1.1 301")
         assert f"location: https://localhost:{running.port}/a/b?c=d" in headers
-        post = curl("-X", "POST", "-D", "-", "-o", "/dev/null", f"http://localhost:{redirect_port}/api/v1/digests")
+        post = curl("-X", "POST", "-D", "-", "-o", "/dev/null", f"http://localhost:{redirect_port}/api/v1/pairings/claim")
         assert post.stdout.decode().lower().startswith("http/1.1 308")
     finally:
         stop_server(running)

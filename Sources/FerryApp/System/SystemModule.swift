@@ -16,6 +16,5 @@ public struct SystemModule: FerryModule {
             body: .buffer(.init(bytes: PackageResources.openapi_json))
         ).prepared()
         routes.api.addPublic(.get, "/openapi.json") { _ in document }
-        DigestRoutes.register(on: routes.api.group)
     }
 }

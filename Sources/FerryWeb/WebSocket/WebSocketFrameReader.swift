@@ -32,18 +32,20 @@ final class WebSocketFrameReader {
     }
 
     /// Frames completed by `bytes`: control frames as they arrive (also between the fragments of
-    /// a message), data frames whole and unmasked.
-    func read(_ bytes: ByteBuffer) throws(WebSocketViolation) -> [WebSocketFrame] {
+    /// a message), data frames whole and unmasked; and the violation that ended the stream, if one
+    /// did. Frames that came before the violation in the same read are returned too, in order.
+    func read(_ bytes: ByteBuffer) -> (frames: [WebSocketFrame], violation: WebSocketViolation?) {
+        var violation: WebSocketViolation?
         do {
             try channel.writeInbound(bytes)
         } catch {
-            throw Self.violation(for: error)
+            violation = Self.violation(for: error)
         }
         var frames: [WebSocketFrame] = []
         while let frame = try? channel.readInbound(as: WebSocketFrame.self) {
             frames.append(frame)
         }
-        return frames
+        return (frames, violation)
     }
 
     private static func violation(for error: any Error) -> WebSocketViolation {

@@ -32,13 +32,7 @@ enum WebSocketSession {
         let reader = WebSocketFrameReader(configuration: socket.configuration)
         do {
             for try await bytes in tunnel.inbound {
-                let frames: [WebSocketFrame]
-                do {
-                    frames = try reader.read(bytes)
-                } catch {
-                    fail(socket, error)
-                    return
-                }
+                let (frames, violation) = reader.read(bytes)
                 for frame in frames {
                     switch handle(frame, socket: socket) {
                     case .deliver(let message):
@@ -48,6 +42,10 @@ enum WebSocketSession {
                     case .finished:
                         return
                     }
+                }
+                if let violation {
+                    fail(socket, violation)
+                    return
                 }
             }
         } catch {

@@ -29,7 +29,6 @@ struct AuthorizationMatrixTests {
         Row(method: "GET", path: "/version", allowed: "YYYYYYYY"),
         Row(method: "GET", path: "/ready", allowed: "YYYYYYYY"),
         Row(method: "GET", path: "/openapi.json", allowed: "YYYYYYYY"),
-        Row(method: "POST", path: "/digests", allowed: "YYYYYYYY", json: #"{"files":[]}"#),
         Row(method: "GET", path: "/setup", allowed: "YYYYYYYY"),
         Row(method: "POST", path: "/setup", allowed: "YYYYYYYY", json: "{}"),
         Row(

@@ -133,6 +133,18 @@ struct WebSocketSessionTests {
         #expect(answeredHandler.closedCode.withLock { $0 } == .some(.goingAway))
     }
 
+    @Test("frames before a broken one in the same read are still handled, then the close goes out")
+    func framesBeforeAViolation() async throws {
+        let (memory, handler, task) = start()
+        memory.send(
+            ClientFrame.text("first") + ClientFrame.make(opcode: 0x9, payload: [1])
+                + ClientFrame.make(opcode: 0x1, payload: Array("x".utf8), masked: false))
+        await task.value
+        #expect(handler.received.withLock { $0 } == [.text("first")])
+        #expect(memory.frames.map(\.opcode) == [0x1, 0xA, 0x8])
+        #expect(memory.frames.last?.closeCode == 1002)
+    }
+
     @Test("a ping flood closes with 1008")
     func pingFlood() async throws {
         let (memory, _, task) = start()
