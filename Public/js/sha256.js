@@ -168,6 +168,23 @@ export class Sha256 {
   }
 
   /**
+   * An independent copy of the hash so far: the copy can be finished (to learn the digest of
+   * the input up to here) while this one goes on. Transfers use it to check a resumed file's
+   * prefix without reading the file twice.
+   * @returns {Sha256}
+   * @throws {Error} after {@link Sha256#digest} has been called
+   */
+  clone() {
+    if (this.#result) throw new Error("Sha256: clone() called after digest()");
+    const copy = new Sha256();
+    copy.#state.set(this.#state);
+    copy.#block.set(this.#block);
+    copy.#blockLength = this.#blockLength;
+    copy.#length = this.#length;
+    return copy;
+  }
+
+  /**
    * Hashes one complete input.
    * @param {Uint8Array | ArrayBuffer | ArrayBufferView} data
    * @returns {string} the digest as 64 lowercase hexadecimal characters

@@ -166,3 +166,15 @@ describe("hashBlob", () => {
     await assert.rejects(hashBlob(new Blob(["x"]), { chunkSize: 1.5 }), RangeError);
   });
 });
+
+describe("Sha256 clone", () => {
+  it("gives the prefix digest while the original goes on", () => {
+    const data = randomBytes(1000);
+    const hash = new Sha256().update(data.subarray(0, 333));
+    const prefix = hash.clone().hex();
+    hash.update(data.subarray(333));
+    assert.equal(prefix, reference(data.subarray(0, 333)));
+    assert.equal(hash.hex(), reference(data));
+    assert.throws(() => hash.clone(), /after digest/);
+  });
+});

@@ -1,0 +1,936 @@
+/**
+ * The peer side of browser-to-browser transfers, as one object for the page: who is online,
+ * offers in and out, accepting and declining, progress, cancel, and device verification. The
+ * page UI (peer list, drag and drop, prompts, transfers panel, pairing screen) is built on this
+ * and nothing below it. docs/TRANSFERS.md is the protocol.
+ *
+ * ```js
+ * const client = createPeerClient({ api: createApi(), deviceName: "Ann's laptop" });
+ * client.on("peers", (peers) => …);          // PeerView[]: user, device, team/room, keyStatus
+ * client.on("offer", (offer) => …);          // IncomingOffer: who and what; answer with accept/decline
+ * client.on("transfer", (t) => …);           // TransferView: state, mode, done/total, speed, ETA
+ * client.on("transfer-done", ({ transfer, text }) => …);
+ * client.on("transfer-failed", ({ transfer, reason }) => …);
+ * client.on("key-warning", ({ peer, remembered }) => …);   // a device's key changed: show it, loudly
+ * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended
+ * await client.start();
+ * const ids = await client.sendFiles([peerId, …], fileList);  // Files; folder picks keep webkitRelativePath
+ * await client.sendText([peerId], "hello");
+ * await client.accept(offerId, { kind: "download" });          // or { kind: "folder", handle } (File System Access)
+ * await client.decline(offerId);
+ * await client.cancel(transferId);
+ * const code = await client.verificationCode(peerId);          // "12345 67890 …": compare aloud or by QR
+ * client.confirmVerified(peerId);                               // after the people compared it
+ * client.peers(); client.transfers(); client.stop();
+ * ```
+ *
+ * Nothing is received, written or opened before `accept`. Received names are already sanitised
+ * in `offer.manifest`. Text messages arrive as `transfer-done` with `text` (show it with
+ * `textContent`; never as HTML). A key status of "changed" means the server lists a different
+ * key for a device than the one remembered: sending to it is refused until the codes are
+ * compared again and {@link PeerClient#confirmVerified} is called; offers from it carry
+ * `keyStatus: "changed"` and the UI must show the warning with the prompt.
+ *
+ * Everything browser-specific is injected (WebSocket, RTCPeerConnection, storage, key store,
+ * file adapters), so the whole client runs under Node in tests with fakes.
+ *
+ * @module peer-client
+ */
+
+import { Emitter } from "./emitter.js";
+import { Sha256 } from "./sha256.js";
+import { Messenger } from "./signal/messenger.js";
+import { listPeers, peersOfDevice } from "./signal/presence.js";
+import { SignalClient, signalUrl } from "./signal/socket.js";
+import { createDeviceIdentity, loadOrCreateDeviceIdentity, registerDevice, IDENTITY_KEY } from "./trust/device-key.js";
+import { ID_PATTERN, randomId } from "./trust/encoding.js";
+import { KnownKeys } from "./trust/known-keys.js";
+import { verificationCode } from "./trust/verification-code.js";
+import { TransferLink } from "./transfer/link.js";
+import { manifestForFiles, manifestForText, summarizeManifest, validateManifest } from "./transfer/manifest.js";
+import { ProgressMeter } from "./transfer/progress.js";
+import { OfferLimiter } from "./transfer/rate-limit.js";
+import { TransferReceiver, memorySinks } from "./transfer/receiver.js";
+import { ResumeBook, partName } from "./transfer/resume.js";
+import { TransferSender, memorySource } from "./transfer/sender.js";
+
+/** @typedef {import("./signal/presence.js").Peer} Peer */
+/** @typedef {import("./transfer/manifest.js").Manifest} Manifest */
+/** @typedef {import("./transfer/manifest.js").ManifestItem} ManifestItem */
+/** @typedef {import("./transfer/sender.js").Source} Source */
+/** @typedef {import("./transfer/receiver.js").SinkFactory} SinkFactory */
+
+/** Manifest JSON per offer message; the server takes at most 64 KiB per message, sealing adds a third. */
+export const OFFER_PART_BYTES = 36 * 1024;
+export const MAX_OFFER_PARTS = 32;
+const RETRY_MS = 1000;
+
+/**
+ * @typedef {object} ReceiveTarget
+ * @property {"download" | "folder"} kind
+ * @property {FileSystemDirectoryHandle} [handle] for "folder"
+ */
+
+/**
+ * Where files come from and go to; the browser's is transfer/browser-files.js.
+ * @typedef {object} FileAdapters
+ * @property {(files: any[]) => Source} sourceFor
+ * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, discardAll?: () => Promise<void> }} sinksFor
+ */
+
+/**
+ * @typedef {object} PeerView
+ * @property {string} id PeerID (one tab)
+ * @property {{ id: string, name: string, publicKey: string }} device
+ * @property {{ id: string, name: string } | null} user
+ * @property {boolean} guest
+ * @property {Array<{ id: string, kind: string, name: string }>} rooms
+ * @property {boolean} sameDevice another tab of this browser
+ * @property {import("./trust/known-keys.js").KeyStatus} keyStatus
+ */
+
+/**
+ * @typedef {object} IncomingOffer
+ * @property {string} offerId the transfer id; pass it to accept/decline
+ * @property {PeerView} peer
+ * @property {Manifest} manifest names already sanitised
+ * @property {ReturnType<typeof summarizeManifest>} summary
+ * @property {number} resumableBytes bytes already here from an earlier, interrupted try
+ */
+
+/**
+ * @typedef {object} TransferView
+ * @property {string} id
+ * @property {"out" | "in"} direction
+ * @property {string} peerId
+ * @property {{ deviceId: string, deviceName: string, userName: string | null, guest: boolean }} peer
+ * @property {ReturnType<typeof summarizeManifest>} summary
+ * @property {"offered" | "connecting" | "running" | "interrupted" | "done" | "failed" | "cancelled" | "declined"} state
+ * @property {"direct" | "relay" | null} mode "relay" is shown as "relayed, encrypted"
+ * @property {number} done bytes confirmed written at the receiver
+ * @property {number} total
+ * @property {number | null} bytesPerSecond
+ * @property {number | null} etaMs
+ * @property {string | null} error
+ */
+
+/**
+ * @typedef {object} Transfer internal record
+ * @property {string} id
+ * @property {"out" | "in"} direction
+ * @property {string} peerId
+ * @property {Peer} peer
+ * @property {Manifest} manifest
+ * @property {TransferView["state"]} state
+ * @property {TransferLink | null} link
+ * @property {TransferSender | null} sender
+ * @property {TransferReceiver | null} receiver
+ * @property {Source | null} source
+ * @property {ReturnType<FileAdapters["sinksFor"]> | null} sinks
+ * @property {ProgressMeter} meter
+ * @property {string | null} error
+ * @property {boolean} peerHasWebRtc
+ * @property {any} timer
+ * @property {number} lastEmit
+ * @property {boolean} isText
+ * @property {Map<number, Uint8Array> | null} textStore
+ * @property {ReceiveTarget | null} target
+ * @property {boolean} [lost] the peer (or our socket) went away since the last offer or accept
+ */
+
+export class PeerClient extends Emitter {
+  /** @type {import("./trust/device-key.js").DeviceIdentity | null} */
+  identity = null;
+  /** @type {SignalClient | null} */
+  signal = null;
+  /** @type {Messenger | null} */
+  messenger = null;
+  /** @type {Map<string, Transfer>} */
+  #transfers = new Map();
+  /** @type {Map<string, { peerId: string, peer: Peer, manifest: Manifest, caps: any, timer: any }>} */
+  #offers = new Map();
+  /** @type {Map<string, { parts: any[], count: number, totalSize: number, received: number, caps: any, resume: boolean, timer: any }>} */
+  #assembling = new Map();
+  /** @type {Set<string>} devices already warned about in this session */
+  #warned = new Set();
+
+  /**
+   * @param {object} options
+   * @param {{ request: (method: string, path: string, options?: any) => Promise<any> }} options.api
+   * @param {string} options.deviceName
+   * @param {FileAdapters} options.files
+   * @param {{ protocol: string, host: string }} [options.location]
+   * @param {typeof WebSocket} [options.WebSocket]
+   * @param {typeof RTCPeerConnection | null} [options.RTCPeerConnection] null: relay only
+   * @param {import("./shell-state.js").KeyValueStorage | null} [options.storage]
+   * @param {import("./trust/device-key.js").KeyStore} options.keyStore
+   * @param {Crypto} [options.crypto]
+   * @param {{ setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout }} [options.timers]
+   * @param {() => number} [options.now]
+   * @param {number} [options.iceTimeoutMs] how long ICE may take before the relay is used
+   * @param {number} [options.offerTtlMs] how long an unanswered offer stands
+   * @param {number} [options.progressIntervalMs] the "transfer" event is emitted at most this often per transfer
+   * @param {Partial<typeof import("./transfer/sender.js").DEFAULTS>} [options.limits]
+   * @param {{ baseMs: number, maxMs: number }} [options.backoff]
+   */
+  constructor(options) {
+    super();
+    this.options = options;
+    this.crypto = options.crypto ?? globalThis.crypto;
+    // Every timer of the client and its parts goes through this, so stop() can end them all.
+    this.timers = trackTimers(options.timers ?? globalThis);
+    this.now = options.now ?? Date.now;
+    this.knownKeys = new KnownKeys(options.storage ?? null, this.now);
+    this.book = new ResumeBook(options.storage ?? null, this.now);
+    this.limiter = new OfferLimiter();
+    /** @type {Promise<RTCIceServer[]> | null} */
+    this.iceCache = null;
+  }
+
+  /** Loads or makes the device key, registers it, and connects. */
+  async start() {
+    const { api, keyStore, deviceName } = this.options;
+    let identity = await loadOrCreateDeviceIdentity(keyStore, this.crypto);
+    try {
+      await registerDevice(api, identity, deviceName);
+    } catch (error) {
+      // 409 device-key-changed: this id is registered with another key (a copied or restored
+      // store). A new key is a new device, as the server demands.
+      if (/** @type {any} */ (error)?.status !== 409) throw error;
+      identity = await createDeviceIdentity(this.crypto);
+      await keyStore.put(IDENTITY_KEY, identity);
+      await registerDevice(api, identity, deviceName);
+    }
+    this.identity = identity;
+    const signal = new SignalClient({
+      url: signalUrl(this.options.location ?? globalThis.location),
+      deviceId: identity.deviceId,
+      WebSocket: this.options.WebSocket,
+      timers: this.timers,
+      backoff: this.options.backoff,
+    });
+    this.signal = signal;
+    const messenger = new Messenger({ signal, identity, crypto: this.crypto, now: this.now, timers: this.timers });
+    this.messenger = messenger;
+    signal.on("state", ({ state }) => this.emit("connection", { state }));
+    signal.on("presence", () => this.#onPresence());
+    signal.on("relay-opened", ({ relay }) => this.#linkByRelay(relay)?.relayOpened(relay));
+    signal.on("relay-closed", ({ relay }) => this.#linkByRelay(relay)?.relayClosed(relay));
+    signal.on("relay-frame", ({ relay, payload }) => this.#linkByRelay(relay)?.relayFrame(relay, payload));
+    signal.on("disconnected", () => {
+      // Peer ids are per socket: after a reconnect both sides must find each other again, with
+      // new key sessions, and unfinished transfers are offered again by their senders.
+      messenger.forgetAll();
+      for (const transfer of this.#transfers.values()) {
+        const relay = transfer.link?.relayId;
+        if (relay) transfer.link?.relayClosed(relay);
+        if (!isFinal(transfer.state)) this.#lose(transfer);
+      }
+    });
+    messenger.on("message", (message) => void this.#onMessage(message));
+    messenger.on("rejected", (rejection) => this.emit("rejected", rejection));
+    signal.start();
+  }
+
+  /** Disconnects and ends every timer; unfinished transfers stay as they are (interrupted). */
+  stop() {
+    for (const transfer of this.#transfers.values()) transfer.link?.close();
+    this.signal?.stop();
+    this.timers.clearAll();
+  }
+
+  /** @returns {PeerView[]} */
+  peers() {
+    if (!this.signal) return [];
+    return listPeers(this.signal.presence).map((peer) => ({ ...peer, keyStatus: this.knownKeys.statusOf(peer) }));
+  }
+
+  /** @returns {TransferView[]} */
+  transfers() {
+    return [...this.#transfers.values()].map((t) => this.#view(t));
+  }
+
+  #onPresence() {
+    const peers = this.peers();
+    for (const peer of peers) {
+      const { status, remembered } = this.knownKeys.observe(peer);
+      if (status === "changed" && !this.#warned.has(peer.device.id)) {
+        this.#warned.add(peer.device.id);
+        this.emit("key-warning", { peer, remembered });
+      }
+    }
+    this.emit("peers", this.peers());
+    this.#followPeers();
+  }
+
+  /**
+   * Transfers whose peer left: when the same device is back (a reloaded tab, a reconnected
+   * socket), an outgoing transfer is offered again under its id, to continue where it stood.
+   */
+  #followPeers() {
+    const presence = /** @type {SignalClient} */ (this.signal).presence;
+    for (const transfer of this.#transfers.values()) {
+      if (isFinal(transfer.state)) continue;
+      if (presence.peers[transfer.peerId] && !transfer.lost) continue;
+      if (!presence.peers[transfer.peerId]) this.messenger?.forget(transfer.peerId);
+      this.#lose(transfer);
+      if (transfer.direction === "in") continue; // the sender offers again; we wait for it
+      const back = peersOfDevice(presence, transfer.peer.device.id).filter((peer) => peer.device.publicKey === transfer.peer.device.publicKey);
+      if (back.length === 0) {
+        if (transfer.state !== "offered") this.#setState(transfer, "interrupted");
+        continue;
+      }
+      transfer.lost = false;
+      transfer.peerId = back[0].id;
+      transfer.peer = back[0];
+      this.#setState(transfer, transfer.sender ? "interrupted" : "offered");
+      void this.#sendOffer(transfer, true).catch((error) => this.#fail(transfer, error));
+    }
+  }
+
+  /**
+   * The transfer's path is gone: its channel is dropped, and it waits for the peer to be back.
+   * @param {Transfer} transfer
+   */
+  #lose(transfer) {
+    if (transfer.lost) return;
+    transfer.lost = true;
+    transfer.link?.close();
+    transfer.link = null;
+    transfer.sender?.detach();
+    transfer.receiver?.detach();
+    if (transfer.state !== "offered") this.#setState(transfer, "interrupted");
+  }
+
+  /** @param {string} relay */
+  #linkByRelay(relay) {
+    for (const transfer of this.#transfers.values()) if (transfer.link?.relayId === relay) return transfer.link;
+    return null;
+  }
+
+  /**
+   * @param {string} peerId
+   * @returns {Peer}
+   */
+  #requirePeer(peerId) {
+    const peer = this.signal?.presence.peers[peerId];
+    if (!peer) throw Object.assign(new Error("that peer is not online"), { code: "unknown-peer" });
+    if (this.knownKeys.statusOf(peer) === "changed") {
+      throw Object.assign(new Error(`${peer.device.name}'s device key changed; compare the verification code again`), { code: "key-changed" });
+    }
+    return peer;
+  }
+
+  /**
+   * Offers files to peers; one transfer per peer.
+   * @param {string[]} peerIds
+   * @param {any[]} files File objects (or {name, size, type, lastModified, webkitRelativePath})
+   * @returns {Promise<string[]>} the transfer ids, in the order of `peerIds`
+   */
+  async sendFiles(peerIds, files) {
+    const manifest = manifestForFiles([...files]);
+    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => this.options.files.sourceFor([...files]), false)));
+  }
+
+  /**
+   * @param {string[]} peerIds
+   * @param {string} text
+   * @returns {Promise<string[]>}
+   */
+  async sendText(peerIds, text) {
+    const { manifest, bytes } = manifestForText(text);
+    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => memorySource([bytes], Sha256), true)));
+  }
+
+  /**
+   * @param {string} peerId
+   * @param {Manifest} manifest
+   * @param {() => Source} makeSource
+   * @param {boolean} isText
+   */
+  async #offer(peerId, manifest, makeSource, isText) {
+    const peer = this.#requirePeer(peerId);
+    /** @type {Transfer} */
+    const transfer = {
+      id: randomId(16, this.crypto),
+      direction: "out",
+      peerId,
+      peer,
+      manifest,
+      state: "offered",
+      link: null,
+      sender: null,
+      receiver: null,
+      source: makeSource(),
+      sinks: null,
+      meter: new ProgressMeter(manifest.totalSize),
+      error: null,
+      peerHasWebRtc: true,
+      timer: null,
+      lastEmit: 0,
+      isText,
+      textStore: null,
+      target: null,
+    };
+    this.#transfers.set(transfer.id, transfer);
+    this.#emitTransfer(transfer, true);
+    try {
+      await this.#sendOffer(transfer, false);
+    } catch (error) {
+      this.#fail(transfer, error);
+      throw error;
+    }
+    return transfer.id;
+  }
+
+  /**
+   * Sends the offer in parts of at most {@link OFFER_PART_BYTES} of manifest JSON.
+   * @param {Transfer} transfer
+   * @param {boolean} resume
+   */
+  async #sendOffer(transfer, resume) {
+    const parts = splitItems(transfer.manifest.items);
+    if (parts.length > MAX_OFFER_PARTS) throw new RangeError("too many files or names too long for one offer; send fewer at once");
+    this.timers.clearTimeout(transfer.timer);
+    transfer.timer = this.timers.setTimeout(() => {
+      if (transfer.state === "offered") {
+        void this.messenger?.send(transfer.peerId, "cancel", { transfer: transfer.id, reason: "expired" }).catch(() => {});
+        this.#fail(transfer, new Error("the offer was not answered in time"));
+      }
+    }, this.options.offerTtlMs ?? 10 * 60_000);
+    const messenger = /** @type {Messenger} */ (this.messenger);
+    for (const [part, items] of parts.entries()) {
+      await messenger.send(transfer.peerId, "offer", {
+        transfer: transfer.id,
+        part,
+        parts: parts.length,
+        count: transfer.manifest.count,
+        totalSize: transfer.manifest.totalSize,
+        items,
+        caps: this.#caps(),
+        resume,
+      });
+    }
+  }
+
+  #caps() {
+    return { webrtc: this.options.RTCPeerConnection != null };
+  }
+
+  /**
+   * @param {{ peerId: string, peer: Peer, kind: string, body: Record<string, any> }} message
+   */
+  async #onMessage({ peerId, peer, kind, body }) {
+    if (typeof body.transfer !== "string" || !ID_PATTERN.test(body.transfer)) return;
+    const transfer = this.#transfers.get(body.transfer);
+    const ours = transfer && transfer.peer.device.id === peer.device.id ? transfer : null;
+    switch (kind) {
+      case "offer":
+        return this.#onOfferPart(peerId, peer, body);
+      case "accept":
+        if (ours?.direction === "out" && ours.peerId === peerId) return this.#onAccept(ours, body);
+        return;
+      case "decline":
+        if (ours?.direction === "out" && ours.peerId === peerId && ours.state === "offered") {
+          ours.error = typeof body.reason === "string" ? body.reason.slice(0, 100) : "declined";
+          this.#setState(ours, "declined");
+          this.#finish(ours);
+          this.emit("transfer-failed", { transfer: this.#view(ours), reason: "declined" });
+        }
+        return;
+      case "cancel":
+        if (ours) {
+          this.#cancelLocal(ours, "cancelled by the other side");
+        } else {
+          this.#dropOffer(body.transfer, "cancelled");
+        }
+        return;
+      case "sdp":
+      case "ice":
+      case "relay":
+        if (ours && ours.peerId === peerId) await ours.link?.handle(kind, body);
+        return;
+      default:
+        return;
+    }
+  }
+
+  /**
+   * @param {string} peerId
+   * @param {Peer} peer
+   * @param {Record<string, any>} body
+   */
+  #onOfferPart(peerId, peer, body) {
+    const key = `${peerId} ${body.transfer}`;
+    const { part, parts, count, totalSize, items } = body;
+    if (!Number.isSafeInteger(parts) || parts < 1 || parts > MAX_OFFER_PARTS || !Number.isSafeInteger(part) || part < 0 || part >= parts || !Array.isArray(items)) return;
+    let entry = this.#assembling.get(key);
+    if (part === 0) {
+      if (entry) return;
+      const existing = this.#transfers.get(body.transfer);
+      const known = existing && existing.direction === "in" && existing.peer.device.id === peer.device.id;
+      // A re-offer of a transfer we run is not a new prompt, and is not counted as one.
+      if (!known && !this.limiter.admit(peer.device.id, body.transfer, this.now())) {
+        void this.messenger?.send(peerId, "decline", { transfer: body.transfer, reason: "rate-limited" }).catch(() => {});
+        return;
+      }
+      entry = { parts: [], count, totalSize, received: 0, caps: body.caps, resume: body.resume === true, timer: null };
+      entry.timer = this.timers.setTimeout(() => this.#assembling.delete(key), 60_000);
+      this.#assembling.set(key, entry);
+    }
+    if (!entry || entry.parts[part] !== undefined) return;
+    entry.parts[part] = items;
+    entry.received++;
+    if (entry.received < parts) return;
+    this.timers.clearTimeout(entry.timer);
+    this.#assembling.delete(key);
+    const checked = validateManifest({ items: entry.parts.flat(), count: entry.count, totalSize: entry.totalSize });
+    if (!checked.ok) {
+      this.limiter.settle(peer.device.id, body.transfer);
+      void this.messenger?.send(peerId, "decline", { transfer: body.transfer, reason: "invalid" }).catch(() => {});
+      return;
+    }
+    this.#onOffer(peerId, peer, body.transfer, checked.manifest, entry.caps);
+  }
+
+  /**
+   * @param {string} peerId
+   * @param {Peer} peer
+   * @param {string} transferId
+   * @param {Manifest} manifest
+   * @param {any} caps
+   */
+  #onOffer(peerId, peer, transferId, manifest, caps) {
+    const existing = this.#transfers.get(transferId);
+    if (existing && existing.direction === "in" && existing.peer.device.id === peer.device.id && !isFinal(existing.state)) {
+      // The sender came back (or we did): same transfer, new path. Continue without asking.
+      existing.link?.close();
+      existing.lost = false;
+      existing.peerId = peerId;
+      existing.peer = peer;
+      existing.peerHasWebRtc = caps?.webrtc !== false;
+      void this.#startReceiving(existing);
+      return;
+    }
+    if (existing) return;
+    const target = this.book.wasAccepted(transferId, peer.device.id, manifest);
+    if (target === "download") {
+      this.limiter.settle(peer.device.id, transferId);
+      this.#offers.set(transferId, { peerId, peer, manifest, caps, timer: null });
+      void this.accept(transferId, { kind: "download" });
+      return;
+    }
+    const timer = this.timers.setTimeout(() => this.#dropOffer(transferId, "expired"), this.options.offerTtlMs ?? 10 * 60_000);
+    this.#offers.set(transferId, { peerId, peer, manifest, caps, timer });
+    /** @type {IncomingOffer} */
+    const offer = {
+      offerId: transferId,
+      peer: { ...listPeers(/** @type {SignalClient} */ (this.signal).presence).find((p) => p.id === peerId) ?? { ...peer, rooms: [], sameDevice: false }, keyStatus: this.knownKeys.statusOf(peer) },
+      manifest,
+      summary: summarizeManifest(manifest),
+      resumableBytes: this.book.resumableBytes(peer.device.id, manifest),
+    };
+    this.emit("offer", offer);
+  }
+
+  /** @param {string} offerId @param {string} reason */
+  #dropOffer(offerId, reason) {
+    const offer = this.#offers.get(offerId);
+    if (!offer) return;
+    this.timers.clearTimeout(offer.timer);
+    this.#offers.delete(offerId);
+    this.limiter.settle(offer.peer.device.id, offerId);
+    this.emit("offer-withdrawn", { offerId, reason });
+  }
+
+  /**
+   * Accepts an incoming offer: only now is anything connected, received or written.
+   * @param {string} offerId
+   * @param {ReceiveTarget} [target]
+   */
+  async accept(offerId, target = { kind: "download" }) {
+    const offer = this.#offers.get(offerId);
+    if (!offer) throw Object.assign(new Error("no such offer"), { code: "unknown-offer" });
+    this.timers.clearTimeout(offer.timer);
+    this.#offers.delete(offerId);
+    this.limiter.settle(offer.peer.device.id, offerId);
+    const isText = offer.manifest.items[0].kind === "text";
+    const textStore = isText ? new Map() : null;
+    /** @type {Transfer} */
+    const transfer = {
+      id: offerId,
+      direction: "in",
+      peerId: offer.peerId,
+      peer: offer.peer,
+      manifest: offer.manifest,
+      state: "connecting",
+      link: null,
+      sender: null,
+      receiver: null,
+      source: null,
+      sinks: isText
+        ? memorySinks(Sha256, /** @type {Map<number, Uint8Array>} */ (textStore))
+        : this.options.files.sinksFor({ transferId: offerId, fromDevice: offer.peer.device.id, fromName: offer.peer.user?.name ?? offer.peer.device.name, manifest: offer.manifest, target, book: this.book }),
+      meter: new ProgressMeter(offer.manifest.totalSize),
+      error: null,
+      peerHasWebRtc: offer.caps?.webrtc !== false,
+      timer: null,
+      lastEmit: 0,
+      isText,
+      textStore,
+      target,
+    };
+    this.#transfers.set(offerId, transfer);
+    if (!isText && target.kind === "download") this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
+    const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks) });
+    transfer.receiver = receiver;
+    receiver.on("progress", ({ done }) => this.#progress(transfer, done));
+    receiver.on("checkpoint", ({ i, offset }) => {
+      const item = transfer.manifest.items[i];
+      if (!isText) this.book.checkpoint(partName(transfer.peer.device.id, item), offset, item.size);
+    });
+    receiver.on("item", ({ i, ok }) => {
+      if (!ok || isText) return;
+      const item = transfer.manifest.items[i];
+      this.book.forgetPart(partName(transfer.peer.device.id, item));
+      void transfer.sinks?.deliver?.(item).catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }));
+    });
+    receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
+    receiver.on("done", () => {
+      this.book.finished(offerId);
+      this.#setState(transfer, "done");
+      this.#finish(transfer);
+      const text = isText ? new TextDecoder().decode(textStore?.get(0)) : undefined;
+      this.emit("transfer-done", { transfer: this.#view(transfer), text });
+    });
+    receiver.on("failed", ({ reason }) => this.#workerFailed(transfer, reason));
+    this.#emitTransfer(transfer, true);
+    await this.#startReceiving(transfer);
+  }
+
+  /** @param {Transfer} transfer */
+  async #startReceiving(transfer) {
+    const link = this.#makeLink(transfer, "callee");
+    link.on("channel", ({ channel, mode }) => {
+      transfer.meter.resetSpeed();
+      this.#emitTransfer(transfer, true, mode);
+      transfer.receiver?.attach(channel);
+    });
+    try {
+      await /** @type {Messenger} */ (this.messenger).send(transfer.peerId, "accept", { transfer: transfer.id, caps: this.#caps() });
+    } catch (error) {
+      this.#setState(transfer, "interrupted");
+    }
+  }
+
+  /**
+   * @param {string} offerId
+   * @param {string} [reason]
+   */
+  async decline(offerId, reason = "declined") {
+    const offer = this.#offers.get(offerId);
+    if (!offer) return;
+    this.#dropOffer(offerId, "declined");
+    await this.messenger?.send(offer.peerId, "decline", { transfer: offerId, reason }).catch(() => {});
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {Record<string, any>} body
+   */
+  #onAccept(transfer, body) {
+    if (transfer.state !== "offered" && transfer.state !== "interrupted") return;
+    this.timers.clearTimeout(transfer.timer);
+    transfer.peerHasWebRtc = body.caps?.webrtc !== false;
+    if (!transfer.sender) {
+      const sender = new TransferSender({ transferId: transfer.id, manifest: transfer.manifest, source: /** @type {Source} */ (transfer.source), limits: this.options.limits });
+      transfer.sender = sender;
+      sender.on("progress", ({ done }) => this.#progress(transfer, done));
+      sender.on("state", ({ state }) => this.#followWorker(transfer, state));
+      sender.on("done", () => {
+        this.#setState(transfer, "done");
+        this.#finish(transfer);
+        this.emit("transfer-done", { transfer: this.#view(transfer) });
+      });
+      sender.on("failed", ({ reason }) => this.#workerFailed(transfer, reason));
+    }
+    this.#setState(transfer, "connecting");
+    const link = this.#makeLink(transfer, "caller");
+    link.on("channel", ({ channel, mode }) => {
+      transfer.meter.resetSpeed();
+      this.#emitTransfer(transfer, true, mode);
+      transfer.sender?.attach(channel);
+      // A channel that drops while the transfer is unfinished is made again (the caller's job).
+      channel.addEventListener("close", () => {
+        if (transfer.link !== link || isFinal(transfer.state)) return;
+        this.timers.setTimeout(() => {
+          if (transfer.link === link && !isFinal(transfer.state) && this.signal?.presence.peers[transfer.peerId]) void link.start();
+        }, RETRY_MS);
+      });
+    });
+    void link.start();
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {"caller" | "callee"} role
+   */
+  #makeLink(transfer, role) {
+    transfer.link?.close();
+    const link = new TransferLink({
+      role,
+      transferId: transfer.id,
+      peerId: transfer.peerId,
+      messenger: /** @type {Messenger} */ (this.messenger),
+      signal: /** @type {SignalClient} */ (this.signal),
+      RTCPeerConnection: this.options.RTCPeerConnection ?? null,
+      iceServers: () => this.#iceServers(),
+      peerHasWebRtc: transfer.peerHasWebRtc,
+      iceTimeoutMs: this.options.iceTimeoutMs,
+      timers: this.timers,
+      crypto: this.crypto,
+    });
+    link.on("failed", ({ reason }) => this.#fail(transfer, new Error(reason)));
+    transfer.link = link;
+    return link;
+  }
+
+  /** ICE servers from `GET /api/v1/ice`, cached until shortly before they expire. */
+  #iceServers() {
+    if (!this.iceCache) {
+      this.iceCache = this.options.api.request("GET", "/ice").then(
+        (/** @type {any} */ answer) => {
+          const expires = Date.parse(answer?.expiresAt ?? "");
+          const ttl = Number.isFinite(expires) ? Math.max(0, expires - this.now() - 60_000) : 0;
+          this.timers.setTimeout(() => (this.iceCache = null), Math.min(ttl, 3_600_000));
+          return Array.isArray(answer?.iceServers) ? answer.iceServers : [];
+        },
+        () => {
+          this.iceCache = null;
+          return []; // without STUN/TURN, host candidates still work on one network
+        },
+      );
+    }
+    return this.iceCache;
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {string} state the sender's or receiver's state
+   */
+  #followWorker(transfer, state) {
+    if (state === "running") this.#setState(transfer, "running");
+    else if (state === "interrupted") this.#setState(transfer, "interrupted");
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {string} reason
+   */
+  #workerFailed(transfer, reason) {
+    if (isFinal(transfer.state)) return;
+    const cancelled = transfer.sender?.state === "cancelled" || transfer.receiver?.state === "cancelled";
+    transfer.error = reason;
+    this.#setState(transfer, cancelled ? "cancelled" : "failed");
+    this.#finish(transfer);
+    if (transfer.direction === "in" && !transfer.isText) this.book.finished(transfer.id);
+    this.emit("transfer-failed", { transfer: this.#view(transfer), reason });
+  }
+
+  /**
+   * Cancels a transfer (either direction) or withdraws an offer made.
+   * @param {string} transferId
+   */
+  async cancel(transferId) {
+    const transfer = this.#transfers.get(transferId);
+    if (!transfer || isFinal(transfer.state)) return;
+    await this.messenger?.send(transfer.peerId, "cancel", { transfer: transferId, reason: "cancelled" }).catch(() => {});
+    this.#cancelLocal(transfer, "cancelled");
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {string} reason
+   */
+  #cancelLocal(transfer, reason) {
+    if (isFinal(transfer.state)) return;
+    transfer.error = reason;
+    transfer.sender?.cancel(reason);
+    transfer.receiver?.cancel(reason);
+    if (transfer.direction === "in") {
+      this.book.finished(transfer.id);
+      for (const item of transfer.manifest.items) this.book.forgetPart(partName(transfer.peer.device.id, item));
+      void transfer.sinks?.discardAll?.().catch(() => {});
+    }
+    this.#setState(transfer, "cancelled");
+    this.#finish(transfer);
+    this.emit("transfer-failed", { transfer: this.#view(transfer), reason });
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {unknown} error
+   */
+  #fail(transfer, error) {
+    if (isFinal(transfer.state)) return;
+    transfer.error = error instanceof Error ? error.message : String(error);
+    transfer.sender?.cancel(transfer.error);
+    transfer.receiver?.cancel(transfer.error);
+    this.#setState(transfer, "failed");
+    this.#finish(transfer);
+    this.emit("transfer-failed", { transfer: this.#view(transfer), reason: transfer.error });
+  }
+
+  /** @param {Transfer} transfer */
+  #finish(transfer) {
+    this.timers.clearTimeout(transfer.timer);
+    const link = transfer.link;
+    transfer.link = null;
+    // Let the last control messages (done, verified) leave before the channel goes.
+    this.timers.setTimeout(() => link?.close(), 2000);
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {TransferView["state"]} state
+   */
+  #setState(transfer, state) {
+    if (transfer.state === state || isFinal(transfer.state)) return;
+    transfer.state = state;
+    this.#emitTransfer(transfer, true);
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {number} done
+   */
+  #progress(transfer, done) {
+    transfer.meter.update(done, this.now());
+    this.#emitTransfer(transfer, false);
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @param {boolean} force emit even within the interval
+   * @param {"direct" | "relay"} [mode]
+   */
+  #emitTransfer(transfer, force, mode) {
+    if (mode) /** @type {any} */ (transfer).mode = mode;
+    const now = this.now();
+    if (!force && now - transfer.lastEmit < (this.options.progressIntervalMs ?? 250)) return;
+    transfer.lastEmit = now;
+    this.emit("transfer", this.#view(transfer));
+  }
+
+  /**
+   * @param {Transfer} transfer
+   * @returns {TransferView}
+   */
+  #view(transfer) {
+    const snapshot = transfer.meter.snapshot(this.now());
+    return {
+      id: transfer.id,
+      direction: transfer.direction,
+      peerId: transfer.peerId,
+      peer: {
+        deviceId: transfer.peer.device.id,
+        deviceName: transfer.peer.device.name,
+        userName: transfer.peer.user?.name ?? null,
+        guest: transfer.peer.guest,
+      },
+      summary: summarizeManifest(transfer.manifest),
+      state: transfer.state,
+      mode: /** @type {any} */ (transfer).mode ?? null,
+      done: snapshot.done,
+      total: snapshot.total,
+      bytesPerSecond: snapshot.bytesPerSecond,
+      etaMs: snapshot.etaMs,
+      error: transfer.error,
+    };
+  }
+
+  /**
+   * The code to compare with the person at `peerId` (both see the same).
+   * @param {string} peerId
+   */
+  async verificationCode(peerId) {
+    const peer = this.signal?.presence.peers[peerId];
+    if (!peer || !this.identity) throw Object.assign(new Error("that peer is not online"), { code: "unknown-peer" });
+    return verificationCode(this.identity.publicKeySpki, peer.device.publicKey, this.crypto);
+  }
+
+  /**
+   * Records that the people compared the code for this peer's current key. This is also how a
+   * changed key is accepted: by verifying it.
+   * @param {string} peerId
+   */
+  confirmVerified(peerId) {
+    const peer = this.signal?.presence.peers[peerId];
+    if (!peer) throw Object.assign(new Error("that peer is not online"), { code: "unknown-peer" });
+    this.knownKeys.confirm(peer);
+    this.#warned.delete(peer.device.id);
+    this.emit("peers", this.peers());
+  }
+}
+
+/**
+ * @param {{ setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout }} timers
+ */
+function trackTimers(timers) {
+  /** @type {Set<any>} */
+  const live = new Set();
+  return {
+    /** @type {typeof setTimeout} */
+    setTimeout: /** @type {any} */ ((/** @type {() => void} */ fn, /** @type {number} */ ms) => {
+      const id = timers.setTimeout(() => {
+        live.delete(id);
+        fn();
+      }, ms);
+      live.add(id);
+      return id;
+    }),
+    /** @type {typeof clearTimeout} */
+    clearTimeout: /** @type {any} */ ((/** @type {any} */ id) => {
+      live.delete(id);
+      timers.clearTimeout(id);
+    }),
+    clearAll() {
+      for (const id of live) timers.clearTimeout(id);
+      live.clear();
+    },
+  };
+}
+
+/** @param {string} state */
+function isFinal(state) {
+  return state === "done" || state === "failed" || state === "cancelled" || state === "declined";
+}
+
+/**
+ * Splits manifest items into groups of at most {@link OFFER_PART_BYTES} of JSON.
+ * @param {ManifestItem[]} items
+ * @returns {ManifestItem[][]}
+ */
+export function splitItems(items) {
+  /** @type {ManifestItem[][]} */
+  const parts = [[]];
+  let bytes = 0;
+  for (const item of items) {
+    const size = new TextEncoder().encode(JSON.stringify(item)).length + 1;
+    if (bytes + size > OFFER_PART_BYTES && parts.at(-1)?.length) {
+      parts.push([]);
+      bytes = 0;
+    }
+    parts.at(-1)?.push(item);
+    bytes += size;
+  }
+  return parts;
+}
+
+/**
+ * @param {ConstructorParameters<typeof PeerClient>[0]} options
+ * @returns {PeerClient}
+ */
+export function createPeerClient(options) {
+  return new PeerClient(options);
+}

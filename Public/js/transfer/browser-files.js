@@ -1,0 +1,242 @@
+/**
+ * The browser's file adapters for the peer client (see `FileAdapters` in peer-client.js):
+ *
+ * - **Sending**: each file is read and hashed in a module worker (transfer/read-worker.js), one
+ *   block ahead, and blocks are transferred (not copied) to the page, which puts them on the
+ *   channel. The page holds at most the sender's window of bytes, whatever the file size.
+ * - **Receiving**: every item is written into the origin private file system by a worker with
+ *   synchronous access handles (transfer/opfs-worker.js), which hashes as it writes. Once an
+ *   item is verified it is delivered: saved as a download (an object URL of the OPFS file, so
+ *   the bytes stream from disk), or copied by streaming into a new folder inside the folder the
+ *   user picked (File System Access API, where it exists). The OPFS part is then deleted. Until
+ *   verification nothing is visible outside the OPFS, so a failed or tampered item never lands
+ *   where the user looks.
+ *
+ * Nothing here opens or runs a received file: downloads use `download` with the sanitised name.
+ *
+ * @module transfer/browser-files
+ */
+
+import { partName } from "./resume.js";
+import { INCOMING_DIRECTORY } from "./opfs-writer.js";
+
+/** @typedef {import("./manifest.js").Manifest} Manifest */
+/** @typedef {import("./manifest.js").ManifestItem} ManifestItem */
+/** @typedef {import("./receiver.js").Sink} Sink */
+
+/** How long an object URL for a download stays valid before the OPFS file is deleted. */
+const DOWNLOAD_GRACE_MS = 60_000;
+
+/**
+ * Request/response over a worker, in order.
+ * @param {Worker} worker
+ */
+function caller(worker) {
+  let next = 0;
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+  const waiting = new Map();
+  worker.addEventListener("message", (event) => {
+    const { id, ok, value, message } = event.data;
+    const entry = waiting.get(id);
+    if (!entry) return;
+    waiting.delete(id);
+    if (ok) entry.resolve(value);
+    else entry.reject(new Error(message));
+  });
+  /**
+   * @param {string} op
+   * @param {string} part
+   * @param {Uint8Array} [bytes]
+   * @returns {Promise<any>}
+   */
+  return (op, part, bytes) =>
+    new Promise((resolve, reject) => {
+      const id = ++next;
+      waiting.set(id, { resolve, reject });
+      if (bytes) {
+        // Transfer, not copy: the receiver made this buffer for us alone.
+        const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
+        worker.postMessage({ id, op, part, bytes: buffer }, [buffer]);
+      } else {
+        worker.postMessage({ id, op, part });
+      }
+    });
+}
+
+/**
+ * A sending {@link import("./sender.js").Source} over File objects, read in a worker.
+ * @param {File[]} files
+ * @param {() => Worker} makeWorker
+ * @returns {import("./sender.js").Source}
+ */
+export function workerSource(files, makeWorker) {
+  /** @type {Worker | null} */
+  let worker = null;
+  return {
+    async open(index, offset) {
+      worker?.terminate(); // a new open means the previous reader is finished or abandoned
+      const current = makeWorker();
+      worker = current;
+      /** @type {Array<(data: any) => void>} */
+      const replies = [];
+      current.addEventListener("message", (event) => replies.shift()?.(event.data));
+      /** @param {Record<string, unknown>} request */
+      const ask = (request) =>
+        new Promise((resolve, reject) => {
+          replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
+          current.postMessage(request);
+        });
+      const opened = /** @type {any} */ (await ask({ type: "open", file: files[index], offset }));
+      return {
+        prefixSha256: opened.prefixSha256,
+        read: async (maxBytes) => {
+          const reply = /** @type {any} */ (await ask({ type: "read", maxBytes }));
+          return reply.bytes === null ? null : new Uint8Array(reply.bytes);
+        },
+        sha256: async () => /** @type {any} */ (await ask({ type: "digest" })).sha256,
+        close: () => {
+          current.terminate();
+          if (worker === current) worker = null;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The flat name a download gets: browsers do not create folders for downloads, so the folder
+ * path becomes part of the name ("Photos/2024/a.jpg" → "Photos_2024_a.jpg").
+ * @param {string} path a sanitised path
+ */
+export function downloadName(path) {
+  return path.split("/").join("_");
+}
+
+/**
+ * A new folder name inside `parent` that does not exist yet: received files never merge into
+ * (or overwrite) an existing folder.
+ * @param {FileSystemDirectoryHandle} parent
+ * @param {string} base
+ */
+async function newFolder(parent, base) {
+  for (let n = 1; n < 1000; n++) {
+    const name = n === 1 ? base : `${base} (${n})`;
+    try {
+      await parent.getDirectoryHandle(name);
+    } catch {
+      return parent.getDirectoryHandle(name, { create: true });
+    }
+  }
+  throw new Error("no free folder name");
+}
+
+/**
+ * @param {object} options
+ * @param {() => Worker} options.makeReadWorker
+ * @param {() => Worker} options.makeWriteWorker
+ * @param {Document} [options.document]
+ * @param {() => Promise<FileSystemDirectoryHandle>} [options.opfsRoot]
+ * @param {{ setTimeout: typeof setTimeout }} [options.timers]
+ * @returns {import("../peer-client.js").FileAdapters & { prune: (book: import("./resume.js").ResumeBook) => Promise<void> }}
+ */
+export function createBrowserFiles({
+  makeReadWorker,
+  makeWriteWorker,
+  document = globalThis.document,
+  opfsRoot = () => navigator.storage.getDirectory(),
+  timers = globalThis,
+}) {
+  /** @type {ReturnType<typeof caller> | null} */
+  let call = null;
+  const writer = () => (call ??= caller(makeWriteWorker()));
+  const incoming = async () => (await opfsRoot()).getDirectoryHandle(INCOMING_DIRECTORY, { create: true });
+
+  return {
+    sourceFor: (files) => workerSource(files, makeReadWorker),
+
+    sinksFor({ fromDevice, fromName, target }) {
+      /** @type {Promise<FileSystemDirectoryHandle> | null} */
+      let folder = null;
+      const parts = new Set();
+      return {
+        /** @param {ManifestItem} item @returns {Promise<Sink>} */
+        async open(item) {
+          const part = partName(fromDevice, item);
+          parts.add(part);
+          const { offset } = await writer()("open", part);
+          /** @type {Sink} */
+          const sink = {
+            offset,
+            prefixSha256: () => writer()("prefix", part),
+            write: async (bytes) => {
+              sink.offset = await writer()("write", part, bytes);
+            },
+            finish: () => writer()("finish", part),
+            truncate: async () => {
+              await writer()("truncate", part);
+              sink.offset = 0;
+            },
+            close: () => writer()("close", part),
+            discard: async () => {
+              parts.delete(part);
+              await writer()("remove", part);
+            },
+          };
+          return sink;
+        },
+
+        /** Puts a verified item where the user wanted it, then deletes its OPFS part. @param {ManifestItem} item */
+        async deliver(item) {
+          const part = partName(fromDevice, item);
+          const file = await (await (await incoming()).getFileHandle(part)).getFile();
+          if (target.kind === "folder" && target.handle) {
+            folder ??= newFolder(target.handle, `From ${fromName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}`);
+            let dir = await folder;
+            const segments = item.path.split("/");
+            const name = /** @type {string} */ (segments.pop());
+            for (const segment of segments) dir = await dir.getDirectoryHandle(segment, { create: true });
+            const writable = await (await dir.getFileHandle(name, { create: true })).createWritable();
+            await file.stream().pipeTo(writable); // streams from disk to disk; closes the writable
+            parts.delete(part);
+            await writer()("remove", part);
+            return;
+          }
+          const url = URL.createObjectURL(file);
+          const link = document.createElement("a");
+          link.href = url;
+          link.download = downloadName(item.path);
+          link.rel = "noopener";
+          link.click();
+          timers.setTimeout(() => {
+            URL.revokeObjectURL(url);
+            parts.delete(part);
+            void writer()("remove", part);
+          }, DOWNLOAD_GRACE_MS);
+        },
+
+        async discardAll() {
+          for (const part of [...parts]) await writer()("remove", part).catch(() => {});
+          parts.clear();
+        },
+      };
+    },
+
+    /** Deletes the part files the resume book no longer wants (older than a week). */
+    async prune(book) {
+      for (const part of book.prune()) await writer()("remove", part).catch(() => {});
+    },
+  };
+}
+
+/** Whether received files can go straight into a folder the user picks. */
+export function canPickFolder() {
+  return typeof (/** @type {any} */ (globalThis).showDirectoryPicker) === "function";
+}
+
+/**
+ * Asks the user for a folder to receive into (call from a click handler).
+ * @returns {Promise<FileSystemDirectoryHandle>}
+ */
+export function pickFolder() {
+  return /** @type {any} */ (globalThis).showDirectoryPicker({ mode: "readwrite", id: "ferry-receive" });
+}

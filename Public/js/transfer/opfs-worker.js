@@ -1,0 +1,27 @@
+/**
+ * Module worker around transfer/opfs-writer.js: the page sends `{ id, op, part, bytes? }` and
+ * gets `{ id, ok: true, value }` or `{ id, ok: false, message }`. `op` is open, prefix, write,
+ * finish, truncate, close or remove. Requests run one after another, in arrival order.
+ *
+ * @module transfer/opfs-worker
+ */
+
+import { INCOMING_DIRECTORY, createOpfsWriter } from "./opfs-writer.js";
+
+const writer = navigator.storage.getDirectory().then((root) => root.getDirectoryHandle(INCOMING_DIRECTORY, { create: true })).then(createOpfsWriter);
+/** @type {Promise<void>} */
+let queue = Promise.resolve();
+
+self.addEventListener("message", (event) => {
+  const { id, op, part, bytes } = event.data;
+  queue = queue.then(async () => {
+    try {
+      const w = /** @type {any} */ (await writer);
+      if (!["open", "prefix", "write", "finish", "truncate", "close", "remove"].includes(op)) throw new Error(`unknown op ${op}`);
+      const value = await w[op](part, bytes === undefined ? undefined : new Uint8Array(bytes));
+      self.postMessage({ id, ok: true, value });
+    } catch (error) {
+      self.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+});

@@ -1,0 +1,142 @@
+/**
+ * Writes received items into the origin private file system with synchronous access handles
+ * (only available in a worker: transfer/opfs-worker.js), hashing what it writes. Part files live
+ * in the directory "ferry-incoming", named by transfer/resume.js's `partName`, so an interrupted
+ * item is found again after a reload and its bytes re-hashed to continue.
+ *
+ * Handles are flushed every {@link FLUSH_BYTES} and at finish and close, so what was acknowledged
+ * to the sender is on disk within that bound.
+ *
+ * The directory handle is injected (a fake in tests). Requests for one part are made one after
+ * another by the receiver; different parts are independent.
+ *
+ * @module transfer/opfs-writer
+ */
+
+import { Sha256 } from "../sha256.js";
+
+export const INCOMING_DIRECTORY = "ferry-incoming";
+export const FLUSH_BYTES = 4 * 1024 * 1024;
+const REHASH_BYTES = 1024 * 1024;
+
+/**
+ * @typedef {object} SyncHandle the part of FileSystemSyncAccessHandle used here
+ * @property {() => number} getSize
+ * @property {(buffer: Uint8Array, options: { at: number }) => number} read
+ * @property {(buffer: Uint8Array, options: { at: number }) => number} write
+ * @property {(size: number) => void} truncate
+ * @property {() => void} flush
+ * @property {() => void} close
+ */
+
+/**
+ * @param {{ getFileHandle: (name: string, options?: { create?: boolean }) => Promise<{ createSyncAccessHandle: () => Promise<SyncHandle> }>, removeEntry: (name: string) => Promise<void> }} directory
+ */
+export function createOpfsWriter(directory) {
+  /** @type {Map<string, { handle: SyncHandle, hash: Sha256, offset: number, unflushed: number }>} */
+  const open = new Map();
+  const NAME = /^[0-9a-f]{32}\.part$/;
+
+  /** @param {string} part */
+  const get = (part) => {
+    const entry = open.get(part);
+    if (!entry) throw new Error(`part ${part} is not open`);
+    return entry;
+  };
+
+  return {
+    /**
+     * Opens (or creates) a part file; re-hashes what it already holds.
+     * @param {string} part
+     * @returns {Promise<{ offset: number, prefixSha256: string | null }>}
+     */
+    async open(part) {
+      if (!NAME.test(part)) throw new Error("bad part name");
+      let entry = open.get(part);
+      if (!entry) {
+        const file = await directory.getFileHandle(part, { create: true });
+        const handle = await file.createSyncAccessHandle();
+        const hash = new Sha256();
+        const size = handle.getSize();
+        const buffer = new Uint8Array(Math.min(REHASH_BYTES, Math.max(size, 1)));
+        for (let at = 0; at < size; ) {
+          const n = handle.read(buffer.subarray(0, Math.min(buffer.length, size - at)), { at });
+          if (n <= 0) throw new Error("could not read the partial file");
+          hash.update(buffer.subarray(0, n));
+          at += n;
+        }
+        entry = { handle, hash, offset: size, unflushed: 0 };
+        open.set(part, entry);
+      }
+      return { offset: entry.offset, prefixSha256: entry.offset > 0 ? entry.hash.clone().hex() : null };
+    },
+
+    /** @param {string} part */
+    prefix(part) {
+      const entry = get(part);
+      return entry.offset > 0 ? entry.hash.clone().hex() : null;
+    },
+
+    /**
+     * @param {string} part
+     * @param {Uint8Array} bytes
+     * @returns {number} the new size
+     */
+    write(part, bytes) {
+      const entry = get(part);
+      let done = 0;
+      while (done < bytes.length) {
+        const n = entry.handle.write(bytes.subarray(done), { at: entry.offset + done });
+        if (n <= 0) throw new Error("the disk took no bytes (full?)");
+        done += n;
+      }
+      entry.hash.update(bytes);
+      entry.offset += bytes.length;
+      entry.unflushed += bytes.length;
+      if (entry.unflushed >= FLUSH_BYTES) {
+        entry.handle.flush();
+        entry.unflushed = 0;
+      }
+      return entry.offset;
+    },
+
+    /** @param {string} part @returns {string} hex SHA-256 of the whole part */
+    finish(part) {
+      const entry = get(part);
+      entry.handle.flush();
+      entry.handle.close();
+      open.delete(part);
+      return entry.hash.hex();
+    },
+
+    /** @param {string} part */
+    truncate(part) {
+      const entry = get(part);
+      entry.handle.truncate(0);
+      entry.handle.flush();
+      entry.hash = new Sha256();
+      entry.offset = 0;
+      entry.unflushed = 0;
+    },
+
+    /** Keeps the part for a later resume. @param {string} part */
+    close(part) {
+      const entry = open.get(part);
+      if (!entry) return;
+      entry.handle.flush();
+      entry.handle.close();
+      open.delete(part);
+    },
+
+    /** Closes (if open) and deletes a part. @param {string} part */
+    async remove(part) {
+      if (!NAME.test(part)) throw new Error("bad part name");
+      const entry = open.get(part);
+      if (entry) {
+        entry.handle.close();
+        open.delete(part);
+      }
+      await directory.removeEntry(part).catch(() => {});
+    },
+  };
+}

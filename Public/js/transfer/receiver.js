@@ -1,0 +1,364 @@
+/**
+ * The receiving side of one accepted transfer, over any {@link Channel}.
+ *
+ * For each item in order it opens a {@link Sink} (a partial file in the origin private file
+ * system, a file in a folder the user picked, or memory for a text message), says where it
+ * stands (`want {i, offset, prefix}` — the bytes already written and their SHA-256), writes the
+ * chunks that follow strictly in order, acknowledges written bytes every `ackBytes` (`ack`, which
+ * is both the sender's window and the resume point), and at `end` compares its own SHA-256 of
+ * everything written with the sender's (`verified`). A failed comparison starts the item over
+ * once; a second failure fails the transfer.
+ *
+ * A dropped channel leaves the sinks as they are; on the next {@link TransferReceiver#attach} the
+ * receiver asks again from the written offset. After a reload the sink factory finds the
+ * partial file and reports its size and prefix hash, so the same `want` resumes it.
+ *
+ * Events: "progress" {done, total}, "item" {i, ok, sha256}, "checkpoint" {i, offset},
+ * "state" {state}, "done", "failed" {reason}.
+ *
+ * @module transfer/receiver
+ */
+
+import { Emitter } from "../emitter.js";
+import { decodeFrame, encodeControl } from "./channel.js";
+
+/** @typedef {import("./channel.js").Channel} Channel */
+/** @typedef {import("./manifest.js").Manifest} Manifest */
+/** @typedef {import("./manifest.js").ManifestItem} ManifestItem */
+
+/**
+ * Where one item's bytes go. Writes are appends, made one after another.
+ * @typedef {object} Sink
+ * @property {number} offset bytes already written (durable), from earlier runs included
+ * @property {() => Promise<string | null>} prefixSha256 hex digest of the `offset` bytes, null when 0
+ * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves
+ * @property {() => Promise<string>} finish closes the item; resolves with the hex SHA-256 of all of it
+ * @property {() => Promise<void>} truncate back to 0 bytes (the prefix did not match)
+ * @property {() => Promise<void>} close keeps the partial data for a later resume
+ * @property {() => Promise<void>} discard deletes the partial data
+ */
+
+/**
+ * @typedef {object} SinkFactory
+ * @property {(item: ManifestItem) => Promise<Sink>} open
+ */
+
+/** @typedef {"waiting" | "running" | "interrupted" | "done" | "failed" | "cancelled"} ReceiverState */
+
+export class TransferReceiver extends Emitter {
+  /** @type {ReceiverState} */
+  state = "waiting";
+  /** @type {Channel | null} */
+  #channel = null;
+  /** @type {Array<() => void>} */
+  #detach = [];
+  #current = 0;
+  /** @type {Sink | null} */
+  #sink = null;
+  #expected = 0;
+  #written = 0;
+  #lastAck = 0;
+  #doneBytes = 0;
+  #retried = new Set();
+  /** @type {Promise<void>} */
+  #writing = Promise.resolve();
+  #generation = 0;
+  #ending = false;
+
+  /**
+   * @param {object} options
+   * @param {string} options.transferId
+   * @param {Manifest} options.manifest a validated manifest
+   * @param {SinkFactory} options.sinks
+   * @param {number} [options.ackBytes]
+   */
+  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024 }) {
+    super();
+    this.transferId = transferId;
+    this.manifest = manifest;
+    this.sinks = sinks;
+    this.ackBytes = ackBytes;
+  }
+
+  /** Bytes written, over all items. */
+  get received() {
+    return this.#doneBytes + this.#written;
+  }
+
+  /**
+   * Runs on `channel`; when it is open (now or later) asks for the current item.
+   * @param {Channel} channel
+   */
+  attach(channel) {
+    if (this.#finished) return;
+    this.detach();
+    this.#channel = channel;
+    const generation = this.#generation;
+    /** @param {{ data: ArrayBuffer | Uint8Array }} event */
+    const onMessage = (event) => this.#onMessage(channel, event.data);
+    const onOpen = () => this.#resume(generation);
+    const onClose = () => {
+      if (this.#channel === channel) this.detach();
+    };
+    channel.addEventListener("message", onMessage);
+    channel.addEventListener("open", onOpen);
+    channel.addEventListener("close", onClose);
+    this.#detach = [
+      () => channel.removeEventListener("message", onMessage),
+      () => channel.removeEventListener("open", onOpen),
+      () => channel.removeEventListener("close", onClose),
+    ];
+    this.#setState("running");
+    if (channel.readyState === "open") this.#resume(generation);
+  }
+
+  detach() {
+    this.#release();
+    if (!this.#finished && this.state === "running") this.#setState("interrupted");
+  }
+
+  #release() {
+    this.#generation++;
+    for (const undo of this.#detach) undo();
+    this.#detach = [];
+    this.#channel = null;
+  }
+
+  /** @param {string} [reason] */
+  cancel(reason = "cancelled") {
+    if (this.#finished) return;
+    this.#send({ t: "cancel", reason });
+    void this.#end("cancelled", reason);
+  }
+
+  get #finished() {
+    return this.state === "done" || this.state === "failed" || this.state === "cancelled";
+  }
+
+  /** @param {ReceiverState} state */
+  #setState(state) {
+    if (this.state === state) return;
+    this.state = state;
+    this.emit("state", { state });
+  }
+
+  /** @param {Record<string, unknown>} message */
+  #send(message) {
+    try {
+      if (this.#channel?.readyState === "open") this.#channel.send(encodeControl(message));
+    } catch {
+      // closing; the sender learns from the close
+    }
+  }
+
+  /**
+   * @param {"done" | "failed" | "cancelled"} state
+   * @param {string} [reason]
+   */
+  async #end(state, reason) {
+    if (this.#finished) return;
+    const channel = this.#channel;
+    this.#release();
+    this.#setState(state);
+    const sink = this.#sink;
+    this.#sink = null;
+    // Wait for writes in flight, so a discard does not race them.
+    await this.#writing.catch(() => {});
+    if (sink && state === "cancelled") await sink.discard().catch(() => {});
+    else if (sink && state === "failed") await sink.close().catch(() => {});
+    if (state === "done") this.emit("done");
+    else this.emit("failed", { reason: reason ?? state });
+    if (state !== "done") channel?.close();
+  }
+
+  /** @param {string} reason */
+  #fail(reason) {
+    this.#send({ t: "failed", reason });
+    void this.#end("failed", reason);
+  }
+
+  /** Asks for the current item from where this side stands. @param {number} generation */
+  async #resume(generation) {
+    try {
+      await this.#writing;
+      if (generation !== this.#generation) return;
+      if (this.#current >= this.manifest.count) {
+        this.#send({ t: "done" });
+        return;
+      }
+      const item = this.manifest.items[this.#current];
+      if (!this.#sink) {
+        this.#sink = await this.sinks.open(item);
+        if (generation !== this.#generation) return;
+      }
+      const sink = this.#sink;
+      if (sink.offset > item.size) await sink.truncate();
+      const prefix = await sink.prefixSha256();
+      if (generation !== this.#generation) return;
+      this.#expected = this.#written = this.#lastAck = sink.offset;
+      this.#ending = false;
+      /** @type {Record<string, unknown>} */
+      const want = { t: "want", i: item.i, offset: sink.offset };
+      if (prefix !== null) want.prefix = prefix;
+      this.#send(want);
+      this.emit("progress", { done: this.received, total: this.manifest.totalSize });
+    } catch (error) {
+      this.#fail(`cannot write: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  /**
+   * @param {Channel} channel
+   * @param {ArrayBuffer | Uint8Array} data
+   */
+  #onMessage(channel, data) {
+    if (channel !== this.#channel || this.#finished) return;
+    let frame;
+    try {
+      frame = decodeFrame(data);
+    } catch {
+      return this.#fail("protocol: unreadable message");
+    }
+    if (frame.type === "chunk") return this.#onChunk(frame.index, frame.offset, frame.data);
+    const m = frame.message;
+    switch (m.t) {
+      case "end":
+        return void this.#onEnd(m);
+      case "mismatch":
+        if (m.i !== this.#current || !this.#sink) return this.#fail("protocol: mismatch for another item");
+        return void this.#restartItem();
+      case "cancel":
+        return void this.#end("cancelled", typeof m.reason === "string" ? m.reason.slice(0, 200) : "cancelled by the sender");
+      case "failed":
+        return void this.#end("failed", typeof m.reason === "string" ? m.reason.slice(0, 200) : "failed at the sender");
+      default:
+        return;
+    }
+  }
+
+  /**
+   * @param {number} index
+   * @param {number} offset
+   * @param {Uint8Array} data
+   */
+  #onChunk(index, offset, data) {
+    const item = this.manifest.items[this.#current];
+    const sink = this.#sink;
+    if (!sink || this.#ending || index !== this.#current || offset !== this.#expected) {
+      return this.#fail(`protocol: chunk ${index}@${offset}, expected ${this.#current}@${this.#expected}`);
+    }
+    if (offset + data.length > item.size) return this.#fail("protocol: more bytes than offered");
+    this.#expected += data.length;
+    const generation = this.#generation;
+    // Data channels reuse nothing, but a relay hands us views; the copy keeps the bytes ours.
+    const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    this.#writing = this.#writing.then(async () => {
+      if (this.#finished) return;
+      await sink.write(bytes);
+      this.#written += bytes.length;
+      if (this.#written - this.#lastAck >= this.ackBytes && generation === this.#generation) this.#ack();
+      this.emit("progress", { done: this.received, total: this.manifest.totalSize });
+    });
+    this.#writing.catch((error) => this.#fail(`cannot write: ${error instanceof Error ? error.message : error}`));
+  }
+
+  #ack() {
+    this.#lastAck = this.#written;
+    this.#send({ t: "ack", i: this.#current, offset: this.#written });
+    this.emit("checkpoint", { i: this.#current, offset: this.#written });
+  }
+
+  /** @param {Record<string, any>} m */
+  async #onEnd(m) {
+    const item = this.manifest.items[this.#current];
+    if (m.i !== this.#current || m.size !== item.size || this.#expected !== item.size || typeof m.sha256 !== "string") {
+      return this.#fail("protocol: end does not match the item");
+    }
+    const generation = this.#generation;
+    this.#ending = true;
+    try {
+      await this.#writing;
+      const sink = /** @type {Sink} */ (this.#sink);
+      const sha256 = await sink.finish();
+      const ok = sha256 === m.sha256.toLowerCase();
+      this.#send({ t: "verified", i: item.i, ok });
+      this.emit("item", { i: item.i, ok, sha256 });
+      if (!ok) {
+        if (this.#retried.has(item.i)) return this.#fail(`${item.path}: the SHA-256 differs twice; not kept`);
+        this.#retried.add(item.i);
+        await sink.discard();
+        this.#sink = null;
+        this.#written = 0;
+        if (generation === this.#generation) await this.#resume(generation);
+        return;
+      }
+      this.#sink = null;
+      this.#doneBytes += item.size;
+      this.#written = 0;
+      this.#current++;
+      if (this.#current === this.manifest.count) {
+        this.#send({ t: "done" });
+        void this.#end("done");
+        return;
+      }
+      if (generation === this.#generation) await this.#resume(generation);
+    } catch (error) {
+      this.#fail(`cannot finish ${item.path}: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+
+  async #restartItem() {
+    const generation = this.#generation;
+    try {
+      await this.#writing;
+      await this.#sink?.truncate();
+      if (generation === this.#generation) await this.#resume(generation);
+    } catch (error) {
+      this.#fail(`cannot write: ${error instanceof Error ? error.message : error}`);
+    }
+  }
+}
+
+/**
+ * Sinks in memory (text messages; tests). `store` keeps every item's bytes by index and
+ * survives the receiver, so a test can make a second receiver that resumes from it.
+ * @param {typeof import("../sha256.js").Sha256} Sha256
+ * @param {Map<number, Uint8Array>} [store]
+ * @returns {SinkFactory & { store: Map<number, Uint8Array> }}
+ */
+export function memorySinks(Sha256, store = new Map()) {
+  return {
+    store,
+    async open(item) {
+      let bytes = store.get(item.i) ?? new Uint8Array(0);
+      store.set(item.i, bytes);
+      let hash = new Sha256().update(bytes);
+      /** @type {Sink} */
+      const sink = {
+        offset: bytes.length,
+        prefixSha256: async () => (sink.offset > 0 ? hash.clone().hex() : null),
+        async write(piece) {
+          const next = new Uint8Array(bytes.length + piece.length);
+          next.set(bytes);
+          next.set(piece, bytes.length);
+          bytes = next;
+          store.set(item.i, bytes);
+          hash.update(piece);
+          sink.offset = bytes.length;
+        },
+        finish: async () => hash.hex(),
+        async truncate() {
+          bytes = new Uint8Array(0);
+          store.set(item.i, bytes);
+          hash = new Sha256();
+          sink.offset = 0;
+        },
+        async close() {},
+        async discard() {
+          store.delete(item.i);
+        },
+      };
+      return sink;
+    },
+  };
+}

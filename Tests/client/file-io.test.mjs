@@ -1,0 +1,124 @@
+// Unit tests for the file logic behind the workers: transfer/file-reader.js (reading from an
+// offset with the prefix hash, read-ahead, a shrinking window) with Node's Blob, and
+// transfer/opfs-writer.js against an in-memory stand-in for the OPFS sync access handles.
+import { createHash, randomBytes } from "node:crypto";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { BlobReader } from "../../Public/js/transfer/file-reader.js";
+import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
+import { downloadName } from "../../Public/js/transfer/browser-files.js";
+import { partName } from "../../Public/js/transfer/resume.js";
+
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+describe("blob reader", () => {
+  it("reads from an offset, gives the prefix hash, and hashes the whole file", async () => {
+    const data = new Uint8Array(randomBytes(3_000_001));
+    for (const offset of [0, 1, 1_000_000, 3_000_001]) {
+      const reader = await BlobReader.open(new Blob([data]), offset);
+      assert.equal(reader.prefixSha256, offset === 0 ? null : sha(data.subarray(0, offset)));
+      const pieces = [];
+      for (let block; (block = await reader.read(256 * 1024)) !== null; ) pieces.push(block);
+      assert.equal(sha(Buffer.concat(pieces)), sha(data.subarray(offset)), `offset ${offset}`);
+      assert.equal(reader.sha256(), sha(data));
+    }
+    await assert.rejects(BlobReader.open(new Blob([data]), data.length + 1), RangeError);
+  });
+
+  it("honours a smaller maxBytes than the block read ahead", async () => {
+    const data = new Uint8Array(randomBytes(1000));
+    const reader = await BlobReader.open(new Blob([data]), 0);
+    const sizes = [];
+    const pieces = [];
+    for (const max of [300, 100, 100, 500, 500]) {
+      const block = await reader.read(max);
+      if (block === null) break;
+      assert.ok(block.length <= max);
+      sizes.push(block.length);
+      pieces.push(block);
+    }
+    assert.equal(sha(Buffer.concat(pieces)), sha(data));
+    assert.equal(reader.sha256(), sha(data));
+  });
+});
+
+/** An in-memory directory of fake sync access handles. */
+function fakeDirectory() {
+  const files = new Map();
+  const stats = { flushes: 0, closed: 0 };
+  return {
+    files,
+    stats,
+    async getFileHandle(name, { create } = {}) {
+      if (!files.has(name)) {
+        if (!create) throw new Error("NotFoundError");
+        files.set(name, new Uint8Array(0));
+      }
+      return {
+        createSyncAccessHandle: async () => ({
+          getSize: () => files.get(name).length,
+          read: (buffer, { at }) => {
+            const bytes = files.get(name).subarray(at, at + buffer.length);
+            buffer.set(bytes);
+            return bytes.length;
+          },
+          write: (buffer, { at }) => {
+            const old = files.get(name);
+            const next = new Uint8Array(Math.max(old.length, at + buffer.length));
+            next.set(old);
+            next.set(buffer, at);
+            files.set(name, next);
+            return buffer.length;
+          },
+          truncate: (size) => files.set(name, files.get(name).slice(0, size)),
+          flush: () => stats.flushes++,
+          close: () => stats.closed++,
+        }),
+      };
+    },
+    async removeEntry(name) {
+      files.delete(name);
+    },
+  };
+}
+
+describe("OPFS writer", () => {
+  const part = partName("DEV", { path: "a.bin", size: 10, modified: 0 });
+
+  it("writes, hashes, flushes in bounded steps and finishes with the digest", async () => {
+    const dir = fakeDirectory();
+    const writer = createOpfsWriter(dir);
+    assert.deepEqual(await writer.open(part), { offset: 0, prefixSha256: null });
+    const data = new Uint8Array(randomBytes(FLUSH_BYTES + 1000));
+    writer.write(part, data.subarray(0, 1000));
+    assert.equal(writer.prefix(part), sha(data.subarray(0, 1000)));
+    writer.write(part, data.subarray(1000));
+    assert.equal(dir.stats.flushes, 1);
+    assert.equal(writer.finish(part), sha(data));
+    assert.equal(sha(dir.files.get(part)), sha(data));
+  });
+
+  it("re-hashes a partial file after a reload, truncates on mismatch, and removes", async () => {
+    const dir = fakeDirectory();
+    const first = createOpfsWriter(dir);
+    await first.open(part);
+    const data = new Uint8Array(randomBytes(3 * 1024 * 1024 + 7));
+    first.write(part, data.subarray(0, 2_500_000));
+    first.close(part);
+    const second = createOpfsWriter(dir); // a new worker after the reload
+    assert.deepEqual(await second.open(part), { offset: 2_500_000, prefixSha256: sha(data.subarray(0, 2_500_000)) });
+    second.write(part, data.subarray(2_500_000));
+    assert.equal(second.finish(part), sha(data));
+    await second.open(part);
+    second.truncate(part);
+    assert.equal(second.prefix(part), null);
+    await second.remove(part);
+    assert.equal(dir.files.has(part), false);
+    await assert.rejects(second.open("../escape"), /bad part name/);
+  });
+
+  it("flattens folder paths for downloads", () => {
+    assert.equal(downloadName("Photos/2024/a.jpg"), "Photos_2024_a.jpg");
+  });
+});

@@ -1,0 +1,241 @@
+// Unit tests for Public/js/transfer/sender.js and receiver.js over fake data channels: whole
+// transfers, flow control (bufferedAmount near the threshold, no per-chunk waiting, message
+// size), the receiver's window, resume after a dropped channel and after reloads, hash checks,
+// cancel and protocol errors.
+import { createHash, randomBytes } from "node:crypto";
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+
+import { Sha256 } from "../../Public/js/sha256.js";
+import { CHUNK_HEADER_BYTES, decodeFrame, encodeChunk, encodeControl } from "../../Public/js/transfer/channel.js";
+import { manifestForFiles } from "../../Public/js/transfer/manifest.js";
+import { TransferReceiver, memorySinks } from "../../Public/js/transfer/receiver.js";
+import { TransferSender, memorySource } from "../../Public/js/transfer/sender.js";
+import { channelPair } from "./fake-channel.mjs";
+
+const KiB = 1024;
+const MiB = 1024 * KiB;
+
+function makeItems(sizes) {
+  const data = sizes.map((size) => new Uint8Array(randomBytes(size)));
+  const manifest = manifestForFiles(data.map((bytes, i) => ({ name: `f${i}.bin`, size: bytes.length })));
+  return { data, manifest };
+}
+
+function finished(emitter) {
+  return new Promise((resolve) => {
+    emitter.on("done", () => resolve("done"));
+    emitter.on("failed", ({ reason }) => resolve(`failed: ${reason}`));
+  });
+}
+
+/** Runs a sender and receiver on a new channel pair. */
+function run({ data, manifest, sinks = memorySinks(Sha256), source = memorySource(data, Sha256), limits, channel = {}, ackBytes }) {
+  const sender = new TransferSender({ transferId: "T", manifest, source, limits });
+  const receiver = new TransferReceiver({ transferId: "T", manifest, sinks, ackBytes });
+  const [out, back] = channelPair(channel);
+  sender.attach(out);
+  receiver.attach(back);
+  return { sender, receiver, out, back, sinks, senderDone: finished(sender), receiverDone: finished(receiver) };
+}
+
+const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
+
+describe("transfer: whole runs", () => {
+  it("moves several items, an empty one included, and both sides verify", async () => {
+    const { data, manifest } = makeItems([300 * KiB, 0, 1, 2 * MiB + 7]);
+    const t = run({ data, manifest });
+    const items = [];
+    t.receiver.on("item", (e) => items.push(e));
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    for (const [i, bytes] of data.entries()) assert.equal(sha(t.sinks.store.get(i)), sha(bytes), `item ${i}`);
+    assert.deepEqual(items.map((e) => [e.i, e.ok, e.sha256]), data.map((bytes, i) => [i, true, sha(bytes)]));
+    assert.equal(t.sender.confirmed, manifest.totalSize);
+    assert.equal(t.receiver.received, manifest.totalSize);
+  });
+});
+
+describe("transfer: flow control", () => {
+  const limits = { lowWater: 256 * KiB, highWater: 1 * MiB, window: 64 * MiB, readBytes: 512 * KiB };
+
+  it("keeps bufferedAmount between the threshold and the high mark, without waiting per chunk", async () => {
+    const { data, manifest } = makeItems([24 * MiB]);
+    const t = run({ data, manifest, limits, channel: { maxMessageSize: 64 * KiB, drainPerTick: 128 * KiB } });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    const chunks = t.out.sent.filter((n) => n > 1000).length;
+    assert.ok(chunks >= (24 * MiB) / (64 * KiB), `chunks ${chunks}`);
+    assert.equal(t.out.bufferedAmountLowThreshold, limits.lowWater);
+    assert.ok(t.out.maxBuffered <= limits.highWater + 64 * KiB, `max buffered ${t.out.maxBuffered}`);
+    assert.ok(t.out.maxBuffered > limits.highWater - 64 * KiB, "fills up to the high mark");
+    // A stop-and-wait sender would need one wake-up per chunk; this one refills many per event.
+    assert.ok(t.out.lowEvents < chunks / 8, `${t.out.lowEvents} wake-ups for ${chunks} chunks`);
+    // After each low event (except at the very end) the sender refilled above the threshold at once.
+    const refills = t.out.afterLow.slice(0, -2);
+    assert.ok(refills.length > 10);
+    for (const amount of refills) assert.ok(amount > limits.lowWater, `buffer after a low event: ${amount}`);
+  });
+
+  it("respects maxMessageSize", async () => {
+    const { data, manifest } = makeItems([200 * KiB]);
+    const t = run({ data, manifest, channel: { maxMessageSize: 16 * KiB } });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.ok(t.out.sent.every((n) => n <= 16 * KiB));
+    assert.equal(Math.max(...t.out.sent), 16 * KiB, "uses the whole message size");
+    assert.equal(t.out.sent.filter((n) => n === 16 * KiB).length, Math.floor((200 * KiB) / (16 * KiB - CHUNK_HEADER_BYTES)));
+  });
+
+  it("caps messages at 256 KiB even when the channel allows more", async () => {
+    const { data, manifest } = makeItems([1 * MiB]);
+    const t = run({ data, manifest, channel: { maxMessageSize: 1024 * MiB } });
+    await t.receiverDone;
+    assert.equal(Math.max(...t.out.sent), 256 * KiB);
+  });
+
+  it("never has more than the window beyond the receiver's acknowledged bytes", async () => {
+    const { data, manifest } = makeItems([8 * MiB]);
+    const sinks = memorySinks(Sha256);
+    const open = sinks.open;
+    let outstanding = 0;
+    let maxOutstanding = 0;
+    sinks.open = async (item) => {
+      const sink = await open(item);
+      const write = sink.write;
+      sink.write = async (bytes) => {
+        await new Promise((resolve) => setTimeout(resolve, 1)); // a slow disk
+        return write(bytes);
+      };
+      return sink;
+    };
+    const t = run({ data, manifest, sinks, limits: { ...limits, window: 1 * MiB }, ackBytes: 128 * KiB });
+    t.out.addEventListener("message", () => {});
+    const send = t.out.send.bind(t.out);
+    t.out.send = (bytes) => {
+      const frame = decodeFrame(bytes);
+      if (frame.type === "chunk") {
+        outstanding = frame.offset + frame.data.length - t.sender.confirmed;
+        maxOutstanding = Math.max(maxOutstanding, outstanding);
+      }
+      send(bytes);
+    };
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.ok(maxOutstanding <= 1 * MiB, `outstanding ${maxOutstanding}`);
+    assert.equal(sha(t.sinks.store.get(0)), sha(data[0]));
+  });
+});
+
+describe("transfer: resume", () => {
+  it("continues from the written offset after the channel drops", async () => {
+    const { data, manifest } = makeItems([3 * MiB, 2 * MiB]);
+    const t = run({ data, manifest, ackBytes: 256 * KiB, limits: { window: 1 * MiB }, channel: { drainPerTick: 64 * KiB } });
+    const wants = [];
+    await new Promise((resolve) => {
+      const off = t.receiver.on("progress", ({ done }) => {
+        if (done > 1 * MiB) {
+          off();
+          resolve();
+        }
+      });
+    });
+    t.out.close();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(t.sender.state, "interrupted");
+    assert.equal(t.receiver.state, "interrupted");
+    const [out, back] = channelPair({ drainPerTick: 64 * KiB });
+    back.addEventListener("message", () => {});
+    const send = back.send.bind(back);
+    back.send = (bytes) => {
+      const frame = decodeFrame(bytes);
+      if (frame.type === "control" && frame.message.t === "want") wants.push(frame.message);
+      send(bytes);
+    };
+    t.sender.attach(out);
+    t.receiver.attach(back);
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.ok(wants[0].i === 0 && wants[0].offset > 1 * MiB, `resumed at ${JSON.stringify(wants[0]).slice(0, 60)}`);
+    assert.equal(wants[0].prefix, sha(data[0].subarray(0, wants[0].offset)));
+    for (const [i, bytes] of data.entries()) assert.equal(sha(t.sinks.store.get(i)), sha(bytes));
+  });
+
+  it("resumes a partial file after both sides reloaded (same file offered again)", async () => {
+    const { data, manifest } = makeItems([2 * MiB]);
+    const store = new Map([[0, data[0].slice(0, 700 * KiB)]]);
+    const t = run({ data, manifest, sinks: memorySinks(Sha256, store) });
+    let firstChunkOffset = -1;
+    t.back.addEventListener("message", (event) => {
+      const frame = decodeFrame(new Uint8Array(event.data));
+      if (frame.type === "chunk" && firstChunkOffset < 0) firstChunkOffset = frame.offset;
+    });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.equal(firstChunkOffset, 700 * KiB, "only the missing part was sent");
+    assert.equal(sha(store.get(0)), sha(data[0]));
+  });
+
+  it("starts an item over when the partial file's prefix does not match the sender's file", async () => {
+    const { data, manifest } = makeItems([1 * MiB]);
+    const wrong = data[0].slice(0, 300 * KiB);
+    wrong[5] ^= 1;
+    const store = new Map([[0, wrong]]);
+    const t = run({ data, manifest, sinks: memorySinks(Sha256, store) });
+    const controls = [];
+    t.back.addEventListener("message", (event) => {
+      const frame = decodeFrame(new Uint8Array(event.data));
+      if (frame.type === "control") controls.push(frame.message.t);
+    });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.equal(controls[0], "mismatch");
+    assert.equal(sha(store.get(0)), sha(data[0]));
+  });
+});
+
+describe("transfer: integrity and endings", () => {
+  it("retries an item once when the hashes differ, then fails and keeps nothing", async () => {
+    const { data, manifest } = makeItems([100 * KiB]);
+    const honest = memorySource(data, Sha256);
+    const lying = { open: async (i, offset) => ({ ...(await honest.open(i, offset)), sha256: async () => "0".repeat(64) }) };
+    const t = run({ data, manifest, source: lying });
+    const items = [];
+    t.receiver.on("item", (e) => items.push(e.ok));
+    assert.match(await t.receiverDone, /^failed: .*SHA-256 differs twice/);
+    assert.match(await t.senderDone, /^failed/);
+    assert.deepEqual(items, [false, false]);
+  });
+
+  it("is cancelled from either side", async () => {
+    for (const side of ["sender", "receiver"]) {
+      const { data, manifest } = makeItems([8 * MiB]);
+      const t = run({ data, manifest, channel: { drainPerTick: 32 * KiB } });
+      await new Promise((resolve) => t.receiver.on("progress", ({ done }) => done > 0 && resolve()));
+      t[side].cancel("user");
+      assert.match(await t.senderDone, /^failed: /);
+      assert.match(await t.receiverDone, /^failed: /);
+      assert.equal(t.sender.state, "cancelled");
+      assert.equal(t.receiver.state, "cancelled");
+      if (side === "receiver" || side === "sender") assert.equal(t.sinks.store.has(0), false, "a cancelled partial file is deleted");
+    }
+  });
+
+  it("fails on a chunk at the wrong offset or beyond the offered size", async () => {
+    const { manifest } = makeItems([1000]);
+    for (const [offset, length] of [[5, 10], [0, 2000]]) {
+      const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(Sha256) });
+      const [out, back] = channelPair();
+      out.addEventListener("message", () => {});
+      receiver.attach(back);
+      const done = finished(receiver);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      out.send(encodeChunk(0, offset, new Uint8Array(length)));
+      assert.match(await done, /^failed: protocol/);
+    }
+  });
+
+  it("refuses a want outside the manifest", async () => {
+    const { data, manifest } = makeItems([10]);
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data, Sha256) });
+    const [out, back] = channelPair();
+    back.addEventListener("message", () => {});
+    sender.attach(out);
+    const done = finished(sender);
+    back.send(encodeControl({ t: "want", i: 0, offset: 11 }));
+    assert.match(await done, /^failed: protocol/);
+  });
+});
