@@ -22,8 +22,9 @@ import { createBrowserFiles } from "./transfer/browser-files.js";
  * @param {{ request: (method: string, path: string, options?: any) => Promise<any> }} options.api
  * @param {string} options.deviceName
  * @param {number} [options.iceTimeoutMs]
+ * @param {(identity: import("./trust/device-key.js").DeviceIdentity) => Promise<void>} [options.register] guests: claim a pairing code
  */
-export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs }) {
+export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs, register }) {
   const files = createBrowserFiles({
     // import.meta.resolve applies the page's import map (fingerprinted URLs).
     makeReadWorker: () => new Worker(import.meta.resolve("./transfer/read-worker.js"), { type: "module" }),
@@ -46,6 +47,7 @@ export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs }) {
     storage,
     keyStore: createIndexedDbKeyStore(),
     iceTimeoutMs,
+    register,
   });
   void files.prune(client.book).catch(() => {});
   return client;

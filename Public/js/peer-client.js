@@ -21,6 +21,7 @@
  * await client.cancel(transferId);
  * const code = await client.verificationCode(peerId);          // "12345 67890 …": compare aloud or by QR
  * client.confirmVerified(peerId);                               // after the people compared it
+ * client.rename("Ann's desktop");                               // sent as `rename`; peers get peer-updated
  * client.peers(); client.transfers(); client.stop();
  * ```
  *
@@ -172,6 +173,8 @@ export class PeerClient extends Emitter {
    * @param {number} [options.progressIntervalMs] the "transfer" event is emitted at most this often per transfer
    * @param {Partial<typeof import("./transfer/sender.js").DEFAULTS>} [options.limits]
    * @param {{ baseMs: number, maxMs: number }} [options.backoff]
+   * @param {(identity: import("./trust/device-key.js").DeviceIdentity) => Promise<void>} [options.register]
+   *   replaces `PUT /devices/{id}` (guests claim a pairing code with the identity instead)
    */
   constructor(options) {
     super();
@@ -191,6 +194,12 @@ export class PeerClient extends Emitter {
   async start() {
     const { api, keyStore, deviceName } = this.options;
     let identity = await loadOrCreateDeviceIdentity(keyStore, this.crypto);
+    if (this.options.register) {
+      // A guest has no account to register a device with: its page claims a pairing code with
+      // this identity instead (POST /pairings/claim), which ties the device to the guest cookie.
+      await this.options.register(identity);
+      return this.#connect(identity);
+    }
     try {
       await registerDevice(api, identity, deviceName);
     } catch (error) {
@@ -201,6 +210,21 @@ export class PeerClient extends Emitter {
       await keyStore.put(IDENTITY_KEY, identity);
       await registerDevice(api, identity, deviceName);
     }
+    return this.#connect(identity);
+  }
+
+  /**
+   * Renames this device: stored by the server, and every peer sharing a room is told.
+   * @param {string} name 1–64 characters
+   * @returns {boolean} whether it was sent (false while the socket is not connected)
+   */
+  rename(name) {
+    this.options.deviceName = name;
+    return (this.signal?.send({ type: "rename", name }) ?? null) !== null;
+  }
+
+  /** @param {import("./trust/device-key.js").DeviceIdentity} identity */
+  #connect(identity) {
     this.identity = identity;
     const signal = new SignalClient({
       url: signalUrl(this.options.location ?? globalThis.location),

@@ -138,6 +138,12 @@ export class Hub {
         }
         return;
       }
+      case "rename": {
+        const device = this.devices.get(socket.device);
+        device.name = message.name;
+        for (const other of this.others(socket)) this.json(other, { type: "peer-updated", peer: this.peerOf(socket) });
+        return;
+      }
       case "relay-close": {
         const relay = this.relays.get(message.relay);
         if (!relay) return;

@@ -270,4 +270,34 @@ describe("peer client", () => {
     assert.deepEqual(parts.flat(), items);
     for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
   });
+
+  it("renames the device: peers see the new name", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(bob, "Ann"));
+    assert.equal(ann.rename("Ann's desktop"), true);
+    await until(() => peerNamed(bob, "Ann")?.device.name === "Ann's desktop");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("a guest's page registers its device its own way (a pairing claim), not with PUT /devices", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const claimed = [];
+    const api = hub.api({ id: "g", name: "unused" });
+    const guest = await client(hub, "Guest", {
+      api: { request: (method, path, options) => (method === "PUT" ? Promise.reject(new Error("guests have no account")) : api.request(method, path, options)) },
+      register: async (identity) => {
+        claimed.push(identity.deviceId);
+        // What the server's claim does: the device is now the guest's.
+        hub.devices.set(identity.deviceId, { name: "Guest's phone", publicKey: identity.publicKeySpki, user: null });
+      },
+    });
+    assert.equal(claimed.length, 1);
+    await until(() => ann.peers().some((p) => p.device.name === "Guest's phone"));
+    ann.stop();
+    guest.stop();
+  });
 });
