@@ -622,6 +622,7 @@ export class PeerClient extends Emitter {
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
     receiver.on("done", () => {
       this.book.finished(offerId);
+      transfer.meter.update(transfer.manifest.totalSize, this.now()); // every byte is verified
       this.#setState(transfer, "done");
       this.#finish(transfer);
       const text = isText ? new TextDecoder().decode(textStore?.get(0)) : undefined;
@@ -672,6 +673,7 @@ export class PeerClient extends Emitter {
       sender.on("progress", ({ done }) => this.#progress(transfer, done));
       sender.on("state", ({ state }) => this.#followWorker(transfer, state));
       sender.on("done", () => {
+        transfer.meter.update(transfer.manifest.totalSize, this.now());
         this.#setState(transfer, "done");
         this.#finish(transfer);
         this.emit("transfer-done", { transfer: this.#view(transfer) });

@@ -123,6 +123,31 @@ describe("transfer: flow control", () => {
   });
 });
 
+describe("transfer: sinks that take the buffer", () => {
+  it("counts and acknowledges bytes a sink transferred away (the OPFS worker empties the buffer)", async () => {
+    const { data, manifest } = makeItems([4 * MiB]);
+    const sinks = memorySinks(Sha256);
+    const open = sinks.open;
+    sinks.open = async (item) => {
+      const sink = await open(item);
+      const write = sink.write;
+      sink.write = async (bytes) => {
+        const copy = bytes.slice();
+        structuredClone(bytes.buffer, { transfer: [bytes.buffer] }); // detaches, as postMessage with a transfer list does
+        assert.equal(bytes.length, 0);
+        return write(copy);
+      };
+      return sink;
+    };
+    const t = run({ data, manifest, sinks, limits: { lowWater: 256 * KiB, highWater: 1 * MiB, window: 1 * MiB, readBytes: 512 * KiB }, ackBytes: 256 * KiB });
+    const progress = [];
+    t.receiver.on("progress", ({ done }) => progress.push(done));
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.ok(progress.some((done) => done > 0 && done < 4 * MiB), "progress moves while receiving");
+    assert.equal(sha(t.sinks.store.get(0)), sha(data[0]));
+  });
+});
+
 describe("transfer: resume", () => {
   it("continues from the written offset after the channel drops", async () => {
     const { data, manifest } = makeItems([3 * MiB, 2 * MiB]);

@@ -254,8 +254,10 @@ export class TransferReceiver extends Emitter {
     const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
     this.#writing = this.#writing.then(async () => {
       if (this.#finished) return;
+      // Read the length first: a sink may transfer the buffer to a worker, which empties it here.
+      const length = bytes.length;
       await sink.write(bytes);
-      this.#written += bytes.length;
+      this.#written += length;
       if (this.#written - this.#lastAck >= this.ackBytes && generation === this.#generation) this.#ack();
       this.emit("progress", { done: this.received, total: this.manifest.totalSize });
     });
