@@ -138,7 +138,8 @@ export function recipients(selected, dropped) {
  */
 export function offerView(offer) {
   const { peer, summary } = offer;
-  const items = offer.manifest.items.slice(0, 20).map((item) => ({ name: item.path, size: formatBytes(item.size) }));
+  const sorted = [...offer.manifest.items].sort((a, b) => a.path.localeCompare(b.path));
+  const items = sorted.slice(0, 20).map((item) => ({ name: item.path, size: formatBytes(item.size) }));
   return {
     id: offer.offerId,
     who: peer.user?.name ?? "A guest",
@@ -205,8 +206,8 @@ export function transferRow(t) {
     path: pathLabel(t.mode),
     percent: percent(t.done, t.total),
     bytes: `${formatBytes(t.done)} of ${formatBytes(t.total)}`,
-    speed: !final && t.bytesPerSecond ? `${formatBytes(t.bytesPerSecond)}/s` : "",
-    eta: !final && t.etaMs !== null && t.etaMs !== undefined && t.state === "running" ? `${formatDuration(t.etaMs)} left` : "",
+    speed: !final && t.bytesPerSecond ? `${formatBytes(Math.round(t.bytesPerSecond))}/s` : "",
+    eta: !final && t.etaMs !== null && t.etaMs !== undefined && t.state === "running" ? `${formatDuration(Math.round(t.etaMs))} left` : "",
     canCancel: !final,
   };
 }
