@@ -260,7 +260,7 @@ def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     downloads: list[object] = []
-    bob.on("download", downloads.append)
+    bob.on("download", lambda download: downloads.append(download))
     select(ann, "Bob")
     ann.set_input_files("#pick-files", str(random_file(tmp_path / "secret.bin", 1)))
     incoming(bob)
