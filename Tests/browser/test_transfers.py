@@ -438,3 +438,22 @@ def test_offer_while_hidden_badges_the_title_and_notifies(world: World) -> None:
     expect(bob).to_have_title(base)
     incoming(bob)
     bob.click("#offer-decline")
+
+
+def test_rename_and_verification(world: World) -> None:
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    ann.fill("#device-name", "Ann's desk")
+    ann.click("#device-save")
+    expect(peer(bob, "Ann").locator(".peer-device")).to_have_text("Ann's desk")
+
+    # Both see the same code for their pair of devices; confirming marks the peer verified.
+    codes = []
+    for page, other in ((ann, "Bob"), (bob, "Ann")):
+        peer(page, other).locator("button.peer-verify").click()
+        expect(page.locator("#verify-dialog")).to_be_visible()
+        expect(page.locator("#verify-confirm")).to_be_focused()
+        codes.append(page.locator("#verify-code").inner_text())
+        page.click("#verify-confirm")
+        expect(peer(page, other).locator(".trust-badge")).to_have_text("verified")
+    assert codes[0] == codes[1] and re.search(r"\d", codes[0])
