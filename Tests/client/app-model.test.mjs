@@ -18,7 +18,7 @@ import {
 } from "../../Public/js/app/model.js";
 
 const team = { id: "team:1", kind: "team", name: "Design" };
-const net = { id: "network:1", kind: "network", name: "Design" };
+const net = { id: "network:1", kind: "network", name: "Design · same network" };
 const pairing = { id: "pairing:x", kind: "pairing", name: "Ann" };
 const peer = (id, user, device, rooms, keyStatus = "known") => ({
   id,
@@ -37,7 +37,7 @@ test("peers are grouped per room: teams, then same network, then pairing; a peer
   );
   assert.deepEqual(groups.map((g) => [g.kind, g.title, g.peers.map((p) => p.who)]), [
     ["team", "Design", ["Abe", "Bob"]],
-    ["network", "Same network · Design", ["Bob"]],
+    ["network", "Design · same network", ["Bob"]],
     ["pairing", "Paired guest", ["Guest"]],
   ]);
   const abe = groups[0].peers[0];

@@ -19,7 +19,8 @@ const ROOM_ORDER = { team: 0, network: 1, pairing: 2 };
  * @param {{ kind: string, name: string }} room
  */
 export function roomTitle(room) {
-  if (room.kind === "network") return `Same network · ${room.name}`;
+  // The server names network rooms already ("Design · same network").
+  if (room.kind === "network") return /network/i.test(room.name) ? room.name : `${room.name} · same network`;
   if (room.kind === "pairing") return "Paired guest";
   return room.name;
 }
