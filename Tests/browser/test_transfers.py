@@ -457,3 +457,23 @@ def test_rename_and_verification(world: World) -> None:
         page.click("#verify-confirm")
         expect(peer(page, other).locator(".trust-badge")).to_have_text("verified")
     assert codes[0] == codes[1] and re.search(r"\d", codes[0])
+
+
+def test_drop_onto_a_peer(world: World) -> None:
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    expect(ann).to_have_title("Ferry")
+    # A drop built in the page (Playwright cannot drag files from the desktop): it goes to the
+    # peer it lands on, though nobody is selected.
+    peer(ann, "Bob").evaluate("""(row) => {
+      const data = new DataTransfer();
+      data.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
+      row.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+      row.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }""")
+    dialog = incoming(bob)
+    expect(dialog.locator("#offer-items")).to_contain_text("dropped.txt")
+    expect(dialog.locator("#offer-summary")).to_have_text("1 file, 13 B")
+    with bob.expect_download(timeout=STEP_MS) as download:
+        bob.click("#offer-accept")
+    assert Path(download.value.path()).read_bytes() == b"dropped bytes"

@@ -43,6 +43,9 @@ export function sendFeature(app) {
     await app.sendFiles(await filesFromDrop(event.dataTransfer));
   });
 
+  // A file dropped anywhere else would make the browser open it in place of the page.
+  for (const type of ["dragover", "drop"]) document.addEventListener(type, (/** @type {DragEvent} */ event) => event.preventDefault());
+
   const describe = () => {
     const chosen = app.peers().filter((peer) => app.selection().has(peer.id));
     to.textContent =
