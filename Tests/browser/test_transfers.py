@@ -190,7 +190,7 @@ def done(page: Page, timeout: int = STEP_MS):
 
 def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
-    bob = world.member("bob@example.org", PICKER_STUB)
+    bob = world.member("bob@example.org", PICKER_STUB, permissions=["clipboard-read", "clipboard-write"])
     expect(peer(ann, "Bob")).to_have_count(1)
     expect(peer(bob, "Ann").locator(".trust-badge")).to_have_text("not verified")
 
@@ -250,6 +250,9 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     bob.click("#offer-accept")
     expect(bob.locator(".received-text")).to_have_text(message)
     expect(bob.locator(".received-text b")).to_have_count(0)
+    bob.click(".received-copy")
+    expect(bob.locator("#share-status")).to_have_text("Copied.")
+    assert bob.evaluate("navigator.clipboard.readText()") == message
     done(ann)
     for page in (ann, bob):
         expect(page.locator("#transfers li.transfer[data-path=direct]")).to_have_count(3)
@@ -457,6 +460,11 @@ def test_rename_and_verification(world: World) -> None:
         page.click("#verify-confirm")
         expect(peer(page, other).locator(".trust-badge")).to_have_text("verified")
     assert codes[0] == codes[1] and re.search(r"\d", codes[0])
+
+    # Leaving is live too.
+    bob.context.close()
+    expect(peer(ann, "Bob")).to_have_count(0)
+    expect(ann.locator("#rooms-empty")).to_be_visible()
 
 
 def test_drop_onto_a_peer(world: World) -> None:
