@@ -38,7 +38,7 @@ test("peers are grouped per room: teams, then same network, then pairing; a peer
   assert.deepEqual(groups.map((g) => [g.kind, g.title, g.peers.map((p) => p.who)]), [
     ["team", "Design", ["Abe", "Bob"]],
     ["network", "Design · same network", ["Bob"]],
-    ["pairing", "Paired guest", ["Guest"]],
+    ["pairing", "Pairing · Ann", ["Guest"]],
   ]);
   const abe = groups[0].peers[0];
   assert.equal(abe.keyChanged, true);

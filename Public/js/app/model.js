@@ -21,7 +21,7 @@ const ROOM_ORDER = { team: 0, network: 1, pairing: 2 };
 export function roomTitle(room) {
   // The server names network rooms already ("Design · same network").
   if (room.kind === "network") return /network/i.test(room.name) ? room.name : `${room.name} · same network`;
-  if (room.kind === "pairing") return "Paired guest";
+  if (room.kind === "pairing") return room.name ? `Pairing · ${room.name}` : "Pairing";
   return room.name;
 }
 
