@@ -52,16 +52,7 @@ function startGuestPage() {
   nameInput.value = deviceNameFrom(storage);
   (input.value ? nameInput : input).focus();
 
-  /** @type {{ code: string, name: string } | null} */
-  let claim = null;
-  const client = createBrowserPeerClient({
-    api,
-    deviceName: nameInput.value,
-    register: (identity) => {
-      if (!claim) throw new Error("no code entered");
-      return api.request("POST", "/pairings/claim", { body: { code: claim.code, device: { id: identity.deviceId, name: claim.name, publicKey: identity.publicKeySpki } } });
-    },
-  });
+  const client = createBrowserPeerClient({ api, deviceName: nameInput.value });
   // Composed before the claim so that no event of the first connection is missed.
   const app = composeApp({ client, features: GUEST_FEATURES, env: { document, window, navigator, storage, api, deviceName: nameInput.value, origin: window.location.origin } });
 
@@ -76,14 +67,14 @@ function startGuestPage() {
     }
     const name = parseDeviceName(nameInput.value);
     const deviceName = name.ok ? name.value : deviceNameFrom(storage);
-    claim = { code, name: deviceName };
-    client.rename(deviceName); // not connected yet: only sets the name the claim registers
+    client.renameDevice(deviceName); // not connected yet: only sets the name the claim registers
     byId(document, "device-name").value = deviceName;
     error.textContent = "";
     input.removeAttribute("aria-invalid");
     submit.disabled = true;
     try {
-      await client.start();
+      await client.claimPairing(code);
+      await client.start({ register: false });
     } catch (failure) {
       error.textContent = claimError(failure);
       submit.disabled = false;

@@ -22,9 +22,8 @@ import { createBrowserFiles } from "./transfer/browser-files.js";
  * @param {{ request: (method: string, path: string, options?: any) => Promise<any> }} options.api
  * @param {string} options.deviceName
  * @param {number} [options.iceTimeoutMs]
- * @param {(identity: import("./trust/device-key.js").DeviceIdentity) => Promise<void>} [options.register] guests: claim a pairing code
  */
-export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs, register }) {
+export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs }) {
   const files = createBrowserFiles({
     // import.meta.resolve applies the page's import map (fingerprinted URLs).
     makeReadWorker: () => new Worker(import.meta.resolve("./transfer/read-worker.js"), { type: "module" }),
@@ -47,7 +46,6 @@ export function createBrowserPeerClient({ api, deviceName, iceTimeoutMs, registe
     storage,
     keyStore: createIndexedDbKeyStore(),
     iceTimeoutMs,
-    register,
   });
   void files.prune(client.book).catch(() => {});
   return client;

@@ -5,14 +5,17 @@
  * and nothing below it. docs/TRANSFERS.md is the protocol.
  *
  * ```js
- * const client = createPeerClient({ api: createApi(), deviceName: "Ann's laptop" });
+ * const client = createBrowserPeerClient({ api: createApi(), deviceName: "Ann's laptop" }); // peer-client-browser.js
  * client.on("peers", (peers) => …);          // PeerView[]: user, device, team/room, keyStatus
  * client.on("offer", (offer) => …);          // IncomingOffer: who and what; answer with accept/decline
+ * client.on("offer-withdrawn", ({ offerId, reason }) => …);   // cancelled or expired before an answer: drop the prompt
  * client.on("transfer", (t) => …);           // TransferView: state, mode, done/total, speed, ETA
  * client.on("transfer-done", ({ transfer, text }) => …);
  * client.on("transfer-failed", ({ transfer, reason }) => …);
  * client.on("key-warning", ({ peer, remembered }) => …);   // a device's key changed: show it, loudly
- * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended
+ * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended (sign in again) | stopped
+ * client.on("delivery-failed", ({ transfer, item, reason }) => …);  // verified, but saving it failed (disk full, folder gone)
+ * client.on("rejected", ({ peerId, code }) => …);            // a signal that failed the checks (diagnostics only)
  * await client.start();
  * const ids = await client.sendFiles([peerId, …], fileList);  // Files; folder picks keep webkitRelativePath
  * await client.sendText([peerId], "hello");
@@ -21,7 +24,9 @@
  * await client.cancel(transferId);
  * const code = await client.verificationCode(peerId);          // "12345 67890 …": compare aloud or by QR
  * client.confirmVerified(peerId);                               // after the people compared it
- * client.rename("Ann's desktop");                               // sent as `rename`; peers get peer-updated
+ * const { code: pairing } = await client.pairingCode();         // member: a one-time guest code (show as text/QR)
+ * await guest.claimPairing(pairing); await guest.start({ register: false });   // guest side
+ * client.renameDevice("Ann's desktop");                        // everyone sharing a room sees the new name
  * client.peers(); client.transfers(); client.stop();
  * ```
  *
@@ -154,6 +159,8 @@ export class PeerClient extends Emitter {
   #assembling = new Map();
   /** @type {Set<string>} devices already warned about in this session */
   #warned = new Set();
+  /** @type {Set<TransferLink>} links of finished transfers, closed shortly after (or at stop) */
+  #closing = new Set();
 
   /**
    * @param {object} options
@@ -173,8 +180,6 @@ export class PeerClient extends Emitter {
    * @param {number} [options.progressIntervalMs] the "transfer" event is emitted at most this often per transfer
    * @param {Partial<typeof import("./transfer/sender.js").DEFAULTS>} [options.limits]
    * @param {{ baseMs: number, maxMs: number }} [options.backoff]
-   * @param {(identity: import("./trust/device-key.js").DeviceIdentity) => Promise<void>} [options.register]
-   *   replaces `PUT /devices/{id}` (guests claim a pairing code with the identity instead)
    */
   constructor(options) {
     super();
@@ -190,18 +195,16 @@ export class PeerClient extends Emitter {
     this.iceCache = null;
   }
 
-  /** Loads or makes the device key, registers it, and connects. */
-  async start() {
+  /**
+   * Loads or makes the device key, registers it, and connects.
+   * @param {{ register?: boolean }} [options] `register: false` for a paired guest, whose device
+   *   the claim registered (guests cannot call `PUT /devices`)
+   */
+  async start({ register = true } = {}) {
     const { api, keyStore, deviceName } = this.options;
     let identity = await loadOrCreateDeviceIdentity(keyStore, this.crypto);
-    if (this.options.register) {
-      // A guest has no account to register a device with: its page claims a pairing code with
-      // this identity instead (POST /pairings/claim), which ties the device to the guest cookie.
-      await this.options.register(identity);
-      return this.#connect(identity);
-    }
     try {
-      await registerDevice(api, identity, deviceName);
+      if (register) await registerDevice(api, identity, deviceName);
     } catch (error) {
       // 409 device-key-changed: this id is registered with another key (a copied or restored
       // store). A new key is a new device, as the server demands.
@@ -211,16 +214,6 @@ export class PeerClient extends Emitter {
       await registerDevice(api, identity, deviceName);
     }
     return this.#connect(identity);
-  }
-
-  /**
-   * Renames this device: stored by the server, and every peer sharing a room is told.
-   * @param {string} name 1–64 characters
-   * @returns {boolean} whether it was sent (false while the socket is not connected)
-   */
-  rename(name) {
-    this.options.deviceName = name;
-    return (this.signal?.send({ type: "rename", name }) ?? null) !== null;
   }
 
   /** @param {import("./trust/device-key.js").DeviceIdentity} identity */
@@ -259,6 +252,8 @@ export class PeerClient extends Emitter {
   /** Disconnects and ends every timer; unfinished transfers stay as they are (interrupted). */
   stop() {
     for (const transfer of this.#transfers.values()) transfer.link?.close();
+    for (const link of this.#closing) link.close();
+    this.#closing.clear();
     this.signal?.stop();
     this.timers.clearAll();
   }
@@ -499,7 +494,11 @@ export class PeerClient extends Emitter {
         return;
       }
       entry = { parts: [], count, totalSize, received: 0, caps: body.caps, resume: body.resume === true, timer: null };
-      entry.timer = this.timers.setTimeout(() => this.#assembling.delete(key), 60_000);
+      entry.timer = this.timers.setTimeout(() => {
+        // The rest never came: forget the parts and free the sender's slot.
+        this.#assembling.delete(key);
+        if (!known) this.limiter.settle(peer.device.id, body.transfer);
+      }, 60_000);
       this.#assembling.set(key, entry);
     }
     if (!entry || entry.parts[part] !== undefined) return;
@@ -537,11 +536,12 @@ export class PeerClient extends Emitter {
       return;
     }
     if (existing) return;
-    const target = this.book.wasAccepted(transferId, peer.device.id, manifest);
-    if (target === "download") {
+    const before = this.book.wasAccepted(transferId, peer.device.id, manifest);
+    if (before?.target === "download") {
+      // Accepted before this tab reloaded, same device and manifest: continue without asking.
       this.limiter.settle(peer.device.id, transferId);
       this.#offers.set(transferId, { peerId, peer, manifest, caps, timer: null });
-      void this.accept(transferId, { kind: "download" });
+      void this.accept(transferId, { kind: "download" }, before.next);
       return;
     }
     const timer = this.timers.setTimeout(() => this.#dropOffer(transferId, "expired"), this.options.offerTtlMs ?? 10 * 60_000);
@@ -571,8 +571,9 @@ export class PeerClient extends Emitter {
    * Accepts an incoming offer: only now is anything connected, received or written.
    * @param {string} offerId
    * @param {ReceiveTarget} [target]
+   * @param {number} [startAt] internal: the first item not yet delivered, when resuming after a reload
    */
-  async accept(offerId, target = { kind: "download" }) {
+  async accept(offerId, target = { kind: "download" }, startAt = 0) {
     const offer = this.#offers.get(offerId);
     if (!offer) throw Object.assign(new Error("no such offer"), { code: "unknown-offer" });
     this.timers.clearTimeout(offer.timer);
@@ -605,8 +606,8 @@ export class PeerClient extends Emitter {
       target,
     };
     this.#transfers.set(offerId, transfer);
-    if (!isText && target.kind === "download") this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
-    const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks) });
+    if (!isText && target.kind === "download" && startAt === 0) this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
+    const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks), startAt });
     transfer.receiver = receiver;
     receiver.on("progress", ({ done }) => this.#progress(transfer, done));
     receiver.on("checkpoint", ({ i, offset }) => {
@@ -617,6 +618,7 @@ export class PeerClient extends Emitter {
       if (!ok || isText) return;
       const item = transfer.manifest.items[i];
       this.book.forgetPart(partName(transfer.peer.device.id, item));
+      this.book.delivered(offerId, i);
       void transfer.sinks?.deliver?.(item).catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }));
     });
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
@@ -812,8 +814,13 @@ export class PeerClient extends Emitter {
     this.timers.clearTimeout(transfer.timer);
     const link = transfer.link;
     transfer.link = null;
+    if (!link) return;
     // Let the last control messages (done, verified) leave before the channel goes.
-    this.timers.setTimeout(() => link?.close(), 2000);
+    this.#closing.add(link);
+    this.timers.setTimeout(() => {
+      this.#closing.delete(link);
+      link.close();
+    }, 2000);
   }
 
   /**
@@ -873,6 +880,37 @@ export class PeerClient extends Emitter {
       etaMs: snapshot.etaMs,
       error: transfer.error,
     };
+  }
+
+  /**
+   * Renames this device for everyone sharing a room (the server stores it).
+   * @param {string} name 1–64 characters
+   * @returns {boolean} false when not connected
+   */
+  renameDevice(name) {
+    this.options.deviceName = name;
+    return this.signal?.send({ type: "rename", name }) != null;
+  }
+
+  /**
+   * Makes a one-time guest pairing code for this device (members only): the page shows it (and a
+   * QR code of it); a guest who claims it joins a `pairing:` room with this member's tabs.
+   * @returns {Promise<{ code: string, expiresAt: string }>}
+   */
+  pairingCode() {
+    return this.options.api.request("POST", "/pairings");
+  }
+
+  /**
+   * Claims a pairing code as a guest (no account): registers this browser's device key with the
+   * claim, after which {@link PeerClient#start} with `register: false` connects as the guest.
+   * @param {string} code
+   */
+  async claimPairing(code) {
+    const identity = await loadOrCreateDeviceIdentity(this.options.keyStore, this.crypto);
+    return this.options.api.request("POST", "/pairings/claim", {
+      body: { code, device: { id: identity.deviceId, name: this.options.deviceName, publicKey: identity.publicKeySpki } },
+    });
   }
 
   /**

@@ -13,8 +13,8 @@ export class FakeChannel {
   maxBuffered = 0;
   ticks = 0;
   lowEvents = 0;
-  /** bufferedAmount right after each low event once the sender reacted (see settleLow) */
-  afterLow = [];
+  /** bufferedAmount when the "network" takes its turn: what is queued for it */
+  tickSamples = [];
   listeners = new Map();
   #scheduled = false;
   #above = false;
@@ -56,6 +56,7 @@ export class FakeChannel {
     this.#scheduled = false;
     if (this.readyState !== "open") return;
     this.ticks++;
+    this.tickSamples.push(this.bufferedAmount);
     let budget = this.drainPerTick;
     while (this.queue.length > 0 && budget > 0) {
       const message = this.queue.shift();
@@ -67,8 +68,6 @@ export class FakeChannel {
       this.#above = false;
       this.lowEvents++;
       this.emit("bufferedamountlow");
-      // Let the sender react (its awaits are microtasks), then record where the buffer stands.
-      queueMicrotask(() => Promise.resolve().then(() => Promise.resolve().then(() => this.afterLow.push(this.bufferedAmount))));
     }
     if (this.queue.length > 0) this.#schedule();
   }

@@ -16,6 +16,7 @@ export class Hub {
   /** (peer) => peer: a malicious server's chance to list another key */
   tamperPeer = null;
   relayFrames = 0;
+  relayBytes = 0;
   /** called with (relayId, count) for each frame; return true to cut the relay */
   cutRelay = null;
 
@@ -95,6 +96,7 @@ export class Hub {
       const relay = this.relays.get(relayIdFromBytes(bytes));
       if (!relay?.opened) return;
       const count = ++this.relayFrames;
+      this.relayBytes += bytes.length;
       if (this.cutRelay?.(relay.id, count)) {
         this.relays.delete(relay.id);
         for (const end of [relay.a, relay.b]) this.json(end, { type: "relay-closed", relay: relay.id, reason: "closed" });
@@ -139,8 +141,7 @@ export class Hub {
         return;
       }
       case "rename": {
-        const device = this.devices.get(socket.device);
-        device.name = message.name;
+        this.devices.get(socket.device).name = message.name;
         for (const other of this.others(socket)) this.json(other, { type: "peer-updated", peer: this.peerOf(socket) });
         return;
       }

@@ -8,6 +8,7 @@ import { describe, it } from "node:test";
 import { createPeerClient, splitItems, OFFER_PART_BYTES } from "../../Public/js/peer-client.js";
 import { Sha256 } from "../../Public/js/sha256.js";
 import { memorySinks } from "../../Public/js/transfer/receiver.js";
+import { partName } from "../../Public/js/transfer/resume.js";
 import { memorySource } from "../../Public/js/transfer/sender.js";
 import { Hub } from "./fake-hub.mjs";
 
@@ -64,9 +65,9 @@ const next = (emitter, type, filter = () => true) =>
       }
     });
   });
-const until = async (predicate) => {
+const until = async (predicate, what = "condition") => {
   for (let i = 0; i < 500 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
-  assert.ok(predicate(), "condition not reached");
+  assert.ok(predicate(), `${what} not reached`);
 };
 const peerNamed = (c, name) => c.peers().find((p) => p.user?.name === name);
 
@@ -90,6 +91,8 @@ describe("peer client", () => {
     assert.equal(offer.manifest.items[0].size, new TextEncoder().encode("Meet at 3 — ünïcödé").length);
     assert.equal(bob.transfers().length, 0, "nothing starts before accept");
 
+    assert.equal(ann.renameDevice("Ann's desktop"), true);
+    await until(() => peerNamed(bob, "Ann")?.device.name === "Ann's desktop", "rename seen");
     const got = next(bob, "transfer-done");
     const sent = next(ann, "transfer-done");
     await bob.accept(offer.offerId);
@@ -263,6 +266,47 @@ describe("peer client", () => {
     bob.stop();
   });
 
+  it("continues after the receiver reloads: the same device comes back and the partial file is resumed", async () => {
+    const hub = new Hub();
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const ann = await client(hub, "Ann", { limits });
+    // What survives Bob's reload: localStorage, the key store, the private file system (by part name).
+    const bobStorage = storage();
+    const bobKeys = keyStore();
+    const disk = new Map();
+    const diskFiles = () => ({
+      sourceFor: () => assert.fail("Bob does not send"),
+      sinksFor: ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item)),
+    });
+    const bob1 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles() });
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(6 * 1024 * 1024));
+    const offered = next(bob1, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "big.bin", size: bytes.length, bytes, lastModified: 7 }]);
+    await bob1.accept((await offered).offerId);
+    await until(() => (bob1.transfers()[0]?.done ?? 0) >= 2 * 1024 * 1024, "2 MiB at Bob");
+    bob1.stop(); // the tab goes away
+    await until(() => ann.transfers()[0].state === "interrupted", "interrupted at Ann");
+    const part = [...disk.values()][0];
+    assert.ok(part.length >= 2 * 1024 * 1024 && part.length < bytes.length, `partial ${part.length}`);
+
+    const relayedBefore = hub.relayBytes;
+    let prompts = 0;
+    const bob2 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles(), limits });
+    bob2.on("offer", () => prompts++);
+    const done = next(bob2, "transfer-done");
+    assert.equal(bob2.identity.deviceId, bob1.identity.deviceId, "the same device");
+    const result = await done;
+    assert.equal(result.transfer.id, id, "the same transfer continued");
+    assert.equal(prompts, 0, "accepted before the reload: not asked again");
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    const relayedAfter = hub.relayBytes - relayedBefore;
+    assert.ok(relayedAfter < bytes.length - part.length + 1024 * 1024, `sent again: ${relayedAfter} of ${bytes.length}, ${part.length} were there`);
+    await until(() => ann.transfers()[0].state === "done", "done at Ann");
+    ann.stop();
+    bob2.stop();
+  });
+
   it("splits large manifests into offer parts within the message limit", () => {
     const items = Array.from({ length: 2000 }, (_, i) => ({ i, kind: "file", path: `folder/sub/file-${i}-${"x".repeat(40)}.bin`, size: i, type: "", modified: 0 }));
     const parts = splitItems(items);
@@ -271,33 +315,94 @@ describe("peer client", () => {
     for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
   });
 
-  it("renames the device: peers see the new name", async () => {
+});
+
+describe("peer client: more flows", () => {
+  it("resumes from the receiver's partial file when the sender reloaded and sends the same file again", async () => {
     const hub = new Hub();
-    const ann = await client(hub, "Ann");
+    const limits = { window: 512 * 1024, readBytes: 256 * 1024 };
+    const annStorage = storage();
+    const annKeys = keyStore();
+    const ann1 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
     const bob = await client(hub, "Bob");
-    await until(() => peerNamed(bob, "Ann"));
-    assert.equal(ann.rename("Ann's desktop"), true);
-    await until(() => peerNamed(bob, "Ann")?.device.name === "Ann's desktop");
+    await until(() => peerNamed(ann1, "Bob"));
+    const bytes = new Uint8Array(randomBytes(4 * 1024 * 1024));
+    const file = { name: "same.bin", size: bytes.length, bytes, lastModified: 42 };
+    const first = next(bob, "offer");
+    await ann1.sendFiles([peerNamed(ann1, "Bob").id], [file]);
+    await bob.accept((await first).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) >= 1024 * 1024, "1 MiB at Bob");
+    ann1.stop(); // the sender's tab goes away
+    await until(() => bob.transfers()[0].state === "interrupted", "interrupted at Bob");
+    const had = bob.files.received[0].store.get(0).length;
+
+    const ann2 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
+    await until(() => peerNamed(ann2, "Bob"));
+    const second = next(bob, "offer");
+    const before = hub.relayBytes;
+    await ann2.sendFiles([peerNamed(ann2, "Bob").id], [file]);
+    const offer = await second;
+    assert.ok(offer.resumableBytes > 0, "the prompt can say how much is already here");
+    // Received into the same part file: the test's adapter keys its sinks by part name here.
+    const disk = new Map([[partName(offer.peer.device.id, offer.manifest.items[0]), bob.files.received[0].store.get(0)]]);
+    bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item));
+    const done = next(bob, "transfer-done", (d) => d.transfer.id === offer.offerId);
+    await bob.accept(offer.offerId);
+    await done;
+    assert.equal(sha([...disk.values()][0]), sha(bytes));
+    assert.ok(hub.relayBytes - before < bytes.length - had + 1024 * 1024, "only the rest was sent");
+    ann2.stop();
+    bob.stop();
+  });
+
+  it("cancels from the sender: the receiver is told and drops the partial file", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const offered = next(bob, "offer");
+    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
+    await bob.accept((await offered).offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
+    const failed = next(bob, "transfer-failed");
+    await ann.cancel(id);
+    const result = await failed;
+    assert.equal(result.transfer.state, "cancelled");
+    assert.equal(ann.transfers()[0].state, "cancelled");
+    await until(() => !bob.files.received[0].store.has(0), "partial deleted");
     ann.stop();
     bob.stop();
   });
 
-  it("a guest's page registers its device its own way (a pairing claim), not with PUT /devices", async () => {
+  it("declines offers over the per-device rate limit without showing them", async () => {
     const hub = new Hub();
     const ann = await client(hub, "Ann");
-    const claimed = [];
-    const api = hub.api({ id: "g", name: "unused" });
-    const guest = await client(hub, "Guest", {
-      api: { request: (method, path, options) => (method === "PUT" ? Promise.reject(new Error("guests have no account")) : api.request(method, path, options)) },
-      register: async (identity) => {
-        claimed.push(identity.deviceId);
-        // What the server's claim does: the device is now the guest's.
-        hub.devices.set(identity.deviceId, { name: "Guest's phone", publicKey: identity.publicKeySpki, user: null });
-      },
-    });
-    assert.equal(claimed.length, 1);
-    await until(() => ann.peers().some((p) => p.device.name === "Guest's phone"));
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    let shown = 0;
+    bob.on("offer", () => shown++);
+    const declines = [];
+    ann.on("transfer-failed", (f) => declines.push(f.transfer.error));
+    for (let i = 0; i < 5; i++) await ann.sendText([peerNamed(ann, "Bob").id], `spam ${i}`);
+    await until(() => shown + declines.length === 5, "all answered");
+    assert.equal(shown, 3, "at most 3 unanswered offers per device");
+    assert.deepEqual(declines, ["rate-limited", "rate-limited"]);
     ann.stop();
-    guest.stop();
+    bob.stop();
+  });
+
+  it("makes and claims guest pairing codes through the API", async () => {
+    const calls = [];
+    const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };
+    const guest = createPeerClient({ api, deviceName: "Guest phone", files: memoryFiles(), keyStore: keyStore(), storage: storage() });
+    assert.deepEqual(await guest.pairingCode(), { code: "C0DE", expiresAt: "x" });
+    await guest.claimPairing("C0DE");
+    const [, path, body] = calls[1];
+    assert.equal(path, "/pairings/claim");
+    assert.equal(body.code, "C0DE");
+    assert.match(body.device.id, /^[A-Za-z0-9_-]{22}$/);
+    assert.equal(body.device.name, "Guest phone");
+    assert.ok(body.device.publicKey.length > 80);
   });
 });

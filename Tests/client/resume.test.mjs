@@ -37,7 +37,9 @@ describe("resume book", () => {
     const store = storage();
     new ResumeBook(store, () => 0).accepted("T1", "DEV", manifest, "opfs");
     const book = new ResumeBook(store, () => 0);
-    assert.equal(book.wasAccepted("T1", "DEV", manifest), "opfs");
+    assert.deepEqual(book.wasAccepted("T1", "DEV", manifest), { target: "opfs", next: 0 });
+    book.delivered("T1", 0);
+    assert.deepEqual(new ResumeBook(store).wasAccepted("T1", "DEV", manifest), { target: "opfs", next: 1 }, "delivered items are not received twice");
     assert.equal(book.wasAccepted("T1", "OTHER", manifest), null);
     assert.equal(book.wasAccepted("T1", "DEV", { ...manifest, totalSize: 1 }), null);
     assert.equal(book.wasAccepted("T2", "DEV", manifest), null);

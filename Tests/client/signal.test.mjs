@@ -261,3 +261,58 @@ describe("presence", () => {
     assert.equal(listPeers(state).find((p) => p.id === sibling.id).sameDevice, true);
   });
 });
+
+describe("messenger", async () => {
+  const { Messenger } = await import("../../Public/js/signal/messenger.js");
+  const { createDeviceIdentity } = await import("../../Public/js/trust/device-key.js");
+  const { Emitter } = await import("../../Public/js/emitter.js");
+
+  /** Two messengers joined by a fake signal client each (synchronous delivery through a queue). */
+  async function pairOfMessengers({ drop = () => false } = {}) {
+    const [a, b] = await Promise.all([createDeviceIdentity(), createDeviceIdentity()]);
+    const peerA = { id: "p_A", device: { id: a.deviceId, name: "A", publicKey: a.publicKeySpki }, user: null, guest: true };
+    const peerB = { id: "p_B", device: { id: b.deviceId, name: "B", publicKey: b.publicKeySpki }, user: null, guest: true };
+    const signalA = Object.assign(new Emitter(), { presence: { peers: { p_B: peerB } }, online: true });
+    const signalB = Object.assign(new Emitter(), { presence: { peers: { p_A: peerA } }, online: true });
+    signalA.signal = (to, data) => (signalA.online ? (drop(data) || setImmediate(() => signalB.emit("signal", { from: "p_A", data })), "r") : null);
+    signalB.signal = (to, data) => (signalB.online ? (drop(data) || setImmediate(() => signalA.emit("signal", { from: "p_B", data })), "r") : null);
+    const ma = new Messenger({ signal: signalA, identity: a, keyTimeoutMs: 200 });
+    const mb = new Messenger({ signal: signalB, identity: b, keyTimeoutMs: 200 });
+    return { ma, mb, signalA, signalB };
+  }
+  const received = (m) => new Promise((resolve) => m.on("message", resolve));
+
+  it("makes one session even when both sides start at once, and delivers in order", async () => {
+    const { ma, mb } = await pairOfMessengers();
+    const got = [];
+    mb.on("message", (m) => got.push(m.body.n));
+    const gotA = received(ma);
+    await Promise.all([ma.send("p_B", "cancel", { n: 1 }), mb.send("p_A", "cancel", { n: 9 }), ma.send("p_B", "cancel", { n: 2 })]);
+    assert.equal((await gotA).body.n, 9);
+    await until(() => got.length === 2);
+    assert.deepEqual(got, [1, 2]);
+    assert.equal((await ma.session("p_B")).sid, (await mb.session("p_A")).sid);
+  });
+
+  it("fails waiting sends when the key exchange is not answered, or cannot be sent", async () => {
+    const lost = await pairOfMessengers({ drop: (data) => data.kind === "key" });
+    await assert.rejects(lost.ma.send("p_B", "cancel", {}), (e) => e.code === "key-timeout");
+    const offline = await pairOfMessengers();
+    offline.signalA.online = false;
+    await assert.rejects(offline.ma.send("p_B", "cancel", {}), (e) => e.code === "offline");
+    await assert.rejects(offline.ma.send("p_X", "cancel", {}), (e) => e.code === "unknown-peer");
+  });
+
+  it("rejects a signal from a peer the presence does not list", async () => {
+    const { ma, mb, signalB } = await pairOfMessengers();
+    signalB.presence.peers = {};
+    const rejected = new Promise((resolve) => mb.on("rejected", resolve));
+    void ma.send("p_B", "cancel", {}).catch(() => {});
+    assert.equal((await rejected).code, "unknown-peer");
+  });
+});
+
+async function until(predicate) {
+  for (let i = 0; i < 200 && !predicate(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+  assert.ok(predicate());
+}

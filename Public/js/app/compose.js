@@ -35,7 +35,8 @@ import { pruneSelection, recipients, toggleSelection } from "./model.js";
  * @property {(transferId: string) => Promise<void>} cancel
  * @property {(peerId: string) => Promise<string>} verificationCode
  * @property {(peerId: string) => void} confirmVerified
- * @property {(name: string) => boolean} rename
+ * @property {(name: string) => boolean} renameDevice
+ * @property {() => Promise<{ code: string, expiresAt: string }>} pairingCode
  */
 
 /**

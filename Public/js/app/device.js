@@ -32,7 +32,7 @@ export function deviceFeature(app) {
     } catch {
       // Not remembered across reloads; the server still stores it.
     }
-    if (app.client.rename(parsed.value)) app.status(`This device is now called “${parsed.value}”.`);
+    if (app.client.renameDevice(parsed.value)) app.status(`This device is now called “${parsed.value}”.`);
     else app.error("Not connected; the new name is sent when the connection is back.");
   });
 }

@@ -12,7 +12,7 @@ import { encodeQr, qrSvg } from "./qr.js";
 
 /** @param {import("./compose.js").AppContext} app */
 export function pairingFeature(app) {
-  const { document, api } = app.env;
+  const { document } = app.env;
   const origin = app.env.origin ?? globalThis.location.origin;
   const button = byId(document, "pair-start");
   const box = byId(document, "pair-box");
@@ -24,7 +24,7 @@ export function pairingFeature(app) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const answer = await api.request("POST", "/pairings");
+      const answer = await app.client.pairingCode();
       const url = pairingLink(origin, answer.code);
       code.textContent = answer.code;
       link.textContent = url;

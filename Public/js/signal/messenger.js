@@ -139,7 +139,16 @@ export class Messenger extends Emitter {
       reject(Object.assign(new Error("the peer did not answer the key exchange"), { code: "key-timeout" }));
     }, this.keyTimeoutMs);
     state.offering = { sid, share, promise, resolve, reject, timer };
-    await this.#sendEnvelope(peerId, peer, "key", sid, { ecdh: share.publicKey }, undefined);
+    try {
+      await this.#sendEnvelope(peerId, peer, "key", sid, { ecdh: share.publicKey }, undefined);
+    } catch (error) {
+      // Not sent (offline): give up at once rather than let every waiting send time out.
+      if (state.offering?.sid === sid) {
+        this.timers.clearTimeout(timer);
+        state.offering = null;
+        reject(/** @type {Error} */ (error));
+      }
+    }
     return promise;
   }
 

@@ -22,6 +22,8 @@ import { wrapDataChannel } from "./channel.js";
 /** @typedef {import("./channel.js").Channel} Channel */
 
 export const DEFAULT_ICE_TIMEOUT_MS = 10_000;
+/** How long both sides' `relay-open` may take; past it (a refused relay: the server's limits) the try fails. */
+export const RELAY_OPEN_TIMEOUT_MS = 20_000;
 const FINGERPRINT = /^a=fingerprint:sha-(256|384|512) [0-9A-F]{2}(:[0-9A-F]{2})+\r?$/im;
 
 /**
@@ -198,7 +200,13 @@ export class TransferLink extends Emitter {
       timers: this.timers,
       crypto: this.crypto,
     });
+    const timer = this.timers.setTimeout(() => {
+      if (attempt === this.attempt && channel.readyState === "connecting" && !this.#closed) {
+        this.emit("failed", { reason: "the server did not open the relay (busy or refused)" });
+      }
+    }, RELAY_OPEN_TIMEOUT_MS);
     channel.addEventListener("open", () => {
+      this.timers.clearTimeout(timer);
       if (attempt !== this.attempt) return;
       this.mode = "relay";
       this.emit("channel", { channel, mode: "relay" });

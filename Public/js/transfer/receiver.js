@@ -4,8 +4,9 @@
  * For each item in order it opens a {@link Sink} (a partial file in the origin private file
  * system, a file in a folder the user picked, or memory for a text message), says where it
  * stands (`want {i, offset, prefix}` — the bytes already written and their SHA-256), writes the
- * chunks that follow strictly in order, acknowledges written bytes every `ackBytes` (`ack`, which
- * is both the sender's window and the resume point), and at `end` compares its own SHA-256 of
+ * chunks that follow strictly in order, acknowledges written bytes (`ack`, which is both the
+ * sender's window and the resume point) every `ackBytes` and whenever its write queue runs empty,
+ * and at `end` compares its own SHA-256 of
  * everything written with the sender's (`verified`). A failed comparison starts the item over
  * once; a second failure fails the transfer.
  *
@@ -31,7 +32,8 @@ import { decodeFrame, encodeControl } from "./channel.js";
  * @typedef {object} Sink
  * @property {number} offset bytes already written (durable), from earlier runs included
  * @property {() => Promise<string | null>} prefixSha256 hex digest of the `offset` bytes, null when 0
- * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves
+ * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves; may take
+ *   (detach) the bytes' buffer, which the receiver does not use again
  * @property {() => Promise<string>} finish closes the item; resolves with the hex SHA-256 of all of it
  * @property {() => Promise<void>} truncate back to 0 bytes (the prefix did not match)
  * @property {() => Promise<void>} close keeps the partial data for a later resume
@@ -58,6 +60,8 @@ export class TransferReceiver extends Emitter {
   #expected = 0;
   #written = 0;
   #lastAck = 0;
+  #lastCheckpoint = 0;
+  #pendingWrites = 0;
   #doneBytes = 0;
   #retried = new Set();
   /** @type {Promise<void>} */
@@ -71,9 +75,12 @@ export class TransferReceiver extends Emitter {
    * @param {Manifest} options.manifest a validated manifest
    * @param {SinkFactory} options.sinks
    * @param {number} [options.ackBytes]
+   * @param {number} [options.startAt] the first item to receive (items before it were delivered before a reload)
    */
-  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024 }) {
+  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, startAt = 0 }) {
     super();
+    this.#current = startAt;
+    this.#doneBytes = manifest.items.slice(0, startAt).reduce((sum, item) => sum + item.size, 0);
     this.transferId = transferId;
     this.manifest = manifest;
     this.sinks = sinks;
@@ -195,7 +202,7 @@ export class TransferReceiver extends Emitter {
       if (sink.offset > item.size) await sink.truncate();
       const prefix = await sink.prefixSha256();
       if (generation !== this.#generation) return;
-      this.#expected = this.#written = this.#lastAck = sink.offset;
+      this.#expected = this.#written = this.#lastAck = this.#lastCheckpoint = sink.offset;
       this.#ending = false;
       /** @type {Record<string, unknown>} */
       const want = { t: "want", i: item.i, offset: sink.offset };
@@ -252,13 +259,17 @@ export class TransferReceiver extends Emitter {
     const generation = this.#generation;
     // Data channels reuse nothing, but a relay hands us views; the copy keeps the bytes ours.
     const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
+    const length = bytes.length; // read now: a sink may transfer (detach) the buffer to a worker
+    this.#pendingWrites++;
     this.#writing = this.#writing.then(async () => {
       if (this.#finished) return;
-      // Read the length first: a sink may transfer the buffer to a worker, which empties it here.
-      const length = bytes.length;
       await sink.write(bytes);
+      this.#pendingWrites--;
       this.#written += length;
-      if (this.#written - this.#lastAck >= this.ackBytes && generation === this.#generation) this.#ack();
+      // Every ackBytes, and whenever everything received is written: the sender's window may be
+      // smaller than ackBytes, and it must not wait for an ack that would never come.
+      const due = this.#written - this.#lastAck >= this.ackBytes || (this.#pendingWrites === 0 && this.#written > this.#lastAck);
+      if (due && generation === this.#generation) this.#ack();
       this.emit("progress", { done: this.received, total: this.manifest.totalSize });
     });
     this.#writing.catch((error) => this.#fail(`cannot write: ${error instanceof Error ? error.message : error}`));
@@ -267,7 +278,10 @@ export class TransferReceiver extends Emitter {
   #ack() {
     this.#lastAck = this.#written;
     this.#send({ t: "ack", i: this.#current, offset: this.#written });
-    this.emit("checkpoint", { i: this.#current, offset: this.#written });
+    if (this.#written - this.#lastCheckpoint >= this.ackBytes) {
+      this.#lastCheckpoint = this.#written;
+      this.emit("checkpoint", { i: this.#current, offset: this.#written });
+    }
   }
 
   /** @param {Record<string, any>} m */
@@ -324,16 +338,19 @@ export class TransferReceiver extends Emitter {
 /**
  * Sinks in memory (text messages; tests). `store` keeps every item's bytes by index and
  * survives the receiver, so a test can make a second receiver that resumes from it.
+ * @template [K=number]
  * @param {typeof import("../sha256.js").Sha256} Sha256
- * @param {Map<number, Uint8Array>} [store]
- * @returns {SinkFactory & { store: Map<number, Uint8Array> }}
+ * @param {Map<K, Uint8Array>} [store]
+ * @param {(item: ManifestItem) => K} [keyOf] where an item is kept in `store` (its index by default)
+ * @returns {SinkFactory & { store: Map<K, Uint8Array> }}
  */
-export function memorySinks(Sha256, store = new Map()) {
+export function memorySinks(Sha256, store = new Map(), keyOf = (item) => /** @type {any} */ (item.i)) {
   return {
     store,
     async open(item) {
-      let bytes = store.get(item.i) ?? new Uint8Array(0);
-      store.set(item.i, bytes);
+      const key = keyOf(item);
+      let bytes = store.get(key) ?? new Uint8Array(0);
+      store.set(key, bytes);
       let hash = new Sha256().update(bytes);
       /** @type {Sink} */
       const sink = {
@@ -344,20 +361,20 @@ export function memorySinks(Sha256, store = new Map()) {
           next.set(bytes);
           next.set(piece, bytes.length);
           bytes = next;
-          store.set(item.i, bytes);
+          store.set(key, bytes);
           hash.update(piece);
           sink.offset = bytes.length;
         },
         finish: async () => hash.hex(),
         async truncate() {
           bytes = new Uint8Array(0);
-          store.set(item.i, bytes);
+          store.set(key, bytes);
           hash = new Sha256();
           sink.offset = 0;
         },
         async close() {},
         async discard() {
-          store.delete(item.i);
+          store.delete(key);
         },
       };
       return sink;

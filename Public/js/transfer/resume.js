@@ -46,7 +46,7 @@ export function manifestDigest(manifest) {
 /**
  * @typedef {object} ResumeData
  * @property {Record<string, { offset: number, size: number, updated: number }>} parts by part name
- * @property {Record<string, { fromDevice: string, digest: string, target: string, updated: number }>} accepted by transfer id
+ * @property {Record<string, { fromDevice: string, digest: string, target: string, next: number, updated: number }>} accepted by transfer id
  */
 
 export class ResumeBook {
@@ -107,7 +107,21 @@ export class ResumeBook {
    * @param {string} target "opfs" or "folder"
    */
   accepted(transferId, fromDevice, manifest, target) {
-    this.#data.accepted[transferId] = { fromDevice, digest: manifestDigest(manifest), target, updated: this.#now() };
+    this.#data.accepted[transferId] = { fromDevice, digest: manifestDigest(manifest), target, next: 0, updated: this.#now() };
+    this.#save();
+  }
+
+  /**
+   * Item `i` of an accepted transfer was verified and delivered: after a reload the transfer
+   * continues with the next one instead of receiving (and saving) it twice.
+   * @param {string} transferId
+   * @param {number} i
+   */
+  delivered(transferId, i) {
+    const entry = this.#data.accepted[transferId];
+    if (!entry) return;
+    entry.next = Math.max(entry.next ?? 0, i + 1);
+    entry.updated = this.#now();
     this.#save();
   }
 
@@ -116,12 +130,13 @@ export class ResumeBook {
    * @param {string} transferId
    * @param {string} fromDevice
    * @param {Manifest} manifest
-   * @returns {string | null} the target it was accepted into, or null
+   * @returns {{ target: string, next: number } | null} the target it was accepted into and the
+   *   first item not yet delivered, or null
    */
   wasAccepted(transferId, fromDevice, manifest) {
     const entry = this.#data.accepted[transferId];
     if (!entry || entry.fromDevice !== fromDevice || entry.digest !== manifestDigest(manifest)) return null;
-    return entry.target;
+    return { target: entry.target, next: Math.min(entry.next ?? 0, manifest.count) };
   }
 
   /** @param {string} transferId */
