@@ -10,7 +10,8 @@ const CONNECTION_TEXT = {
   connecting: "Connecting…",
   ready: "Connected",
   waiting: "Connection lost; trying again…",
-  ended: "Disconnected. Reload the page to connect again.",
+  ended: "Your access ended (signed out, or the pairing is over). Sign in again, or ask for a new code.",
+  stopped: "Disconnected.",
 };
 
 /** @param {import("./compose.js").AppContext} app */
