@@ -272,6 +272,9 @@ def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:
     row = ann.locator("#transfers li.transfer")
     expect(row).to_have_attribute("data-state", "declined")
     expect(row.locator(".transfer-bytes")).to_have_text("0 B of 1.0 MiB")
+    ann.click("#transfers-clear")
+    expect(ann.locator("#transfers li.transfer")).to_have_count(0)
+    expect(ann.locator("#transfers-empty")).to_be_visible()
     expect(bob.locator("#transfers li.transfer")).to_have_count(0)
     bob.wait_for_timeout(1000)
     assert downloads == []
@@ -327,6 +330,8 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(guest, "Ann", "pairing")).to_have_count(1)
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(1)
+    expect(ann.locator("#pair-box")).to_be_hidden()
+    expect(ann.locator("#share-status")).to_contain_text("Paired with Visitor's phone")
 
     source = random_file(tmp_path / "from-guest.bin", 2)
     select(guest, "Ann", "pairing")

@@ -21,6 +21,14 @@ export function pairingFeature(app) {
   const qr = byId(document, "pair-qr");
   const expires = byId(document, "pair-expires");
 
+  // The code is single use: once a guest is in a pairing room, say who, and drop the code.
+  app.events.on("peers", (/** @type {import("../peer-client.js").PeerView[]} */ peers) => {
+    const guests = peers.filter((peer) => peer.guest && peer.rooms.some((room) => room.kind === "pairing"));
+    if (guests.length === 0 || box.hidden) return;
+    box.hidden = true;
+    app.status(`Paired with ${guests.map((peer) => peer.device.name).join(", ")}. They are under “Online now”.`);
+  });
+
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {

@@ -7,15 +7,30 @@
  */
 
 import { byId, copyText, el } from "./dom.js";
-import { transferRow } from "./model.js";
+import { isFinalState, transferRow } from "./model.js";
 
 /** @param {import("./compose.js").AppContext} app */
 export function transfersPanel(app) {
   const { document } = app.env;
   const list = byId(document, "transfers");
   const empty = byId(document, "transfers-empty");
+  const clear = byId(document, "transfers-clear");
   /** @type {Map<string, any>} */
   const rows = new Map();
+
+  const showClear = () => {
+    clear.hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
+  };
+  clear.addEventListener("click", () => {
+    for (const [id, parts] of rows) {
+      if (!isFinalState(parts.item.dataset.state)) continue;
+      parts.item.remove();
+      rows.delete(id);
+    }
+    empty.hidden = rows.size > 0;
+    showClear();
+    list.closest("section")?.querySelector("h2")?.focus?.();
+  });
 
   /** @param {import("../peer-client.js").TransferView} view */
   function update(view) {
@@ -64,6 +79,7 @@ export function transfersPanel(app) {
     parts.cancel.hidden = !row.canCancel;
     parts.cancel.setAttribute("aria-label", `Cancel ${row.name}`);
     empty.hidden = true;
+    showClear();
     return parts;
   }
 
