@@ -213,6 +213,11 @@ export class PeerClient extends Emitter {
       await keyStore.put(IDENTITY_KEY, identity);
       await registerDevice(api, identity, deviceName);
     }
+    return this.#connect(identity);
+  }
+
+  /** @param {import("./trust/device-key.js").DeviceIdentity} identity */
+  #connect(identity) {
     this.identity = identity;
     const signal = new SignalClient({
       url: signalUrl(this.options.location ?? globalThis.location),
@@ -619,6 +624,7 @@ export class PeerClient extends Emitter {
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
     receiver.on("done", () => {
       this.book.finished(offerId);
+      transfer.meter.update(transfer.manifest.totalSize, this.now()); // every byte is verified
       this.#setState(transfer, "done");
       this.#finish(transfer);
       const text = isText ? new TextDecoder().decode(textStore?.get(0)) : undefined;
@@ -669,6 +675,7 @@ export class PeerClient extends Emitter {
       sender.on("progress", ({ done }) => this.#progress(transfer, done));
       sender.on("state", ({ state }) => this.#followWorker(transfer, state));
       sender.on("done", () => {
+        transfer.meter.update(transfer.manifest.totalSize, this.now());
         this.#setState(transfer, "done");
         this.#finish(transfer);
         this.emit("transfer-done", { transfer: this.#view(transfer) });

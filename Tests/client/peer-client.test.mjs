@@ -314,6 +314,7 @@ describe("peer client", () => {
     assert.deepEqual(parts.flat(), items);
     for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
   });
+
 });
 
 describe("peer client: more flows", () => {

@@ -1,8 +1,8 @@
 /**
- * Entry module of the signed-in home page (`Templates/app.mustache`): the rich client shell.
- * It loads `/me`, then shows the user, a team switcher, the selected team's members, the user's
- * API tokens (create, show the secret once, revoke) and the sign-out buttons. It talks only to
- * the JSON API ({@link module:api}); the rules live in {@link module:shell-state}.
+ * The home page's account strip: it loads `/me`, then shows the user, a team switcher, the
+ * selected team's members (with a link to the team's admin page for owners) and the sign-out
+ * buttons. API tokens and the password live on `/account`. It talks only to the JSON API
+ * ({@link module:api}); the rules live in {@link module:shell-state}.
  *
  * Everything shown is set with `textContent` or element properties, never parsed as HTML.
  * Styling is done with classes and attributes only: the CSP forbids inline styles and scripts.
@@ -11,58 +11,41 @@
  * load), `document` receives a `ferry:team` event whose `detail` is `{ team, me }` (`team` is a
  * TeamSummary or null). `#shell[data-state]` is `loading`, `ready` or `error`.
  *
- * @module shell
+ * @module app/team-panel
  */
 
-import { ApiProblem, SIGN_IN_URL, createApi, isUnauthenticated } from "./api.js";
+import { ApiProblem, SIGN_IN_URL, createApi, isUnauthenticated } from "../api.js";
 import {
   describeProblem,
-  fieldForPointer,
-  formatExpiry,
-  formatScopes,
   initialState,
-  isExpired,
-  parseTokenForm,
   permissions,
   roleLabel,
   selectedTeam,
   withMe,
   withMembers,
   withTeam,
-  withToken,
-  withTokens,
   withoutTeam,
-  withoutToken,
-} from "./shell-state.js";
+} from "../shell-state.js";
 
 /** Where the browser goes after signing out. */
 const SIGNED_OUT_URL = "/sign-in";
 /** The event features listen to for the selected team. */
 export const TEAM_EVENT = "ferry:team";
 
-/** Token form fields and the ids of their controls and error lines. */
-const TOKEN_FIELDS = {
-  name: { control: "token-name", error: "token-name-error" },
-  scopes: { control: "token-scopes", error: "token-scopes-error" },
-  expiresInDays: { control: "token-expiry", error: "token-expiry-error" },
-};
-
 /**
  * @typedef {object} ShellOptions
  * @property {Document} document
- * @property {import("./api.js").Api} api
- * @property {import("./shell-state.js").KeyValueStorage | null} storage remembers the selected team
+ * @property {import("../api.js").Api} api
+ * @property {import("../shell-state.js").KeyValueStorage | null} storage remembers the selected team
  * @property {{ assign(url: string): void }} location
- * @property {{ writeText(text: string): Promise<void> } | undefined} [clipboard]
- * @property {() => number} [now]
  */
 
 /**
  * Wires the page and loads it.
  * @param {ShellOptions} options
- * @returns {{ state(): import("./shell-state.js").ShellState, reload(): Promise<void> }}
+ * @returns {{ state(): import("../shell-state.js").ShellState, reload(): Promise<void> }}
  */
-export function startShell({ document, api, storage, location, clipboard, now = Date.now }) {
+export function startTeamPanel({ document, api, storage, location }) {
   /**
    * @template {Element} T
    * @param {string} id
@@ -88,24 +71,11 @@ export function startShell({ document, api, storage, location, clipboard, now = 
     members: byId("members"),
     membersNote: byId("members-note"),
     noTeam: byId("no-team"),
-    tokensPanel: byId("tokens-panel"),
-    tokens: byId("tokens"),
-    tokensNote: byId("tokens-note"),
-    secretBox: byId("token-secret-box"),
-    secretLabel: byId("token-secret-label"),
-    secret: /** @type {HTMLInputElement} */ (byId("token-secret")),
-    secretCopy: /** @type {HTMLButtonElement} */ (byId("token-secret-copy")),
-    secretDismiss: /** @type {HTMLButtonElement} */ (byId("token-secret-dismiss")),
-    tokenForm: /** @type {HTMLFormElement} */ (byId("token-form")),
-    tokenName: /** @type {HTMLInputElement} */ (byId("token-name")),
-    tokenExpiry: /** @type {HTMLInputElement} */ (byId("token-expiry")),
-    tokenCreate: /** @type {HTMLButtonElement} */ (byId("token-create")),
     signOutForm: /** @type {HTMLFormElement} */ (byId("sign-out-form")),
     signOutEverywhereForm: /** @type {HTMLFormElement} */ (byId("sign-out-everywhere-form")),
     signOut: /** @type {HTMLButtonElement} */ (byId("sign-out")),
     signOutEverywhere: /** @type {HTMLButtonElement} */ (byId("sign-out-everywhere")),
     memberTemplate: /** @type {HTMLTemplateElement} */ (byId("member-row")),
-    tokenTemplate: /** @type {HTMLTemplateElement} */ (byId("token-row")),
   };
 
   let state = initialState();
@@ -239,43 +209,6 @@ export function startShell({ document, api, storage, location, clipboard, now = 
     ui.membersNote.textContent = count === 1 ? "1 member" : `${count} members`;
   }
 
-  /**
-   * @param {string | null} iso
-   * @returns {string}
-   */
-  const shortDate = (iso) => {
-    const when = iso ? new Date(iso) : null;
-    return when && !Number.isNaN(when.getTime()) ? when.toLocaleDateString() : (iso ?? "");
-  };
-
-  function renderTokens() {
-    const { manageTokens } = permissions(state);
-    ui.tokensPanel.hidden = !manageTokens;
-    if (!manageTokens) return;
-    const moment = now();
-    const rows = state.tokens.map((token) => {
-      const fragment = /** @type {DocumentFragment} */ (ui.tokenTemplate.content.cloneNode(true));
-      const row = /** @type {HTMLLIElement} */ (fragment.querySelector("li"));
-      row.dataset.tokenId = token.id;
-      row.dataset.expired = String(isExpired(token.expiresAt, moment));
-      /** @type {HTMLElement} */ (row.querySelector(".token-name")).textContent = token.name;
-      const prefix = /** @type {HTMLElement} */ (row.querySelector(".token-prefix"));
-      prefix.textContent = `${token.prefix}…`;
-      prefix.title = "The start of the secret, to recognise it";
-      /** @type {HTMLElement} */ (row.querySelector(".token-scopes")).textContent = formatScopes(token.scopes);
-      /** @type {HTMLElement} */ (row.querySelector(".token-expiry")).textContent = formatExpiry(token.expiresAt, moment);
-      /** @type {HTMLElement} */ (row.querySelector(".token-used")).textContent = token.lastUsedAt
-        ? `last used ${shortDate(token.lastUsedAt)}`
-        : "never used";
-      const revoke = /** @type {HTMLButtonElement} */ (row.querySelector(".token-revoke"));
-      revoke.dataset.tokenId = token.id;
-      revoke.setAttribute("aria-label", `Revoke token ${token.name}`);
-      return row;
-    });
-    ui.tokens.replaceChildren(...rows);
-    ui.tokensNote.textContent = rows.length === 0 ? "No API tokens yet." : "";
-  }
-
   // ---- loading
 
   async function loadMembers() {
@@ -306,20 +239,6 @@ export function startShell({ document, api, storage, location, clipboard, now = 
     }
   }
 
-  async function loadTokens() {
-    if (!permissions(state).manageTokens) return;
-    ui.tokensNote.textContent = "Loading tokens…";
-    try {
-      // Read `state` only after the answer: other answers may have changed it meanwhile.
-      const tokens = await api.listTokens();
-      state = withTokens(state, tokens);
-      renderTokens();
-    } catch (error) {
-      ui.tokensNote.textContent = "";
-      fail(error);
-    }
-  }
-
   async function load() {
     setPhase("loading");
     clearError();
@@ -333,8 +252,7 @@ export function startShell({ document, api, storage, location, clipboard, now = 
     }
     renderUser();
     renderTeams();
-    renderTokens();
-    await Promise.all([loadMembers(), loadTokens()]);
+    await loadMembers();
     setPhase("ready");
   }
 
@@ -348,126 +266,6 @@ export function startShell({ document, api, storage, location, clipboard, now = 
     renderTeams();
     announce(`Showing team ${selectedTeam(state)?.name ?? ""}.`);
     void loadMembers();
-  });
-
-  // ---- tokens
-
-  /** @param {import("./shell-state.js").FormError[]} errors */
-  function showFieldErrors(errors) {
-    for (const [field, ids] of Object.entries(TOKEN_FIELDS)) {
-      const message = errors.find((error) => error.field === field)?.detail ?? "";
-      byId(ids.error).textContent = message;
-      const control = byId(ids.control);
-      if (message) control.setAttribute("aria-invalid", "true");
-      else control.removeAttribute("aria-invalid");
-    }
-  }
-
-  /**
-   * Shows a new token's secret, the only time it is available.
-   * @param {import("./api.js").Token} token
-   */
-  function showSecret(token) {
-    ui.secretLabel.textContent = `Secret of the token “${token.name}”`;
-    ui.secret.value = token.secret ?? "";
-    ui.secretBox.hidden = false;
-    ui.secret.focus();
-    ui.secret.select();
-  }
-
-  function hideSecret() {
-    ui.secret.value = "";
-    ui.secretBox.hidden = true;
-  }
-
-  ui.tokenForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    const data = new FormData(ui.tokenForm);
-    const parsed = parseTokenForm({
-      name: String(data.get("name") ?? ""),
-      scopes: data.getAll("scopes").map(String),
-      expiresInDays: String(data.get("expiresInDays") ?? ""),
-    });
-    if (!parsed.ok) {
-      showFieldErrors(parsed.errors);
-      byId(TOKEN_FIELDS[/** @type {keyof typeof TOKEN_FIELDS} */ (parsed.errors[0].field)].control).focus();
-      return;
-    }
-    showFieldErrors([]);
-    clearError();
-    hideSecret();
-    ui.tokenCreate.disabled = true;
-    announce("Creating the token…");
-    try {
-      const token = await api.createToken(parsed.value);
-      state = withToken(state, token);
-      renderTokens();
-      ui.tokenForm.reset();
-      announce(`Token “${token.name}” created. Copy its secret now: it is shown only once.`);
-      showSecret(token);
-    } catch (error) {
-      announce("");
-      if (error instanceof ApiProblem) {
-        showFieldErrors(
-          error.errors
-            .map(({ pointer, detail }) => ({ field: fieldForPointer(pointer), detail }))
-            .filter(({ field }) => field in TOKEN_FIELDS),
-        );
-      }
-      fail(error);
-    } finally {
-      ui.tokenCreate.disabled = false;
-    }
-  });
-
-  ui.secretCopy.addEventListener("click", async () => {
-    const secret = ui.secret.value;
-    if (!secret) return;
-    try {
-      if (!clipboard) throw new Error("no clipboard");
-      await clipboard.writeText(secret);
-      announce("Secret copied.");
-    } catch {
-      // Without the asynchronous clipboard (not a secure context), copy the selection.
-      ui.secret.focus();
-      ui.secret.select();
-      const copied = typeof document.execCommand === "function" && document.execCommand("copy");
-      announce(copied ? "Secret copied." : "Press Ctrl+C (⌘C on a Mac) to copy the selected secret.");
-    }
-  });
-
-  ui.secretDismiss.addEventListener("click", () => {
-    hideSecret();
-    announce("");
-    ui.tokenName.focus();
-  });
-
-  ui.tokens.addEventListener("click", async (event) => {
-    const target = /** @type {Element} */ (event.target);
-    const button = /** @type {HTMLButtonElement | null} */ (target.closest?.("button.token-revoke") ?? null);
-    if (!button || button.disabled) return;
-    const tokenID = button.dataset.tokenId ?? "";
-    const token = state.tokens.find((candidate) => candidate.id === tokenID);
-    if (!token) return;
-    const row = button.closest("li");
-    const next = /** @type {HTMLButtonElement | null} */ (
-      row?.nextElementSibling?.querySelector(".token-revoke") ?? row?.previousElementSibling?.querySelector(".token-revoke") ?? null
-    );
-    button.disabled = true;
-    clearError();
-    try {
-      await api.revokeToken(tokenID);
-      state = withoutToken(state, tokenID);
-      renderTokens();
-      announce(`Token “${token.name}” revoked.`);
-      // The focused button is gone: keep keyboard users in the list.
-      const nextID = next?.dataset.tokenId;
-      const focusable = nextID ? ui.tokens.querySelector(`button[data-token-id="${CSS.escape(nextID)}"]`) : null;
-      /** @type {HTMLElement} */ (focusable ?? ui.tokenName).focus();
-    } catch (error) {
-      button.disabled = false;
-      fail(error);
-    }
   });
 
   // ---- sessions
@@ -513,20 +311,10 @@ export function startShell({ document, api, storage, location, clipboard, now = 
 }
 
 /** `localStorage`, or null where reading it throws (storage disabled). */
-function localStorageOrNull() {
+export function localStorageOrNull() {
   try {
     return globalThis.localStorage ?? null;
   } catch {
     return null;
   }
-}
-
-if (typeof document !== "undefined" && document.getElementById("shell")) {
-  startShell({
-    document,
-    api: createApi(),
-    storage: localStorageOrNull(),
-    location: window.location,
-    clipboard: navigator.clipboard,
-  });
 }

@@ -1,0 +1,159 @@
+/**
+ * The composer of the sharing page: one place that listens to the peer client, keeps the page's
+ * small shared state (who is online, who is selected, the transfers, the offers waiting), and
+ * hands every feature module the same context. Features never listen to the client directly and
+ * never call each other: they subscribe to the context's events and call its actions, so each
+ * can be left out (the guest page composes fewer) and tested with a fake context.
+ *
+ * ```js
+ * const app = composeApp({ client, features: [peersPanel, send, offerPrompt, transfersPanel] , env });
+ * ```
+ *
+ * Events on `app.events` (an Emitter): `peers` (PeerView[]), `selection` (Set<string>),
+ * `offer` (IncomingOffer), `offer-gone` ({offerId, reason}), `transfer` (TransferView),
+ * `transfer-done` ({transfer, text}), `transfer-failed` ({transfer, reason}), `key-warning`,
+ * `connection` ({state}), `status` (string, for the live region), `error` (string).
+ *
+ * @module app/compose
+ */
+
+import { Emitter } from "../emitter.js";
+import { pruneSelection, recipients, toggleSelection } from "./model.js";
+
+/** @typedef {import("../peer-client.js").PeerView} PeerView */
+/** @typedef {import("../peer-client.js").TransferView} TransferView */
+
+/**
+ * The part of the peer client the page uses (PeerClient fits; tests pass a fake).
+ * @typedef {object} ClientLike
+ * @property {(type: string, listener: (value: any) => void) => () => void} on
+ * @property {() => PeerView[]} peers
+ * @property {(peerIds: string[], files: any[]) => Promise<string[]>} sendFiles
+ * @property {(peerIds: string[], text: string) => Promise<string[]>} sendText
+ * @property {(offerId: string, target?: any) => Promise<void>} accept
+ * @property {(offerId: string) => Promise<void>} decline
+ * @property {(transferId: string) => Promise<void>} cancel
+ * @property {(peerId: string) => Promise<string>} verificationCode
+ * @property {(peerId: string) => void} confirmVerified
+ * @property {(name: string) => boolean} renameDevice
+ * @property {() => Promise<{ code: string, expiresAt: string }>} pairingCode
+ */
+
+/**
+ * @typedef {object} AppContext
+ * @property {ClientLike} client
+ * @property {Emitter} events
+ * @property {Record<string, any>} env what the features need from the page (document, window, storage…)
+ * @property {() => PeerView[]} peers
+ * @property {() => Set<string>} selection
+ * @property {(peerId: string) => void} toggle
+ * @property {() => void} clearSelection
+ * @property {() => Map<string, TransferView>} transfers
+ * @property {(files: any[], droppedOn?: string | null) => Promise<string[]>} sendFiles
+ * @property {(text: string, droppedOn?: string | null) => Promise<string[]>} sendText
+ * @property {(offerId: string, target?: any) => Promise<void>} accept
+ * @property {(offerId: string) => Promise<void>} decline
+ * @property {(transferId: string) => Promise<void>} cancel
+ * @property {(message: string) => void} status
+ * @property {(message: string) => void} error
+ */
+
+/** @typedef {(app: AppContext) => void | { stop?: () => void }} Feature */
+
+/**
+ * @param {object} options
+ * @param {ClientLike} options.client
+ * @param {Feature[]} options.features
+ * @param {Record<string, any>} [options.env]
+ * @returns {AppContext}
+ */
+export function composeApp({ client, features, env = {} }) {
+  const events = new Emitter();
+  /** @type {PeerView[]} */
+  let peers = client.peers();
+  /** @type {Set<string>} */
+  let selected = new Set();
+  /** @type {Map<string, TransferView>} */
+  const transfers = new Map();
+
+  /** @param {Set<string>} next */
+  const setSelection = (next) => {
+    const same = next.size === selected.size && [...next].every((id) => selected.has(id));
+    selected = next;
+    if (!same) events.emit("selection", selected);
+  };
+
+  /**
+   * Runs an action; a refusal becomes a message on the page rather than an unhandled rejection.
+   * @template T
+   * @param {() => Promise<T>} action
+   * @param {T} fallback
+   */
+  const guarded = async (action, fallback) => {
+    try {
+      return await action();
+    } catch (error) {
+      events.emit("error", error instanceof Error ? error.message : String(error));
+      return fallback;
+    }
+  };
+
+  /** @param {string | null | undefined} droppedOn */
+  const targets = (droppedOn) => {
+    const ids = recipients(selected, droppedOn ?? null);
+    if (ids.length === 0) throw new Error("Choose who to send to: select a person under “Online now”, or drop onto one.");
+    return ids;
+  };
+
+  /** @type {AppContext} */
+  const app = {
+    client,
+    events,
+    env,
+    peers: () => peers,
+    selection: () => selected,
+    toggle: (peerId) => setSelection(toggleSelection(selected, peerId)),
+    clearSelection: () => setSelection(new Set()),
+    transfers: () => transfers,
+    sendFiles: (files, droppedOn) =>
+      guarded(async () => {
+        if (files.length === 0) return [];
+        const ids = await client.sendFiles(targets(droppedOn), files);
+        events.emit("status", `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
+        return ids;
+      }, /** @type {string[]} */ ([])),
+    sendText: (text, droppedOn) =>
+      guarded(async () => {
+        if (text.trim() === "") throw new Error("Type a message first.");
+        const ids = await client.sendText(targets(droppedOn), text);
+        events.emit("status", "Message offered; waiting for an answer.");
+        return ids;
+      }, /** @type {string[]} */ ([])),
+    accept: (offerId, target) => guarded(() => client.accept(offerId, target), undefined),
+    decline: (offerId) => guarded(() => client.decline(offerId), undefined),
+    cancel: (transferId) => guarded(() => client.cancel(transferId), undefined),
+    status: (message) => events.emit("status", message),
+    error: (message) => events.emit("error", message),
+  };
+
+  client.on("peers", (/** @type {PeerView[]} */ list) => {
+    peers = list;
+    events.emit("peers", peers);
+    setSelection(pruneSelection(selected, peers));
+  });
+  client.on("transfer", (/** @type {TransferView} */ view) => {
+    transfers.set(view.id, view);
+    events.emit("transfer", view);
+  });
+  for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "connection", "delivery-failed"]) {
+    client.on(type, (/** @type {any} */ value) => {
+      if (type === "transfer-done" || type === "transfer-failed") transfers.set(value.transfer.id, value.transfer);
+      events.emit(type, value);
+    });
+  }
+  client.on("offer-withdrawn", (/** @type {any} */ value) => events.emit("offer-gone", value));
+
+  for (const feature of features) feature(app);
+  events.emit("peers", peers);
+  return app;
+}

@@ -1,0 +1,49 @@
+/**
+ * Tiny DOM helpers for the feature modules: elements are built with properties and
+ * `textContent`, never from HTML strings (the CSP and the rule: nothing received is parsed).
+ *
+ * @module app/dom
+ */
+
+/**
+ * @param {Document} document
+ * @param {string} id
+ * @returns {any}
+ */
+export function byId(document, id) {
+  const element = document.getElementById(id);
+  if (!element) throw new Error(`The page has no #${id}.`);
+  return element;
+}
+
+/**
+ * An element with a class, attributes and children (strings become text nodes).
+ * @param {Document} document
+ * @param {string} tag
+ * @param {{ className?: string, text?: string, attrs?: Record<string, string>, dataset?: Record<string, string> }} [props]
+ * @param {Array<Node | string>} [children]
+ * @returns {any}
+ */
+export function el(document, tag, props = {}, children = []) {
+  const element = document.createElement(tag);
+  if (props.className) element.className = props.className;
+  if (props.text !== undefined) element.textContent = props.text;
+  for (const [name, value] of Object.entries(props.attrs ?? {})) element.setAttribute(name, value);
+  for (const [name, value] of Object.entries(props.dataset ?? {})) element.dataset[name] = value;
+  element.append(...children);
+  return element;
+}
+
+/**
+ * Copies text to the clipboard; false when the browser refuses.
+ * @param {any} navigator
+ * @param {string} text
+ */
+export async function copyText(navigator, text) {
+  try {
+    await navigator.clipboard.writeText(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,282 @@
+/**
+ * The sharing page's pure logic: view models of peers (grouped per room), offers and transfers,
+ * the peer selection, the title badge, device names. No DOM, no clock of its own: the feature
+ * modules render what these return, and node tests check them.
+ *
+ * @module app/model
+ */
+
+import { formatBytes, formatDuration, percent, plural } from "../format.js";
+
+/** @typedef {import("../peer-client.js").PeerView} PeerView */
+/** @typedef {import("../peer-client.js").TransferView} TransferView */
+/** @typedef {import("../peer-client.js").IncomingOffer} IncomingOffer */
+
+const ROOM_ORDER = { team: 0, network: 1, pairing: 2 };
+
+/**
+ * How a room is titled on the page.
+ * @param {{ kind: string, name: string }} room
+ */
+export function roomTitle(room) {
+  // The server names network rooms already ("Design · same network").
+  if (room.kind === "network") return /network/i.test(room.name) ? room.name : `${room.name} · same network`;
+  if (room.kind === "pairing") return room.name ? `Pairing · ${room.name}` : "Pairing";
+  return room.name;
+}
+
+/**
+ * @typedef {object} PeerRow
+ * @property {string} id
+ * @property {string} who the user's name, or "Guest"
+ * @property {string} device
+ * @property {string} rooms every room the peer shares with us, titled
+ * @property {"new" | "known" | "verified" | "changed"} keyStatus
+ * @property {string} trust the words shown for keyStatus
+ * @property {boolean} keyChanged sending is refused until the codes are compared again
+ * @property {boolean} selected
+ * @property {boolean} sameDevice another tab of this browser
+ */
+
+/**
+ * @param {PeerView} peer
+ * @param {Set<string>} selected
+ * @returns {PeerRow}
+ */
+export function peerRow(peer, selected) {
+  return {
+    id: peer.id,
+    who: peer.user?.name ?? "Guest",
+    device: peer.device.name,
+    rooms: peer.rooms.map(roomTitle).join(", "),
+    keyStatus: peer.keyStatus,
+    trust: trustLabel(peer.keyStatus),
+    keyChanged: peer.keyStatus === "changed",
+    selected: selected.has(peer.id),
+    sameDevice: peer.sameDevice,
+  };
+}
+
+/** @param {string} status */
+export function trustLabel(status) {
+  switch (status) {
+    case "verified":
+      return "verified";
+    case "changed":
+      return "key changed!";
+    default:
+      return "not verified";
+  }
+}
+
+/**
+ * "Online now", per room: each room the peers are in, with its peers (a peer in two rooms is
+ * listed in both). Rooms in a stable order: teams, same network, pairing; then by name.
+ * @param {PeerView[]} peers
+ * @param {Set<string>} selected
+ * @returns {Array<{ id: string, kind: string, title: string, peers: PeerRow[] }>}
+ */
+export function groupPeers(peers, selected) {
+  /** @type {Map<string, { id: string, kind: string, title: string, name: string, peers: PeerRow[] }>} */
+  const rooms = new Map();
+  for (const peer of peers) {
+    for (const room of peer.rooms) {
+      let group = rooms.get(room.id);
+      if (!group) {
+        group = { id: room.id, kind: room.kind, title: roomTitle(room), name: room.name, peers: [] };
+        rooms.set(room.id, group);
+      }
+      group.peers.push(peerRow(peer, selected));
+    }
+  }
+  const order = (/** @type {string} */ kind) => ROOM_ORDER[/** @type {keyof typeof ROOM_ORDER} */ (kind)] ?? 9;
+  return [...rooms.values()]
+    .sort((a, b) => order(a.kind) - order(b.kind) || a.name.localeCompare(b.name))
+    .map(({ id, kind, title, peers: list }) => ({
+      id,
+      kind,
+      title,
+      peers: list.sort((a, b) => a.who.localeCompare(b.who) || a.device.localeCompare(b.device) || a.id.localeCompare(b.id)),
+    }));
+}
+
+/**
+ * The selection after peers came and went: only peers still online stay selected.
+ * @param {Set<string>} selected
+ * @param {PeerView[]} peers
+ */
+export function pruneSelection(selected, peers) {
+  const online = new Set(peers.map((peer) => peer.id));
+  return new Set([...selected].filter((id) => online.has(id)));
+}
+
+/**
+ * @param {Set<string>} selected
+ * @param {string} id
+ */
+export function toggleSelection(selected, id) {
+  const next = new Set(selected);
+  if (next.has(id)) next.delete(id);
+  else next.add(id);
+  return next;
+}
+
+/**
+ * Who to send to: the selected peers; a drop on one peer sends to it alone unless it is part of
+ * the selection, in which case the whole selection gets it.
+ * @param {Set<string>} selected
+ * @param {string | null} dropped
+ * @returns {string[]}
+ */
+export function recipients(selected, dropped) {
+  if (dropped !== null && !selected.has(dropped)) return [dropped];
+  return [...selected];
+}
+
+/**
+ * What the incoming-offer prompt shows.
+ * @param {IncomingOffer} offer
+ */
+export function offerView(offer) {
+  const { peer, summary } = offer;
+  const sorted = [...offer.manifest.items].sort((a, b) => a.path.localeCompare(b.path));
+  const items = sorted.slice(0, 20).map((item) => ({ name: item.path, size: formatBytes(item.size) }));
+  return {
+    id: offer.offerId,
+    who: peer.user?.name ?? "A guest",
+    device: peer.device.name,
+    rooms: peer.rooms.map(roomTitle).join(", "),
+    trust: trustLabel(peer.keyStatus),
+    keyChanged: peer.keyStatus === "changed",
+    verified: peer.keyStatus === "verified",
+    isText: summary.isText,
+    title: summary.isText
+      ? `${peer.user?.name ?? "A guest"} wants to send you a text message`
+      : `${peer.user?.name ?? "A guest"} wants to send you ${plural(summary.count, "file")}`,
+    count: summary.count,
+    total: formatBytes(summary.totalSize),
+    items: summary.isText ? [] : items,
+    more: summary.isText ? 0 : Math.max(0, offer.manifest.items.length - items.length),
+    resumable: offer.resumableBytes > 0 ? `${formatBytes(offer.resumableBytes)} already here from an earlier try` : "",
+  };
+}
+
+const STATE_LABELS = {
+  offered: "waiting for an answer",
+  connecting: "connecting",
+  running: "sending",
+  interrupted: "interrupted, waiting to resume",
+  done: "done",
+  failed: "failed",
+  cancelled: "cancelled",
+  declined: "declined",
+};
+
+/** @param {string} state */
+export function isFinalState(state) {
+  return state === "done" || state === "failed" || state === "cancelled" || state === "declined";
+}
+
+/**
+ * The words for a transfer's path.
+ * @param {"direct" | "relay" | null} mode
+ */
+export function pathLabel(mode) {
+  if (mode === "direct") return "direct";
+  if (mode === "relay") return "relayed, encrypted";
+  return "";
+}
+
+/**
+ * What a row of the transfers panel shows.
+ * @param {TransferView} t
+ */
+export function transferRow(t) {
+  const peerName = t.peer.userName ?? (t.peer.guest ? "Guest" : "");
+  const name = t.summary.isText ? "Text message" : t.summary.count === 1 ? t.summary.names[0] ?? "1 file" : `${t.summary.names[0] ?? ""}${t.summary.count > 1 ? ` and ${t.summary.count - 1} more` : ""}`;
+  let state = /** @type {Record<string, string>} */ (STATE_LABELS)[t.state] ?? t.state;
+  if (t.state === "running" && t.direction === "in") state = "receiving";
+  const final = isFinalState(t.state);
+  return {
+    id: t.id,
+    direction: t.direction,
+    name,
+    peer: `${t.direction === "out" ? "to" : "from"} ${peerName}${peerName ? " · " : ""}${t.peer.deviceName}`,
+    state: t.state,
+    stateText: t.error && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
+    path: pathLabel(t.mode),
+    percent: percent(t.done, t.total),
+    bytes: `${formatBytes(t.done)} of ${formatBytes(t.total)}`,
+    speed: !final && t.bytesPerSecond ? `${formatBytes(Math.round(t.bytesPerSecond))}/s` : "",
+    eta: !final && t.etaMs !== null && t.etaMs !== undefined && t.state === "running" ? `${formatDuration(Math.round(t.etaMs))} left` : "",
+    canCancel: !final,
+  };
+}
+
+/**
+ * The tab title with the number of unseen offers: "(2) Ferry".
+ * @param {string} base
+ * @param {number} unseen
+ */
+export function badgedTitle(base, unseen) {
+  const plain = base.replace(/^\(\d+\) /, "");
+  return unseen > 0 ? `(${unseen}) ${plain}` : plain;
+}
+
+/** Where the device name is remembered. */
+export const DEVICE_NAME_KEY = "ferry.deviceName";
+
+/**
+ * A first device name from the browser's user agent: "Chrome on Linux".
+ * @param {string} userAgent
+ */
+export function defaultDeviceName(userAgent) {
+  const browser = /Edg\//.test(userAgent) ? "Edge" : /Firefox\//.test(userAgent) ? "Firefox" : /Chrom(e|ium)\//.test(userAgent) ? "Chrome" : /Safari\//.test(userAgent) ? "Safari" : "Browser";
+  const system = /Android/.test(userAgent) ? "Android" : /iPhone|iPad/.test(userAgent) ? "iOS" : /Windows/.test(userAgent) ? "Windows" : /Mac OS X/.test(userAgent) ? "macOS" : /Linux/.test(userAgent) ? "Linux" : "";
+  return system ? `${browser} on ${system}` : browser;
+}
+
+/**
+ * A device name as the server takes it (1–64 characters after trimming, no control or bidi
+ * characters), or an error to show.
+ * @param {string} input
+ * @returns {{ ok: true, value: string } | { ok: false, error: string }}
+ */
+export function parseDeviceName(input) {
+  const value = input.trim();
+  if (value.length === 0) return { ok: false, error: "Enter a name for this device." };
+  if ([...value].length > 64) return { ok: false, error: "At most 64 characters." };
+  if (/[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/.test(value)) return { ok: false, error: "No control or direction characters." };
+  return { ok: true, value };
+}
+
+/**
+ * The guest page's code: from `#CODE`, `?code=CODE` or what was typed; upper case, with the dash.
+ * @param {string} input
+ * @returns {string | null} "XXXX-XXXX", or null when it cannot be a code
+ */
+export function normalizePairingCode(input) {
+  const letters = input.toUpperCase().replace(/[^0-9A-Z]/g, "");
+  if (!/^[23456789ABCDEFGHJKLMNPQRSTUVWXYZ]{8}$/.test(letters)) return null;
+  return `${letters.slice(0, 4)}-${letters.slice(4)}`;
+}
+
+/**
+ * The link a guest opens: `ORIGIN/pair#CODE` (the fragment never reaches a server log).
+ * @param {string} origin
+ * @param {string} code
+ */
+export function pairingLink(origin, code) {
+  return `${origin}/pair#${code}`;
+}
+
+/**
+ * The code carried by the guest page's address, if any.
+ * @param {{ hash: string, search: string }} location
+ */
+export function codeFromLocation(location) {
+  const fromHash = location.hash.replace(/^#/, "");
+  if (fromHash) return normalizePairingCode(decodeURIComponent(fromHash));
+  const fromQuery = new URLSearchParams(location.search).get("code");
+  return fromQuery ? normalizePairingCode(fromQuery) : null;
+}

@@ -1,0 +1,101 @@
+/**
+ * The incoming-offer prompt: a modal dialog that says who (user, device, room, verified or not,
+ * a loud warning for a changed key) and what (names, sizes, count, total), with Accept (as
+ * downloads, or into a folder the user picks where the browser can) and Decline. Nothing starts
+ * before Accept; Escape declines nothing, it only leaves the offer waiting. Offers queue: one
+ * prompt at a time.
+ *
+ * @module app/offer-prompt
+ */
+
+import { byId, el } from "./dom.js";
+import { offerView } from "./model.js";
+
+/** @param {import("./compose.js").AppContext} app */
+export function offerPrompt(app) {
+  const { document } = app.env;
+  const window = app.env.window ?? globalThis;
+  const dialog = byId(document, "offer-dialog");
+  const title = byId(document, "offer-title");
+  const from = byId(document, "offer-from");
+  const trust = byId(document, "offer-trust");
+  const warning = byId(document, "offer-warning");
+  const summary = byId(document, "offer-summary");
+  const items = byId(document, "offer-items");
+  const resumable = byId(document, "offer-resumable");
+  const accept = byId(document, "offer-accept");
+  const acceptFolder = byId(document, "offer-accept-folder");
+  const decline = byId(document, "offer-decline");
+  /** @type {import("../peer-client.js").IncomingOffer[]} */
+  const queue = [];
+  /** @type {string | null} */
+  let showing = null;
+  const canPickFolder = typeof window.showDirectoryPicker === "function";
+  acceptFolder.hidden = !canPickFolder;
+
+  function showNext() {
+    if (showing !== null) return;
+    const offer = queue.shift();
+    if (!offer) return;
+    const view = offerView(offer);
+    showing = view.id;
+    dialog.dataset.offerId = view.id;
+    title.textContent = view.title;
+    from.textContent = `${view.who} · ${view.device}${view.rooms ? ` · ${view.rooms}` : ""}`;
+    trust.textContent = view.trust;
+    trust.dataset.status = offer.peer.keyStatus;
+    warning.hidden = !view.keyChanged;
+    summary.textContent = view.isText ? "A text message" : `${view.count} ${view.count === 1 ? "file" : "files"}, ${view.total}`;
+    items.replaceChildren(
+      ...view.items.map((item) => el(document, "li", {}, [el(document, "span", { className: "offer-name", text: item.name }), " ", el(document, "span", { className: "offer-size", text: item.size })])),
+      ...(view.more > 0 ? [el(document, "li", { className: "hint", text: `and ${view.more} more` })] : []),
+    );
+    resumable.textContent = view.resumable;
+    acceptFolder.hidden = !canPickFolder || view.isText;
+    dialog.showModal();
+    accept.focus();
+  }
+
+  /** @param {() => Promise<void>} answer */
+  const answer = async (answer) => {
+    const id = showing;
+    if (id === null) return;
+    showing = null;
+    dialog.close();
+    await answer();
+    showNext();
+  };
+
+  accept.addEventListener("click", () => answer(() => app.accept(/** @type {string} */ (dialog.dataset.offerId), { kind: "download" })));
+  acceptFolder.addEventListener("click", async () => {
+    const id = /** @type {string} */ (dialog.dataset.offerId);
+    let handle;
+    try {
+      handle = await window.showDirectoryPicker({ mode: "readwrite", id: "ferry-receive" });
+    } catch {
+      return; // the user closed the picker: the prompt stays
+    }
+    await answer(() => app.accept(id, { kind: "folder", handle }));
+  });
+  decline.addEventListener("click", () => answer(async () => {
+    await app.decline(/** @type {string} */ (dialog.dataset.offerId));
+    app.status("Offer declined.");
+  }));
+  // Escape closes a modal dialog; the offer is kept and shown again, never silently answered.
+  dialog.addEventListener("cancel", (/** @type {Event} */ event) => event.preventDefault());
+
+  app.events.on("offer", (offer) => {
+    queue.push(offer);
+    showNext();
+  });
+  app.events.on("offer-gone", ({ offerId, reason }) => {
+    const index = queue.findIndex((offer) => offer.offerId === offerId);
+    if (index >= 0) queue.splice(index, 1);
+    if (showing === offerId) {
+      showing = null;
+      dialog.close();
+      if (reason !== "declined") app.status(`The offer was withdrawn (${reason}).`);
+      showNext();
+    }
+  });
+}

@@ -1,0 +1,51 @@
+/**
+ * "Pair a guest": asks the server for a one-time code (`POST /api/v1/pairings`) and shows it big,
+ * with the link `ORIGIN/pair#CODE` as text and as a QR code for a phone's camera. The guest who
+ * enters it appears under "Online now" in a pairing room.
+ *
+ * @module app/pairing
+ */
+
+import { byId } from "./dom.js";
+import { pairingLink } from "./model.js";
+import { encodeQr, qrSvg } from "./qr.js";
+
+/** @param {import("./compose.js").AppContext} app */
+export function pairingFeature(app) {
+  const { document } = app.env;
+  const origin = app.env.origin ?? globalThis.location.origin;
+  const button = byId(document, "pair-start");
+  const box = byId(document, "pair-box");
+  const code = byId(document, "pair-code");
+  const link = byId(document, "pair-link");
+  const qr = byId(document, "pair-qr");
+  const expires = byId(document, "pair-expires");
+
+  // The code is single use: once a guest is in a pairing room, say who, and drop the code.
+  app.events.on("peers", (/** @type {import("../peer-client.js").PeerView[]} */ peers) => {
+    const guests = peers.filter((peer) => peer.guest && peer.rooms.some((room) => room.kind === "pairing"));
+    if (guests.length === 0 || box.hidden) return;
+    box.hidden = true;
+    app.status(`Paired with ${guests.map((peer) => peer.device.name).join(", ")}. They are under “Online now”.`);
+  });
+
+  button.addEventListener("click", async () => {
+    button.disabled = true;
+    try {
+      const answer = await app.client.pairingCode();
+      const url = pairingLink(origin, answer.code);
+      code.textContent = answer.code;
+      link.textContent = url;
+      link.href = url;
+      qr.replaceChildren(qrSvg(document, encodeQr(url), `QR code of ${url}`));
+      const until = new Date(answer.expiresAt);
+      expires.textContent = Number.isNaN(until.getTime()) ? "" : `Valid once, until ${until.toLocaleTimeString()}.`;
+      box.hidden = false;
+      app.status(`Pairing code ${answer.code} ready. The guest opens the link or scans the code.`);
+    } catch (error) {
+      app.error(error instanceof Error ? error.message : String(error));
+    } finally {
+      button.disabled = false;
+    }
+  });
+}

@@ -1,0 +1,131 @@
+/**
+ * "Online now": every room with its peers (user, device, room, verified or not, a loud warning
+ * when a key changed), a select toggle per peer for sending to several, files dropped onto a
+ * peer, and the verification dialog (show the code, confirm it matched).
+ *
+ * @module app/peers-panel
+ */
+
+import { byId, el } from "./dom.js";
+import { groupPeers } from "./model.js";
+import { filesFromDrop } from "./send.js";
+
+/** @param {import("./compose.js").AppContext} app */
+export function peersPanel(app) {
+  const { document } = app.env;
+  const rooms = byId(document, "rooms");
+  const empty = byId(document, "rooms-empty");
+  const dialog = byId(document, "verify-dialog");
+  const verifyWho = byId(document, "verify-who");
+  const verifyCode = byId(document, "verify-code");
+  const verifyConfirm = byId(document, "verify-confirm");
+  const verifyClose = byId(document, "verify-close");
+  /** @type {string | null} */
+  let verifying = null;
+
+  function render() {
+    const groups = groupPeers(app.peers(), app.selection());
+    empty.hidden = groups.length > 0;
+    rooms.replaceChildren(
+      ...groups.map((group) => {
+        const titleId = `room-${group.id.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+        const list = el(document, "ul", { className: "peer-list", attrs: { "aria-labelledby": titleId } });
+        for (const peer of group.peers) list.append(peerItem(peer, group.title));
+        return el(document, "section", { className: "room", dataset: { roomId: group.id, kind: group.kind } }, [
+          el(document, "h3", { className: "room-title", text: group.title, attrs: { id: titleId } }),
+          list,
+        ]);
+      }),
+    );
+  }
+
+  /**
+   * @param {import("./model.js").PeerRow} peer
+   * @param {string} roomTitle
+   */
+  function peerItem(peer, roomTitle) {
+    const select = el(document, "button", {
+      className: "button peer-select",
+      text: peer.selected ? "Selected" : "Select",
+      attrs: { type: "button", "aria-pressed": String(peer.selected), "aria-label": `Select ${peer.who}, ${peer.device}` },
+      dataset: { action: "select", peerId: peer.id },
+    });
+    const verify = el(document, "button", {
+      className: "button peer-verify",
+      text: peer.keyStatus === "verified" ? "Code" : "Verify",
+      attrs: { type: "button", "aria-label": `Verification code of ${peer.device}` },
+      dataset: { action: "verify", peerId: peer.id },
+    });
+    const item = el(document, "li", { className: "peer", dataset: { peerId: peer.id, keyStatus: peer.keyStatus, testid: "peer" } }, [
+      el(document, "div", { className: "peer-main" }, [
+        el(document, "span", { className: "peer-user", text: peer.who }),
+        el(document, "span", { className: "peer-device", text: peer.sameDevice ? `${peer.device} (this browser, another tab)` : peer.device }),
+        el(document, "span", { className: "peer-room", text: roomTitle }),
+        el(document, "span", { className: "trust-badge", text: peer.trust, dataset: { status: peer.keyStatus } }),
+      ]),
+      el(document, "div", { className: "peer-actions" }, [select, verify]),
+    ]);
+    item.setAttribute("data-testid", "peer");
+    if (peer.selected) item.classList.add("is-selected");
+    if (peer.keyChanged) {
+      item.append(el(document, "p", { className: "peer-warning", text: "This device’s key changed. Compare the verification code before sending.", attrs: { role: "alert" } }));
+    }
+    // Dropping files on a peer sends to it (or to the whole selection it is part of).
+    item.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
+      event.preventDefault();
+      item.classList.add("is-drop-target");
+    });
+    item.addEventListener("dragleave", () => item.classList.remove("is-drop-target"));
+    item.addEventListener("drop", async (/** @type {DragEvent} */ event) => {
+      event.preventDefault();
+      item.classList.remove("is-drop-target");
+      const files = await filesFromDrop(event.dataTransfer);
+      await app.sendFiles(files, peer.id);
+    });
+    return item;
+  }
+
+  rooms.addEventListener("click", async (/** @type {MouseEvent} */ event) => {
+    const button = /** @type {HTMLElement | null} */ (/** @type {Element} */ (event.target).closest?.("button[data-action]"));
+    if (!button) return;
+    const peerId = button.dataset.peerId ?? "";
+    if (button.dataset.action === "select") {
+      app.toggle(peerId);
+      byId(document, "rooms").querySelector(`button[data-action="select"][data-peer-id="${CSS.escape(peerId)}"]`)?.focus();
+      return;
+    }
+    try {
+      const code = await app.client.verificationCode(peerId);
+      const peer = app.peers().find((p) => p.id === peerId);
+      verifying = peerId;
+      verifyWho.textContent = `${peer?.user?.name ?? "Guest"} · ${peer?.device.name ?? ""}`;
+      verifyCode.textContent = code;
+      verifyConfirm.hidden = peer?.keyStatus === "verified";
+      dialog.showModal();
+      verifyConfirm.hidden ? verifyClose.focus() : verifyConfirm.focus();
+    } catch (error) {
+      app.error(error instanceof Error ? error.message : String(error));
+    }
+  });
+
+  verifyConfirm.addEventListener("click", () => {
+    if (verifying) {
+      try {
+        app.client.confirmVerified(verifying);
+        app.status("Device verified.");
+      } catch (error) {
+        app.error(error instanceof Error ? error.message : String(error));
+      }
+    }
+    verifying = null;
+    dialog.close();
+  });
+  verifyClose.addEventListener("click", () => {
+    verifying = null;
+    dialog.close();
+  });
+
+  app.events.on("peers", render);
+  app.events.on("selection", render);
+  render();
+}

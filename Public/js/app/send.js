@@ -1,0 +1,92 @@
+/**
+ * Sending: pick files, a folder (its structure kept through `webkitRelativePath`), or type a
+ * text message, to the selected peers; and reading files out of a drop, folders included.
+ *
+ * @module app/send
+ */
+
+import { byId } from "./dom.js";
+import { plural } from "../format.js";
+
+/** @param {import("./compose.js").AppContext} app */
+export function sendFeature(app) {
+  const { document } = app.env;
+  const filesInput = byId(document, "pick-files");
+  const folderInput = byId(document, "pick-folder");
+  const to = byId(document, "send-to");
+  const form = byId(document, "text-form");
+  const text = byId(document, "text-message");
+  const dropZone = byId(document, "drop-zone");
+
+  byId(document, "pick-files-button").addEventListener("click", () => filesInput.click());
+  byId(document, "pick-folder-button").addEventListener("click", () => folderInput.click());
+  for (const input of [filesInput, folderInput]) {
+    input.addEventListener("change", async () => {
+      const files = [...(input.files ?? [])];
+      input.value = "";
+      await app.sendFiles(files);
+    });
+  }
+  form.addEventListener("submit", async (/** @type {Event} */ event) => {
+    event.preventDefault();
+    const ids = await app.sendText(text.value);
+    if (ids.length > 0) text.value = "";
+  });
+  dropZone.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
+    event.preventDefault();
+    dropZone.classList.add("is-drop-target");
+  });
+  dropZone.addEventListener("dragleave", () => dropZone.classList.remove("is-drop-target"));
+  dropZone.addEventListener("drop", async (/** @type {DragEvent} */ event) => {
+    event.preventDefault();
+    dropZone.classList.remove("is-drop-target");
+    await app.sendFiles(await filesFromDrop(event.dataTransfer));
+  });
+
+  // A file dropped anywhere else would make the browser open it in place of the page.
+  for (const type of ["dragover", "drop"]) document.addEventListener(type, (/** @type {DragEvent} */ event) => event.preventDefault());
+
+  const describe = () => {
+    const chosen = app.peers().filter((peer) => app.selection().has(peer.id));
+    to.textContent =
+      chosen.length === 0
+        ? "Select people under “Online now”, or drop files onto one."
+        : `To ${chosen.map((peer) => `${peer.user?.name ?? "Guest"} (${peer.device.name})`).join(", ")} · ${plural(chosen.length, "device")}`;
+  };
+  app.events.on("selection", describe);
+  app.events.on("peers", describe);
+  describe();
+}
+
+/**
+ * The files of a drop. A dropped folder is walked (FileSystemEntry API) and each file gets its
+ * path inside it as `webkitRelativePath`, as a folder pick would, so the structure is kept.
+ * @param {DataTransfer | null} data
+ * @returns {Promise<File[]>}
+ */
+export async function filesFromDrop(data) {
+  if (!data) return [];
+  const entries = [...data.items]
+    .filter((item) => item.kind === "file")
+    .map((item) => /** @type {any} */ (item).webkitGetAsEntry?.() ?? null);
+  if (entries.length === 0 || entries.some((entry) => entry === null)) return [...data.files];
+  /** @type {File[]} */
+  const files = [];
+  /** @param {any} entry @param {string} prefix */
+  const walk = async (entry, prefix) => {
+    if (entry.isFile) {
+      const file = await new Promise((resolve, reject) => entry.file(resolve, reject));
+      if (prefix) Object.defineProperty(file, "webkitRelativePath", { value: `${prefix}${file.name}` });
+      files.push(/** @type {File} */ (file));
+      return;
+    }
+    const reader = entry.createReader();
+    for (;;) {
+      const batch = /** @type {any[]} */ (await new Promise((resolve, reject) => reader.readEntries(resolve, reject)));
+      if (batch.length === 0) break; // readEntries returns at most 100 at a time
+      for (const child of batch) await walk(child, `${prefix}${entry.name}/`);
+    }
+  };
+  for (const entry of entries) await walk(entry, "");
+  return files;
+}

@@ -1,0 +1,38 @@
+/**
+ * The page's connection line and its two live regions: status (polite) and errors (alert).
+ *
+ * @module app/status
+ */
+
+import { byId } from "./dom.js";
+
+const CONNECTION_TEXT = {
+  connecting: "Connecting…",
+  ready: "Connected",
+  waiting: "Connection lost; trying again…",
+  ended: "Your access ended (signed out, or the pairing is over). Sign in again, or ask for a new code.",
+  stopped: "Disconnected.",
+};
+
+/** @param {import("./compose.js").AppContext} app */
+export function statusFeature(app) {
+  const { document } = app.env;
+  const root = byId(document, "sharing");
+  const connection = byId(document, "connection");
+  const status = byId(document, "share-status");
+  const error = byId(document, "share-error");
+  app.events.on("connection", ({ state }) => {
+    root.dataset.connection = state;
+    connection.textContent = /** @type {Record<string, string>} */ (CONNECTION_TEXT)[state] ?? state;
+  });
+  app.events.on("status", (/** @type {string} */ message) => {
+    error.textContent = "";
+    status.textContent = message;
+  });
+  app.events.on("error", (/** @type {string} */ message) => {
+    error.textContent = message;
+  });
+  app.events.on("key-warning", ({ peer }) => {
+    error.textContent = `Warning: the key of ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;
+  });
+}

@@ -1,0 +1,99 @@
+/**
+ * The transfers panel: one row per transfer (name, peer, progress bar, bytes, speed, ETA, the
+ * path — "direct" or "relayed, encrypted" — and state), cancel for either side, and received
+ * text messages shown as text with a copy button.
+ *
+ * @module app/transfers-panel
+ */
+
+import { byId, copyText, el } from "./dom.js";
+import { isFinalState, transferRow } from "./model.js";
+
+/** @param {import("./compose.js").AppContext} app */
+export function transfersPanel(app) {
+  const { document } = app.env;
+  const list = byId(document, "transfers");
+  const empty = byId(document, "transfers-empty");
+  const clear = byId(document, "transfers-clear");
+  /** @type {Map<string, any>} */
+  const rows = new Map();
+
+  const showClear = () => {
+    clear.hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
+  };
+  clear.addEventListener("click", () => {
+    for (const [id, parts] of rows) {
+      if (!isFinalState(parts.item.dataset.state)) continue;
+      parts.item.remove();
+      rows.delete(id);
+    }
+    empty.hidden = rows.size > 0;
+    showClear();
+    list.closest("section")?.querySelector("h2")?.focus?.();
+  });
+
+  /** @param {import("../peer-client.js").TransferView} view */
+  function update(view) {
+    const row = transferRow(view);
+    let parts = rows.get(row.id);
+    if (!parts) {
+      parts = {
+        item: el(document, "li", { className: "transfer", dataset: { transferId: row.id, direction: row.direction } }),
+        name: el(document, "span", { className: "transfer-name" }),
+        peer: el(document, "span", { className: "transfer-peer" }),
+        progress: el(document, "progress", { className: "transfer-progress", attrs: { max: "100" } }),
+        bytes: el(document, "span", { className: "transfer-bytes" }),
+        speed: el(document, "span", { className: "transfer-speed" }),
+        eta: el(document, "span", { className: "transfer-eta" }),
+        path: el(document, "span", { className: "transfer-path" }),
+        state: el(document, "span", { className: "transfer-state" }),
+        cancel: el(document, "button", { className: "button transfer-cancel", text: "Cancel", attrs: { type: "button" } }),
+        text: null,
+      };
+      parts.item.setAttribute("data-testid", "transfer");
+      parts.progress.setAttribute("aria-label", "Progress");
+      parts.cancel.addEventListener("click", () => {
+        parts.cancel.disabled = true;
+        void app.cancel(row.id);
+      });
+      parts.item.append(
+        el(document, "div", { className: "transfer-head" }, [parts.name, parts.peer]),
+        parts.progress,
+        el(document, "div", { className: "transfer-meta" }, [parts.bytes, parts.speed, parts.eta, parts.path, parts.state]),
+        parts.cancel,
+      );
+      rows.set(row.id, parts);
+      list.prepend(parts.item);
+    }
+    parts.item.dataset.state = row.state;
+    parts.item.dataset.path = view.mode ?? "";
+    parts.name.textContent = row.name;
+    parts.peer.textContent = row.peer;
+    parts.progress.value = row.percent;
+    parts.progress.textContent = `${row.percent}%`;
+    parts.bytes.textContent = row.bytes;
+    parts.speed.textContent = row.speed;
+    parts.eta.textContent = row.eta;
+    parts.path.textContent = row.path;
+    parts.state.textContent = row.stateText;
+    parts.cancel.hidden = !row.canCancel;
+    parts.cancel.setAttribute("aria-label", `Cancel ${row.name}`);
+    empty.hidden = true;
+    showClear();
+    return parts;
+  }
+
+  app.events.on("transfer", update);
+  app.events.on("transfer-failed", ({ transfer }) => update(transfer));
+  app.events.on("transfer-done", ({ transfer, text }) => {
+    const parts = update(transfer);
+    if (typeof text !== "string" || parts.text) return;
+    // Received text is shown as text, never as HTML, and never opened or followed.
+    const body = el(document, "pre", { className: "received-text", text });
+    const copy = el(document, "button", { className: "button received-copy", text: "Copy", attrs: { type: "button" } });
+    copy.addEventListener("click", async () => app.status((await copyText(app.env.navigator ?? globalThis.navigator, text)) ? "Copied." : "Select the text and copy it."));
+    parts.text = el(document, "div", { className: "received" }, [body, copy]);
+    parts.item.append(parts.text);
+  });
+  app.events.on("delivery-failed", ({ item, reason }) => app.error(`Could not save ${item.path}: ${reason}`));
+}

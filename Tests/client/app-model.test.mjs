@@ -1,0 +1,145 @@
+// The sharing page's pure logic (Public/js/app/model.js): peers per room, selection, offers,
+// transfer rows, the title badge, device names and pairing codes.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  badgedTitle,
+  codeFromLocation,
+  defaultDeviceName,
+  groupPeers,
+  normalizePairingCode,
+  offerView,
+  pairingLink,
+  parseDeviceName,
+  pruneSelection,
+  recipients,
+  toggleSelection,
+  transferRow,
+} from "../../Public/js/app/model.js";
+
+const team = { id: "team:1", kind: "team", name: "Design" };
+const net = { id: "network:1", kind: "network", name: "Design · same network" };
+const pairing = { id: "pairing:x", kind: "pairing", name: "Ann" };
+const peer = (id, user, device, rooms, keyStatus = "known") => ({
+  id,
+  user: user ? { id: `u-${user}`, name: user } : null,
+  guest: !user,
+  device: { id: `d-${id}`, name: device, publicKey: "k" },
+  rooms,
+  sameDevice: false,
+  keyStatus,
+});
+
+test("peers are grouped per room: teams, then same network, then pairing; a peer in two rooms is in both", () => {
+  const groups = groupPeers(
+    [peer("p_b", "Bob", "Laptop", [team, net]), peer("p_g", null, "Phone", [pairing]), peer("p_a", "Abe", "Desk", [team], "changed")],
+    new Set(["p_b"]),
+  );
+  assert.deepEqual(groups.map((g) => [g.kind, g.title, g.peers.map((p) => p.who)]), [
+    ["team", "Design", ["Abe", "Bob"]],
+    ["network", "Design · same network", ["Bob"]],
+    ["pairing", "Pairing · Ann", ["Guest"]],
+  ]);
+  const abe = groups[0].peers[0];
+  assert.equal(abe.keyChanged, true);
+  assert.equal(abe.trust, "key changed!");
+  assert.equal(groups[0].peers[1].selected, true);
+  assert.equal(groups[0].peers[1].trust, "not verified");
+});
+
+test("selection: toggling, pruning peers that left, and who a drop goes to", () => {
+  let selected = toggleSelection(new Set(), "a");
+  selected = toggleSelection(selected, "b");
+  assert.deepEqual([...toggleSelection(selected, "a")], ["b"]);
+  assert.deepEqual([...pruneSelection(selected, [peer("b", "B", "x", [team])])], ["b"]);
+  assert.deepEqual(recipients(selected, null), ["a", "b"]);
+  assert.deepEqual(recipients(selected, "a"), ["a", "b"], "a drop on a selected peer sends to the whole selection");
+  assert.deepEqual(recipients(selected, "c"), ["c"], "a drop elsewhere sends to that peer alone");
+});
+
+test("offer view: who and what, names sorted and capped, a changed key flagged", () => {
+  const items = Array.from({ length: 25 }, (_, i) => ({ i, path: `F/${String(24 - i).padStart(2, "0")}.txt`, size: 1024, kind: "file" }));
+  const view = offerView({
+    offerId: "T",
+    peer: peer("p_a", "Ann", "Laptop", [team], "changed"),
+    manifest: { items, count: 25, totalSize: 25 * 1024 },
+    summary: { count: 25, totalSize: 25 * 1024, isText: false, folders: ["F"], names: ["F/"], more: 0 },
+    resumableBytes: 0,
+  });
+  assert.equal(view.title, "Ann wants to send you 25 files");
+  assert.equal(view.total, "25 KiB");
+  assert.equal(view.items.length, 20);
+  assert.equal(view.items[0].name, "F/00.txt");
+  assert.equal(view.more, 5);
+  assert.equal(view.keyChanged, true);
+  assert.equal(view.rooms, "Design");
+  const text = offerView({
+    offerId: "U",
+    peer: peer("p_g", null, "Phone", [pairing]),
+    manifest: { items: [{ i: 0, path: "message.txt", size: 5, kind: "text" }], count: 1, totalSize: 5 },
+    summary: { count: 1, totalSize: 5, isText: true, folders: [], names: ["message.txt"], more: 0 },
+    resumableBytes: 0,
+  });
+  assert.equal(text.title, "A guest wants to send you a text message");
+  assert.deepEqual(text.items, []);
+});
+
+test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unfinished", () => {
+  const base = {
+    id: "T",
+    direction: "out",
+    peerId: "p_b",
+    peer: { deviceId: "d", deviceName: "Laptop", userName: "Bob", guest: false },
+    summary: { count: 1, totalSize: 4 * 1048576, isText: false, folders: [], names: ["a.bin"], more: 0 },
+    state: "running",
+    mode: "relay",
+    done: 1048576,
+    total: 4 * 1048576,
+    bytesPerSecond: 1048576.7,
+    etaMs: 3000.4,
+    error: null,
+  };
+  const row = transferRow(base);
+  assert.equal(row.name, "a.bin");
+  assert.equal(row.peer, "to Bob · Laptop");
+  assert.equal(row.path, "relayed, encrypted");
+  assert.equal(row.percent, 25);
+  assert.equal(row.bytes, "1.0 MiB of 4.0 MiB");
+  assert.equal(row.speed, "1.0 MiB/s");
+  assert.equal(row.eta, "3.0 s left");
+  assert.equal(row.stateText, "sending");
+  assert.equal(row.canCancel, true);
+  const finished = transferRow({ ...base, direction: "in", state: "declined", mode: null, error: "declined", done: 0 });
+  assert.equal(finished.peer, "from Bob · Laptop");
+  assert.equal(finished.path, "");
+  assert.equal(finished.stateText, "declined: declined");
+  assert.equal(finished.speed, "");
+  assert.equal(finished.canCancel, false);
+  assert.equal(transferRow({ ...base, mode: "direct" }).path, "direct");
+  assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3 } }).name, "a.bin and 2 more");
+});
+
+test("the title badge counts unseen offers", () => {
+  assert.equal(badgedTitle("Ferry", 1), "(1) Ferry");
+  assert.equal(badgedTitle("(1) Ferry", 2), "(2) Ferry");
+  assert.equal(badgedTitle("(2) Ferry", 0), "Ferry");
+});
+
+test("device names: a default from the browser, and the server's rules", () => {
+  assert.equal(defaultDeviceName("Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0 Safari/537.36"), "Chrome on Linux");
+  assert.equal(defaultDeviceName("Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) Safari/604.1"), "Safari on iOS");
+  assert.deepEqual(parseDeviceName("  Ann's laptop "), { ok: true, value: "Ann's laptop" });
+  assert.equal(parseDeviceName("   ").ok, false);
+  assert.equal(parseDeviceName("x".repeat(65)).ok, false);
+  assert.equal(parseDeviceName("evil\u202Egnp.exe").ok, false);
+});
+
+test("pairing codes: normalised, from the fragment or the query, and the link", () => {
+  assert.equal(normalizePairingCode("abcd efgh"), "ABCD-EFGH");
+  assert.equal(normalizePairingCode("ABCD-EFG1"), null, "1 is not in the alphabet");
+  assert.equal(normalizePairingCode("ABC"), null);
+  assert.equal(codeFromLocation({ hash: "#2345-6789", search: "" }), "2345-6789");
+  assert.equal(codeFromLocation({ hash: "", search: "?code=2345-6789" }), "2345-6789");
+  assert.equal(codeFromLocation({ hash: "", search: "" }), null);
+  assert.equal(pairingLink("https://ferry.example", "2345-6789"), "https://ferry.example/pair#2345-6789");
+});
