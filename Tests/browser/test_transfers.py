@@ -1,7 +1,8 @@
 """Browser-to-browser sharing in Debian's Chromium against the real binary: members of one team
 signed in in separate browser contexts of one headless Chromium (on loopback, a secure context),
 files, a folder and text sent direct and through the encrypted relay, declining, guest pairing,
-several receivers, cancelling from either side, resuming after a reload, and the title badge.
+several receivers, cancelling from either side, resuming after a reload, the title badge, and
+relay-only ICE through a real TURN server (coturn).
 
 FERRY_TEST_TRANSFER_MIB sets the size of the large random file (default 64; the target is 300).
 Every wait is bounded; nothing asserts on timing."""
@@ -490,3 +491,71 @@ def test_drop_onto_a_peer(world: World) -> None:
     with bob.expect_download(timeout=STEP_MS) as download:
         bob.click("#offer-accept")
     assert Path(download.value.path()).read_bytes() == b"dropped bytes"
+
+
+# Relay candidates only, with the ICE servers the page got from the server (its TURN): WebRTC then
+# works only through TURN.
+RELAY_ONLY_ICE = """
+{
+  const Real = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Real {
+    constructor(config) { super({ ...(config || {}), iceTransportPolicy: "relay" }); }
+  };
+}
+"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_relay_only_ice_goes_through_a_turn_server(browser: Browser, tmp_path: Path) -> None:
+    """coturn on 127.0.0.1 with the REST shared secret; Ferry hands out its time-limited
+    credentials; with `iceTransportPolicy: "relay"` the data channel can only open through TURN,
+    and coturn's log shows the allocations it made for the two browsers."""
+    port = free_port()
+    secret = "turn-test-secret"
+    turn_log = tmp_path / "turn.log"
+    with open(turn_log, "w") as log:
+        turn = subprocess.Popen(
+            ["turnserver", "-n", "--listening-ip=127.0.0.1", f"--listening-port={port}", "--relay-ip=127.0.0.1",
+             "--min-port=49160", "--max-port=49200", "--use-auth-secret", f"--static-auth-secret={secret}",
+             "--realm=ferry.test", "--allow-loopback-peers", "--no-tls", "--no-dtls", "--no-cli",
+             "--log-file=stdout", "--simple-log", "-v"],
+            stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    server = Server(tmp_path / "data", None, ["--turn", f"turn:127.0.0.1:{port}", "--turn-secret", secret])
+    world = World(server, browser, [])
+    try:
+        world.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                  password=PASSWORD)
+        world.cli("user", "add", "--email", "bob@example.org", "--name", "Bob", password=PASSWORD)
+        world.cli("team", "add-member", "Design", "bob@example.org")
+        ann = world.member("ann@example.org", RELAY_ONLY_ICE)
+        bob = world.member("bob@example.org", RELAY_ONLY_ICE)
+        source = random_file(tmp_path / "turned.bin", RELAY_MIB)
+        select(ann, "Bob")
+        ann.set_input_files("#pick-files", str(source))
+        incoming(bob)
+        with bob.expect_download(timeout=TRANSFER_MS) as download:
+            bob.click("#offer-accept")
+        assert sha256_file(download.value.path()) == sha256_file(source)
+        done(ann)
+        # Relay candidates are the only ones, so an open data channel went through TURN; it is
+        # still WebRTC end to end, and the page says "direct" (not the server's relay).
+        expect(ann.locator("#transfers li.transfer .transfer-path")).to_have_text("direct")
+        assert world.errors == [], world.errors
+        turn.terminate()
+        turn.wait(timeout=10)
+        log_text = turn_log.read_text(errors="replace")
+        assert re.search(r"ALLOCATE.*success", log_text), log_text[-2000:]
+    finally:
+        for context in browser.contexts:
+            context.close()
+        server.stop()
+        if turn.poll() is None:
+            turn.terminate()
+            turn.wait(timeout=10)
