@@ -297,17 +297,21 @@ def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:
     }""") is None
 
 
+def send_and_check(sender: Page, receiver: Page, source: Path) -> None:
+    """Sends a file to Bob, who accepts it as a download: the bytes that arrive are the sent ones."""
+    select(sender, "Bob")
+    sender.set_input_files("#pick-files", str(source))
+    incoming(receiver)
+    with receiver.expect_download(timeout=TRANSFER_MS) as download:
+        receiver.click("#offer-accept")
+    assert sha256_file(download.value.path()) == sha256_file(source)
+    done(sender)
+
+
 def test_ice_failure_goes_relayed_and_encrypted(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org", NO_ICE)
     bob = world.member("bob@example.org", NO_ICE)
-    source = random_file(tmp_path / "relayed.bin", RELAY_MIB)
-    select(ann, "Bob")
-    ann.set_input_files("#pick-files", str(source))
-    incoming(bob)
-    with bob.expect_download(timeout=TRANSFER_MS) as download:
-        bob.click("#offer-accept")
-    assert sha256_file(download.value.path()) == sha256_file(source)
-    done(ann)
+    send_and_check(ann, bob, random_file(tmp_path / "relayed.bin", RELAY_MIB))
     expect(ann.locator("#transfers li.transfer .transfer-path")).to_have_text("relayed, encrypted")
     expect(bob.locator("#transfers li.transfer .transfer-path")).to_have_text("relayed, encrypted")
 
@@ -536,14 +540,7 @@ def test_relay_only_ice_goes_through_a_turn_server(browser: Browser, tmp_path: P
         world.cli("team", "add-member", "Design", "bob@example.org")
         ann = world.member("ann@example.org", RELAY_ONLY_ICE)
         bob = world.member("bob@example.org", RELAY_ONLY_ICE)
-        source = random_file(tmp_path / "turned.bin", RELAY_MIB)
-        select(ann, "Bob")
-        ann.set_input_files("#pick-files", str(source))
-        incoming(bob)
-        with bob.expect_download(timeout=TRANSFER_MS) as download:
-            bob.click("#offer-accept")
-        assert sha256_file(download.value.path()) == sha256_file(source)
-        done(ann)
+        send_and_check(ann, bob, random_file(tmp_path / "turned.bin", RELAY_MIB))
         # Relay candidates are the only ones, so an open data channel went through TURN; it is
         # still WebRTC end to end, and the page says "direct" (not the server's relay).
         expect(ann.locator("#transfers li.transfer .transfer-path")).to_have_text("direct")

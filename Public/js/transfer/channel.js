@@ -116,3 +116,19 @@ export function wrapDataChannel(dataChannel, peerConnection) {
     },
   });
 }
+
+/**
+ * Adds event listeners to a channel and returns the functions that remove them again, so a
+ * sender or receiver can let go of a channel it no longer uses.
+ *
+ * @param {{ addEventListener(type: string, listener: (event: any) => void): void,
+ *           removeEventListener(type: string, listener: (event: any) => void): void }} channel
+ * @param {Record<string, (event: any) => void>} handlers event type → listener
+ * @returns {(() => void)[]}
+ */
+export function listen(channel, handlers) {
+  return Object.entries(handlers).map(([type, listener]) => {
+    channel.addEventListener(type, listener);
+    return () => channel.removeEventListener(type, listener);
+  });
+}

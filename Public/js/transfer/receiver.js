@@ -21,7 +21,7 @@
  */
 
 import { Emitter } from "../emitter.js";
-import { decodeFrame, encodeControl } from "./channel.js";
+import { decodeFrame, encodeControl, listen } from "./channel.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
 /** @typedef {import("./manifest.js").Manifest} Manifest */
@@ -107,14 +107,7 @@ export class TransferReceiver extends Emitter {
     const onClose = () => {
       if (this.#channel === channel) this.detach();
     };
-    channel.addEventListener("message", onMessage);
-    channel.addEventListener("open", onOpen);
-    channel.addEventListener("close", onClose);
-    this.#detach = [
-      () => channel.removeEventListener("message", onMessage),
-      () => channel.removeEventListener("open", onOpen),
-      () => channel.removeEventListener("close", onClose),
-    ];
+    this.#detach = listen(channel, { message: onMessage, open: onOpen, close: onClose });
     this.#setState("running");
     if (channel.readyState === "open") this.#resume(generation);
   }

@@ -24,7 +24,7 @@
  */
 
 import { Emitter } from "../emitter.js";
-import { chunkPayloadSize, decodeFrame, encodeChunk, encodeControl } from "./channel.js";
+import { chunkPayloadSize, decodeFrame, encodeChunk, encodeControl, listen } from "./channel.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
 /** @typedef {import("./manifest.js").Manifest} Manifest */
@@ -108,14 +108,7 @@ export class TransferSender extends Emitter {
     const onClose = () => {
       if (this.#channel === channel) this.detach();
     };
-    channel.addEventListener("message", onMessage);
-    channel.addEventListener("bufferedamountlow", onLow);
-    channel.addEventListener("close", onClose);
-    this.#detach = [
-      () => channel.removeEventListener("message", onMessage),
-      () => channel.removeEventListener("bufferedamountlow", onLow),
-      () => channel.removeEventListener("close", onClose),
-    ];
+    this.#detach = listen(channel, { message: onMessage, bufferedamountlow: onLow, close: onClose });
     this.#setState("running");
   }
 

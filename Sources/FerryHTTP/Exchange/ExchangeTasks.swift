@@ -16,16 +16,15 @@ enum ExchangeTasks {
         }
     }
 
-    static func spawnStream<Driver: ExchangeDriver>(
-        _ produce: @escaping @Sendable (any HTTPBodyWriter) async throws -> Void,
-        head: HTTPResponse,
+    /// Runs the body of a response answered on the event loop that needs a task: a stream's
+    /// producer or a tunnel's owner.
+    static func spawnBody<Driver: ExchangeDriver>(
+        _ response: HTTPServerResponse,
         exchangeID: UInt64,
         driver: NIOLoopBound<Driver>,
         eventLoop: any EventLoop
     ) -> Task<Void, Never> {
-        Task {
-            await runStream(produce, head: head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
-        }
+        Task { await deliver(response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop) }
     }
 
     /// Hops a response produced by an async handler back onto the event loop and, for a stream,
@@ -49,18 +48,6 @@ enum ExchangeTasks {
                 driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
             }
             await runTunnel(run, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
-        }
-    }
-
-    static func spawnTunnel<Driver: ExchangeDriver>(
-        _ run: @escaping @Sendable (HTTPTunnel) async throws -> Void,
-        head: HTTPResponse,
-        exchangeID: UInt64,
-        driver: NIOLoopBound<Driver>,
-        eventLoop: any EventLoop
-    ) -> Task<Void, Never> {
-        Task {
-            await runTunnel(run, head: head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
         }
     }
 

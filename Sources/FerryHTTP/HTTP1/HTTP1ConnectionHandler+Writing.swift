@@ -26,19 +26,12 @@ extension HTTP1ConnectionHandler {
         exchange.route = response.route
         exchange.requestID = response.requestID
         switch response.body {
-        case .tunnel(let run):
+        case .tunnel, .stream:
             // Whether the request may become a tunnel is decided in `startTunnel`, for inline and
             // async answers alike.
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            exchange.task = ExchangeTasks.spawnTunnel(
-                run, head: response.head, exchangeID: exchange.id, driver: loopBound, eventLoop: context.eventLoop)
-        case .stream(let produce):
-            let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-            let eventLoop = context.eventLoop
-            let id = exchange.id
-            let head = response.head
-            exchange.task = ExchangeTasks.spawnStream(
-                produce, head: head, exchangeID: id, driver: loopBound, eventLoop: eventLoop)
+            exchange.task = ExchangeTasks.spawnBody(
+                response, exchangeID: exchange.id, driver: loopBound, eventLoop: context.eventLoop)
         case .segments where connectionInfo.isSecure && response.hasFileSegments:
             // No sendfile under TLS: the file is read and encrypted slice by slice.
             send(response.readingFiles(sliceSize: Int(Self.fileSliceSize)), for: exchange)

@@ -342,18 +342,12 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         stream.route = response.route
         stream.requestID = response.requestID
         switch response.body {
-        case .tunnel(let run):
-            guard canOpenTunnel(response.head, for: stream) else {
-                send(HTTPServerResponse(status: .internalServerError), for: stream)
-                return
-            }
+        case .tunnel where !canOpenTunnel(response.head, for: stream):
+            send(HTTPServerResponse(status: .internalServerError), for: stream)
+        case .tunnel, .stream:
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            stream.task = ExchangeTasks.spawnTunnel(
-                run, head: response.head, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
-        case .stream(let produce):
-            let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
-            stream.task = ExchangeTasks.spawnStream(
-                produce, head: response.head, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
+            stream.task = ExchangeTasks.spawnBody(
+                response, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
         case .segments(let segments):
             let length = response.body.knownLength ?? 0
             let hasBody = bodyAllowed(response.head, for: stream) && length > 0
