@@ -20,7 +20,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
 
-from ferry_server import ROOT, Server, backends, binary, database_url
+from ferry_server import Server, backends, database_url
 
 import subprocess
 
@@ -96,13 +96,8 @@ class World:
         assert self.server.url
         return self.server.url
 
-    def cli(self, *args: str, password: str | None = None) -> None:
-        command = [str(binary()), *args, *self.server.store_args()]
-        if password is not None:
-            command.append("--password-stdin")
-        result = subprocess.run(command, cwd=ROOT, input=(password + "\n") if password else None,
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
+    def cli(self, *args: str, password: str | None = None) -> str:
+        return self.server.cli(*args, password=password)
 
     def context(self, *scripts: str, **options) -> BrowserContext:
         context = self.browser.new_context(accept_downloads=True, **options)
@@ -257,7 +252,6 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     done(ann)
     for page in (ann, bob):
         expect(page.locator("#transfers li.transfer[data-path=direct]")).to_have_count(3)
-    ann.screenshot(path=str(ROOT / ".build" / "browser-sender.png") if (ROOT / ".build").exists() else str(tmp_path / "s.png"), full_page=True)
 
 
 def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:

@@ -1,19 +1,18 @@
 """Starts the real `ferry` binary on an ephemeral port with a small Public/ for the HTTP/2 tests."""
 import base64
 import os
-import re
 import secrets
-import subprocess
 import sys
 import tempfile
-import time
 
 import pytest
 
 sys.path.insert(0, os.path.dirname(__file__))
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "support"))
 
-ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-FERRY_BIN = os.environ.get("FERRY_BIN", os.path.join(ROOT, ".build", "debug", "ferry"))
+from ferry_server import ROOT, Server, binary  # noqa: E402
+
+FERRY_BIN = str(binary())
 
 SMALL = bytes(range(256)) * 4  # 1 KiB
 LARGE = os.urandom(3 * 1024 * 1024 + 123)
@@ -37,66 +36,20 @@ def device_request(server, device=None, extra=()):
             ("content-type", "application/json"), *extra]
 
 
-class Server:
-    def __init__(self, port, public, process):
-        self.port = port
-        self.public = public
-        self.process = process
-
-
 def start_server(public, extra_args=(), env_extra=None):
-    data = tempfile.mkdtemp(prefix="ferry-h2-data-")
-    env = dict(os.environ, FERRY_ACCESS_LOG="off", **(env_extra or {}))
-    log = open(os.path.join(data, "stderr.log"), "w+")
-    process = subprocess.Popen(
-        [FERRY_BIN, "serve", "--port", "0", "--public", public, "--data", data, "--log-level", "error", *extra_args],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=log,
-        text=True,
-    )
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        line = process.stdout.readline()
-        match = re.search(r"https?://127\.0\.0\.1:(\d+)", line)
-        if match:
-            server = Server(int(match.group(1)), public, process)
-            server.log = log
-            server.data = data
-            return server
-        if process.poll() is not None:
-            break
-    process.kill()
-    log.seek(0)
-    raise RuntimeError(f"ferry did not start: {log.read()}")
+    """`ferry serve` on `public` through the shared launcher, with a fresh data folder."""
+    return Server(tempfile.mkdtemp(prefix="ferry-h2-data-"), public=public, extra=list(extra_args),
+                  env={"FERRY_ACCESS_LOG": "off", **(env_extra or {})}, log_level="error")
 
 
-def create_api_token(data):
+def create_api_token(server):
     """A user in the server's store and an API token with the write scope, made with the CLI."""
-    store = ["--data", data]
-
-    def ferry(*args, password=None):
-        result = subprocess.run([FERRY_BIN, *args, *store], cwd=ROOT, input=password, capture_output=True,
-                                text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
-
-    ferry("admin", "create", "--email", "h2@example.org", "--name", "H2", "--password-stdin",
-          password=PASSWORD + "\n")
-    return ferry("token", "create", "--user", "h2@example.org", "--name", "h2", "--scopes", "write").split()[-1]
+    server.cli("admin", "create", "--email", "h2@example.org", "--name", "H2", password=PASSWORD)
+    return server.cli("token", "create", "--user", "h2@example.org", "--name", "h2", "--scopes", "write").split()[-1]
 
 
 def stop_server(server):
-    crashed = server.process.poll() is not None
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-    if crashed:
-        server.log.seek(0)
-        raise AssertionError("the server died during the tests:\n" + server.log.read()[-6000:])
+    server.stop(check=True)
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +67,7 @@ def public_dir():
 @pytest.fixture(scope="session")
 def server(public_dir):
     running = start_server(public_dir)
-    running.token = create_api_token(running.data)
+    running.token = create_api_token(running)
     yield running
     stop_server(running)
 
@@ -124,6 +77,6 @@ def tight_server(public_dir):
     """A server with a 1000-byte stream window and 4 concurrent streams, for flow-control and
     concurrency limits that the defaults make slow to reach."""
     running = start_server(public_dir, ["--http2-window", "1000", "--http2-max-streams", "4"])
-    running.token = create_api_token(running.data)
+    running.token = create_api_token(running)
     yield running
     stop_server(running)

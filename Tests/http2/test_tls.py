@@ -119,8 +119,7 @@ def test_redirect_port_sends_clients_to_https(public_dir, certificate):
     cert, key, _ = certificate
     running = start_server(public_dir, ["--tls-cert", cert, "--tls-key", key, "--http-redirect-port", "0"])
     try:
-        line = running.process.stdout.readline()
-        redirect_port = int(line.rsplit(":", 1)[1].split()[0])
+        redirect_port = int(running.wait_for(r"Redirecting http://\S+:(\d+) to HTTPS").group(1))
         result = curl("-D", "-", "-o", "/dev/null", f"http://localhost:{redirect_port}/a/b?c=d")
         headers = result.stdout.decode().lower()
         assert headers.startswith("http/1.1 301")

@@ -21,7 +21,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from websockets.sync.client import ClientConnection, connect
 
 # One launcher for every suite that runs the real binary.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "browser"))
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
 from ferry_server import ROOT, Server, backends, binary, database_url  # noqa: E402, F401
 
 PASSWORD = "correct horse battery staple"
@@ -58,13 +58,7 @@ class Ferry:
         self.ws_url = server.url.replace("http://", "ws://") + "/api/v1/signal"
 
     def cli(self, *args: str, password: str | None = None) -> str:
-        command = [str(binary()), *args, *self.server.store_args()]
-        if password is not None:
-            command.append("--password-stdin")
-        result = subprocess.run(command, cwd=ROOT, input=(password + "\n") if password else None,
-                                capture_output=True, text=True, timeout=60)
-        assert result.returncode == 0, result.stderr
-        return result.stdout
+        return self.server.cli(*args, password=password)
 
     def request(self, method: str, path: str, body: object | None = None, cookie: str | None = None,
                 token: str | None = None) -> tuple[int, dict, dict]:

@@ -1,0 +1,153 @@
+"""Shared helpers of the Python benchmarks (Benchmarks/*.py): release builds, the one server
+launcher (Tests/support/ferry_server.py), process memory and CPU from /proc, and results written
+as Markdown and JSON under Benchmarks/results. Benchmarks are never run in CI.
+
+A benchmark imports it with:
+    sys.path.insert(0, str(Path(__file__).resolve().parent / "lib")); import benchlib
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import datetime, timezone
+from pathlib import Path
+
+BENCH_DIR = Path(__file__).resolve().parents[1]
+ROOT = BENCH_DIR.parent
+RESULTS_DIR = Path(os.environ.get("RESULTS_DIR", BENCH_DIR / "results"))
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+sys.path.insert(0, str(ROOT / "Tests" / "support"))
+import ferry_server  # noqa: E402  (the one launcher, shared with the tests)
+
+
+def log(tag: str, *parts: object) -> None:
+    print(f"[{tag}]", *parts, file=sys.stderr, flush=True)
+
+
+def swift_release(package: Path, product: str | None = None) -> Path:
+    """Builds `package` in release (niced, output to a log in .build) unless SKIP_BUILD=1, and
+    returns the folder of its release binaries."""
+    if os.environ.get("SKIP_BUILD") != "1":
+        command = ["nice", "-n", "19", "swift", "build", "-c", "release", *(["--product", product] if product else [])]
+        build_log = package / ".build" / "bench-build.log"
+        build_log.parent.mkdir(parents=True, exist_ok=True)
+        with open(build_log, "w") as out:
+            if subprocess.run(command, cwd=package, stdout=out, stderr=subprocess.STDOUT).returncode != 0:
+                raise SystemExit(f"release build of {package} failed; see {build_log}")
+    return Path(subprocess.run(["swift", "build", "-c", "release", "--show-bin-path"], cwd=package,
+                               capture_output=True, text=True, check=True).stdout.strip())
+
+
+def ferry_release() -> Path:
+    """The release `ferry` (FERRY_BIN if set), and FERRY_BIN pointed at it for the launcher."""
+    if os.environ.get("FERRY_BIN"):
+        return Path(os.environ["FERRY_BIN"])
+    path = swift_release(ROOT, "ferry") / "ferry"
+    os.environ["FERRY_BIN"] = str(path)
+    return path
+
+
+def rss_bytes(pid: int, descendants: bool = False) -> int:
+    """VmRSS of `pid` (and, if asked, of all its descendants), in bytes; 0 for a process gone."""
+    pids = [pid] + (descendants_of(pid) if descendants else [])
+    total = 0
+    for one in pids:
+        try:
+            for line in Path(f"/proc/{one}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def descendants_of(pid: int) -> list[int]:
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                parents[int(entry)] = int(Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    family, grew = {pid}, True
+    while grew:
+        grew = False
+        for child, parent in parents.items():
+            if parent in family and child not in family:
+                family.add(child)
+                grew = True
+    family.discard(pid)
+    return sorted(family)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time `pid` has used so far (all its threads), in seconds."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+class Stopwatch:
+    """Wall time and a process's CPU time over a block: `with Stopwatch(pid) as s: …; s.cpu, s.wall`."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.cpu = 0.0
+        self.wall = 0.0
+
+    def __enter__(self) -> "Stopwatch":
+        self._cpu, self._wall = cpu_seconds(self.pid), time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.cpu = cpu_seconds(self.pid) - self._cpu
+        self.wall = time.monotonic() - self._wall
+
+
+def metrics(url: str) -> dict[str, float]:
+    """The server's Prometheus exposition (GET /metrics) as {"name{labels}": value}."""
+    import urllib.request
+
+    values: dict[str, float] = {}
+    with urllib.request.urlopen(url.rstrip("/") + "/metrics", timeout=10) as answer:
+        for line in answer.read().decode().splitlines():
+            if line and not line.startswith("#"):
+                name, _, value = line.rpartition(" ")
+                try:
+                    values[name] = float(value)
+                except ValueError:
+                    pass
+    return values
+
+
+def ratio(ours: float, theirs: float) -> str:
+    return f"{ours / theirs:.2f}×" if theirs else "n/a"
+
+
+def markdown_table(header: list[str], rows: list[list[object]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + " --- |" * len(header)]
+    lines += ["| " + " | ".join(str(cell) for cell in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def machine() -> str:
+    cpus = os.cpu_count()
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), "unknown CPU")
+    return f"{cpus} × {model}, load {os.getloadavg()[0]:.2f} at start"
+
+
+def write_results(name: str, markdown: str, data: dict) -> Path:
+    """Writes results/<name>-<UTC timestamp>.md and .json, prints the Markdown, returns the .md path."""
+    RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    base = RESULTS_DIR / f"{name}-{stamp}"
+    base.with_suffix(".md").write_text(markdown.rstrip() + "\n")
+    base.with_suffix(".json").write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
+    print(markdown)
+    log(name, "results in", base.with_suffix(".md"))
+    return base.with_suffix(".md")
