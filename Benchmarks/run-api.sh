@@ -22,39 +22,22 @@ THREADS="${THREADS:-2}"
 BACKENDS="${BACKENDS:-sqlite postgres}"
 MEMBERS="${MEMBERS:-20}"
 PORT_BASE="${PORT_BASE:-18090}"
-SKIP_BUILD="${SKIP_BUILD:-0}"
-RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
 PASSWORD="benchmark passphrase"
 FERRY="$ROOT/.build/release/ferry"
 PEER_DIR="$BENCH_DIR/peers/hummingbird-api-bench"
 PEER="$PEER_DIR/.build/release/HummingbirdAPIBench"
 
-log() { printf '[bench-api] %s\n' "$*" >&2; }
-command -v wrk >/dev/null || { log "installing wrk"; apt-get install -y -qq wrk >/dev/null; }
+BENCH_TAG=bench-api
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
+require_tools wrk:wrk curl:curl
+bench_workdir ferry-bench-api
+PG_DIR="$WORK/postgres"
+# Called by the exit trap after the servers are stopped.
+bench_after_cleanup() { "$ROOT/scripts/postgres-cluster" stop "$PG_DIR" 2>/dev/null || true; }
 
-if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building ferry (release)"
-    (cd "$ROOT" && swift build -c release --product ferry >/dev/null)
-    log "building the Hummingbird peer (release)"
-    (cd "$PEER_DIR" && swift build -c release >/dev/null)
-fi
-
-TMP="$(mktemp -d /tmp/ferry-bench-api.XXXXXX)"
-chmod 755 "$TMP"
-PIDS=()
-PG_DIR="$TMP/postgres"
-cleanup() {
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    "$ROOT/scripts/postgres-cluster" stop "$PG_DIR" 2>/dev/null || true
-    rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-wait_for() { # url
-    for _ in $(seq 1 100); do curl -fs -o /dev/null "$1" && return 0; sleep 0.1; done
-    log "no answer from $1"; return 1
-}
+build_release "$ROOT" ferry ferry
+build_release "$PEER_DIR" hummingbird-api
 
 measure() { # name url header → prints "reqs p99ms"
     wrk -t"$THREADS" -c"$CONNECTIONS" -d"${WARMUP}s" -H "$3" "$2" >/dev/null
@@ -71,7 +54,7 @@ print(f"{rate:.0f} {p99:.2f}")'
 
 ROWS=()
 for backend in $BACKENDS; do
-    data="$TMP/data-$backend"
+    data="$WORK/data-$backend"
     mkdir -p "$data"
     store=(--data "$data")
     if [[ "$backend" == postgres ]]; then
@@ -89,11 +72,13 @@ for backend in $BACKENDS; do
     done
     token="$("$FERRY" token create --user u1@bench.example --name bench --scopes read "${store[@]}")"
 
-    "$FERRY" serve --port "$PORT_BASE" --access-log off --log-level error "${store[@]}" >"$TMP/ferry.log" 2>&1 &
-    PIDS+=($!)
-    "$PEER" --port $((PORT_BASE + 1)) "${store[@]}" >"$TMP/peer.log" 2>&1 &
-    PIDS+=($!)
-    wait_for "http://127.0.0.1:$PORT_BASE/api/v1/health"
+    "$FERRY" serve --port "$PORT_BASE" --access-log off --log-level error "${store[@]}" >"$WORK/ferry.log" 2>&1 &
+    ferry_pid=$!
+    track_pid $ferry_pid
+    "$PEER" --port $((PORT_BASE + 1)) "${store[@]}" >"$WORK/peer.log" 2>&1 &
+    peer_pid=$!
+    track_pid $peer_pid
+    wait_http "http://127.0.0.1:$PORT_BASE/api/v1/health"
     sleep 1
     cookie="$(curl -fs -D - -o /dev/null -X POST -H 'Content-Type: application/json' \
         -d "{\"email\":\"u1@bench.example\",\"password\":\"$PASSWORD\"}" \
@@ -114,14 +99,12 @@ for backend in $BACKENDS; do
         log "$backend $case: ferry $ferry_rate req/s (p99 $ferry_p99 ms), hummingbird $peer_rate req/s (p99 $peer_p99 ms): ${ratio}x"
         ROWS+=("| $backend | $case | $ferry_rate | $ferry_p99 | $peer_rate | $peer_p99 | ${ratio}× |")
     done
-    for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
-    wait 2>/dev/null || true
-    PIDS=()
+    stop_pids "$ferry_pid" "$peer_pid"
     [[ "$backend" == postgres ]] && "$ROOT/scripts/postgres-cluster" stop "$PG_DIR"
 done
 
 mkdir -p "$RESULTS_DIR"
-out="$RESULTS_DIR/api-$(date -u +%Y%m%dT%H%M%SZ).md"
+out="$RESULTS_DIR/api-$(utc_stamp).md"
 {
     echo "# Authenticated JSON GETs: Ferry vs Hummingbird 2 over the same store"
     echo

@@ -22,18 +22,13 @@ STREAMS="${STREAMS:-32}"
 SERVERS="${SERVERS:-ferry nginx hummingbird}"
 MODES="${MODES:-h2c tls}"
 PORT_BASE="${PORT_BASE:-18180}"
-SKIP_BUILD="${SKIP_BUILD:-0}"
-KEEP_TMP="${KEEP_TMP:-0}"
-RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
 CASES=(static-1k static-1m json)
+BENCH_TAG=h2-bench
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
 
-log() { printf '[h2-bench] %s\n' "$*" >&2; }
-die() { printf '[h2-bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-for v in DURATION WARMUP CLIENTS STREAMS PORT_BASE; do
-    [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number (got '${!v}')"
-done
-for tool in h2load curl python3; do command -v "$tool" >/dev/null || die "missing $tool (apt-get install nghttp2-client curl python3)"; done
+require_whole_numbers DURATION WARMUP CLIENTS STREAMS PORT_BASE
+require_tools h2load:nghttp2-client curl:curl python3:python3
 NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 read -r -a SERVER_LIST <<<"$SERVERS"
 read -r -a MODE_LIST <<<"$MODES"
@@ -45,43 +40,19 @@ port_of() { # server mode
     echo $((PORT_BASE + offset))
 }
 
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/ferry-h2-bench.XXXXXX")"
-chmod 755 "$WORK"
-mkdir -p "$WORK/raw" "$WORK/logs" "$WORK/public" "$WORK/tls" "$WORK/nginx"
-PIDS=()
-cleanup() {
-    local rc=$? pid
-    trap - EXIT INT TERM
-    for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
-    for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
-    if [[ "$KEEP_TMP" == 1 ]]; then log "kept $WORK"; else rm -rf "$WORK"; fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bench_workdir ferry-h2-bench
+mkdir -p "$WORK/raw" "$WORK/public" "$WORK/tls" "$WORK/nginx"
 
 # --- build -------------------------------------------------------------------------------------
-if [[ "$SKIP_BUILD" != 1 ]]; then
-    log "building ferry (release)"
-    (cd "$ROOT" && nice -n 19 swift build -c release --product ferry) >"$WORK/logs/build-ferry.log" 2>&1 ||
-        { tail -n 40 "$WORK/logs/build-ferry.log" >&2; die "ferry build failed"; }
-    if [[ " ${SERVER_LIST[*]} " == *" hummingbird "* ]]; then
-        log "building peers/hummingbird-h2-bench (release; the first build takes several minutes)"
-        (cd "$BENCH_DIR/peers/hummingbird-h2-bench" && nice -n 19 swift build -c release) \
-            >"$WORK/logs/build-hummingbird.log" 2>&1 ||
-            { tail -n 40 "$WORK/logs/build-hummingbird.log" >&2; die "hummingbird build failed"; }
-    fi
-fi
-FERRY="$(cd "$ROOT" && swift build -c release --show-bin-path)/ferry"
+build_release "$ROOT" ferry ferry
+[[ " ${SERVER_LIST[*]} " == *" hummingbird "* ]] &&
+    build_release "$BENCH_DIR/peers/hummingbird-h2-bench" hummingbird
+FERRY="$(release_bin "$ROOT" ferry)"
 HUMMINGBIRD="$(cd "$BENCH_DIR/peers/hummingbird-h2-bench" && swift build -c release --show-bin-path)/HummingbirdH2Bench"
 
 # --- fixtures ----------------------------------------------------------------------------------
 PUBLIC="$WORK/public"
-head -c 1024 /dev/urandom >"$PUBLIC/bench-1k.bin"
-head -c 1048576 /dev/urandom >"$PUBLIC/bench-1m.bin"
-touch -d '@1767225600' "$PUBLIC"/*.bin
-chmod 644 "$PUBLIC"/*.bin
+make_static_fixtures "$PUBLIC"
 "$FERRY" tls self-signed --host 127.0.0.1 localhost --out "$WORK/tls" >/dev/null
 CERT="$WORK/tls/cert.pem"
 KEY="$WORK/tls/key.pem"
@@ -119,7 +90,7 @@ for s in "${SERVER_LIST[@]}"; do
                     --access-log off --data "$WORK/ferry-data-$m" --templates "$ROOT/Templates")
                 [[ "$m" == tls ]] && args+=(--tls-cert "$CERT" --tls-key "$KEY")
                 "$FERRY" "${args[@]}" >"$WORK/logs/ferry-$m.log" 2>&1 &
-                PIDS+=($!)
+                track_pid $!
                 wait_up ferry "$m"
             done
             ;;
@@ -166,7 +137,7 @@ http {
 }
 EOF
             "$NGINX_BIN" -p "$WORK/nginx" -c "$WORK/nginx/nginx.conf" >"$WORK/logs/nginx.log" 2>&1 &
-            PIDS+=($!)
+            track_pid $!
             for m in "${MODE_LIST[@]}"; do wait_up nginx "$m"; done
             ;;
         hummingbird)
@@ -175,7 +146,7 @@ EOF
                 args=(--port "$(port_of hummingbird "$m")" --public "$PUBLIC" --json-body "$JSON_BODY" --json-path "$JSON_PATH")
                 [[ "$m" == tls ]] && args+=(--tls-cert "$CERT" --tls-key "$KEY")
                 "$HUMMINGBIRD" "${args[@]}" >"$WORK/logs/hummingbird-$m.log" 2>&1 &
-                PIDS+=($!)
+                track_pid $!
                 wait_up hummingbird "$m"
             done
             ;;
@@ -219,7 +190,7 @@ done
 
 # --- report ------------------------------------------------------------------------------------
 mkdir -p "$RESULTS_DIR"
-out="$RESULTS_DIR/h2-$(date -u +%Y%m%dT%H%M%SZ)"
+out="$RESULTS_DIR/h2-$(utc_stamp)"
 rev="$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo '?')"
 git -C "$ROOT" diff --quiet HEAD -- Sources Package.swift 2>/dev/null || rev="$rev (uncommitted changes)"
 python3 "$BENCH_DIR/report_h2.py" "$WORK/raw" "$out" \

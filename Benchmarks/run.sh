@@ -37,20 +37,15 @@ SOAK_SERVER="${SOAK_SERVER:-}"
 FERRY_JSON_PATH="${FERRY_JSON_PATH:-}"
 FERRY_ARGS="${FERRY_ARGS:-}"
 FERRY_BIN="${FERRY_BIN:-}"
-SKIP_BUILD="${SKIP_BUILD:-0}"
-KEEP_TMP="${KEEP_TMP:-0}"
-RESULTS_DIR="${RESULTS_DIR:-$BENCH_DIR/results}"
+BENCH_TAG=bench
+# shellcheck source=lib/common.sh
+source "$BENCH_DIR/lib/common.sh"
 
 DEFAULT_JSON='{"status":"ok","service":"ferry","version":"0.1.0"}'
 PEER_JSON_PATH=/api/v1/bench/json
 CASES=(static-1k static-1m revalidate-304 json)
 
-log() { printf '[bench] %s\n' "$*" >&2; }
-die() { printf '[bench] ERROR: %s\n' "$*" >&2; exit 1; }
-
-for v in DURATION WARMUP CONNECTIONS THREADS PORT_BASE SOAK_REQUESTS SOAK_SLICE SOAK_MAX_SLICES; do
-    [[ "${!v}" =~ ^[0-9]+$ ]] || die "$v must be a whole number (got '${!v}')"
-done
+require_whole_numbers DURATION WARMUP CONNECTIONS THREADS PORT_BASE SOAK_REQUESTS SOAK_SLICE SOAK_MAX_SLICES
 ((DURATION > 0 && THREADS > 0 && CONNECTIONS >= THREADS)) || die "need DURATION>0 and CONNECTIONS>=THREADS>0"
 
 read -r -a SERVER_LIST <<<"$SERVERS"
@@ -72,115 +67,43 @@ fi
 has_server "$SOAK_SERVER" || die "SOAK_SERVER=$SOAK_SERVER is not in SERVERS"
 
 # --- tools -------------------------------------------------------------------------------------
-need=()
-command -v wrk >/dev/null || need+=(wrk)
-command -v curl >/dev/null || need+=(curl)
-if has_server nginx && [[ ! -x /usr/sbin/nginx ]] && ! command -v nginx >/dev/null; then need+=(nginx-light); fi
-if ((${#need[@]})); then
-    if [[ $(id -u) -eq 0 ]] && command -v apt-get >/dev/null; then
-        log "installing ${need[*]} (Debian packages)"
-        apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-    else
-        die "missing ${need[*]}: apt-get install ${need[*]}"
-    fi
-fi
+tools=(wrk:wrk curl:curl)
+if has_server nginx && [[ ! -x /usr/sbin/nginx ]]; then tools+=(nginx:nginx-light); fi
+require_tools "${tools[@]}"
 command -v python3 >/dev/null || die "python3 is needed for report.py"
 NGINX_BIN="$(command -v nginx || echo /usr/sbin/nginx)"
 
 # --- temp folder and cleanup -------------------------------------------------------------------
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/ferry-bench.XXXXXX")"
-chmod 755 "$WORK"
-mkdir -p "$WORK/raw" "$WORK/logs" "$WORK/verify" "$WORK/soak"
+bench_workdir ferry-bench
+mkdir -p "$WORK/raw" "$WORK/verify" "$WORK/soak"
 declare -A PID=()
 NOTES=()
 FERRY_CMD_ARGS=""
 
-cleanup() {
-    local rc=$? s pid i
-    trap - EXIT INT TERM
-    for s in "${!PID[@]}"; do
-        pid="${PID[$s]}"
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for s in "${!PID[@]}"; do
-        pid="${PID[$s]}"
-        for ((i = 0; i < 50; i++)); do
-            kill -0 "$pid" 2>/dev/null || break
-            sleep 0.1
-        done
-        if kill -0 "$pid" 2>/dev/null; then
-            log "$s (pid $pid) did not stop on TERM; sending KILL"
-            kill -KILL "$pid" 2>/dev/null || true
-        fi
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ "$KEEP_TMP" == 1 ]]; then
-        log "kept $WORK"
-    else
-        rm -rf "$WORK"
-    fi
-    exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
-
 # --- build -------------------------------------------------------------------------------------
-build() { # dir label
-    local dir="$1" label="$2" blog="$WORK/logs/build-$2.log"
-    log "building $label (release) in ${dir#"$ROOT"/} — a first build of a peer can take 10+ minutes"
-    if ! (cd "$dir" && nice -n 19 swift build -c release ${3:+--product "$3"}) >"$blog" 2>&1; then
-        tail -n 40 "$blog" >&2
-        die "build of $label failed (log above)"
-    fi
-}
 declare -A BIN=()
 if has_server ferry; then
     if [[ -n "$FERRY_BIN" ]]; then
         BIN[ferry]="$FERRY_BIN"
     else
-        [[ "$SKIP_BUILD" == 1 ]] || build "$ROOT" ferry ferry
-        BIN[ferry]="$(cd "$ROOT" && swift build -c release --show-bin-path)/ferry"
+        build_release "$ROOT" ferry ferry
+        BIN[ferry]="$(release_bin "$ROOT" ferry)"
     fi
 fi
 for peer in hummingbird vapor; do
     has_server "$peer" || continue
     dir="$BENCH_DIR/peers/$peer-bench"
-    [[ "$SKIP_BUILD" == 1 ]] || build "$dir" "$peer"
+    build_release "$dir" "$peer"
     exe=HummingbirdBench
     [[ "$peer" == vapor ]] && exe=VaporBench
-    BIN[$peer]="$(cd "$dir" && swift build -c release --show-bin-path)/$exe"
-done
-for s in "${!BIN[@]}"; do
-    [[ -x "${BIN[$s]}" ]] || die "no $s binary at ${BIN[$s]} (run without SKIP_BUILD=1)"
+    BIN[$peer]="$(release_bin "$dir" "$exe")"
 done
 
 # --- fixtures ----------------------------------------------------------------------------------
 PUBLIC="$WORK/public"
-mkdir -p "$PUBLIC"
-head -c 1024 /dev/urandom >"$PUBLIC/bench-1k.bin"
-head -c 1048576 /dev/urandom >"$PUBLIC/bench-1m.bin"
-# An mtime in the past, so that no server treats the files as "just changed".
-touch -d '@1767225600' "$PUBLIC/bench-1k.bin" "$PUBLIC/bench-1m.bin"
-chmod 755 "$PUBLIC"
-chmod 644 "$PUBLIC"/*.bin
-[[ $(stat -c %s "$PUBLIC/bench-1k.bin") -eq 1024 && $(stat -c %s "$PUBLIC/bench-1m.bin") -eq 1048576 ]] ||
-    die "fixture sizes are wrong"
+make_static_fixtures "$PUBLIC"
 
 # --- helpers -----------------------------------------------------------------------------------
-port_busy() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-rss_kib() { # pid -> VmRSS in KiB of the process and its direct children (nginx workers)
-    local pid="$1" total=0 c v
-    local pids=("$pid")
-    for c in $(cat /proc/"$pid"/task/*/children 2>/dev/null); do pids+=("$c"); done
-    for c in "${pids[@]}"; do
-        v=$(awk '/^VmRSS:/ {print $2}' /proc/"$c"/status 2>/dev/null || true)
-        total=$((total + ${v:-0}))
-    done
-    echo "$total"
-}
-
 alive_or_die() { # server
     local s="$1"
     if ! kill -0 "${PID[$s]}" 2>/dev/null; then
@@ -238,6 +161,7 @@ start_server() { # server
             ;;
     esac
     PID[$s]=$!
+    track_pid "${PID[$s]}"
     wait_ready "$s"
     sleep 1
     RSS_IDLE[$s]=$(rss_kib "${PID[$s]}")
@@ -322,7 +246,7 @@ for s in "${SERVER_LIST[@]}"; do
 done
 
 # --- run ---------------------------------------------------------------------------------------
-TIMESTAMP="$(date -u +%Y%m%dT%H%M%SZ)"
+TIMESTAMP="$(utc_stamp)"
 META="$WORK/meta.txt"
 
 wrk_run() { # out duration url [header]
