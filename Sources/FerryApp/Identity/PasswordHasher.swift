@@ -56,8 +56,11 @@ public struct PasswordHasher: Sendable {
         _ password: String, salt: [UInt8], parameters: ScryptParameters, length: Int = hashLength
     ) async throws -> [UInt8] {
         try await gate.withPermit {
+            // A thread of its own per hash (the gate bounds how many), not a Dispatch global
+            // queue: the concurrency runtime runs on those queues on Linux, and with two cores a
+            // parallel test run was seen stalled with hashes that never started there.
             try await withCheckedThrowingContinuation { continuation in
-                DispatchQueue.global(qos: .userInitiated).async {
+                Thread {
                     continuation.resume(
                         with: Result {
                             let key = try KDF.Scrypt.deriveKey(
@@ -65,7 +68,7 @@ public struct PasswordHasher: Sendable {
                                 rounds: 1 << parameters.logN, blockSize: parameters.r, parallelism: parameters.p)
                             return key.withUnsafeBytes { Array($0) }
                         })
-                }
+                }.start()
             }
         }
     }

@@ -183,17 +183,22 @@ struct WebSocketSessionTests {
     @Test("a client that answers pings stays")
     func pongsKeepAlive() async throws {
         var configuration = Self.quick
-        configuration.pingInterval = .milliseconds(20)
-        configuration.pongTimeout = .milliseconds(60)
+        // Pings every 50 ms, each to be answered within 1 s; answering 30 of them takes 1.5 s, longer
+        // than the timeout, so the session stays only because the pongs count. The timeout is
+        // generous because a loaded machine may take a while to schedule the answers.
+        configuration.pingInterval = .milliseconds(50)
+        configuration.pongTimeout = .seconds(1)
         let (memory, handler, task) = start(configuration)
+        let deadline = ContinuousClock.now + .seconds(30)
         var answered = 0
-        while answered < 5 {
+        while answered < 30, !handler.hasClosed, ContinuousClock.now < deadline {
             if memory.frames.filter({ $0.opcode == 0x9 }).count > answered {
                 memory.send(ClientFrame.make(opcode: 0xA, payload: Array("ferry".utf8)))
                 answered += 1
             }
             try await Task.sleep(for: .milliseconds(2))
         }
+        #expect(answered == 30)
         #expect(!handler.hasClosed)
         memory.send(ClientFrame.close(1000))
         await task.value
