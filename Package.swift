@@ -152,6 +152,17 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// The drop format (docs/DROPS.md): keys, RFC 8188 content streams, sealed metadata. Pure
+        /// swift-crypto, no I/O; used by `ferry send` / `ferry get` and checked against the
+        /// vectors the JavaScript client checks too.
+        .target(
+            name: "FerryDropFormat",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "CryptoExtras", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
         .testTarget(
             name: "FerryHTTPTests",
             dependencies: [
@@ -175,6 +186,11 @@ let package = Package(
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
             ],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryDropFormatTests",
+            dependencies: ["FerryDropFormat"],
             swiftSettings: strict
         ),
         .testTarget(
