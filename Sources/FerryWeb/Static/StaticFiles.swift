@@ -97,87 +97,15 @@ public final class StaticFiles: Sendable {
     }
 
     func serve(_ file: StaticFile, request: Request, immutable: Bool) -> Response {
-        let fields = StaticRequestFields(request.headers)
-        // Range handling is defined for GET only (RFC 9110 §14.2); HEAD mirrors a full GET.
-        let range = request.method == .get ? fields.range : nil
+        let fields = RepresentationRequestFields(request.headers)
         // Ranges address the identity bytes: a range of a compressed variant is rarely what a
         // client resuming a download can use.
+        let ranged = request.method == .get && fields.range != nil
         let coding =
-            range != nil || file.variants.isEmpty
+            ranged || file.variants.isEmpty
             ? ContentCoding.identity : AcceptEncoding.choose(fields.acceptEncoding, available: file.availableCodings)
-        let representation = file.representation(for: coding)
-        let headers = immutable ? representation.immutableHeaders : representation.headers
-
-        if fields.isConditional {
-            // The common revalidation — a browser sending back exactly the ETag it got — needs no
-            // parsing; everything else follows RFC 9110 §13.2.2 in full.
-            if fields.ifMatch == nil, fields.ifUnmodifiedSince == nil,
-                fields.ifNoneMatch == representation.etag.headerValue
-            {
-                return notModified(representation, immutable: immutable)
-            }
-            switch ConditionalRequest.evaluate(
-                method: request.method.rawValue, ifMatch: fields.ifMatch, ifNoneMatch: fields.ifNoneMatch,
-                ifModifiedSince: fields.ifModifiedSince, ifUnmodifiedSince: fields.ifUnmodifiedSince,
-                etag: representation.etag, lastModified: file.lastModified)
-            {
-            case .notModified:
-                return notModified(representation, immutable: immutable)
-            case .preconditionFailed:
-                return Response(status: .preconditionFailed, headers: [.eTag: representation.etag.headerValue])
-            case .proceed:
-                break
-            }
-        }
-
-        switch ByteRangeRequest.evaluate(
-            rangeHeader: range, ifRange: fields.ifRange, etag: representation.etag,
-            lastModified: file.lastModified, length: representation.length)
-        {
-        case .full:
-            return Response(prepared: headers, body: representation.fullBody)
-        case .unsatisfiable:
-            return Response(
-                status: .rangeNotSatisfiable,
-                headers: [
-                    .contentRange: ByteRangeRequest.unsatisfiedContentRange(length: representation.length),
-                    .acceptRanges: "bytes",
-                ])
-        case .partial(let ranges) where ranges.count == 1:
-            let range = ranges[0]
-            var fields = headers.fields
-            fields[.contentRange] = ByteRangeRequest.contentRange(range, length: representation.length)
-            return Response(
-                status: .partialContent, headers: fields,
-                body: .segments([segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1)]),
-                preparedFields: true)
-        case .partial(let ranges):
-            let multipart = MultipartByteRanges(
-                boundary: MultipartByteRanges.randomBoundary(), contentType: file.contentType,
-                length: representation.length, ranges: ranges)
-            var fields = headers.fields
-            fields[.contentType] = multipart.contentTypeHeader
-            var segments: [HTTPResponseBody.Segment] = []
-            for (index, range) in ranges.enumerated() {
-                segments.append(.buffer(ByteBuffer(string: multipart.partHeader(index: index))))
-                segments.append(segment(representation, range.lowerBound, range.upperBound - range.lowerBound + 1))
-            }
-            segments.append(.buffer(ByteBuffer(string: multipart.closingDelimiter)))
-            return Response(
-                status: .partialContent, headers: fields, body: .segments(segments), preparedFields: true)
-        }
-    }
-
-    private func notModified(_ representation: StaticFile.Representation, immutable: Bool) -> Response {
-        Response(prepared: immutable ? representation.immutableNotModifiedHeaders : representation.notModifiedHeaders)
-    }
-
-    private func segment(_ representation: StaticFile.Representation, _ offset: Int64, _ count: Int64)
-        -> HTTPResponseBody.Segment
-    {
-        if let memory = representation.memory {
-            return .buffer(memory.getSlice(at: memory.readerIndex + Int(offset), length: Int(count)) ?? ByteBuffer())
-        }
-        return .file(path: representation.path, offset: offset, count: count)
+        return RepresentationResponse.respond(
+            method: request.method, fields: fields,
+            with: StaticFile.Served(file: file, representation: file.representation(for: coding), immutable: immutable))
     }
 }

@@ -1,8 +1,9 @@
 import HTTPTypes
 
-/// The request fields static file serving looks at, found in one pass over the fields instead of
-/// one linear search each (this runs for every static request).
-struct StaticRequestFields {
+/// The request fields a representation response looks at (ranges, conditionals, and for static
+/// files Accept-Encoding), found in one pass over the fields instead of one linear search each
+/// (this runs for every static request).
+struct RepresentationRequestFields {
     var range: String?
     var ifRange: String?
     var ifMatch: String?
