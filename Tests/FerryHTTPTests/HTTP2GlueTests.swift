@@ -140,27 +140,36 @@ struct HTTP2GlueTests {
         #expect(names == ["content-type", "etag"])
     }
 
-    @Test("the body queue hands out exact byte counts across buffers and file ranges")
+    @Test("the body queue sends only bytes in memory; file ranges arrive as read slices, in order")
     func bodyQueue() throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent(
             "ferry-queue-\(UInt32.random(in: 0...UInt32.max))"
         )
         .path
-        let fileBytes = (0..<300_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        let fileBytes = (0..<600_000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
         #expect(FileManager.default.createFile(atPath: path, contents: Data(fileBytes)))
         defer { try? FileManager.default.removeItem(atPath: path) }
 
         var queue = HTTP2BodyQueue()
         queue.append(.buffer(ByteBuffer(string: "head-"), completion: nil))
-        queue.append(.file(path: path, offset: 1000, count: 280_000))
+        queue.append(.file(path: path, offset: 1000, count: 580_000))
         queue.append(.buffer(ByteBuffer(string: "-tail"), completion: nil))
         queue.ended = true
-        #expect(queue.readyBytes == 280_010)
+        // Nothing of the file is ready before it is read, and the tail waits behind it.
+        #expect(queue.readyBytes == 5)
+        #expect(!queue.isFullyBuffered)
         var collected: [UInt8] = []
-        while queue.readyBytes > 0 {
+        var reads: [Int] = []
+        while queue.readyBytes > 0 || !queue.isFullyBuffered {
+            if let read = queue.nextRead() {
+                #expect(queue.nextRead() == nil, "one read at a time")
+                reads.append(read.count)
+                queue.completeRead(
+                    try FileSliceReader.readBlocking(path: read.path, offset: read.offset, count: read.count))
+            }
             var output = HTTP2Output(allocator: ByteBufferAllocator())
             let take = Int(min(16_384, queue.readyBytes))
-            try queue.take(take, into: &output)
+            queue.take(take, into: &output)
             let (pieces, _) = output.drain()
             var taken = 0
             for case .byteBuffer(let piece) in pieces {
@@ -169,6 +178,24 @@ struct HTTP2GlueTests {
             }
             #expect(taken == take)
         }
-        #expect(collected == Array("head-".utf8) + Array(fileBytes[1000..<281_000]) + Array("-tail".utf8))
+        #expect(reads == [262_144, 262_144, 55_712])
+        #expect(collected == Array("head-".utf8) + Array(fileBytes[1000..<581_000]) + Array("-tail".utf8))
+    }
+
+    @Test("a file slice past the file's end is an error, never zeros")
+    func shortFile() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "ferry-short-\(UInt32.random(in: 0...UInt32.max))"
+        )
+        .path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data(repeating: 1, count: 100)))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try FileSliceReader.readBlocking(path: path, offset: 90, count: 10).readableBytes == 10)
+        #expect(throws: FileReadError.shorterThanPromised(path: path)) {
+            try FileSliceReader.readBlocking(path: path, offset: 90, count: 11)
+        }
+        #expect(throws: FileReadError.self) {
+            try FileSliceReader.readBlocking(path: path + "-gone", offset: 0, count: 1)
+        }
     }
 }

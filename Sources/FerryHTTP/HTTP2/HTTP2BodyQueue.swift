@@ -1,108 +1,106 @@
 import NIOCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 /// The response body of one stream, waiting for flow-control credit: buffers (from a handler or a
-/// stream writer) and file ranges (read when their turn comes, never all at once).
+/// stream writer) and file ranges. File ranges are never read here: the connection asks
+/// ``nextRead()`` for the next slice to read off the event loop (``FileSliceReader``), and
+/// ``completeRead(_:)`` puts the bytes in place, in order. Only bytes already in memory count as
+/// ready, so nghttp2 never commits to a frame whose bytes could still fail to arrive.
 struct HTTP2BodyQueue {
     enum Item {
         case buffer(ByteBuffer, completion: EventLoopPromise<Void>?)
         case file(path: String, offset: Int64, count: Int64)
     }
 
+    /// A slice of a file to read for this body.
+    struct FileRead {
+        var path: String
+        var offset: Int64
+        var count: Int
+    }
+
     /// Small at first: most bodies are one buffer (the default capacity is 16 items).
     private var items = CircularBuffer<Item>(initialCapacity: 1)
     /// No more items will be added.
     var ended = false
-    /// Bytes that can be sent without waiting for the producer.
-    private(set) var readyBytes: Int64 = 0
-    /// The open file of the first file item, with bytes read ahead of the frames that take them.
-    private var openFile: (descriptor: CInt, path: String)?
-    private var readAhead = ByteBuffer()
+    /// A file slice is being read.
+    private(set) var readInFlight = false
 
+    /// Bytes read per slice, and how far reading runs ahead of sending.
     static let readAheadSize = 256 * 1024
 
     mutating func append(_ item: Item) {
-        switch item {
-        case .buffer(let bytes, _): readyBytes += Int64(bytes.readableBytes)
-        case .file(_, _, let count): readyBytes += count
-        }
         items.append(item)
     }
 
-    /// Moves exactly `count` ready bytes into `output`: buffer slices as they are, file ranges
-    /// read ahead in large blocks and sliced.
-    mutating func take(_ count: Int, into output: inout HTTP2Output) throws {
-        var remaining = count
-        while remaining > 0, let first = items.first {
-            switch first {
-            case .buffer(var bytes, let completion):
-                let length = min(remaining, bytes.readableBytes)
-                output.append(.byteBuffer(bytes.readSlice(length: length)!))
-                remaining -= length
-                readyBytes -= Int64(length)
-                if bytes.readableBytes == 0 {
-                    items.removeFirst()
-                    if let completion { output.complete(completion) }
-                } else {
-                    items[items.startIndex] = .buffer(bytes, completion: completion)
-                }
-            case .file(let path, let offset, let fileCount):
-                if readAhead.readableBytes == 0 {
-                    try fillReadAhead(path: path, offset: offset, count: fileCount)
-                }
-                let length = min(remaining, readAhead.readableBytes)
-                output.append(.byteBuffer(readAhead.readSlice(length: length)!))
-                remaining -= length
-                readyBytes -= Int64(length)
-                if fileCount - Int64(length) == 0 {
-                    items.removeFirst()
-                    closeFile()
-                } else {
-                    items[items.startIndex] = .file(
-                        path: path, offset: offset + Int64(length), count: fileCount - Int64(length))
-                }
+    /// Bytes that can be sent now: the buffers before the first unread file range.
+    var readyBytes: Int64 {
+        var total: Int64 = 0
+        for item in items {
+            guard case .buffer(let bytes, _) = item else { break }
+            total += Int64(bytes.readableBytes)
+        }
+        return total
+    }
+
+    /// Whether everything is sent or ready (no file range left to read).
+    var isFullyBuffered: Bool {
+        !items.contains { if case .file = $0 { return true } else { return false } }
+    }
+
+    /// The next file slice to read, when one is due: no read in flight, and fewer than
+    /// ``readAheadSize`` bytes ready ahead of it. Marks the read as in flight.
+    mutating func nextRead() -> FileRead? {
+        guard !readInFlight else { return nil }
+        var ahead: Int64 = 0
+        for item in items {
+            switch item {
+            case .buffer(let bytes, _):
+                ahead += Int64(bytes.readableBytes)
+            case .file(let path, let offset, let count):
+                guard ahead < Int64(Self.readAheadSize) else { return nil }
+                readInFlight = true
+                return FileRead(path: path, offset: offset, count: Int(min(Int64(Self.readAheadSize), count)))
             }
         }
+        return nil
     }
 
-    private mutating func fillReadAhead(path: String, offset: Int64, count: Int64) throws {
-        if openFile?.path != path {
-            closeFile()
-            let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-            guard descriptor >= 0 else { throw HTTP2BodyError.fileVanished }
-            openFile = (descriptor, path)
+    /// Puts the bytes of the read ``nextRead()`` returned in front of the rest of its file range.
+    mutating func completeRead(_ bytes: ByteBuffer) {
+        readInFlight = false
+        guard let index = items.firstIndex(where: { if case .file = $0 { return true } else { return false } }),
+            case .file(let path, let offset, let count) = items[index]
+        else { return }
+        let length = Int64(bytes.readableBytes)
+        if length >= count {
+            items[index] = .buffer(bytes, completion: nil)
+        } else {
+            items[index] = .file(path: path, offset: offset + length, count: count - length)
+            items.insert(.buffer(bytes, completion: nil), at: index)
         }
-        let size = Int(min(Int64(Self.readAheadSize), count))
-        var buffer = ByteBuffer()
-        buffer.reserveCapacity(size)
-        let descriptor = openFile!.descriptor
-        var read = 0
-        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
-            read = pread(descriptor, pointer.baseAddress, size, off_t(offset))
-            return max(0, read)
+    }
+
+    /// Moves exactly `count` ready bytes (at most ``readyBytes``) into `output`.
+    mutating func take(_ count: Int, into output: inout HTTP2Output) {
+        var remaining = count
+        while remaining > 0, let first = items.first, case .buffer(var bytes, let completion) = first {
+            let length = min(remaining, bytes.readableBytes)
+            output.append(.byteBuffer(bytes.readSlice(length: length)!))
+            remaining -= length
+            if bytes.readableBytes == 0 {
+                items.removeFirst()
+                if let completion { output.complete(completion) }
+            } else {
+                items[items.startIndex] = .buffer(bytes, completion: completion)
+            }
         }
-        // A file that shrank after its length went out in the head cannot complete the response.
-        guard read > 0 else { throw HTTP2BodyError.fileVanished }
-        readAhead = buffer
+        assert(remaining == 0, "nghttp2 took more bytes than were ready")
     }
 
-    private mutating func closeFile() {
-        if let openFile { close(openFile.descriptor) }
-        openFile = nil
-        readAhead = ByteBuffer()
-    }
-
-    /// The stream is gone: stream writers hear it, the file is closed.
+    /// The stream is gone: stream writers hear it; a read in flight is ignored when it lands.
     mutating func fail(_ error: any Error) {
         while let item = items.popFirst() {
             if case .buffer(_, let completion?) = item { completion.fail(error) }
         }
-        readyBytes = 0
-        closeFile()
     }
 }

@@ -366,6 +366,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
                 stream.bodyBytesSent = length
             }
             stream.body.ended = true
+            readFileSlice(for: stream)
             schedulePump()
         }
     }
@@ -531,9 +532,11 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     func http2Session(_ session: HTTP2Session, bodyBytesReadyFor streamID: Int32, max: Int) -> HTTP2BodyReadiness {
         guard let stream = streams[streamID] else { return .failed }
         let ready = stream.body.readyBytes
-        if ready == 0 { return stream.body.ended ? .end : .deferred }
+        // File ranges still to be read are not ready: the stream waits (deferred) for the read.
+        let complete = stream.body.ended && stream.body.isFullyBuffered
+        if ready == 0 { return complete ? .end : .deferred }
         let count = Int(min(Int64(max), ready))
-        return .bytes(count, isLast: stream.body.ended && Int64(count) == ready)
+        return .bytes(count, isLast: complete && Int64(count) == ready)
     }
 
     func http2Session(
@@ -543,18 +546,36 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             output.buffer.writeRepeatingByte(0, count: count)  // cannot happen: nghttp2 asked for it
             return
         }
-        let before = output.byteCount
         lastOutputProgress = .now()
         if stream.isTunnel { stream.lastTunnelActivity = lastOutputProgress }
-        do {
-            try stream.body.take(count, into: &output)
-        } catch {
-            // The file behind a promised length shrank or vanished; the frame header is already
-            // out, so the frame is completed with zeros and the stream reset right after.
-            output.buffer.writeRepeatingByte(0, count: count - (output.byteCount - before))
-            stream.body.fail(error)
-            session.resetStream(streamID, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
-        }
+        stream.body.take(count, into: &output)
+        readFileSlice(for: stream)
+    }
+
+    /// Starts reading the stream's next file slice off the event loop, when one is due. The bytes
+    /// join the body when the read lands; a file that cannot be read to its promised length resets
+    /// the stream before any of the missing bytes were promised in a frame.
+    private func readFileSlice(for stream: HTTP2Stream) {
+        guard let read = stream.body.nextRead() else { return }
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let boundStream = NIOLoopBound(stream, eventLoop: eventLoop)
+        FileSliceReader.shared.read(path: read.path, offset: read.offset, count: read.count, on: eventLoop)
+            .whenComplete { result in
+                let handler = loopBound.value
+                let stream = boundStream.value
+                guard !handler.isClosed, handler.streams[stream.id] === stream else { return }
+                switch result {
+                case .success(let bytes):
+                    stream.body.completeRead(bytes)
+                    handler.readFileSlice(for: stream)
+                case .failure(let error):
+                    stream.body.fail(error)
+                    stream.body.ended = true
+                    handler.session.resetStream(stream.id, errorCode: NGHTTP2_INTERNAL_ERROR.rawValue)
+                }
+                handler.session.resumeData(streamID: stream.id)
+                handler.schedulePump()
+            }
     }
 
     // MARK: - Writing

@@ -1,12 +1,6 @@
 import HTTPTypes
 import NIOCore
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
 extension HTTPServerResponse {
     /// Whether the body names file ranges (sent with sendfile where the connection allows).
     var hasFileSegments: Bool {
@@ -42,23 +36,12 @@ extension HTTPServerResponse {
     private static func stream(
         path: String, offset: Int64, count: Int64, sliceSize: Int, to writer: any HTTPBodyWriter
     ) async throws {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw HTTPStreamError.fileUnreadable }
-        defer { close(descriptor) }
         var position = offset
         let end = offset + count
         while position < end {
             let size = Int(min(Int64(sliceSize), end - position))
-            var buffer = ByteBuffer()
-            var read = 0
-            buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: size) { pointer in
-                read = pread(descriptor, pointer.baseAddress, size, off_t(position))
-                return max(0, read)
-            }
-            // A file that shrank after its length went out cannot complete the response.
-            guard read > 0 else { throw HTTPStreamError.fileUnreadable }
-            try await writer.write(buffer)
-            position += Int64(read)
+            try await writer.write(try await FileSliceReader.shared.read(path: path, offset: position, count: size))
+            position += Int64(size)
         }
     }
 }
