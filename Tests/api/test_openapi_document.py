@@ -2,6 +2,12 @@
 
 Run from the repository root: python3 -m pytest -q Tests/api/test_openapi_document.py
 (needs the packages in Tests/api/requirements.txt).
+
+Each module has its own contract document: every `docs/*.md` with a `## JSON API` section is one,
+and the table in that section lists the module's routes (`METHOD /path`) and their rules
+(docs/SYSTEM.md, "The OpenAPI document"). The document must describe exactly the routes of all
+contracts, with the same rules. Bodies are JSON with a schema, binary (a media type of
+`BINARY_MEDIA_TYPES`), or absent.
 """
 
 import json
@@ -13,21 +19,18 @@ from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
-# Each module's contract document, with a "## JSON API" table of its routes and rules.
-CONTRACTS = [ROOT / "docs" / "IDENTITY.md", ROOT / "docs" / "SIGNALLING.md"]
+JSON_API = "## JSON API"
+# Each module's contract document: every doc with a "## JSON API" table of its routes and rules.
+CONTRACTS = sorted(path for path in (ROOT / "docs").glob("*.md") if JSON_API in path.read_text(encoding="utf-8"))
+# Bodies that are bytes, described by their media type alone: files, and tus upload chunks.
+BINARY_MEDIA_TYPES = {"application/octet-stream", "application/offset+octet-stream"}
+JSON = "application/json"
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 RULES = {"public", "signed-in", "team-member", "team-owner", "admin", "session", "session-or-admin-token", "peer"}
 AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
 # Peers are members or paired guests.
 PEER = AUTHENTICATED + [{"guestCookie": []}]
-
-# Routes of /api/v1 that predate the identity contract (not in its table).
-EXISTING_ROUTES = {
-    ("get", "/health"): "public",
-    ("get", "/version"): "public",
-    ("get", "/ready"): "public",
-}
 # Operations that may be throttled: 429 with Retry-After.
 RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept"), ("post", "/pairings/claim")}
 
@@ -49,17 +52,20 @@ def contract_routes():
     """(method, path) → x-ferry-rule, read from the JSON API tables of the contract documents."""
     routes = {}
     for contract in CONTRACTS:
-        routes.update(contract_table(contract))
-    assert len(routes) >= 37, "the contracts' route tables were not found"
+        table = contract_table(contract)
+        assert table, f"{contract.name} has a JSON API section without a route table"
+        shared = set(routes) & set(table)
+        assert not shared, f"{contract.name} lists routes another contract lists: {sorted(shared)}"
+        routes.update(table)
     return routes
 
 
 def contract_table(contract):
     text = contract.read_text(encoding="utf-8")
-    assert "## JSON API" in text, f"{contract.name} has no JSON API table"
-    section = text.split("## JSON API", 1)[1].split("\n## ", 1)[0]
+    section = text.split(JSON_API, 1)[1].split("\n## ", 1)[0]
     routes = {}
-    for match in re.finditer(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`]*)` \| ([^|]+) \|", section, re.M):
+    methods = "GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS"
+    for match in re.finditer(rf"^\| `({methods}) (/[^`]*)` \| ([^|]+) \|", section, re.M):
         method, path, rule = match.group(1).lower(), match.group(2), match.group(3).strip()
         if "(session or admin token)" in rule:
             rule = "session-or-admin-token"
@@ -115,8 +121,13 @@ def test_security_schemes(document):
     assert schemes["bearerToken"]["scheme"].lower() == "bearer"
 
 
+def test_every_module_has_a_contract():
+    names = {path.name for path in CONTRACTS}
+    assert {"SYSTEM.md", "IDENTITY.md", "SIGNALLING.md"} <= names, names
+
+
 def test_routes_and_rules_match_the_contract(document):
-    expected = {**contract_routes(), **EXISTING_ROUTES}
+    expected = contract_routes()
     actual = {(method, path): operation.get("x-ferry-rule") for method, path, operation in operations(document)}
     assert sorted(actual) == sorted(expected)
     assert actual == expected
@@ -174,26 +185,48 @@ def test_path_parameters_are_declared(document):
         assert declared == set(re.findall(r"\{([^}]+)\}", path)), f"{method.upper()} {path}"
 
 
-def test_request_bodies_are_json(document):
+def test_request_bodies_are_json_or_binary(document):
     for method, path, operation in operations(document):
-        if "requestBody" in operation:
-            body = deref(document, operation["requestBody"])
-            assert list(body["content"]) == ["application/json"], f"{method.upper()} {path}"
-            assert body["content"]["application/json"]["schema"], f"{method.upper()} {path}"
-            assert {"400", "413", "415"} <= set(operation["responses"]), f"{method.upper()} {path}"
+        where = f"{method.upper()} {path}"
+        if "requestBody" not in operation:
+            continue
+        body = deref(document, operation["requestBody"])
+        media_types = set(body["content"])
+        assert media_types, where
+        assert media_types <= {JSON} | BINARY_MEDIA_TYPES, f"{where}: {sorted(media_types)}"
+        # A body the server reads has a size limit (413) and a media type it checks (415).
+        assert {"413", "415"} <= set(operation["responses"]), where
+        if JSON in media_types:
+            assert body["content"][JSON]["schema"], where
+            assert "400" in operation["responses"], where
+        for media_type in media_types & BINARY_MEDIA_TYPES:
+            # Bytes as they are: no schema, or a string of that media type.
+            schema = body["content"][media_type].get("schema")
+            assert schema is None or schema.get("type") == "string", f"{where} {media_type}"
 
 
-def test_responses_have_schemas_and_errors_are_problems(document):
+def test_request_schemas_state_closed_shapes_where_the_server_refuses_extras(document):
+    """Requests whose decoder refuses unknown members say so (additionalProperties: false)."""
+    schemas = document["components"]["schemas"]
+    for name in ("RegisterDeviceRequest", "ClaimPairingRequest"):
+        assert schemas[name]["additionalProperties"] is False, name
+
+
+def test_responses_are_described_as_they_are_and_errors_are_problems(document):
     problem = "#/components/schemas/Problem"
     for method, path, operation in operations(document):
         where = f"{method.upper()} {path}"
         for status, response in operation["responses"].items():
             response = deref(document, response)
             code = int(status)
-            if code in (101, 204):
-                assert "content" not in response, where
+            if code in (101, 204, 304) or method == "head":
+                assert "content" not in response, f"{where} {status}"
             elif code < 400:
-                assert response["content"]["application/json"]["schema"], f"{where} {status}"
+                # JSON with a schema, bytes, or nothing (a tus answer is all headers).
+                content = response.get("content", {})
+                assert set(content) <= {JSON} | BINARY_MEDIA_TYPES, f"{where} {status}"
+                if JSON in content:
+                    assert content[JSON]["schema"], f"{where} {status}"
             else:
                 assert list(response["content"]) == ["application/problem+json"], f"{where} {status}"
                 assert response["content"]["application/problem+json"]["schema"] == {"$ref": problem}, f"{where} {status}"

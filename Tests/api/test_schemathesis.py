@@ -1,0 +1,132 @@
+"""A property-based run of schemathesis over every operation of the OpenAPI document, against the
+real binary: no request may get a server error, and no request the document calls valid may be
+refused.
+
+Run from the repository root, after a build:
+    FERRY_BIN=$PWD/.build/debug/ferry python3 -m pytest -q -p no:warnings Tests/api/test_schemathesis.py
+
+What runs. `ferry serve` (SQLite in a temporary folder) with an admin, a team and an admin-scoped
+API token made by the CLI. schemathesis loads the document the server serves (checked equal to the
+hand-written file first) and runs its phases (examples, coverage, fuzzing, stateful) on one worker
+with a fixed seed, at most `MAX_EXAMPLES` cases per operation, so a run draws the same requests
+every time and takes about two minutes here. Generation is both positive (schema-valid) and
+negative (schema-invalid), and the checks are:
+
+- `not_a_server_error`: no 5xx, for any request, valid or not;
+- `positive_data_acceptance`: a schema-valid request gets 2xx, or one of these, each an answer
+  about the server's state or the caller rather than about the request's shape, and each declared
+  by the operations that can give it:
+    401 the credentials in the request are wrong (a sign-in, or `currentPassword`): a schema cannot
+        know a password;
+    403 the caller may not do this (an API token on a session-only route, a setup token that is
+        not the printed one);
+    404 the id or code in the path or body names nothing (ids are drawn at random);
+    409 the request conflicts with what exists (a taken email or team name, the last owner or
+        admin, a device key that changed, set-up already done);
+    429 a documented rate limit (sign-in, set-up, invite acceptance and pairing claims are
+        throttled per client address, and the run makes more attempts than a person would).
+  Anything else (400 above all, but also 410, 413, 415, 422) for a schema-valid request means
+  the document does not state a rule the server enforces: the fix is in the document (or in the
+  server, when the server is wrong), never in this list.
+- `status_code_conformance`: every status the server answers is declared by the operation, so
+  the 429s and 409s above are documented answers, not tolerated accidents.
+
+Two runs: one authenticated by the token (every operation but the session-only ones, which a
+token may not use and which answer 403), then the session-only operations with a signed-in
+browser's cookie (and its Origin, which cookie-authenticated changes must carry). A custom string
+format, `p256-spki`, gets a strategy in schemathesis_hooks.py: a key's point on the curve is the one
+rule no pattern can state.
+
+Excluded: `GET /signal`, the WebSocket upgrade. Its answer is the switch of protocols (101), with
+the upgrade headers a generator does not make; without them it is a 426/400 by design, and what
+travels after the switch is frames, not requests (Tests/signalling covers it)."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "support"))
+from ferry_server import ROOT, Server  # noqa: E402
+
+HERE = Path(__file__).resolve().parent
+DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
+PASSWORD = "correct horse battery staple"
+SEED = 20261206
+MAX_EXAMPLES = 25
+CHECKS = "not_a_server_error,positive_data_acceptance,status_code_conformance"
+# Operations a token may not use: the cookie run covers them.
+SESSION_ONLY = '/x-ferry-rule == "session"'
+# The whole run stays well inside the test command's budget even on a loaded machine.
+TIMEOUT_S = 900
+
+
+@pytest.fixture(scope="module")
+def ferry():
+    server = Server()
+    try:
+        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                   password=PASSWORD)
+        yield server
+        server.stop(check=True)
+    finally:
+        server.stop()
+
+
+def token(server: Server, name: str) -> str:
+    return server.cli("token", "create", "--user", "ann@example.org", "--name", name, "--scopes", "admin").split()[-1]
+
+
+def session_cookie(server: Server) -> str:
+    request = urllib.request.Request(
+        server.url + "/api/v1/session", method="POST", headers={"Content-Type": "application/json"},
+        data=json.dumps({"email": "ann@example.org", "password": PASSWORD}).encode())
+    with urllib.request.urlopen(request, timeout=30) as response:
+        cookie = response.headers["Set-Cookie"]
+    return cookie.split(";", 1)[0]
+
+
+def schemathesis(server: Server, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [
+        sys.executable, "-m", "schemathesis.cli", "--config-file", str(HERE / "schemathesis.toml"), "--no-color",
+        "run", server.url + "/api/v1/openapi.json",
+        "--checks", CHECKS, "--seed", str(SEED), "--max-examples", str(MAX_EXAMPLES), "--workers", "1",
+        "--generation-database", "none", "--request-timeout", "30", "--continue-on-failure",
+        "--exclude-path", "/signal", "--warnings", "off", *args,
+    ]
+    env = dict(os.environ, SCHEMATHESIS_HOOKS="schemathesis_hooks",
+               PYTHONPATH=os.pathsep.join(filter(None, [str(HERE), os.environ.get("PYTHONPATH")])))
+    return subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=TIMEOUT_S)
+
+
+def assert_clean(result: subprocess.CompletedProcess[str]) -> None:
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, "schemathesis found problems:\n" + output[-20000:]
+    assert "No issues found" in output or " passed" in output, output[-5000:]
+
+
+def test_the_served_document_is_the_hand_written_one(ferry):
+    with urllib.request.urlopen(ferry.url + "/api/v1/openapi.json", timeout=30) as response:
+        assert response.headers["Content-Type"].startswith("application/json")
+        assert json.loads(response.read()) == json.loads(DOCUMENT.read_text(encoding="utf-8"))
+
+
+def test_no_server_error_and_no_valid_request_refused_with_a_token(ferry):
+    # Signed in first: the run's own sign-in attempts may use up the address's allowance.
+    ferry.session = session_cookie(ferry)
+    bearer = token(ferry, "schemathesis")
+    result = schemathesis(ferry, "--header", f"Authorization: Bearer {bearer}", "--exclude-by", SESSION_ONLY)
+    assert_clean(result)
+
+
+def test_no_server_error_and_no_valid_request_refused_with_a_session(ferry):
+    cookie = getattr(ferry, "session", None) or session_cookie(ferry)
+    result = schemathesis(ferry, "--header", f"Cookie: {cookie}", "--header", f"Origin: {ferry.url}",
+                          "--include-by", SESSION_ONLY)
+    assert_clean(result)
