@@ -31,9 +31,10 @@ negative (schema-invalid), and the checks are:
 - `status_code_conformance`: every status the server answers is declared by the operation, so
   the 429s and 409s above are documented answers, not tolerated accidents.
 
-Two runs: one authenticated by the token (every operation but the session-only ones, which a
-token may not use and which answer 403), then the session-only operations with a signed-in
-browser's cookie (and its Origin, which cookie-authenticated changes must carry). A custom string
+Runs: one authenticated by the token, over every operation but `COOKIE_OPERATIONS`; then each of
+those alone with a signed-in browser's cookie of its own (and its Origin, which
+cookie-authenticated changes must carry): the session-only ones (a token gets 403 there), and the
+revocation of tokens, which would otherwise revoke the run's own token. A custom string
 format, `p256-spki`, gets a strategy in schemathesis_hooks.py: a key's point on the curve is the one
 rule no pattern can state.
 
@@ -45,6 +46,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import urllib.request
@@ -61,8 +63,10 @@ PASSWORD = "correct horse battery staple"
 SEED = 20261206
 MAX_EXAMPLES = 25
 CHECKS = "not_a_server_error,positive_data_acceptance,status_code_conformance"
-# Operations a token may not use: the cookie run covers them.
-SESSION_ONLY = '/x-ferry-rule == "session"'
+# Operations the token run leaves to the cookie runs: those a token may not use, and the revocation
+# of tokens (the stateful phase finds the run's own token in `GET /me/tokens` and would revoke it,
+# leaving the rest of the run answered 401).
+COOKIE_OPERATIONS = ["deleteSession", "changeMyPassword", "deleteMyToken"]
 # The whole run stays well inside the test command's budget even on a loaded machine.
 TIMEOUT_S = 900
 
@@ -118,15 +122,27 @@ def test_the_served_document_is_the_hand_written_one(ferry):
 
 
 def test_no_server_error_and_no_valid_request_refused_with_a_token(ferry):
-    # Signed in first: the run's own sign-in attempts may use up the address's allowance.
-    ferry.session = session_cookie(ferry)
+    # The cookie runs' sessions first: the token run's own sign-in attempts use up the address's
+    # allowance for a while (429 is what they should get then).
+    ferry.sessions = {operation: session_cookie(ferry) for operation in COOKIE_OPERATIONS}
     bearer = token(ferry, "schemathesis")
-    result = schemathesis(ferry, "--header", f"Authorization: Bearer {bearer}", "--exclude-by", SESSION_ONLY)
+    excluded = [arg for operation in COOKIE_OPERATIONS for arg in ("--exclude-operation-id", operation)]
+    result = schemathesis(ferry, "--header", f"Authorization: Bearer {bearer}", *excluded)
     assert_clean(result)
+    # Every operation schemathesis loaded, but `GET /signal` and the cookie runs' ones.
+    selected, total = map(int, re.search(r"(\d+) selected / (\d+) total", result.stdout).groups())
+    assert selected == total - 1 - len(COOKIE_OPERATIONS), result.stdout[-3000:]
+    # Still valid: the run's requests were answered as the admin, not as nobody.
+    request = urllib.request.Request(ferry.url + "/api/v1/me", headers={"Authorization": f"Bearer {bearer}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        assert response.status == 200
 
 
-def test_no_server_error_and_no_valid_request_refused_with_a_session(ferry):
-    cookie = getattr(ferry, "session", None) or session_cookie(ferry)
+@pytest.mark.parametrize("operation", COOKIE_OPERATIONS)
+def test_no_server_error_and_no_valid_request_refused_with_a_session(ferry, operation):
+    # One session per operation: signing out (or anything else that ends it) stays in its own run.
+    cookie = getattr(ferry, "sessions", {}).get(operation) or session_cookie(ferry)
     result = schemathesis(ferry, "--header", f"Cookie: {cookie}", "--header", f"Origin: {ferry.url}",
-                          "--include-by", SESSION_ONLY)
+                          "--include-operation-id", operation)
     assert_clean(result)
+    assert "1 selected" in result.stdout, result.stdout[-3000:]
