@@ -264,3 +264,48 @@ def test_shapes_of_the_contract(document):
     assert set(schemas["Problem"]["required"]) == shapes["Problem"] - {"errors"}
     assert schemas["Scope"]["enum"] == ["read", "write", "admin"]
     assert schemas["Role"]["enum"] == ["owner", "member"]
+
+
+def test_patterns_compile(document):
+    """Every pattern is one Python's `re` reads the same as ECMA-262 does (what generators use)."""
+    def patterns(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    yield value
+                else:
+                    yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    found = list(patterns(document))
+    assert found
+    for pattern in found:
+        re.compile(pattern)
+        # No Python-only or ECMA-only escapes (\A, \Z, \U, \u{…}, \p{…}): the same text in both.
+        assert not re.search(r"\\[AZU]|\\u\{|\\[pP]\{", pattern), pattern
+
+
+# Values and whether the server's input rules (Sources/FerryApp/Identity/InputRules.swift, its
+# tests beside these) accept them: the schemas must not accept what the server refuses.
+RULE_CASES = {
+    "Name": [("Ann", True), ("  Ann  ", True), ("e\u0301", True), ("😀 Team", True), ("a" * 100, True),
+             ("", False), ("   ", False), ("\u200b", False), ("a\u0000b", False), ("a\u0085b", False),
+             ("x\u202ey", False), ("\ufffd", False), ("a\U0001fffe", False), ("a" * 101, False)],
+    "Email": [("ann@example.org", True), ("a@b", True), ("ü@straße.de", True), ("no-at", False),
+              ("@example.org", False), ("ann@", False), ("a b@example.org", False), ("a@b@c", False),
+              ("\u200b@b", False), ("a" * 250 + "@b.cd", False)],
+    "Password": [("p" * 10, True), ("  spaces kept  ", True), ("p" * 1024, True), ("p" * 9, False),
+                 ("p" * 1025, False), ("tab\tinside!!", False)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULE_CASES))
+def test_input_rule_schemas_match_the_server_rules(document, name):
+    schema = document["components"]["schemas"][name]
+    pattern = re.compile(schema["pattern"])
+    for value, valid in RULE_CASES[name]:
+        length = len(value)  # code points, as JSON Schema counts
+        accepted = bool(pattern.search(value)) and schema["minLength"] <= length <= schema["maxLength"]
+        assert accepted == valid, f"{name}: {value!r}"
