@@ -7,7 +7,9 @@ struct InputRulesTests {
     @Test(arguments: [
         (String(repeating: "a", count: 100), true), (String(repeating: "a", count: 101), false),
         ("  Ann  ", true), ("", false), ("   ", false), ("a\u{0}b", false), ("a\u{85}b", false),
-        ("e\u{301}", true), ("😀 Team", true), ("x\u{202E}y", false), ("\u{FFFD}", false), ("\u{200B}", false), ("a\u{1FFFE}", false),
+        ("e\u{301}", true), ("😀 Team", true), ("x\u{202E}y", false), ("\u{FFFD}", false),
+        // Trimmed like white space though not White_Space; an astral non-character.
+        ("\u{200B}", false), ("a\u{1FFFE}", false),
     ])
     func names(_ value: String, _ valid: Bool) {
         var rules = InputRules()
