@@ -38,9 +38,11 @@ revocation of tokens, which would otherwise revoke the run's own token. A custom
 format, `p256-spki`, gets a strategy in schemathesis_hooks.py: a key's point on the curve is the one
 rule no pattern can state.
 
-Excluded: `GET /signal`, the WebSocket upgrade. Its answer is the switch of protocols (101), with
-the upgrade headers a generator does not make; without them it is a 426/400 by design, and what
-travels after the switch is frames, not requests (Tests/signalling covers it)."""
+Excluded: `GET /signal`, the WebSocket upgrade. Its answer is the switch of protocols (101), given
+only to the upgrade headers a generator does not make; without them it is a 426 by design, and
+what travels after the switch is frames, not requests (Tests/signalling covers it). schemathesis
+itself leaves out `GET /openapi.json`, the document it loads; the first test fetches and compares
+it."""
 
 from __future__ import annotations
 
