@@ -19,9 +19,10 @@ from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
-JSON_API = "## JSON API"
-# Each module's contract document: every doc with a "## JSON API" table of its routes and rules.
-CONTRACTS = sorted(path for path in (ROOT / "docs").glob("*.md") if JSON_API in path.read_text(encoding="utf-8"))
+# Each module's contract document: every doc with a "## JSON API" section (a heading of its own
+# line) whose table lists its routes and rules.
+JSON_API = re.compile(r"^## JSON API\b.*$", re.M)
+CONTRACTS = sorted(path for path in (ROOT / "docs").glob("*.md") if JSON_API.search(path.read_text(encoding="utf-8")))
 # Bodies that are bytes, described by their media type alone: files, and tus upload chunks.
 BINARY_MEDIA_TYPES = {"application/octet-stream", "application/offset+octet-stream"}
 JSON = "application/json"
@@ -62,7 +63,7 @@ def contract_routes():
 
 def contract_table(contract):
     text = contract.read_text(encoding="utf-8")
-    section = text.split(JSON_API, 1)[1].split("\n## ", 1)[0]
+    section = text[JSON_API.search(text).end():].split("\n## ", 1)[0]
     routes = {}
     methods = "GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS"
     for match in re.finditer(rf"^\| `({methods}) (/[^`]*)` \| ([^|]+) \|", section, re.M):
