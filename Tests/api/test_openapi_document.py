@@ -33,7 +33,8 @@ AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
 # Peers are members or paired guests.
 PEER = AUTHENTICATED + [{"guestCookie": []}]
 # Operations that may be throttled: 429 with Retry-After.
-RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept"), ("post", "/pairings/claim")}
+RATE_LIMITED = {("post", "/session"), ("put", "/me/password"), ("post", "/setup"), ("post", "/invites/{code}/accept"),
+                ("post", "/pairings/claim")}
 
 
 @pytest.fixture(scope="module")
