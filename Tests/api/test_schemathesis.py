@@ -24,7 +24,8 @@ negative (schema-invalid), and the checks are:
     409 the request conflicts with what exists (a taken email or team name, the last owner or
         admin, a device key that changed, set-up already done);
     429 a documented rate limit (sign-in, set-up, invite acceptance and pairing claims are
-        throttled per client address, and the run makes more attempts than a person would).
+        throttled per client address, sign-in and password changes per account too, and the run
+        makes more attempts than a person would).
   Anything else (400 above all, but also 410, 413, 415, 422) for a schema-valid request means
   the document does not state a rule the server enforces: the fix is in the document (or in the
   server, when the server is wrong), never in this list.
