@@ -165,6 +165,15 @@ def test_non_public_operations_answer_401_and_403(document):
             assert "403" in operation["responses"], f"{method.upper()} {path}"
 
 
+def test_gated_public_operations_answer_401_to_a_bad_token(document):
+    """Module routes authenticate whatever credentials a request presents, public ones too: a bad
+    API token is a 401, not an anonymous request. The system routes do not look at credentials."""
+    system = contract_table(ROOT / "docs" / "SYSTEM.md")
+    for method, path, operation in operations(document):
+        if operation["x-ferry-rule"] == "public" and (method, path) not in system:
+            assert "401" in operation["responses"], f"{method.upper()} {path}"
+
+
 def test_routes_with_path_parameters_answer_404(document):
     for method, path, operation in operations(document):
         if "{" in path:
