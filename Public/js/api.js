@@ -1,6 +1,7 @@
 /**
- * Client for Ferry's JSON API under `/api/v1` (docs/IDENTITY.md). Every method sends the
- * browser's cookie (`credentials: "same-origin"`), asks for JSON and, for a body, sends JSON.
+ * Client for Ferry's JSON API under `/api/v1` (docs/IDENTITY.md), built on the raw client of
+ * http.js. Every method sends the browser's cookie (`credentials: "same-origin"`), asks for JSON
+ * and, for a body, sends JSON.
  *
  * A 2xx answer resolves with its parsed body (`null` for 204); anything else rejects with an
  * {@link ApiProblem} built from the `application/problem+json` body (RFC 9457). A 401 that means
@@ -10,36 +11,24 @@
  * @module api
  */
 
-/** Where the JSON API lives. */
-export const API_BASE = "/api/v1";
+import {
+  API_BASE,
+  ApiProblem,
+  JSON_ACCEPT,
+  createHttp,
+  parseRetryAfter,
+  problemFromResponse,
+  problemSlug,
+  readJSONBody,
+} from "./http.js";
+
+// The problem type and its helpers live in http.js; this module's users import them from here.
+export { API_BASE, ApiProblem, parseRetryAfter, problemFromResponse, problemSlug };
+
 /** Where the shell sends a visitor whose session is gone. */
 export const SIGN_IN_URL = "/sign-in?next=/";
 
-const ACCEPT = "application/json, application/problem+json";
-
-const STATUS_TITLES = {
-  400: "Bad Request",
-  401: "Unauthorized",
-  403: "Forbidden",
-  404: "Not Found",
-  405: "Method Not Allowed",
-  409: "Conflict",
-  410: "Gone",
-  413: "Content Too Large",
-  415: "Unsupported Media Type",
-  422: "Unprocessable Content",
-  429: "Too Many Requests",
-  500: "Internal Server Error",
-  502: "Bad Gateway",
-  503: "Service Unavailable",
-  504: "Gateway Timeout",
-};
-
-/**
- * @typedef {object} FieldError
- * @property {string} pointer a JSON pointer into the request body, such as "/name"
- * @property {string} detail
- */
+/** @typedef {import("./http.js").FieldError} FieldError */
 
 /**
  * @typedef {object} User
@@ -118,49 +107,6 @@ const STATUS_TITLES = {
  */
 
 /**
- * A failed API call, shaped like an RFC 9457 problem. `status` is 0 when no HTTP answer was had
- * (no network).
- */
-export class ApiProblem extends Error {
-  /**
-   * @param {object} problem
-   * @param {number} problem.status
-   * @param {string} problem.title
-   * @param {string} [problem.detail]
-   * @param {string} [problem.type] the problem's `type` URI, such as "/problems/not-found"
-   * @param {string} [problem.slug] its last segment; derived from `type` when not given
-   * @param {string} [problem.instance]
-   * @param {FieldError[]} [problem.errors]
-   * @param {number | null} [problem.retryAfter] seconds, from a Retry-After header
-   * @param {unknown} [cause]
-   */
-  constructor(
-    { status, title, detail = "", type = "about:blank", slug, instance = "", errors = [], retryAfter = null },
-    cause,
-  ) {
-    super(detail ? `${title}: ${detail}` : title, cause === undefined ? undefined : { cause });
-    this.name = "ApiProblem";
-    this.status = status;
-    this.type = type;
-    this.slug = slug ?? problemSlug(type);
-    this.title = title;
-    this.detail = detail;
-    this.instance = instance;
-    this.errors = errors;
-    this.retryAfter = retryAfter;
-  }
-
-  /**
-   * True when the request was refused because nobody is signed in (or the session ended):
-   * the page should send the user to sign in. A 401 `wrong-password` is an answer about a form
-   * field, not about the session, and is false here.
-   */
-  get unauthenticated() {
-    return this.status === 401 && (this.slug === "unauthenticated" || this.slug === "");
-  }
-}
-
-/**
  * @param {unknown} error
  * @returns {error is ApiProblem} true for an {@link ApiProblem} that means "sign in again"
  */
@@ -178,101 +124,10 @@ export function signInURL(next = "/") {
 }
 
 /**
- * The slug of a problem `type`: its last path segment ("/problems/not-found" → "not-found");
- * "" for "about:blank" or no type.
- * @param {unknown} type
- * @returns {string}
- */
-export function problemSlug(type) {
-  if (typeof type !== "string" || type === "" || type === "about:blank") return "";
-  const path = type.split(/[?#]/)[0];
-  const segments = path.split("/").filter((segment) => segment !== "");
-  return segments.at(-1) ?? "";
-}
-
-/**
- * Seconds to wait from a Retry-After value: delay-seconds, or an HTTP date (counted from `now`).
- * @param {string | null} value
- * @param {number} [now] milliseconds since the epoch
- * @returns {number | null} null when absent or unreadable
- */
-export function parseRetryAfter(value, now = Date.now()) {
-  if (value === null) return null;
-  const text = value.trim();
-  if (/^\d+$/.test(text)) return Number(text);
-  // An HTTP date names its day and month; a bare number like "-5" is not one (Date.parse takes it as a year).
-  const at = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : NaN;
-  if (Number.isNaN(at)) return null;
-  return Math.max(0, Math.ceil((at - now) / 1000));
-}
-
-/**
- * The media type of a Content-Type value, lowercase and without parameters.
- * @param {string | null} contentType
- */
-const mediaType = (contentType) => (contentType ?? "").split(";")[0].trim().toLowerCase();
-
-/**
  * @param {unknown} value
  * @returns {value is Record<string, unknown>}
  */
 const isObject = (value) => typeof value === "object" && value !== null && !Array.isArray(value);
-
-/**
- * Reads an answer's body: `empty` when there is none, `value` its JSON (undefined when the body
- * is not JSON).
- * @param {Response} response
- * @returns {Promise<{ empty: boolean, value: unknown }>}
- */
-async function readBody(response) {
-  let text = "";
-  try {
-    text = await response.text();
-  } catch {
-    // An unreadable body is handled as a missing one.
-  }
-  const type = mediaType(response.headers.get("content-type"));
-  const isJSON = type === "application/json" || type.endsWith("+json");
-  if (text === "" || !isJSON) return { empty: text === "", value: undefined };
-  try {
-    return { empty: false, value: JSON.parse(text) };
-  } catch {
-    return { empty: false, value: undefined };
-  }
-}
-
-/**
- * Builds the problem for an error answer, filling what its body lacks from the HTTP status.
- * @param {Response} response
- * @param {unknown} body
- * @returns {ApiProblem}
- */
-export function problemFromResponse(response, body) {
-  const problem = isObject(body) ? body : {};
-  const fallbackTitle = STATUS_TITLES[response.status] ?? (response.statusText || `HTTP error ${response.status}`);
-  const errors = Array.isArray(problem.errors)
-    ? problem.errors
-        .filter((error) => isObject(error) && typeof error.detail === "string")
-        .map((error) => ({
-          pointer: typeof error.pointer === "string" ? error.pointer : "",
-          detail: /** @type {string} */ (error.detail),
-        }))
-    : [];
-  return new ApiProblem({
-    status: response.status,
-    type: typeof problem.type === "string" ? problem.type : "about:blank",
-    title: typeof problem.title === "string" && problem.title ? problem.title : fallbackTitle,
-    detail:
-      typeof problem.detail === "string"
-        ? problem.detail
-        : isObject(body)
-          ? ""
-          : `The server answered with HTTP status ${response.status}.`,
-    instance: typeof problem.instance === "string" ? problem.instance : "",
-    errors,
-    retryAfter: parseRetryAfter(response.headers.get("retry-after")),
-  });
-}
 
 /**
  * Requires `key` of `body` to be an array and returns it.
@@ -313,7 +168,7 @@ function compact(fields) {
  * @param {string} [options.base] the API's base path
  */
 export function createApi({ fetch: fetchImpl = (input, init) => globalThis.fetch(input, init), base = API_BASE } = {}) {
-  const root = base.replace(/\/+$/, "");
+  const http = createHttp({ fetch: fetchImpl, base });
 
   /**
    * One request: the parsed JSON of a 2xx answer, `null` for 204 (or an empty 2xx).
@@ -325,32 +180,15 @@ export function createApi({ fetch: fetchImpl = (input, init) => globalThis.fetch
    */
   async function request(method, path, { body, signal } = {}) {
     /** @type {Record<string, string>} */
-    const headers = { Accept: ACCEPT };
-    /** @type {RequestInit} */
-    const init = { method, headers, credentials: "same-origin" };
-    if (body !== undefined) {
-      headers["Content-Type"] = "application/json";
-      init.body = JSON.stringify(body);
-    }
-    if (signal) init.signal = signal;
-    let response;
-    try {
-      response = await fetchImpl(root + path, init);
-    } catch (error) {
-      if (signal?.aborted) throw signal.reason;
-      throw new ApiProblem(
-        {
-          status: 0,
-          slug: "network",
-          title: "Network error",
-          detail: "The server could not be reached. Check the connection and try again.",
-        },
-        error,
-      );
-    }
+    const headers = { Accept: JSON_ACCEPT };
+    if (body !== undefined) headers["Content-Type"] = "application/json";
+    const response = await http.send(method, path, {
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+      signal,
+    });
     if (response.status === 204) return null;
-    const { empty, value } = await readBody(response);
-    if (!response.ok) throw problemFromResponse(response, value);
+    const { empty, value } = await readJSONBody(response);
     if (empty) return null;
     if (value === undefined) {
       throw new ApiProblem({

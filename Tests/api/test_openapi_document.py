@@ -2,6 +2,12 @@
 
 Run from the repository root: python3 -m pytest -q Tests/api/test_openapi_document.py
 (needs the packages in Tests/api/requirements.txt).
+
+Each module has its own contract document: every `docs/*.md` with a `## JSON API` section is one,
+and the table in that section lists the module's routes (`METHOD /path`) and their rules
+(docs/SYSTEM.md, "The OpenAPI document"). The document must describe exactly the routes of all
+contracts, with the same rules. Bodies are JSON with a schema, binary (a media type of
+`BINARY_MEDIA_TYPES`), or absent.
 """
 
 import json
@@ -13,23 +19,23 @@ from openapi_spec_validator import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENT = ROOT / "Sources" / "FerryApp" / "Resources" / "openapi.json"
-# Each module's contract document, with a "## JSON API" table of its routes and rules.
-CONTRACTS = [ROOT / "docs" / "IDENTITY.md", ROOT / "docs" / "SIGNALLING.md"]
+# Each module's contract document: every doc with a "## JSON API" section (a heading of its own
+# line) whose table lists its routes and rules.
+JSON_API = re.compile(r"^## JSON API\b.*$", re.M)
+CONTRACTS = sorted(path for path in (ROOT / "docs").glob("*.md") if JSON_API.search(path.read_text(encoding="utf-8")))
+# Bodies that are bytes, described by their media type alone: files, and tus upload chunks.
+BINARY_MEDIA_TYPES = {"application/octet-stream", "application/offset+octet-stream"}
+TUS_CHUNK = "application/offset+octet-stream"
+JSON = "application/json"
 
 METHODS = {"get", "put", "post", "delete", "options", "head", "patch", "trace"}
 RULES = {"public", "signed-in", "team-member", "team-owner", "admin", "session", "session-or-admin-token", "peer"}
 AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
 # Peers are members or paired guests.
 PEER = AUTHENTICATED + [{"guestCookie": []}]
-
-# Routes of /api/v1 that predate the identity contract (not in its table).
-EXISTING_ROUTES = {
-    ("get", "/health"): "public",
-    ("get", "/version"): "public",
-    ("get", "/ready"): "public",
-}
 # Operations that may be throttled: 429 with Retry-After.
-RATE_LIMITED = {("post", "/session"), ("post", "/setup"), ("post", "/invites/{code}/accept"), ("post", "/pairings/claim")}
+RATE_LIMITED = {("post", "/session"), ("put", "/me/password"), ("post", "/setup"), ("post", "/invites/{code}/accept"),
+                ("post", "/pairings/claim")}
 
 
 @pytest.fixture(scope="module")
@@ -49,17 +55,20 @@ def contract_routes():
     """(method, path) → x-ferry-rule, read from the JSON API tables of the contract documents."""
     routes = {}
     for contract in CONTRACTS:
-        routes.update(contract_table(contract))
-    assert len(routes) >= 37, "the contracts' route tables were not found"
+        table = contract_table(contract)
+        assert table, f"{contract.name} has a JSON API section without a route table"
+        shared = set(routes) & set(table)
+        assert not shared, f"{contract.name} lists routes another contract lists: {sorted(shared)}"
+        routes.update(table)
     return routes
 
 
 def contract_table(contract):
     text = contract.read_text(encoding="utf-8")
-    assert "## JSON API" in text, f"{contract.name} has no JSON API table"
-    section = text.split("## JSON API", 1)[1].split("\n## ", 1)[0]
+    section = text[JSON_API.search(text).end():].split("\n## ", 1)[0]
     routes = {}
-    for match in re.finditer(r"^\| `(GET|POST|PUT|PATCH|DELETE) (/[^`]*)` \| ([^|]+) \|", section, re.M):
+    methods = "GET|HEAD|POST|PUT|PATCH|DELETE|OPTIONS"
+    for match in re.finditer(rf"^\| `({methods}) (/[^`]*)` \| ([^|]+) \|", section, re.M):
         method, path, rule = match.group(1).lower(), match.group(2), match.group(3).strip()
         if "(session or admin token)" in rule:
             rule = "session-or-admin-token"
@@ -115,8 +124,13 @@ def test_security_schemes(document):
     assert schemes["bearerToken"]["scheme"].lower() == "bearer"
 
 
+def test_every_module_has_a_contract():
+    names = {path.name for path in CONTRACTS}
+    assert {"SYSTEM.md", "IDENTITY.md", "SIGNALLING.md"} <= names, names
+
+
 def test_routes_and_rules_match_the_contract(document):
-    expected = {**contract_routes(), **EXISTING_ROUTES}
+    expected = contract_routes()
     actual = {(method, path): operation.get("x-ferry-rule") for method, path, operation in operations(document)}
     assert sorted(actual) == sorted(expected)
     assert actual == expected
@@ -151,6 +165,15 @@ def test_non_public_operations_answer_401_and_403(document):
             assert "403" in operation["responses"], f"{method.upper()} {path}"
 
 
+def test_gated_public_operations_answer_401_to_a_bad_token(document):
+    """Module routes authenticate whatever credentials a request presents, public ones too: a bad
+    API token is a 401, not an anonymous request. The system routes do not look at credentials."""
+    system = contract_table(ROOT / "docs" / "SYSTEM.md")
+    for method, path, operation in operations(document):
+        if operation["x-ferry-rule"] == "public" and (method, path) not in system:
+            assert "401" in operation["responses"], f"{method.upper()} {path}"
+
+
 def test_routes_with_path_parameters_answer_404(document):
     for method, path, operation in operations(document):
         if "{" in path:
@@ -174,29 +197,113 @@ def test_path_parameters_are_declared(document):
         assert declared == set(re.findall(r"\{([^}]+)\}", path)), f"{method.upper()} {path}"
 
 
-def test_request_bodies_are_json(document):
+def request_body_problems(document):
+    """What is wrong with the request bodies: JSON with a schema, bytes, or none."""
     for method, path, operation in operations(document):
-        if "requestBody" in operation:
-            body = deref(document, operation["requestBody"])
-            assert list(body["content"]) == ["application/json"], f"{method.upper()} {path}"
-            assert body["content"]["application/json"]["schema"], f"{method.upper()} {path}"
-            assert {"400", "413", "415"} <= set(operation["responses"]), f"{method.upper()} {path}"
+        where = f"{method.upper()} {path}"
+        if "requestBody" not in operation:
+            continue
+        body = deref(document, operation["requestBody"])
+        media_types = set(body.get("content", {}))
+        responses = set(operation["responses"])
+        if not media_types or not media_types <= {JSON} | BINARY_MEDIA_TYPES:
+            yield f"{where}: request media types {sorted(media_types)}"
+        # A body the server reads has a size limit (413) and a media type it checks (415).
+        if not {"413", "415"} <= responses:
+            yield f"{where}: no 413 or 415"
+        if JSON in media_types and not (body["content"][JSON].get("schema") and "400" in responses):
+            yield f"{where}: a JSON body needs a schema and 400"
+        for media_type in media_types & BINARY_MEDIA_TYPES:
+            # Bytes as they are: no schema, or a string of that media type.
+            schema = body["content"][media_type].get("schema")
+            if not (schema is None or schema.get("type") == "string"):
+                yield f"{where}: {media_type} described as {schema}"
+        if TUS_CHUNK in media_types:
+            # A tus chunk is framed by headers (tus 1.0 core): they are its description.
+            headers = {deref(document, p)["name"].lower() for p in operation.get("parameters", [])
+                       if deref(document, p)["in"] == "header"}
+            if not {"tus-resumable", "upload-offset"} <= headers:
+                yield f"{where}: a tus chunk without Tus-Resumable and Upload-Offset headers"
 
 
-def test_responses_have_schemas_and_errors_are_problems(document):
+def response_problems(document):
+    """What is wrong with the answers: JSON with a schema, bytes or nothing; errors are problems."""
     problem = "#/components/schemas/Problem"
     for method, path, operation in operations(document):
         where = f"{method.upper()} {path}"
         for status, response in operation["responses"].items():
             response = deref(document, response)
             code = int(status)
-            if code in (101, 204):
-                assert "content" not in response, where
+            content = response.get("content", {})
+            if code in (101, 204, 304) or method == "head":
+                if content:
+                    yield f"{where} {status}: a body where there is none"
             elif code < 400:
-                assert response["content"]["application/json"]["schema"], f"{where} {status}"
-            else:
-                assert list(response["content"]) == ["application/problem+json"], f"{where} {status}"
-                assert response["content"]["application/problem+json"]["schema"] == {"$ref": problem}, f"{where} {status}"
+                # JSON with a schema, bytes, or nothing (a tus answer is all headers).
+                if not set(content) <= {JSON} | BINARY_MEDIA_TYPES:
+                    yield f"{where} {status}: media types {sorted(content)}"
+                elif JSON in content and not content[JSON].get("schema"):
+                    yield f"{where} {status}: JSON without a schema"
+            elif list(content) != ["application/problem+json"] or \
+                    content["application/problem+json"].get("schema") != {"$ref": problem}:
+                yield f"{where} {status}: an error that is not a problem"
+
+
+def test_request_bodies_are_json_or_binary(document):
+    assert list(request_body_problems(document)) == []
+
+
+def test_responses_are_described_as_they_are_and_errors_are_problems(document):
+    assert list(response_problems(document)) == []
+
+
+def binary_operations(chunk_headers):
+    """A tus chunk upload and a file download, as a module would describe them."""
+    problem = {"content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+    header = lambda name: {"name": name, "in": "header", "required": True, "schema": {"type": "string"}}  # noqa: E731
+    return {
+        "openapi": "3.1.0",
+        "components": {"schemas": {"Problem": {"type": "object"}}},
+        "paths": {
+            "/uploads/{uploadID}": {
+                "patch": {
+                    "parameters": [header(name) for name in chunk_headers],
+                    "requestBody": {"required": True, "content": {TUS_CHUNK: {}}},
+                    "responses": {"204": {"description": "Appended; `Upload-Offset` is the new offset."},
+                                  "409": problem, "413": problem, "415": problem, "460": problem},
+                },
+                # A HEAD answer has headers only, errors included.
+                "head": {"responses": {"200": {"description": "`Upload-Offset`, `Upload-Length`."},
+                                       "404": {"description": "No such upload."}}},
+            },
+            "/files/{fileID}": {
+                "get": {"responses": {
+                    "200": {"content": {"application/octet-stream": {"schema": {"type": "string", "contentMediaType": "application/octet-stream"}}}},
+                    "206": {"content": {"application/octet-stream": {}}},
+                    "304": {"description": "Not modified."},
+                    "416": problem,
+                }},
+            },
+        },
+    }
+
+
+def test_binary_and_tus_operations_can_be_described_as_they_are():
+    document = binary_operations(["Tus-Resumable", "Upload-Offset", "Upload-Checksum"])
+    assert list(request_body_problems(document)) == []
+    assert list(response_problems(document)) == []
+    # A chunk without its framing headers, and an error in plain text, are still refused.
+    bare = binary_operations(["Tus-Resumable"])
+    bare["paths"]["/files/{fileID}"]["get"]["responses"]["416"] = {"content": {"text/plain": {}}}
+    assert len(list(request_body_problems(bare))) == 1
+    assert len(list(response_problems(bare))) == 1
+
+
+def test_request_schemas_state_closed_shapes_where_the_server_refuses_extras(document):
+    """Requests whose decoder refuses unknown members say so (additionalProperties: false)."""
+    schemas = document["components"]["schemas"]
+    for name in ("RegisterDeviceRequest", "ClaimPairingRequest"):
+        assert schemas[name]["additionalProperties"] is False, name
 
 
 def test_rate_limited_operations_answer_429_with_retry_after(document):
@@ -231,3 +338,48 @@ def test_shapes_of_the_contract(document):
     assert set(schemas["Problem"]["required"]) == shapes["Problem"] - {"errors"}
     assert schemas["Scope"]["enum"] == ["read", "write", "admin"]
     assert schemas["Role"]["enum"] == ["owner", "member"]
+
+
+def test_patterns_compile(document):
+    """Every pattern is one Python's `re` reads the same as ECMA-262 does (what generators use)."""
+    def patterns(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "pattern" and isinstance(value, str):
+                    yield value
+                else:
+                    yield from patterns(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from patterns(value)
+
+    found = list(patterns(document))
+    assert found
+    for pattern in found:
+        re.compile(pattern)
+        # No Python-only or ECMA-only escapes (\A, \Z, \U, \u{…}, \p{…}): the same text in both.
+        assert not re.search(r"\\[AZU]|\\u\{|\\[pP]\{", pattern), pattern
+
+
+# Values and whether the server's input rules (Sources/FerryApp/Identity/InputRules.swift, its
+# tests beside these) accept them: the schemas must not accept what the server refuses.
+RULE_CASES = {
+    "Name": [("Ann", True), ("  Ann  ", True), ("e\u0301", True), ("😀 Team", True), ("a" * 100, True),
+             ("", False), ("   ", False), ("\u200b", False), ("a\u0000b", False), ("a\u0085b", False),
+             ("x\u202ey", False), ("\ufffd", False), ("a\U0001fffe", False), ("a" * 101, False)],
+    "Email": [("ann@example.org", True), ("a@b", True), ("ü@straße.de", True), ("no-at", False),
+              ("@example.org", False), ("ann@", False), ("a b@example.org", False), ("a@b@c", False),
+              ("\u200b@b", False), ("a" * 250 + "@b.cd", False)],
+    "Password": [("p" * 10, True), ("  spaces kept  ", True), ("p" * 1024, True), ("p" * 9, False),
+                 ("p" * 1025, False), ("tab\tinside!!", False)],
+}
+
+
+@pytest.mark.parametrize("name", sorted(RULE_CASES))
+def test_input_rule_schemas_match_the_server_rules(document, name):
+    schema = document["components"]["schemas"][name]
+    pattern = re.compile(schema["pattern"])
+    for value, valid in RULE_CASES[name]:
+        length = len(value)  # code points, as JSON Schema counts
+        accepted = bool(pattern.search(value)) and schema["minLength"] <= length <= schema["maxLength"]
+        assert accepted == valid, f"{name}: {value!r}"

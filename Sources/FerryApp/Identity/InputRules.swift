@@ -30,15 +30,21 @@ public struct InputRules: Sendable {
         return cleaned
     }
 
-    /// Trimmed and lower-cased; one `@` with text on both sides, no spaces or control characters.
+    /// Trimmed and lower-cased; one `@` with text on both sides, 3–254 Unicode scalars, no spaces or
+    /// control characters. Scalars, not characters: a combining mark after the `@` would fuse with it
+    /// into one character and hide it, and the OpenAPI document's pattern and lengths count scalars,
+    /// so the rule it states is the rule applied. The length is the typed one (lower-casing can add
+    /// scalars, as `İ` → `i̇`).
     public mutating func email(_ value: String?, at pointer: String) -> String {
         guard let value else {
             errors.append(.init(pointer: pointer, detail: "The email is required."))
             return ""
         }
-        let cleaned = value.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
-        let parts = cleaned.split(separator: "@", omittingEmptySubsequences: false)
-        if !Self.emailLength.contains(cleaned.count) || parts.count != 2 || parts[0].isEmpty || parts[1].isEmpty
+        let trimmed = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        let cleaned = trimmed.lowercased()
+        let parts = cleaned.unicodeScalars.split(separator: "@", omittingEmptySubsequences: false)
+        if !Self.emailLength.contains(trimmed.unicodeScalars.count) || parts.count != 2 || parts[0].isEmpty
+            || parts[1].isEmpty
             || cleaned.unicodeScalars.contains(where: { Self.isForbidden($0) || $0.properties.isWhitespace })
         {
             errors.append(.init(pointer: pointer, detail: "Enter an email address such as ann@example.org."))

@@ -8,6 +8,8 @@ struct InputRulesTests {
         (String(repeating: "a", count: 100), true), (String(repeating: "a", count: 101), false),
         ("  Ann  ", true), ("", false), ("   ", false), ("a\u{0}b", false), ("a\u{85}b", false),
         ("e\u{301}", true), ("😀 Team", true), ("x\u{202E}y", false), ("\u{FFFD}", false),
+        // Trimmed like white space though not White_Space; an astral non-character.
+        ("\u{200B}", false), ("a\u{1FFFE}", false),
     ])
     func names(_ value: String, _ valid: Bool) {
         var rules = InputRules()
@@ -35,6 +37,10 @@ struct InputRulesTests {
     @Test(arguments: [
         ("Ann@Example.ORG", true), ("a@b", true), ("no-at", false), ("@example.org", false), ("ann@", false),
         ("a b@example.org", false), ("a@b@c", false), (String(repeating: "a", count: 250) + "@b.cd", false),
+        // Scalars, as the OpenAPI document counts them: a combining mark after the `@` does not hide
+        // it, and the typed length counts (254 here, 255 once `İ` is lower-cased).
+        ("a@\u{301}", true), ("\u{130}" + String(repeating: "a", count: 251) + "@b", true),
+        ("\u{200B}@b", false),
     ])
     func emails(_ value: String, _ valid: Bool) {
         var rules = InputRules()
