@@ -151,3 +151,81 @@ def write_results(name: str, markdown: str, data: dict) -> Path:
     print(markdown)
     log(name, "results in", base.with_suffix(".md"))
     return base.with_suffix(".md")
+
+
+def io_bytes(pid: int) -> tuple[int, int]:
+    """(rchar, wchar) of `pid` from /proc/PID/io: every byte it read or wrote through a system
+    call, sockets and files alike. A stop-gap where the server has no byte counters."""
+    values = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(values["rchar"]), int(values["wchar"])
+
+
+def find_process(mark: str) -> int | None:
+    """The lowest pid whose command line contains `mark` (a unique argument given at launch, so
+    other programs of the same name on the machine are not confused with ours)."""
+    for entry in sorted((e for e in os.listdir("/proc") if e.isdigit()), key=int):
+        try:
+            if mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                return int(entry)
+        except OSError:
+            pass
+    return None
+
+
+def chromium_processes(root: int) -> dict[int, str]:
+    """Chromium's browser process `root` and its descendants: {pid: "browser" | "renderer" | "gpu-process" | utility sub-type…}."""
+    kinds: dict[int, str] = {}
+    for pid in [root, *descendants_of(root)]:
+        try:
+            # Zygote children rewrite their command line into one space-separated string.
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        kind = "browser" if pid == root else "other"
+        for arg in args:
+            if arg.startswith(b"--type="):
+                kind = arg[7:].decode()
+            if arg.startswith(b"--utility-sub-type="):
+                kind = arg[19:].decode()
+        kinds[pid] = kind
+    return kinds
+
+
+class RssSampler:
+    """Samples the RSS of some processes every `interval` s in a thread, between start() and
+    stop(): peak and first sample per pid. `with RssSampler({"name": pid, …}) as s: …; s.peak["name"]`."""
+
+    def __init__(self, pids: dict[str, int], interval: float = 0.2) -> None:
+        import threading
+
+        self.pids = pids
+        self.interval = interval
+        self.first: dict[str, int] = {}
+        self.peak: dict[str, int] = {name: 0 for name in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for name, pid in self.pids.items():
+            rss = rss_bytes(pid)
+            self.first.setdefault(name, rss)
+            self.peak[name] = max(self.peak[name], rss)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "RssSampler":
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def mib(value: float) -> str:
+    return f"{value / (1 << 20):.1f}"
