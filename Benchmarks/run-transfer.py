@@ -107,19 +107,27 @@ async ({ answer, total, size, low, high }) => {
 """
 
 
-def bare(browser: Browser, total: int, size: int) -> dict:
+def bare(browser: Browser, root: int, total: int, size: int) -> dict:
     """One bare data channel between two browser contexts: MiB/s at the receiver."""
     a, b = browser.new_context(), browser.new_context()
     try:
         sender, receiver = a.new_page(), b.new_page()
         offer = sender.evaluate(BARE_OFFER)
         answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total})
+        cpu = benchlib.tree_cpu_seconds(root)
+        kinds = benchlib.cpu_by_pid(root)
+        pids = {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
+        threads = {pid: benchlib.threads_cpu(pid) for pid in pids}
         sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER})
         receiver.wait_for_function("window.__end > 0", polling=100, timeout=timeout_ms(total))
         end = receiver.evaluate("window.__end")
+        cpu = benchlib.tree_cpu_seconds(root) - cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
+        threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
         seconds = (end - sent["started"]) / 1000
         return {"bytes": total, "message_bytes": size, "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
-                "max_message_size": sent["maxMessageSize"]}
+                "max_message_size": sent["maxMessageSize"], "chromium_cpu_s": cpu, "chromium_cpu_by_kind": kinds,
+                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}}
     finally:
         a.close()
         b.close()
@@ -220,6 +228,9 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
         watched = {f"{side} {pid}": pid for side, pids in family.items() for pid in pids}
         rss = benchlib.RssSampler({**watched, "browser process": root, "server": team.server.process.pid})
         cpu_before = {name: benchlib.cpu_seconds(pid) for name, pid in watched.items()}
+        chromium_cpu = benchlib.tree_cpu_seconds(root)
+        kinds = benchlib.cpu_by_pid(root)
+        threads = {name: benchlib.threads_cpu(pid) for name, pid in {**watched, "browser process": root}.items()}
         with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
             bob.click("#offer-accept")
             if relay:
@@ -230,16 +241,23 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
             bob.wait_for_selector("#transfers li.transfer[data-state=done]", state="attached", timeout=timeout_ms(size))
         bytes_after, _ = server_bytes(team)
         cpu = {name: benchlib.cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
+        cpu["chromium"] = benchlib.tree_cpu_seconds(root) - chromium_cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
+        threads = {name: benchlib.delta(before, benchlib.threads_cpu({**watched, "browser process": root}[name]))
+                   for name, before in threads.items()}
         for side in family:
             busiest = max((name for name in watched if name.startswith(side)), key=lambda name: cpu[name])
             rss.peak[f"{side} renderer"] = rss.peak[busiest]
             rss.first[f"{side} renderer"] = rss.first[busiest]
             cpu[f"{side} renderer"] = cpu[busiest]
+            threads[f"{side} renderer"] = threads[busiest]
         seconds = watch.wall
         ok = sha256_file(download.value.path()) == expected
         result = {"bytes": size, "seconds": seconds, "mib_per_s": size / seconds / (1 << 20), "intact": ok,
                   "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before, "server_bytes_from": bytes_how,
-                  "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu}
+                  "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
+                  "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
+                  "browser_threads_cpu_s": threads["browser process"]}
         if relay:
             relayed = time.monotonic() - path_at  # noqa: F821 (set above when relay)
             result["relayed_seconds"] = relayed
@@ -286,16 +304,24 @@ def main() -> int:
                         for phase in phases:
                             if phase == "bare":
                                 for size in sizes:
-                                    result = bare(browser, total, size)
+                                    result = bare(browser, root, total, size)
                                     benchlib.log("transfer", f"round {round_ + 1} bare {size // 1024} KiB messages:",
-                                                 f"{result['mib_per_s']:.1f} MiB/s")
+                                                 f"{result['mib_per_s']:.1f} MiB/s, Chromium CPU",
+                                                 f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores",
+                                                 {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
+                                                 result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
                                     runs["bare"].append(result)
                             elif phase in ("direct", "relay"):
                                 assert team
                                 path, digest = files[phase]
                                 result = ferry(browser, root, team, path, digest, relay=phase == "relay")
                                 benchlib.log("transfer", f"round {round_ + 1} {phase}:", f"{result['mib_per_s']:.1f} MiB/s,",
-                                             f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes")
+                                             f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes,",
+                                             f"Chromium CPU {result['cpu_s']['chromium'] / result['seconds']:.2f} cores",
+                                             f"(sender renderer {result['cpu_s']['sender renderer']:.1f} s,",
+                                             f"receiver renderer {result['cpu_s']['receiver renderer']:.1f} s)",
+                                             {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
+                                             result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
                                 runs[phase].append(result)
                 finally:
                     browser.close()

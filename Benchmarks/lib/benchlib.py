@@ -91,6 +91,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by `pid` and its live descendants (children that already exited are
+    not counted: take both readings while the processes of interest live)."""
+    total = 0.0
+    for one in [pid, *descendants_of(pid)]:
+        try:
+            total += cpu_seconds(one)
+        except (OSError, IndexError):
+            pass
+    return total
+
+
 class Stopwatch:
     """Wall time and a process's CPU time over a block: `with Stopwatch(pid) as s: …; s.cpu, s.wall`."""
 
@@ -188,6 +200,50 @@ def chromium_processes(root: int) -> dict[int, str]:
             if arg.startswith(b"--utility-sub-type="):
                 kind = arg[19:].decode()
         kinds[pid] = kind
+    return kinds
+
+
+def cpu_by_pid(root: int) -> dict[int, tuple[str, float]]:
+    """{pid: (kind, CPU seconds so far)} for Chromium's browser process `root` and its descendants."""
+    out = {}
+    for pid, kind in chromium_processes(root).items():
+        try:
+            out[pid] = (kind, cpu_seconds(pid))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+def threads_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far per thread name of `pid` (threads of one name summed), from
+    /proc/PID/task: where a multi-threaded process (a Chromium renderer) spends its time."""
+    out: dict[str, float] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return out
+
+
+def delta(before: dict[str, float], after: dict[str, float], floor: float = 0.05) -> dict[str, float]:
+    """after − before per key, keys below `floor` left out, largest first."""
+    out = {key: round(value - before.get(key, 0.0), 2) for key, value in after.items()}
+    return dict(sorted(((k, v) for k, v in out.items() if v >= floor), key=lambda kv: -kv[1]))
+
+
+def cpu_delta_by_kind(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds used between two `cpu_by_pid` readings, summed per process kind."""
+    kinds: dict[str, float] = {}
+    for pid, (kind, cpu) in after.items():
+        kinds[kind] = kinds.get(kind, 0.0) + cpu - before.get(pid, (kind, 0.0))[1]
     return kinds
 
 
