@@ -79,9 +79,11 @@ export class TransferReceiver extends Emitter {
    * @param {Manifest} options.manifest a validated manifest
    * @param {SinkFactory} options.sinks
    * @param {number} [options.ackBytes]
+   * @param {number} [options.checkpointBytes] how often (in written bytes) "checkpoint" is emitted: the
+   *   page records it in localStorage, a synchronous write of the whole resume book, so not per ack
    * @param {number} [options.startAt] the first item to receive (items before it were delivered before a reload)
    */
-  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, startAt = 0 }) {
+  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, checkpointBytes = 16 * 1024 * 1024, startAt = 0 }) {
     super();
     this.#current = startAt;
     this.#doneBytes = manifest.items.slice(0, startAt).reduce((sum, item) => sum + item.size, 0);
@@ -89,6 +91,7 @@ export class TransferReceiver extends Emitter {
     this.manifest = manifest;
     this.sinks = sinks;
     this.ackBytes = ackBytes;
+    this.checkpointBytes = checkpointBytes;
   }
 
   /** Bytes written, over all items. */
@@ -278,7 +281,7 @@ export class TransferReceiver extends Emitter {
   #ack() {
     this.#lastAck = this.#written;
     this.#send({ t: "ack", i: this.#current, offset: this.#written });
-    if (this.#written - this.#lastCheckpoint >= this.ackBytes) {
+    if (this.#written - this.#lastCheckpoint >= this.checkpointBytes) {
       this.#lastCheckpoint = this.#written;
       this.emit("checkpoint", { i: this.#current, offset: this.#written });
     }
