@@ -119,6 +119,54 @@ describe("transfer: resume", () => {
   });
 });
 
+describe("transfer: receiver pipeline", () => {
+  it("starts each write without waiting for the previous one, and applies them in order", async () => {
+    const { data, manifest } = makeItems([3 * MiB + 5]);
+    const inner = memorySinks();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow = {
+      async open(item) {
+        const sink = await inner.open(item);
+        const write = sink.write.bind(sink);
+        sink.write = async (bytes) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          const applied = write(bytes); // applied in call order, then a slow "reply"
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await applied;
+          inFlight--;
+        };
+        return sink;
+      },
+    };
+    const t = run({ data, manifest, sinks: slow, channel: { drainPerTick: 1 * MiB } });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.equal(sha(inner.store.get(0)), sha(data[0]));
+    assert.ok(maxInFlight > 1, `writes overlapped (at most ${maxInFlight} at once)`);
+  });
+
+  it("checkpoints every checkpointBytes, and where it stands when interrupted", async () => {
+    const { data, manifest } = makeItems([6 * MiB]);
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 1 * MiB } });
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(), ackBytes: 256 * KiB, checkpointBytes: 2 * MiB });
+    const [out, back] = channelPair({ drainPerTick: 64 * KiB });
+    const checkpoints = [];
+    receiver.on("checkpoint", ({ offset }) => checkpoints.push(offset));
+    sender.attach(out);
+    receiver.attach(back);
+    await new Promise((resolve) => {
+      const off = receiver.on("progress", ({ done }) => done >= 5 * MiB && (off(), resolve()));
+    });
+    out.close();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(receiver.state, "interrupted");
+    assert.ok(checkpoints.length >= 3 && checkpoints.length <= 4, `checkpoints ${checkpoints}`);
+    for (const [n, offset] of checkpoints.slice(0, -1).entries()) assert.ok(offset >= (n + 1) * 2 * MiB, `checkpoint ${n} at ${offset}`);
+    assert.equal(checkpoints.at(-1), receiver.received, "the last one is where it stands");
+  });
+});
+
 describe("transfer: integrity and endings", () => {
   it("retries an item once when the hashes differ, then fails and keeps nothing", async () => {
     const { data, manifest } = makeItems([100 * KiB]);

@@ -121,7 +121,20 @@ export class TransferReceiver extends Emitter {
 
   detach() {
     this.#release();
-    if (!this.#finished && this.state === "running") this.#setState("interrupted");
+    if (!this.#finished && this.state === "running") {
+      this.#setState("interrupted");
+      // Checkpoints are sparse while running; an interruption records where the part file
+      // stands once the writes in flight are done (a re-offer shows it as already here).
+      const current = this.#current;
+      void this.#writing
+        .then(() => {
+          if (this.#current === current && this.#written > this.#lastCheckpoint) {
+            this.#lastCheckpoint = this.#written;
+            this.emit("checkpoint", { i: current, offset: this.#written });
+          }
+        })
+        .catch(() => {});
+    }
   }
 
   #release() {
