@@ -159,8 +159,8 @@ def sha256_file(path: Path | str) -> str:
 class Team:
     """A release `ferry serve` on SQLite with Ann and Bob in one team."""
 
-    def __init__(self, folder: Path) -> None:
-        self.server = benchlib.ferry_server.Server(folder / "data", None, log_level="error")
+    def __init__(self, folder: Path, public: str = "Public") -> None:
+        self.server = benchlib.ferry_server.Server(folder, None, log_level="error", public=public)
         self.server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design", password=PASSWORD)
         self.server.cli("user", "add", "--email", "bob@example.org", "--name", "Bob", password=PASSWORD)
         self.server.cli("team", "add-member", "Design", "bob@example.org")
@@ -188,21 +188,31 @@ def renderers(root: int) -> set[int]:
     return {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
 
 
+COUNTERS = ("ferry_network_received_bytes_total", "ferry_network_sent_bytes_total")
+
+
 def server_bytes(team: Team) -> tuple[int, str]:
     """Bytes through the server so far (received + sent), and where the figure comes from: the
     server's socket counters if it has them, else its read and write system calls (/proc io)."""
-    names = ("ferry_network_received_bytes_total", "ferry_network_sent_bytes_total")
     try:
         values = benchlib.metrics(team.url)
-        if all(name in values for name in names):
-            return int(sum(values[name] for name in names)), "metrics"
+        if all(name in values for name in COUNTERS):
+            return int(sum(values[name] for name in COUNTERS)), "metrics"
     except OSError:
         pass
     rchar, wchar = benchlib.io_bytes(team.server.process.pid)
     return rchar + wchar, "/proc io"
 
 
-def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, relay: bool) -> dict:
+def scrape_cost(team: Team) -> int:
+    """What one reading of `server_bytes` itself adds to the counters (a scrape counts its own
+    request, and the previous scrape's response): measured by two readings back to back."""
+    first, how = server_bytes(team)
+    second, _ = server_bytes(team)
+    return second - first if how == "metrics" else 0
+
+
+def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, relay: bool) -> dict:  # noqa: C901
     """One file from Ann to Bob through the page; measured at Bob from Accept to verified."""
     scripts = (NO_ICE,) if relay else ()
     before = renderers(root)
@@ -224,6 +234,7 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
         expect(bob.locator("#offer-dialog")).to_be_visible()
         # Metrics are read before the clock starts and after it stops, so reading them costs
         # the server a request on each side of the window, not inside it.
+        overhead = scrape_cost(team)
         bytes_before, bytes_how = server_bytes(team)
         watched = {f"{side} {pid}": pid for side, pids in family.items() for pid in pids}
         rss = benchlib.RssSampler({**watched, "browser process": root, "server": team.server.process.pid})
@@ -254,7 +265,7 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
         seconds = watch.wall
         ok = sha256_file(download.value.path()) == expected
         result = {"bytes": size, "seconds": seconds, "mib_per_s": size / seconds / (1 << 20), "intact": ok,
-                  "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before, "server_bytes_from": bytes_how,
+                  "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before - overhead, "server_bytes_from": bytes_how,
                   "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
                   "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
                   "browser_threads_cpu_s": threads["browser process"]}
@@ -279,21 +290,26 @@ def main() -> int:
     parser.add_argument("--message-sizes", default=os.environ.get("BARE_MESSAGE_SIZES", "262144,65536"),
                         help="bare channel message sizes (bytes); the best is the baseline")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
+    parser.add_argument("--before", default=os.environ.get("BEFORE_PUBLIC"),
+                        help="a Public/ folder of an earlier client: adds the phase `before`, Ferry direct with it")
     options = parser.parse_args()
     phases = options.phases.split(",")
+    if options.before and "before" not in phases:
+        phases.insert(phases.index("direct") + 1 if "direct" in phases else len(phases), "before")
     sizes = [int(s) for s in options.message_sizes.split(",")]
-    binary = benchlib.ferry_release() if {"direct", "relay"} & set(phases) else None
+    binary = benchlib.ferry_release() if {"direct", "relay", "before"} & set(phases) else None
     load = benchlib.machine()
-    runs: dict[str, list[dict]] = {"bare": [], "direct": [], "relay": []}
+    runs: dict[str, list[dict]] = {"bare": [], "direct": [], "before": [], "relay": []}
     with tempfile.TemporaryDirectory(prefix="ferry-bench-transfer-") as tmp:
         folder = Path(tmp)
         total = options.mib << 20
         files = {}
-        if "direct" in phases:
+        if "direct" in phases or "before" in phases:
             files["direct"] = (folder / "random.bin", random_file(folder / "random.bin", options.mib))
         if "relay" in phases:
             files["relay"] = (folder / "relayed.bin", random_file(folder / "relayed.bin", options.relay_mib))
-        team = Team(folder) if binary else None
+        team = Team(folder / "data") if binary else None
+        before = Team(folder / "data-before", str(Path(options.before).resolve())) if options.before else None
         try:
             with sync_playwright() as playwright:
                 browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK, *CHROMIUM_ARGS])
@@ -311,10 +327,11 @@ def main() -> int:
                                                  {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
                                                  result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
                                     runs["bare"].append(result)
-                            elif phase in ("direct", "relay"):
+                            elif phase in ("direct", "relay", "before"):
                                 assert team
-                                path, digest = files[phase]
-                                result = ferry(browser, root, team, path, digest, relay=phase == "relay")
+                                path, digest = files["direct" if phase == "before" else phase]
+                                result = ferry(browser, root, before if phase == "before" else team, path, digest,
+                                               relay=phase == "relay")
                                 benchlib.log("transfer", f"round {round_ + 1} {phase}:", f"{result['mib_per_s']:.1f} MiB/s,",
                                              f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes,",
                                              f"Chromium CPU {result['cpu_s']['chromium'] / result['seconds']:.2f} cores",
@@ -326,8 +343,9 @@ def main() -> int:
                 finally:
                     browser.close()
         finally:
-            if team:
-                team.server.stop()
+            for one in (team, before):
+                if one:
+                    one.server.stop()
     markdown = report(options, runs, load, binary)
     data = {"machine": load, "options": vars(options), "binary": str(binary), "runs": runs}
     if options.no_write:
@@ -357,7 +375,8 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
         speeds = [r["mib_per_s"] for r in same]
         rows.append([f"bare data channel, {size // 1024} KiB messages", f"{same[0]['bytes'] >> 20}",
                      " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and same[0] is baseline else "", "", "", "", ""])
-    for phase, label in (("direct", "Ferry direct"), ("relay", "Ferry relayed, encrypted")):
+    for phase, label in (("direct", "Ferry direct"), ("before", f"Ferry direct, client of {options.before}"),
+                         ("relay", "Ferry relayed, encrypted")):
         for r in runs[phase]:
             speed = r.get("relayed_mib_per_s", r["mib_per_s"]) if phase == "relay" else r["mib_per_s"]
             rss = r["peak_rss"]
