@@ -91,6 +91,18 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """CPU time used so far by `pid` and its live descendants (children that already exited are
+    not counted: take both readings while the processes of interest live)."""
+    total = 0.0
+    for one in [pid, *descendants_of(pid)]:
+        try:
+            total += cpu_seconds(one)
+        except (OSError, IndexError):
+            pass
+    return total
+
+
 class Stopwatch:
     """Wall time and a process's CPU time over a block: `with Stopwatch(pid) as s: …; s.cpu, s.wall`."""
 
@@ -151,3 +163,125 @@ def write_results(name: str, markdown: str, data: dict) -> Path:
     print(markdown)
     log(name, "results in", base.with_suffix(".md"))
     return base.with_suffix(".md")
+
+
+def io_bytes(pid: int) -> tuple[int, int]:
+    """(rchar, wchar) of `pid` from /proc/PID/io: every byte it read or wrote through a system
+    call, sockets and files alike. A stop-gap where the server has no byte counters."""
+    values = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    return int(values["rchar"]), int(values["wchar"])
+
+
+def find_process(mark: str) -> int | None:
+    """The lowest pid whose command line contains `mark` (a unique argument given at launch, so
+    other programs of the same name on the machine are not confused with ours)."""
+    for entry in sorted((e for e in os.listdir("/proc") if e.isdigit()), key=int):
+        try:
+            if mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                return int(entry)
+        except OSError:
+            pass
+    return None
+
+
+def chromium_processes(root: int) -> dict[int, str]:
+    """Chromium's browser process `root` and its descendants: {pid: "browser" | "renderer" | "gpu-process" | utility sub-type…}."""
+    kinds: dict[int, str] = {}
+    for pid in [root, *descendants_of(root)]:
+        try:
+            # Zygote children rewrite their command line into one space-separated string.
+            args = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").split()
+        except OSError:
+            continue
+        kind = "browser" if pid == root else "other"
+        for arg in args:
+            if arg.startswith(b"--type="):
+                kind = arg[7:].decode()
+            if arg.startswith(b"--utility-sub-type="):
+                kind = arg[19:].decode()
+        kinds[pid] = kind
+    return kinds
+
+
+def cpu_by_pid(root: int) -> dict[int, tuple[str, float]]:
+    """{pid: (kind, CPU seconds so far)} for Chromium's browser process `root` and its descendants."""
+    out = {}
+    for pid, kind in chromium_processes(root).items():
+        try:
+            out[pid] = (kind, cpu_seconds(pid))
+        except (OSError, IndexError):
+            pass
+    return out
+
+
+def threads_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far per thread name of `pid` (threads of one name summed), from
+    /proc/PID/task: where a multi-threaded process (a Chromium renderer) spends its time."""
+    out: dict[str, float] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    return out
+
+
+def delta(before: dict[str, float], after: dict[str, float], floor: float = 0.05) -> dict[str, float]:
+    """after − before per key, keys below `floor` left out, largest first."""
+    out = {key: round(value - before.get(key, 0.0), 2) for key, value in after.items()}
+    return dict(sorted(((k, v) for k, v in out.items() if v >= floor), key=lambda kv: -kv[1]))
+
+
+def cpu_delta_by_kind(before: dict[int, tuple[str, float]], after: dict[int, tuple[str, float]]) -> dict[str, float]:
+    """CPU seconds used between two `cpu_by_pid` readings, summed per process kind."""
+    kinds: dict[str, float] = {}
+    for pid, (kind, cpu) in after.items():
+        kinds[kind] = kinds.get(kind, 0.0) + cpu - before.get(pid, (kind, 0.0))[1]
+    return kinds
+
+
+class RssSampler:
+    """Samples the RSS of some processes every `interval` s in a thread, between start() and
+    stop(): peak and first sample per pid. `with RssSampler({"name": pid, …}) as s: …; s.peak["name"]`."""
+
+    def __init__(self, pids: dict[str, int], interval: float = 0.2) -> None:
+        import threading
+
+        self.pids = pids
+        self.interval = interval
+        self.first: dict[str, int] = {}
+        self.peak: dict[str, int] = {name: 0 for name in pids}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _sample(self) -> None:
+        for name, pid in self.pids.items():
+            rss = rss_bytes(pid)
+            self.first.setdefault(name, rss)
+            self.peak[name] = max(self.peak[name], rss)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self._sample()
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> "RssSampler":
+        self._sample()
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+
+
+def mib(value: float) -> str:
+    return f"{value / (1 << 20):.1f}"

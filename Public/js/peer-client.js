@@ -44,7 +44,6 @@
  */
 
 import { Emitter } from "./emitter.js";
-import { Sha256 } from "./sha256.js";
 import { Messenger } from "./signal/messenger.js";
 import { listPeers, peersOfDevice } from "./signal/presence.js";
 import { SignalClient, signalUrl } from "./signal/socket.js";
@@ -358,7 +357,7 @@ export class PeerClient extends Emitter {
    */
   async sendText(peerIds, text) {
     const { manifest, bytes } = manifestForText(text);
-    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => memorySource([bytes], Sha256), true)));
+    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => memorySource([bytes]), true)));
   }
 
   /**
@@ -594,7 +593,7 @@ export class PeerClient extends Emitter {
       receiver: null,
       source: null,
       sinks: isText
-        ? memorySinks(Sha256, /** @type {Map<number, Uint8Array>} */ (textStore))
+        ? memorySinks(/** @type {Map<number, Uint8Array>} */ (textStore))
         : this.options.files.sinksFor({ transferId: offerId, fromDevice: offer.peer.device.id, fromName: offer.peer.user?.name ?? offer.peer.device.name, manifest: offer.manifest, target, book: this.book }),
       meter: new ProgressMeter(offer.manifest.totalSize),
       error: null,

@@ -6,7 +6,6 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
 import { createPeerClient, splitItems, OFFER_PART_BYTES } from "../../Public/js/peer-client.js";
-import { Sha256 } from "../../Public/js/sha256.js";
 import { memorySinks } from "../../Public/js/transfer/receiver.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { memorySource } from "../../Public/js/transfer/sender.js";
@@ -27,9 +26,9 @@ function memoryFiles() {
   const received = [];
   return {
     received,
-    sourceFor: (files) => memorySource(files.map((f) => f.bytes), Sha256),
+    sourceFor: (files) => memorySource(files.map((f) => f.bytes)),
     sinksFor: ({ manifest }) => {
-      const sinks = memorySinks(Sha256);
+      const sinks = memorySinks();
       received.push({ manifest, store: sinks.store });
       return sinks;
     },
@@ -276,7 +275,7 @@ describe("peer client", () => {
     const disk = new Map();
     const diskFiles = () => ({
       sourceFor: () => assert.fail("Bob does not send"),
-      sinksFor: ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item)),
+      sinksFor: ({ fromDevice }) => memorySinks(disk, (item) => partName(fromDevice, item)),
     });
     const bob1 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys, files: diskFiles() });
     await until(() => peerNamed(ann, "Bob"));
@@ -345,7 +344,7 @@ describe("peer client: more flows", () => {
     assert.ok(offer.resumableBytes > 0, "the prompt can say how much is already here");
     // Received into the same part file: the test's adapter keys its sinks by part name here.
     const disk = new Map([[partName(offer.peer.device.id, offer.manifest.items[0]), bob.files.received[0].store.get(0)]]);
-    bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(Sha256, disk, (item) => partName(fromDevice, item));
+    bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(disk, (item) => partName(fromDevice, item));
     const done = next(bob, "transfer-done", (d) => d.transfer.id === offer.offerId);
     await bob.accept(offer.offerId);
     await done;

@@ -6,12 +6,12 @@ import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { Sha256 } from "../../Public/js/sha256.js";
 import { CHUNK_HEADER_BYTES, decodeFrame, encodeChunk, encodeControl } from "../../Public/js/transfer/channel.js";
 import { manifestForFiles } from "../../Public/js/transfer/manifest.js";
 import { TransferReceiver, memorySinks } from "../../Public/js/transfer/receiver.js";
 import { TransferSender, memorySource } from "../../Public/js/transfer/sender.js";
 import { channelPair } from "./fake-channel.mjs";
+import { itemDigest } from "./item-digest.mjs";
 
 const KiB = 1024;
 const MiB = 1024 * KiB;
@@ -30,7 +30,7 @@ function finished(emitter) {
 }
 
 /** Runs a sender and receiver on a new channel pair. */
-function run({ data, manifest, sinks = memorySinks(Sha256), source = memorySource(data, Sha256), limits, channel = {}, ackBytes }) {
+function run({ data, manifest, sinks = memorySinks(), source = memorySource(data), limits, channel = {}, ackBytes }) {
   const sender = new TransferSender({ transferId: "T", manifest, source, limits });
   const receiver = new TransferReceiver({ transferId: "T", manifest, sinks, ackBytes });
   const [out, back] = channelPair(channel);
@@ -49,7 +49,7 @@ describe("transfer: whole runs", () => {
     t.receiver.on("item", (e) => items.push(e));
     assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
     for (const [i, bytes] of data.entries()) assert.equal(sha(t.sinks.store.get(i)), sha(bytes), `item ${i}`);
-    assert.deepEqual(items.map((e) => [e.i, e.ok, e.sha256]), data.map((bytes, i) => [i, true, sha(bytes)]));
+    assert.deepEqual(items.map((e) => [e.i, e.ok, e.sha256]), data.map((bytes, i) => [i, true, itemDigest(bytes)]));
     assert.equal(t.sender.confirmed, manifest.totalSize);
     assert.equal(t.receiver.received, manifest.totalSize);
   });
@@ -84,14 +84,14 @@ describe("transfer: resume", () => {
     t.receiver.attach(back);
     assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
     assert.ok(wants[0].i === 0 && wants[0].offset > 1 * MiB, `resumed at ${JSON.stringify(wants[0]).slice(0, 60)}`);
-    assert.equal(wants[0].prefix, sha(data[0].subarray(0, wants[0].offset)));
+    assert.equal(wants[0].prefix, itemDigest(data[0].subarray(0, wants[0].offset)));
     for (const [i, bytes] of data.entries()) assert.equal(sha(t.sinks.store.get(i)), sha(bytes));
   });
 
   it("resumes a partial file after both sides reloaded (same file offered again)", async () => {
     const { data, manifest } = makeItems([2 * MiB]);
     const store = new Map([[0, data[0].slice(0, 700 * KiB)]]);
-    const t = run({ data, manifest, sinks: memorySinks(Sha256, store) });
+    const t = run({ data, manifest, sinks: memorySinks(store) });
     let firstChunkOffset = -1;
     t.back.addEventListener("message", (event) => {
       const frame = decodeFrame(new Uint8Array(event.data));
@@ -107,7 +107,7 @@ describe("transfer: resume", () => {
     const wrong = data[0].slice(0, 300 * KiB);
     wrong[5] ^= 1;
     const store = new Map([[0, wrong]]);
-    const t = run({ data, manifest, sinks: memorySinks(Sha256, store) });
+    const t = run({ data, manifest, sinks: memorySinks(store) });
     const controls = [];
     t.back.addEventListener("message", (event) => {
       const frame = decodeFrame(new Uint8Array(event.data));
@@ -119,10 +119,58 @@ describe("transfer: resume", () => {
   });
 });
 
+describe("transfer: receiver pipeline", () => {
+  it("starts each write without waiting for the previous one, and applies them in order", async () => {
+    const { data, manifest } = makeItems([3 * MiB + 5]);
+    const inner = memorySinks();
+    let inFlight = 0;
+    let maxInFlight = 0;
+    const slow = {
+      async open(item) {
+        const sink = await inner.open(item);
+        const write = sink.write.bind(sink);
+        sink.write = async (bytes) => {
+          inFlight++;
+          maxInFlight = Math.max(maxInFlight, inFlight);
+          const applied = write(bytes); // applied in call order, then a slow "reply"
+          await new Promise((resolve) => setTimeout(resolve, 2));
+          await applied;
+          inFlight--;
+        };
+        return sink;
+      },
+    };
+    const t = run({ data, manifest, sinks: slow, channel: { drainPerTick: 1 * MiB } });
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+    assert.equal(sha(inner.store.get(0)), sha(data[0]));
+    assert.ok(maxInFlight > 1, `writes overlapped (at most ${maxInFlight} at once)`);
+  });
+
+  it("checkpoints every checkpointBytes, and where it stands when interrupted", async () => {
+    const { data, manifest } = makeItems([6 * MiB]);
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 1 * MiB } });
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(), ackBytes: 256 * KiB, checkpointBytes: 2 * MiB });
+    const [out, back] = channelPair({ drainPerTick: 64 * KiB });
+    const checkpoints = [];
+    receiver.on("checkpoint", ({ offset }) => checkpoints.push(offset));
+    sender.attach(out);
+    receiver.attach(back);
+    await new Promise((resolve) => {
+      const off = receiver.on("progress", ({ done }) => done >= 5 * MiB && (off(), resolve()));
+    });
+    out.close();
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    assert.equal(receiver.state, "interrupted");
+    assert.ok(checkpoints.length >= 3 && checkpoints.length <= 4, `checkpoints ${checkpoints}`);
+    for (const [n, offset] of checkpoints.slice(0, -1).entries()) assert.ok(offset >= (n + 1) * 2 * MiB, `checkpoint ${n} at ${offset}`);
+    assert.equal(checkpoints.at(-1), receiver.received, "the last one is where it stands");
+  });
+});
+
 describe("transfer: integrity and endings", () => {
   it("retries an item once when the hashes differ, then fails and keeps nothing", async () => {
     const { data, manifest } = makeItems([100 * KiB]);
-    const honest = memorySource(data, Sha256);
+    const honest = memorySource(data);
     const lying = { open: async (i, offset) => ({ ...(await honest.open(i, offset)), sha256: async () => "0".repeat(64) }) };
     const t = run({ data, manifest, source: lying });
     const items = [];
@@ -149,7 +197,7 @@ describe("transfer: integrity and endings", () => {
   it("fails on a chunk at the wrong offset or beyond the offered size", async () => {
     const { manifest } = makeItems([1000]);
     for (const [offset, length] of [[5, 10], [0, 2000]]) {
-      const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(Sha256) });
+      const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks() });
       const [out, back] = channelPair();
       out.addEventListener("message", () => {});
       receiver.attach(back);
@@ -162,7 +210,7 @@ describe("transfer: integrity and endings", () => {
 
   it("refuses a want outside the manifest", async () => {
     const { data, manifest } = makeItems([10]);
-    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data, Sha256) });
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data) });
     const [out, back] = channelPair();
     back.addEventListener("message", () => {});
     sender.attach(out);

@@ -54,9 +54,10 @@ function caller(worker) {
       const id = ++next;
       waiting.set(id, { resolve, reject });
       if (bytes) {
-        // Transfer, not copy: the receiver made this buffer for us alone.
-        const buffer = bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength ? bytes.buffer : bytes.slice().buffer;
-        worker.postMessage({ id, op, part, bytes: buffer }, [buffer]);
+        // Transfer, not copy, the whole buffer (a channel message of our own; the receiver does
+        // not use it again) and say where the bytes are in it: no copy on the page's thread.
+        const buffer = /** @type {ArrayBuffer} */ (bytes.buffer);
+        worker.postMessage({ id, op, part, bytes: buffer, at: bytes.byteOffset, length: bytes.byteLength }, [buffer]);
       } else {
         worker.postMessage({ id, op, part });
       }

@@ -1,19 +1,21 @@
 /**
- * Reads one file for sending: from an offset, in blocks, hashing every byte from 0 — the bytes
- * before the offset only for the hash (to check the receiver's prefix), the rest for the hash and
- * the channel. One block is read ahead, so the disk works while the previous block is sent.
+ * Reads one file for sending: from an offset, in blocks, hashing every byte from 0 (the item
+ * digest, transfer/item-digest.js) — the bytes before the offset only for the digest (to check the
+ * receiver's prefix), the rest for the digest and the channel. One block is read ahead, so the
+ * disk works while the previous block is sent.
  * Memory: two blocks. Runs in transfer/read-worker.js in the page and directly under Node.
  *
  * @module transfer/file-reader
  */
 
-import { Sha256 } from "../sha256.js";
+import { ItemDigest } from "./item-digest.js";
 
 /** Bytes hashed per slice while skipping to the offset. */
 const SKIP_BYTES = 4 * 1024 * 1024;
 
 export class BlobReader {
-  #hash = new Sha256();
+  /** @type {ItemDigest} */
+  #hash;
   #position;
   /** @type {Promise<Uint8Array> | null} */
   #ahead = null;
@@ -23,7 +25,7 @@ export class BlobReader {
    * @param {Blob} blob
    * @param {number} offset
    * @param {string | null} prefixSha256
-   * @param {Sha256} hash state after the prefix
+   * @param {ItemDigest} hash state after the prefix
    */
   constructor(blob, offset, prefixSha256, hash) {
     this.blob = blob;
@@ -39,14 +41,14 @@ export class BlobReader {
    */
   static async open(blob, offset) {
     if (!Number.isSafeInteger(offset) || offset < 0 || offset > blob.size) throw new RangeError("offset outside the file");
-    const hash = new Sha256();
+    const hash = new ItemDigest();
     for (let at = 0; at < offset; ) {
       const piece = new Uint8Array(await blob.slice(at, Math.min(offset, at + SKIP_BYTES)).arrayBuffer());
       if (piece.length === 0) throw new Error("the file became shorter while it was read");
-      hash.update(piece);
+      await hash.update(piece);
       at += piece.length;
     }
-    return new BlobReader(blob, offset, offset > 0 ? hash.clone().hex() : null, hash);
+    return new BlobReader(blob, offset, offset > 0 ? await hash.hex() : null, hash);
   }
 
   /** @param {number} maxBytes */
@@ -71,7 +73,7 @@ export class BlobReader {
         // The caller wants less than was read ahead (the window shrank): keep the excess.
         const ahead = await this.#ahead;
         this.#ahead = null;
-        this.#hash.update(ahead.subarray(0, maxBytes));
+        await this.#hash.update(ahead.subarray(0, maxBytes));
         const rest = ahead.subarray(maxBytes);
         this.#ahead = Promise.resolve(rest);
         this.#aheadBytes = rest.length;
@@ -82,7 +84,7 @@ export class BlobReader {
     }
     this.#ahead = null;
     if (block.length === 0) return null;
-    this.#hash.update(block);
+    await this.#hash.update(block);
     if (this.#position < this.blob.size) {
       this.#aheadBytes = Math.min(maxBytes, this.blob.size - this.#position);
       this.#ahead = this.#slice(maxBytes);
@@ -91,7 +93,7 @@ export class BlobReader {
     return block;
   }
 
-  /** @returns {string} hex SHA-256 of the whole file, after `read` returned null */
+  /** @returns {Promise<string>} the item digest of the whole file, after `read` returned null */
   sha256() {
     return this.#hash.hex();
   }

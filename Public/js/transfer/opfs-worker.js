@@ -1,5 +1,6 @@
 /**
- * Module worker around transfer/opfs-writer.js: the page sends `{ id, op, part, bytes? }` and
+ * Module worker around transfer/opfs-writer.js: the page sends `{ id, op, part, bytes?, at?, length? }`
+ * (for a write, the bytes are `length` bytes at `at` in the transferred buffer `bytes`) and
  * gets `{ id, ok: true, value }` or `{ id, ok: false, message }`. `op` is open, prefix, write,
  * finish, truncate, close or remove. Requests run one after another, in arrival order.
  *
@@ -13,12 +14,12 @@ const writer = navigator.storage.getDirectory().then((root) => root.getDirectory
 let queue = Promise.resolve();
 
 self.addEventListener("message", (event) => {
-  const { id, op, part, bytes } = event.data;
+  const { id, op, part, bytes, at = 0, length } = event.data;
   queue = queue.then(async () => {
     try {
       const w = /** @type {any} */ (await writer);
       if (!["open", "prefix", "write", "finish", "truncate", "close", "remove"].includes(op)) throw new Error(`unknown op ${op}`);
-      const value = await w[op](part, bytes === undefined ? undefined : new Uint8Array(bytes));
+      const value = await w[op](part, bytes === undefined ? undefined : new Uint8Array(bytes, at, length ?? bytes.byteLength - at));
       self.postMessage({ id, ok: true, value });
     } catch (error) {
       self.postMessage({ id, ok: false, message: error instanceof Error ? error.message : String(error) });

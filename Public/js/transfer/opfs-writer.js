@@ -1,6 +1,7 @@
 /**
  * Writes received items into the origin private file system with synchronous access handles
- * (only available in a worker: transfer/opfs-worker.js), hashing what it writes. Part files live
+ * (only available in a worker: transfer/opfs-worker.js), computing the item digest
+ * (transfer/item-digest.js) of what it writes. Part files live
  * in the directory "ferry-incoming", named by transfer/resume.js's `partName`, so an interrupted
  * item is found again after a reload and its bytes re-hashed to continue.
  *
@@ -13,7 +14,7 @@
  * @module transfer/opfs-writer
  */
 
-import { Sha256 } from "../sha256.js";
+import { ItemDigest } from "./item-digest.js";
 
 export const INCOMING_DIRECTORY = "ferry-incoming";
 export const FLUSH_BYTES = 4 * 1024 * 1024;
@@ -33,7 +34,7 @@ const REHASH_BYTES = 1024 * 1024;
  * @param {{ getFileHandle: (name: string, options?: { create?: boolean }) => Promise<{ createSyncAccessHandle: () => Promise<SyncHandle> }>, removeEntry: (name: string) => Promise<void> }} directory
  */
 export function createOpfsWriter(directory) {
-  /** @type {Map<string, { handle: SyncHandle, hash: Sha256, offset: number, unflushed: number }>} */
+  /** @type {Map<string, { handle: SyncHandle, hash: ItemDigest, offset: number, unflushed: number }>} */
   const open = new Map();
   const NAME = /^[0-9a-f]{32}\.part$/;
 
@@ -56,33 +57,34 @@ export function createOpfsWriter(directory) {
       if (!entry) {
         const file = await directory.getFileHandle(part, { create: true });
         const handle = await file.createSyncAccessHandle();
-        const hash = new Sha256();
+        const hash = new ItemDigest();
         const size = handle.getSize();
-        const buffer = new Uint8Array(Math.min(REHASH_BYTES, Math.max(size, 1)));
         for (let at = 0; at < size; ) {
-          const n = handle.read(buffer.subarray(0, Math.min(buffer.length, size - at)), { at });
+          // A new buffer each time: the digest may still be reading the previous one.
+          const buffer = new Uint8Array(Math.min(REHASH_BYTES, size - at));
+          const n = handle.read(buffer, { at });
           if (n <= 0) throw new Error("could not read the partial file");
-          hash.update(buffer.subarray(0, n));
+          await hash.update(buffer.subarray(0, n));
           at += n;
         }
         entry = { handle, hash, offset: size, unflushed: 0 };
         open.set(part, entry);
       }
-      return { offset: entry.offset, prefixSha256: entry.offset > 0 ? entry.hash.clone().hex() : null };
+      return { offset: entry.offset, prefixSha256: entry.offset > 0 ? await entry.hash.hex() : null };
     },
 
-    /** @param {string} part */
-    prefix(part) {
+    /** @param {string} part @returns {Promise<string | null>} */
+    async prefix(part) {
       const entry = get(part);
-      return entry.offset > 0 ? entry.hash.clone().hex() : null;
+      return entry.offset > 0 ? entry.hash.hex() : null;
     },
 
     /**
      * @param {string} part
      * @param {Uint8Array} bytes
-     * @returns {number} the new size
+     * @returns {Promise<number>} the new size
      */
-    write(part, bytes) {
+    async write(part, bytes) {
       const entry = get(part);
       let done = 0;
       while (done < bytes.length) {
@@ -90,18 +92,19 @@ export function createOpfsWriter(directory) {
         if (n <= 0) throw new Error("the disk took no bytes (full?)");
         done += n;
       }
-      entry.hash.update(bytes);
       entry.offset += bytes.length;
       entry.unflushed += bytes.length;
       if (entry.unflushed >= FLUSH_BYTES) {
         entry.handle.flush();
         entry.unflushed = 0;
       }
+      // After the write: the disk and WebCrypto's threads work at the same time.
+      await entry.hash.update(bytes);
       return entry.offset;
     },
 
-    /** @param {string} part @returns {string} hex SHA-256 of the whole part */
-    finish(part) {
+    /** @param {string} part @returns {Promise<string>} the item digest of the whole part */
+    async finish(part) {
       const entry = get(part);
       entry.handle.flush();
       entry.handle.close();
@@ -114,7 +117,7 @@ export function createOpfsWriter(directory) {
       const entry = get(part);
       entry.handle.truncate(0);
       entry.handle.flush();
-      entry.hash = new Sha256();
+      entry.hash = new ItemDigest();
       entry.offset = 0;
       entry.unflushed = 0;
     },

@@ -30,7 +30,7 @@ self.addEventListener("message", (event) => {
         const buffer = block.byteOffset === 0 && block.byteLength === block.buffer.byteLength ? block.buffer : block.slice().buffer;
         self.postMessage({ type: "block", bytes: buffer }, [buffer]);
       } else if (request.type === "digest" && reader) {
-        self.postMessage({ type: "digest", sha256: reader.sha256() });
+        self.postMessage({ type: "digest", sha256: await reader.sha256() });
       } else {
         self.postMessage({ type: "error", message: "no file open" });
       }

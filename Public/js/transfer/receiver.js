@@ -22,19 +22,23 @@
 
 import { Emitter } from "../emitter.js";
 import { decodeFrame, encodeControl, listen } from "./channel.js";
+import { ItemDigest } from "./item-digest.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
 /** @typedef {import("./manifest.js").Manifest} Manifest */
 /** @typedef {import("./manifest.js").ManifestItem} ManifestItem */
 
 /**
- * Where one item's bytes go. Writes are appends, made one after another.
+ * Where one item's bytes go. Writes are appends, applied in the order they are called; a write
+ * may be called before the previous one resolved (the receiver does not wait for each write
+ * before starting the next, so the disk never idles while a reply travels).
  * @typedef {object} Sink
  * @property {number} offset bytes already written (durable), from earlier runs included
- * @property {() => Promise<string | null>} prefixSha256 hex digest of the `offset` bytes, null when 0
+ * @property {() => Promise<string | null>} prefixSha256 hex item digest (transfer/item-digest.js) of the `offset` bytes, null when 0
  * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves; may take
- *   (detach) the bytes' buffer, which the receiver does not use again
- * @property {() => Promise<string>} finish closes the item; resolves with the hex SHA-256 of all of it
+ *   (detach) the whole buffer under `bytes` (a channel message of its own), which the receiver
+ *   does not use again
+ * @property {() => Promise<string>} finish closes the item; resolves with the hex item digest of all of it
  * @property {() => Promise<void>} truncate back to 0 bytes (the prefix did not match)
  * @property {() => Promise<void>} close keeps the partial data for a later resume
  * @property {() => Promise<void>} discard deletes the partial data
@@ -75,9 +79,11 @@ export class TransferReceiver extends Emitter {
    * @param {Manifest} options.manifest a validated manifest
    * @param {SinkFactory} options.sinks
    * @param {number} [options.ackBytes]
+   * @param {number} [options.checkpointBytes] how often (in written bytes) "checkpoint" is emitted: the
+   *   page records it in localStorage, a synchronous write of the whole resume book, so not per ack
    * @param {number} [options.startAt] the first item to receive (items before it were delivered before a reload)
    */
-  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, startAt = 0 }) {
+  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, checkpointBytes = 16 * 1024 * 1024, startAt = 0 }) {
     super();
     this.#current = startAt;
     this.#doneBytes = manifest.items.slice(0, startAt).reduce((sum, item) => sum + item.size, 0);
@@ -85,6 +91,7 @@ export class TransferReceiver extends Emitter {
     this.manifest = manifest;
     this.sinks = sinks;
     this.ackBytes = ackBytes;
+    this.checkpointBytes = checkpointBytes;
   }
 
   /** Bytes written, over all items. */
@@ -114,7 +121,20 @@ export class TransferReceiver extends Emitter {
 
   detach() {
     this.#release();
-    if (!this.#finished && this.state === "running") this.#setState("interrupted");
+    if (!this.#finished && this.state === "running") {
+      this.#setState("interrupted");
+      // Checkpoints are sparse while running; an interruption records where the part file
+      // stands once the writes in flight are done (a re-offer shows it as already here).
+      const current = this.#current;
+      void this.#writing
+        .then(() => {
+          if (this.#current === current && this.#written > this.#lastCheckpoint) {
+            this.#lastCheckpoint = this.#written;
+            this.emit("checkpoint", { i: current, offset: this.#written });
+          }
+        })
+        .catch(() => {});
+    }
   }
 
   #release() {
@@ -250,13 +270,16 @@ export class TransferReceiver extends Emitter {
     if (offset + data.length > item.size) return this.#fail("protocol: more bytes than offered");
     this.#expected += data.length;
     const generation = this.#generation;
-    // Data channels reuse nothing, but a relay hands us views; the copy keeps the bytes ours.
-    const bytes = data.byteOffset === 0 && data.byteLength === data.buffer.byteLength ? data : data.slice();
-    const length = bytes.length; // read now: a sink may transfer (detach) the buffer to a worker
+    const length = data.length; // read now: a sink may transfer (detach) the buffer to a worker
     this.#pendingWrites++;
+    // The write starts now, not when the previous one is done: the sink applies writes in call
+    // order, and waiting for each reply would leave the disk idle for a round trip per chunk.
+    // Only the bookkeeping below runs in order. (The sender's window bounds what is queued.)
+    const write = sink.write(data);
+    write.catch(() => {}); // reported through the chain below
     this.#writing = this.#writing.then(async () => {
+      await write;
       if (this.#finished) return;
-      await sink.write(bytes);
       this.#pendingWrites--;
       this.#written += length;
       // Every ackBytes, and whenever everything received is written: the sender's window may be
@@ -271,7 +294,7 @@ export class TransferReceiver extends Emitter {
   #ack() {
     this.#lastAck = this.#written;
     this.#send({ t: "ack", i: this.#current, offset: this.#written });
-    if (this.#written - this.#lastCheckpoint >= this.ackBytes) {
+    if (this.#written - this.#lastCheckpoint >= this.checkpointBytes) {
       this.#lastCheckpoint = this.#written;
       this.emit("checkpoint", { i: this.#current, offset: this.#written });
     }
@@ -332,37 +355,37 @@ export class TransferReceiver extends Emitter {
  * Sinks in memory (text messages; tests). `store` keeps every item's bytes by index and
  * survives the receiver, so a test can make a second receiver that resumes from it.
  * @template [K=number]
- * @param {typeof import("../sha256.js").Sha256} Sha256
  * @param {Map<K, Uint8Array>} [store]
  * @param {(item: ManifestItem) => K} [keyOf] where an item is kept in `store` (its index by default)
  * @returns {SinkFactory & { store: Map<K, Uint8Array> }}
  */
-export function memorySinks(Sha256, store = new Map(), keyOf = (item) => /** @type {any} */ (item.i)) {
+export function memorySinks(store = new Map(), keyOf = (item) => /** @type {any} */ (item.i)) {
   return {
     store,
     async open(item) {
       const key = keyOf(item);
       let bytes = store.get(key) ?? new Uint8Array(0);
       store.set(key, bytes);
-      let hash = new Sha256().update(bytes);
+      let hash = new ItemDigest();
+      await hash.update(bytes);
       /** @type {Sink} */
       const sink = {
         offset: bytes.length,
-        prefixSha256: async () => (sink.offset > 0 ? hash.clone().hex() : null),
+        prefixSha256: async () => (sink.offset > 0 ? hash.hex() : null),
         async write(piece) {
           const next = new Uint8Array(bytes.length + piece.length);
           next.set(bytes);
           next.set(piece, bytes.length);
           bytes = next;
           store.set(key, bytes);
-          hash.update(piece);
+          await hash.update(piece);
           sink.offset = bytes.length;
         },
         finish: async () => hash.hex(),
         async truncate() {
           bytes = new Uint8Array(0);
           store.set(key, bytes);
-          hash = new Sha256();
+          hash = new ItemDigest();
           sink.offset = 0;
         },
         async close() {},

@@ -25,16 +25,18 @@
 
 import { Emitter } from "../emitter.js";
 import { chunkPayloadSize, decodeFrame, encodeChunk, encodeControl, listen } from "./channel.js";
+import { ItemDigest } from "./item-digest.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
 /** @typedef {import("./manifest.js").Manifest} Manifest */
 
 /**
- * Reads one item from an offset, hashing everything from byte 0.
+ * Reads one item from an offset, hashing everything from byte 0 (the item digest,
+ * transfer/item-digest.js).
  * @typedef {object} Reader
- * @property {string | null} prefixSha256 hex digest of bytes [0, offset), null when offset is 0
+ * @property {string | null} prefixSha256 hex item digest of bytes [0, offset), null when offset is 0
  * @property {(maxBytes: number) => Promise<Uint8Array | null>} read the next bytes; null at the end
- * @property {() => Promise<string>} sha256 hex digest of the whole item, after `read` returned null
+ * @property {() => Promise<string>} sha256 hex item digest of the whole item, after `read` returned null
  * @property {() => void} close
  */
 
@@ -323,15 +325,15 @@ export class TransferSender extends Emitter {
 /**
  * A {@link Source} over in-memory items (text messages, tests).
  * @param {Uint8Array[]} items
- * @param {typeof import("../sha256.js").Sha256} Sha256
  * @returns {Source}
  */
-export function memorySource(items, Sha256) {
+export function memorySource(items) {
   return {
     async open(index, offset) {
       const bytes = items[index];
-      const hash = new Sha256().update(bytes.subarray(0, offset));
-      const prefixSha256 = offset > 0 ? hash.clone().hex() : null;
+      const hash = new ItemDigest();
+      await hash.update(bytes.subarray(0, offset));
+      const prefixSha256 = offset > 0 ? await hash.hex() : null;
       let position = offset;
       return {
         prefixSha256,
@@ -339,7 +341,7 @@ export function memorySource(items, Sha256) {
           if (position >= bytes.length) return null;
           const piece = bytes.subarray(position, position + maxBytes);
           position += piece.length;
-          hash.update(piece);
+          await hash.update(piece);
           return piece;
         },
         async sha256() {

@@ -1,0 +1,401 @@
+#!/usr/bin/env python3
+"""Browser-to-browser transfer throughput on loopback, in one headless Chromium (Debian's
+/usr/bin/chromium, driven by Playwright), in one run:
+
+- bare:   a bare WebRTC data channel between two browser contexts (one RTCPeerConnection each,
+          one ordered channel, a loop of `send` with flow control on `bufferedAmount` and
+          `bufferedAmountLowThreshold`, the same limits and message size as Ferry's sender; no app);
+- direct: Ferry, two members of one team signed in in two browser contexts against a real
+          release `ferry serve` (SQLite), a random file sent through the page (pick, accept,
+          verified, downloaded); receiver-side throughput from the click on Accept to the item
+          verified; the server's CPU and bytes over that time; both renderers' peak RSS;
+- relay:  the same with ICE made to fail (relay-only policy without TURN servers), so the file
+          goes through the server's end-to-end-encrypted relay.
+
+The phases are interleaved (bare, direct, relay, bare, direct, … for ROUNDS rounds) so that load
+from other work on the machine hits all of them alike. Every wait is bounded; the server, Chromium
+and the temp folder are stopped and removed at the end. See Benchmarks/README.md.
+
+Usage: Benchmarks/run-transfer.py [--mib 1024] [--relay-mib 256] [--rounds 1] [--phases bare,direct,relay]
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+import benchlib  # noqa: E402
+
+from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+
+CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+MARK = f"--ferry-bench-transfer={os.getpid()}"
+# No spare renderer kept ready: then the renderer that appears when a page opens is that page's,
+# which is how the sender's and the receiver's renderer are told apart.
+CHROMIUM_ARGS = ["--disable-features=SpareRendererForSitePerProcess"]
+# Ferry's sender limits (Public/js/transfer/sender.js DEFAULTS), used by the bare loop as well.
+LOW_WATER = 1024 * 1024
+HIGH_WATER = 4 * 1024 * 1024
+# The same ICE failure as Tests/browser/test_transfers.py's NO_ICE.
+NO_ICE = """
+{
+  const Real = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Real {
+    constructor(config) { super({ ...(config || {}), iceServers: [], iceTransportPolicy: "relay" }); }
+  };
+}
+"""
+
+# The bare channel: both ends made with non-trickle ICE (the SDP carries the candidates), the
+# descriptions passed between the two contexts by this script.
+BARE_OFFER = """
+async () => {
+  const pc = new RTCPeerConnection();
+  const dc = pc.createDataChannel("bare", { ordered: true });
+  dc.binaryType = "arraybuffer";
+  window.__pc = pc; window.__dc = dc;
+  await pc.setLocalDescription(await pc.createOffer());
+  await new Promise((r) => pc.iceGatheringState === "complete" ? r() : pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && r()));
+  return { type: "offer", sdp: pc.localDescription.sdp };
+}
+"""
+BARE_ANSWER = """
+async ({ offer, total }) => {
+  const pc = new RTCPeerConnection();
+  window.__pc = pc;
+  window.__got = 0; window.__end = 0;
+  pc.addEventListener("datachannel", ({ channel }) => {
+    channel.binaryType = "arraybuffer";
+    channel.onmessage = (event) => {
+      window.__got += event.data.byteLength;
+      if (window.__got >= total && !window.__end) window.__end = Date.now();
+    };
+  });
+  await pc.setRemoteDescription(offer);
+  await pc.setLocalDescription(await pc.createAnswer());
+  await new Promise((r) => pc.iceGatheringState === "complete" ? r() : pc.addEventListener("icegatheringstatechange", () => pc.iceGatheringState === "complete" && r()));
+  return { type: "answer", sdp: pc.localDescription.sdp };
+}
+"""
+BARE_SEND = """
+async ({ answer, total, size, low, high }) => {
+  const pc = window.__pc, dc = window.__dc;
+  await pc.setRemoteDescription(answer);
+  if (dc.readyState !== "open") await new Promise((r) => dc.addEventListener("open", r, { once: true }));
+  dc.bufferedAmountLowThreshold = low;
+  const message = new Uint8Array(size);
+  for (let i = 0; i < size; i += 65536) crypto.getRandomValues(message.subarray(i, i + 65536));
+  const started = Date.now();
+  for (let sent = 0; sent < total; ) {
+    if (dc.bufferedAmount > high) {
+      await new Promise((r) => dc.addEventListener("bufferedamountlow", r, { once: true }));
+      continue;
+    }
+    const piece = total - sent < size ? message.subarray(0, total - sent) : message;
+    dc.send(piece);
+    sent += piece.length;
+  }
+  return { started, maxMessageSize: pc.sctp.maxMessageSize };
+}
+"""
+
+
+def bare(browser: Browser, root: int, total: int, size: int) -> dict:
+    """One bare data channel between two browser contexts: MiB/s at the receiver."""
+    a, b = browser.new_context(), browser.new_context()
+    try:
+        sender, receiver = a.new_page(), b.new_page()
+        offer = sender.evaluate(BARE_OFFER)
+        answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total})
+        cpu = benchlib.tree_cpu_seconds(root)
+        kinds = benchlib.cpu_by_pid(root)
+        pids = {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
+        threads = {pid: benchlib.threads_cpu(pid) for pid in pids}
+        sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER})
+        receiver.wait_for_function("window.__end > 0", polling=100, timeout=timeout_ms(total))
+        end = receiver.evaluate("window.__end")
+        cpu = benchlib.tree_cpu_seconds(root) - cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
+        threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
+        seconds = (end - sent["started"]) / 1000
+        return {"bytes": total, "message_bytes": size, "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
+                "max_message_size": sent["maxMessageSize"], "chromium_cpu_s": cpu, "chromium_cpu_by_kind": kinds,
+                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}}
+    finally:
+        a.close()
+        b.close()
+
+
+def timeout_ms(total: int) -> int:
+    """Room for 2 MiB/s on a loaded machine, plus a minute."""
+    return 60_000 + total * 1000 // (2 << 20)
+
+
+def random_file(path: Path, mib: int) -> str:
+    digest = hashlib.sha256()
+    with open(path, "wb") as out:
+        for _ in range(mib):
+            block = os.urandom(1 << 20)
+            digest.update(block)
+            out.write(block)
+    return digest.hexdigest()
+
+
+def sha256_file(path: Path | str) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class Team:
+    """A release `ferry serve` on SQLite with Ann and Bob in one team."""
+
+    def __init__(self, folder: Path, public: str = "Public") -> None:
+        self.server = benchlib.ferry_server.Server(folder, None, log_level="error", public=public)
+        self.server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design", password=PASSWORD)
+        self.server.cli("user", "add", "--email", "bob@example.org", "--name", "Bob", password=PASSWORD)
+        self.server.cli("team", "add-member", "Design", "bob@example.org")
+
+    @property
+    def url(self) -> str:
+        assert self.server.url
+        return self.server.url
+
+    def member(self, browser: Browser, email: str, *scripts: str) -> Page:
+        context = browser.new_context(accept_downloads=True)
+        for script in scripts:
+            context.add_init_script(script)
+        answer = context.request.post(self.url + "/api/v1/session", data={"email": email, "password": PASSWORD},
+                                      headers={"Origin": self.url})
+        assert answer.ok, answer.text()
+        page = context.new_page()
+        page.set_default_timeout(30_000)
+        page.goto(self.url + "/")
+        expect(page.locator("#sharing")).to_have_attribute("data-connection", "ready")
+        return page
+
+
+def renderers(root: int) -> set[int]:
+    return {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
+
+
+COUNTERS = ("ferry_network_received_bytes_total", "ferry_network_sent_bytes_total")
+
+
+def server_bytes(team: Team) -> tuple[int, str]:
+    """Bytes through the server so far (received + sent), and where the figure comes from: the
+    server's socket counters if it has them, else its read and write system calls (/proc io)."""
+    try:
+        values = benchlib.metrics(team.url)
+        if all(name in values for name in COUNTERS):
+            return int(sum(values[name] for name in COUNTERS)), "metrics"
+    except OSError:
+        pass
+    rchar, wchar = benchlib.io_bytes(team.server.process.pid)
+    return rchar + wchar, "/proc io"
+
+
+def scrape_cost(team: Team) -> int:
+    """What one reading of `server_bytes` itself adds to the counters (a scrape counts its own
+    request, and the previous scrape's response): measured by two readings back to back."""
+    first, how = server_bytes(team)
+    second, _ = server_bytes(team)
+    return second - first if how == "metrics" else 0
+
+
+def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, relay: bool) -> dict:  # noqa: C901
+    """One file from Ann to Bob through the page; measured at Bob from Accept to verified."""
+    scripts = (NO_ICE,) if relay else ()
+    before = renderers(root)
+    ann = team.member(browser, "ann@example.org", *scripts)
+    mid = renderers(root)
+    bob = team.member(browser, "bob@example.org", *scripts)
+    after = renderers(root)
+    try:
+        # Each context may start more than one renderer (the page's and a helper's); all are
+        # sampled, and the one that worked hardest over the transfer is the page's.
+        family = {"sender": sorted(mid - before), "receiver": sorted(after - mid)}
+        if not family["sender"] or not family["receiver"]:
+            raise SystemExit(f"cannot tell the renderers apart: {before} → {mid} → {after}")
+        size = source.stat().st_size
+        row = ann.locator("#rooms section[data-kind=team] li.peer").filter(has_text="Bob")
+        expect(row).to_have_count(1)
+        row.locator("button.peer-select").click()
+        ann.set_input_files("#pick-files", str(source))
+        expect(bob.locator("#offer-dialog")).to_be_visible()
+        # Metrics are read before the clock starts and after it stops, so reading them costs
+        # the server a request on each side of the window, not inside it.
+        overhead = scrape_cost(team)
+        bytes_before, bytes_how = server_bytes(team)
+        watched = {f"{side} {pid}": pid for side, pids in family.items() for pid in pids}
+        rss = benchlib.RssSampler({**watched, "browser process": root, "server": team.server.process.pid})
+        cpu_before = {name: benchlib.cpu_seconds(pid) for name, pid in watched.items()}
+        chromium_cpu = benchlib.tree_cpu_seconds(root)
+        kinds = benchlib.cpu_by_pid(root)
+        threads = {name: benchlib.threads_cpu(pid) for name, pid in {**watched, "browser process": root}.items()}
+        with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
+            bob.click("#offer-accept")
+            if relay:
+                expect(bob.locator("#transfers li.transfer .transfer-path").first).to_have_text("relayed, encrypted",
+                                                                                                 timeout=60_000)
+                path_at = time.monotonic()
+            # A selector, not a function: the page's CSP forbids evaluating strings.
+            bob.wait_for_selector("#transfers li.transfer[data-state=done]", state="attached", timeout=timeout_ms(size))
+        bytes_after, _ = server_bytes(team)
+        cpu = {name: benchlib.cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
+        cpu["chromium"] = benchlib.tree_cpu_seconds(root) - chromium_cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
+        threads = {name: benchlib.delta(before, benchlib.threads_cpu({**watched, "browser process": root}[name]))
+                   for name, before in threads.items()}
+        for side in family:
+            busiest = max((name for name in watched if name.startswith(side)), key=lambda name: cpu[name])
+            rss.peak[f"{side} renderer"] = rss.peak[busiest]
+            rss.first[f"{side} renderer"] = rss.first[busiest]
+            cpu[f"{side} renderer"] = cpu[busiest]
+            threads[f"{side} renderer"] = threads[busiest]
+        seconds = watch.wall
+        ok = sha256_file(download.value.path()) == expected
+        result = {"bytes": size, "seconds": seconds, "mib_per_s": size / seconds / (1 << 20), "intact": ok,
+                  "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before - overhead, "server_bytes_from": bytes_how,
+                  "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
+                  "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
+                  "browser_threads_cpu_s": threads["browser process"]}
+        if relay:
+            relayed = time.monotonic() - path_at  # noqa: F821 (set above when relay)
+            result["relayed_seconds"] = relayed
+            result["relayed_mib_per_s"] = size / relayed / (1 << 20)
+        if not ok:
+            raise SystemExit(f"the download differs from the file sent ({'relay' if relay else 'direct'})")
+        return result
+    finally:
+        ann.context.close()
+        bob.context.close()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--mib", type=int, default=int(os.environ.get("MIB", "1024")), help="bare and direct size (MiB)")
+    parser.add_argument("--relay-mib", type=int, default=int(os.environ.get("RELAY_MIB", "256")), help="relayed size (MiB)")
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("ROUNDS", "1")))
+    parser.add_argument("--phases", default=os.environ.get("PHASES", "bare,direct,relay"))
+    parser.add_argument("--message-sizes", default=os.environ.get("BARE_MESSAGE_SIZES", "262144,65536"),
+                        help="bare channel message sizes (bytes); the best is the baseline")
+    parser.add_argument("--no-write", action="store_true", help="print, do not write results")
+    parser.add_argument("--before", default=os.environ.get("BEFORE_PUBLIC"),
+                        help="a Public/ folder of an earlier client: adds the phase `before`, Ferry direct with it")
+    options = parser.parse_args()
+    phases = options.phases.split(",")
+    if options.before and "before" not in phases:
+        phases.insert(phases.index("direct") + 1 if "direct" in phases else len(phases), "before")
+    sizes = [int(s) for s in options.message_sizes.split(",")]
+    binary = benchlib.ferry_release() if {"direct", "relay", "before"} & set(phases) else None
+    load = benchlib.machine()
+    runs: dict[str, list[dict]] = {"bare": [], "direct": [], "before": [], "relay": []}
+    with tempfile.TemporaryDirectory(prefix="ferry-bench-transfer-") as tmp:
+        folder = Path(tmp)
+        total = options.mib << 20
+        files = {}
+        if "direct" in phases or "before" in phases:
+            files["direct"] = (folder / "random.bin", random_file(folder / "random.bin", options.mib))
+        if "relay" in phases:
+            files["relay"] = (folder / "relayed.bin", random_file(folder / "relayed.bin", options.relay_mib))
+        team = Team(folder / "data") if binary else None
+        before = Team(folder / "data-before", str(Path(options.before).resolve())) if options.before else None
+        try:
+            with sync_playwright() as playwright:
+                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK, *CHROMIUM_ARGS])
+                try:
+                    root = benchlib.find_process(MARK)
+                    assert root is not None, "cannot find the Chromium browser process"
+                    for round_ in range(options.rounds):
+                        for phase in phases:
+                            if phase == "bare":
+                                for size in sizes:
+                                    result = bare(browser, root, total, size)
+                                    benchlib.log("transfer", f"round {round_ + 1} bare {size // 1024} KiB messages:",
+                                                 f"{result['mib_per_s']:.1f} MiB/s, Chromium CPU",
+                                                 f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores",
+                                                 {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
+                                                 result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
+                                    runs["bare"].append(result)
+                            elif phase in ("direct", "relay", "before"):
+                                assert team
+                                path, digest = files["direct" if phase == "before" else phase]
+                                result = ferry(browser, root, before if phase == "before" else team, path, digest,
+                                               relay=phase == "relay")
+                                benchlib.log("transfer", f"round {round_ + 1} {phase}:", f"{result['mib_per_s']:.1f} MiB/s,",
+                                             f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes,",
+                                             f"Chromium CPU {result['cpu_s']['chromium'] / result['seconds']:.2f} cores",
+                                             f"(sender renderer {result['cpu_s']['sender renderer']:.1f} s,",
+                                             f"receiver renderer {result['cpu_s']['receiver renderer']:.1f} s)",
+                                             {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
+                                             result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
+                                runs[phase].append(result)
+                finally:
+                    browser.close()
+        finally:
+            for one in (team, before):
+                if one:
+                    one.server.stop()
+    markdown = report(options, runs, load, binary)
+    data = {"machine": load, "options": vars(options), "binary": str(binary), "runs": runs}
+    if options.no_write:
+        print(markdown)
+    else:
+        benchlib.write_results("transfer", markdown, data)
+    return 0
+
+
+def best(runs: list[dict]) -> dict | None:
+    return max(runs, key=lambda r: r["mib_per_s"]) if runs else None
+
+
+def median(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[len(ordered) // 2] if ordered else 0.0
+
+
+def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, binary: Path | None) -> str:
+    lines = [f"# Transfer benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
+             f"Machine: {load}. Chromium: {CHROMIUM}, headless, two browser contexts, loopback. "
+             f"Ferry: {binary}. Rounds: {options.rounds}.", ""]
+    baseline = best(runs["bare"])
+    rows: list[list[object]] = []
+    for size in sorted({r["message_bytes"] for r in runs["bare"]}, reverse=True):
+        same = [r for r in runs["bare"] if r["message_bytes"] == size]
+        speeds = [r["mib_per_s"] for r in same]
+        rows.append([f"bare data channel, {size // 1024} KiB messages", f"{same[0]['bytes'] >> 20}",
+                     " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and same[0] is baseline else "", "", "", "", ""])
+    for phase, label in (("direct", "Ferry direct"), ("before", f"Ferry direct, client of {options.before}"),
+                         ("relay", "Ferry relayed, encrypted")):
+        for r in runs[phase]:
+            speed = r.get("relayed_mib_per_s", r["mib_per_s"]) if phase == "relay" else r["mib_per_s"]
+            rss = r["peak_rss"]
+            rows.append([label, f"{r['bytes'] >> 20}", f"{r['mib_per_s']:.1f}" + (f" ({speed:.1f} once relayed)" if phase == "relay" else ""),
+                         benchlib.ratio(r["mib_per_s"], baseline["mib_per_s"]) if baseline else "n/a",
+                         f"{r['server_bytes']:,} ({r['server_bytes_from']})",
+                         f"{r['server_cpu_s'] * 1000:.0f} ms",
+                         f"{benchlib.mib(rss['sender renderer'])} / {benchlib.mib(rss['receiver renderer'])}",
+                         f"{benchlib.mib(rss['browser process'])}"])
+    lines.append(benchlib.markdown_table(
+        ["what", "MiB", "MiB/s", "ratio to the bare channel", "server bytes during", "server CPU during",
+         "peak RSS sender / receiver renderer, MiB", "peak RSS browser process, MiB"], rows))
+    lines += ["", "Ferry figures are measured at the receiver from the click on Accept until the item is verified "
+              "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the ICE "
+              "timeout before the relay takes over, see the `once relayed` figure) and the final hash check. The "
+              "bare channel is timed from its first `send` to the last byte at the receiver; its best message size "
+              "is the baseline. Server figures cover the same window as Ferry's time."]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
