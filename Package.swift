@@ -168,6 +168,8 @@ let package = Package(
             dependencies: [
                 "FerryWeb", "FerryHTTP", "CBrotli",
                 .product(name: "Logging", package: "swift-log"),
+                // NIOWebSocket's encoder is the reference the frame writer's bytes are checked against.
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
