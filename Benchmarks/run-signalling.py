@@ -242,13 +242,20 @@ def latencies(events: list[dict], records: list[tuple[float, str, str, str]], pr
         if room.startswith(prefix):
             arrivals.setdefault((kind, room.split(":", 1)[1], peer), []).append(received)
     samples: dict[str, list[float]] = {"peer-joined": [], "peer-left": []}
+    # Per event: when the first peer had it (the server's handling before the fan-out, and any
+    # stall) and how long the rest took after the first (the fan-out itself).
+    first: list[float] = []
+    spread: list[float] = []
     missing = 0
     for event in events:
         team = rooms[event["room"]]["team"]
         times = arrivals.get((event["kind"], team, event["peer"]), [])
         missing += ROOM_SIZE - len(times)
         samples[event["kind"]] += [(t - event["at"]) * 1000 for t in times]
-    return {"samples": samples, "missing": missing}
+        if times:
+            first.append((min(times) - event["at"]) * 1000)
+            spread.append((max(times) - min(times)) * 1000)
+    return {"samples": samples, "missing": missing, "first": first, "spread": spread}
 
 
 def summary(values: list[float]) -> dict:
@@ -350,6 +357,7 @@ def run() -> None:
             "team": {kind: summary(values) for kind, values in team["samples"].items()},
             "network": {kind: summary(values) for kind, values in network["samples"].items()},
             "missing_deliveries": {"team": team["missing"], "network": network["missing"]},
+            "team_first_delivery_ms": summary(team["first"]), "team_fanout_spread_ms": summary(team["spread"]),
             "server_cpu_s": watch.cpu, "measure_wall_s": watch.wall,
             "worker_cpu_s": worker_cpu, "worker_loop_lag_ms": summary([lag * 1000 for lag in lags]),
             "metrics": peers_metric,
@@ -405,6 +413,12 @@ time, {f['join_gap_s'] * 1000:.0f} ms apart, round-robin over the rooms. Target 
 {benchlib.markdown_table(["event", "deliveries", "p50", "p99", "max"], rows)}
 
 Deliveries missing: {f['missing_deliveries']['team']} (team), {f['missing_deliveries']['network']} (same network).
+
+Split per event (team room, joins and leaves): the first peer had it after p50
+{f['team_first_delivery_ms']['p50']:.1f} / p99 {f['team_first_delivery_ms']['p99']:.1f} / max
+{f['team_first_delivery_ms']['max']:.1f} ms (the server's handling before the fan-out, and stalls);
+the last had it p50 {f['team_fanout_spread_ms']['p50']:.1f} / p99 {f['team_fanout_spread_ms']['p99']:.1f} / max
+{f['team_fanout_spread_ms']['max']:.1f} ms after the first (the fan-out to the room).
 
 ## Is the load generator the bottleneck?
 
