@@ -136,6 +136,52 @@ def metrics(url: str) -> dict[str, float]:
     return values
 
 
+def percentile(values: list[float], fraction: float) -> float:
+    """The value below which `fraction` (0–1) of `values` lie (nearest rank); nan for none."""
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, int(round(fraction * len(ordered) + 0.5)) - 1))]
+
+
+def raise_open_files(needed: int) -> int:
+    """Raises this process's soft RLIMIT_NOFILE (inherited by what it starts, servers and load
+    generators alike) to `needed`, within the hard limit; returns the new soft limit. Fails when
+    the hard limit is lower than `needed`."""
+    import resource
+
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard != resource.RLIM_INFINITY and hard < needed:
+        raise SystemExit(f"ulimit -Hn is {hard}, below the {needed} open files this benchmark needs")
+    if soft == resource.RLIM_INFINITY or soft < needed:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (needed, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)[0]
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago (for peers that need a fixed port)."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for_port(port: int, timeout: float = 30) -> None:
+    """Waits until something accepts connections on 127.0.0.1:`port`."""
+    import socket
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout} s")
+            time.sleep(0.05)
+
+
 def ratio(ours: float, theirs: float) -> str:
     return f"{ours / theirs:.2f}×" if theirs else "n/a"
 

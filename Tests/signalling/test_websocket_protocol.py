@@ -503,7 +503,9 @@ def test_a_slow_consumer_is_dropped_and_the_sender_is_not(site):
         # Ann's socket is open and served.
         ann.send(frame(PING, b"still here"), text({"type": "nonsense", "ref": "alive"}))
         got = ann.next_frame()
-        while got.opcode == TEXT and got.json()["type"] != "error":
+        # Signals Ann had in flight when Bob was dropped are refused (unknown-peer) before the
+        # pong: the server answers her frames in order, and on a loaded machine there can be many.
+        while got.opcode == TEXT and (got.json()["type"] != "error" or got.json()["code"] == "unknown-peer"):
             got = ann.next_frame()
         assert (got.opcode, got.payload) == (PONG, b"still here"), got
         assert ann.next_message()["ref"] == "alive"

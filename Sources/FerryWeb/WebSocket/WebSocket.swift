@@ -6,15 +6,15 @@ import Synchronization
 /// One WebSocket session (RFC 6455) over a tunnel, as the layer above sees it: it sends messages
 /// and closes; what arrives goes to its ``WebSocketHandler``.
 ///
-/// Sending never waits: messages are queued for a writer task and counted. A client that lets
+/// Sending never waits: messages are queued for a writer task, which writes whatever has
+/// accumulated in one go (``WebSocketOutbox``), and counted. A client that lets
 /// more than ``WebSocketConfiguration/maxQueuedOutboundBytes`` pile up is a slow consumer and is
 /// dropped, so a fan-out to thousands of sockets never buffers without bound behind one of them.
 public final class WebSocket: Sendable {
     /// The subprotocol agreed in the handshake.
     public let subprotocol: String?
     let configuration: WebSocketConfiguration
-    let outbound: AsyncStream<Outbound>
-    private let continuation: AsyncStream<Outbound>.Continuation
+    let outbox = WebSocketOutbox()
     private let state = Mutex(SessionState())
     private let tunnel: Mutex<HTTPTunnel?> = Mutex(nil)
 
@@ -27,7 +27,6 @@ public final class WebSocket: Sendable {
     init(subprotocol: String?, configuration: WebSocketConfiguration) {
         self.subprotocol = subprotocol
         self.configuration = configuration
-        (outbound, continuation) = AsyncStream.makeStream(of: Outbound.self)
     }
 
     /// Queues a text message; false when the socket is closing or closed (or was just dropped
@@ -57,7 +56,7 @@ public final class WebSocket: Sendable {
         }
         guard first else { return }
         let frame = WebSocketFrameWriter.closeFrame(code, reason: reason)
-        continuation.yield(Outbound(frame: frame, count: frame.length))
+        outbox.push(Outbound(frame: frame, count: frame.length))
     }
 
     /// Bytes queued and not yet written to the tunnel.
@@ -78,7 +77,7 @@ public final class WebSocket: Sendable {
         }
         switch verdict {
         case .queued:
-            continuation.yield(Outbound(frame: frame, count: count))
+            outbox.push(Outbound(frame: frame, count: count))
             return true
         case .refused:
             return false
@@ -103,7 +102,7 @@ public final class WebSocket: Sendable {
         state.withLock { state in
             if state.phase != .dropped, state.phase != .closed { state.phase = .dropped }
         }
-        continuation.finish()
+        outbox.finish()
         tunnel.withLock { $0 }?.close()
     }
 
@@ -114,11 +113,11 @@ public final class WebSocket: Sendable {
 
     /// Queues a control frame (pong, ping, the answer to a close) even while closing.
     func enqueueControl(_ frame: WebSocketFrame) {
-        continuation.yield(Outbound(frame: frame, count: frame.length))
+        outbox.push(Outbound(frame: frame, count: frame.length))
     }
 
     func finishOutbound() {
-        continuation.finish()
+        outbox.finish()
     }
 
     func withState<Result>(_ body: (inout SessionState) -> Result) -> Result {

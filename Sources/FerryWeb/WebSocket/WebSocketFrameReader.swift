@@ -1,94 +1,133 @@
 import NIOCore
-import NIOEmbedded
 import NIOWebSocket
 
-/// Turns a client's bytes into checked frames: NIOWebSocket's frame decoder and fragment
-/// aggregator, plus the rules they leave to the server (RFC 6455 §5.1–5.5): every client frame is
-/// masked, reserved bits are zero (no extension is negotiated), opcodes are known, sizes are
-/// within the configured limits.
+/// Turns a client's bytes into checked frames (RFC 6455 §5.1–5.5): every client frame is masked,
+/// reserved bits are zero (no extension is negotiated), opcodes are known, control frames are
+/// whole and at most 125 bytes, sizes are within the configured limits; fragments are
+/// reassembled into whole messages, with control frames passed on as they arrive (also between
+/// the fragments of a message).
 ///
-/// The decoder and aggregator are channel handlers, and a tunnel is not always a channel (on
-/// HTTP/2 it is one stream among many), so they run in a private `EmbeddedChannel`: a
-/// synchronous pipeline with no I/O, fed with the tunnel's bytes. Owned by one task.
+/// The frame layout is parsed here, on NIOWebSocket's types (`WebSocketFrame`, the masking key
+/// and its unmasking), with the rules of NIOWebSocket's `WebSocketFrameDecoder` and
+/// `NIOWebSocketFrameAggregator`. Those are channel handlers: they would need a private
+/// `EmbeddedChannel` per socket, and an `EmbeddedChannel` may only be used on the thread that
+/// made it, which a task that awaits its tunnel does not stay on. Owned by one task.
 final class WebSocketFrameReader {
-    private let channel: EmbeddedChannel
     private let configuration: WebSocketConfiguration
+    private let maxMessage: Int
+    /// Bytes received and not yet parsed (at most one incomplete frame).
+    private var pending = ByteBuffer()
+    /// The message being reassembled: its opcode, fragments so far and their unmasked bytes.
+    private var message: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer)?
+    /// A violation ended the stream: nothing more is parsed.
+    private var failed = false
 
     init(configuration: WebSocketConfiguration) {
         self.configuration = configuration
-        self.channel = EmbeddedChannel()
-        let maxMessage = max(configuration.maxTextMessageSize, configuration.maxBinaryMessageSize)
-        try! channel.pipeline.syncOperations.addHandlers([
-            ByteToMessageHandler(WebSocketFrameDecoder(maxFrameSize: configuration.maxFrameSize)),
-            ClientFrameRules(),
-            NIOWebSocketFrameAggregator(
-                minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: configuration.maxFragments,
-                maxAccumulatedFrameSize: maxMessage),
-        ])
+        self.maxMessage = max(configuration.maxTextMessageSize, configuration.maxBinaryMessageSize)
     }
 
-    deinit {
-        _ = try? channel.finish()
-    }
-
-    /// Frames completed by `bytes`: control frames as they arrive (also between the fragments of
-    /// a message), data frames whole and unmasked; and the violation that ended the stream, if one
-    /// did. Frames that came before the violation in the same read are returned too, in order.
+    /// Frames completed by `bytes`: control frames as they arrive, data frames whole and
+    /// unmasked; and the violation that ended the stream, if one did. Frames that came before the
+    /// violation in the same read are returned too, in order.
     func read(_ bytes: ByteBuffer) -> (frames: [WebSocketFrame], violation: WebSocketViolation?) {
-        var violation: WebSocketViolation?
-        do {
-            try channel.writeInbound(bytes)
-        } catch {
-            violation = Self.violation(for: error)
+        guard !failed else { return ([], nil) }
+        if pending.readableBytes == 0 {
+            pending = bytes
+        } else {
+            var bytes = bytes
+            pending.writeBuffer(&bytes)
         }
         var frames: [WebSocketFrame] = []
-        while let frame = try? channel.readInbound(as: WebSocketFrame.self) {
-            frames.append(frame)
-        }
-        return (frames, violation)
-    }
-
-    private static func violation(for error: any Error) -> WebSocketViolation {
-        if let violation = error as? WebSocketViolation { return violation }
-        switch error {
-        case NIOWebSocketError.invalidFrameLength:
-            return .tooBig("frame too large")
-        case NIOWebSocketError.fragmentedControlFrame:
-            return .protocolError("fragmented control frame")
-        case NIOWebSocketError.multiByteControlFrameLength:
-            return .protocolError("control frame longer than 125 bytes")
-        case NIOWebSocketFrameAggregator.Error.accumulatedFrameSizeIsTooLarge:
-            return .tooBig("message too large")
-        case NIOWebSocketFrameAggregator.Error.tooManyFragments:
-            return .init(code: .policyViolation, reason: "too many fragments")
-        case NIOWebSocketFrameAggregator.Error.didReceiveFragmentBeforeReceivingTextOrBinaryFrame:
-            return .protocolError("continuation without a message")
-        case NIOWebSocketFrameAggregator.Error.receivedNewFrameWithoutFinishingPrevious:
-            return .protocolError("new message before the last one ended")
-        default:
-            return .protocolError("malformed frame")
-        }
-    }
-
-    /// The per-frame rules the decoder leaves to the server.
-    private final class ClientFrameRules: ChannelInboundHandler {
-        typealias InboundIn = WebSocketFrame
-        typealias InboundOut = WebSocketFrame
-
-        func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-            let frame = unwrapInboundIn(data)
-            if frame.maskKey == nil {
-                context.fireErrorCaught(WebSocketViolation.protocolError("unmasked client frame"))
-            } else if !frame.reservedBits.isEmpty {
-                context.fireErrorCaught(WebSocketViolation.protocolError("reserved bits set"))
-            } else {
-                switch frame.opcode {
-                case .continuation, .text, .binary, .connectionClose, .ping, .pong:
-                    context.fireChannelRead(data)
-                default:
-                    context.fireErrorCaught(WebSocketViolation.protocolError("unknown opcode"))
-                }
+        do {
+            while let frame = try nextFrame() {
+                if let whole = try reassemble(frame) { frames.append(whole) }
             }
+        } catch {
+            failed = true
+            message = nil
+            pending = ByteBuffer()
+            return (frames, error as? WebSocketViolation ?? .protocolError("malformed frame"))
         }
+        if pending.readableBytes == 0 { pending = ByteBuffer() }  // let go of the last read's storage
+        return (frames, nil)
+    }
+
+    /// The next whole frame in `pending`, unmasked; nil until all its bytes arrived. Size and
+    /// control-frame rules are checked as soon as the header says the length, before the payload.
+    private func nextFrame() throws -> WebSocketFrame? {
+        guard let first = pending.getInteger(at: pending.readerIndex, as: UInt8.self),
+            let second = pending.getInteger(at: pending.readerIndex + 1, as: UInt8.self)
+        else { return nil }
+        var headerSize = 2
+        var length = Int(second & 0x7F)
+        if length == 126 {
+            guard let word = pending.getInteger(at: pending.readerIndex + 2, as: UInt16.self) else { return nil }
+            length = Int(word)
+            headerSize += 2
+        } else if length == 127 {
+            guard let quad = pending.getInteger(at: pending.readerIndex + 2, as: UInt64.self) else { return nil }
+            guard quad <= UInt64(configuration.maxFrameSize) else { throw WebSocketViolation.tooBig("frame too large") }
+            length = Int(quad)
+            headerSize += 8
+        }
+        guard length <= configuration.maxFrameSize else { throw WebSocketViolation.tooBig("frame too large") }
+        let fin = first & 0x80 != 0
+        let isControl = first & 0x08 != 0
+        if isControl, !fin { throw WebSocketViolation.protocolError("fragmented control frame") }
+        if isControl, length > 125 { throw WebSocketViolation.protocolError("control frame longer than 125 bytes") }
+        let masked = second & 0x80 != 0
+        let total = headerSize + (masked ? 4 : 0) + length
+        guard pending.readableBytes >= total else { return nil }
+        guard masked else { throw WebSocketViolation.protocolError("unmasked client frame") }
+        guard first & 0x70 == 0 else { throw WebSocketViolation.protocolError("reserved bits set") }
+        guard let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F),
+            [.continuation, .text, .binary, .connectionClose, .ping, .pong].contains(opcode)
+        else { throw WebSocketViolation.protocolError("unknown opcode") }
+        pending.moveReaderIndex(forwardBy: headerSize)
+        let key = WebSocketMaskingKey(pending.readBytes(length: 4)!)!
+        var payload = pending.readSlice(length: length)!
+        payload.webSocketUnmask(key)
+        return WebSocketFrame(fin: fin, opcode: opcode, data: payload)
+    }
+
+    /// Control frames pass; a data frame completes a message or adds to one.
+    private func reassemble(_ frame: WebSocketFrame) throws -> WebSocketFrame? {
+        switch frame.opcode {
+        case .text, .binary:
+            guard message == nil else {
+                throw WebSocketViolation.protocolError("new message before the last one ended")
+            }
+            if frame.fin { return frame }
+            try add(frame, to: (frame.opcode, 0, ByteBuffer()))
+            return nil
+        case .continuation:
+            guard let current = message else {
+                throw WebSocketViolation.protocolError("continuation without a message")
+            }
+            try add(frame, to: current)
+            guard frame.fin, let whole = message else { return nil }
+            message = nil
+            return WebSocketFrame(fin: true, opcode: whole.opcode, data: whole.data)
+        default:
+            return frame
+        }
+    }
+
+    private func add(_ frame: WebSocketFrame, to current: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer))
+        throws
+    {
+        var current = current
+        // As NIOWebSocketFrameAggregator counts: a non-final fragment must leave room for the last.
+        guard current.fragments < configuration.maxFragments,
+            frame.fin || current.fragments + 1 < configuration.maxFragments
+        else { throw WebSocketViolation(code: .policyViolation, reason: "too many fragments") }
+        current.fragments += 1
+        guard current.data.readableBytes + frame.length <= maxMessage else {
+            throw WebSocketViolation.tooBig("message too large")
+        }
+        var data = frame.data
+        current.data.writeBuffer(&data)
+        message = current
     }
 }

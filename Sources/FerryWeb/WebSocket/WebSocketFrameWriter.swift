@@ -1,33 +1,33 @@
 import NIOCore
-import NIOEmbedded
 import NIOWebSocket
 
-/// Encodes server frames (unmasked, RFC 6455 §5.1) with NIOWebSocket's encoder, run in a private
-/// `EmbeddedChannel` for the same reason as ``WebSocketFrameReader``. Owned by one task.
-final class WebSocketFrameWriter {
-    private let channel: EmbeddedChannel
-
-    init() {
-        channel = EmbeddedChannel()
-        try! channel.pipeline.syncOperations.addHandler(WebSocketFrameEncoder())
-    }
-
-    deinit {
-        _ = try? channel.finish()
-    }
-
-    /// The frame's bytes, ready for the tunnel.
-    func encode(_ frame: WebSocketFrame) -> ByteBuffer {
-        try! channel.writeOutbound(frame)
-        var result = ByteBuffer()
-        while var part = try? channel.readOutbound(as: ByteBuffer.self) {
-            if result.readableBytes == 0 {
-                result = part
-            } else {
-                result.writeBuffer(&part)
-            }
+/// Encodes server frames (RFC 6455 §5.2): unmasked, so a frame is its header and its payload.
+/// Written here rather than through NIOWebSocket's encoder, a channel handler that would need a
+/// private pipeline per socket; tests check the bytes against that encoder's.
+enum WebSocketFrameWriter {
+    /// Appends the frame's bytes to `buffer`.
+    static func encode(_ frame: WebSocketFrame, into buffer: inout ByteBuffer) {
+        let length = frame.data.readableBytes
+        var first = UInt8(webSocketOpcode: frame.opcode)
+        if frame.fin { first |= 0x80 }
+        first |= frame.reservedBits.rawValue
+        buffer.writeInteger(first)
+        if length < 126 {
+            buffer.writeInteger(UInt8(length))
+        } else if length <= Int(UInt16.max) {
+            buffer.writeInteger(UInt8(126))
+            buffer.writeInteger(UInt16(length))
+        } else {
+            buffer.writeInteger(UInt8(127))
+            buffer.writeInteger(UInt64(length))
         }
-        return result
+        var payload = frame.data
+        buffer.writeBuffer(&payload)
+    }
+
+    /// Bytes of the header of a frame with `length` bytes of payload.
+    static func headerSize(payload length: Int) -> Int {
+        length < 126 ? 2 : length <= Int(UInt16.max) ? 4 : 10
     }
 
     static func closeFrame(_ code: WebSocketCloseCode, reason: String) -> WebSocketFrame {

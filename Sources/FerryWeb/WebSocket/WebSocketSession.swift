@@ -149,18 +149,31 @@ enum WebSocketSession {
 
     // MARK: - Writing
 
+    /// Most payload bytes the writer puts in one tunnel write (one frame may be larger).
+    static let maxBatchBytes = 256 * 1024
+
+    /// Takes what is queued, encodes it into one buffer and writes it: under load, frames leave
+    /// in batches; alone, a frame leaves at once.
     private static func writeLoop(tunnel: HTTPTunnel, socket: WebSocket) async {
-        let writer = WebSocketFrameWriter()
-        for await item in socket.outbound {
+        while let batch = await socket.outbox.next(maxBytes: maxBatchBytes) {
+            var size = 0
+            var counted = 0
+            for item in batch {
+                size += WebSocketFrameWriter.headerSize(payload: item.frame.length) + item.frame.length
+                if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
+                    counted += item.count
+                }
+            }
+            var bytes = ByteBuffer()
+            bytes.reserveCapacity(size)
+            for item in batch { WebSocketFrameWriter.encode(item.frame, into: &bytes) }
             do {
-                try await tunnel.outbound.write(writer.encode(item.frame))
+                try await tunnel.outbound.write(bytes)
             } catch {
                 socket.drop()
                 return
             }
-            if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
-                socket.written(item.count)
-            }
+            socket.written(counted)
         }
     }
 

@@ -5,15 +5,27 @@ import Synchronization
 @testable import FerryWeb
 
 /// A tunnel in memory: the test writes the client's bytes in and reads the server's bytes out.
-/// The writer can be stalled, as a client that stops reading.
+/// The writer can be stalled, as a client that stops reading, or its writes held until the test
+/// releases them, as a socket that takes its time.
 final class MemoryTunnel: Sendable {
     let source = RequestBodySource(highWatermark: 1 << 20, onDemand: nil)
     private let output = Mutex<[UInt8]>([])
     private let abortedFlag = Mutex(false)
+    private let writesStarted = Mutex(0)
+    private let holding: Mutex<Bool>
     let stalled: Bool
 
-    init(stalled: Bool = false) {
+    init(stalled: Bool = false, holdingWrites: Bool = false) {
         self.stalled = stalled
+        self.holding = Mutex(holdingWrites)
+    }
+
+    /// Tunnel writes begun so far.
+    var writes: Int { writesStarted.withLock { $0 } }
+
+    /// Lets held writes complete.
+    func releaseWrites() {
+        holding.withLock { $0 = false }
     }
 
     var tunnel: HTTPTunnel {
@@ -26,6 +38,8 @@ final class MemoryTunnel: Sendable {
     struct Writer: HTTPBodyWriter {
         let tunnel: MemoryTunnel
         func write(_ buffer: ByteBuffer) async throws {
+            tunnel.writesStarted.withLock { $0 += 1 }
+            while tunnel.holding.withLock({ $0 }) { try await Task.sleep(for: .milliseconds(1)) }
             if tunnel.stalled {
                 while !tunnel.aborted { try await Task.sleep(for: .milliseconds(5)) }
                 throw HTTPBodyError.connectionClosed

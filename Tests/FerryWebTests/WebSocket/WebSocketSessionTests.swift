@@ -14,9 +14,9 @@ struct WebSocketSessionTests {
 
     /// Starts a session with an echo handler; returns when it ended or the test is done with it.
     private func start(
-        _ configuration: WebSocketConfiguration = quick, stalled: Bool = false
+        _ configuration: WebSocketConfiguration = quick, stalled: Bool = false, holdingWrites: Bool = false
     ) -> (MemoryTunnel, EchoHandler, Task<Void, Never>) {
-        let memory = MemoryTunnel(stalled: stalled)
+        let memory = MemoryTunnel(stalled: stalled, holdingWrites: holdingWrites)
         let handler = EchoHandler()
         let socket = WebSocket(subprotocol: nil, configuration: configuration)
         let task = Task { await WebSocketSession.run(tunnel: memory.tunnel, socket: socket, handler: handler) }
@@ -152,6 +152,23 @@ struct WebSocketSessionTests {
         #expect(await eventually { memory.frames.contains { $0.closeCode == 1008 } })
         #expect(memory.frames.filter { $0.opcode == 0xA }.count == 5)
         memory.send(ClientFrame.close(1008))
+        await task.value
+    }
+
+    @Test("messages queued while a write is under way leave together in the next write, in order")
+    func queuedMessagesLeaveInOneWrite() async throws {
+        let (memory, handler, task) = start(holdingWrites: true)
+        #expect(await eventually { handler.socket.withLock { $0 } != nil })
+        let socket = try #require(handler.socket.withLock { $0 })
+        socket.send("m0")
+        try #require(await eventually { memory.writes == 1 })
+        for number in 1..<100 { socket.send("m\(number)") }
+        memory.releaseWrites()
+        try #require(await eventually { memory.frames.count == 100 })
+        #expect(memory.frames.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<100).map { "m\($0)" })
+        #expect(memory.writes == 2)
+        #expect(await eventually { socket.queuedBytes == 0 })
+        memory.send(ClientFrame.close(1000))
         await task.value
     }
 
