@@ -84,7 +84,11 @@ public final class FerryServer: Sendable {
 
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)
-        let metrics = HTTPMetrics(registry: registry) { connectionCount.withLockedValue { $0?() ?? 0 } }
+        // One byte count for the served port and its redirect port: both are client sockets.
+        let traffic = NetworkTraffic()
+        let metrics = HTTPMetrics(registry: registry, traffic: traffic) {
+            connectionCount.withLockedValue { $0?() ?? 0 }
+        }
         self.metrics = metrics
 
         let ready = self.ready
@@ -127,14 +131,16 @@ public final class FerryServer: Sendable {
         let responder = WebResponder(
             router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
             configuration: configuration.web, observers: observers)
-        let http = HTTPServer(configuration: configuration.http, responder: responder, tls: tls, logger: logger)
+        let http = HTTPServer(
+            configuration: configuration.http, responder: responder, tls: tls, logger: logger, traffic: traffic)
         self.http = http
         if tls != nil, let redirectPort = configuration.httpRedirectPort {
             var redirectConfiguration = configuration.http
             redirectConfiguration.port = redirectPort
             let boundPort = self.boundPort
             let target = HTTPSRedirectResponder { boundPort.withLockedValue { $0 } ?? configuration.http.port }
-            self.redirect = HTTPServer(configuration: redirectConfiguration, responder: target, logger: logger)
+            self.redirect = HTTPServer(
+                configuration: redirectConfiguration, responder: target, logger: logger, traffic: traffic)
         } else {
             self.redirect = nil
         }

@@ -23,6 +23,39 @@ struct LiveObservabilityTests {
         #expect((connections?.split(separator: " ").last).flatMap { Double($0) } ?? 0 >= 1)
     }
 
+    @Test("the network byte counters move by exactly the bytes read from and written to the sockets")
+    func networkByteCounters() async throws {
+        let live = try await LiveServer.start()
+        defer { Task { await live.stop() } }
+        /// One request on its own connection, read to the close: every byte either way is known.
+        func exchange(_ request: String) async throws -> (sent: Int, received: [UInt8]) {
+            let client = try live.client()
+            await client.send(request)
+            return (request.utf8.count, await client.readToEnd())
+        }
+        func scrape() async throws -> (received: Int, sent: Int, wire: (sent: Int, received: Int)) {
+            let (sent, received) = try await exchange("GET /metrics HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            let text = String(decoding: received, as: UTF8.self)
+            func value(_ name: String) throws -> Int {
+                let line = try #require(text.split(separator: "\n").first { $0.hasPrefix(name + " ") })
+                return try #require(Int(line.split(separator: " ")[1]))
+            }
+            return (
+                try value("ferry_network_received_bytes_total"), try value("ferry_network_sent_bytes_total"),
+                (sent, received.count)
+            )
+        }
+        let before = try await scrape()
+        // A page (a dynamic response) and a static file (sent from the file, sendfile where possible).
+        let page = try await exchange("GET /sign-in HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        let file = try await exchange("GET /js/peer-client.js HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        #expect(page.received.count > 1000 && file.received.count > 10_000)
+        let after = try await scrape()
+        // A scrape counts its own request (read before it answers) but not its own response.
+        #expect(after.received - before.received == page.sent + file.sent + after.wire.sent)
+        #expect(after.sent - before.sent == before.wire.received + page.received.count + file.received.count)
+    }
+
     @Test("the page's CSP allows exactly its import map, and no inline script otherwise")
     func pageSecurity() async throws {
         let live = try await LiveServer.start()

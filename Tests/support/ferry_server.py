@@ -14,6 +14,7 @@ import subprocess
 import tempfile
 import threading
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -120,6 +121,19 @@ class Server:
             if time.monotonic() > deadline:
                 raise AssertionError(f"the server never printed {pattern!r}:\n" + self.log()[-3000:])
             time.sleep(0.05)
+
+    def metrics(self) -> dict[str, float]:
+        """The unlabelled samples of `GET /metrics` (e.g. `ferry_network_sent_bytes_total`), by name.
+        The scrape counts its own request in the byte counters, not its own response."""
+        assert self.url
+        with urllib.request.urlopen(self.url + "/metrics", timeout=30) as answer:
+            text = answer.read().decode()
+        samples: dict[str, float] = {}
+        for line in text.splitlines():
+            name, _, value = line.partition(" ")
+            if line and not line.startswith("#") and "{" not in name:
+                samples[name] = float(value)
+        return samples
 
     def store_args(self) -> list[str]:
         """The options that point a CLI command at this server's store."""

@@ -19,6 +19,8 @@ public final class HTTPServer: Sendable {
     private let group: any EventLoopGroup
     private let logger: Logger
     private let tracker = ConnectionTracker()
+    /// Bytes read from and written to this server's client sockets.
+    public let traffic: NetworkTraffic
     private let state = NIOLockedValueBox<State>(.idle)
 
     private enum State {
@@ -32,9 +34,11 @@ public final class HTTPServer: Sendable {
         responder: any HTTPResponder,
         tls: TLSContextProvider? = nil,
         group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        logger: Logger = Logger(label: "ferry.http")
+        logger: Logger = Logger(label: "ferry.http"),
+        traffic: NetworkTraffic = NetworkTraffic()
     ) {
         self.configuration = configuration
+        self.traffic = traffic
         self.responder = responder
         self.tls = tls
         self.group = group
@@ -49,6 +53,7 @@ public final class HTTPServer: Sendable {
         let responder = self.responder
         let tracker = self.tracker
         let tls = self.tls
+        let traffic = self.traffic
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
@@ -57,6 +62,13 @@ public final class HTTPServer: Sendable {
             .childChannelOption(.allowRemoteHalfClosure, value: true)
             .childChannelOption(.maxMessagesPerRead, value: 4)
             .childChannelInitializer { channel in
+                // At the front, before TLS and before any protocol handler, so that every byte of
+                // every connection is counted once, whatever the connection turns into.
+                do {
+                    try channel.pipeline.syncOperations.addHandler(ByteCountingHandler(traffic: traffic))
+                } catch {
+                    return channel.eventLoop.makeFailedFuture(error)
+                }
                 guard tracker.admit(channel, limit: configuration.maxConnections) else {
                     return channel.eventLoop.makeCompletedFuture {
                         try channel.pipeline.syncOperations.addHandler(ConnectionRefusalHandler())

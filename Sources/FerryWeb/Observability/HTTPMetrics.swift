@@ -3,7 +3,8 @@ import NIOConcurrencyHelpers
 import Prometheus
 
 /// Request metrics in a Prometheus registry: requests by route, method and status; latency
-/// histogram by route; response bytes; open connections (sampled at scrape time).
+/// histogram by route; response bytes; open connections and the bytes read from and written to
+/// client sockets (both sampled at scrape time).
 public final class HTTPMetrics: ExchangeObserver {
     public let registry: PrometheusCollectorRegistry
     private struct Key: Hashable {
@@ -22,6 +23,12 @@ public final class HTTPMetrics: ExchangeObserver {
     private let bytes: Counter
     private let openConnections: Gauge
     private let connectionCount: @Sendable () -> Int
+    private let traffic: NetworkTraffic?
+    private let receivedBytes: Counter
+    private let sentBytes: Counter
+    /// The socket byte totals already added to the two counters: the engine keeps its own atomic
+    /// totals (no registry lookup on the data path) and each scrape adds what moved since the last.
+    private let reportedTraffic = NIOLockedValueBox((received: 0, sent: 0))
 
     static let buckets: [Duration] = [
         .microseconds(100), .microseconds(500), .milliseconds(1), .milliseconds(5), .milliseconds(10),
@@ -39,9 +46,23 @@ public final class HTTPMetrics: ExchangeObserver {
             helpText: "Time from request head to last response byte written")
     }
 
-    public init(registry: PrometheusCollectorRegistry, connectionCount: @escaping @Sendable () -> Int) {
+    /// `traffic` is the engine's socket byte count, exposed as `ferry_network_received_bytes_total`
+    /// and `ferry_network_sent_bytes_total`; nil leaves both at zero.
+    public init(
+        registry: PrometheusCollectorRegistry, traffic: NetworkTraffic? = nil,
+        connectionCount: @escaping @Sendable () -> Int
+    ) {
         self.registry = registry
         self.connectionCount = connectionCount
+        self.traffic = traffic
+        self.receivedBytes = registry.makeCounter(
+            descriptor: .init(
+                namespace: "ferry", subsystem: "network", metricName: "received", unitName: "bytes_total",
+                helpText: "Bytes read from client sockets (TLS as ciphertext), every protocol"))
+        self.sentBytes = registry.makeCounter(
+            descriptor: .init(
+                namespace: "ferry", subsystem: "network", metricName: "sent", unitName: "bytes_total",
+                helpText: "Bytes written to client sockets (TLS as ciphertext), every protocol"))
         self.bytes = registry.makeCounter(
             descriptor: .init(
                 namespace: "ferry", subsystem: "http", metricName: "response", unitName: "bytes_total",
@@ -76,6 +97,16 @@ public final class HTTPMetrics: ExchangeObserver {
     /// The Prometheus text exposition.
     public func exposition() -> [UInt8] {
         openConnections.set(Int64(connectionCount()))
+        if let traffic {
+            // Under the lock, so that two concurrent scrapes never add the same bytes twice.
+            reportedTraffic.withLockedValue { reported in
+                let received = traffic.receivedBytes
+                let sent = traffic.sentBytes
+                receivedBytes.increment(by: Int64(received - reported.received))
+                sentBytes.increment(by: Int64(sent - reported.sent))
+                reported = (received, sent)
+            }
+        }
         return registry.emitToBuffer()
     }
 }
