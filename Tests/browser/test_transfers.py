@@ -165,24 +165,20 @@ def browser() -> Iterator[Browser]:
 @pytest.fixture(params=backends())
 def world(request: pytest.FixtureRequest, browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """Ann (admin, owner of Design) and Bob in Design; Carol alone in Ops."""
-    server = Server(tmp_path_factory.mktemp("data"), database_url(request.param))
-    world = World(server, browser, [], request.param)
-    try:
-        add_people(world)
-        yield world
-        assert world.errors == [], world.errors
-    finally:
-        for context in browser.contexts:
-            context.close()
-        server.stop()
+    yield from people(browser, tmp_path_factory, request.param)
 
 
 @pytest.fixture
 def sqlite_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """The same people on SQLite only: for the heavy tests, whose cost is the data path, which the
     store plays no part in."""
-    server = Server(tmp_path_factory.mktemp("data"), None)
-    world = World(server, browser, [], "sqlite")
+    yield from people(browser, tmp_path_factory, "sqlite")
+
+
+def people(browser: Browser, tmp_path_factory: pytest.TempPathFactory, backend: str) -> Iterator[World]:
+    """A server on `backend` with the people added; checks the pages logged no error; stops all."""
+    server = Server(tmp_path_factory.mktemp("data"), database_url(backend))
+    world = World(server, browser, [], backend)
     try:
         add_people(world)
         yield world
