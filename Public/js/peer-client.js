@@ -16,6 +16,7 @@
  * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended (sign in again) | stopped
  * client.on("delivery-failed", ({ transfer, item, reason }) => …);  // verified, but saving it failed (disk full, folder gone)
  * client.on("rejected", ({ peerId, code }) => …);            // a signal that failed the checks (diagnostics only)
+ * client.on("tampered", ({ peer, code }) => …);              // a signal was changed or forged on the way: warn, loudly
  * await client.start();
  * const ids = await client.sendFiles([peerId, …], fileList);  // Files; folder picks keep webkitRelativePath
  * await client.sendText([peerId], "hello");
@@ -69,6 +70,12 @@ import { TransferSender, memorySource } from "./transfer/sender.js";
 export const OFFER_PART_BYTES = 36 * 1024;
 export const MAX_OFFER_PARTS = 32;
 const RETRY_MS = 1000;
+/**
+ * Rejection codes that only a changed, forged, misdirected or replayed signal produces (the
+ * server or the network tampered with it), as opposed to clocks, version skew or a race with a
+ * reconnect. These are shown to the user as a warning (`tampered`), not only counted.
+ */
+export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-recipient", "replayed"]);
 
 /**
  * @typedef {object} ReceiveTarget
@@ -244,7 +251,12 @@ export class PeerClient extends Emitter {
       }
     });
     messenger.on("message", (message) => void this.#onMessage(message));
-    messenger.on("rejected", (rejection) => this.emit("rejected", rejection));
+    messenger.on("rejected", (rejection) => {
+      this.emit("rejected", rejection);
+      const peer = this.peers().find((p) => p.id === rejection.peerId);
+      // The message is dropped either way; the user must learn that someone tried.
+      if (peer && TAMPER_CODES.has(rejection.code)) this.emit("tampered", { peer, code: rejection.code });
+    });
     signal.start();
   }
 

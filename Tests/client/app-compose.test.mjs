@@ -34,7 +34,7 @@ test("features get the client's events through the context, in order", () => {
     client,
     features: [
       (app) => {
-        for (const type of ["peers", "offer", "transfer", "transfer-done", "offer-gone", "connection"]) app.events.on(type, (v) => seen.push(type));
+        for (const type of ["peers", "offer", "transfer", "transfer-done", "offer-gone", "connection", "tampered"]) app.events.on(type, (v) => seen.push(type));
       },
     ],
   });
@@ -44,7 +44,8 @@ test("features get the client's events through the context, in order", () => {
   client.emit("offer-withdrawn", { offerId: "T", reason: "expired" });
   client.emit("transfer", { id: "X", state: "running" });
   client.emit("transfer-done", { transfer: { id: "X", state: "done" } });
-  assert.deepEqual(seen, ["peers", "connection", "peers", "offer", "offer-gone", "transfer", "transfer-done"]);
+  client.emit("tampered", { peer: peer("a"), code: "bad-signature" });
+  assert.deepEqual(seen, ["peers", "connection", "peers", "offer", "offer-gone", "transfer", "transfer-done", "tampered"]);
 });
 
 test("the selection drops peers that left, and sending goes to it (or to a drop target)", async () => {

@@ -153,8 +153,12 @@ describe("peer client", () => {
     let offers = 0;
     bob.on("offer", () => offers++);
     const rejected = next(bob, "rejected", (r) => r.code === "bad-signature");
+    const tampered = next(bob, "tampered");
     await ann.sendText([peerNamed(ann, "Bob").id], "hi");
     assert.equal((await rejected).code, "bad-signature");
+    const warning = await tampered;
+    assert.equal(warning.code, "bad-signature");
+    assert.equal(warning.peer.user.name, "Ann", "the warning names whom the message claimed to be from");
     assert.equal(offers, 0);
     ann.stop();
     bob.stop();

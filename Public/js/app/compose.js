@@ -12,7 +12,7 @@
  * Events on `app.events` (an Emitter): `peers` (PeerView[]), `selection` (Set<string>),
  * `offer` (IncomingOffer), `offer-gone` ({offerId, reason}), `transfer` (TransferView),
  * `transfer-done` ({transfer, text}), `transfer-failed` ({transfer, reason}), `key-warning`,
- * `connection` ({state}), `status` (string, for the live region), `error` (string).
+ * `tampered` ({peer, code}: a signal from that peer failed its signature check), `connection` ({state}), `status` (string, for the live region), `error` (string).
  *
  * @module app/compose
  */
@@ -145,7 +145,7 @@ export function composeApp({ client, features, env = {} }) {
     transfers.set(view.id, view);
     events.emit("transfer", view);
   });
-  for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "connection", "delivery-failed"]) {
+  for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "tampered", "connection", "delivery-failed"]) {
     client.on(type, (/** @type {any} */ value) => {
       if (type === "transfer-done" || type === "transfer-failed") transfers.set(value.transfer.id, value.transfer);
       events.emit(type, value);

@@ -35,4 +35,7 @@ export function statusFeature(app) {
   app.events.on("key-warning", ({ peer }) => {
     error.textContent = `Warning: the key of ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;
   });
+  app.events.on("tampered", ({ peer }) => {
+    error.textContent = `Warning: a message from ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” failed its signature check and was ignored. The server or the network may have changed it.`;
+  });
 }

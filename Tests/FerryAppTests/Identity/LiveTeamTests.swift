@@ -22,7 +22,9 @@ struct LiveTeamTests {
         let setupBody = { (token: String) in
             #"{"token":"\#(token)","email":"ann@example.org","displayName":"Ann","password":"correct horse battery","teamName":"Design"}"#
         }
-        let wrongToken = try await client.send("POST", "/api/v1/setup", json: setupBody("A" + token.dropFirst()))
+        // One character changed; never to itself (a token starting with "A" made this the right one).
+        let wrong = (token.first == "A" ? "B" : "A") + token.dropFirst()
+        let wrongToken = try await client.send("POST", "/api/v1/setup", json: setupBody(wrong))
         #expect(wrongToken.status == 403)
         #expect(wrongToken.problem == "setup-token-invalid")
         let setup = try await client.send("POST", "/api/v1/setup", json: setupBody(token))

@@ -29,37 +29,61 @@ MARK = f"--ferry-measure={os.getpid()}"
 def chromium_rss() -> int:
     """RSS of the Chromium launched here (found by MARK) and all its descendants; other
     Chromium instances on the machine (other test runs) are not counted."""
+    return sum(rss(pid) for pid in family(MARK))
+
+
+def renderer_rss(mark: str) -> int:
+    """RSS of the renderer processes (the tabs, with their dedicated workers) of the Chromium
+    whose command line carries `mark`."""
+    return sum(rss(pid) for pid in family(mark) if b"--type=renderer" in cmdline(pid))
+
+
+def cmdline(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return b""
+
+
+def rss(pid: int) -> int:
+    """A process's resident memory in bytes (0 once it has gone)."""
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return 0
+
+
+def family(mark: str) -> set[int]:
+    """The Chromium browser process whose command line carries `mark`, and all its descendants
+    (found through /proc's parent links); empty when there is none."""
     parents: dict[int, int] = {}
-    root = None
+    marked: set[int] = set()
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
             continue
         try:
             stat = Path(f"/proc/{entry}/stat").read_text()
             parents[int(entry)] = int(stat.rsplit(")", 1)[1].split()[1])
-            if root is None and MARK.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
-                root = int(entry)
+            if mark.encode() in Path(f"/proc/{entry}/cmdline").read_bytes():
+                marked.add(int(entry))
         except (OSError, ValueError):
             pass
+    # The browser process: marked, with a parent that is not (children may inherit the switch).
+    root = next((pid for pid in sorted(marked) if parents.get(pid) not in marked), None)
     if root is None:
-        return 0
-    family = {root}
+        return set()
+    members = {root}
     grew = True
     while grew:
         grew = False
         for pid, parent in parents.items():
-            if parent in family and pid not in family:
-                family.add(pid)
+            if parent in members and pid not in members:
+                members.add(pid)
                 grew = True
-    total = 0
-    for pid in family:
-        try:
-            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    total += int(line.split()[1]) * 1024
-        except OSError:
-            pass
-    return total
+    return members
 
 
 def dump(label: str) -> None:
