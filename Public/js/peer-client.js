@@ -590,6 +590,7 @@ export class PeerClient extends Emitter {
     this.timers.clearTimeout(offer.timer);
     this.#offers.delete(offerId);
     this.limiter.settle(offer.peer.device.id, offerId);
+    await this.#suspendReceiversOfSameParts(offer.peer.device.id, offer.manifest);
     const isText = offer.manifest.items[0].kind === "text";
     const textStore = isText ? new Map() : null;
     /** @type {Transfer} */
@@ -644,6 +645,30 @@ export class PeerClient extends Emitter {
     receiver.on("failed", ({ reason }) => this.#workerFailed(transfer, reason));
     this.#emitTransfer(transfer, true);
     await this.#startReceiving(transfer);
+  }
+
+  /**
+   * Before a new transfer from `fromDevice` writes to part files, earlier unfinished transfers
+   * writing to any of the same part files (the sender reloaded and offered the same file again)
+   * let go of them, so the new transfer's resume point is where the file really ends.
+   * @param {string} fromDevice
+   * @param {Manifest} manifest
+   */
+  async #suspendReceiversOfSameParts(fromDevice, manifest) {
+    const parts = new Set(manifest.items.map((item) => partName(fromDevice, item)));
+    const earlier = [...this.#transfers.values()].filter(
+      (t) =>
+        t.direction === "in" &&
+        t.receiver &&
+        !["done", "failed", "cancelled", "declined"].includes(t.state) &&
+        t.peer.device.id === fromDevice &&
+        t.manifest.items.some((item) => parts.has(partName(fromDevice, item))),
+    );
+    for (const transfer of earlier) {
+      transfer.link?.close();
+      await transfer.receiver?.suspend();
+      this.#setState(transfer, "interrupted");
+    }
   }
 
   /** @param {Transfer} transfer */

@@ -910,11 +910,6 @@ COUNT_CHANNEL_BYTES = """
 """
 
 
-@pytest.mark.xfail(strict=False, reason=(
-    "known race (client): the first transfer's receiver is only detached, so its queued writes to the "
-    "shared part file can land after the new transfer's sink read its offset and before it hashed the "
-    "prefix; the sender then answers `mismatch` and the item starts over from 0 (bytes still verified). "
-    "Passed once, failed once in the full browser run of 2026-12-06."))
 def test_resume_after_the_sender_reloads_and_offers_again(sqlite_world: World, tmp_path: Path) -> None:
     """Ann's tab reloads mid-transfer; she sends the same file again (a new offer). Bob's prompt
     says how much is already there, and once accepted the transfer continues from Bob's part file:

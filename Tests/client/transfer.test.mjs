@@ -167,6 +167,43 @@ describe("transfer: receiver pipeline", () => {
   });
 });
 
+describe("transfer: a receiver handing its part file over", () => {
+  it("suspend waits for the queued writes and closes the sink, keeping the data", async () => {
+    const { data, manifest } = makeItems([4 * MiB]);
+    const inner = memorySinks();
+    const events = [];
+    const slow = {
+      async open(item) {
+        const sink = await inner.open(item);
+        const write = sink.write.bind(sink);
+        sink.write = async (bytes) => {
+          await new Promise((resolve) => setTimeout(resolve, 3)); // a slow disk: writes still queued at suspend
+          await write(bytes);
+          events.push("write");
+        };
+        sink.close = async () => {
+          events.push("close");
+        };
+        return sink;
+      },
+    };
+    const t = run({ data, manifest, sinks: slow, limits: { window: 1 * MiB }, channel: { drainPerTick: 512 * KiB } });
+    await new Promise((resolve) => {
+      const off = t.receiver.on("progress", ({ done }) => done >= 1 * MiB && (off(), resolve()));
+    });
+    await t.receiver.suspend();
+    assert.equal(t.receiver.state, "interrupted");
+    assert.equal(events.at(-1), "close", "closed after the last write, never before");
+    assert.equal(events.filter((e) => e === "close").length, 1);
+    const kept = inner.store.get(0);
+    assert.ok(kept.length >= 1 * MiB && kept.length < 4 * MiB, `kept ${kept.length} bytes`);
+    assert.deepEqual(kept, data[0].subarray(0, kept.length), "what was written is the file's prefix");
+    const length = kept.length;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(inner.store.get(0).length, length, "nothing is written after suspend returned");
+  });
+});
+
 describe("transfer: integrity and endings", () => {
   it("retries an item once when the hashes differ, then fails and keeps nothing", async () => {
     const { data, manifest } = makeItems([100 * KiB]);

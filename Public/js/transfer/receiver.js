@@ -137,6 +137,20 @@ export class TransferReceiver extends Emitter {
     }
   }
 
+  /**
+   * Lets go of the current item's partial file for another receiver to continue it (the sender
+   * offered the same file again after a reload): stops using the channel, waits for the writes
+   * already queued, and closes the sink, keeping its data. Until then the part file could still
+   * grow under the new receiver, whose resume point would then be wrong.
+   */
+  async suspend() {
+    this.detach();
+    await this.#writing.catch(() => {});
+    const sink = this.#sink;
+    this.#sink = null;
+    await sink?.close().catch(() => {});
+  }
+
   #release() {
     this.#generation++;
     for (const undo of this.#detach) undo();
