@@ -432,13 +432,4 @@ most about this much.
 
 
 if __name__ == "__main__":
-    def deadline(*_: object) -> None:
-        raise SystemExit(f"the run passed MAX_SECONDS={MAX_SECONDS}")
-
-    signal.signal(signal.SIGALRM, deadline)
-    signal.alarm(MAX_SECONDS)
-    try:
-        run()
-    except KeyboardInterrupt:
-        benchlib.log(TAG, "interrupted; everything started was stopped")
-        sys.exit(130)
+    benchlib.run_bounded(TAG, run, MAX_SECONDS)

@@ -227,13 +227,4 @@ Hummingbird / Ferry memory per connection: {benchlib.ratio(per['hummingbird'], p
 
 
 if __name__ == "__main__":
-    def deadline(*_: object) -> None:
-        raise SystemExit(f"the run passed MAX_SECONDS={MAX_SECONDS}")
-
-    signal.signal(signal.SIGALRM, deadline)
-    signal.alarm(MAX_SECONDS)
-    try:
-        run()
-    except KeyboardInterrupt:
-        benchlib.log(TAG, "interrupted; everything started was stopped")
-        sys.exit(130)
+    benchlib.run_bounded(TAG, run, MAX_SECONDS)

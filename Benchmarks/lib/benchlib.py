@@ -331,3 +331,20 @@ class RssSampler:
 
 def mib(value: float) -> str:
     return f"{value / (1 << 20):.1f}"
+
+
+def run_bounded(tag: str, work, max_seconds: int) -> None:
+    """Runs `work()` as a benchmark's main: it ends by itself after `max_seconds` (SIGALRM), and
+    Ctrl-C exits with 130 once the `finally` blocks inside `work` stopped what it started."""
+    import signal
+
+    def deadline(*_: object) -> None:
+        raise SystemExit(f"the run passed MAX_SECONDS={max_seconds}")
+
+    signal.signal(signal.SIGALRM, deadline)
+    signal.alarm(max_seconds)
+    try:
+        work()
+    except KeyboardInterrupt:
+        log(tag, "interrupted; everything started was stopped")
+        sys.exit(130)

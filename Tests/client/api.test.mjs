@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { fakeFetch, problemOf } from "./fake-fetch.mjs";
+
 import {
   API_BASE,
   ApiProblem,
@@ -34,26 +36,6 @@ const problem = (status, slug, extra = {}, headers = {}) =>
     { status, headers: { "Content-Type": "application/problem+json", ...headers } },
   );
 
-/** A fetch that records its calls and answers with `answer(url, init)`. */
-function fakeFetch(answer = () => new Response(null, { status: 204 })) {
-  const calls = [];
-  const fetch = async (url, init) => {
-    calls.push({ url, init });
-    return answer(url, init);
-  };
-  return { fetch, calls };
-}
-
-/** Runs `work` and returns the ApiProblem it must reject with. */
-async function problemOf(work) {
-  try {
-    await work();
-  } catch (error) {
-    assert.ok(error instanceof ApiProblem, `expected an ApiProblem, got ${error}`);
-    return error;
-  }
-  assert.fail("expected an ApiProblem");
-}
 
 describe("createApi requests", () => {
   // [call, method, path, body or undefined, what the fake answers]

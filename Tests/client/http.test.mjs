@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
+import { fakeFetch, problemOf } from "./fake-fetch.mjs";
+
 import { ApiProblem as ApiProblemFromApi } from "../../Public/js/api.js";
 import {
   API_BASE,
@@ -14,26 +16,6 @@ import {
   readProblem,
 } from "../../Public/js/http.js";
 
-/** A fetch that records its calls and answers with `answer(url, init)`. */
-function fakeFetch(answer = () => new Response(null, { status: 204 })) {
-  const calls = [];
-  const fetch = async (url, init) => {
-    calls.push({ url, init });
-    return answer(url, init);
-  };
-  return { fetch, calls };
-}
-
-/** Runs `work` and returns the ApiProblem it must reject with. */
-async function problemOf(work) {
-  try {
-    await work();
-  } catch (error) {
-    assert.ok(error instanceof ApiProblem, `expected an ApiProblem, got ${error}`);
-    return error;
-  }
-  assert.fail("expected an ApiProblem");
-}
 
 describe("createHttp requests", () => {
   it("sends bytes as they are, with the caller's headers and the cookie", async () => {
