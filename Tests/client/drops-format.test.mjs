@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { DamagedError, DROP_RECORD_SIZE, RecordOpener, RecordSealer, decodeAll, encodeAll } from "../../Public/js/drops/ece.js";
 import { deriveDropKeys } from "../../Public/js/drops/keys.js";
 import { openMetadata, sealMetadata } from "../../Public/js/drops/metadata.js";
-import { fromBase64Url, toBase64Url } from "../../Public/js/trust/encoding.js";
+import { concatBytes, fromBase64Url, toBase64Url } from "../../Public/js/trust/encoding.js";
 
 const vectors = JSON.parse(readFileSync(new URL("../vectors/drops.json", import.meta.url), "utf8"));
 const hex = (/** @type {Uint8Array} */ bytes) => Buffer.from(bytes).toString("hex");
@@ -100,16 +100,7 @@ async function threeRecords() {
   return { ikm, encoded, header, records };
 }
 
-/** @param {...Uint8Array} parts */
-const join = (...parts) => {
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
-};
+const join = concatBytes;
 
 test("tamper: a flipped bit, truncation, reordering and extra data are all damaged", async () => {
   const { ikm, encoded, header, records } = await threeRecords();

@@ -10,6 +10,8 @@
  * @module drops/ece
  */
 
+import { concatBytes } from "../trust/encoding.js";
+
 /** Record size of drops: 64 KiB of plaintext, the delimiter and the 16-byte tag. */
 export const DROP_RECORD_SIZE = 65_553;
 export const TAG_BYTES = 16;
@@ -207,13 +209,7 @@ export async function encodeAll(ikm, salt, plaintext, options) {
   for (let index = 0; index < count; index++) {
     parts.push(await sealer.seal(plaintext.subarray(index * per, (index + 1) * per), index === count - 1));
   }
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let at = 0;
-  for (const part of parts) {
-    out.set(part, at);
-    at += part.length;
-  }
-  return out;
+  return concatBytes(...parts);
 }
 
 /**
@@ -232,11 +228,5 @@ export async function decodeAll(ikm, encoded, options) {
     at += record.length;
     parts.push(await opener.open(record, at === encoded.length));
   }
-  const out = new Uint8Array(parts.reduce((sum, part) => sum + part.length, 0));
-  let offset = 0;
-  for (const part of parts) {
-    out.set(part, offset);
-    offset += part.length;
-  }
-  return { plaintext: out, salt: header.salt };
+  return { plaintext: concatBytes(...parts), salt: header.salt };
 }
