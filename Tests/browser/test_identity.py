@@ -4,26 +4,16 @@ both people seeing each other in the app shell; API tokens on the account page. 
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect
 
 from ferry_server import Server, backends, database_url
 
-CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 STEP_TIMEOUT_MS = 30_000
 PASSWORD = "correct horse battery staple"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=backends())

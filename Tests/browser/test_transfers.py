@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Iterator
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ferry_server import Server, backends, database_url
 from transfer_smoke.measure_memory import renderer_rss
@@ -152,14 +152,6 @@ class World:
         page.goto(self.url + "/")
         expect(page.locator("#sharing")).to_have_attribute("data-connection", "ready")
         return page
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield browser
-        browser.close()
 
 
 @pytest.fixture(params=backends())
