@@ -106,11 +106,23 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        /// Where drops keep their bytes, behind an interface (local disk today; an S3-compatible
+        /// store comes with scale-out), so the store and the app never touch a file descriptor.
+        .target(
+            name: "FerryBlobStore",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: strict
+        ),
         /// Ferry's own routes and policies. No NIO, no C.
         .target(
             name: "FerryApp",
             dependencies: [
-                "FerryWeb", "FerryStore",
+                "FerryWeb", "FerryStore", "FerryBlobStore",
+                // ByteBuffer only: request bodies and blobs are buffers. No channels, no files.
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "CryptoExtras", package: "swift-crypto"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -126,7 +138,7 @@ let package = Package(
         .target(
             name: "FerryServer",
             dependencies: [
-                "FerryHTTP", "FerryWeb", "FerryApp", "FerryStore",
+                "FerryHTTP", "FerryWeb", "FerryApp", "FerryStore", "FerryBlobStore",
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -192,6 +204,11 @@ let package = Package(
         .testTarget(
             name: "FerryDropFormatTests",
             dependencies: ["FerryDropFormat"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryBlobStoreTests",
+            dependencies: ["FerryBlobStore", .product(name: "NIOCore", package: "swift-nio")],
             swiftSettings: strict
         ),
         .testTarget(

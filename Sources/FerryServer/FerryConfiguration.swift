@@ -29,6 +29,11 @@ public struct FerryConfiguration: Sendable {
     public var identity: IdentityConfiguration
     /// The discovery server: signalling limits, relays, ICE (STUN/TURN), pairing.
     public var signalling = SignallingConfiguration()
+    /// Drops: sizes, quotas, lifetimes, the sweeper.
+    public var drops = DropsConfiguration()
+    /// Where drops keep their bytes: nil means `blobs/` in ``dataDirectory``. May be another
+    /// file system than the database's.
+    public var blobsDirectory: String?
     /// Proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed.
     public var trustedProxies: [IPAddressRange]
     /// Where the JSON API lives; must lie under ``WebConfiguration/apiPathPrefix`` so its
@@ -41,6 +46,8 @@ public struct FerryConfiguration: Sendable {
     public var databaseLocation: DatabaseLocation {
         database ?? .defaultSQLite(dataDirectory: dataDirectory)
     }
+
+    public var blobsLocation: String { blobsDirectory ?? dataDirectory + "/blobs" }
 
     /// Whether the main port serves TLS.
     public var usesTLS: Bool { tlsCertificatePath != nil && tlsKeyPath != nil }

@@ -1,4 +1,5 @@
 import FerryApp
+import FerryBlobStore
 import FerryHTTP
 import FerryStore
 import FerryWeb
@@ -27,6 +28,8 @@ public final class FerryServer: Sendable {
     /// The store, open for the server's whole life.
     public let database: Database
     public let identity: IdentityService
+    /// Drops and their uploads.
+    public let drops: DropService
     /// The JSON API's routes as registered, for checks against the OpenAPI document.
     public let apiRoutes: [APIRoute]
     /// Every route the router knows, as `(method, pattern)` with `:name` parameters.
@@ -82,6 +85,17 @@ public final class FerryServer: Sendable {
             configuration: configuration.signalling, devices: DeviceStore(database: database), identity: identity,
             authenticator: authenticator, guests: guests)
 
+        let drops: DropService
+        do {
+            drops = DropService(
+                store: DropStore(database: database), blobs: try LocalDiskBlobStore(root: configuration.blobsLocation),
+                configuration: configuration.drops, clock: configuration.clock)
+        } catch {
+            await database.close()
+            throw error
+        }
+        self.drops = drops
+
         let registry = PrometheusCollectorRegistry()
         let connectionCount = NIOLockedValueBox<(@Sendable () -> Int)?>(nil)
         // One byte count for the served port and its redirect port: both are client sockets.
@@ -98,6 +112,7 @@ public final class FerryServer: Sendable {
                 service: identity, gate: gate, pages: pages, apiPath: configuration.apiPath,
                 clock: configuration.clock),
             SignallingModule(hub: signalling, gate: gate, pages: pages),
+            DropsModule(service: drops, apiPath: configuration.apiPath),
             MetricsModule(metrics: metrics),
             PublicFilesModule(staticFiles: staticFiles),
         ]

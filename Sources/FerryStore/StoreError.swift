@@ -17,6 +17,12 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case inviteInvalid
     /// The setup token is unknown or already used, or a user already exists.
     case setupTokenInvalid
+    /// Storing this many more bytes would pass the member's quota (`team` false) or a team's.
+    case quotaExceeded(team: Bool)
+    /// A drop names an upload that is not the caller's, not complete, a part, or already used.
+    case uploadNotReady
+    /// The drop exists but serves no more.
+    case dropUnavailable(DropState)
 
     public var description: String {
         switch self {
@@ -32,6 +38,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .deviceKeyMismatch: "the device is registered with another key"
         case .inviteInvalid: "the invite is expired, used up or revoked"
         case .setupTokenInvalid: "the setup link is unknown or was already used"
+        case .quotaExceeded(let team): team ? "a team's storage quota is used up" : "the storage quota is used up"
+        case .uploadNotReady: "an upload is not complete, not the caller's, a part, or already used"
+        case .dropUnavailable(let state): "the drop is \(state.rawValue)"
         }
     }
 }

@@ -111,6 +111,8 @@ struct Serve: AsyncParsableCommand {
         help: "With TLS: a cleartext port that redirects to HTTPS (env FERRY_HTTP_REDIRECT_PORT).")
     var httpRedirectPortOption: Int?
 
+    @OptionGroup(title: "Drops") var drops: DropOptions
+
     var tlsCert: String? { tlsCertOption ?? Environment.string("FERRY_TLS_CERT") }
     var tlsKey: String? { tlsKeyOption ?? Environment.string("FERRY_TLS_KEY") }
     var httpRedirectPort: Int? { httpRedirectPortOption ?? Environment.int("FERRY_HTTP_REDIRECT_PORT") }
@@ -182,6 +184,7 @@ struct Serve: AsyncParsableCommand {
         configuration.signalling.stunURLs = stunURLs
         configuration.signalling.turnURL = turn
         configuration.signalling.turnSecret = turnSecret
+        drops.apply(to: &configuration)
 
         let server: FerryServer
         do {

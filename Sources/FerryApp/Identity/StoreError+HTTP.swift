@@ -28,6 +28,19 @@ extension StoreError {
         case .setupTokenInvalid:
             HTTPError(
                 .forbidden, detail: "This setup link is unknown or was already used.", type: "setup-token-invalid")
+        case .quotaExceeded(let team):
+            HTTPError(
+                .insufficientStorage,
+                detail: team
+                    ? "This would pass your team's storage quota; delete drops first."
+                    : "This would pass your storage quota; delete drops first.",
+                type: "quota-exceeded")
+        case .uploadNotReady:
+            HTTPError(
+                .badRequest,
+                detail: "Every file must be a complete upload of yours, not a part, not used by another drop.",
+                type: "upload-not-ready")
+        case .dropUnavailable(let state): state.httpError
         case .invalidDatabaseURL, .schemaTooNew:
             HTTPError(.internalServerError, detail: "The store is misconfigured.")
         }

@@ -122,5 +122,57 @@ public enum Schema {
                 "CREATE INDEX devices_by_user ON devices (user_id)",
             ]
         },
+        // Drops (docs/DROPS.md): uploads in progress, drops and their files, download tickets.
+        // Nothing here is readable content: sizes, times, counts, the proof's verifier, the
+        // password's salt. Ticket secrets are stored hashed.
+        Migration(version: 4, name: "drops") { _ in
+            [
+                """
+                CREATE TABLE uploads (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    length BIGINT NOT NULL,
+                    upload_offset BIGINT NOT NULL,
+                    concat TEXT NOT NULL CHECK (concat IN ('none', 'partial', 'final')),
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX uploads_by_user ON uploads (user_id)",
+                "CREATE INDEX uploads_by_expiry ON uploads (expires_at)",
+                """
+                CREATE TABLE drops (
+                    id TEXT PRIMARY KEY,
+                    user_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    verifier TEXT NOT NULL,
+                    password_salt TEXT,
+                    password_iterations INTEGER,
+                    size BIGINT NOT NULL,
+                    file_count INTEGER NOT NULL,
+                    metadata_size INTEGER NOT NULL,
+                    created_at BIGINT NOT NULL,
+                    expires_at BIGINT NOT NULL,
+                    max_downloads INTEGER,
+                    downloads INTEGER NOT NULL DEFAULT 0,
+                    revoked_at BIGINT)
+                """,
+                "CREATE INDEX drops_by_user ON drops (user_id, created_at)",
+                "CREATE INDEX drops_by_expiry ON drops (expires_at)",
+                """
+                CREATE TABLE drop_files (
+                    drop_id TEXT NOT NULL REFERENCES drops(id) ON DELETE CASCADE,
+                    position INTEGER NOT NULL,
+                    blob_id TEXT NOT NULL,
+                    size BIGINT NOT NULL,
+                    PRIMARY KEY (drop_id, position))
+                """,
+                """
+                CREATE TABLE drop_tickets (
+                    ticket_hash TEXT PRIMARY KEY,
+                    drop_id TEXT NOT NULL REFERENCES drops(id) ON DELETE CASCADE,
+                    expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX drop_tickets_by_drop ON drop_tickets (drop_id, expires_at)",
+            ]
+        },
     ]
 }

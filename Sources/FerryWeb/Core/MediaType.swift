@@ -1,9 +1,9 @@
 import FerryHTTP
 
 /// Small helpers for `Content-Type` values, on bytes: they run for every response.
-enum MediaType {
+public enum MediaType {
     /// The type/subtype without parameters, lowercased.
-    static func essence(_ value: String) -> String {
+    public static func essence(_ value: String) -> String {
         FieldSyntax.asciiLowercased(FieldSyntax.trimmingOWS(ArraySlice(value.utf8.prefix { $0 != UInt8(ascii: ";") })))
     }
 

@@ -1,0 +1,127 @@
+import FerryHTTP
+import FerryStore
+import FerryWeb
+import Foundation
+import HTTPTypes
+
+/// The tus 1.0 endpoint (docs/DROPS.md, "Uploading: tus 1.0"): core, creation,
+/// creation-with-upload, expiration, checksum (sha256), termination and concatenation.
+struct TusAPI: Sendable {
+    let service: DropService
+
+    static let version = "1.0.0"
+    static let extensions = "creation,creation-with-upload,expiration,checksum,termination,concatenation"
+    static let chunkMediaType = "application/offset+octet-stream"
+
+    func register(on routes: GatedRoutes) {
+        let service = self.service
+        let uploadsPath = routes.group.prefix + "/uploads"
+        let maxBody = Int(clamping: service.configuration.maxDropSize)
+        let maxSize = service.configuration.maxDropSize
+
+        routes.addPublic(.options, "/uploads") { _ in
+            Response(
+                status: .noContent,
+                headers: [
+                    .tusResumable: Self.version, .tusVersion: Self.version, .tusExtension: Self.extensions,
+                    .tusMaxSize: String(maxSize), .tusChecksumAlgorithm: "sha256",
+                ])
+        }
+
+        routes.add(.post, "/uploads", .signedIn, maxBodySize: maxBody) { call in
+            try await Self.tus(call) {
+                let owner = try call.caller.user.id
+                let headers = call.request.headers
+                let now = call.context.now
+                var upload: Upload
+                switch try TusFields.concatenation(headers[.uploadConcat], uploadsPath: uploadsPath) {
+                case .final(let parts):
+                    upload = try await service.concatenate(parts: parts, for: owner, now: now)
+                case let kind:
+                    guard headers[.uploadDeferLength] == nil else {
+                        throw HTTPError(
+                            .badRequest, detail: "Send Upload-Length: this server does not defer lengths.",
+                            type: "upload-length-required")
+                    }
+                    let length = try TusFields.length(headers[.uploadLength])
+                    upload = try await service.createUpload(
+                        length: length, concatenation: kind == .partial ? .partial : .none, for: owner, now: now)
+                    if let type = headers[.contentType], MediaType.essence(type) == Self.chunkMediaType {
+                        upload = try await service.append(
+                            to: upload.id, of: owner, at: 0, declaredLength: TusFields.contentLength(headers),
+                            body: call.request.body, checksum: try TusFields.checksum(headers[.uploadChecksum]),
+                            now: now)
+                    }
+                }
+                var fields: HTTPFields = [
+                    .location: uploadsPath + "/" + upload.id,
+                    .uploadExpires: HTTPDate.format(Int64(upload.expiresAt.timeIntervalSince1970)),
+                ]
+                if upload.offset > 0 || headers[.contentType] != nil { fields[.uploadOffset] = String(upload.offset) }
+                return Response(status: .created, headers: fields)
+            }
+        }
+
+        routes.add(.head, "/uploads/{uploadID}", .signedIn) { call in
+            try await Self.tus(call) {
+                let upload = try await service.upload(
+                    call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id, now: call.context.now)
+                var fields: HTTPFields = [
+                    .uploadOffset: String(upload.offset), .uploadLength: String(upload.length),
+                    .uploadExpires: HTTPDate.format(Int64(upload.expiresAt.timeIntervalSince1970)),
+                    .cacheControl: "no-store",
+                ]
+                if upload.concatenation != .none { fields[.uploadConcat] = upload.concatenation.rawValue }
+                return Response(status: .ok, headers: fields)
+            }
+        }
+
+        routes.add(.patch, "/uploads/{uploadID}", .signedIn, maxBodySize: maxBody) { call in
+            try await Self.tus(call) {
+                let headers = call.request.headers
+                guard let type = headers[.contentType], MediaType.essence(type) == Self.chunkMediaType else {
+                    throw HTTPError(
+                        .unsupportedMediaType, detail: "Send chunks as \(Self.chunkMediaType).",
+                        headers: [.accept: Self.chunkMediaType])
+                }
+                let upload = try await service.append(
+                    to: call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id,
+                    at: try TusFields.offset(headers[.uploadOffset]), declaredLength: TusFields.contentLength(headers),
+                    body: call.request.body, checksum: try TusFields.checksum(headers[.uploadChecksum]),
+                    now: call.context.now)
+                return Response(
+                    status: .noContent,
+                    headers: [
+                        .uploadOffset: String(upload.offset),
+                        .uploadExpires: HTTPDate.format(Int64(upload.expiresAt.timeIntervalSince1970)),
+                    ])
+            }
+        }
+
+        routes.add(.delete, "/uploads/{uploadID}", .signedIn) { call in
+            try await Self.tus(call) {
+                try await service.terminate(
+                    call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id, now: call.context.now)
+                return Response(status: .noContent)
+            }
+        }
+    }
+
+    /// Runs a tus request: checks `Tus-Resumable`, maps refusals to answers, and puts
+    /// `Tus-Resumable` on every answer, errors included.
+    static func tus(_ call: APICall, _ body: () async throws -> Response) async throws -> Response {
+        do {
+            guard call.request.headers[.tusResumable] == version else {
+                throw HTTPError(
+                    .preconditionFailed, detail: "This server speaks tus \(version); send Tus-Resumable: \(version).",
+                    type: "tus-version", headers: [.tusVersion: version])
+            }
+            var response = try await dropCall(body)
+            response.headers[.tusResumable] = version
+            return response
+        } catch var error as HTTPError {
+            error.headers[.tusResumable] = version
+            throw error
+        }
+    }
+}

@@ -1,0 +1,32 @@
+import FerryWeb
+
+/// What the drops service refuses, in its own terms; ``DropError/httpError`` is the one place
+/// that turns them into answers.
+enum DropError: Error, Sendable, Equatable {
+    /// No such upload for this caller (never someone else's).
+    case uploadNotFound
+    case uploadExpired
+    /// `Upload-Offset` differs from the server's.
+    case offsetMismatch(expected: Int64)
+    /// Another request is appending to the upload.
+    case uploadBusy
+    /// More bytes than `Upload-Length` left room for.
+    case beyondLength
+    case checksumMismatch
+    /// An upload or a drop larger than `maxDropSize`.
+    case tooLarge(limit: Int64)
+    case metadataTooLarge(limit: Int)
+    case metadataMalformed
+    case tooManyFiles(limit: Int)
+    /// A final concatenation names parts that are not complete parts of the caller.
+    case concatenationInvalid(String)
+    case storageFull
+    case proofRefused
+    case proofMissing
+    case ticketRefused
+    case tooManyProofAttempts(retryAfter: Int)
+    case dropNotFound
+    case fileNotFound
+    /// A request document breaks the rules, field by field.
+    case invalid([HTTPError.FieldError])
+}

@@ -1,0 +1,169 @@
+import Crypto
+import FerryBlobStore
+import FerryStore
+import FerryWeb
+import Foundation
+import NIOCore
+
+extension DropService {
+    /// The blob of a drop's sealed metadata.
+    static func metadataBlob(of dropID: String) -> String { dropID + ".meta" }
+
+    /// Whether `length` is a sealed metadata's: nonce and tag (28 bytes) around a power of two
+    /// of at least 1024 (docs/DROPS.md, "Metadata").
+    static func isSealedMetadataLength(_ length: Int) -> Bool {
+        let padded = length - 28
+        return padded >= 1024 && padded & (padded - 1) == 0
+    }
+
+    /// Creates a drop from the caller's finished uploads, which it consumes.
+    func createDrop(_ new: NewDrop, context: ActionContext) async throws -> Drop {
+        let owner = try callerID(context)
+        guard new.metadata.readableBytes <= configuration.maxMetadataSize else {
+            throw DropError.metadataTooLarge(limit: configuration.maxMetadataSize)
+        }
+        guard Self.isSealedMetadataLength(new.metadata.readableBytes) else { throw DropError.metadataMalformed }
+        guard new.files.count <= configuration.maxDropFiles else {
+            throw DropError.tooManyFiles(limit: configuration.maxDropFiles)
+        }
+        guard Set(new.files).count == new.files.count else { throw StoreError.uploadNotReady }
+        var size: Int64 = 0
+        for id in new.files {
+            guard let upload = try await store.upload(id: id), upload.userID == owner, upload.isComplete,
+                upload.concatenation != .partial, upload.expiresAt > context.now
+            else { throw StoreError.uploadNotReady }
+            size += upload.length
+            try await blobs.completeUpload(id)  // after a crash between acknowledging and renaming
+        }
+        guard size <= configuration.maxDropSize else { throw DropError.tooLarge(limit: configuration.maxDropSize) }
+        let id = Self.newID()
+        let drop = Drop(
+            id: id, userID: owner, verifier: SecretToken.base64URL(new.verifier),
+            passwordSalt: new.passwordSalt.map(SecretToken.base64URL), passwordIterations: new.passwordIterations,
+            size: size, fileCount: new.files.count, metadataSize: new.metadata.readableBytes, createdAt: context.now,
+            expiresAt: context.now.addingTimeInterval(new.expiresIn ?? configuration.defaultDropLifetime),
+            maxDownloads: new.maxDownloads)
+        do {
+            try await blobs.put(Self.metadataBlob(of: id), bytes: new.metadata)
+        } catch {
+            throw Self.mapped(error)
+        }
+        do {
+            return try await store.createDrop(drop, uploads: new.files, audit: context.audit("drop.create", subject: id))
+        } catch {
+            try? await blobs.delete(Self.metadataBlob(of: id))
+            throw error
+        }
+    }
+
+    func drops(of userID: UUID) async throws -> [Drop] {
+        try await store.drops(of: userID)
+    }
+
+    /// What opening needs, for anyone with the link: gone drops are `410`, a used-up one still
+    /// answers (a ticket holder may resume).
+    func info(_ dropID: String, now: Date) async throws -> Drop {
+        guard let drop = try await store.drop(id: dropID) else { throw DropError.dropNotFound }
+        let state = drop.state(at: now)
+        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        return drop
+    }
+
+    /// Counts a download (or honours a still-valid ticket without counting) and hands over the
+    /// ticket, the sealed metadata and the files' lengths.
+    func open(
+        _ dropID: String, proof: String?, ticket: String?, clientAddress: String?, now: Date
+    ) async throws -> OpenedDrop {
+        var drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
+        let state = drop.state(at: now)
+        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        let opened: (ticket: String, expiresAt: Date)
+        if let ticket, SecretToken.isWellFormed(ticket),
+            let expiresAt = try await store.ticketExpiry(
+                ticketHash: SecretToken.hash(ticket), dropID: dropID, now: now)
+        {
+            opened = (ticket, expiresAt)
+        } else {
+            let newTicket = SecretToken.generate()
+            let expiresAt = now.addingTimeInterval(configuration.downloadTicketLifetime)
+            drop = try await store.open(
+                dropID: dropID, ticketHash: SecretToken.hash(newTicket), ticketExpiresAt: expiresAt, now: now)
+            opened = (newTicket, min(expiresAt, drop.expiresAt))
+        }
+        let metadata = try await blobs.get(Self.metadataBlob(of: dropID))
+        return OpenedDrop(
+            ticket: opened.ticket, ticketExpiresAt: opened.expiresAt, drop: drop, metadata: metadata,
+            files: try await store.files(of: dropID))
+    }
+
+    /// A file's stored ciphertext, for a holder of the proof and a valid ticket of an active
+    /// (or used-up) drop.
+    func file(
+        _ dropID: String, index: Int, proof: String?, ticket: String?, clientAddress: String?, now: Date
+    ) async throws -> (file: BlobFile, blobID: String) {
+        let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
+        let state = drop.state(at: now)
+        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        guard let ticket, SecretToken.isWellFormed(ticket),
+            try await store.ticketExpiry(ticketHash: SecretToken.hash(ticket), dropID: dropID, now: now) != nil
+        else { throw DropError.ticketRefused }
+        let files = try await store.files(of: dropID)
+        guard files.indices.contains(index), let file = try await blobs.file(files[index].blobID) else {
+            throw DropError.fileNotFound
+        }
+        return (file, files[index].blobID)
+    }
+
+    /// The drop, if `proof` hashes to its verifier; wrong proofs are counted per drop and address.
+    private func provenDrop(_ dropID: String, proof: String?, clientAddress: String?, now: Date) async throws -> Drop {
+        guard let drop = try await store.drop(id: dropID) else { throw DropError.dropNotFound }
+        let key = dropID + " " + (clientAddress ?? "")
+        if let wait = proofAttempts.retryAfter(key, now: now) {
+            throw DropError.tooManyProofAttempts(retryAfter: max(1, Int(wait.rounded(.up))))
+        }
+        guard let proof, !proof.isEmpty else { throw DropError.proofMissing }
+        guard proof.utf8.count <= 64, let token = Data(base64URL: proof),
+            let verifier = Data(base64URL: drop.verifier),
+            Self.same(Array(SHA256.hash(data: token)), Array(verifier))
+        else {
+            proofAttempts.record(key, now: now)
+            throw DropError.proofRefused
+        }
+        return drop
+    }
+
+    /// The owner changes the expiry (from now) or the download limit.
+    func update(
+        _ dropID: String, expiresIn: TimeInterval?, maxDownloads: Int?, context: ActionContext
+    ) async throws -> Drop {
+        try await store.updateDrop(
+            id: dropID, userID: try callerID(context), expiresAt: expiresIn.map { context.now.addingTimeInterval($0) },
+            maxDownloads: maxDownloads.map { .some($0) }, now: context.now)
+    }
+
+    /// Stops a drop at once; its bytes go with the next sweep.
+    func revoke(_ dropID: String, context: ActionContext) async throws -> Drop {
+        try await store.revokeDrop(
+            id: dropID, userID: try callerID(context), now: context.now,
+            audit: context.audit("drop.revoke", subject: dropID))
+    }
+
+    /// Deletes a drop and its bytes at once.
+    func delete(_ dropID: String, context: ActionContext) async throws {
+        let blobIDs = try await store.deleteDrop(
+            id: dropID, userID: try callerID(context), now: context.now,
+            audit: context.audit("drop.delete", subject: dropID))
+        try await deleteBlobs(blobIDs + [Self.metadataBlob(of: dropID)])
+    }
+
+    func deleteBlobs(_ ids: [String]) async throws {
+        for id in ids { try await blobs.delete(id) }
+    }
+
+    private func callerID(_ context: ActionContext) throws -> UUID {
+        guard let id = context.principal?.user.id else {
+            throw HTTPError(.unauthorized, detail: "Sign in first.", type: "unauthenticated")
+        }
+        return id
+    }
+}

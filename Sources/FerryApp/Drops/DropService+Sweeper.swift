@@ -1,0 +1,47 @@
+import FerryBlobStore
+import FerryStore
+import Foundation
+
+/// What one sweep removed.
+struct SweepReport: Sendable, Equatable {
+    var uploads = 0
+    var drops = 0
+    var orphans = 0
+}
+
+extension DropService {
+    /// Deletes expired uploads, finished drops (expired, revoked, used up with no live ticket)
+    /// and blobs no record mentions, each at most `sweepBatch` per run. Records go first, then
+    /// bytes; a crash in between leaves an orphan blob, which a later sweep finds.
+    @discardableResult
+    func sweep(now: Date) async throws -> SweepReport {
+        var report = SweepReport()
+        let batch = configuration.sweepBatch
+        for id in try await store.expiredUploads(now: now, limit: batch) {
+            try await blobs.delete(id)
+            try await store.deleteUpload(id: id)
+            report.uploads += 1
+        }
+        for id in try await store.finishedDrops(now: now, limit: batch) {
+            do {
+                let blobIDs = try await store.deleteDrop(id: id, userID: nil, now: now, audit: nil)
+                try await deleteBlobs(blobIDs + [Self.metadataBlob(of: id)])
+                report.drops += 1
+            } catch StoreError.notFound {
+                continue  // the owner deleted it meanwhile
+            }
+        }
+        try await store.deleteExpiredTickets(now: now)
+        // A blob younger than an upload's lifetime may belong to a drop being created (its
+        // metadata is stored just before its record).
+        let settled = Int64(now.addingTimeInterval(-configuration.uploadLifetime).timeIntervalSince1970)
+        for entry in try await blobs.list() where entry.modifiedAt < settled && report.orphans < batch {
+            let recordID = entry.id.hasSuffix(".meta") ? String(entry.id.dropLast(5)) : entry.id
+            if try await !store.knowsBlob(recordID) {
+                try await blobs.delete(entry.id)
+                report.orphans += 1
+            }
+        }
+        return report
+    }
+}
