@@ -106,7 +106,7 @@ def test_uploads_that_are_not_ready_are_refused(ann: Person, bob: Person) -> Non
     foreign = bob.tus.upload(b"bob's")
     used = ann.tus.upload(b"used")
     assert ann.drops.create([used])[0].status == 201
-    for bad in (unfinished, part, foreign, used, "no-such-upload"):
+    for bad in (unfinished, part, foreign, used, b64url(os.urandom(16))):
         assert_problem(ann.drops.create([ready, bad])[0], 400, "upload-not-ready")
     # The same upload twice in one drop is a reuse too.
     assert_problem(ann.drops.create([ready, ready])[0], 400, "upload-not-ready")

@@ -351,10 +351,12 @@ def test_kill_9_mid_upload_then_resume_after_restart(make_ferry, backend: str) -
         status = ann.tus.head(path)
         assert status.status in (200, 204), status
         assert status.offset == acked, f"resumed at {status.offset}, last acknowledged {acked}"
-        # Bytes written after the last acknowledgement are cut off at this HEAD.
+        # Bytes written after the last acknowledgement are cut off: the next chunk goes right after
+        # the acknowledged ones (the final SHA-256 checks their place too).
+        offset = ann.tus.patch_ok(path, acked, source[acked:acked + chunk])
         parts = ferry.part_files()
-        assert list(parts.values()) == [acked], parts
-        return acked
+        assert list(parts.values()) == [offset], parts
+        return offset
 
     # 1: killed while a PATCH body is streaming (half of the chunk sent).
     offset = ann.tus.patch_ok(path, offset, source[offset:offset + chunk])
@@ -469,8 +471,8 @@ def fill(person: Person, length: int) -> str:
 
 def refused_without_writing(ferry: Ferry, person: Person, length: int, status: int, slug: str) -> None:
     before = ferry.blob_files()
-    assert_problem(person.tus.create(length, os.urandom(length)), status, slug)
     assert_problem(person.tus.create(length), status, slug)
+    assert_problem(person.tus.create(length, os.urandom(length)), status, slug)
     assert ferry.blob_files() == before, "a refused upload wrote to the blobs folder"
 
 
