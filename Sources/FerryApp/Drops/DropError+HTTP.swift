@@ -30,14 +30,10 @@ extension DropError {
             HTTPError(
                 .contentTooLarge, detail: "The sealed metadata may be at most \(limit) bytes.",
                 type: "metadata-too-large")
-        case .metadataMalformed:
-            HTTPError(
-                .badRequest, detail: "The sealed metadata must be 28 bytes plus a power of two of at least 1024.",
-                type: "metadata-malformed")
         case .tooManyFiles(let limit):
             HTTPError(.badRequest, detail: "A drop may hold at most \(limit) files.", type: "too-many-files")
         case .concatenationInvalid(let reason):
-            HTTPError(.badRequest, detail: reason, type: "upload-concat-invalid")
+            HTTPError(.conflict, detail: reason, type: "upload-concat-invalid")
         case .storageFull:
             HTTPError(
                 .insufficientStorage,
@@ -58,6 +54,8 @@ extension DropError {
             HTTPError(
                 .tooManyRequests, detail: "Too many wrong proofs for this drop; try again later.",
                 type: "too-many-attempts", headers: [.retryAfter: String(retryAfter)])
+        case .revokedDropUnchangeable:
+            HTTPError(.conflict, detail: "This drop was revoked; it cannot be extended.", type: "drop-revoked")
         case .dropNotFound: HTTPError(.notFound, detail: "There is no such drop.", type: "not-found")
         case .fileNotFound: HTTPError(.notFound, detail: "The drop has no such file.", type: "not-found")
         case .invalid(let errors):

@@ -16,9 +16,8 @@ enum DropError: Error, Sendable, Equatable {
     /// An upload or a drop larger than `maxDropSize`.
     case tooLarge(limit: Int64)
     case metadataTooLarge(limit: Int)
-    case metadataMalformed
     case tooManyFiles(limit: Int)
-    /// A final concatenation names parts that are not complete parts of the caller.
+    /// A final concatenation names uploads of the caller that are not complete parts.
     case concatenationInvalid(String)
     case storageFull
     case proofRefused
@@ -26,6 +25,8 @@ enum DropError: Error, Sendable, Equatable {
     case ticketRefused
     case tooManyProofAttempts(retryAfter: Int)
     case dropNotFound
+    /// A revoked drop stays revoked: its expiry and limit no longer change.
+    case revokedDropUnchangeable
     case fileNotFound
     /// A request document breaks the rules, field by field.
     case invalid([HTTPError.FieldError])

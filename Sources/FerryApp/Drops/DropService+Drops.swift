@@ -9,29 +9,26 @@ extension DropService {
     /// The blob of a drop's sealed metadata.
     static func metadataBlob(of dropID: String) -> String { dropID + ".meta" }
 
-    /// Whether `length` is a sealed metadata's: nonce and tag (28 bytes) around a power of two
-    /// of at least 1024 (docs/DROPS.md, "Metadata").
-    static func isSealedMetadataLength(_ length: Int) -> Bool {
-        let padded = length - 28
-        return padded >= 1024 && padded & (padded - 1) == 0
-    }
-
     /// Creates a drop from the caller's finished uploads, which it consumes.
     func createDrop(_ new: NewDrop, context: ActionContext) async throws -> Drop {
         let owner = try callerID(context)
         guard new.metadata.readableBytes <= configuration.maxMetadataSize else {
             throw DropError.metadataTooLarge(limit: configuration.maxMetadataSize)
         }
-        guard Self.isSealedMetadataLength(new.metadata.readableBytes) else { throw DropError.metadataMalformed }
         guard new.files.count <= configuration.maxDropFiles else {
             throw DropError.tooManyFiles(limit: configuration.maxDropFiles)
         }
-        guard Set(new.files).count == new.files.count else { throw StoreError.uploadNotReady }
+        guard Set(new.files).count == new.files.count else {
+            throw DropError.invalid([.init(pointer: "/files", detail: "An upload may be named once.")])
+        }
         var size: Int64 = 0
         for id in new.files {
-            guard let upload = try await store.upload(id: id), upload.userID == owner, upload.isComplete,
-                upload.concatenation != .partial, upload.expiresAt > context.now
-            else { throw StoreError.uploadNotReady }
+            guard let upload = try await store.upload(id: id), upload.userID == owner else {
+                throw DropError.uploadNotFound
+            }
+            guard upload.isComplete, upload.concatenation != .partial, upload.expiresAt > context.now else {
+                throw StoreError.uploadNotReady
+            }
             size += upload.length
             try await blobs.completeUpload(id)  // after a crash between acknowledging and renaming
         }
@@ -136,9 +133,14 @@ extension DropService {
     func update(
         _ dropID: String, expiresIn: TimeInterval?, maxDownloads: Int?, context: ActionContext
     ) async throws -> Drop {
-        try await store.updateDrop(
-            id: dropID, userID: try callerID(context), expiresAt: expiresIn.map { context.now.addingTimeInterval($0) },
-            maxDownloads: maxDownloads.map { .some($0) }, now: context.now)
+        do {
+            return try await store.updateDrop(
+                id: dropID, userID: try callerID(context),
+                expiresAt: expiresIn.map { context.now.addingTimeInterval($0) },
+                maxDownloads: maxDownloads.map { .some($0) }, now: context.now)
+        } catch StoreError.dropUnavailable(.revoked) {
+            throw DropError.revokedDropUnchangeable
+        }
     }
 
     /// Stops a drop at once; its bytes go with the next sweep.

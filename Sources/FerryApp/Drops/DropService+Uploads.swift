@@ -107,16 +107,16 @@ extension DropService {
 
     /// Joins finished parts of the caller, in order, into a new finished upload; the parts go.
     func concatenate(parts: [String], for userID: UUID, now: Date) async throws -> Upload {
-        guard !parts.isEmpty else { throw DropError.concatenationInvalid("Name at least one part to join.") }
-        guard Set(parts).count == parts.count else {
-            throw DropError.concatenationInvalid("A part may be joined only once.")
+        guard !parts.isEmpty, Set(parts).count == parts.count else {
+            throw HTTPError(
+                .badRequest, detail: "Name each part to join once, at least one.", type: "invalid-request")
         }
         var length: Int64 = 0
         for id in parts {
-            guard let part = try await store.upload(id: id), part.userID == userID, part.expiresAt > now else {
-                throw DropError.concatenationInvalid("An upload to join does not exist.")
+            guard let part = try await store.upload(id: id), part.userID == userID else {
+                throw DropError.uploadNotFound
             }
-            guard part.concatenation == .partial, part.isComplete else {
+            guard part.concatenation == .partial, part.isComplete, part.expiresAt > now else {
                 throw DropError.concatenationInvalid("Only complete uploads made with Upload-Concat: partial join.")
             }
             try await blobs.completeUpload(id)

@@ -37,8 +37,7 @@ extension StoreError {
                 type: "quota-exceeded")
         case .uploadNotReady:
             HTTPError(
-                .badRequest,
-                detail: "Every file must be a complete upload of yours, not a part, not used by another drop.",
+                .conflict, detail: "Every file must be a complete upload, not a part of one.",
                 type: "upload-not-ready")
         case .dropUnavailable(let state): state.httpError
         case .invalidDatabaseURL, .schemaTooNew:
