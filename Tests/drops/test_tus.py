@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, TUS_VERSION, UPLOADS, Answer, Drop, Ferry, Person,
-                      Tus, assert_problem, backends, http_date, now, sha256, upload_id, wait_until)
+from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, TUS_VERSION, UPLOADS, Drop, Ferry, Person, Tus,
+                      assert_problem, b64url, backends, http_date, now, sha256, upload_id, wait_until)
 
 EXTENSIONS = {"creation", "creation-with-upload", "expiration", "checksum", "termination", "concatenation"}
 
@@ -226,12 +226,13 @@ def test_a_read_token_cannot_upload_and_a_session_can(ferry: Ferry, ann: Person)
 def test_one_patch_at_a_time(ann: Person, ferry: Ferry) -> None:
     data = os.urandom(2 * MiB)
     path = ann.tus.create_ok(len(data))
+    parts = ferry.part_files()
     first = ann.tus.start_patch(path, 0, len(data))
     try:
         first.send(data[:MiB])
-        # The first PATCH is under way (its bytes reach the .part file) before the second comes.
+        # The first PATCH is under way (its bytes reach a .part file) before the second comes.
         with contextlib.suppress(AssertionError):
-            wait_until(lambda: any(size > 0 for size in ferry.part_files().values()), 2,
+            wait_until(lambda: any(size > parts.get(name, 0) for name, size in ferry.part_files().items()), 2,
                        "the first chunk to reach the disk")
         assert_problem(ann.tus.patch(path, 0, b"x" * 10), 409, "upload-busy")
         first.send(data[MiB:])
@@ -285,11 +286,15 @@ def test_concatenation_refuses_unfinished_foreign_and_plain_parts(ann: Person, b
     unfinished = ann.tus.create_ok(10, b"01234", concat="partial")
     foreign = bob.tus.create_ok(10, b"0123456789", concat="partial")
     plain = ann.tus.create_ok(10, b"0123456789")
-    for parts in ([done, unfinished], [done, foreign], [done, plain]):
-        answer = ann.tus.create(None, concat="final;" + " ".join(parts))
-        assert_problem(answer, 400, "upload-concat-invalid")
+    missing = f"{UPLOADS}/{b64url(os.urandom(16))}"
+    # Not finished, or not made as a part: 409.
+    for parts in ([done, unfinished], [done, plain]):
+        assert_problem(ann.tus.create(None, concat="final;" + " ".join(parts)), 409, "upload-concat-invalid")
+    # Someone else's, or none at all: 404.
+    for parts in ([done, foreign], [done, missing]):
+        assert_problem(ann.tus.create(None, concat="final;" + " ".join(parts)), 404)
     # Nothing was consumed by the refused joins.
-    assert ann.tus.offset(done) == 10 and bob.tus.offset(foreign) == 10
+    assert ann.tus.offset(done) == 10 and bob.tus.offset(foreign) == 10 and ann.tus.offset(plain) == 10
 
 
 # --- expiration ----------------------------------------------------------------------------------
@@ -452,6 +457,7 @@ def fill_the_disk_then_free_it(ferry: Ferry) -> None:
 LIMIT = 1000
 USER_QUOTA = 2000
 TEAM_QUOTA = 3000
+METADATA_LIMIT = 2048
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -459,7 +465,8 @@ def quota_ferry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     from conftest import start_ferry
     running = start_ferry(tmp_path_factory.mktemp("data"), request.param,
                           ["--max-drop-size", str(LIMIT), "--user-quota", str(USER_QUOTA),
-                           "--team-quota", str(TEAM_QUOTA)], people="none")
+                           "--team-quota", str(TEAM_QUOTA), "--max-metadata-size", str(METADATA_LIMIT)],
+                          people="none")
     yield running
     running.server.stop(check=True)
 
@@ -486,6 +493,17 @@ def test_max_drop_size_at_its_boundary(quota_ferry: Ferry) -> None:
     assert person.drops.delete(answer.json()["id"]).status == 204
     answer, _, _ = person.drops.create([fill(person, 600), fill(person, 401)])
     assert_problem(answer, 413, "drop-too-large")
+
+
+def test_max_metadata_size_at_its_boundary(quota_ferry: Ferry) -> None:
+    person = quota_ferry.person("meta@example.org", "Meta", new_team="Meta")
+    upload = fill(person, 10)
+    before = quota_ferry.blob_files()
+    answer, _, _ = person.drops.create([upload], metadata=os.urandom(METADATA_LIMIT + 1))
+    assert_problem(answer, 413)
+    assert quota_ferry.blob_files() == before, "a refused drop wrote its metadata"
+    answer, _, _ = person.drops.create([upload], metadata=os.urandom(METADATA_LIMIT))
+    assert answer.status == 201, answer
 
 
 def test_user_quota_at_its_boundary(quota_ferry: Ferry) -> None:
