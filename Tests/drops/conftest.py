@@ -523,8 +523,4 @@ def make_ferry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
         running.stop()
 
 
-def random_bytes(size: int) -> bytes:
-    return os.urandom(size)
-
-
 HTTP_DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")

@@ -1,8 +1,9 @@
 """Drops over the JSON API (docs/DROPS.md, "Downloads" and "JSON API"): creating a drop from
-finished uploads and what the server checks of it (not the sealed metadata's shape), the owner's list, the public information,
-opening with the proof (tickets, exact counting under concurrency, the wrong-proof limit),
-downloading ciphertext with ranges and conditional requests, revocation, deletion, extension,
-text drops, the sweeper, the audit log, and a secrecy scan: no drop id, proof, ticket or
+finished uploads and what the server checks of it (not the sealed metadata's shape), the owner's
+list, the public information, opening with the proof (tickets and their lifetime, exact counting
+under concurrency, the wrong-proof limit), downloading ciphertext with ranges and conditional
+requests, revocation, deletion, extension, text drops, the sweeper, the audit log, and a secrecy
+scan: no drop id, proof, ticket or
 Upload-Metadata value in the server's output, and no proof, ticket or metadata value in its data
 folder."""
 
@@ -18,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (KiB, Drop, Ferry, Person, assert_problem, b64url, b64url_decode, now, rfc3339,
+from conftest import (KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, now, rfc3339,
                       sealed_metadata, tus_metadata, wait_until)
 
 DOCUMENT_KEYS = {"id", "createdAt", "expiresAt", "maxDownloads", "downloads", "size", "fileCount", "state"}
@@ -150,7 +151,6 @@ def test_drop_fields_at_their_limits_are_accepted(ann: Person, fields: dict) -> 
 
 
 def test_creating_drops_needs_a_member(ferry: Ferry) -> None:
-    from conftest import Drops
     answer, _, _ = Drops(ferry, None).create([])
     assert_problem(answer, 401)
 
@@ -276,6 +276,22 @@ def test_opening_again_with_a_valid_ticket_does_not_count(ann: Person) -> None:
     assert ann.drops.open(drop.id, drop.proof, first["ticket"]).json()["ticket"] == first["ticket"]
     # A ticket does not replace the proof.
     assert_problem(ann.drops.open(drop.id, b64url(os.urandom(32)), first["ticket"]), 403, "drop-proof-refused")
+    assert ann.drops.owned(drop.id)["downloads"] == 2
+
+
+def test_an_expired_ticket_no_longer_downloads_and_opening_counts_again(make_ferry) -> None:
+    ferry = make_ferry(extra=["--download-ticket-lifetime", "2"], people="ann")
+    ann = ferry.people["ann"]
+    drop = new_drop(ann, (100,))
+    opened = ann.drops.open_ok(drop)
+    assert rfc3339(opened["ticketExpiresAt"]) - now() < timedelta(seconds=10), opened
+    ticket = opened["ticket"]
+    assert download(ann, drop, 0, ticket).status == 200
+    wait_until(lambda: download(ann, drop, 0, ticket).status != 200, 6, "the ticket to expire", interval=0.2)
+    refused = download(ann, drop, 0, ticket)
+    assert refused.status in (403, 410) and refused.body != drop.files[0], refused
+    again = ann.drops.open(drop.id, drop.proof, ticket)
+    assert again.status == 200 and again.json()["ticket"] != ticket, again
     assert ann.drops.owned(drop.id)["downloads"] == 2
 
 

@@ -13,14 +13,14 @@ import hashlib
 import os
 import subprocess
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, TUS_VERSION, UPLOADS, Drop, Ferry, Person, Tus,
-                      assert_problem, b64url, backends, http_date, now, sha256, upload_id, wait_until)
+from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, OFFSET_STREAM, PASSWORD, TUS_VERSION, UPLOADS, Drop, Ferry,
+                      Person, StreamingRequest, Tus, assert_problem, b64url, backends, http_date, now, sha256, start_ferry,
+                      upload_id, wait_until)
 
 EXTENSIONS = {"creation", "creation-with-upload", "expiration", "checksum", "termination", "concatenation"}
 
@@ -72,6 +72,26 @@ def test_requests_without_tus_resumable_1_0_0_are_412(ann: Person, version: str 
         assert answer.status == 412, answer
         assert TUS_VERSION in tus_list(answer.header("Tus-Version")), answer
     assert ann.tus.offset(path) == 10
+
+
+def test_every_answer_carries_tus_resumable(ann: Person, bob: Person, ferry: Ferry) -> None:
+    path = ann.tus.create_ok(100, b"a" * 10)
+    data = b"b" * 10
+    answers = {
+        "HEAD": ann.tus.head(path),
+        "PATCH 204": ann.tus.patch(path, 10, data),
+        "PATCH 409": ann.tus.patch(path, 0, data),
+        "PATCH 415": ann.tus.patch(path, 20, data, content_type="text/plain"),
+        "PATCH 460": ann.tus.patch(path, 20, data, checksum=sha256(b"other")),
+        "PATCH 413": ann.tus.patch(path, 20, b"c" * 81),
+        "HEAD 404": bob.tus.head(path),
+        "POST 401": Tus(ferry).create(10),
+        "POST 412": ann.tus.create(10, tus=False),
+        "DELETE 204": ann.tus.delete(path),
+    }
+    missing = {name: answer.status for name, answer in answers.items()
+               if answer.header("Tus-Resumable") != TUS_VERSION}
+    assert not missing, f"answers without Tus-Resumable: 1.0.0: {missing}"
 
 
 # --- creation, HEAD, PATCH ---------------------------------------------------------------------
@@ -211,9 +231,8 @@ def test_unauthenticated_requests_are_401(ann: Person, ferry: Ferry) -> None:
 def test_a_read_token_cannot_upload_and_a_session_can(ferry: Ferry, ann: Person) -> None:
     reader = Tus(ferry, ferry.token("ann@example.org", "read"))
     assert_problem(reader.create(1000), 403)
-    signed_in = ferry.people["ann"].drops.api("POST", "/session",
-                                                {"email": "ann@example.org", "password": "correct horse battery staple"},
-                                                headers={"Origin": ferry.url}, auth=False)
+    signed_in = ann.drops.api("POST", "/session", {"email": ann.email, "password": PASSWORD},
+                              headers={"Origin": ferry.url}, auth=False)
     assert signed_in.status == 200, signed_in
     cookie = (signed_in.header("Set-Cookie") or "").split(";", 1)[0]
     session = Tus(ferry, cookie=cookie)
@@ -255,6 +274,20 @@ def test_a_chunk_cut_short_keeps_what_arrived(ann: Person) -> None:
     ann.tus.send_rest(path, data, offset)
     drop = drop_of(ann, [upload_id(path)], [data])
     assert sha256(download_all(ann, drop)[0]) == sha256(data)
+
+
+def test_a_checksummed_chunk_cut_short_is_not_kept(ann: Person) -> None:
+    data = os.urandom(2 * MiB)
+    path = ann.tus.create_ok(len(data))
+    headers = ann.tus.headers({"Upload-Offset": "0", "Content-Type": OFFSET_STREAM,
+                               "Upload-Checksum": "sha256 " + base64.b64encode(sha256(data)).decode()})
+    cut = StreamingRequest(ann.tus.ferry.url, "PATCH", path, headers, len(data))
+    cut.send(data[:MiB])
+    cut.cut()
+    # All or nothing: once the server is done with the cut request the offset is still 0.
+    wait_until(lambda: ann.tus.patch(path, 0, data[:10], checksum=sha256(data[:10])).status == 204, 10,
+               "the upload to take a new PATCH after the cut one")
+    assert ann.tus.offset(path) == 10
 
 
 # --- concatenation -------------------------------------------------------------------------------
@@ -458,14 +491,15 @@ LIMIT = 1000
 USER_QUOTA = 2000
 TEAM_QUOTA = 3000
 METADATA_LIMIT = 2048
+FILES_LIMIT = 3
 
 
 @pytest.fixture(scope="module", params=backends())
 def quota_ferry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
-    from conftest import start_ferry
     running = start_ferry(tmp_path_factory.mktemp("data"), request.param,
                           ["--max-drop-size", str(LIMIT), "--user-quota", str(USER_QUOTA),
-                           "--team-quota", str(TEAM_QUOTA), "--max-metadata-size", str(METADATA_LIMIT)],
+                           "--team-quota", str(TEAM_QUOTA), "--max-metadata-size", str(METADATA_LIMIT),
+                           "--max-drop-files", str(FILES_LIMIT)],
                           people="none")
     yield running
     running.server.stop(check=True)
@@ -504,6 +538,16 @@ def test_max_metadata_size_at_its_boundary(quota_ferry: Ferry) -> None:
     assert quota_ferry.blob_files() == before, "a refused drop wrote its metadata"
     answer, _, _ = person.drops.create([upload], metadata=os.urandom(METADATA_LIMIT))
     assert answer.status == 201, answer
+
+
+def test_max_drop_files_at_its_boundary(quota_ferry: Ferry) -> None:
+    person = quota_ferry.person("files@example.org", "Files", new_team="Files")
+    uploads = [fill(person, 10) for _ in range(FILES_LIMIT + 1)]
+    answer, _, _ = person.drops.create(uploads)
+    assert answer.status in (400, 413), answer
+    assert_problem(answer, answer.status)
+    answer, _, _ = person.drops.create(uploads[:FILES_LIMIT])
+    assert answer.status == 201 and answer.json()["fileCount"] == FILES_LIMIT, answer
 
 
 def test_user_quota_at_its_boundary(quota_ferry: Ferry) -> None:
