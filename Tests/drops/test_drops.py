@@ -280,14 +280,14 @@ def test_opening_again_with_a_valid_ticket_does_not_count(ann: Person) -> None:
 
 
 def test_an_expired_ticket_no_longer_downloads_and_opening_counts_again(make_ferry) -> None:
-    ferry = make_ferry(extra=["--download-ticket-lifetime", "2"], people="ann")
+    ferry = make_ferry(extra=["--download-ticket-lifetime", "3"], people="ann")
     ann = ferry.people["ann"]
     drop = new_drop(ann, (100,))
     opened = ann.drops.open_ok(drop)
     assert rfc3339(opened["ticketExpiresAt"]) - now() < timedelta(seconds=10), opened
     ticket = opened["ticket"]
     assert download(ann, drop, 0, ticket).status == 200
-    wait_until(lambda: download(ann, drop, 0, ticket).status != 200, 6, "the ticket to expire", interval=0.2)
+    wait_until(lambda: download(ann, drop, 0, ticket).status != 200, 8, "the ticket to expire", interval=0.2)
     refused = download(ann, drop, 0, ticket)
     assert refused.status in (403, 410) and refused.body != drop.files[0], refused
     again = ann.drops.open(drop.id, drop.proof, ticket)

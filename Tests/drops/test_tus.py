@@ -299,7 +299,7 @@ def test_concatenation_joins_finished_parts_in_order(ann: Person, ferry: Ferry) 
     ann.tus.send_rest(part_b, second, 0, chunk=64 * KiB)
     assert (ann.tus.head(part_a).header("Upload-Concat") or "").strip() == "partial"
     # A part cannot make a drop on its own.
-    assert_problem(ann.drops.create([upload_id(part_a)])[0], 400, "upload-not-ready")
+    assert_problem(ann.drops.create([upload_id(part_a)])[0], 409, "upload-not-ready")
 
     answer = ann.tus.create(None, concat=f"final;{part_a} {part_b}")
     assert answer.status == 201, answer
@@ -333,7 +333,8 @@ def test_concatenation_refuses_unfinished_foreign_and_plain_parts(ann: Person, b
 # --- expiration ----------------------------------------------------------------------------------
 
 def test_uploads_expire_after_their_lifetime_and_the_sweeper_removes_them(make_ferry) -> None:
-    ferry = make_ferry(extra=["--upload-lifetime", "2", "--sweep-interval", "1"], people="ann")
+    # 3 s: time enough to make a drop of an upload on a busy machine, short enough to wait for.
+    ferry = make_ferry(extra=["--upload-lifetime", "3", "--sweep-interval", "1"], people="ann")
     ann = ferry.people["ann"]
     before = set(ferry.blob_files())
     unfinished = ann.tus.create(100 * KiB, os.urandom(50 * KiB))
@@ -355,7 +356,7 @@ def test_uploads_expire_after_their_lifetime_and_the_sweeper_removes_them(make_f
         seen.extend(answer.status for answer in answers)
         return all(answer.status == 404 for answer in answers)
 
-    wait_until(gone, 10, "the expired uploads to be swept", interval=0.2)
+    wait_until(gone, 12, "the expired uploads to be swept", interval=0.2)
     assert set(seen) <= {200, 204, 410, 404}, seen
     assert ann.tus.patch(unfinished_path, 50 * KiB, b"x").status == 404
     assert not (unfinished_files | unused_files) & set(ferry.blob_files()), ferry.blob_files()
