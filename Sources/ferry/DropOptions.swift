@@ -7,7 +7,8 @@ import FerryServer
 struct DropOptions: ParsableArguments {
     static let defaults = DropsConfiguration()
 
-    @Option(name: .customLong("blobs"), help: "Folder for drops' encrypted bytes; default DATA/blobs (env FERRY_BLOBS).")
+    @Option(
+        name: .customLong("blobs"), help: "Folder for drops' encrypted bytes; default DATA/blobs (env FERRY_BLOBS).")
     var blobsOption: String?
 
     var blobs: String? { blobsOption ?? Environment.string("FERRY_BLOBS") }
@@ -33,7 +34,8 @@ struct DropOptions: ParsableArguments {
     @Option(help: "Longest expiry of a drop, in seconds (env FERRY_MAX_DROP_LIFETIME).")
     var maxDropLifetime: Int = Environment.int("FERRY_MAX_DROP_LIFETIME") ?? Int(defaults.maxDropLifetime)
 
-    @Option(help: "Seconds an opened drop stays downloadable without counting again (env FERRY_DOWNLOAD_TICKET_LIFETIME).")
+    @Option(
+        help: "Seconds an opened drop stays downloadable without counting again (env FERRY_DOWNLOAD_TICKET_LIFETIME).")
     var downloadTicketLifetime: Int =
         Environment.int("FERRY_DOWNLOAD_TICKET_LIFETIME") ?? Int(defaults.downloadTicketLifetime)
 

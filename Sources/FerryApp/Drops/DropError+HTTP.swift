@@ -75,7 +75,8 @@ extension DropState {
         case .expired: HTTPError(.gone, detail: "This drop has expired.", type: "drop-expired")
         case .revoked: HTTPError(.gone, detail: "This drop was revoked by its owner.", type: "drop-revoked")
         case .exhausted:
-            HTTPError(.gone, detail: "This drop has been downloaded as often as its owner allowed.", type: "drop-exhausted")
+            HTTPError(
+                .gone, detail: "This drop has been downloaded as often as its owner allowed.", type: "drop-exhausted")
         }
     }
 }

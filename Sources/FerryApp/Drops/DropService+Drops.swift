@@ -46,7 +46,8 @@ extension DropService {
             throw Self.mapped(error)
         }
         do {
-            return try await store.createDrop(drop, uploads: new.files, audit: context.audit("drop.create", subject: id))
+            return try await store.createDrop(
+                drop, uploads: new.files, audit: context.audit("drop.create", subject: id))
         } catch {
             try? await blobs.delete(Self.metadataBlob(of: id))
             throw error

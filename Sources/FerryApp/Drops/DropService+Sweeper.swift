@@ -3,10 +3,16 @@ import FerryStore
 import Foundation
 
 /// What one sweep removed.
-struct SweepReport: Sendable, Equatable {
-    var uploads = 0
-    var drops = 0
-    var orphans = 0
+public struct SweepReport: Sendable, Equatable {
+    public var uploads = 0
+    public var drops = 0
+    public var orphans = 0
+
+    public init(uploads: Int = 0, drops: Int = 0, orphans: Int = 0) {
+        self.uploads = uploads
+        self.drops = drops
+        self.orphans = orphans
+    }
 }
 
 extension DropService {
@@ -14,7 +20,7 @@ extension DropService {
     /// and blobs no record mentions, each at most `sweepBatch` per run. Records go first, then
     /// bytes; a crash in between leaves an orphan blob, which a later sweep finds.
     @discardableResult
-    func sweep(now: Date) async throws -> SweepReport {
+    public func sweep(now: Date) async throws -> SweepReport {
         var report = SweepReport()
         let batch = configuration.sweepBatch
         for id in try await store.expiredUploads(now: now, limit: batch) {

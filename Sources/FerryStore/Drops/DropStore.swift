@@ -108,8 +108,9 @@ public struct DropStore: Sendable {
     private func bytesHeld(by userID: UUID, on sql: any SQLDatabase) async throws -> Int64 {
         try await sql.raw(
             """
-            SELECT (SELECT COALESCE(SUM(length), 0) FROM uploads WHERE user_id = \(bind: userID.key))
-                 + (SELECT COALESCE(SUM(size), 0) FROM drops WHERE user_id = \(bind: userID.key)) AS used
+            SELECT CAST(
+                (SELECT COALESCE(SUM(length), 0) FROM uploads WHERE user_id = \(bind: userID.key))
+                + (SELECT COALESCE(SUM(size), 0) FROM drops WHERE user_id = \(bind: userID.key)) AS BIGINT) AS used
             """
         ).first()?.decode(column: "used", as: Int64.self) ?? 0
     }
@@ -118,11 +119,11 @@ public struct DropStore: Sendable {
     private func teamBytesHeld(by userID: UUID, on sql: any SQLDatabase) async throws -> [Int64] {
         try await sql.raw(
             """
-            SELECT
+            SELECT CAST(
                 (SELECT COALESCE(SUM(u.length), 0) FROM uploads u JOIN memberships mu ON mu.user_id = u.user_id
                     WHERE mu.team_id = m.team_id)
-              + (SELECT COALESCE(SUM(d.size), 0) FROM drops d JOIN memberships md ON md.user_id = d.user_id
-                    WHERE md.team_id = m.team_id) AS used
+                + (SELECT COALESCE(SUM(d.size), 0) FROM drops d JOIN memberships md ON md.user_id = d.user_id
+                    WHERE md.team_id = m.team_id) AS BIGINT) AS used
             FROM memberships m WHERE m.user_id = \(bind: userID.key)
             """
         ).all().map { try $0.decode(column: "used", as: Int64.self) }
@@ -360,9 +361,10 @@ public struct DropStore: Sendable {
         try await database.withConnection { sql in
             let row = try await sql.raw(
                 """
-                SELECT (SELECT COUNT(*) FROM uploads WHERE id = \(bind: id))
-                     + (SELECT COUNT(*) FROM drop_files WHERE blob_id = \(bind: id))
-                     + (SELECT COUNT(*) FROM drops WHERE id = \(bind: id)) AS refs
+                SELECT CAST(
+                    (SELECT COUNT(*) FROM uploads WHERE id = \(bind: id))
+                    + (SELECT COUNT(*) FROM drop_files WHERE blob_id = \(bind: id))
+                    + (SELECT COUNT(*) FROM drops WHERE id = \(bind: id)) AS BIGINT) AS refs
                 """
             ).first()
             return (try row?.decode(column: "refs", as: Int64.self) ?? 0) > 0
@@ -386,7 +388,8 @@ extension SQLRow {
             passwordIterations: try decode(column: "password_iterations", as: Int64?.self).map(Int.init),
             size: try decode(column: "size", as: Int64.self), fileCount: try int("file_count"),
             metadataSize: try int("metadata_size"), createdAt: try date("created_at"),
-            expiresAt: try date("expires_at"), maxDownloads: try decode(column: "max_downloads", as: Int64?.self).map(Int.init),
+            expiresAt: try date("expires_at"),
+            maxDownloads: try decode(column: "max_downloads", as: Int64?.self).map(Int.init),
             downloads: try int("downloads"), revokedAt: try optionalDate("revoked_at"))
     }
 }

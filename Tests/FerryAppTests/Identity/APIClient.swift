@@ -40,7 +40,7 @@ struct APIClient: Sendable {
             fields.append("Content-Length: \((body ?? "").utf8.count)")
         }
         let raw = "\(method) \(path) HTTP/1.1\r\n" + fields.map { $0 + "\r\n" }.joined() + "\r\n" + (body ?? "")
-        guard let response = try await live.request(raw) else {
+        guard let response = try await live.request(raw, headRequest: method == "HEAD") else {
             throw APIClientError.noResponse(method, path)
         }
         return response

@@ -5,7 +5,7 @@ import HTTPTypes
 import Testing
 
 /// Every route of the JSON API × every kind of caller: allowed or denied, written out by hand
-/// from docs/IDENTITY.md and docs/SIGNALLING.md (not computed from the policy under test). A route the server has and
+/// from docs/IDENTITY.md, docs/SIGNALLING.md and docs/DROPS.md (not computed from the policy under test). A route the server has and
 /// the matrix lacks fails the test.
 @Suite("Authorization matrix", .serialized)
 struct AuthorizationMatrixTests {
@@ -65,6 +65,19 @@ struct AuthorizationMatrixTests {
         Row(method: "GET", path: "/ice", allowed: "-YYYYYYY"),
         Row(method: "POST", path: "/pairings", allowed: "-YYYY-YY"),
         Row(method: "POST", path: "/pairings/claim", allowed: "YYYYYYYY", json: "{}"),
+        Row(method: "OPTIONS", path: "/uploads", allowed: "YYYYYYYY"),
+        Row(method: "POST", path: "/uploads", allowed: "-YYYY-YY"),
+        Row(method: "HEAD", path: "/uploads/{uploadID}", allowed: "-YYYYYYY"),
+        Row(method: "PATCH", path: "/uploads/{uploadID}", allowed: "-YYYY-YY"),
+        Row(method: "DELETE", path: "/uploads/{uploadID}", allowed: "-YYYY-YY"),
+        Row(method: "GET", path: "/drops", allowed: "-YYYYYYY"),
+        Row(method: "POST", path: "/drops", allowed: "-YYYY-YY", json: "{}"),
+        Row(method: "GET", path: "/drops/{dropID}", allowed: "YYYYYYYY"),
+        Row(method: "PATCH", path: "/drops/{dropID}", allowed: "-YYYY-YY", json: "{}"),
+        Row(method: "POST", path: "/drops/{dropID}/revoke", allowed: "-YYYY-YY"),
+        Row(method: "DELETE", path: "/drops/{dropID}", allowed: "-YYYY-YY"),
+        Row(method: "POST", path: "/drops/{dropID}/open", allowed: "YYYYYYYY"),
+        Row(method: "GET", path: "/drops/{dropID}/files/{index}", allowed: "YYYYYYYY"),
         Row(method: "POST", path: "/invites/{code}/accept", allowed: "YYYYY-YY", json: "{}"),
         Row(method: "DELETE", path: "/teams/{teamID}/members/{userID}", allowed: "---YY-YY"),
         Row(method: "DELETE", path: "/session", allowed: "-YYYY---"),
@@ -113,10 +126,13 @@ struct AuthorizationMatrixTests {
     }
 
     /// Denied means the gate answered: 401, 403 (forbidden), or the 404 that hides another team.
+    /// (A drop's wrong proof is a 403 too, but a `drop-proof-refused` one: the route answered.)
     /// Anything else — 2xx, 400 for the empty bodies, 409 — means the request reached the route.
     static func wasDenied(_ response: RawResponse) -> Bool {
         switch (response.status, response.problem) {
         case (401, "unauthenticated"), (403, "forbidden"), (403, "csrf"): true
+        // A HEAD answer has no body to name its problem.
+        case (401, nil), (403, nil): response.text.isEmpty
         case (404, _): response.json["detail"] as? String == "There is no such team."
         default: false
         }
@@ -139,5 +155,8 @@ struct AuthorizationMatrixTests {
             .replacing("{inviteID}", with: UUID().uuidString.lowercased())
             .replacing("{code}", with: fixture.inviteCode)
             .replacing("{deviceID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
+            .replacing("{uploadID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
+            .replacing("{dropID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
+            .replacing("{index}", with: "0")
     }
 }

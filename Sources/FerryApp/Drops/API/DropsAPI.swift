@@ -135,7 +135,9 @@ struct DropsAPI: Sendable {
             }
         }
         let files = body.files ?? []
-        if body.files == nil { errors.append(.init(pointer: "/files", detail: "The files are required ([] for a text).")) }
+        if body.files == nil {
+            errors.append(.init(pointer: "/files", detail: "The files are required ([] for a text)."))
+        }
         for (index, id) in files.enumerated() where !(id.utf8.count == 22 && SecretToken.isWellFormed(id)) {
             errors.append(.init(pointer: "/files/\(index)", detail: "Each file must be an upload id."))
         }
@@ -154,7 +156,8 @@ struct DropsAPI: Sendable {
         let range = Int(DropsConfiguration.minimumDropLifetime)...Int(configuration.maxDropLifetime)
         guard range.contains(seconds) else {
             errors.append(
-                .init(pointer: pointer, detail: "The expiry must be \(range.lowerBound) to \(range.upperBound) seconds."))
+                .init(
+                    pointer: pointer, detail: "The expiry must be \(range.lowerBound) to \(range.upperBound) seconds."))
             return nil
         }
         return TimeInterval(seconds)
@@ -165,7 +168,8 @@ struct DropsAPI: Sendable {
         let range = DropsConfiguration.maxDownloadsRange
         guard range.contains(count) else {
             errors.append(
-                .init(pointer: pointer, detail: "The download limit must be \(range.lowerBound) to \(range.upperBound)."))
+                .init(
+                    pointer: pointer, detail: "The download limit must be \(range.lowerBound) to \(range.upperBound)."))
             return nil
         }
         return count

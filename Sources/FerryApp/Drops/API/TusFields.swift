@@ -44,7 +44,8 @@ enum TusFields {
                 .badRequest, detail: "Upload-Checksum must be `sha256 <base64 digest>`.", type: "checksum-unsupported")
         }
         guard let digest = Data(base64Encoded: String(parts[1])), digest.count == 32 else {
-            throw HTTPError(.badRequest, detail: "The sha256 digest must be 32 bytes in base64.", type: "invalid-request")
+            throw HTTPError(
+                .badRequest, detail: "The sha256 digest must be 32 bytes in base64.", type: "invalid-request")
         }
         return Array(digest)
     }
