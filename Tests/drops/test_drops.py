@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, now, rfc3339,
-                      sealed_metadata, tus_metadata, wait_until)
+from conftest import (KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, exchange, now,
+                      rfc3339, sealed_metadata, tus_metadata, wait_until)
 
 DOCUMENT_KEYS = {"id", "createdAt", "expiresAt", "maxDownloads", "downloads", "size", "fileCount", "state"}
 PUBLIC_KEYS = {"id", "password", "fileCount", "size", "expiresAt", "downloadsLeft"}
@@ -433,14 +433,17 @@ def test_no_secret_reaches_the_logs_or_the_data_folder(make_ferry) -> None:
     assert ann.drops.extend(drop.id, maxDownloads=6).status == 200
     assert ann.drops.revoke(drop.id).status in (200, 204)
     assert download(ann, drop, 0, ticket).status == 410
+    # The link's page (whatever it answers) is logged masked too.
+    exchange(ferry.url, "GET", f"/d/{drop.id}")
     ferry.stop()
 
     output = ferry.server.log()
     access = [line for line in output.splitlines() if "ferry.access" in line]
     # The access log was on, and masked the paths of drops and uploads.
-    assert any("/api/v1/drops" in line for line in access) and any("/api/v1/uploads" in line for line in access)
+    for prefix in ("/api/v1/drops/", "/api/v1/uploads/", "/d/"):
+        assert any(prefix in line for line in access), f"no {prefix} request in the access log"
     for line in access:
-        for prefix in ("/api/v1/drops/", "/api/v1/uploads/"):
+        for prefix in ("/api/v1/drops/", "/api/v1/uploads/", "/d/"):
             if prefix in line:
                 assert line.split(prefix, 1)[1].startswith("…"), line
 
