@@ -317,8 +317,9 @@ def test_concatenation_joins_finished_parts_in_order(ann: Person, ferry: Ferry) 
     assert status.offset == len(first) + len(second), status
     assert int(status.header("Upload-Length") or -1) == len(first) + len(second), status
     assert ann.tus.head(part_a).status == 404 and ann.tus.head(part_b).status == 404
-    # tus 1.0: a final upload's Upload-Concat is "final;" and the parts' URLs.
-    assert (status.header("Upload-Concat") or "").startswith("final;"), status
+    # tus 1.0 (concatenation): HEAD of a final upload carries Upload-Concat "as received in the
+    # upload creation request".
+    assert status.header("Upload-Concat") == f"final;{part_a} {part_b}", status
 
     drop = drop_of(ann, [upload_id(final)], [first + second])
     assert download_all(ann, drop) == [first + second]
