@@ -13,6 +13,7 @@ import hashlib
 import os
 import subprocess
 import tempfile
+import time
 from datetime import timedelta
 from pathlib import Path
 from typing import Iterator
@@ -374,18 +375,27 @@ def test_uploads_expire_after_their_lifetime_and_the_sweeper_removes_them(make_f
     assert download_all(ann, drop) == [used_bytes]
 
 
-def test_an_expired_upload_answers_410_until_swept(make_ferry) -> None:
+def test_an_expired_upload_answers_410_until_swept_and_a_write_extends_the_lifetime(make_ferry) -> None:
     # A sweeper that does not run again during the test: the expired upload answers 410.
-    ferry = make_ferry(extra=["--upload-lifetime", "2", "--sweep-interval", "3600"], people="ann")
+    ferry = make_ferry(extra=["--upload-lifetime", "3", "--sweep-interval", "3600"], people="ann")
     ann = ferry.people["ann"]
-    path = ann.tus.create_ok(1000, b"a" * 10)
+    idle = ann.tus.create(1000, b"a" * 10)
+    written = ann.tus.create(1000, b"a" * 10)
+    assert idle.status == 201 and written.status == 201, (idle, written)
+    idle_path, written_path = idle.header("Location") or "", written.header("Location") or ""
+    time.sleep(1.5)
+    later = ann.tus.patch(written_path, 10, b"b" * 10)
+    assert later.status == 204, later
+    assert http_date(later.header("Upload-Expires")) > http_date(idle.header("Upload-Expires")), later
 
     def expired() -> int | None:
-        status = ann.tus.head(path).status
+        status = ann.tus.head(idle_path).status
         return None if status in (200, 204) else status
 
-    assert wait_until(expired, 6, "the upload to expire", interval=0.2) == 410
-    assert_problem(ann.tus.patch(path, 10, b"b"), 410, "upload-expired")
+    assert wait_until(expired, 6, "the upload to expire", interval=0.1) == 410
+    assert_problem(ann.tus.patch(idle_path, 10, b"b"), 410, "upload-expired")
+    # The lifetime counts from the last write.
+    assert ann.tus.offset(written_path) == 20
 
 
 # --- kill -9 and resume --------------------------------------------------------------------------
