@@ -71,7 +71,13 @@ struct TusAPI: Sendable {
                     .uploadExpires: HTTPDate.format(Int64(upload.expiresAt.timeIntervalSince1970)),
                     .cacheControl: "no-store",
                 ]
-                if upload.concatenation != .none { fields[.uploadConcat] = upload.concatenation.rawValue }
+                switch upload.concatenation {
+                case .none: break
+                case .partial: fields[.uploadConcat] = "partial"
+                case .final:
+                    fields[.uploadConcat] =
+                        "final;" + upload.parts.map { uploadsPath + "/" + $0 }.joined(separator: " ")
+                }
                 return Response(status: .ok, headers: fields)
             }
         }
