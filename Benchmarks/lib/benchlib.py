@@ -295,13 +295,14 @@ def cpu_delta_by_kind(before: dict[int, tuple[str, float]], after: dict[int, tup
 
 class RssSampler:
     """Samples the RSS of some processes every `interval` s in a thread, between start() and
-    stop(): peak and first sample per pid. `with RssSampler({"name": pid, …}) as s: …; s.peak["name"]`."""
+    stop(): peak and first sample per pid (with `descendants`, of each process tree). `with RssSampler({"name": pid, …}) as s: …; s.peak["name"]`."""
 
-    def __init__(self, pids: dict[str, int], interval: float = 0.2) -> None:
+    def __init__(self, pids: dict[str, int], interval: float = 0.2, descendants: bool = False) -> None:
         import threading
 
         self.pids = pids
         self.interval = interval
+        self.descendants = descendants
         self.first: dict[str, int] = {}
         self.peak: dict[str, int] = {name: 0 for name in pids}
         self._stop = threading.Event()
@@ -309,7 +310,7 @@ class RssSampler:
 
     def _sample(self) -> None:
         for name, pid in self.pids.items():
-            rss = rss_bytes(pid)
+            rss = rss_bytes(pid, self.descendants)
             self.first.setdefault(name, rss)
             self.peak[name] = max(self.peak[name], rss)
 

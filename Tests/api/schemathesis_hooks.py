@@ -1,7 +1,9 @@
 """Schemathesis hooks for the run in test_schemathesis.py (loaded through SCHEMATHESIS_HOOKS).
 
 The document's one custom string format, `p256-spki`, says what no pattern can: the key's point
-lies on the curve. Its strategy draws real keys, so a schema-valid device is one the server takes."""
+lies on the curve. Its strategy draws real keys, so a schema-valid device is one the server takes.
+A tus chunk (`application/offset+octet-stream`) is bytes as they are: schemathesis has no
+serializer for the media type, so its strategy draws them."""
 
 import base64
 
@@ -22,3 +24,5 @@ def spki(scalar: int) -> str:
 
 
 schemathesis.openapi.format("p256-spki", st.integers(min_value=1, max_value=P256_ORDER - 1).map(spki))
+
+schemathesis.openapi.media_type("application/offset+octet-stream", st.binary(max_size=4096))

@@ -124,7 +124,8 @@ extension DropService {
         }
         guard length <= configuration.maxDropSize else { throw DropError.tooLarge(limit: configuration.maxDropSize) }
         let final = Upload(
-            id: Self.newID(), userID: userID, length: length, offset: length, concatenation: .final, createdAt: now,
+            id: Self.newID(), userID: userID, length: length, offset: length, concatenation: .final, parts: parts,
+            createdAt: now,
             expiresAt: now.addingTimeInterval(configuration.uploadLifetime))
         do {
             try await blobs.concatenate(parts, into: final.id)

@@ -12,7 +12,7 @@ public struct DropStore: Sendable {
         self.database = database
     }
 
-    static let uploadColumns = "id, user_id, length, upload_offset, concat, created_at, expires_at"
+    static let uploadColumns = "id, user_id, length, upload_offset, concat, concat_parts, created_at, expires_at"
     static let dropColumns = """
         id, user_id, verifier, password_salt, password_iterations, size, file_count, metadata_size, created_at,
         expires_at, max_downloads, downloads, revoked_at
@@ -29,8 +29,8 @@ public struct DropStore: Sendable {
                 """
                 INSERT INTO uploads (\(unsafeRaw: Self.uploadColumns))
                 VALUES (\(bind: upload.id), \(bind: upload.userID.key), \(bind: upload.length), \(bind: upload.offset),
-                    \(bind: upload.concatenation.rawValue), \(bind: upload.createdAt.milliseconds),
-                    \(bind: upload.expiresAt.milliseconds))
+                    \(bind: upload.concatenation.rawValue), \(bind: Self.encodeParts(upload.parts)),
+                    \(bind: upload.createdAt.milliseconds), \(bind: upload.expiresAt.milliseconds))
                 """
             ).run()
         }
@@ -54,8 +54,8 @@ public struct DropStore: Sendable {
                 """
                 INSERT INTO uploads (\(unsafeRaw: Self.uploadColumns))
                 VALUES (\(bind: final.id), \(bind: final.userID.key), \(bind: final.length), \(bind: final.offset),
-                    \(bind: final.concatenation.rawValue), \(bind: final.createdAt.milliseconds),
-                    \(bind: final.expiresAt.milliseconds))
+                    \(bind: final.concatenation.rawValue), \(bind: Self.encodeParts(final.parts)),
+                    \(bind: final.createdAt.milliseconds), \(bind: final.expiresAt.milliseconds))
                 """
             ).run()
         }
@@ -96,6 +96,15 @@ public struct DropStore: Sendable {
                 """
             ).all().map { try $0.string("id") }
         }
+    }
+
+    /// Parts are stored as one text: ids of base64url characters, separated by spaces.
+    static func encodeParts(_ parts: [String]) -> String? {
+        parts.isEmpty ? nil : parts.joined(separator: " ")
+    }
+
+    static func decodeParts(_ text: String) -> [String] {
+        text.split(separator: " ").map(String.init)
     }
 
     // MARK: Quotas
@@ -378,6 +387,7 @@ extension SQLRow {
             id: try string("id"), userID: try uuid("user_id"), length: try decode(column: "length", as: Int64.self),
             offset: try decode(column: "upload_offset", as: Int64.self),
             concatenation: Upload.Concatenation(rawValue: try string("concat")) ?? .none,
+            parts: try optionalString("concat_parts").map(DropStore.decodeParts) ?? [],
             createdAt: try date("created_at"), expiresAt: try date("expires_at"))
     }
 

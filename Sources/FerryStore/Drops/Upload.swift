@@ -18,13 +18,16 @@ public struct Upload: Sendable, Equatable {
     /// Bytes acknowledged: written and fsynced.
     public var offset: Int64
     public var concatenation: Concatenation
+    /// A final upload's parts, as the client named them (tus repeats them in `Upload-Concat`).
+    public var parts: [String]
     public var createdAt: Date
     public var expiresAt: Date
 
     public init(
         id: String, userID: UUID, length: Int64, offset: Int64 = 0, concatenation: Concatenation = .none,
-        createdAt: Date, expiresAt: Date
+        parts: [String] = [], createdAt: Date, expiresAt: Date
     ) {
+        self.parts = parts
         self.id = id
         self.userID = userID
         self.length = length

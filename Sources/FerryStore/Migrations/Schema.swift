@@ -134,6 +134,7 @@ public enum Schema {
                     length BIGINT NOT NULL,
                     upload_offset BIGINT NOT NULL,
                     concat TEXT NOT NULL CHECK (concat IN ('none', 'partial', 'final')),
+                    concat_parts TEXT,
                     created_at BIGINT NOT NULL,
                     expires_at BIGINT NOT NULL)
                 """,

@@ -71,7 +71,13 @@ struct TusAPI: Sendable {
                     .uploadExpires: HTTPDate.format(Int64(upload.expiresAt.timeIntervalSince1970)),
                     .cacheControl: "no-store",
                 ]
-                if upload.concatenation != .none { fields[.uploadConcat] = upload.concatenation.rawValue }
+                switch upload.concatenation {
+                case .none: break
+                case .partial: fields[.uploadConcat] = "partial"
+                case .final:
+                    fields[.uploadConcat] =
+                        "final;" + upload.parts.map { uploadsPath + "/" + $0 }.joined(separator: " ")
+                }
                 return Response(status: .ok, headers: fields)
             }
         }
@@ -84,9 +90,12 @@ struct TusAPI: Sendable {
                         .unsupportedMediaType, detail: "Send chunks as \(Self.chunkMediaType).",
                         headers: [.accept: Self.chunkMediaType])
                 }
+                // The upload first: a chunk for an upload that is not there is 404 whatever its fields.
+                let id = call.request.parameters["uploadID"] ?? ""
+                _ = try await service.upload(id, of: try call.caller.user.id, now: call.context.now)
                 let upload = try await service.append(
-                    to: call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id,
-                    at: try TusFields.offset(headers[.uploadOffset]), declaredLength: TusFields.contentLength(headers),
+                    to: id, of: try call.caller.user.id, at: try TusFields.offset(headers[.uploadOffset]),
+                    declaredLength: TusFields.contentLength(headers),
                     body: call.request.body, checksum: try TusFields.checksum(headers[.uploadChecksum]),
                     now: call.context.now)
                 return Response(
