@@ -19,15 +19,31 @@ public final class GatedRoutes {
     }
 
     /// Registers a route behind the gate: the handler runs only for callers the rule admits.
+    /// `everyAnswer` fields go on every answer of the route, the gate's refusals included (tus
+    /// puts `Tus-Resumable` on all of its answers).
     func add(
         _ method: HTTPRequest.Method, _ path: String, _ rule: AccessRule, maxBodySize: Int = defaultMaxBodySize,
-        allowsSelf: Bool = false, _ handler: @escaping @Sendable (APICall) async throws -> Response
+        allowsSelf: Bool = false, everyAnswer: HTTPFields = [:],
+        _ handler: @escaping @Sendable (APICall) async throws -> Response
     ) {
         let route = APIRoute(method: method, path: path, rule: rule, allowsSelf: allowsSelf)
         entries.append(route)
         let gate = self.gate
+        guard !everyAnswer.isEmpty else {
+            group.on(method, route.routerPattern, maxBodySize: maxBodySize) { request in
+                try await handler(try await gate.admit(request, route: route))
+            }
+            return
+        }
         group.on(method, route.routerPattern, maxBodySize: maxBodySize) { request in
-            try await handler(try await gate.admit(request, route: route))
+            do {
+                var response = try await handler(try await gate.admit(request, route: route))
+                for field in everyAnswer { response.headers[field.name] = field.value }
+                return response
+            } catch var error as HTTPError {
+                for field in everyAnswer { error.headers[field.name] = field.value }
+                throw error
+            }
         }
     }
 

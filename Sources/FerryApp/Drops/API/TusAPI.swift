@@ -16,8 +16,11 @@ struct TusAPI: Sendable {
     func register(on routes: GatedRoutes) {
         let service = self.service
         let uploadsPath = routes.group.prefix + "/uploads"
-        let maxBody = Int(clamping: service.configuration.maxDropSize)
+        // No engine limit: a chunk is held to what its upload has left (and the upload to
+        // `maxDropSize`) by the service, which answers with the precise problem.
+        let maxBody = Int.max
         let maxSize = service.configuration.maxDropSize
+        let tus: HTTPFields = [.tusResumable: Self.version]
 
         routes.addPublic(.options, "/uploads") { _ in
             Response(
@@ -28,7 +31,7 @@ struct TusAPI: Sendable {
                 ])
         }
 
-        routes.add(.post, "/uploads", .signedIn, maxBodySize: maxBody) { call in
+        routes.add(.post, "/uploads", .signedIn, maxBodySize: maxBody, everyAnswer: tus) { call in
             try await Self.tus(call) {
                 let owner = try call.caller.user.id
                 let headers = call.request.headers
@@ -62,7 +65,7 @@ struct TusAPI: Sendable {
             }
         }
 
-        routes.add(.head, "/uploads/{uploadID}", .signedIn) { call in
+        routes.add(.head, "/uploads/{uploadID}", .signedIn, everyAnswer: tus) { call in
             try await Self.tus(call) {
                 let upload = try await service.upload(
                     call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id, now: call.context.now)
@@ -82,7 +85,7 @@ struct TusAPI: Sendable {
             }
         }
 
-        routes.add(.patch, "/uploads/{uploadID}", .signedIn, maxBodySize: maxBody) { call in
+        routes.add(.patch, "/uploads/{uploadID}", .signedIn, maxBodySize: maxBody, everyAnswer: tus) { call in
             try await Self.tus(call) {
                 let headers = call.request.headers
                 guard let type = headers[.contentType], MediaType.essence(type) == Self.chunkMediaType else {
@@ -107,7 +110,7 @@ struct TusAPI: Sendable {
             }
         }
 
-        routes.add(.delete, "/uploads/{uploadID}", .signedIn) { call in
+        routes.add(.delete, "/uploads/{uploadID}", .signedIn, everyAnswer: tus) { call in
             try await Self.tus(call) {
                 try await service.terminate(
                     call.request.parameters["uploadID"] ?? "", of: try call.caller.user.id, now: call.context.now)
@@ -116,21 +119,14 @@ struct TusAPI: Sendable {
         }
     }
 
-    /// Runs a tus request: checks `Tus-Resumable`, maps refusals to answers, and puts
-    /// `Tus-Resumable` on every answer, errors included.
+    /// Runs a tus request: checks `Tus-Resumable` and maps refusals to answers (the route puts
+    /// `Tus-Resumable` on every answer, errors included).
     static func tus(_ call: APICall, _ body: () async throws -> Response) async throws -> Response {
-        do {
-            guard call.request.headers[.tusResumable] == version else {
-                throw HTTPError(
-                    .preconditionFailed, detail: "This server speaks tus \(version); send Tus-Resumable: \(version).",
-                    type: "tus-version", headers: [.tusVersion: version])
-            }
-            var response = try await dropCall(body)
-            response.headers[.tusResumable] = version
-            return response
-        } catch var error as HTTPError {
-            error.headers[.tusResumable] = version
-            throw error
+        guard call.request.headers[.tusResumable] == version else {
+            throw HTTPError(
+                .preconditionFailed, detail: "This server speaks tus \(version); send Tus-Resumable: \(version).",
+                type: "tus-version", headers: [.tusVersion: version])
         }
+        return try await dropCall(body)
     }
 }
