@@ -150,9 +150,16 @@ def test_drop_fields_at_their_limits_are_accepted(ann: Person, fields: dict) -> 
         assert abs(lifetime - timedelta(seconds=fields["expiresIn"])) < timedelta(seconds=5), document
 
 
-def test_creating_drops_needs_a_member(ferry: Ferry) -> None:
-    answer, _, _ = Drops(ferry, None).create([])
-    assert_problem(answer, 401)
+def test_creating_drops_needs_a_member_with_the_write_scope(ferry: Ferry, ann: Person) -> None:
+    assert_problem(Drops(ferry, None).create([])[0], 401)
+    assert_problem(Drops(ferry, None).api("GET", "/drops"), 401)
+    reader = Drops(ferry, ferry.token(ann.email, "read"))
+    assert reader.api("GET", "/drops").status == 200
+    assert_problem(reader.create([])[0], 403)
+    drop = new_drop(ann, (10,))
+    assert_problem(reader.revoke(drop.id), 403)
+    assert_problem(reader.delete(drop.id), 403)
+    assert ann.drops.owned(drop.id)["state"] == "active"
 
 
 # --- opening and downloading ---------------------------------------------------------------------
