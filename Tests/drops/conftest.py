@@ -82,6 +82,10 @@ def wait_until(predicate: Callable[[], object], timeout: float, what: str, inter
         time.sleep(interval)
 
 
+# An IMF-fixdate (RFC 9110 §5.6.7), the form of Upload-Expires (tus 1.0, expiration).
+HTTP_DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
+
+
 def http_date(text: str | None) -> datetime:
     assert text, "missing HTTP date"
     return parsedate_to_datetime(text)
@@ -522,5 +526,3 @@ def make_ferry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
     for running in started:
         running.stop()
 
-
-HTTP_DATE = re.compile(r"^[A-Z][a-z]{2}, \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT$")
