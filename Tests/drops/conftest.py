@@ -525,4 +525,3 @@ def make_ferry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..
     yield make
     for running in started:
         running.stop()
-
