@@ -10,8 +10,10 @@ curl for both servers, streaming from and to files (`-T FILE`, `-o /dev/null`).
 
 Measured, ROUNDS rounds with the servers' order alternating, medians reported:
 - upload: one tus `PATCH` of the whole file (after `POST /api/v1/uploads`), and the same file in
-  CHUNK_MIB chunks (a browser's way), against one nginx `PUT`: MiB/s, server CPU seconds per GiB
-  stored, and the server's peak RSS over its RSS before (flat means a few MiB);
+  CHUNK_MIB chunks (a browser's way), against one nginx `PUT`, and against one nginx `PUT`
+  followed by an fsync of the file it wrote ("nginx + fsync": the same durability as Ferry's
+  acknowledged offset): MiB/s, server CPU seconds per GiB stored, and the server's peak RSS over
+  its RSS before (flat means a few MiB);
 - download: the file of a drop (`GET /api/v1/drops/ID/files/0` with the proof and ticket headers)
   against nginx's static file, HTTP/1.1 and HTTP/2: MiB/s, CPU seconds per GiB served, peak RSS.
 Ferry fsyncs every chunk before acknowledging it (tus's promise); nginx does not fsync a PUT. The
@@ -90,7 +92,11 @@ def curl(*args: str) -> float:
 
 
 class Nginx:
-    def __init__(self, root: Path) -> None:
+    """nginx; with `durable`, an upload's time includes an fsync of the file nginx wrote, which
+    Ferry does before it acknowledges a chunk and nginx never does."""
+
+    def __init__(self, root: Path, durable: bool = False) -> None:
+        self.durable = durable
         self.tmp = root / "nginx"
         (self.tmp / "www" / "upload").mkdir(parents=True)
         self.port, self.h2port = benchlib.free_port(), benchlib.free_port()
@@ -105,9 +111,14 @@ class Nginx:
     def upload(self, source: Path, _: int) -> float:
         target = self.tmp / "www" / "upload" / "file"
         target.unlink(missing_ok=True)
-        seconds = curl("-T", str(source), f"http://127.0.0.1:{self.port}/upload/file")
+        started = time.perf_counter()
+        curl("-T", str(source), f"http://127.0.0.1:{self.port}/upload/file")
+        if self.durable:
+            descriptor = os.open(target, os.O_RDONLY)
+            os.fsync(descriptor)
+            os.close(descriptor)
         assert target.stat().st_size == source.stat().st_size
-        return seconds
+        return time.perf_counter() - started
 
     def download(self, http2: bool) -> float:
         url = f"http://127.0.0.1:{self.h2port if http2 else self.port}/upload/file"
@@ -221,6 +232,7 @@ def main() -> None:
             out.write(block)
         out.write(block[: size % len(block)])
     servers = {"ferry": Ferry(work), "nginx": Nginx(work)}
+    durable_nginx = Nginx(work / "durable", durable=True)
     results: dict[str, dict[str, list[dict[str, float]]]] = {}
     scenarios = [("upload, one request", lambda s: s.upload(source, 0))]
     if CHUNK_MIB:
@@ -230,31 +242,36 @@ def main() -> None:
         for round_ in range(ROUNDS):
             order = list(servers) if round_ % 2 == 0 else list(reversed(servers))
             for name, work_of in scenarios:
-                for server_name in order:
+                names = order + (["nginx + fsync"] if name == "upload, one request" else [])
+                for server_name in names:
                     if server_name == "nginx" and "chunks" in name:
                         continue  # nginx takes a body in one request
-                    server = servers[server_name]
+                    server = durable_nginx if server_name == "nginx + fsync" else servers[server_name]
                     sample = measure(server, lambda: work_of(server))
                     results.setdefault(name, {}).setdefault(server_name, []).append(sample)
                     benchlib.log(TAG, f"round {round_ + 1} {name} {server_name}: "
                                       f"{SIZE_MIB / sample['seconds']:.0f} MiB/s, cpu {sample['cpu']:.2f} s, "
                                       f"rss +{benchlib.mib(sample['rss_peak'] - sample['rss_before'])} MiB")
     finally:
-        for server in servers.values():
+        for server in [*servers.values(), durable_nginx]:
             server.stop()
     gib = size / (1 << 30)
+    rate_of = lambda samples: statistics.median(SIZE_MIB / s["seconds"] for s in samples)  # noqa: E731
+    uploads = results.get("upload, one request", {})
     rows = []
     for name, by_server in results.items():
+        nginx = by_server.get("nginx") or uploads.get("nginx")
+        durable = uploads.get("nginx + fsync") if name.startswith("upload") else None
         for server_name, samples in by_server.items():
-            rate = statistics.median(SIZE_MIB / s["seconds"] for s in samples)
+            rate = rate_of(samples)
             cpu = statistics.median(s["cpu"] for s in samples) / gib
             growth = max(s["rss_peak"] - s["rss_before"] for s in samples)
-            nginx = by_server.get("nginx") or results.get("upload, one request", {}).get("nginx")
-            reference = statistics.median(SIZE_MIB / s["seconds"] for s in nginx) if nginx else rate
-            rows.append([name, server_name, f"{rate:.0f}", benchlib.ratio(rate, reference), f"{cpu:.2f}",
+            rows.append([name, server_name, f"{rate:.0f}", benchlib.ratio(rate, rate_of(nginx)) if nginx else "",
+                         benchlib.ratio(rate, rate_of(durable)) if durable else "", f"{cpu:.2f}",
                          benchlib.mib(growth)])
     table = benchlib.markdown_table(
-        ["scenario", "server", "MiB/s", "vs nginx", "CPU s per GiB", "peak RSS growth, MiB"], rows)
+        ["scenario", "server", "MiB/s", "vs nginx", "vs nginx + fsync", "CPU s per GiB", "peak RSS growth, MiB"],
+        rows)
     markdown = (f"# Drops: tus upload and download, {SIZE_MIB} MiB, {ROUNDS} rounds (medians)\n\n"
                 f"{benchlib.machine()}\n\n{table}\n")
     benchlib.write_results(TAG, markdown, {"size_mib": SIZE_MIB, "rounds": ROUNDS, "results": results})

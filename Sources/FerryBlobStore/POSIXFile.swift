@@ -41,6 +41,12 @@ struct POSIXFile: Sendable {
         guard ftruncate(descriptor, off_t(length)) == 0 else { throw Self.error("ftruncate", errno) }
     }
 
+    /// Starts writing a range out without waiting (`POSIX_FADV_DONTNEED` starts writeback of
+    /// dirty pages and drops clean ones); only a hint, so failures are ignored.
+    func startWriteback(from offset: Int64, count: Int64) {
+        _ = posix_fadvise(descriptor, off_t(offset), off_t(count), POSIX_FADV_DONTNEED)
+    }
+
     func sync() throws {
         guard fsync(descriptor) == 0 else { throw Self.error("fsync", errno) }
     }

@@ -47,13 +47,25 @@ struct TusAPI: Sendable {
                             type: "upload-length-required")
                     }
                     let length = try TusFields.length(headers[.uploadLength])
+                    let checksum = try TusFields.checksum(headers[.uploadChecksum])
                     upload = try await service.createUpload(
                         length: length, concatenation: kind == .partial ? .partial : .none, for: owner, now: now)
                     if let type = headers[.contentType], MediaType.essence(type) == Self.chunkMediaType {
-                        upload = try await service.append(
-                            to: upload.id, of: owner, at: 0, declaredLength: TusFields.contentLength(headers),
-                            body: call.request.body, checksum: try TusFields.checksum(headers[.uploadChecksum]),
-                            now: now)
+                        do {
+                            upload = try await service.append(
+                                to: upload.id, of: owner, at: 0, declaredLength: TusFields.contentLength(headers),
+                                body: call.request.body, checksum: checksum, now: now)
+                        } catch {
+                            // The upload exists even though its first chunk failed (a checksum, a full
+                            // disk): the refusal names it, so the client can go on with PATCH.
+                            let kept = try? await service.upload(upload.id, of: owner, now: now)
+                            throw Self.refusal(
+                                error,
+                                naming: [
+                                    .location: uploadsPath + "/" + upload.id,
+                                    .uploadOffset: String(kept?.offset ?? 0),
+                                ])
+                        }
                     }
                 }
                 var fields: HTTPFields = [
@@ -117,6 +129,19 @@ struct TusAPI: Sendable {
                 return Response(status: .noContent)
             }
         }
+    }
+
+    /// `error` as the answer it gets, with `fields` added.
+    static func refusal(_ error: any Error, naming fields: HTTPFields) -> any Error {
+        var answer: HTTPError
+        switch error {
+        case let error as DropError: answer = error.httpError
+        case let error as StoreError: answer = error.httpError
+        case let error as HTTPError: answer = error
+        default: return error
+        }
+        for field in fields { answer.headers[field.name] = field.value }
+        return answer
     }
 
     /// Runs a tus request: checks `Tus-Resumable` and maps refusals to answers (the route puts
