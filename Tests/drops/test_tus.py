@@ -194,8 +194,11 @@ def test_checksum_mismatch_is_460_and_the_offset_stays(ann: Person) -> None:
     md5 = "md5 " + base64.b64encode(hashlib.md5(data).digest()).decode()
     assert_problem(ann.tus.patch(path, len(data), data, checksum=md5), 400)
     assert ann.tus.offset(path) == len(data)
-    # creation-with-upload takes a checksum too.
-    assert_problem(ann.tus.create(len(data), data, checksum=sha256(b"else")), 460, "checksum-mismatch")
+    # creation-with-upload takes a checksum too; a refused first chunk leaves the upload, at 0.
+    refused = ann.tus.create(len(data), data, checksum=sha256(b"else"))
+    assert_problem(refused, 460, "checksum-mismatch")
+    assert refused.offset == 0 and (refused.header("Location") or "").startswith(UPLOADS + "/"), refused
+    assert ann.tus.patch_ok(refused.header("Location") or "", 0, data) == len(data)
     answer = ann.tus.create(len(data), data, checksum=sha256(data))
     assert answer.status == 201 and answer.offset == len(data), answer
 
@@ -504,11 +507,18 @@ def fill_the_disk_then_free_it(ferry: Ferry) -> None:
     listing = ann.drops.api("GET", "/drops")
     assert listing.status == 200, listing
     assert download_all(ann, small_drop) == [small]
+    # A new upload's first chunk meets the full disk too: the upload exists all the same.
+    late_source = os.urandom(2 * MiB)
+    late = ann.tus.create(len(late_source), late_source)
+    assert_problem(late, 507, "storage-full")
+    late_path = late.header("Location") or ""
+    assert late_path.startswith(UPLOADS + "/") and ann.tus.offset(late_path) == late.offset, late
 
     assert ann.tus.delete(other).status == 204
     ann.tus.send_rest(path, source, status.offset, chunk=MiB)
-    drop = drop_of(ann, [upload_id(path)], [source])
-    assert sha256(download_all(ann, drop)[0]) == sha256(source)
+    ann.tus.send_rest(late_path, late_source, late.offset, chunk=MiB)
+    drop = drop_of(ann, [upload_id(path), upload_id(late_path)], [source, late_source])
+    assert [sha256(file) for file in download_all(ann, drop)] == [sha256(source), sha256(late_source)]
 
 
 # --- size limit and quotas at their boundaries ---------------------------------------------------
