@@ -32,7 +32,7 @@ public struct DropsModule: FerryModule {
         }
         // Public: the link's key is in the fragment, which never reaches the server; the id in the
         // path is only read by the page's module, so the page is the same for every drop.
-        routes.site.on(.get, "/d/{dropID}") { request in
+        routes.site.on(.get, "/d/:dropID") { request in
             let call = try await gate.identify(request)
             var response = try pages.render(DropOpenPage(state: PageState(principal: call.principal)))
             response.headers[.cacheControl] = "no-store"

@@ -1,0 +1,169 @@
+"""Encrypted drops in Debian's Chromium against the real binary: a member makes a drop on /drops
+(two files and a folder; a text; a password drop), a second browser context opens the link and
+saves the files, whose SHA-256 must equal the originals; an upload interrupted by a reload
+continues from the server's offset; the owner's list shows the decrypted name and revokes.
+Every stored byte under the server's blobs directory is checked for plaintext markers from the
+files' contents and names. Every wait is bounded."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from ferry_server import Server
+
+PASSWORD = "correct horse battery staple"
+STEP_MS = 30_000
+MARKER = b"FERRY-PLAINTEXT-MARKER"
+NAME_MARKER = "secretname"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class World:
+    def __init__(self, server: Server, browser: Browser) -> None:
+        self.server = server
+        self.browser = browser
+        self.errors: list[str] = []
+
+    @property
+    def url(self) -> str:
+        assert self.server.url
+        return self.server.url
+
+    def context(self) -> BrowserContext:
+        return self.browser.new_context(accept_downloads=True)
+
+    def watch(self, page: Page) -> Page:
+        page.set_default_timeout(STEP_MS)
+        page.on("console", lambda message: self.errors.append(message.text)
+                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def member(self, email: str = "ann@example.org") -> Page:
+        context = self.context()
+        answer = context.request.post(self.url + "/api/v1/session", data={"email": email, "password": PASSWORD},
+                                      headers={"Origin": self.url})
+        assert answer.ok, answer.text()
+        page = self.watch(context.new_page())
+        page.goto(self.url + "/drops")
+        expect(page.locator("#drops")).to_have_attribute("data-state", "ready")
+        return page
+
+    def stranger(self) -> Page:
+        return self.watch(self.context().new_page())
+
+    def blob_bytes(self) -> list[bytes]:
+        out = []
+        for path in (self.server.data / "blobs").rglob("*"):
+            if path.is_file():
+                out.append(path.read_bytes())
+        return out
+
+
+@pytest.fixture
+def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    server = Server(tmp_path_factory.mktemp("data"))
+    world = World(server, browser)
+    try:
+        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                   password=PASSWORD)
+        yield world
+        assert world.errors == [], world.errors
+    finally:
+        for context in browser.contexts:
+            context.close()
+        server.stop()
+
+
+def make_link(page: Page) -> str:
+    expect(page.get_by_test_id("drop-result")).to_be_visible(timeout=120_000)
+    link = page.get_by_test_id("drop-link").input_value()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/d/[^#]+#[A-Za-z0-9_-]{22}", link), link
+    return link
+
+
+def downloads_of(page: Page, click, count: int) -> dict[str, bytes]:
+    """Clicks, then collects `count` downloads: {suggested name: bytes}."""
+    got: list = []
+
+    def take(download) -> None:
+        got.append(download)
+
+    page.on("download", take)
+    click()
+    expect(page.get_by_test_id("drop-open")).to_have_attribute("data-state", re.compile("done|damaged|error"),
+                                                               timeout=120_000)
+    expect(page.get_by_test_id("drop-open")).to_have_attribute("data-state", "done")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=drop-saved-link]').length >= {count}")
+    deadline = 100
+    while len(got) < count and deadline > 0:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    page.remove_listener("download", take)
+    assert len(got) == count, [d.suggested_filename for d in got]
+    return {d.suggested_filename: Path(d.path()).read_bytes() for d in got}
+
+
+def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world: World, tmp_path: Path) -> None:
+    one = tmp_path / f"{NAME_MARKER}-one.bin"
+    one.write_bytes(MARKER + os.urandom(3 * 1024 * 1024 + 17) + MARKER)
+    two = tmp_path / "two.txt"
+    two.write_bytes(MARKER * 1000)
+    folder = tmp_path / "album"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(b"alpha " + MARKER)
+    (folder / "inner" / "b.dat").write_bytes(os.urandom(70_000))
+    (folder / "inner" / "empty.dat").write_bytes(b"")
+
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files([str(one), str(two)])
+    owner.get_by_test_id("drop-folder-input").set_input_files(str(folder))
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(5)
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    expect(owner.get_by_test_id("drop-qr").locator("svg")).to_have_count(1)
+
+    # No stored byte holds a marker of the contents or a name.
+    blobs = world.blob_bytes()
+    assert len(blobs) >= 6  # five files and the metadata
+    for data in blobs:
+        assert MARKER not in data
+        assert NAME_MARKER.encode() not in data
+        assert b"album" not in data
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    names = reader.get_by_test_id("drop-file-name").all_inner_texts()
+    assert sorted(names) == sorted([one.name, two.name, "album/a.txt", "album/inner/b.dat", "album/inner/empty.dat"])
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 5)
+    expected = {
+        one.name: one.read_bytes(), two.name: two.read_bytes(), "album_a.txt": (folder / "a.txt").read_bytes(),
+        "album_inner_b.dat": (folder / "inner" / "b.dat").read_bytes(),
+        "album_inner_empty.dat": b"",
+    }
+    assert {name: sha256(data) for name, data in saved.items()} == {name: sha256(data) for name, data in expected.items()}
+
+    # The same files as one zip, read back with Python's zipfile.
+    import io
+    import zipfile
+    zipped = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-zip").click(), 1)
+    (zip_bytes,) = zipped.values()
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        assert archive.testzip() is None
+        assert sha256(archive.read("album/inner/b.dat")) == sha256((folder / "inner" / "b.dat").read_bytes())
+        assert sha256(archive.read(one.name)) == sha256(one.read_bytes())
+
+    # The owner's list names the drop from this browser's keys.
+    owner.reload()
+    expect(owner.get_by_test_id("drop-row-name").first).to_contain_text(one.name)
