@@ -167,3 +167,129 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
     # The owner's list names the drop from this browser's keys.
     owner.reload()
     expect(owner.get_by_test_id("drop-row-name").first).to_contain_text(one.name)
+
+
+def test_a_text_drop_is_shown_as_text(world: World) -> None:
+    text = 'Meet at 10. <script>window.__pwned = 1</script><b>bold?</b> ' + MARKER.decode()
+    owner = world.member()
+    owner.get_by_test_id("kind-text").check()
+    owner.get_by_test_id("drop-text").fill(text)
+    owner.get_by_test_id("drop-max").fill("2")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    for data in world.blob_bytes():
+        assert MARKER not in data and b"Meet at" not in data
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open-confirm")).to_be_visible()
+    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 2 downloads left")
+    reader.get_by_test_id("drop-open-go").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    assert reader.get_by_test_id("drop-text-content").text_content() == text
+    assert reader.locator("#drop-text-content script, #drop-text-content b").count() == 0
+    assert reader.evaluate("window.__pwned") is None
+    # A reload keeps the ticket: no confirmation, no second count.
+    reader.reload()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    owner.reload()
+    expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("1 of 2 downloads")
+    expect(owner.get_by_test_id("drop-row-name").first).to_contain_text("Text: Meet at 10.")
+
+
+def test_a_password_drop_refuses_a_wrong_password(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "report.pdf"
+    source.write_bytes(os.urandom(200_000))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
+    reader.get_by_test_id("drop-open-password").fill("wrong")
+    reader.get_by_test_id("drop-unlock").click()
+    expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
+    # The same password typed as decomposed Unicode opens it (NFC).
+    reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
+    reader.get_by_test_id("drop-unlock").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["report.pdf"]) == sha256(source.read_bytes())
+
+
+def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(48 * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    owner.wait_for_function("() => document.getElementById('drop-progress-bar').value > 0")
+    owner.get_by_test_id("drop-pause").click()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
+    owner.reload()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    before = world.server.metrics()["ferry_network_received_bytes_total"]
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    assert owner.locator("#drops").get_attribute("data-resumed") == "true"
+    resumed = int(owner.locator("#drops").get_attribute("data-resumed-bytes") or "0")
+    assert resumed > 0, "the second run started from the server's offset"
+    received = world.server.metrics()["ferry_network_received_bytes_total"] - before
+    encoded = 48 * 1024 * 1024 + 21 + 768 * 17
+    assert received < encoded - resumed + 1024 * 1024, (received, resumed)
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["big.bin"]) == sha256(source.read_bytes())
+
+
+def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "photo-notes.txt"
+    source.write_bytes(os.urandom(300_000))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    # A reader whose ranges come back with one bit flipped: "damaged", and no file is offered.
+    reader = world.stranger()
+
+    def flip(route) -> None:
+        answer = route.fetch()
+        body = bytearray(answer.body())
+        if len(body) > 1000:
+            body[1000] ^= 1
+        route.fulfill(response=answer, body=bytes(body))
+
+    reader.route(re.compile(r"/api/v1/drops/[^/]+/files/"), flip)
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    reader.get_by_test_id("drop-download-all").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "damaged")
+    expect(reader.get_by_test_id("drop-open-error")).to_contain_text("Damaged")
+    assert reader.get_by_test_id("drop-saved-link").count() == 0
+    left = reader.evaluate("""async () => {
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle("ferry-drops-out", { create: true });
+      const names = [];
+      for await (const name of dir.keys()) names.push(name);
+      return names;
+    }""")
+    assert left == []
+
+    owner.reload()
+    row = owner.get_by_test_id("drop-row").first
+    expect(row.get_by_test_id("drop-row-name")).to_have_text(source.name)
+    owner.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_test_id("drop-row-revoke").click()
+    expect(owner.get_by_test_id("drop-row").first).to_have_attribute("data-state", "revoked")
+
+    late = world.stranger()
+    late.goto(link)
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop was revoked by its owner.")

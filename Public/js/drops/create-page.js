@@ -144,6 +144,7 @@ async function uploadFiles(password) {
     }
   }
 
+  let skipped = 0;
   for (let index = 0; index < plan.files.length; index++) {
     const record = plan.files[index];
     for (let attempt = 0; ; attempt++) {
@@ -153,11 +154,14 @@ async function uploadFiles(password) {
         await pending.put(plan);
       }
       try {
-        await uploadInWorker(entries[index], { salt: fromBase64Url(record.salt), ikm: keys.contentIKM, upload: record.upload }, (offset) => {
+        const { resumedFrom } = await uploadInWorker(entries[index], { salt: fromBase64Url(record.salt), ikm: keys.contentIKM, upload: record.upload }, (offset) => {
           doneBefore[index] = offset;
           meter.update(doneBefore.reduce((a, b) => a + b, 0), performance.now());
           showProgress(meter, prefix);
         });
+        // What the server already had: shown for the curious and read by the tests.
+        skipped += resumedFrom;
+        $("drops").dataset.resumedBytes = String(skipped);
         break;
       } catch (error) {
         const failure = /** @type {any} */ (error);
