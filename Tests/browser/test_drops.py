@@ -196,6 +196,15 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("1 of 2 downloads")
     expect(owner.get_by_test_id("drop-row-name").first).to_contain_text("Text: Meet at 10.")
 
+    # "Send to a team member" hands the link to the home page's direct text message box.
+    owner.get_by_test_id("kind-text").check()
+    owner.get_by_test_id("drop-text").fill("second")
+    owner.get_by_test_id("drop-create").click()
+    second = make_link(owner)
+    owner.get_by_test_id("drop-send").click()
+    owner.wait_for_url(world.url + "/")
+    expect(owner.locator("#text-message")).to_have_value(second)
+
 
 def test_a_password_drop_refuses_a_wrong_password(world: World, tmp_path: Path) -> None:
     source = tmp_path / "report.pdf"

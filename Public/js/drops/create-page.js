@@ -11,7 +11,7 @@
 
 import { byId, copyText, el } from "../app/dom.js";
 import { encodeQr, qrSvg, MAX_VERSION } from "../app/qr.js";
-import { filesFromDrop } from "../app/send.js";
+import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";
 import { formatBytes, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
 import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
@@ -318,6 +318,16 @@ $("drop-pause").addEventListener("click", () => {
 $("drop-copy").addEventListener("click", async () => {
   const ok = await copyText(navigator, $("drop-link").value);
   $("drop-copy").textContent = ok ? "Copied" : "Select and copy";
+});
+// The home page's direct text message (peer to peer, end-to-end encrypted) carries the link to
+// an online member: the link waits in its message box until the user picks who gets it.
+$("drop-send").addEventListener("click", () => {
+  try {
+    sessionStorage.setItem(HANDED_TEXT_KEY, $("drop-link").value);
+  } catch {
+    return;
+  }
+  location.assign("/");
 });
 $("drop-another").addEventListener("click", () => {
   $("drop-result").hidden = true;
