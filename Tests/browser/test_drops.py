@@ -22,6 +22,47 @@ PASSWORD = "correct horse battery staple"
 STEP_MS = 30_000
 MARKER = b"FERRY-PLAINTEXT-MARKER"
 NAME_MARKER = "secretname"
+# The resumed upload's size: large enough that pausing twice lands before the end.
+MIB = int(os.environ.get("FERRY_TEST_DROP_RESUME_MIB", "96"))
+
+
+# A directory picker that hands out a folder of the origin private file system, so "Save into a
+# folder…" runs the real File System Access code path and the test can read what was written.
+PICKER_STUB = """
+window.showDirectoryPicker = async () =>
+  (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
+"""
+# Hashes every file under the picked folder: {path: sha256 hex}.
+HASH_PICKED = """
+async () => {
+  const out = {};
+  const walk = async (dir, prefix) => {
+    for await (const [name, handle] of dir.entries()) {
+      if (handle.kind === "directory") { await walk(handle, prefix + name + "/"); continue; }
+      const bytes = await (await handle.getFile()).arrayBuffer();
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      out[prefix + name] = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    }
+  };
+  const root = await navigator.storage.getDirectory();
+  await walk(await root.getDirectoryHandle("picked", { create: true }), "");
+  return out;
+}
+"""
+
+
+def png(width: int, height: int) -> bytes:
+    """A plain RGB PNG (a gradient), so the page has an image to make a thumbnail of."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 128)) for x in range(width))
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
 
 
 def sha256(data: bytes) -> str:
@@ -59,8 +100,11 @@ class World:
         expect(page.locator("#drops")).to_have_attribute("data-state", "ready")
         return page
 
-    def stranger(self) -> Page:
-        return self.watch(self.context().new_page())
+    def stranger(self, *scripts: str) -> Page:
+        context = self.context()
+        for script in scripts:
+            context.add_init_script(script)
+        return self.watch(context.new_page())
 
     def blob_bytes(self) -> list[bytes]:
         out = []
@@ -124,33 +168,38 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
     (folder / "a.txt").write_bytes(b"alpha " + MARKER)
     (folder / "inner" / "b.dat").write_bytes(os.urandom(70_000))
     (folder / "inner" / "empty.dat").write_bytes(b"")
+    (folder / "view.png").write_bytes(png(320, 200))
 
     owner = world.member()
     owner.get_by_test_id("drop-file-input").set_input_files([str(one), str(two)])
     owner.get_by_test_id("drop-folder-input").set_input_files(str(folder))
-    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(5)
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(6)
     owner.get_by_test_id("drop-create").click()
     link = make_link(owner)
     expect(owner.get_by_test_id("drop-qr").locator("svg")).to_have_count(1)
 
     # No stored byte holds a marker of the contents or a name.
     blobs = world.blob_bytes()
-    assert len(blobs) >= 6  # five files and the metadata
+    assert len(blobs) >= 7  # six files and the metadata
     for data in blobs:
         assert MARKER not in data
         assert NAME_MARKER.encode() not in data
         assert b"album" not in data
 
-    reader = world.stranger()
+    reader = world.stranger(PICKER_STUB)
     reader.goto(link)
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     names = reader.get_by_test_id("drop-file-name").all_inner_texts()
-    assert sorted(names) == sorted([one.name, two.name, "album/a.txt", "album/inner/b.dat", "album/inner/empty.dat"])
-    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 5)
+    assert sorted(names) == sorted([one.name, two.name, "album/a.txt", "album/inner/b.dat", "album/inner/empty.dat",
+                                    "album/view.png"])
+    # The image's preview was made by the sender's browser and came inside the sealed metadata.
+    expect(reader.get_by_test_id("drop-thumb")).to_have_count(1)
+    assert reader.get_by_test_id("drop-thumb").get_attribute("src").startswith("data:image/")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 6)
     expected = {
         one.name: one.read_bytes(), two.name: two.read_bytes(), "album_a.txt": (folder / "a.txt").read_bytes(),
         "album_inner_b.dat": (folder / "inner" / "b.dat").read_bytes(),
-        "album_inner_empty.dat": b"",
+        "album_inner_empty.dat": b"", "album_view.png": (folder / "view.png").read_bytes(),
     }
     assert {name: sha256(data) for name, data in saved.items()} == {name: sha256(data) for name, data in expected.items()}
 
@@ -163,6 +212,17 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
         assert archive.testzip() is None
         assert sha256(archive.read("album/inner/b.dat")) == sha256((folder / "inner" / "b.dat").read_bytes())
         assert sha256(archive.read(one.name)) == sha256(one.read_bytes())
+
+    # Into a picked folder (File System Access API), the drop's folders kept.
+    reader.get_by_test_id("drop-save-folder").click()
+    expect(reader.get_by_test_id("drop-download-progress")).to_have_text("Saved into the folder.", timeout=120_000)
+    picked = reader.evaluate(HASH_PICKED)
+    assert picked == {
+        one.name: sha256(one.read_bytes()), two.name: sha256(two.read_bytes()),
+        "album/a.txt": sha256((folder / "a.txt").read_bytes()),
+        "album/inner/b.dat": sha256((folder / "inner" / "b.dat").read_bytes()),
+        "album/inner/empty.dat": sha256(b""), "album/view.png": sha256((folder / "view.png").read_bytes()),
+    }
 
     # The owner's list names the drop from this browser's keys.
     owner.reload()
@@ -231,11 +291,17 @@ def test_a_password_drop_refuses_a_wrong_password(world: World, tmp_path: Path) 
 
 def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
-    source.write_bytes(os.urandom(48 * 1024 * 1024))
+    source.write_bytes(os.urandom(MIB * 1024 * 1024))
     owner = world.member()
     owner.get_by_test_id("drop-file-input").set_input_files(str(source))
     owner.get_by_test_id("drop-create").click()
     owner.wait_for_function("() => document.getElementById('drop-progress-bar').value > 0")
+    owner.get_by_test_id("drop-pause").click()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
+    # Resume in the page, then pause again: the bar moves on from where it was.
+    paused_at = owner.evaluate("() => document.getElementById('drop-progress-bar').value")
+    owner.get_by_test_id("drop-pause").click()
+    owner.wait_for_function("(at) => document.getElementById('drop-progress-bar').value > at", arg=paused_at)
     owner.get_by_test_id("drop-pause").click()
     expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
     owner.reload()
@@ -248,7 +314,7 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     resumed = int(owner.locator("#drops").get_attribute("data-resumed-bytes") or "0")
     assert resumed > 0, "the second run started from the server's offset"
     received = world.server.metrics()["ferry_network_received_bytes_total"] - before
-    encoded = 48 * 1024 * 1024 + 21 + 768 * 17
+    encoded = MIB * 1024 * 1024 + 21 + MIB * 16 * 17
     assert received < encoded - resumed + 1024 * 1024, (received, resumed)
 
     reader = world.stranger()
@@ -295,6 +361,14 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     owner.reload()
     row = owner.get_by_test_id("drop-row").first
     expect(row.get_by_test_id("drop-row-name")).to_have_text(source.name)
+    # The same member in another browser sees the drop, without its name.
+    elsewhere = world.member()
+    expect(elsewhere.get_by_test_id("drop-row-name").first).to_contain_text("Made elsewhere")
+    expect(elsewhere.get_by_test_id("drop-row-meta").first).to_contain_text("1 file")
+    # Extending moves the expiry later.
+    before = row.get_by_test_id("drop-row-meta").inner_text()
+    row.get_by_test_id("drop-row-extend").click()
+    expect(owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-meta")).not_to_have_text(before)
     owner.once("dialog", lambda dialog: dialog.accept())
     row.get_by_test_id("drop-row-revoke").click()
     expect(owner.get_by_test_id("drop-row").first).to_have_attribute("data-state", "revoked")

@@ -229,8 +229,9 @@ async function download(mode, folder) {
   for (const button of ["drop-download-all", "drop-download-zip", "drop-save-folder"]) $(button).disabled = true;
   $("drop-open-error").textContent = "";
   root.dataset.state = "downloading";
-  await clearOutputs();
   $("drop-saved").replaceChildren();
+  $("drop-download-progress").textContent = "Starting…";
+  await clearOutputs();
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
   const zipName = `${downloadName(opened.files.length && opened.files[0].path.includes("/") ? opened.files[0].path.split("/")[0] : "drop")}.zip`;
   await new Promise((resolve) => {
