@@ -376,3 +376,12 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     late = world.stranger()
     late.goto(link)
     expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop was revoked by its owner.")
+
+    owner.once("dialog", lambda dialog: dialog.accept())
+    owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-delete").click()
+    expect(owner.get_by_test_id("drop-row")).to_have_count(0)
+    late.reload()
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop does not exist, or it was deleted.")
+    # /drops is for members: a visitor is sent to sign in.
+    late.goto(world.url + "/drops")
+    late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))

@@ -217,3 +217,24 @@ test("received names are sanitised with the transfers' rules", () => {
   assert.equal(sanitizePath("photos/\u202Egpj.exe"), "photos/_gpj.exe");
   assert.equal(sanitizePath(""), "file");
 });
+
+test("a 10 GiB file is read one chunk at a time, never whole", async () => {
+  const size = 10 * 1024 ** 3;
+  const slices = [];
+  // A stand-in for a File: only the slices asked for are made.
+  const huge = {
+    size,
+    slice(start, end) {
+      slices.push(end - start);
+      return new Blob([new Uint8Array(end - start)]);
+    },
+  };
+  const source = await createEncodeSource(/** @type {any} */ (huge), ikm, salt);
+  assert.equal(source.length, encodedLength(size));
+  const chunk = alignedChunk(source.length - 20 * 1024 * 1024, 8 * 1024 * 1024, source.length);
+  const bytes = await source.read(source.length - 20 * 1024 * 1024, chunk);
+  assert.equal(bytes.length, chunk);
+  const tail = await source.read(source.length - 100, 1000);
+  assert.equal(tail.length, 100);
+  assert.ok(Math.max(...slices) <= 8 * 1024 * 1024, `largest slice ${Math.max(...slices)}`);
+});
