@@ -10,7 +10,8 @@
  */
 
 import { byId, copyText, el } from "../app/dom.js";
-import { formatBytes, percent, plural } from "../format.js";
+import { formatBytes, formatDuration, percent, plural } from "../format.js";
+import { ProgressMeter } from "../transfer/progress.js";
 import { downloadName } from "../transfer/browser-files.js";
 import { sanitizePath, uniquePath } from "../transfer/names.js";
 import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
@@ -233,12 +234,18 @@ async function download(mode, folder) {
   $("drop-download-progress").textContent = "Starting…";
   await clearOutputs();
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
+  const meter = new ProgressMeter(opened.files.reduce((sum, file) => sum + file.size, 0));
   const zipName = `${downloadName(opened.files.length && opened.files[0].path.includes("/") ? opened.files[0].path.split("/")[0] : "drop")}.zip`;
   await new Promise((resolve) => {
     worker.onmessage = async (event) => {
       const message = event.data;
       if (message.type === "progress") {
-        $("drop-download-progress").textContent = `${percent(message.done, message.total)} % · ${formatBytes(message.done)} of ${formatBytes(message.total)}`;
+        meter.update(message.done, performance.now());
+        const snap = meter.snapshot(performance.now());
+        const parts = [`${percent(message.done, message.total)} %`, `${formatBytes(message.done)} of ${formatBytes(message.total)}`];
+        if (snap.bytesPerSecond) parts.push(`${formatBytes(Math.round(snap.bytesPerSecond))}/s`);
+        if (snap.etaMs !== null && message.done < message.total) parts.push(`${formatDuration(snap.etaMs)} left`);
+        $("drop-download-progress").textContent = parts.join(" · ");
       } else if (message.type === "file-done") {
         if (mode === "each") await offer(message.name, downloadName(message.path));
       } else if (message.type === "all-done" || message.type === "zip-done") {
