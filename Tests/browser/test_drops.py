@@ -266,11 +266,20 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     expect(owner.locator("#text-message")).to_have_value(second)
 
 
-def test_a_password_drop_refuses_a_wrong_password(world: World, tmp_path: Path) -> None:
-    source = tmp_path / "report.pdf"
-    source.write_bytes(os.urandom(200_000))
+def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     owner = world.member()
-    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    # The file comes by drag and drop onto the drop zone (a page-made DataTransfer).
+    owner.evaluate("""() => {
+      const bytes = new Uint8Array(200000);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 256;
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], "report.pdf", { type: "application/pdf" }));
+      const zone = document.getElementById("drop-zone");
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }""")
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(1)
+    expected = bytes((i * 31 + 7) % 256 for i in range(200_000))
     owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
     owner.get_by_test_id("drop-create").click()
     link = make_link(owner)
@@ -286,7 +295,7 @@ def test_a_password_drop_refuses_a_wrong_password(world: World, tmp_path: Path) 
     reader.get_by_test_id("drop-unlock").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
-    assert sha256(saved["report.pdf"]) == sha256(source.read_bytes())
+    assert sha256(saved["report.pdf"]) == sha256(expected)
 
 
 def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:
