@@ -315,6 +315,7 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
     owner.reload()
     expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    expect(owner.get_by_test_id("drop-pending-hint")).to_contain_text("choose the same files again")
     before = world.server.metrics()["ferry_network_received_bytes_total"]
     owner.get_by_test_id("drop-file-input").set_input_files(str(source))
     owner.get_by_test_id("drop-create").click()

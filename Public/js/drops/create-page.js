@@ -335,5 +335,27 @@ $("drop-another").addEventListener("click", () => {
   $("drop-progress").hidden = true;
 });
 
+/** The server forgets unfinished uploads after a day without writes (uploadLifetime). */
+const PENDING_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Forgets plans the server has forgotten, and says when an unfinished drop can be continued. */
+async function showPending() {
+  try {
+    const plans = await pending.all();
+    const live = [];
+    for (const plan of plans) {
+      if (Date.now() - plan.createdAt > PENDING_LIFETIME_MS) await pending.delete(plan.selection);
+      else live.push(plan);
+    }
+    if (live.length > 0) {
+      const names = live.map((plan) => plural(plan.files.length, "file")).join(", ");
+      $("drop-pending-hint").textContent = `An unfinished upload (${names}) can continue: choose the same files again and press “Encrypt and upload”.`;
+    }
+  } catch {
+    // IndexedDB unavailable (private mode in some browsers): no resuming, nothing to show.
+  }
+}
+
 $("drops").dataset.state = "ready";
 void list.refresh();
+void showPending();
