@@ -238,3 +238,28 @@ test("a 10 GiB file is read one chunk at a time, never whole", async () => {
   assert.equal(tail.length, 100);
   assert.ok(Math.max(...slices) <= 8 * 1024 * 1024, `largest slice ${Math.max(...slices)}`);
 });
+
+test("upload: a busy upload is waited for, an expired one is gone", async () => {
+  const data = plain(3 * K);
+  const whole = await encodeAll(ikm, salt, data);
+  const server = tusServer();
+  let busy = 2;
+  const sleeps = [];
+  const answer = async (url, init) => {
+    if (init.method === "PATCH" && busy > 0) {
+      busy--;
+      return Response.json({ type: "/problems/upload-busy", title: "Conflict" }, { status: 409, headers: { "Content-Type": "application/problem+json" } });
+    }
+    return server.answer(url, init);
+  };
+  const tus = createTus(createHttp({ fetch: fakeFetch(answer).fetch }));
+  const path = await tus.create(whole.length);
+  await uploadStream({ tus, path, source: await createEncodeSource(new Blob([data]), ikm, salt), sleep: async (ms) => void sleeps.push(ms) });
+  assert.equal(sleeps.length, 2, "each busy answer waits before asking again");
+  assert.deepEqual(new Uint8Array(server.bytes("u1")), whole);
+
+  const expired = async (url, init) => (init.method === "PATCH" ? Response.json({ type: "/problems/upload-expired", title: "Gone" }, { status: 410, headers: { "Content-Type": "application/problem+json" } }) : server.answer(url, init));
+  const tus2 = createTus(createHttp({ fetch: fakeFetch(expired).fetch }));
+  const path2 = await tus2.create(whole.length);
+  await assert.rejects(uploadStream({ tus: tus2, path: path2, source: await createEncodeSource(new Blob([data]), ikm, salt), sleep: noSleep }), (error) => error.gone === true);
+});

@@ -41,9 +41,12 @@ export async function uploadStream({ tus, path, source, onProgress = () => {}, s
     } catch (error) {
       if (signal?.aborted) throw signal.reason;
       const problem = /** @type {any} */ (error);
-      const retriable = problem?.status === 0 || problem?.slug === "upload-offset-mismatch" || problem?.status === 460 || problem?.status === 409 || problem?.status >= 500;
+      if (problem?.status === 404 || problem?.status === 410) throw Object.assign(new Error("the upload is gone"), { gone: true });
+      // 409: another offset (ask again) or busy (a PATCH cut by a pause is still being closed on
+      // the server); 460: the chunk arrived damaged; 0 and 5xx: the network or the server.
+      const retriable = problem?.status === 0 || problem?.status === 409 || problem?.status === 460 || problem?.status >= 500;
       if (!retriable || ++failures > RETRIES) throw error;
-      if (problem.status === 0 || problem.status >= 500) await sleep(Math.min(30_000, 500 * 2 ** failures));
+      if (problem.slug !== "upload-offset-mismatch" && problem.status !== 460) await sleep(Math.min(30_000, 500 * 2 ** failures));
       const again = await tus.status(path, signal);
       if (again === null) throw Object.assign(new Error("the upload is gone"), { gone: true });
       offset = again.offset;
