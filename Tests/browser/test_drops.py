@@ -395,3 +395,48 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     # /drops is for members: a visitor is sent to sign in.
     late.goto(world.url + "/drops")
     late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))
+
+
+def test_a_download_resumes_after_a_reload_without_counting_again(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "video.raw"
+    source.write_bytes(os.urandom(48 * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-max").fill("1")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    refused: list[str] = []
+
+    def cut(route) -> None:
+        # The connection "drops" for every range past 32 MiB: the first two ranges arrive.
+        start = int(re.match(r"bytes=(\d+)-", route.request.headers.get("range", "bytes=0-")).group(1))
+        if start >= 32 * 1024 * 1024:
+            refused.append(route.request.headers["range"])
+            route.abort()
+        else:
+            route.continue_()
+
+    pattern = re.compile(r"/api/v1/drops/[^/]+/files/")
+    reader.route(pattern, cut)
+    reader.goto(link)
+    reader.get_by_test_id("drop-open-go").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    reader.get_by_test_id("drop-download-all").click()
+    deadline = 300
+    while not refused and deadline > 0:
+        reader.wait_for_timeout(100)
+        deadline -= 1
+    assert refused, "the download reached the cut"
+    reader.unroute(pattern)
+    reader.reload()
+    # The kept ticket opens again without asking (a limit of 1 would refuse a second count).
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    before = world.server.metrics()["ferry_network_sent_bytes_total"]
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["video.raw"]) == sha256(source.read_bytes())
+    resumed = int(reader.get_by_test_id("drop-open").get_attribute("data-resumed-bytes") or "0")
+    assert resumed >= 16 * 1024 * 1024, resumed
+    sent = world.server.metrics()["ferry_network_sent_bytes_total"] - before
+    assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)

@@ -58,3 +58,31 @@ test("damage of every kind is refused", async () => {
     await assert.rejects(run(bytes, options), DamagedError, name);
   }
 });
+
+test("a resumed download opens from a later record, the header checked again", async () => {
+  const size = 5 * K + 17;
+  const data = plain(size);
+  const stream = await encodeAll(ikm, salt, data);
+  const ranges = [];
+  const out = [];
+  await decodeStream({
+    fetchRange: async (start, end) => {
+      ranges.push([start, end]);
+      return stream.slice(start, end);
+    },
+    length: stream.length,
+    size,
+    salt,
+    ikm,
+    write: (bytes) => void out.push(bytes.slice()),
+    rangeRecords: 2,
+    fromRecord: 3,
+  });
+  assert.deepEqual(new Uint8Array(Buffer.concat(out)), data.subarray(3 * K));
+  assert.deepEqual(ranges[0], [0, 21]);
+  assert.equal(ranges[1][0], 21 + 3 * 65_553);
+  await assert.rejects(
+    decodeStream({ fetchRange: async (s, e) => stream.slice(s, e), length: stream.length, size, salt: new Uint8Array(16), ikm, write: () => {}, fromRecord: 2 }),
+    DamagedError,
+  );
+});

@@ -9,7 +9,7 @@
  */
 
 import { DROP_RECORD_SIZE, DamagedError, HEADER_BYTES, RecordOpener } from "./ece.js";
-import { encodedLength } from "./sizes.js";
+import { PLAINTEXT_PER_RECORD, encodedLength, recordCount, recordStart } from "./sizes.js";
 
 /** Records per range: 256 records are 16 MiB of plaintext. */
 export const RANGE_RECORDS = 256;
@@ -25,22 +25,27 @@ export const RANGE_RECORDS = 256;
  * @param {(bytes: Uint8Array) => Promise<void> | void} options.write
  * @param {(done: number) => void} [options.onProgress] plaintext bytes written
  * @param {number} [options.rangeRecords]
+ * @param {number} [options.fromRecord] the first record to open (a resume: the plaintext before
+ *   it is already written)
  * @param {Crypto} [options.crypto]
  */
-export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, crypto = globalThis.crypto }) {
+export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, fromRecord = 0, crypto = globalThis.crypto }) {
   if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
+  if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
   const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
-  let at = 0;
-  let buffer = await fetchRange(0, Math.min(length, HEADER_BYTES + rangeBytes));
+  // From the start, the header comes with the first range; a resume asks for the header alone
+  // (it is checked again: the salt says the stream is this file's), then from its record on.
+  const buffer = await fetchRange(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
   if (buffer.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
   const header = RecordOpener.parseHeader(buffer);
   if (header.length !== HEADER_BYTES || header.recordSize !== DROP_RECORD_SIZE) throw new DamagedError("not a drop stream header");
   if (header.salt.some((byte, index) => byte !== salt[index])) throw new DamagedError("the stream belongs to another file");
   const opener = await RecordOpener.create(ikm, buffer.subarray(0, HEADER_BYTES), { crypto });
-  at = buffer.length;
-  let view = buffer.subarray(HEADER_BYTES);
-  let consumed = HEADER_BYTES;
-  let done = 0;
+  opener.skipTo(fromRecord);
+  let consumed = recordStart(fromRecord);
+  let at = fromRecord === 0 ? buffer.length : consumed;
+  let view = fromRecord === 0 ? buffer.subarray(HEADER_BYTES) : new Uint8Array(0);
+  let done = fromRecord * PLAINTEXT_PER_RECORD;
   while (consumed < length) {
     if (view.length < DROP_RECORD_SIZE && at < length) {
       const more = await fetchRange(at, Math.min(length, at + rangeBytes));

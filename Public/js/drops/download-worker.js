@@ -9,9 +9,10 @@
  * - `folder`: files written into a folder the user picked (File System Access API), the drop's
  *   folders kept.
  *
- * A damaged stream (or any failure) deletes what this run wrote for that output: nothing
- * unverified stays where the user looks. Messages in: `{ op: "download", id, proof, ticket, ikm,
- * files: [{ index, path, salt, size, length }], mode, folder? }`; out: `progress`, `file-done`
+ * A damaged stream deletes what this run wrote for that output: nothing unverified stays where
+ * the user looks. In `each` mode another failure (the network, a reload) keeps the file's
+ * verified prefix in the OPFS, and the next download of it continues from there. Messages in: `{ op: "download", id, proof, ticket, ikm,
+ * files: [{ index, path, salt, size, length }], mode, folder? }`; out: `progress`, `resumed`, `file-done`
  * (each), `zip-done`, `folder-done`, `error` (`damaged` says whether it was damage).
  *
  * @module drops/download-worker
@@ -22,6 +23,7 @@ import { Crc32 } from "./crc32.js";
 import { decodeStream } from "./decode-stream.js";
 import { createDropsApi } from "./drops-api.js";
 import { DamagedError } from "./ece.js";
+import { PLAINTEXT_PER_RECORD, recordCount } from "./sizes.js";
 import { ZipWriter } from "./zip.js";
 
 export const OUT_DIRECTORY = "ferry-drops-out";
@@ -61,6 +63,61 @@ async function opfsSink() {
         // already closed
       }
       await root.removeEntry(name).catch(() => {});
+    },
+  };
+}
+
+/**
+ * A resumable OPFS output for one drop file: named after the drop, the file's index and salt, so
+ * a reload finds it again. It keeps whole records only (every one was verified before it was
+ * written), and the last record is always fetched again, so its end-of-stream mark is checked.
+ * @param {string} id @param {{ index: number, salt: Uint8Array, size: number }} file
+ */
+async function partSink(id, file) {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+  const label = new TextEncoder().encode(`${id}\n${file.index}\n${[...file.salt].join(",")}`);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", label));
+  const name = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("") + ".part";
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const fromRecord = Math.min(Math.floor(handle.getSize() / PLAINTEXT_PER_RECORD), recordCount(file.size) - 1);
+  let at = fromRecord * PLAINTEXT_PER_RECORD;
+  handle.truncate(at);
+  let unflushed = 0;
+  return {
+    name,
+    fromRecord,
+    /** @param {Uint8Array} bytes */
+    write(bytes) {
+      let written = 0;
+      while (written < bytes.length) written += handle.write(bytes.subarray(written), { at: at + written });
+      at += bytes.length;
+      unflushed += bytes.length;
+      if (unflushed >= FLUSH_BYTES) {
+        handle.flush();
+        unflushed = 0;
+      }
+    },
+    async close() {
+      handle.flush();
+      handle.close();
+    },
+    /** Damage: nothing of it may stay. */
+    async discard() {
+      try {
+        handle.close();
+      } catch {
+        // already closed
+      }
+      await root.removeEntry(name).catch(() => {});
+    },
+    /** Anything else (the network, the ticket): the verified prefix stays for a resume. */
+    async keep() {
+      try {
+        handle.flush();
+        handle.close();
+      } catch {
+        // already closed
+      }
     },
   };
 }
@@ -105,9 +162,10 @@ self.addEventListener("message", async (event) => {
   /** @type {{ discard: () => Promise<void> } | null} */
   let current = null;
   const progress = (done) => self.postMessage({ type: "progress", done: before + done, total });
-  /** @param {any} file @param {(bytes: Uint8Array) => unknown} write */
-  const decode = (file, write) =>
+  /** @param {any} file @param {(bytes: Uint8Array) => unknown} write @param {number} [fromRecord] */
+  const decode = (file, write, fromRecord = 0) =>
     decodeStream({
+      fromRecord,
       fetchRange: (start, end) => fetchRange(message, file.index, start, end),
       length: file.length,
       size: file.size,
@@ -138,9 +196,11 @@ self.addEventListener("message", async (event) => {
       return;
     }
     for (const file of message.files) {
-      const sink = message.mode === "folder" ? await folderSink(message.folder, file.path) : await opfsSink();
+      const sink = message.mode === "folder" ? await folderSink(message.folder, file.path) : await partSink(message.id, file);
       current = sink;
-      await decode(file, (bytes) => sink.write(bytes));
+      const fromRecord = "fromRecord" in sink ? sink.fromRecord : 0;
+      if (fromRecord > 0) self.postMessage({ type: "resumed", index: file.index, bytes: fromRecord * PLAINTEXT_PER_RECORD });
+      await decode(file, (bytes) => sink.write(bytes), fromRecord);
       await sink.close();
       current = null;
       before += file.size;
@@ -148,7 +208,8 @@ self.addEventListener("message", async (event) => {
     }
     self.postMessage({ type: "all-done" });
   } catch (error) {
-    await current?.discard();
+    if (error instanceof DamagedError || !current || !("keep" in current)) await current?.discard();
+    else await /** @type {any} */ (current).keep();
     const failure = /** @type {any} */ (error);
     self.postMessage({
       type: "error",

@@ -171,6 +171,17 @@ export class RecordOpener {
     return new RecordOpener(key, nonce, parsed.recordSize, parsed.salt, parsed.keyid, crypto);
   }
 
+  /**
+   * Continues at record `sequence` (from 0): a resumed download opens from the first record it
+   * does not have yet.
+   * @param {number} sequence
+   */
+  skipTo(sequence) {
+    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError("bad record number");
+    this.#sequence = sequence;
+    this.#finished = false;
+  }
+
   /** Whether the last record has been opened. */
   get finished() {
     return this.#finished;

@@ -234,6 +234,7 @@ async function download(mode, folder) {
   $("drop-download-progress").textContent = "Starting…";
   await clearOutputs();
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
+  let resumedBytes = 0;
   const meter = new ProgressMeter(opened.files.reduce((sum, file) => sum + file.size, 0));
   const zipName = `${downloadName(opened.files.length && opened.files[0].path.includes("/") ? opened.files[0].path.split("/")[0] : "drop")}.zip`;
   await new Promise((resolve) => {
@@ -246,6 +247,9 @@ async function download(mode, folder) {
         if (snap.bytesPerSecond) parts.push(`${formatBytes(Math.round(snap.bytesPerSecond))}/s`);
         if (snap.etaMs !== null && message.done < message.total) parts.push(`${formatDuration(snap.etaMs)} left`);
         $("drop-download-progress").textContent = parts.join(" · ");
+      } else if (message.type === "resumed") {
+        resumedBytes += message.bytes;
+        root.dataset.resumedBytes = String(resumedBytes);
       } else if (message.type === "file-done") {
         if (mode === "each") await offer(message.name, downloadName(message.path));
       } else if (message.type === "all-done" || message.type === "zip-done") {
@@ -289,5 +293,23 @@ $("drop-save-folder").addEventListener("click", async () => {
   await download("folder", folder);
 });
 window.addEventListener("pagehide", () => void clearOutputs());
+
+/** Outputs are kept for a resume as long as a ticket lives (24 hours); older ones are swept. */
+const STALE_OUTPUT_MS = 24 * 60 * 60 * 1000;
+async function sweepStaleOutputs() {
+  try {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+    for await (const [name, handle] of /** @type {any} */ (dir).entries()) {
+      try {
+        if (Date.now() - (await handle.getFile()).lastModified > STALE_OUTPUT_MS) await dir.removeEntry(name);
+      } catch {
+        // in use by another tab
+      }
+    }
+  } catch {
+    // no OPFS here
+  }
+}
+void sweepStaleOutputs();
 
 void start();
