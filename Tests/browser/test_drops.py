@@ -24,6 +24,7 @@ MARKER = b"FERRY-PLAINTEXT-MARKER"
 NAME_MARKER = "secretname"
 # The resumed upload's size: large enough that pausing twice lands before the end.
 MIB = int(os.environ.get("FERRY_TEST_DROP_RESUME_MIB", "96"))
+CHUNK = 127 * 65_553  # the client's upload chunk: 8 MiB ending on a record boundary
 
 
 # A directory picker that hands out a folder of the origin private file system, so "Save into a
@@ -325,7 +326,11 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     assert resumed > 0, "the second run started from the server's offset"
     received = world.server.metrics()["ferry_network_received_bytes_total"] - before
     encoded = MIB * 1024 * 1024 + 21 + MIB * 16 * 17
-    assert received < encoded - resumed + 1024 * 1024, (received, resumed)
+    # The rest, plus at most one chunk: the body of the PATCH cut by the pause may still be in the
+    # server's socket buffer, read (and counted) after the counter was sampled; or a first PATCH
+    # refused as busy (409) while the server closes the cut one costs its body once more.
+    assert received < encoded - resumed + CHUNK + 1024 * 1024, (received, resumed)
+    assert received < encoded, "not everything was sent again"
 
     reader = world.stranger()
     reader.goto(link)
