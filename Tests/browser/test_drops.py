@@ -172,7 +172,9 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
     (folder / "view.png").write_bytes(png(320, 200))
 
     owner = world.member()
-    owner.get_by_test_id("drop-file-input").set_input_files([str(one), str(two)])
+    with owner.expect_file_chooser() as chooser:
+        owner.locator("#drop-pick-files").click()
+    chooser.value.set_files([str(one), str(two)])
     owner.get_by_test_id("drop-folder-input").set_input_files(str(folder))
     expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(6)
     owner.get_by_test_id("drop-create").click()

@@ -10,7 +10,7 @@
  */
 
 import { byId, copyText, el } from "../app/dom.js";
-import { encodeQr, qrSvg, MAX_VERSION } from "../app/qr.js";
+import { encodeQr, qrSvg } from "../app/qr.js";
 import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";
 import { formatBytes, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
@@ -266,9 +266,8 @@ function showLink(/** @type {string} */ link) {
   try {
     qr.replaceChildren(qrSvg(document, encodeQr(link), "QR code of the link"));
   } catch {
-    qr.replaceChildren(); // longer than a version-MAX_VERSION code holds: the link is still there
+    qr.replaceChildren(); // longer than the largest code app/qr.js makes: the link is still there
   }
-  void MAX_VERSION;
 }
 
 // Events.
@@ -278,6 +277,9 @@ for (const radio of document.querySelectorAll('input[name="kind"]')) {
     $("drop-text-part").hidden = kind() !== "text";
   });
 }
+// Buttons open the hidden pickers: a label around a hidden input cannot be reached by keyboard.
+$("drop-pick-files").addEventListener("click", () => $("drop-file-input").click());
+$("drop-pick-folder").addEventListener("click", () => $("drop-folder-input").click());
 $("drop-file-input").addEventListener("change", (/** @type {any} */ event) => {
   addFiles([...event.target.files]);
   event.target.value = "";
