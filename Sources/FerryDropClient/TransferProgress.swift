@@ -1,0 +1,79 @@
+import Foundation
+import NIOConcurrencyHelpers
+
+/// A one-line progress bar on standard error (bytes, speed, ETA), redrawn at most five times a
+/// second; silent when `visible` is false (standard error is not a terminal). Safe to count from
+/// any task.
+public final class TransferProgress: Sendable {
+    private struct State {
+        var done: Int64 = 0
+        var lastDraw: Double = 0
+        var drawn = false
+    }
+
+    /// Bytes the transfer moves in all.
+    public let total: Int64
+    /// Shown before the bar ("send", "get").
+    public let label: String
+    /// Whether anything is drawn.
+    public let visible: Bool
+    private let start = Date().timeIntervalSince1970
+    private let state = NIOLockedValueBox(State())
+
+    public init(total: Int64, label: String, visible: Bool) {
+        self.total = total
+        self.label = label
+        self.visible = visible
+    }
+
+    /// Counts `bytes` more (a resumed transfer counts what it skips too, as done).
+    public func add(_ bytes: Int) {
+        let line: String? = state.withLockedValue { state in
+            state.done += Int64(bytes)
+            let now = Date().timeIntervalSince1970
+            guard visible, now - state.lastDraw >= 0.2 || state.done >= total else { return nil }
+            state.lastDraw = now
+            state.drawn = true
+            return Self.line(label: label, done: state.done, total: total, seconds: now - start)
+        }
+        if let line { FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8)) }
+    }
+
+    /// Sets the bytes done (after a chunk is acknowledged, or where a resumed transfer starts).
+    public func set(_ done: Int64) {
+        state.withLockedValue { $0.done = done }
+        add(0)
+    }
+
+    /// Ends the bar's line.
+    public func finish() {
+        let drawn = state.withLockedValue { $0.drawn }
+        if visible, drawn { FileHandle.standardError.write(Data("\n".utf8)) }
+    }
+
+    /// The bar's text: `label [#####-----]  12.0 MiB / 200.0 MiB  45.1 MiB/s  ETA 0:04`.
+    public static func line(label: String, done: Int64, total: Int64, seconds: Double) -> String {
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
+        let width = 24
+        let filled = Int(fraction * Double(width))
+        let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
+        let speed = seconds > 0 ? Double(done) / seconds : 0
+        let eta = speed > 0 ? Double(total - done) / speed : 0
+        let minutes = Int(eta) / 60
+        let secs = Int(eta) % 60
+        return "\(label) [\(bar)] \(bytes(done)) / \(bytes(total))  \(bytes(Int64(speed)))/s  ETA \(minutes):"
+            + (secs < 10 ? "0" : "") + "\(secs)"
+    }
+
+    /// Bytes with a binary unit, one decimal.
+    public static func bytes(_ count: Int64) -> String {
+        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
+        var value = Double(count)
+        var unit = 0
+        while value >= 1024, unit < units.count - 1 {
+            value /= 1024
+            unit += 1
+        }
+        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+    }
+}
