@@ -1,0 +1,214 @@
+"""`ferry send` and `ferry get` against a real server: round trips of files, folders, empty
+files, texts and standard input; password drops; download limits; resumed sends and gets after a
+kill; a flipped byte in a stored blob."""
+
+from __future__ import annotations
+
+import json
+import signal
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, make_file, sha256
+
+BIG = 200 * 1024 * 1024
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → SHA-256 of every file under `folder`."""
+    return {str(path.relative_to(folder)): sha256(path) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_files_round_trip(cli: Cli, tmp_path: Path) -> None:
+    sizes = {"empty.txt": 0, "one.bin": 1, "record.bin": 65536, "record-and-one.bin": 65537,
+             "several.bin": 3 * 65536 + 5, "mib.bin": 1024 * 1024 + 3}
+    files = [make_file(tmp_path / "in" / name, size, seed=size) for name, size in sizes.items()]
+    link = cli.send(*map(str, files), "--expires", "1h")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert tree(out) == tree(tmp_path / "in")
+    assert cli.state_files() == []
+
+
+def test_folder_tree(cli: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "in" / "photos"
+    make_file(root / "beach.jpg", 200_000, 1)
+    make_file(root / "2024" / "summer" / "a.png", 70_000, 2)
+    make_file(root / "2024" / "empty", 0, 3)
+    make_file(root / "notes" / "ünïcödé name.txt", 12, 4)
+    link = cli.send(str(root))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert tree(out) == tree(tmp_path / "in")
+    assert (out / "photos" / "2024" / "summer" / "a.png").exists()
+    assert list(out.rglob("*.ferry-part")) == []
+
+
+def test_text_and_standard_input(cli: Cli, tmp_path: Path) -> None:
+    text = "Hello from the terminal 👋\nline two\n"
+    link = cli.send("--text", text)
+    result = cli.get(link, "-o", "-")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == text
+
+    link = cli.send("--text", "-", input=b"piped text")
+    assert cli.get(link, "-o", "-").stdout == b"piped text"
+
+    data = bytes(range(256)) * 1000
+    result = cli.run("send", "-", "--name", "report.bin", input=data)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"cannot be resumed" in result.stderr
+    link = result.stdout.decode().strip()
+    got = cli.get(link, "-o", "-")
+    assert got.returncode == 0, got.stderr.decode()
+    assert got.stdout == data
+    out = tmp_path / "out"
+    out.mkdir()
+    # The ticket of that get was used up and forgotten; an unlimited drop opens again.
+    assert cli.get(link, "-o", str(out)).returncode == 0
+    assert (out / "report.bin").read_bytes() == data
+
+
+def test_password_drop(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "secret.bin", 100_000, 7)
+    link = cli.send(str(source), "--password", env=cli.env(FERRY_DROP_PASSWORD="s3cret pass"))
+    out = tmp_path / "out"
+    out.mkdir()
+    wrong = cli.get(link, "-o", str(out), env=cli.env(FERRY_DROP_PASSWORD="guess"))
+    assert wrong.returncode != 0
+    assert b"wrong password" in wrong.stderr
+    assert list(out.iterdir()) == []
+    right = cli.get(link, "-o", str(out), env=cli.env(FERRY_DROP_PASSWORD="s3cret pass"))
+    assert right.returncode == 0, right.stderr.decode()
+    assert sha256(out / "secret.bin") == sha256(source)
+
+
+def test_download_limit(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "once.txt", 1000, 8)
+    link = cli.send(str(source), "--downloads", "1")
+    first = tmp_path / "first"
+    first.mkdir()
+    assert cli.get(link, "-o", str(first)).returncode == 0
+    second = tmp_path / "second"
+    second.mkdir()
+    result = cli.get(link, "-o", str(second))
+    assert result.returncode != 0
+    assert b"downloaded as often as its owner allowed" in result.stderr, result.stderr
+    assert list(second.iterdir()) == []
+
+
+def test_bad_link_is_refused(cli: Cli) -> None:
+    result = cli.get(cli.server.url + "/d/abc")
+    assert result.returncode != 0
+    assert b"not a drop link" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_file(tmp_path_factory.mktemp("big") / "big.bin", BIG, 9)
+
+
+def upload_offset(cli: Cli, url: str) -> int:
+    request = urllib.request.Request(url, method="HEAD", headers={"Tus-Resumable": "1.0.0",
+                                                                   "Authorization": f"Bearer {cli.token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return int(answer.headers["Upload-Offset"])
+
+
+def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    before = cli.server.metrics()["ferry_network_received_bytes_total"]
+    process = cli.popen("send", str(big_file))
+    try:
+        deadline = time.monotonic() + 60
+        url = None
+        while time.monotonic() < deadline:
+            states = cli.state_files()
+            if states and url is None:
+                url = json.loads(states[0].read_text())["uploads"][0]["url"]
+            if url and upload_offset(cli, url) > 0:
+                break
+            assert process.poll() is None, "the send finished before it could be interrupted"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the upload never progressed")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert url is not None
+    interrupted_at = upload_offset(cli, url)
+    assert 0 < interrupted_at < BIG
+
+    result = cli.run("send", str(big_file))
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"resuming an interrupted send" in result.stderr
+    received = cli.server.metrics()["ferry_network_received_bytes_total"] - before
+    assert received < 2 * BIG, f"the server received {received} bytes for a {BIG}-byte file"
+    assert cli.state_files() == []
+
+    out = tmp_path / "out"
+    out.mkdir()
+    got = cli.get(result.stdout.decode().strip(), "-o", str(out))
+    assert got.returncode == 0, got.stderr.decode()
+    assert sha256(out / "big.bin") == sha256(big_file)
+
+
+def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    link = cli.send(str(big_file), "--downloads", "1")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = cli.popen("get", link, "-o", str(out))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            partial = list(out.glob(".big.bin.*.ferry-part"))
+            if partial and partial[0].stat().st_size > 20 * 1024 * 1024:
+                break
+            assert process.poll() is None, "the get finished before it could be interrupted"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the download never progressed")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert not (out / "big.bin").exists()
+    assert len(cli.state_files()) == 1
+
+    # The one download allowed was counted by the first run; the ticket lets the rerun finish.
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"not counted again" in result.stderr
+    assert b"continuing big.bin" in result.stderr
+    assert sha256(out / "big.bin") == sha256(big_file)
+    assert list(out.glob("*.ferry-part")) == [] and list(out.glob(".*.ferry-part")) == []
+    assert cli.state_files() == []
+
+
+def test_tampered_blob_is_damaged(cli: Cli, tmp_path: Path) -> None:
+    blobs = cli.server.data / "blobs"
+    before = set(blobs.iterdir()) if blobs.exists() else set()
+    size = 1024 * 1024
+    source = make_file(tmp_path / "precious.bin", size, 10)
+    link = cli.send(str(source))
+    ciphertext_length = 21 + size + 16 * 17
+    content = [path for path in set(blobs.iterdir()) - before if path.stat().st_size == ciphertext_length]
+    assert len(content) == 1, sorted(set(blobs.iterdir()) - before)
+    with open(content[0], "r+b") as blob:
+        blob.seek(500_000)
+        byte = blob.read(1)
+        blob.seek(500_000)
+        blob.write(bytes([byte[0] ^ 0x01]))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode != 0
+    assert b"damaged" in result.stderr, result.stderr
+    assert list(out.iterdir()) == []
+    piped = cli.get(link, "-o", "-")
+    assert piped.returncode != 0 and b"damaged" in piped.stderr
