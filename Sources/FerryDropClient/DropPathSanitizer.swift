@@ -41,7 +41,8 @@ public enum DropPathSanitizer {
         }
         if name.utf8.count > maxSegmentBytes {
             var extensionPart = ""
-            if let dot = name.lastIndex(of: "."), dot > name.startIndex, name.distance(from: dot, to: name.endIndex) <= 16
+            if let dot = name.lastIndex(of: "."), dot > name.startIndex,
+                name.distance(from: dot, to: name.endIndex) <= 16
             {
                 extensionPart = String(name[dot...])
                 name = String(name[..<dot])

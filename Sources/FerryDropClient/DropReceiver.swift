@@ -144,7 +144,8 @@ public struct DropReceiver: Sendable {
         let partial = folder.appendingPathComponent(Self.partialName(url.lastPathComponent, tag: tag)).path
         var resumeFrom: Int64 = 0
         if FileManager.default.fileExists(atPath: partial) {
-            let size = (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)??.int64Value ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)??.int64Value ?? 0
             resumeFrom = CiphertextLayout.downloadResumePoint(plaintextWritten: min(size, file.size)).plaintextOffset
             if resumeFrom > 0 { note("continuing \(url.lastPathComponent) at \(TransferProgress.bytes(resumeFrom))") }
         } else {
@@ -189,7 +190,9 @@ public struct DropReceiver: Sendable {
             ikm: keys.contentIKM, salt: salt, plaintextSize: file.size, firstRecord: point.record)
         if point.ciphertextOffset > 0 {
             // The header (for the salt check), then the records from the resume point.
-            try await fetch(link, index: index, keys: keys, ticket: ticket, range: 0...Int64(CiphertextLayout.headerLength - 1)) {
+            try await fetch(
+                link, index: index, keys: keys, ticket: ticket, range: 0...Int64(CiphertextLayout.headerLength - 1)
+            ) {
                 _ = try decryptor.feed($0)
             }
         }

@@ -66,7 +66,10 @@ public actor EncryptingFileReader {
             if pendingAt == pending.count {
                 guard nextRecord < recordCount else { break }
                 let last = nextRecord == recordCount - 1
-                let want = Int(last ? plaintextSize - nextRecord * Int64(CiphertextLayout.plaintextPerRecord) : Int64(CiphertextLayout.plaintextPerRecord))
+                let want = Int(
+                    last
+                        ? plaintextSize - nextRecord * Int64(CiphertextLayout.plaintextPerRecord)
+                        : Int64(CiphertextLayout.plaintextPerRecord))
                 let plaintext = try handle.read(upToCount: want) ?? Data()
                 guard plaintext.count == want else {
                     throw DropClientError.io("\(path) changed while it was being sent")

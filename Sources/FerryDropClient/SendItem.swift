@@ -71,7 +71,8 @@ public struct SendItem: Sendable, Equatable {
             "txt": "text/plain", "md": "text/markdown", "html": "text/html", "css": "text/css", "csv": "text/csv",
             "json": "application/json", "pdf": "application/pdf", "zip": "application/zip", "gz": "application/gzip",
             "tar": "application/x-tar", "png": "image/png", "jpg": "image/jpeg", "jpeg": "image/jpeg",
-            "gif": "image/gif", "webp": "image/webp", "svg": "image/svg+xml", "mp4": "video/mp4", "mov": "video/quicktime",
+            "gif": "image/gif", "webp": "image/webp", "svg": "image/svg+xml", "mp4": "video/mp4",
+            "mov": "video/quicktime",
             "webm": "video/webm", "mp3": "audio/mpeg", "wav": "audio/wav",
         ]
         guard let dot = name.lastIndex(of: ".") else { return "" }

@@ -64,7 +64,8 @@ struct SendCommand: AsyncParsableCommand {
             showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
         let link = try await DropCommandSupport.run {
             if let text {
-                let body = text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
+                let body =
+                    text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
                 return try await sender.send(text: body, options: options)
             }
             var spooled: URL?
