@@ -5,6 +5,8 @@ kill; a flipped byte in a stored blob."""
 from __future__ import annotations
 
 import json
+import os
+import sys
 import signal
 import time
 import urllib.request
@@ -212,3 +214,48 @@ def test_tampered_blob_is_damaged(cli: Cli, tmp_path: Path) -> None:
     assert list(out.iterdir()) == []
     piped = cli.get(link, "-o", "-")
     assert piped.returncode != 0 and b"damaged" in piped.stderr
+
+
+def test_hostile_paths_stay_inside_the_folder(cli: Cli, tmp_path: Path) -> None:
+    """A drop made outside the CLI (Python `cryptography`, the vectors' implementation) whose
+    metadata names paths that climb out, are absolute or hold NUL: `ferry get` writes every file
+    under the output folder, by its sanitised path."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "vectors"))
+    import make_drop_vectors as drop  # noqa: E402
+
+    secret = os.urandom(16)
+    keys = drop.drop_keys(secret, None, None, 0)
+    ikm = bytes.fromhex(keys["contentIKM"])
+    paths = {"../escape.txt": "escape.txt", "/etc/absolute.txt": "etc/absolute.txt",
+             "dir/../../up.txt": "dir/up.txt", "nul\u0000name.txt": "nul_name.txt", "ok/inner.txt": "ok/inner.txt"}
+    files, uploads = [], []
+    for index, path in enumerate(paths):
+        plaintext = f"file {index}\n".encode()
+        salt = os.urandom(16)
+        stream = drop.ece_encrypt(ikm, salt, plaintext)
+        request = urllib.request.Request(
+            cli.server.url + "/api/v1/uploads", data=stream, method="POST",
+            headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(len(stream)),
+                     "Content-Type": "application/offset+octet-stream", "Authorization": f"Bearer {cli.token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201 and answer.headers["Upload-Offset"] == str(len(stream))
+            uploads.append(answer.headers["Location"].rsplit("/", 1)[1])
+        files.append({"path": path, "type": "", "size": len(plaintext), "salt": drop.b64u(salt)})
+    _, sealed = drop.seal_metadata(bytes.fromhex(keys["metadataKey"]), os.urandom(12),
+                                   {"v": 1, "kind": "files", "files": files})
+    body = json.dumps({"verifier": drop.b64u(bytes.fromhex(keys["proofVerifier"])), "metadata": drop.b64u(sealed),
+                       "files": uploads}).encode()
+    request = urllib.request.Request(cli.server.url + "/api/v1/drops", data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {cli.token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        drop_id = json.loads(answer.read())["id"]
+
+    out = tmp_path / "nested" / "out"
+    out.mkdir(parents=True)
+    result = cli.get(f"{cli.server.url}/d/{drop_id}#{drop.b64u(secret)}", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    written = {str(path.relative_to(out)): path.read_text() for path in out.rglob("*") if path.is_file()}
+    assert written == {safe: f"file {index}\n" for index, safe in enumerate(paths.values())}
+    assert sorted(path.name for path in (tmp_path / "nested").iterdir()) == ["out"]
+    assert not (tmp_path / "escape.txt").exists() and not (tmp_path / "up.txt").exists()
