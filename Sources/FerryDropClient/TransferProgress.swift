@@ -58,11 +58,12 @@ public final class TransferProgress: Sendable {
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
         let speed = seconds > 0 ? Double(done) / seconds : 0
-        let eta = speed > 0 ? Double(total - done) / speed : 0
-        let minutes = Int(eta) / 60
-        let secs = Int(eta) % 60
-        return "\(label) [\(bar)] \(bytes(done)) / \(bytes(total))  \(bytes(Int64(speed)))/s  ETA \(minutes):"
-            + (secs < 10 ? "0" : "") + "\(secs)"
+        var eta = "--:--"
+        if speed > 0 {
+            let left = Int(Double(max(0, total - done)) / speed)
+            eta = "\(left / 60):" + (left % 60 < 10 ? "0" : "") + "\(left % 60)"
+        }
+        return "\(label) [\(bar)] \(bytes(done)) / \(bytes(total))  \(bytes(Int64(speed)))/s  ETA \(eta)"
     }
 
     /// Bytes with a binary unit, one decimal.
