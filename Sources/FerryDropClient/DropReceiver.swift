@@ -52,7 +52,13 @@ public struct DropReceiver: Sendable {
         } catch {
             throw DropClientError.damaged("\(error)")
         }
-        let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret)])
+        // Per output: files already complete in one folder say nothing about another.
+        let place: String
+        switch output {
+        case .directory(let folder): place = URL(fileURLWithPath: folder).standardizedFileURL.path
+        case .standardOutput: place = "-"
+        }
+        let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret), place])
         var state = store.load(GetState.self, key: key)
         if state != nil { note("resuming an interrupted download (not counted again)") }
         let opened: OpenedDrop
@@ -64,7 +70,8 @@ public struct DropReceiver: Sendable {
                 : DropClientError.wrongPassword
         }
         if state?.ticket != opened.ticket {
-            state = GetState(ticket: opened.ticket, completed: [])
+            // An expired ticket was replaced (that open counted); verified files stay verified.
+            state = GetState(ticket: opened.ticket, completed: state?.completed ?? [])
         }
         guard var state else { throw DropClientError.io("no download ticket") }
         try store.save(state, key: key)
