@@ -137,7 +137,9 @@ public struct DropAPI: Sendable {
     private func execute(_ request: HTTPClientRequest) async throws -> HTTPClientResponse {
         do {
             return try await client.execute(request, deadline: .distantFuture)
-        } catch let error as HTTPClientError {
+        } catch let error as DropClientError {
+            throw error  // from a streamed body (a file that changed)
+        } catch {
             throw DropClientError.io("cannot reach \(server): \(error)")
         }
     }

@@ -53,6 +53,9 @@ struct SendCommand: AsyncParsableCommand {
         guard let server = server ?? Environment.string("FERRY_SERVER") else {
             throw ValidationError("--server or FERRY_SERVER is required")
         }
+        guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
+            throw ValidationError("--server: a URL like https://ferry.example")
+        }
         guard let token = token ?? Environment.string("FERRY_TOKEN") else {
             throw ValidationError("--token or FERRY_TOKEN is required (ferry token create --scopes write)")
         }
