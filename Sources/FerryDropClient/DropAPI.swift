@@ -15,12 +15,33 @@ public struct DropAPI: Sendable {
     let client: HTTPClient
 
     static let tusVersion = "1.0.0"
-    static let readTimeout: TimeAmount = .seconds(120)
+    /// Silence after which a request fails (and a send retries): the server fsyncs each chunk
+    /// before it answers, so this is generous.
+    static let silenceTimeout: TimeAmount = .seconds(120)
 
     public init(server: String, token: String?, client: HTTPClient = .shared) {
         self.server = DropLink.trimmedServer(server)
         self.token = token
         self.client = client
+    }
+
+    /// Runs `body` with an API on an HTTP client of its own (connect within 10 s, fail after
+    /// 2 minutes without a byte read or written), shut down afterwards.
+    public static func with<T: Sendable>(
+        server: String, token: String?, _ body: (DropAPI) async throws -> T
+    ) async throws -> T {
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = HTTPClient.Configuration.Timeout(
+            connect: .seconds(10), read: silenceTimeout, write: silenceTimeout)
+        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+        do {
+            let result = try await body(DropAPI(server: server, token: token, client: client))
+            try? await client.shutdown()
+            return result
+        } catch {
+            try? await client.shutdown()
+            throw error
+        }
     }
 
     // MARK: tus

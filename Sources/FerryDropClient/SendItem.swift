@@ -53,6 +53,25 @@ public struct SendItem: Sendable, Equatable {
         return items
     }
 
+    /// Standard input as one file named `name`: copied to a private temporary file first (tus needs
+    /// the length before the first byte), which the caller deletes after the send.
+    public static func spoolStandardInput(as name: String) throws -> SendItem {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-stdin-\(UUID().uuidString)")
+        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
+            let handle = FileHandle(forWritingAtPath: url.path)
+        else { throw DropClientError.io("cannot spool standard input to \(url.path)") }
+        do {
+            defer { try? handle.close() }
+            while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
+                try handle.write(contentsOf: chunk)
+            }
+        } catch {
+            try? FileManager.default.removeItem(at: url)
+            throw DropClientError.io("cannot spool standard input: \(error)")
+        }
+        return try item(url.path, dropPath: name)
+    }
+
     /// The item of one regular file.
     static func item(_ path: String, dropPath: String) throws -> SendItem {
         var info = stat()

@@ -22,13 +22,14 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let link = try await DropCommandSupport.run { try DropLink(parsing: self.link) }
-        let receiver = DropReceiver(
-            api: DropAPI(server: link.server, token: nil),
-            store: StateStore(directory: StateStore.defaultDirectory()),
-            showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
         let written = try await DropCommandSupport.run {
-            try await receiver.receive(link, to: output == "-" ? .standardOutput : .directory(output)) {
-                try DropCommandSupport.password(confirm: false)
+            try await DropAPI.with(server: link.server, token: nil) { api in
+                let receiver = DropReceiver(
+                    api: api, store: StateStore(directory: StateStore.defaultDirectory()),
+                    showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
+                return try await receiver.receive(link, to: output == "-" ? .standardOutput : .directory(output)) {
+                    try DropCommandSupport.password(confirm: false)
+                }
             }
         }
         for path in written { DropCommandSupport.note("wrote \(path)") }

@@ -62,47 +62,33 @@ struct SendCommand: AsyncParsableCommand {
         let options = SendOptions(
             password: password ? try DropCommandSupport.password(confirm: true) : nil,
             expiresIn: expires.flatMap(ExpiryDuration.seconds), maxDownloads: downloads)
-        let sender = DropSender(
-            api: DropAPI(server: server, token: token), store: StateStore(directory: StateStore.defaultDirectory()),
-            showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
         let link = try await DropCommandSupport.run {
-            if let text {
-                let body =
-                    text == "-" ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
-                return try await sender.send(text: body, options: options)
-            }
-            var spooled: URL?
-            defer { spooled.map { try? FileManager.default.removeItem(at: $0) } }
-            var items: [SendItem] = []
-            for path in paths {
-                guard path == "-" else {
-                    items += try SendItem.collect([path])
-                    continue
+            try await DropAPI.with(server: server, token: token) { api in
+                let sender = DropSender(
+                    api: api, store: StateStore(directory: StateStore.defaultDirectory()),
+                    showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
+                if let text {
+                    let body =
+                        text == "-"
+                        ? String(decoding: FileHandle.standardInput.readDataToEndOfFile(), as: UTF8.self) : text
+                    return try await sender.send(text: body, options: options)
                 }
-                let file = try Self.spoolStandardInput()
-                spooled = file
-                var item = try SendItem.collect([file.path])[0]
-                item.dropPath = name
-                item.type = SendItem.mimeType(name)
-                items.append(item)
+                var spooled: URL?
+                defer { spooled.map { try? FileManager.default.removeItem(at: $0) } }
+                var items: [SendItem] = []
+                for path in paths {
+                    guard path == "-" else {
+                        items += try SendItem.collect([path])
+                        continue
+                    }
+                    let item = try SendItem.spoolStandardInput(as: name)
+                    spooled = URL(fileURLWithPath: item.diskPath)
+                    items.append(item)
+                }
+                if spooled != nil { DropCommandSupport.note("standard input is sent in one go: it cannot be resumed") }
+                return try await sender.send(items, options: options, resumable: spooled == nil)
             }
-            if spooled != nil { DropCommandSupport.note("standard input is sent in one go: it cannot be resumed") }
-            return try await sender.send(items, options: options, resumable: spooled == nil)
         }
         print(link)
-    }
-
-    /// Copies standard input to a private temporary file (tus needs the length before the first
-    /// byte; the file is deleted after the send).
-    static func spoolStandardInput() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("ferry-stdin-\(UUID().uuidString)")
-        guard FileManager.default.createFile(atPath: url.path, contents: nil, attributes: [.posixPermissions: 0o600]),
-            let handle = FileHandle(forWritingAtPath: url.path)
-        else { throw CommandFailure(message: "cannot spool standard input to \(url.path)") }
-        defer { try? handle.close() }
-        while let chunk = try FileHandle.standardInput.read(upToCount: 1 << 20), !chunk.isEmpty {
-            try handle.write(contentsOf: chunk)
-        }
-        return url
     }
 }
