@@ -1,20 +1,22 @@
 """`ferry send` and `ferry get` against a real server: round trips of files, folders, empty
 files, texts and standard input; password drops; download limits; resumed sends and gets after a
-kill; a flipped byte in a stored blob."""
+kill; a flipped byte in a stored blob; hostile paths; the password prompt on a terminal."""
 
 from __future__ import annotations
 
 import json
 import os
-import sys
+import pty
+import select
 import signal
+import sys
 import time
 import urllib.request
 from pathlib import Path
 
 import pytest
 
-from conftest import Cli, make_file, sha256
+from conftest import Cli, binary, make_file, sha256
 
 BIG = 200 * 1024 * 1024
 
@@ -259,3 +261,46 @@ def test_hostile_paths_stay_inside_the_folder(cli: Cli, tmp_path: Path) -> None:
     assert written == {safe: f"file {index}\n" for index, safe in enumerate(paths.values())}
     assert sorted(path.name for path in (tmp_path / "nested").iterdir()) == ["out"]
     assert not (tmp_path / "escape.txt").exists() and not (tmp_path / "up.txt").exists()
+
+
+def run_in_terminal(cli: Cli, args: list[str], answers: list[str], cwd: Path) -> tuple[int, str]:
+    """Runs `ferry ARGS` on a pseudo-terminal (its controlling terminal, so the password prompt
+    reads it), typing each answer after a prompt ending in ": "; returns the exit status and
+    everything the terminal showed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec the binary with the test's environment
+        os.chdir(cwd)
+        os.execve(str(binary()), [str(binary()), *args], cli.env())
+    shown = b""
+    pending = list(answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            shown += data
+            if pending and shown.rstrip().endswith(b":"):
+                os.write(fd, (pending.pop(0) + "\n").encode())
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_password_prompt_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "typed.bin", 300_000, 11)
+    status, shown = run_in_terminal(cli, ["send", str(source), "--password"], ["typed pass", "typed pass"], tmp_path)
+    assert status == 0, shown
+    assert "Drop password:" in shown and "typed pass" not in shown  # no echo
+    assert "send [" in shown  # the progress bar, on a terminal
+    link = next(word for word in shown.split() if "/d/" in word)
+    out = tmp_path / "out"
+    out.mkdir()
+    status, shown = run_in_terminal(cli, ["get", link, "-o", str(out)], ["typed pass"], tmp_path)
+    assert status == 0, shown
+    assert "typed pass" not in shown
+    assert sha256(out / "typed.bin") == sha256(source)
