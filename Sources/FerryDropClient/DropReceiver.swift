@@ -122,7 +122,7 @@ public struct DropReceiver: Sendable {
             let target = targets[index]
             defer { written.append(target) }
             if state.completed.contains(index) {
-                progress.add(Int(opened.files[index].size))
+                progress.skip(opened.files[index].size)
                 continue
             }
             try await receive(
@@ -203,7 +203,7 @@ public struct DropReceiver: Sendable {
                 _ = try decryptor.feed($0)
             }
         }
-        progress.add(Int(point.ciphertextOffset))
+        progress.skip(point.ciphertextOffset)
         var at = point.ciphertextOffset
         while at < length {
             let end = min(length, at + Self.rangeSize) - 1

@@ -59,11 +59,9 @@ public struct DropSender: Sendable {
         let progress = TransferProgress(total: total, label: "send", visible: showProgress)
         var base: Int64 = 0
         for (index, item) in items.enumerated() {
-            try await upload(item, index: index, state: &state, key: resumable ? key : nil, keys: keys) { offset in
-                progress.set(base + offset)
-            } counting: {
-                progress.add($0)
-            }
+            try await upload(
+                item, index: index, state: &state, key: resumable ? key : nil, keys: keys, progress: progress,
+                base: base)
             base += CiphertextLayout.ciphertextLength(plaintextSize: item.size)
         }
         progress.finish()
@@ -109,7 +107,7 @@ public struct DropSender: Sendable {
     /// Uploads one file from the server's offset on, chunk by chunk, retrying lost chunks.
     private func upload(
         _ item: SendItem, index: Int, state: inout SendState, key: String?, keys: DropKeys,
-        at position: (Int64) -> Void, counting: @escaping @Sendable (Int) -> Void
+        progress: TransferProgress, base: Int64
     ) async throws {
         guard let salt = Base64URL.decode(state.uploads[index].salt) else {
             throw DropClientError.io("the resume state is unreadable")
@@ -118,6 +116,7 @@ public struct DropSender: Sendable {
             path: item.diskPath, plaintextSize: item.size, ikm: keys.contentIKM, salt: salt)
         let length = reader.ciphertextLength
         var failures = 0
+        var started = false
         while true {
             var offset: Int64
             do {
@@ -128,14 +127,19 @@ public struct DropSender: Sendable {
                     continue
                 }
                 offset = known
-                position(offset)
+                if !started {
+                    // What an earlier run uploaded: done, but not part of this run's speed.
+                    progress.skip(known)
+                    started = true
+                }
+                progress.set(base + offset)
                 while offset < length {
                     try await reader.seek(to: offset)
                     let size = min(Self.chunkSize, length - offset)
                     offset = try await api.append(
                         to: state.uploads[index].url, at: offset, length: size,
-                        body: CiphertextChunk(reader: reader, length: size, progress: counting))
-                    position(offset)
+                        body: CiphertextChunk(reader: reader, length: size) { progress.add($0) })
+                    progress.set(base + offset)
                     failures = 0
                 }
                 return

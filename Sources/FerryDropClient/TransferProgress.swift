@@ -7,6 +7,7 @@ import NIOConcurrencyHelpers
 public final class TransferProgress: Sendable {
     private struct State {
         var done: Int64 = 0
+        var skipped: Int64 = 0
         var lastDraw: Double = 0
         var drawn = false
     }
@@ -26,7 +27,7 @@ public final class TransferProgress: Sendable {
         self.visible = visible
     }
 
-    /// Counts `bytes` more (a resumed transfer counts what it skips too, as done).
+    /// Counts `bytes` more.
     public func add(_ bytes: Int) {
         let line: String? = state.withLockedValue { state in
             state.done += Int64(bytes)
@@ -34,9 +35,19 @@ public final class TransferProgress: Sendable {
             guard visible, now - state.lastDraw >= 0.2 || state.done >= total else { return nil }
             state.lastDraw = now
             state.drawn = true
-            return Self.line(label: label, done: state.done, total: total, seconds: now - start)
+            return Self.line(
+                label: label, done: state.done, total: total, seconds: now - start, skipped: state.skipped)
         }
         if let line { FileHandle.standardError.write(Data(("\r" + line + "\u{1B}[K").utf8)) }
+    }
+
+    /// Counts `bytes` as done by an earlier run: in the bar, not in the speed.
+    public func skip(_ bytes: Int64) {
+        state.withLockedValue {
+            $0.done += bytes
+            $0.skipped += bytes
+        }
+        add(0)
     }
 
     /// Sets the bytes done (after a chunk is acknowledged, or where a resumed transfer starts).
@@ -51,13 +62,14 @@ public final class TransferProgress: Sendable {
         if visible, drawn { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
-    /// The bar's text: `label [#####-----]  12.0 MiB / 200.0 MiB  45.1 MiB/s  ETA 0:04`.
-    public static func line(label: String, done: Int64, total: Int64, seconds: Double) -> String {
+    /// The bar's text: `label [#####-----]  12.0 MiB / 200.0 MiB  45.1 MiB/s  ETA 0:04`; the speed
+    /// leaves out the `skipped` bytes an earlier run moved.
+    public static func line(label: String, done: Int64, total: Int64, seconds: Double, skipped: Int64 = 0) -> String {
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let width = 24
         let filled = Int(fraction * Double(width))
         let bar = String(repeating: "#", count: filled) + String(repeating: "-", count: width - filled)
-        let speed = seconds > 0 ? Double(done) / seconds : 0
+        let speed = seconds > 0 ? Double(max(0, done - skipped)) / seconds : 0
         var eta = "--:--"
         if speed > 0 {
             let left = Int(Double(max(0, total - done)) / speed)
