@@ -20,9 +20,13 @@ public struct DropManifest: Codable, Sendable, Equatable {
         }
     }
 
+    /// The format's version, 1.
     public var v: Int
+    /// `files` or `text`.
     public var kind: String
+    /// The files of a `files` drop.
     public var files: [File]?
+    /// The text of a `text` drop.
     public var text: String?
 
     /// A drop of files.
