@@ -112,7 +112,7 @@ public final class FerryServer: Sendable {
                 service: identity, gate: gate, pages: pages, apiPath: configuration.apiPath,
                 clock: configuration.clock),
             SignallingModule(hub: signalling, gate: gate, pages: pages),
-            DropsModule(service: drops, apiPath: configuration.apiPath),
+            DropsModule(service: drops, apiPath: configuration.apiPath, gate: gate, pages: pages),
             MetricsModule(metrics: metrics),
             PublicFilesModule(staticFiles: staticFiles),
         ]

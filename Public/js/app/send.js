@@ -27,6 +27,13 @@ export function sendFeature(app) {
       await app.sendFiles(files);
     });
   }
+  // A text handed over by another page of this tab (the drops page's "Send to a team member"):
+  // it waits in the box until the user picks who gets it and presses Send.
+  const handed = takeHandedText(app.env.window?.sessionStorage);
+  if (handed) {
+    text.value = handed;
+    text.focus();
+  }
   form.addEventListener("submit", async (/** @type {Event} */ event) => {
     event.preventDefault();
     const ids = await app.sendText(text.value);
@@ -56,6 +63,23 @@ export function sendFeature(app) {
   app.events.on("selection", describe);
   app.events.on("peers", describe);
   describe();
+}
+
+/** Where a page of this tab leaves a text for the home page's message box. */
+export const HANDED_TEXT_KEY = "ferry-handed-text";
+
+/**
+ * Reads and forgets a handed-over text (null when there is none or storage is off).
+ * @param {Storage | undefined} storage
+ */
+export function takeHandedText(storage) {
+  try {
+    const value = storage?.getItem(HANDED_TEXT_KEY) ?? null;
+    storage?.removeItem(HANDED_TEXT_KEY);
+    return value;
+  } catch {
+    return null;
+  }
 }
 
 /**

@@ -100,6 +100,17 @@ export class RecordSealer {
   }
 
   /**
+   * Continues at record `sequence` (from 0): a resumed upload seals from the server's offset,
+   * and the same salt gives the same nonces, so the same bytes as before.
+   * @param {number} sequence
+   */
+  skipTo(sequence) {
+    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError("bad record number");
+    this.#sequence = sequence;
+    this.#finished = false;
+  }
+
+  /**
    * Seals the next record: at most `plaintextPerRecord` bytes; every record but the last must be
    * full. Returns the record (plaintext + 17 bytes).
    * @param {Uint8Array} plaintext
@@ -158,6 +169,17 @@ export class RecordOpener {
     if (parsed.recordSize > maxRecordSize) throw new DamagedError(`record size ${parsed.recordSize} above ${maxRecordSize}`);
     const { key, nonce } = await streamKeys(ikm, parsed.salt, crypto);
     return new RecordOpener(key, nonce, parsed.recordSize, parsed.salt, parsed.keyid, crypto);
+  }
+
+  /**
+   * Continues at record `sequence` (from 0): a resumed download opens from the first record it
+   * does not have yet.
+   * @param {number} sequence
+   */
+  skipTo(sequence) {
+    if (!Number.isSafeInteger(sequence) || sequence < 0) throw new RangeError("bad record number");
+    this.#sequence = sequence;
+    this.#finished = false;
   }
 
   /** Whether the last record has been opened. */

@@ -1,0 +1,363 @@
+/**
+ * The `/drops` page: pick files, a folder or type a text, choose expiry, a download limit and a
+ * password, then encrypt and upload in workers (one file at a time), with progress, speed and
+ * time left, pause and resume — also after a reload, by picking the same files again
+ * (drops/pending.js). The link that comes out carries the secret in its fragment; it is shown
+ * with a copy button and a QR code, and kept in this browser for the owner's list
+ * (drops/owner-list.js).
+ *
+ * @module drops/create-page
+ */
+
+import { byId, copyText, el } from "../app/dom.js";
+import { encodeQr, qrSvg } from "../app/qr.js";
+import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";
+import { formatBytes, formatDuration, percent, plural } from "../format.js";
+import { ProgressMeter } from "../transfer/progress.js";
+import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
+import { createDropsApi } from "./drops-api.js";
+import { idbStore } from "./idb.js";
+import { MIN_PASSWORD_ITERATIONS, deriveDropKeys, newSecret } from "./keys.js";
+import { sealMetadata } from "./metadata.js";
+import { planDrop } from "./pending.js";
+import { encodedLength } from "./sizes.js";
+import { MAX_THUMBNAILS, makeThumbnail } from "./thumbnails.js";
+import { createTus } from "./tus.js";
+import { createHttp } from "../http.js";
+import { ownerList } from "./owner-list.js";
+
+const $ = (/** @type {string} */ id) => byId(document, id);
+const api = createDropsApi();
+const tus = createTus(createHttp());
+const pending = idbStore("pending");
+const owned = idbStore("owned");
+const random = (/** @type {number} */ n) => crypto.getRandomValues(new Uint8Array(n));
+
+/** @type {Array<{ path: string, file: File }>} */
+let entries = [];
+/** @type {Worker | null} */
+let worker = null;
+let paused = false;
+/** @type {(() => void) | null} */
+let resume = null;
+
+const list = ownerList({ api, owned, document, root: $("drop-list"), status: $("drop-list-status") });
+
+function showError(/** @type {string} */ text) {
+  $("drop-error").textContent = text;
+}
+
+function kind() {
+  return /** @type {HTMLInputElement} */ (document.querySelector('input[name="kind"]:checked')).value;
+}
+
+function renderPicked() {
+  const ul = $("drop-picked");
+  ul.replaceChildren(...entries.slice(0, 200).map(({ path, file }) => el(document, "li", { text: `${path} · ${formatBytes(file.size)}` })));
+  if (entries.length > 200) ul.append(el(document, "li", { text: `… and ${entries.length - 200} more` }));
+  const total = entries.reduce((sum, entry) => sum + entry.file.size, 0);
+  $("drop-picked-total").textContent = entries.length ? `${plural(entries.length, "file")}, ${formatBytes(total)}` : "";
+}
+
+/** Adds files; a file already picked (same path) replaces the earlier one. @param {File[]} files */
+function addFiles(files) {
+  const byPath = new Map(entries.map((entry) => [entry.path, entry]));
+  for (const file of files) {
+    const path = /** @type {any} */ (file).webkitRelativePath || file.name;
+    byPath.set(path, { path, file });
+  }
+  entries = [...byPath.values()];
+  showError("");
+  renderPicked();
+}
+
+function setBusy(/** @type {boolean} */ busy) {
+  $("drop-create").disabled = busy;
+  $("drop-pause").hidden = !busy;
+  $("drops").dataset.state = busy ? "uploading" : "ready";
+}
+
+/** Progress line: percent, bytes, speed and time left. @param {ProgressMeter} meter */
+function showProgress(meter, /** @type {string} */ prefix = "") {
+  const snap = meter.snapshot(performance.now());
+  $("drop-progress").hidden = false;
+  $("drop-progress-bar").value = snap.fraction;
+  const parts = [`${prefix}${percent(snap.done, snap.total)} %`, `${formatBytes(snap.done)} of ${formatBytes(snap.total)}`];
+  if (snap.bytesPerSecond) parts.push(`${formatBytes(Math.round(snap.bytesPerSecond))}/s`);
+  if (snap.etaMs !== null && snap.done < snap.total) parts.push(`${formatDuration(snap.etaMs)} left`);
+  $("drop-progress-text").textContent = parts.join(" · ");
+}
+
+/**
+ * Uploads one file in the worker; resolves when the server has all of it.
+ * @param {{ path: string, file: File }} entry
+ * @param {{ salt: Uint8Array, ikm: Uint8Array, upload: string }} target
+ * @param {(offset: number) => void} onOffset
+ * @returns {Promise<{ resumedFrom: number }>}
+ */
+function uploadInWorker(entry, target, onOffset) {
+  worker ??= new Worker(import.meta.resolve("./upload-worker.js"), { type: "module" });
+  const current = worker;
+  return new Promise((resolve, reject) => {
+    current.onmessage = (event) => {
+      const message = event.data;
+      if (message.type === "progress") onOffset(message.offset);
+      else if (message.type === "done") resolve({ resumedFrom: message.resumedFrom });
+      else if (message.type === "error") reject(Object.assign(new Error(message.message), message));
+    };
+    current.postMessage({ op: "upload", file: entry.file, ikm: target.ikm, salt: target.salt, path: target.upload });
+  });
+}
+
+/** Waits while paused; the Resume button resolves it. */
+const waitWhilePaused = () => (paused ? new Promise((resolve) => (resume = () => resolve(undefined))) : Promise.resolve());
+
+/** @returns {Promise<{ uploads: string[], document: any, keys: any, secret: Uint8Array, password: any, selection: string | null }>} */
+async function uploadFiles(password) {
+  const { plan, keys, resumed, stale } = await planDrop({
+    store: pending,
+    entries,
+    password,
+    derive: deriveDropKeys,
+    encodedLength,
+    random,
+    iterations: MIN_PASSWORD_ITERATIONS,
+  });
+  for (const upload of stale) await tus.remove(upload).catch(() => {});
+  const total = plan.files.reduce((sum, file) => sum + file.length, 0);
+  const meter = new ProgressMeter(total);
+  const doneBefore = new Array(plan.files.length).fill(0);
+  const prefix = resumed ? "Resuming · " : "";
+  $("drops").dataset.resumed = String(resumed);
+
+  // Thumbnails first: they are small, and the metadata is sealed only at the end anyway.
+  /** @type {Map<number, string>} */
+  const thumbnails = new Map();
+  let made = 0;
+  for (let index = 0; index < entries.length && made < MAX_THUMBNAILS; index++) {
+    const type = entries[index].file.type;
+    if (!type.startsWith("image/") && !type.startsWith("video/")) continue;
+    const thumbnail = await makeThumbnail(entries[index].file);
+    if (thumbnail) {
+      thumbnails.set(index, thumbnail);
+      made++;
+    }
+  }
+
+  let skipped = 0;
+  for (let index = 0; index < plan.files.length; index++) {
+    const record = plan.files[index];
+    for (let attempt = 0; ; attempt++) {
+      await waitWhilePaused();
+      if (record.upload === null) {
+        record.upload = await tus.create(record.length);
+        await pending.put(plan);
+      }
+      try {
+        const { resumedFrom } = await uploadInWorker(entries[index], { salt: fromBase64Url(record.salt), ikm: keys.contentIKM, upload: record.upload }, (offset) => {
+          doneBefore[index] = offset;
+          meter.update(doneBefore.reduce((a, b) => a + b, 0), performance.now());
+          showProgress(meter, prefix);
+        });
+        // What the server already had: shown for the curious and read by the tests.
+        skipped += resumedFrom;
+        $("drops").dataset.resumedBytes = String(skipped);
+        break;
+      } catch (error) {
+        const failure = /** @type {any} */ (error);
+        if (failure.paused) {
+          meter.resetSpeed();
+          continue; // waitWhilePaused holds until Resume, then HEAD finds the offset
+        }
+        if (failure.gone && attempt === 0) {
+          record.upload = null; // expired or lost on the server: this file starts over
+          continue;
+        }
+        throw error;
+      }
+    }
+  }
+  const document = {
+    v: 1,
+    kind: "files",
+    files: entries.map(({ path, file }, index) => ({
+      path,
+      type: file.type || "",
+      size: file.size,
+      salt: plan.files[index].salt,
+      ...(thumbnails.has(index) ? { thumbnail: thumbnails.get(index) } : {}),
+    })),
+  };
+  return {
+    uploads: plan.files.map((file) => /** @type {string} */ (file.upload).split("/").at(-1)),
+    document,
+    keys,
+    secret: fromBase64Url(plan.secret),
+    password: plan.password,
+    selection: plan.selection,
+  };
+}
+
+async function textDrop(password) {
+  const text = $("drop-text").value;
+  const secret = newSecret();
+  const params = password ? { password, salt: random(16), iterations: MIN_PASSWORD_ITERATIONS } : null;
+  const keys = await deriveDropKeys(secret, params);
+  return {
+    uploads: [],
+    document: { v: 1, kind: "text", text },
+    keys,
+    secret,
+    password: params ? { salt: toBase64Url(params.salt), iterations: params.iterations } : null,
+    selection: null,
+  };
+}
+
+async function create() {
+  showError("");
+  const password = $("drop-password").value;
+  const maxText = $("drop-max").value.trim();
+  const maxDownloads = maxText === "" ? undefined : Number(maxText);
+  if (maxDownloads !== undefined && !(Number.isSafeInteger(maxDownloads) && maxDownloads >= 1 && maxDownloads <= 1_000_000)) {
+    return showError("Most downloads must be a whole number from 1 to 1,000,000, or empty.");
+  }
+  if (kind() === "files" && entries.length === 0) return showError("Choose files or a folder first.");
+  if (kind() === "text" && $("drop-text").value === "") return showError("Type a text first.");
+  setBusy(true);
+  $("drop-progress-text").textContent = password ? "Deriving the key from the password…" : "Preparing…";
+  $("drop-progress").hidden = false;
+  try {
+    const made = kind() === "files" ? await uploadFiles(password) : await textDrop(password);
+    $("drop-progress-text").textContent = "Sealing the names and creating the link…";
+    const metadata = await sealMetadata(made.keys.metadataKey, made.document);
+    const drop = await api.create({
+      verifier: toBase64Url(made.keys.proofVerifier),
+      metadata: toBase64Url(metadata),
+      files: made.uploads,
+      ...(made.password ? { password: made.password } : {}),
+      expiresIn: Number($("drop-expiry").value),
+      ...(maxDownloads !== undefined ? { maxDownloads } : {}),
+    });
+    const link = `${location.origin}/d/${encodeURIComponent(drop.id)}#${toBase64Url(made.secret)}`;
+    await owned.put({ id: drop.id, link, metadataKey: toBase64Url(made.keys.metadataKey), metadata: toBase64Url(metadata), createdAt: Date.now() });
+    if (made.selection) await pending.delete(made.selection);
+    showLink(link);
+    entries = [];
+    renderPicked();
+    $("drop-text").value = "";
+    await list.refresh();
+  } catch (error) {
+    const failure = /** @type {any} */ (error);
+    if (failure?.unauthenticated) location.assign(`/sign-in?next=${encodeURIComponent("/drops")}`);
+    showError(failure?.detail || failure?.message || String(error));
+    $("drop-progress").hidden = true;
+  } finally {
+    setBusy(false);
+    paused = false;
+    $("drop-pause").textContent = "Pause";
+  }
+}
+
+function showLink(/** @type {string} */ link) {
+  $("drop-form").hidden = true;
+  $("drop-result").hidden = false;
+  $("drop-link").value = link;
+  const qr = $("drop-qr");
+  try {
+    qr.replaceChildren(qrSvg(document, encodeQr(link), "QR code of the link"));
+  } catch {
+    qr.replaceChildren(); // longer than the largest code app/qr.js makes: the link is still there
+  }
+}
+
+// Events.
+for (const radio of document.querySelectorAll('input[name="kind"]')) {
+  radio.addEventListener("change", () => {
+    $("drop-files-part").hidden = kind() !== "files";
+    $("drop-text-part").hidden = kind() !== "text";
+  });
+}
+// Buttons open the hidden pickers: a label around a hidden input cannot be reached by keyboard.
+$("drop-pick-files").addEventListener("click", () => $("drop-file-input").click());
+$("drop-pick-folder").addEventListener("click", () => $("drop-folder-input").click());
+$("drop-file-input").addEventListener("change", (/** @type {any} */ event) => {
+  addFiles([...event.target.files]);
+  event.target.value = "";
+});
+$("drop-folder-input").addEventListener("change", (/** @type {any} */ event) => {
+  addFiles([...event.target.files]);
+  event.target.value = "";
+});
+const zone = $("drop-zone");
+zone.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
+  event.preventDefault();
+  zone.classList.add("is-drop-target");
+});
+zone.addEventListener("dragleave", () => zone.classList.remove("is-drop-target"));
+zone.addEventListener("drop", async (/** @type {DragEvent} */ event) => {
+  event.preventDefault();
+  zone.classList.remove("is-drop-target");
+  addFiles(await filesFromDrop(event.dataTransfer));
+});
+$("drop-form").addEventListener("submit", (/** @type {Event} */ event) => {
+  event.preventDefault();
+  void create();
+});
+$("drop-pause").addEventListener("click", () => {
+  if (!paused) {
+    paused = true;
+    worker?.postMessage({ op: "pause" });
+    $("drop-pause").textContent = "Resume";
+    $("drop-progress-text").textContent = "Paused. The server keeps what it has; you can also close this page and pick the same files later.";
+    $("drops").dataset.state = "paused";
+  } else {
+    paused = false;
+    $("drop-pause").textContent = "Pause";
+    $("drops").dataset.state = "uploading";
+    resume?.();
+  }
+});
+$("drop-copy").addEventListener("click", async () => {
+  const ok = await copyText(navigator, $("drop-link").value);
+  $("drop-copy").textContent = ok ? "Copied" : "Select and copy";
+});
+// The home page's direct text message (peer to peer, end-to-end encrypted) carries the link to
+// an online member: the link waits in its message box until the user picks who gets it.
+$("drop-send").addEventListener("click", () => {
+  try {
+    sessionStorage.setItem(HANDED_TEXT_KEY, $("drop-link").value);
+  } catch {
+    return;
+  }
+  location.assign("/");
+});
+$("drop-another").addEventListener("click", () => {
+  $("drop-result").hidden = true;
+  $("drop-form").hidden = false;
+  $("drop-progress").hidden = true;
+});
+
+/** The server forgets unfinished uploads after a day without writes (uploadLifetime). */
+const PENDING_LIFETIME_MS = 24 * 60 * 60 * 1000;
+
+/** Forgets plans the server has forgotten, and says when an unfinished drop can be continued. */
+async function showPending() {
+  try {
+    const plans = await pending.all();
+    const live = [];
+    for (const plan of plans) {
+      if (Date.now() - plan.createdAt > PENDING_LIFETIME_MS) await pending.delete(plan.selection);
+      else live.push(plan);
+    }
+    if (live.length > 0) {
+      const names = live.map((plan) => plural(plan.files.length, "file")).join(", ");
+      $("drop-pending-hint").textContent = `An unfinished upload (${names}) can continue: choose the same files again and press “Encrypt and upload”.`;
+    }
+  } catch {
+    // IndexedDB unavailable (private mode in some browsers): no resuming, nothing to show.
+  }
+}
+
+$("drops").dataset.state = "ready";
+void list.refresh();
+void showPending();

@@ -1,0 +1,70 @@
+/**
+ * Downloads and opens one file's RFC 8188 stream in ranges, record by record: the worker holds
+ * one range (16 MiB by default) and hands each record's plaintext to `write` before the next
+ * is opened. Everything that does not add up — a header salt other than the metadata's, a
+ * length other than the metadata's size, a record that does not open — throws a DamagedError,
+ * and the caller throws away what it wrote.
+ *
+ * @module drops/decode-stream
+ */
+
+import { DROP_RECORD_SIZE, DamagedError, HEADER_BYTES, RecordOpener } from "./ece.js";
+import { PLAINTEXT_PER_RECORD, encodedLength, recordCount, recordStart } from "./sizes.js";
+
+/** Records per range: 256 records are 16 MiB of plaintext. */
+export const RANGE_RECORDS = 256;
+
+/**
+ * @param {object} options
+ * @param {(start: number, end: number) => Promise<Uint8Array>} options.fetchRange bytes
+ *   `[start, end)` of the stream
+ * @param {number} options.length the stream's length as the server says
+ * @param {number} options.size the plaintext size the metadata says
+ * @param {Uint8Array} options.salt the salt the metadata says
+ * @param {Uint8Array} options.ikm
+ * @param {(bytes: Uint8Array) => Promise<void> | void} options.write
+ * @param {(done: number) => void} [options.onProgress] plaintext bytes written
+ * @param {number} [options.rangeRecords]
+ * @param {number} [options.fromRecord] the first record to open (a resume: the plaintext before
+ *   it is already written)
+ * @param {Crypto} [options.crypto]
+ */
+export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, fromRecord = 0, crypto = globalThis.crypto }) {
+  if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
+  if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
+  const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
+  // From the start, the header comes with the first range; a resume asks for the header alone
+  // (it is checked again: the salt says the stream is this file's), then from its record on.
+  const buffer = await fetchRange(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
+  if (buffer.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
+  const header = RecordOpener.parseHeader(buffer);
+  if (header.length !== HEADER_BYTES || header.recordSize !== DROP_RECORD_SIZE) throw new DamagedError("not a drop stream header");
+  if (header.salt.some((byte, index) => byte !== salt[index])) throw new DamagedError("the stream belongs to another file");
+  const opener = await RecordOpener.create(ikm, buffer.subarray(0, HEADER_BYTES), { crypto });
+  opener.skipTo(fromRecord);
+  let consumed = recordStart(fromRecord);
+  let at = fromRecord === 0 ? buffer.length : consumed;
+  let view = fromRecord === 0 ? buffer.subarray(HEADER_BYTES) : new Uint8Array(0);
+  let done = fromRecord * PLAINTEXT_PER_RECORD;
+  while (consumed < length) {
+    if (view.length < DROP_RECORD_SIZE && at < length) {
+      const more = await fetchRange(at, Math.min(length, at + rangeBytes));
+      if (more.length === 0) throw new DamagedError("the stream is truncated");
+      const joined = new Uint8Array(view.length + more.length);
+      joined.set(view);
+      joined.set(more, view.length);
+      view = joined;
+      at += more.length;
+    }
+    const take = Math.min(DROP_RECORD_SIZE, length - consumed);
+    if (view.length < take) throw new DamagedError("the stream is truncated");
+    const plaintext = await opener.open(view.subarray(0, take), consumed + take === length);
+    view = view.subarray(take);
+    consumed += take;
+    done += plaintext.length;
+    if (done > size) throw new DamagedError("the stream is longer than the file's size");
+    await write(plaintext);
+    onProgress(done);
+  }
+  if (done !== size || !opener.finished) throw new DamagedError("the stream is shorter than the file's size");
+}

@@ -1,0 +1,315 @@
+/**
+ * The `/d/{id}#secret` page: reads the secret from the fragment (the server never sees it),
+ * asks for the password when the drop has one, says what opening costs when downloads are
+ * limited, opens (the server counts one download and hands a ticket, kept in sessionStorage so a
+ * reload does not count again), decrypts the metadata and shows the text (as text, never HTML)
+ * or the files with sanitised names, sizes and previews. Downloads run in a worker
+ * (drops/download-worker.js): each file, one zip, or into a picked folder.
+ *
+ * @module drops/open-page
+ */
+
+import { byId, copyText, el } from "../app/dom.js";
+import { formatBytes, formatDuration, percent, plural } from "../format.js";
+import { ProgressMeter } from "../transfer/progress.js";
+import { downloadName } from "../transfer/browser-files.js";
+import { sanitizePath, uniquePath } from "../transfer/names.js";
+import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
+import { createDropsApi } from "./drops-api.js";
+import { deriveDropKeys, SECRET_BYTES } from "./keys.js";
+import { openMetadata } from "./metadata.js";
+
+const $ = (/** @type {string} */ id) => byId(document, id);
+const api = createDropsApi();
+const root = $("drop-open");
+const OUT_DIRECTORY = "ferry-drops-out";
+
+const id = decodeURIComponent(location.pathname.split("/")[2] ?? "");
+const ticketKey = `ferry-drop-ticket:${id}`;
+
+/** @type {{ keys: any, ticket: string, files: any[] } | null} */
+let opened = null;
+/** OPFS outputs of this page, deleted when the page goes (or before the next download). */
+const outputs = new Set();
+
+function status(/** @type {string} */ text) {
+  $("drop-open-status").textContent = text;
+}
+function fail(/** @type {string} */ text, state = "error") {
+  $("drop-open-error").textContent = text;
+  status("");
+  root.dataset.state = state;
+}
+
+/** The sentence for a refused request. @param {any} error */
+function explain(error) {
+  switch (error?.slug) {
+    case "drop-expired":
+      return "This drop has expired.";
+    case "drop-revoked":
+      return "This drop was revoked by its owner.";
+    case "drop-exhausted":
+      return "This drop has no downloads left.";
+    case "drop-proof-refused":
+      return "The link or the password is wrong.";
+    default:
+      if (error?.status === 404) return "This drop does not exist, or it was deleted.";
+      if (error?.status === 429) return "Too many wrong attempts. Wait a few minutes and try again.";
+      return error?.detail || error?.message || String(error);
+  }
+}
+
+function secretFromLink() {
+  try {
+    const secret = fromBase64Url(location.hash.slice(1));
+    return secret.length === SECRET_BYTES ? secret : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A kept ticket that has not expired, or null. */
+function keptTicket() {
+  try {
+    const kept = JSON.parse(sessionStorage.getItem(ticketKey) ?? "null");
+    return kept && Date.parse(kept.expiresAt) > Date.now() + 60_000 ? kept.ticket : null;
+  } catch {
+    return null;
+  }
+}
+
+async function start() {
+  const secret = secretFromLink();
+  if (!id || !secret) return fail("This link is incomplete: the part after “#” is missing or cut off. Ask for the whole link.");
+  let info;
+  try {
+    info = await api.describe(id);
+  } catch (error) {
+    return fail(explain(error));
+  }
+  status(`${plural(info.fileCount, "file")}, ${formatBytes(info.size)} · expires ${new Date(info.expiresAt).toLocaleString()}`);
+  if (info.password) {
+    root.dataset.state = "password";
+    $("drop-password-form").hidden = false;
+    $("drop-open-password").focus();
+    $("drop-password-form").onsubmit = async (/** @type {Event} */ event) => {
+      event.preventDefault();
+      $("drop-unlock").disabled = true;
+      $("drop-open-error").textContent = "";
+      status("Checking the password…");
+      try {
+        const keys = await deriveDropKeys(secret, {
+          password: $("drop-open-password").value,
+          salt: fromBase64Url(info.password.salt),
+          iterations: info.password.iterations,
+        });
+        await confirmThenOpen(info, keys);
+      } finally {
+        $("drop-unlock").disabled = false;
+      }
+    };
+    return;
+  }
+  await confirmThenOpen(info, await deriveDropKeys(secret));
+}
+
+/** Says what opening costs when downloads are limited, and opens on "Open". */
+async function confirmThenOpen(info, keys) {
+  const ticket = keptTicket();
+  if (ticket || info.downloadsLeft === null || info.downloadsLeft === undefined) return open(keys, ticket);
+  root.dataset.state = "confirm";
+  $("drop-password-form").hidden = true;
+  $("drop-open-confirm").hidden = false;
+  $("drop-open-count").textContent = `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.`;
+  $("drop-open-go").onclick = () => {
+    $("drop-open-confirm").hidden = true;
+    void open(keys, null);
+  };
+}
+
+async function open(keys, ticket) {
+  status("Opening…");
+  let answer;
+  try {
+    answer = await api.open(id, toBase64Url(keys.proofToken), ticket);
+  } catch (error) {
+    const failure = /** @type {any} */ (error);
+    if (failure?.slug === "drop-proof-refused" && !$("drop-password-form").hidden) {
+      $("drop-open-error").textContent = "Wrong password.";
+      root.dataset.state = "password";
+      status("");
+      return;
+    }
+    if (ticket) sessionStorage.removeItem(ticketKey);
+    return fail(explain(error));
+  }
+  sessionStorage.setItem(ticketKey, JSON.stringify({ ticket: answer.ticket, expiresAt: answer.ticketExpiresAt }));
+  let document_;
+  try {
+    document_ = await openMetadata(keys.metadataKey, fromBase64Url(answer.metadata));
+  } catch {
+    return fail("This drop is damaged: its description does not decrypt. Nothing was saved.", "damaged");
+  }
+  $("drop-password-form").hidden = true;
+  $("drop-open-error").textContent = "";
+  if (document_.kind === "text") return showText(String(document_.text ?? ""));
+  const files = Array.isArray(document_.files) ? document_.files : [];
+  if (files.length !== answer.files.length) return fail("This drop is damaged: its file list does not match the server's.", "damaged");
+  const taken = new Set();
+  opened = {
+    keys,
+    ticket: answer.ticket,
+    files: files.map((file, index) => {
+      const path = uniquePath(sanitizePath(String(file.path ?? ""), `file-${index + 1}`), taken);
+      taken.add(path);
+      return {
+        index,
+        path,
+        size: Number(file.size),
+        salt: fromBase64Url(String(file.salt ?? "")),
+        length: Number(answer.files[index].size),
+        thumbnail: typeof file.thumbnail === "string" && /^data:image\/(webp|png|jpeg);base64,[A-Za-z0-9+/=]+$/.test(file.thumbnail) ? file.thumbnail : null,
+      };
+    }),
+  };
+  showFiles(opened.files);
+}
+
+function showText(/** @type {string} */ text) {
+  root.dataset.state = "text";
+  status("");
+  $("drop-text-view").hidden = false;
+  $("drop-text-content").textContent = text; // text, never markup
+  $("drop-text-copy").onclick = async () => {
+    $("drop-text-copy").textContent = (await copyText(navigator, text)) ? "Copied" : "Select and copy";
+  };
+}
+
+function showFiles(/** @type {any[]} */ files) {
+  root.dataset.state = "files";
+  $("drop-files-view").hidden = false;
+  const total = files.reduce((sum, file) => sum + file.size, 0);
+  status(`${plural(files.length, "file")}, ${formatBytes(total)}`);
+  $("drop-files").replaceChildren(
+    ...files.map((file) =>
+      el(document, "li", { className: "drop-file", attrs: { "data-testid": "drop-file" } }, [
+        ...(file.thumbnail ? [el(document, "img", { className: "drop-thumb", attrs: { src: file.thumbnail, alt: "", width: "80", "data-testid": "drop-thumb" } })] : []),
+        el(document, "span", { className: "drop-file-name", text: file.path, attrs: { "data-testid": "drop-file-name" } }),
+        el(document, "span", { className: "drop-file-size", text: formatBytes(file.size) }),
+      ]),
+    ),
+  );
+  if (files.length < 2) $("drop-download-zip").hidden = true;
+  if ("showDirectoryPicker" in window) $("drop-save-folder").hidden = false;
+}
+
+async function clearOutputs() {
+  try {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+    for (const name of outputs) await dir.removeEntry(name).catch(() => {});
+    outputs.clear();
+  } catch {
+    // nothing to clear
+  }
+}
+
+/** Offers an OPFS output as a download. @param {string} name @param {string} downloadAs */
+async function offer(name, downloadAs) {
+  outputs.add(name);
+  const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY);
+  const file = await (await dir.getFileHandle(name)).getFile();
+  const url = URL.createObjectURL(file);
+  const link = el(document, "a", { text: downloadAs, attrs: { href: url, download: downloadAs, rel: "noopener", "data-testid": "drop-saved-link" } });
+  $("drop-saved").append(el(document, "li", {}, [link]));
+  link.click();
+}
+
+/** Runs one download job in a worker. @param {"each" | "zip" | "folder"} mode @param {FileSystemDirectoryHandle} [folder] */
+async function download(mode, folder) {
+  if (!opened) return;
+  for (const button of ["drop-download-all", "drop-download-zip", "drop-save-folder"]) $(button).disabled = true;
+  $("drop-open-error").textContent = "";
+  root.dataset.state = "downloading";
+  $("drop-saved").replaceChildren();
+  $("drop-download-progress").textContent = "Starting…";
+  await clearOutputs();
+  const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
+  let resumedBytes = 0;
+  const meter = new ProgressMeter(opened.files.reduce((sum, file) => sum + file.size, 0));
+  const zipName = `${downloadName(opened.files.length && opened.files[0].path.includes("/") ? opened.files[0].path.split("/")[0] : "drop")}.zip`;
+  await new Promise((resolve) => {
+    worker.onmessage = async (event) => {
+      const message = event.data;
+      if (message.type === "progress") {
+        meter.update(message.done, performance.now());
+        const snap = meter.snapshot(performance.now());
+        const parts = [`${percent(message.done, message.total)} %`, `${formatBytes(message.done)} of ${formatBytes(message.total)}`];
+        if (snap.bytesPerSecond) parts.push(`${formatBytes(Math.round(snap.bytesPerSecond))}/s`);
+        if (snap.etaMs !== null && message.done < message.total) parts.push(`${formatDuration(snap.etaMs)} left`);
+        $("drop-download-progress").textContent = parts.join(" · ");
+      } else if (message.type === "resumed") {
+        resumedBytes += message.bytes;
+        root.dataset.resumedBytes = String(resumedBytes);
+      } else if (message.type === "file-done") {
+        if (mode === "each") await offer(message.name, downloadName(message.path));
+      } else if (message.type === "all-done" || message.type === "zip-done") {
+        if (message.type === "zip-done") await offer(message.name, zipName);
+        $("drop-download-progress").textContent = mode === "folder" ? "Saved into the folder." : "Done.";
+        root.dataset.state = "done";
+        resolve(undefined);
+      } else if (message.type === "error") {
+        $("drop-open-error").textContent = message.damaged
+          ? `Damaged: ${message.message.replace(/^damaged: /, "")}. The file was not saved.`
+          : `The download stopped: ${explain(message)}`;
+        $("drop-download-progress").textContent = "";
+        root.dataset.state = message.damaged ? "damaged" : "error";
+        resolve(undefined);
+      }
+    };
+    worker.postMessage({
+      op: "download",
+      id,
+      proof: toBase64Url(opened.keys.proofToken),
+      ticket: opened.ticket,
+      ikm: opened.keys.contentIKM,
+      files: opened.files.map(({ index, path, size, salt, length }) => ({ index, path, size, salt, length })),
+      mode,
+      folder,
+    });
+  });
+  worker.terminate();
+  for (const button of ["drop-download-all", "drop-download-zip", "drop-save-folder"]) $(button).disabled = false;
+}
+
+$("drop-download-all").addEventListener("click", () => void download("each"));
+$("drop-download-zip").addEventListener("click", () => void download("zip"));
+$("drop-save-folder").addEventListener("click", async () => {
+  let folder;
+  try {
+    folder = await /** @type {any} */ (window).showDirectoryPicker({ mode: "readwrite" });
+  } catch {
+    return; // cancelled
+  }
+  await download("folder", folder);
+});
+window.addEventListener("pagehide", () => void clearOutputs());
+
+/** Outputs are kept for a resume as long as a ticket lives (24 hours); older ones are swept. */
+const STALE_OUTPUT_MS = 24 * 60 * 60 * 1000;
+async function sweepStaleOutputs() {
+  try {
+    const dir = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+    for await (const [name, handle] of /** @type {any} */ (dir).entries()) {
+      try {
+        if (Date.now() - (await handle.getFile()).lastModified > STALE_OUTPUT_MS) await dir.removeEntry(name);
+      } catch {
+        // in use by another tab
+      }
+    }
+  } catch {
+    // no OPFS here
+  }
+}
+void sweepStaleOutputs();
+
+void start();

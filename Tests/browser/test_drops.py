@@ -1,0 +1,487 @@
+"""Encrypted drops in Debian's Chromium against the real binary: a member makes a drop on /drops
+(two files and a folder; a text; a password drop), a second browser context opens the link and
+saves the files, whose SHA-256 must equal the originals; an upload interrupted by a reload
+continues from the server's offset; the owner's list shows the decrypted name and revokes.
+Every stored byte under the server's blobs directory is checked for plaintext markers from the
+files' contents and names. Every wait is bounded."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, expect
+
+from ferry_server import Server
+
+PASSWORD = "correct horse battery staple"
+STEP_MS = 30_000
+MARKER = b"FERRY-PLAINTEXT-MARKER"
+NAME_MARKER = "secretname"
+# The resumed upload's size: large enough that pausing twice lands before the end.
+MIB = int(os.environ.get("FERRY_TEST_DROP_RESUME_MIB", "96"))
+CHUNK = 127 * 65_553  # the client's upload chunk: 8 MiB ending on a record boundary
+
+
+# A directory picker that hands out a folder of the origin private file system, so "Save into a
+# folder…" runs the real File System Access code path and the test can read what was written.
+PICKER_STUB = """
+window.showDirectoryPicker = async () =>
+  (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
+"""
+# Hashes every file under the picked folder: {path: sha256 hex}.
+HASH_PICKED = """
+async () => {
+  const out = {};
+  const walk = async (dir, prefix) => {
+    for await (const [name, handle] of dir.entries()) {
+      if (handle.kind === "directory") { await walk(handle, prefix + name + "/"); continue; }
+      const bytes = await (await handle.getFile()).arrayBuffer();
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+      out[prefix + name] = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+    }
+  };
+  const root = await navigator.storage.getDirectory();
+  await walk(await root.getDirectoryHandle("picked", { create: true }), "");
+  return out;
+}
+"""
+
+
+def png(width: int, height: int) -> bytes:
+    """A plain RGB PNG (a gradient), so the page has an image to make a thumbnail of."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    rows = b"".join(b"\x00" + b"".join(bytes((x * 255 // width, y * 255 // height, 128)) for x in range(width))
+                    for y in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b"")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+class World:
+    def __init__(self, server: Server, browser: Browser) -> None:
+        self.server = server
+        self.browser = browser
+        self.errors: list[str] = []
+
+    @property
+    def url(self) -> str:
+        assert self.server.url
+        return self.server.url
+
+    def context(self) -> BrowserContext:
+        return self.browser.new_context(accept_downloads=True)
+
+    def watch(self, page: Page) -> Page:
+        page.set_default_timeout(STEP_MS)
+        page.on("console", lambda message: self.errors.append(message.text)
+                if message.type == "error" and not message.text.startswith("Failed to load resource") else None)
+        page.on("pageerror", lambda error: self.errors.append(str(error)))
+        return page
+
+    def member(self, email: str = "ann@example.org") -> Page:
+        context = self.context()
+        answer = context.request.post(self.url + "/api/v1/session", data={"email": email, "password": PASSWORD},
+                                      headers={"Origin": self.url})
+        assert answer.ok, answer.text()
+        page = self.watch(context.new_page())
+        page.goto(self.url + "/drops")
+        expect(page.locator("#drops")).to_have_attribute("data-state", "ready")
+        return page
+
+    def stranger(self, *scripts: str) -> Page:
+        context = self.context()
+        for script in scripts:
+            context.add_init_script(script)
+        return self.watch(context.new_page())
+
+    def blob_bytes(self) -> list[bytes]:
+        out = []
+        for path in (self.server.data / "blobs").rglob("*"):
+            if path.is_file():
+                out.append(path.read_bytes())
+        return out
+
+
+@pytest.fixture
+def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    server = Server(tmp_path_factory.mktemp("data"))
+    world = World(server, browser)
+    try:
+        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                   password=PASSWORD)
+        yield world
+        assert world.errors == [], world.errors
+    finally:
+        for context in browser.contexts:
+            context.close()
+        server.stop()
+
+
+def make_link(page: Page) -> str:
+    expect(page.get_by_test_id("drop-result")).to_be_visible(timeout=120_000)
+    link = page.get_by_test_id("drop-link").input_value()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/d/[^#]+#[A-Za-z0-9_-]{22}", link), link
+    return link
+
+
+def downloads_of(page: Page, click, count: int) -> dict[str, bytes]:
+    """Clicks, then collects `count` downloads: {suggested name: bytes}."""
+    got: list = []
+
+    def take(download) -> None:
+        got.append(download)
+
+    page.on("download", take)
+    click()
+    expect(page.get_by_test_id("drop-open")).to_have_attribute("data-state", re.compile("done|damaged|error"),
+                                                               timeout=120_000)
+    expect(page.get_by_test_id("drop-open")).to_have_attribute("data-state", "done")
+    page.wait_for_function(f"document.querySelectorAll('[data-testid=drop-saved-link]').length >= {count}")
+    deadline = 100
+    while len(got) < count and deadline > 0:
+        page.wait_for_timeout(100)
+        deadline -= 1
+    page.remove_listener("download", take)
+    assert len(got) == count, [d.suggested_filename for d in got]
+    return {d.suggested_filename: Path(d.path()).read_bytes() for d in got}
+
+
+def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world: World, tmp_path: Path) -> None:
+    one = tmp_path / f"{NAME_MARKER}-one.bin"
+    one.write_bytes(MARKER + os.urandom(3 * 1024 * 1024 + 17) + MARKER)
+    two = tmp_path / "two.txt"
+    two.write_bytes(MARKER * 1000)
+    folder = tmp_path / "album"
+    (folder / "inner").mkdir(parents=True)
+    (folder / "a.txt").write_bytes(b"alpha " + MARKER)
+    (folder / "inner" / "b.dat").write_bytes(os.urandom(70_000))
+    (folder / "inner" / "empty.dat").write_bytes(b"")
+    (folder / "view.png").write_bytes(png(320, 200))
+
+    owner = world.member()
+    with owner.expect_file_chooser() as chooser:
+        owner.locator("#drop-pick-files").click()
+    chooser.value.set_files([str(one), str(two)])
+    owner.get_by_test_id("drop-folder-input").set_input_files(str(folder))
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(6)
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    expect(owner.get_by_test_id("drop-qr").locator("svg")).to_have_count(1)
+
+    # No stored byte holds a marker of the contents or a name.
+    blobs = world.blob_bytes()
+    assert len(blobs) >= 7  # six files and the metadata
+    for data in blobs:
+        assert MARKER not in data
+        assert NAME_MARKER.encode() not in data
+        assert b"album" not in data
+
+    reader = world.stranger(PICKER_STUB)
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    names = reader.get_by_test_id("drop-file-name").all_inner_texts()
+    assert sorted(names) == sorted([one.name, two.name, "album/a.txt", "album/inner/b.dat", "album/inner/empty.dat",
+                                    "album/view.png"])
+    # The image's preview was made by the sender's browser and came inside the sealed metadata.
+    expect(reader.get_by_test_id("drop-thumb")).to_have_count(1)
+    assert reader.get_by_test_id("drop-thumb").get_attribute("src").startswith("data:image/")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 6)
+    expected = {
+        one.name: one.read_bytes(), two.name: two.read_bytes(), "album_a.txt": (folder / "a.txt").read_bytes(),
+        "album_inner_b.dat": (folder / "inner" / "b.dat").read_bytes(),
+        "album_inner_empty.dat": b"", "album_view.png": (folder / "view.png").read_bytes(),
+    }
+    assert {name: sha256(data) for name, data in saved.items()} == {name: sha256(data) for name, data in expected.items()}
+
+    # The same files as one zip, read back with Python's zipfile.
+    import io
+    import zipfile
+    zipped = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-zip").click(), 1)
+    (zip_bytes,) = zipped.values()
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+        assert archive.testzip() is None
+        assert sha256(archive.read("album/inner/b.dat")) == sha256((folder / "inner" / "b.dat").read_bytes())
+        assert sha256(archive.read(one.name)) == sha256(one.read_bytes())
+
+    # Into a picked folder (File System Access API), the drop's folders kept.
+    reader.get_by_test_id("drop-save-folder").click()
+    expect(reader.get_by_test_id("drop-download-progress")).to_have_text("Saved into the folder.", timeout=120_000)
+    picked = reader.evaluate(HASH_PICKED)
+    assert picked == {
+        one.name: sha256(one.read_bytes()), two.name: sha256(two.read_bytes()),
+        "album/a.txt": sha256((folder / "a.txt").read_bytes()),
+        "album/inner/b.dat": sha256((folder / "inner" / "b.dat").read_bytes()),
+        "album/inner/empty.dat": sha256(b""), "album/view.png": sha256((folder / "view.png").read_bytes()),
+    }
+
+    # The owner's list names the drop from this browser's keys.
+    owner.reload()
+    expect(owner.get_by_test_id("drop-row-name").first).to_contain_text(one.name)
+
+
+def test_a_text_drop_is_shown_as_text(world: World) -> None:
+    text = 'Meet at 10. <script>window.__pwned = 1</script><b>bold?</b> ' + MARKER.decode()
+    owner = world.member()
+    owner.get_by_test_id("kind-text").check()
+    owner.get_by_test_id("drop-text").fill(text)
+    owner.get_by_test_id("drop-max").fill("2")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    for data in world.blob_bytes():
+        assert MARKER not in data and b"Meet at" not in data
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open-confirm")).to_be_visible()
+    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 2 downloads left")
+    reader.get_by_test_id("drop-open-go").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    assert reader.get_by_test_id("drop-text-content").text_content() == text
+    assert reader.locator("#drop-text-content script, #drop-text-content b").count() == 0
+    assert reader.evaluate("window.__pwned") is None
+    # A reload keeps the ticket: no confirmation, no second count.
+    reader.reload()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    owner.reload()
+    expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("1 of 2 downloads")
+    expect(owner.get_by_test_id("drop-row-name").first).to_contain_text("Text: Meet at 10.")
+
+    # "Send to a team member" hands the link to the home page's direct text message box.
+    owner.get_by_test_id("kind-text").check()
+    owner.get_by_test_id("drop-text").fill("second")
+    owner.get_by_test_id("drop-create").click()
+    second = make_link(owner)
+    owner.get_by_test_id("drop-send").click()
+    owner.wait_for_url(world.url + "/")
+    expect(owner.locator("#text-message")).to_have_value(second)
+
+
+def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
+    owner = world.member()
+    # The file comes by drag and drop onto the drop zone (a page-made DataTransfer).
+    owner.evaluate("""() => {
+      const bytes = new Uint8Array(200000);
+      for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 31 + 7) % 256;
+      const data = new DataTransfer();
+      data.items.add(new File([bytes], "report.pdf", { type: "application/pdf" }));
+      const zone = document.getElementById("drop-zone");
+      zone.dispatchEvent(new DragEvent("dragover", { dataTransfer: data, bubbles: true, cancelable: true }));
+      zone.dispatchEvent(new DragEvent("drop", { dataTransfer: data, bubbles: true, cancelable: true }));
+    }""")
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(1)
+    expected = bytes((i * 31 + 7) % 256 for i in range(200_000))
+    owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
+    reader.get_by_test_id("drop-open-password").fill("wrong")
+    reader.get_by_test_id("drop-unlock").click()
+    expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
+    # The same password typed as decomposed Unicode opens it (NFC).
+    reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
+    reader.get_by_test_id("drop-unlock").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["report.pdf"]) == sha256(expected)
+
+
+def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "big.bin"
+    source.write_bytes(os.urandom(MIB * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    # A gate on the page's PATCH requests: while it is closed they wait here, so pausing always
+    # catches the upload mid-way however fast this machine is.
+    held: list = []
+    gate = {"closed": False}
+
+    def patches(route) -> None:
+        if route.request.method == "PATCH" and gate["closed"]:
+            held.append(route)
+        else:
+            route.continue_()
+
+    def wait_held() -> None:
+        for _ in range(300):
+            if held:
+                return
+            owner.wait_for_timeout(100)
+        raise AssertionError("no PATCH reached the gate")
+
+    def drop_held() -> None:
+        for route in held:
+            try:
+                route.abort()
+            except Exception:  # the page already cancelled it
+                pass
+        held.clear()
+
+    uploads = re.compile(r"/api/v1/uploads/")
+    owner.route(uploads, patches)
+    owner.get_by_test_id("drop-create").click()
+    owner.wait_for_function("() => document.getElementById('drop-progress-bar').value > 0")
+    gate["closed"] = True
+    wait_held()
+    owner.get_by_test_id("drop-pause").click()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
+    drop_held()
+    # Resume in the page: the next PATCH starts at the server's offset; one chunk goes through and
+    # the bar moves on; then pause again.
+    paused_at = owner.evaluate("() => document.getElementById('drop-progress-bar').value")
+    owner.get_by_test_id("drop-pause").click()
+    wait_held()
+    assert int(held[0].request.headers["upload-offset"]) > 0
+    resumed_patch = held.pop()
+    resumed_patch.continue_()
+    owner.wait_for_function("(at) => document.getElementById('drop-progress-bar').value > at", arg=paused_at)
+    wait_held()
+    owner.get_by_test_id("drop-pause").click()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
+    drop_held()
+    owner.unroute(uploads)
+    owner.reload()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    expect(owner.get_by_test_id("drop-pending-hint")).to_contain_text("choose the same files again")
+    before = world.server.metrics()["ferry_network_received_bytes_total"]
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    assert owner.locator("#drops").get_attribute("data-resumed") == "true"
+    resumed = int(owner.locator("#drops").get_attribute("data-resumed-bytes") or "0")
+    assert resumed > 0, "the second run started from the server's offset"
+    received = world.server.metrics()["ferry_network_received_bytes_total"] - before
+    encoded = MIB * 1024 * 1024 + 21 + MIB * 16 * 17
+    # The rest, plus at most one chunk of slack (a PATCH refused as busy, 409, would cost its body
+    # once more; an earlier version of this test, pausing without the gate, saw 8 MiB extra).
+    assert received < encoded - resumed + CHUNK + 1024 * 1024, (received, resumed)
+    assert received < encoded, "not everything was sent again"
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["big.bin"]) == sha256(source.read_bytes())
+
+
+def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "photo-notes.txt"
+    source.write_bytes(os.urandom(300_000))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    # A reader whose ranges come back with one bit flipped: "damaged", and no file is offered.
+    reader = world.stranger()
+
+    def flip(route) -> None:
+        answer = route.fetch()
+        body = bytearray(answer.body())
+        if len(body) > 1000:
+            body[1000] ^= 1
+        route.fulfill(response=answer, body=bytes(body))
+
+    reader.route(re.compile(r"/api/v1/drops/[^/]+/files/"), flip)
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    reader.get_by_test_id("drop-download-all").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "damaged")
+    expect(reader.get_by_test_id("drop-open-error")).to_contain_text("Damaged")
+    assert reader.get_by_test_id("drop-saved-link").count() == 0
+    left = reader.evaluate("""async () => {
+      const root = await navigator.storage.getDirectory();
+      const dir = await root.getDirectoryHandle("ferry-drops-out", { create: true });
+      const names = [];
+      for await (const name of dir.keys()) names.push(name);
+      return names;
+    }""")
+    assert left == []
+
+    owner.reload()
+    row = owner.get_by_test_id("drop-row").first
+    expect(row.get_by_test_id("drop-row-name")).to_have_text(source.name)
+    # The same member in another browser sees the drop, without its name.
+    elsewhere = world.member()
+    expect(elsewhere.get_by_test_id("drop-row-name").first).to_contain_text("Made elsewhere")
+    expect(elsewhere.get_by_test_id("drop-row-meta").first).to_contain_text("1 file")
+    # Extending moves the expiry later.
+    before = row.get_by_test_id("drop-row-meta").inner_text()
+    row.get_by_test_id("drop-row-extend").click()
+    expect(owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-meta")).not_to_have_text(before)
+    owner.once("dialog", lambda dialog: dialog.accept())
+    row.get_by_test_id("drop-row-revoke").click()
+    expect(owner.get_by_test_id("drop-row").first).to_have_attribute("data-state", "revoked")
+
+    late = world.stranger()
+    late.goto(link)
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop was revoked by its owner.")
+
+    owner.once("dialog", lambda dialog: dialog.accept())
+    owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-delete").click()
+    expect(owner.get_by_test_id("drop-row")).to_have_count(0)
+    late.reload()
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop does not exist, or it was deleted.")
+    # /drops is for members: a visitor is sent to sign in.
+    late.goto(world.url + "/drops")
+    late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))
+
+
+def test_a_download_resumes_after_a_reload_without_counting_again(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "video.raw"
+    source.write_bytes(os.urandom(48 * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-max").fill("1")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    refused: list[str] = []
+
+    def cut(route) -> None:
+        # The connection "drops" for every range past 32 MiB: the first two ranges arrive.
+        start = int(re.match(r"bytes=(\d+)-", route.request.headers.get("range", "bytes=0-")).group(1))
+        if start >= 32 * 1024 * 1024:
+            refused.append(route.request.headers["range"])
+            route.abort()
+        else:
+            route.continue_()
+
+    pattern = re.compile(r"/api/v1/drops/[^/]+/files/")
+    reader.route(pattern, cut)
+    reader.goto(link)
+    reader.get_by_test_id("drop-open-go").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    reader.get_by_test_id("drop-download-all").click()
+    deadline = 300
+    while not refused and deadline > 0:
+        reader.wait_for_timeout(100)
+        deadline -= 1
+    assert refused, "the download reached the cut"
+    reader.unroute(pattern)
+    reader.reload()
+    # The kept ticket opens again without asking (a limit of 1 would refuse a second count).
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    before = world.server.metrics()["ferry_network_sent_bytes_total"]
+    saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
+    assert sha256(saved["video.raw"]) == sha256(source.read_bytes())
+    resumed = int(reader.get_by_test_id("drop-open").get_attribute("data-resumed-bytes") or "0")
+    assert resumed >= 16 * 1024 * 1024, resumed
+    sent = world.server.metrics()["ferry_network_sent_bytes_total"] - before
+    assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)

@@ -1,0 +1,116 @@
+// The streaming zip writer, read back by Python's zipfile (an independent reader): plain and
+// forced-ZIP64 archives, and a sparse 5 GiB archive whose second entry starts past 4 GiB.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import { mkdtempSync, openSync, writeSync, closeSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+
+import { Crc32, crc32 } from "../../Public/js/drops/crc32.js";
+import { ZipWriter } from "../../Public/js/drops/zip.js";
+
+const READ = `
+import json, sys, zipfile
+with zipfile.ZipFile(sys.argv[1]) as z:
+    out = []
+    for info in z.infolist():
+        row = {"name": info.filename, "size": info.file_size, "offset": info.header_offset, "crc": info.CRC}
+        if info.file_size < 1 << 20:
+            row["data"] = z.read(info).hex()
+        out.append(row)
+    print(json.dumps(out))
+`;
+
+const python = (path) => JSON.parse(execFileSync("python3", ["-c", READ, path], { encoding: "utf8" }));
+
+function build(files, options) {
+  const zip = new ZipWriter(options);
+  const parts = [];
+  for (const { name, data } of files) {
+    parts.push(zip.begin(name, data.length, new Date(2026, 11, 6, 12, 30, 10)));
+    parts.push(data);
+    zip.wrote(data.length);
+    parts.push(zip.end(crc32(data)));
+  }
+  parts.push(zip.finish());
+  const total = parts.reduce((sum, part) => sum + part.length, 0);
+  assert.equal(zip.offset, total);
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.length;
+  }
+  return out;
+}
+
+const files = [
+  { name: "notes.txt", data: new TextEncoder().encode("hello zip\n") },
+  { name: "folder/émoji 🚢.bin", data: Uint8Array.from({ length: 70_000 }, (_, n) => n % 251) },
+  { name: "empty", data: new Uint8Array(0) },
+];
+
+test("CRC-32 matches the standard check value", () => {
+  assert.equal(crc32(new TextEncoder().encode("123456789")), 0xcbf43926);
+  const running = new Crc32().update(new TextEncoder().encode("1234")).update(new TextEncoder().encode("56789"));
+  assert.equal(running.value, 0xcbf43926);
+});
+
+for (const forceZip64 of [false, true]) {
+  test(`Python's zipfile reads a ${forceZip64 ? "forced ZIP64" : "plain"} archive`, () => {
+    const dir = mkdtempSync(join(tmpdir(), "ferry-zip-"));
+    try {
+      const path = join(dir, "a.zip");
+      writeFileSync(path, build(files, { forceZip64 }));
+      const rows = python(path);
+      assert.deepEqual(
+        rows.map((row) => [row.name, row.size, row.data]),
+        files.map((file) => [file.name, file.data.length, Buffer.from(file.data).toString("hex")]),
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+}
+
+test("ZIP64: a 5 GiB entry (sparse) and a second entry past 4 GiB", () => {
+  const dir = mkdtempSync(join(tmpdir(), "ferry-zip64-"));
+  try {
+    const path = join(dir, "big.zip");
+    const big = 5 * 1024 ** 3;
+    const small = new TextEncoder().encode("after the big one");
+    const zip = new ZipWriter();
+    const fd = openSync(path, "w");
+    let at = 0;
+    const put = (bytes) => {
+      writeSync(fd, bytes, 0, bytes.length, at);
+      at += bytes.length;
+    };
+    put(zip.begin("big.bin", big));
+    // The data is a hole of zeros; its CRC is not checked by listing, only the small entry's.
+    at += big;
+    zip.wrote(big);
+    put(zip.end(0));
+    put(zip.begin("small.txt", small.length));
+    put(small);
+    zip.wrote(small.length);
+    put(zip.end(crc32(small)));
+    put(zip.finish());
+    closeSync(fd);
+    const rows = python(path);
+    assert.equal(rows[0].size, big);
+    assert.equal(rows[1].name, "small.txt");
+    assert.ok(rows[1].offset > 2 ** 32, "the second entry starts past 4 GiB");
+    assert.equal(Buffer.from(rows[1].data, "hex").toString(), "after the big one");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("an entry must write what it declared", () => {
+  const zip = new ZipWriter();
+  zip.begin("a", 3);
+  zip.wrote(2);
+  assert.throws(() => zip.end(0), /declared 3/);
+});
