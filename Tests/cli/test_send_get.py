@@ -273,6 +273,10 @@ def run_in_terminal(cli: Cli, args: list[str], answers: list[str], cwd: Path) ->
         os.execve(str(binary()), [str(binary()), *args], cli.env())
     shown = b""
     pending = list(answers)
+    # Each prompt is answered once: what came after the last answer must end in a prompt. (The
+    # newline that follows an answer still leaves the old prompt at the end of `shown`; answering
+    # it again would type the next answer before the next prompt, whose TCSAFLUSH throws it away.)
+    answered_up_to = 0
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         ready, _, _ = select.select([fd], [], [], 0.1)
@@ -284,8 +288,11 @@ def run_in_terminal(cli: Cli, args: list[str], answers: list[str], cwd: Path) ->
             if not data:
                 break
             shown += data
-            if pending and shown.rstrip().endswith(b":"):
+            if pending and shown[answered_up_to:].rstrip().endswith(b":"):
                 os.write(fd, (pending.pop(0) + "\n").encode())
+                answered_up_to = len(shown)
+    else:
+        os.kill(pid, signal.SIGKILL)  # never wait for a child that waits for input
     _, status = os.waitpid(pid, 0)
     os.close(fd)
     return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
