@@ -41,6 +41,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/sqlite-kit.git", from: "4.5.2"),
         .package(url: "https://github.com/vapor/postgres-kit.git", from: "2.17.0"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         /// libbrotli's encoder, for precompressed `.br` siblings and dynamic responses.
@@ -160,6 +161,22 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                "FerryDropClient",
+            ],
+            swiftSettings: strict
+        ),
+        /// `ferry send` / `ferry get`: the tus uploader, the drop downloader and the resume state, over
+        /// async-http-client. The commands in `ferry` only parse arguments and print.
+        .target(
+            name: "FerryDropClient",
+            dependencies: [
+                "FerryDropFormat",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
+                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -204,6 +221,11 @@ let package = Package(
         .testTarget(
             name: "FerryDropFormatTests",
             dependencies: ["FerryDropFormat"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "FerryDropClientTests",
+            dependencies: ["FerryDropClient", "FerryDropFormat"],
             swiftSettings: strict
         ),
         .testTarget(

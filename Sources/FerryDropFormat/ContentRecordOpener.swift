@@ -10,13 +10,19 @@ public struct ContentRecordOpener: Sendable {
     private var sequence: UInt64 = 0
     public private(set) var finished = false
 
-    /// - Parameter maxRecordSize: refuses streams whose records would need more memory.
-    public init(ikm: [UInt8], header: ContentStreamHeader, maxRecordSize: Int = DropFormat.recordSize) throws {
+    /// - Parameters:
+    ///   - maxRecordSize: refuses streams whose records would need more memory.
+    ///   - firstRecord: the index of the first record to open, for a download resumed from a record
+    ///     boundary (0: the whole stream).
+    public init(
+        ikm: [UInt8], header: ContentStreamHeader, maxRecordSize: Int = DropFormat.recordSize, firstRecord: UInt64 = 0
+    ) throws {
         guard header.recordSize <= maxRecordSize else {
             throw DropFormatError.damaged("record size \(header.recordSize) above \(maxRecordSize)")
         }
         self.header = header
         keys = ContentStreamKeys(ikm: ikm, salt: header.salt)
+        sequence = firstRecord
     }
 
     /// Opens the next record; `last` says whether the stream ends after it. Returns its plaintext.

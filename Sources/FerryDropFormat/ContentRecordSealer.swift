@@ -14,13 +14,19 @@ public struct ContentRecordSealer: Sendable {
     /// - Parameters:
     ///   - ikm: the drop's content IKM.
     ///   - salt: 16 fresh random bytes for this file.
-    public init(ikm: [UInt8], salt: [UInt8], recordSize: Int = DropFormat.recordSize, keyID: [UInt8] = []) throws {
+    ///   - firstRecord: the index of the first record to seal, for a resumed upload that re-creates
+    ///     the same ciphertext from a record boundary on (0: the whole stream).
+    public init(
+        ikm: [UInt8], salt: [UInt8], recordSize: Int = DropFormat.recordSize, keyID: [UInt8] = [],
+        firstRecord: UInt64 = 0
+    ) throws {
         guard salt.count == 16 else { throw DropFormatError.invalid("the salt must be 16 bytes") }
         guard (18..<(1 << 32)).contains(recordSize), keyID.count <= 255 else {
             throw DropFormatError.invalid("bad record size or key id")
         }
         header = ContentStreamHeader(salt: salt, recordSize: recordSize, keyID: keyID)
         keys = ContentStreamKeys(ikm: ikm, salt: salt)
+        sequence = firstRecord
     }
 
     /// Seals the next record (every record but the last must be full).

@@ -10,7 +10,7 @@ struct Ferry: AsyncParsableCommand {
         version: FerryVersion.current,
         subcommands: [
             Serve.self, UserCommand.self, TeamCommand.self, TokenCommand.self, AdminCommand.self, MigrateCommand.self,
-            Precompress.self, TLSCommand.self,
+            Precompress.self, TLSCommand.self, SendCommand.self, GetCommand.self,
         ],
         defaultSubcommand: Serve.self
     )

@@ -1,0 +1,26 @@
+/// Why `ferry send` or `ferry get` stopped, in words for the command line.
+public enum DropClientError: Error, Equatable, CustomStringConvertible {
+    /// The link cannot be a drop link.
+    case badLink(String)
+    /// A path, option or input the command cannot use.
+    case invalidInput(String)
+    /// The server refused or answered something unexpected (status, problem detail).
+    case server(status: Int, detail: String)
+    /// The ciphertext or metadata does not verify: nothing from it was kept.
+    case damaged(String)
+    /// The password (or the link) derives keys the server does not accept.
+    case wrongPassword
+    /// A local file problem.
+    case io(String)
+
+    public var description: String {
+        switch self {
+        case .badLink(let detail): "not a drop link: \(detail)"
+        case .invalidInput(let detail): detail
+        case .server(let status, let detail): "the server refused (\(status)): \(detail)"
+        case .damaged(let detail): "the drop is damaged: \(detail); nothing was written"
+        case .wrongPassword: "the proof was refused: wrong password (or a changed link)"
+        case .io(let detail): detail
+        }
+    }
+}

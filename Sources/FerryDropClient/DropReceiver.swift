@@ -1,0 +1,272 @@
+import FerryDropFormat
+import Foundation
+
+/// `ferry get`: opens a drop (one counted download; the ticket is kept so a rerun is not counted
+/// again), then fetches each file in 16 MiB ranges, verifying and decrypting record by record as
+/// the bytes arrive. A file is written under a temporary name and renamed into place only once its
+/// whole stream verified; a rerun continues a partial file from its last whole record.
+public struct DropReceiver: Sendable {
+    /// Where the plaintext goes.
+    public enum Output: Sendable, Equatable {
+        /// Files under this folder, by their sanitised paths.
+        case directory(String)
+        /// A single file's or a text's bytes on standard output.
+        case standardOutput
+    }
+
+    /// The server of the link.
+    public let api: DropAPI
+    /// Where resume state lives.
+    public let store: StateStore
+    /// Whether to draw the progress bar.
+    public let showProgress: Bool
+    /// Notes for standard error ("resuming …").
+    public let note: @Sendable (String) -> Void
+
+    /// Bytes per range request: a revoked drop stops a download within one range.
+    public static let rangeSize: Int64 = 16 << 20
+
+    public init(api: DropAPI, store: StateStore, showProgress: Bool, note: @escaping @Sendable (String) -> Void) {
+        self.api = api
+        self.store = store
+        self.showProgress = showProgress
+        self.note = note
+    }
+
+    /// Downloads the drop of `link`; `password` is asked only for a password drop. Returns the
+    /// paths written (empty for a text or standard output).
+    public func receive(
+        _ link: DropLink, to output: Output, password: @Sendable () throws -> String
+    ) async throws -> [String] {
+        let info = try await api.info(dropID: link.id)
+        var dropPassword: DropPassword?
+        if let parameters = info.password {
+            guard let salt = Base64URL.decode(parameters.salt) else {
+                throw DropClientError.damaged("the drop's password salt is malformed")
+            }
+            dropPassword = DropPassword(password: try password(), salt: salt, iterations: parameters.iterations)
+        }
+        let keys: DropKeys
+        do {
+            keys = try DropKeys.derive(secret: link.secret, password: dropPassword)
+        } catch {
+            throw DropClientError.damaged("\(error)")
+        }
+        // Per output: files already complete in one folder say nothing about another.
+        let place: String
+        switch output {
+        case .directory(let folder): place = URL(fileURLWithPath: folder).standardizedFileURL.path
+        case .standardOutput: place = "-"
+        }
+        let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret), place])
+        var state = store.load(GetState.self, key: key)
+        if state != nil { note("resuming an interrupted download (not counted again)") }
+        let opened: OpenedDrop
+        do {
+            opened = try await api.open(dropID: link.id, proof: keys.proofToken, ticket: state?.ticket)
+        } catch DropClientError.server(status: 403, _) {
+            throw dropPassword == nil
+                ? DropClientError.badLink("the server refused the link's proof (a changed secret?)")
+                : DropClientError.wrongPassword
+        }
+        if state?.ticket != opened.ticket {
+            // An expired ticket was replaced (that open counted); verified files stay verified.
+            state = GetState(ticket: opened.ticket, completed: state?.completed ?? [])
+        }
+        guard var state else { throw DropClientError.io("no download ticket") }
+        try store.save(state, key: key)
+
+        guard let sealed = Base64URL.decode(opened.metadata) else {
+            throw DropClientError.damaged("the metadata is not base64url")
+        }
+        let manifest: DropManifest
+        do {
+            let json = try SealedMetadata.open(sealed, key: keys.metadataKey)
+            manifest = try JSONDecoder().decode(DropManifest.self, from: Data(json))
+        } catch {
+            throw DropClientError.damaged("the metadata does not open")
+        }
+        if manifest.kind == "text" {
+            FileHandle.standardOutput.write(Data((manifest.text ?? "").utf8))
+            store.remove(key: key)
+            return []
+        }
+        guard manifest.kind == "files", let files = manifest.files, files.count == opened.files.count else {
+            throw DropClientError.damaged("the metadata does not match the drop's files")
+        }
+        for (file, stored) in zip(files, opened.files)
+        where file.size < 0 || CiphertextLayout.ciphertextLength(plaintextSize: file.size) != stored.size {
+            throw DropClientError.damaged("a file's stored length does not match its size")
+        }
+        let total = opened.files.reduce(Int64(0)) { $0 + $1.size }
+        let progress = TransferProgress(total: total, label: "get", visible: showProgress)
+
+        guard case .directory(let folder) = output else {
+            guard files.count == 1 else {
+                throw DropClientError.invalidInput("-o - writes one file; this drop has \(files.count)")
+            }
+            try await download(
+                files[0], index: 0, link: link, keys: keys, ticket: state.ticket, to: FileHandle.standardOutput,
+                from: 0, progress: progress)
+            progress.finish()
+            store.remove(key: key)
+            return []
+        }
+        let targets = Self.targets(files.map(\.path), under: folder)
+        for (index, target) in targets.enumerated()
+        where !state.completed.contains(index) && FileManager.default.fileExists(atPath: target) {
+            throw DropClientError.invalidInput("\(target) exists; not overwriting it")
+        }
+        var written: [String] = []
+        for (index, file) in files.enumerated() {
+            let target = targets[index]
+            defer { written.append(target) }
+            if state.completed.contains(index) {
+                progress.skip(opened.files[index].size)
+                continue
+            }
+            try await receive(
+                file, index: index, link: link, keys: keys, ticket: state.ticket, target: target, tag: key,
+                progress: progress)
+            state.completed.append(index)
+            try store.save(state, key: key)
+        }
+        progress.finish()
+        store.remove(key: key)
+        return written
+    }
+
+    /// Downloads one file to `target` through its temporary sibling.
+    private func receive(
+        _ file: DropManifest.File, index: Int, link: DropLink, keys: DropKeys, ticket: String, target: String,
+        tag: String, progress: TransferProgress
+    ) async throws {
+        let url = URL(fileURLWithPath: target)
+        let folder = url.deletingLastPathComponent()
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        } catch {
+            throw DropClientError.io("cannot create \(folder.path): \(error)")
+        }
+        let partial = folder.appendingPathComponent(Self.partialName(url.lastPathComponent, tag: tag)).path
+        var resumeFrom: Int64 = 0
+        if FileManager.default.fileExists(atPath: partial) {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? NSNumber)??.int64Value ?? 0
+            resumeFrom = CiphertextLayout.downloadResumePoint(plaintextWritten: min(size, file.size)).plaintextOffset
+            if resumeFrom > 0 { note("continuing \(url.lastPathComponent) at \(TransferProgress.bytes(resumeFrom))") }
+        } else {
+            guard FileManager.default.createFile(atPath: partial, contents: nil) else {
+                throw DropClientError.io("cannot write \(partial)")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: partial) else {
+            throw DropClientError.io("cannot write \(partial)")
+        }
+        do {
+            try handle.truncate(atOffset: UInt64(resumeFrom))
+            try handle.seekToEnd()
+            try await download(
+                file, index: index, link: link, keys: keys, ticket: ticket, to: handle, from: resumeFrom,
+                progress: progress)
+            try handle.synchronize()
+            try handle.close()
+        } catch let error as DropClientError {
+            try? handle.close()
+            if case .damaged = error { try? FileManager.default.removeItem(atPath: partial) }
+            throw error
+        } catch {
+            try? handle.close()
+            throw DropClientError.io("cannot write \(partial): \(error)")
+        }
+        guard rename(partial, target) == 0 else { throw DropClientError.io("cannot rename \(partial) to \(target)") }
+    }
+
+    /// Fetches, verifies and decrypts one file's stream from plaintext offset `from` (a record
+    /// boundary) on, writing the plaintext to `handle` as each record verifies.
+    private func download(
+        _ file: DropManifest.File, index: Int, link: DropLink, keys: DropKeys, ticket: String, to handle: FileHandle,
+        from: Int64, progress: TransferProgress
+    ) async throws {
+        guard let salt = Base64URL.decode(file.salt), salt.count == 16 else {
+            throw DropClientError.damaged("a file's salt is malformed")
+        }
+        let point = CiphertextLayout.downloadResumePoint(plaintextWritten: from)
+        let length = CiphertextLayout.ciphertextLength(plaintextSize: file.size)
+        var decryptor = StreamDecryptor(
+            ikm: keys.contentIKM, salt: salt, plaintextSize: file.size, firstRecord: point.record)
+        if point.ciphertextOffset > 0 {
+            // The header (for the salt check), then the records from the resume point.
+            try await fetch(
+                link, index: index, keys: keys, ticket: ticket, range: 0...Int64(CiphertextLayout.headerLength - 1)
+            ) {
+                _ = try decryptor.feed($0)
+            }
+        }
+        progress.skip(point.ciphertextOffset)
+        var at = point.ciphertextOffset
+        while at < length {
+            let end = min(length, at + Self.rangeSize) - 1
+            try await fetch(link, index: index, keys: keys, ticket: ticket, range: at...end) { bytes in
+                let plaintext = try decryptor.feed(bytes)
+                if !plaintext.isEmpty { try handle.write(contentsOf: plaintext) }
+                progress.add(bytes.count)
+            }
+            at = end + 1
+        }
+        try decryptor.finish()
+    }
+
+    /// One range request; `consume` gets the bytes as they arrive. Fails if fewer or more came.
+    private func fetch(
+        _ link: DropLink, index: Int, keys: DropKeys, ticket: String, range: ClosedRange<Int64>,
+        consume: ([UInt8]) throws -> Void
+    ) async throws {
+        let response = try await api.file(
+            dropID: link.id, index: index, proof: keys.proofToken, ticket: ticket, range: range)
+        var received: Int64 = 0
+        do {
+            for try await buffer in response.body {
+                received += Int64(buffer.readableBytes)
+                guard received <= Int64(range.count) else {
+                    throw DropClientError.damaged("the server sent more than the range")
+                }
+                try consume(Array(buffer.readableBytesView))
+            }
+        } catch let error as DropClientError {
+            throw error
+        } catch {
+            throw DropClientError.io("the download was interrupted: \(error); run the command again to continue")
+        }
+        guard received == Int64(range.count) else {
+            throw DropClientError.io("the download was interrupted; run the command again to continue")
+        }
+    }
+
+    /// The files' places under `folder`: sanitised paths, a second file of the same path numbered.
+    public static func targets(_ paths: [String], under folder: String) -> [String] {
+        var used: Set<String> = []
+        let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
+        return paths.map { raw in
+            let path = DropPathSanitizer.sanitize(raw)
+            var candidate = path
+            var number = 2
+            while used.contains(candidate) {
+                candidate = path + " (\(number))"
+                number += 1
+            }
+            used.insert(candidate)
+            return (base.isEmpty ? "." : base) + "/" + candidate
+        }
+    }
+
+    /// The temporary name of a file being received (hidden, tagged by the drop).
+    static func partialName(_ name: String, tag: String) -> String {
+        var short = ""
+        for character in name {
+            if short.utf8.count + String(character).utf8.count > 180 { break }
+            short.append(character)
+        }
+        return "." + short + "." + tag.suffix(8) + ".ferry-part"
+    }
+}

@@ -1,0 +1,8 @@
+/// What a `ferry get` keeps to continue after an interruption: the download ticket (so the
+/// rerun is not counted as another download) and the files already written in full.
+public struct GetState: Codable, Sendable, Equatable {
+    /// The `Ferry-Drop-Ticket` of the open.
+    public var ticket: String
+    /// Indices of files verified and renamed into place.
+    public var completed: [Int]
+}

@@ -1,0 +1,43 @@
+import FerryDropClient
+import Foundation
+
+/// What `ferry send` and `ferry get` share: the server and token from flags or the environment,
+/// the drop password from `FERRY_DROP_PASSWORD` or a prompt without echo, and notes on standard
+/// error.
+enum DropCommandSupport {
+    /// Whether standard error is a terminal (the progress bar is drawn only then).
+    static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
+
+    /// Writes a line to standard error.
+    @Sendable static func note(_ text: String) {
+        FileHandle.standardError.write(Data(("ferry: " + text + "\n").utf8))
+    }
+
+    /// The drop password: `FERRY_DROP_PASSWORD`, else typed at the terminal (twice with `confirm`).
+    static func password(confirm: Bool) throws -> String {
+        if let password = ProcessInfo.processInfo.environment["FERRY_DROP_PASSWORD"] { return password }
+        let tty = open("/dev/tty", O_RDWR)
+        guard tty >= 0 else {
+            throw CommandFailure(message: "no terminal to ask for the drop password; set FERRY_DROP_PASSWORD")
+        }
+        close(tty)
+        guard let typed = getpass("Drop password: ") else { throw CommandFailure(message: "no password typed") }
+        let password = String(cString: typed)
+        guard !password.isEmpty else { throw CommandFailure(message: "the password is empty") }
+        if confirm {
+            guard let again = getpass("Again: "), String(cString: again) == password else {
+                throw CommandFailure(message: "the passwords differ")
+            }
+        }
+        return password
+    }
+
+    /// Runs `body`, turning the client's errors into the command line's.
+    static func run<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as DropClientError {
+            throw CommandFailure(message: error.description)
+        }
+    }
+}

@@ -1,0 +1,306 @@
+"""`ferry send` and `ferry get` against a real server: round trips of files, folders, empty
+files, texts and standard input; password drops; download limits; resumed sends and gets after a
+kill; a flipped byte in a stored blob; hostile paths; the password prompt on a terminal."""
+
+from __future__ import annotations
+
+import json
+import os
+import pty
+import select
+import signal
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from conftest import Cli, binary, make_file, sha256
+
+BIG = 200 * 1024 * 1024
+
+
+def tree(folder: Path) -> dict[str, str]:
+    """Relative path → SHA-256 of every file under `folder`."""
+    return {str(path.relative_to(folder)): sha256(path) for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def test_files_round_trip(cli: Cli, tmp_path: Path) -> None:
+    sizes = {"empty.txt": 0, "one.bin": 1, "record.bin": 65536, "record-and-one.bin": 65537,
+             "several.bin": 3 * 65536 + 5, "mib.bin": 1024 * 1024 + 3}
+    files = [make_file(tmp_path / "in" / name, size, seed=size) for name, size in sizes.items()]
+    link = cli.send(*map(str, files), "--expires", "1h")
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert tree(out) == tree(tmp_path / "in")
+    assert cli.state_files() == []
+
+
+def test_folder_tree(cli: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "in" / "photos"
+    make_file(root / "beach.jpg", 200_000, 1)
+    make_file(root / "2024" / "summer" / "a.png", 70_000, 2)
+    make_file(root / "2024" / "empty", 0, 3)
+    make_file(root / "notes" / "ünïcödé name.txt", 12, 4)
+    link = cli.send(str(root))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert tree(out) == tree(tmp_path / "in")
+    assert (out / "photos" / "2024" / "summer" / "a.png").exists()
+    assert list(out.rglob("*.ferry-part")) == []
+
+
+def test_text_and_standard_input(cli: Cli, tmp_path: Path) -> None:
+    text = "Hello from the terminal 👋\nline two\n"
+    link = cli.send("--text", text)
+    result = cli.get(link, "-o", "-")
+    assert result.returncode == 0, result.stderr.decode()
+    assert result.stdout.decode() == text
+
+    link = cli.send("--text", "-", input=b"piped text")
+    assert cli.get(link, "-o", "-").stdout == b"piped text"
+
+    data = bytes(range(256)) * 1000
+    result = cli.run("send", "-", "--name", "report.bin", input=data)
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"cannot be resumed" in result.stderr
+    link = result.stdout.decode().strip()
+    got = cli.get(link, "-o", "-")
+    assert got.returncode == 0, got.stderr.decode()
+    assert got.stdout == data
+    out = tmp_path / "out"
+    out.mkdir()
+    # The ticket of that get was used up and forgotten; an unlimited drop opens again.
+    assert cli.get(link, "-o", str(out)).returncode == 0
+    assert (out / "report.bin").read_bytes() == data
+
+
+def test_password_drop(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "secret.bin", 100_000, 7)
+    link = cli.send(str(source), "--password", env=cli.env(FERRY_DROP_PASSWORD="s3cret pass"))
+    out = tmp_path / "out"
+    out.mkdir()
+    wrong = cli.get(link, "-o", str(out), env=cli.env(FERRY_DROP_PASSWORD="guess"))
+    assert wrong.returncode != 0
+    assert b"wrong password" in wrong.stderr
+    assert list(out.iterdir()) == []
+    right = cli.get(link, "-o", str(out), env=cli.env(FERRY_DROP_PASSWORD="s3cret pass"))
+    assert right.returncode == 0, right.stderr.decode()
+    assert sha256(out / "secret.bin") == sha256(source)
+
+
+def test_download_limit(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "once.txt", 1000, 8)
+    link = cli.send(str(source), "--downloads", "1")
+    first = tmp_path / "first"
+    first.mkdir()
+    assert cli.get(link, "-o", str(first)).returncode == 0
+    second = tmp_path / "second"
+    second.mkdir()
+    result = cli.get(link, "-o", str(second))
+    assert result.returncode != 0
+    assert b"downloaded as often as its owner allowed" in result.stderr, result.stderr
+    assert list(second.iterdir()) == []
+
+
+def test_bad_link_is_refused(cli: Cli) -> None:
+    result = cli.get(cli.server.url + "/d/abc")
+    assert result.returncode != 0
+    assert b"not a drop link" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def big_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return make_file(tmp_path_factory.mktemp("big") / "big.bin", BIG, 9)
+
+
+def upload_offset(cli: Cli, url: str) -> int:
+    request = urllib.request.Request(url, method="HEAD", headers={"Tus-Resumable": "1.0.0",
+                                                                   "Authorization": f"Bearer {cli.token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        return int(answer.headers["Upload-Offset"])
+
+
+def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    before = cli.server.metrics()["ferry_network_received_bytes_total"]
+    process = cli.popen("send", str(big_file))
+    try:
+        deadline = time.monotonic() + 60
+        url = None
+        while time.monotonic() < deadline:
+            states = cli.state_files()
+            if states and url is None:
+                url = json.loads(states[0].read_text())["uploads"][0]["url"]
+            if url and upload_offset(cli, url) > 0:
+                break
+            assert process.poll() is None, "the send finished before it could be interrupted"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the upload never progressed")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert url is not None
+    interrupted_at = upload_offset(cli, url)
+    assert 0 < interrupted_at < BIG
+
+    result = cli.run("send", str(big_file))
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"resuming an interrupted send" in result.stderr
+    received = cli.server.metrics()["ferry_network_received_bytes_total"] - before
+    assert received < 2 * BIG, f"the server received {received} bytes for a {BIG}-byte file"
+    assert cli.state_files() == []
+
+    out = tmp_path / "out"
+    out.mkdir()
+    got = cli.get(result.stdout.decode().strip(), "-o", str(out))
+    assert got.returncode == 0, got.stderr.decode()
+    assert sha256(out / "big.bin") == sha256(big_file)
+
+
+def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    link = cli.send(str(big_file), "--downloads", "1")
+    out = tmp_path / "out"
+    out.mkdir()
+    process = cli.popen("get", link, "-o", str(out))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            partial = list(out.glob(".big.bin.*.ferry-part"))
+            if partial and partial[0].stat().st_size > 20 * 1024 * 1024:
+                break
+            assert process.poll() is None, "the get finished before it could be interrupted"
+            time.sleep(0.02)
+        else:
+            pytest.fail("the download never progressed")
+        process.send_signal(signal.SIGKILL)
+    finally:
+        process.wait()
+    assert not (out / "big.bin").exists()
+    assert len(cli.state_files()) == 1
+
+    # The one download allowed was counted by the first run; the ticket lets the rerun finish.
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert b"not counted again" in result.stderr
+    assert b"continuing big.bin" in result.stderr
+    assert sha256(out / "big.bin") == sha256(big_file)
+    assert list(out.glob("*.ferry-part")) == [] and list(out.glob(".*.ferry-part")) == []
+    assert cli.state_files() == []
+
+
+def test_tampered_blob_is_damaged(cli: Cli, tmp_path: Path) -> None:
+    blobs = cli.server.data / "blobs"
+    before = set(blobs.iterdir()) if blobs.exists() else set()
+    size = 1024 * 1024
+    source = make_file(tmp_path / "precious.bin", size, 10)
+    link = cli.send(str(source))
+    ciphertext_length = 21 + size + 16 * 17
+    content = [path for path in set(blobs.iterdir()) - before if path.stat().st_size == ciphertext_length]
+    assert len(content) == 1, sorted(set(blobs.iterdir()) - before)
+    with open(content[0], "r+b") as blob:
+        blob.seek(500_000)
+        byte = blob.read(1)
+        blob.seek(500_000)
+        blob.write(bytes([byte[0] ^ 0x01]))
+    out = tmp_path / "out"
+    out.mkdir()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode != 0
+    assert b"damaged" in result.stderr, result.stderr
+    assert list(out.iterdir()) == []
+    piped = cli.get(link, "-o", "-")
+    assert piped.returncode != 0 and b"damaged" in piped.stderr
+
+
+def test_hostile_paths_stay_inside_the_folder(cli: Cli, tmp_path: Path) -> None:
+    """A drop made outside the CLI (Python `cryptography`, the vectors' implementation) whose
+    metadata names paths that climb out, are absolute or hold NUL: `ferry get` writes every file
+    under the output folder, by its sanitised path."""
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "vectors"))
+    import make_drop_vectors as drop  # noqa: E402
+
+    secret = os.urandom(16)
+    keys = drop.drop_keys(secret, None, None, 0)
+    ikm = bytes.fromhex(keys["contentIKM"])
+    paths = {"../escape.txt": "escape.txt", "/etc/absolute.txt": "etc/absolute.txt",
+             "dir/../../up.txt": "dir/up.txt", "nul\u0000name.txt": "nul_name.txt", "ok/inner.txt": "ok/inner.txt"}
+    files, uploads = [], []
+    for index, path in enumerate(paths):
+        plaintext = f"file {index}\n".encode()
+        salt = os.urandom(16)
+        stream = drop.ece_encrypt(ikm, salt, plaintext)
+        request = urllib.request.Request(
+            cli.server.url + "/api/v1/uploads", data=stream, method="POST",
+            headers={"Tus-Resumable": "1.0.0", "Upload-Length": str(len(stream)),
+                     "Content-Type": "application/offset+octet-stream", "Authorization": f"Bearer {cli.token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 201 and answer.headers["Upload-Offset"] == str(len(stream))
+            uploads.append(answer.headers["Location"].rsplit("/", 1)[1])
+        files.append({"path": path, "type": "", "size": len(plaintext), "salt": drop.b64u(salt)})
+    _, sealed = drop.seal_metadata(bytes.fromhex(keys["metadataKey"]), os.urandom(12),
+                                   {"v": 1, "kind": "files", "files": files})
+    body = json.dumps({"verifier": drop.b64u(bytes.fromhex(keys["proofVerifier"])), "metadata": drop.b64u(sealed),
+                       "files": uploads}).encode()
+    request = urllib.request.Request(cli.server.url + "/api/v1/drops", data=body, method="POST",
+                                     headers={"Content-Type": "application/json",
+                                              "Authorization": f"Bearer {cli.token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        drop_id = json.loads(answer.read())["id"]
+
+    out = tmp_path / "nested" / "out"
+    out.mkdir(parents=True)
+    result = cli.get(f"{cli.server.url}/d/{drop_id}#{drop.b64u(secret)}", "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    written = {str(path.relative_to(out)): path.read_text() for path in out.rglob("*") if path.is_file()}
+    assert written == {safe: f"file {index}\n" for index, safe in enumerate(paths.values())}
+    assert sorted(path.name for path in (tmp_path / "nested").iterdir()) == ["out"]
+    assert not (tmp_path / "escape.txt").exists() and not (tmp_path / "up.txt").exists()
+
+
+def run_in_terminal(cli: Cli, args: list[str], answers: list[str], cwd: Path) -> tuple[int, str]:
+    """Runs `ferry ARGS` on a pseudo-terminal (its controlling terminal, so the password prompt
+    reads it), typing each answer after a prompt ending in ": "; returns the exit status and
+    everything the terminal showed."""
+    pid, fd = pty.fork()
+    if pid == 0:  # the child: exec the binary with the test's environment
+        os.chdir(cwd)
+        os.execve(str(binary()), [str(binary()), *args], cli.env())
+    shown = b""
+    pending = list(answers)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.1)
+        if ready:
+            try:
+                data = os.read(fd, 4096)
+            except OSError:
+                break
+            if not data:
+                break
+            shown += data
+            if pending and shown.rstrip().endswith(b":"):
+                os.write(fd, (pending.pop(0) + "\n").encode())
+    _, status = os.waitpid(pid, 0)
+    os.close(fd)
+    return os.waitstatus_to_exitcode(status), shown.decode(errors="replace")
+
+
+def test_password_prompt_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "typed.bin", 300_000, 11)
+    status, shown = run_in_terminal(cli, ["send", str(source), "--password"], ["typed pass", "typed pass"], tmp_path)
+    assert status == 0, shown
+    assert "Drop password:" in shown and "typed pass" not in shown  # no echo
+    assert "send [" in shown  # the progress bar, on a terminal
+    link = next(word for word in shown.split() if "/d/" in word)
+    out = tmp_path / "out"
+    out.mkdir()
+    status, shown = run_in_terminal(cli, ["get", link, "-o", str(out)], ["typed pass"], tmp_path)
+    assert status == 0, shown
+    assert "typed pass" not in shown
+    assert sha256(out / "typed.bin") == sha256(source)
