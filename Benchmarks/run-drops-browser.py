@@ -32,7 +32,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 import benchlib  # noqa: E402
 
-from playwright.sync_api import Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -153,8 +153,10 @@ def main() -> int:
                     assert answer.ok, answer.text()
                     page = context.pages[0] if context.pages else context.new_page()
                     page.set_default_timeout(JOB_MS)
+                    # Any page of the origin will do (the worker needs only its modules and the
+                    # session): /drops where the binary serves it, else its 404 page.
                     page.goto(url + "/drops")
-                    expect(page.locator("#drops")).to_have_attribute("data-state", "ready")
+                    page.wait_for_load_state("load")
                     page.evaluate("""() => { const input = document.createElement("input"); input.type = "file";
                                      input.id = "bench-file"; document.body.append(input); }""")
                     page.set_input_files("#bench-file", str(source))

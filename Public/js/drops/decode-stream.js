@@ -50,10 +50,14 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
     if (view.length < DROP_RECORD_SIZE && at < length) {
       const more = await fetchRange(at, Math.min(length, at + rangeBytes));
       if (more.length === 0) throw new DamagedError("the stream is truncated");
-      const joined = new Uint8Array(view.length + more.length);
-      joined.set(view);
-      joined.set(more, view.length);
-      view = joined;
+      if (view.length === 0) {
+        view = more; // ranges end on record boundaries: usually nothing is left to join
+      } else {
+        const joined = new Uint8Array(view.length + more.length);
+        joined.set(view);
+        joined.set(more, view.length);
+        view = joined;
+      }
       at += more.length;
     }
     const take = Math.min(DROP_RECORD_SIZE, length - consumed);
