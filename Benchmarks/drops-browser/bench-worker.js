@@ -20,7 +20,7 @@ import { createEncodeSource } from "./encode-source.js";
 import { createTus } from "./tus.js";
 import { uploadStream } from "./upload.js";
 
-const parts = { read: 0, digest: 0, network: 0, write: 0 };
+const parts = { read: 0, network: 0, write: 0 };
 const now = () => performance.now();
 const timed = async (key, promise) => {
   const start = now();
@@ -30,12 +30,6 @@ const timed = async (key, promise) => {
     parts[key] += now() - start;
   }
 };
-const timedCrypto = {
-  getRandomValues: (array) => crypto.getRandomValues(array),
-  subtle: {
-    digest: (algorithm, data) => timed("digest", crypto.subtle.digest(algorithm, data)),
-  },
-};
 // From a blob: URL a path has no base: the API's absolute URL (the script puts the origin in).
 const http = createHttp({ fetch: (input, init) => timed("network", fetch(input, init)), base: "__ORIGIN__/api/v1" });
 
@@ -44,7 +38,7 @@ self.addEventListener("message", async ({ data: job }) => {
   const started = now();
   try {
     if (job.op === "upload") {
-      const tus = createTus(http, { crypto: /** @type {any} */ (timedCrypto) });
+      const tus = createTus(http);
       const real = job.mode === "enc"
         ? await createEncodeSource(job.file, job.ikm, job.salt)
         : { length: job.file.size, read: async (offset, max) => new Uint8Array(await job.file.slice(offset, offset + max).arrayBuffer()) };
