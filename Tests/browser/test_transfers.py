@@ -32,7 +32,6 @@ from transfer_smoke.measure_memory import renderer_rss
 
 import subprocess
 
-CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 STEP_MS = 30_000
 TRANSFER_MIB = int(os.environ.get("FERRY_TEST_TRANSFER_MIB", "300"))
