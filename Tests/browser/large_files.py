@@ -90,6 +90,10 @@ class RendererSampler:
         self._stop.set()
         self._thread.join(timeout=10)
 
+    def now(self) -> float:
+        """Seconds since sampling began (the clock of `samples`)."""
+        return time.monotonic() - self._started
+
     def between(self, who: str, start: float, end: float) -> list[tuple[float, int]]:
         return [(t, v) for t, v in self.samples[who] if start <= t <= end]
 
