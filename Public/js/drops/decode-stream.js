@@ -1,6 +1,6 @@
 /**
  * Downloads and opens one file's RFC 8188 stream in ranges: the worker holds one range (16 MiB
- * by default) and the next one coming, opens the range's records together and hands their
+ * by default) and the next one coming, opens the range's records 32 at a time and hands their
  * plaintext to `write` once every one of them verified. Everything that does not add up — a
  * header salt other than the metadata's, a length other than the metadata's size, a record that
  * does not open — throws a DamagedError, and the caller throws away what it wrote.
@@ -13,6 +13,8 @@ import { PLAINTEXT_PER_RECORD, encodedLength, recordCount, recordStart } from ".
 
 /** Records per range: 256 records are 16 MiB of plaintext. */
 export const RANGE_RECORDS = 256;
+/** Records opened together and written in one piece: 32 are 2 MiB of plaintext. */
+export const OPEN_RECORDS = 32;
 
 /**
  * @param {object} options
@@ -70,12 +72,12 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
       at += more.length;
     }
     if (ahead === null && at < length) ahead = fetchAt(at);
-    // Every whole record of the range is opened at once (open takes its nonce before it awaits,
-    // so WebCrypto works on them together), and their plaintext is written in one piece once all
-    // of them verified: nothing of a damaged range is written.
+    // Up to OPEN_RECORDS whole records are opened at once (open takes its nonce before it
+    // awaits, so WebCrypto works on them together), and their plaintext is written in one piece
+    // once all of them verified. Batches, not the whole range: fewer buffers alive at a time.
     const opening = [];
     let taken = 0;
-    while (consumed + taken < length) {
+    while (consumed + taken < length && opening.length < OPEN_RECORDS) {
       const take = Math.min(DROP_RECORD_SIZE, length - consumed - taken);
       if (view.length - taken < take) break;
       opening.push(opener.open(view.subarray(taken, taken + take), consumed + taken + take === length));
