@@ -32,12 +32,13 @@ const RANGE_RETRIES = 3;
 
 const api = createDropsApi(createHttp());
 
-/** A new OPFS output file, written with a sync access handle. */
-async function opfsSink() {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
-  const name = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("") + ".out";
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
-  let at = 0;
+/**
+ * Writing, closing and discarding an OPFS file through its sync access handle, from `at`; the
+ * one body of both OPFS outputs below.
+ * @param {FileSystemDirectoryHandle} root @param {string} name
+ * @param {FileSystemSyncAccessHandle} handle @param {number} at
+ */
+function syncHandleSink(root, name, handle, at) {
   let unflushed = 0;
   return {
     name,
@@ -56,6 +57,7 @@ async function opfsSink() {
       handle.flush();
       handle.close();
     },
+    /** Damage (or a plain output given up): nothing of it may stay. */
     async discard() {
       try {
         handle.close();
@@ -65,6 +67,14 @@ async function opfsSink() {
       await root.removeEntry(name).catch(() => {});
     },
   };
+}
+
+/** A new OPFS output file, written with a sync access handle. */
+async function opfsSink() {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+  const name = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("") + ".out";
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  return syncHandleSink(root, name, handle, 0);
 }
 
 /**
@@ -80,36 +90,11 @@ async function partSink(id, file) {
   const name = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("") + ".part";
   const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
   const fromRecord = Math.min(Math.floor(handle.getSize() / PLAINTEXT_PER_RECORD), recordCount(file.size) - 1);
-  let at = fromRecord * PLAINTEXT_PER_RECORD;
+  const at = fromRecord * PLAINTEXT_PER_RECORD;
   handle.truncate(at);
-  let unflushed = 0;
   return {
-    name,
+    ...syncHandleSink(root, name, handle, at),
     fromRecord,
-    /** @param {Uint8Array} bytes */
-    write(bytes) {
-      let written = 0;
-      while (written < bytes.length) written += handle.write(bytes.subarray(written), { at: at + written });
-      at += bytes.length;
-      unflushed += bytes.length;
-      if (unflushed >= FLUSH_BYTES) {
-        handle.flush();
-        unflushed = 0;
-      }
-    },
-    async close() {
-      handle.flush();
-      handle.close();
-    },
-    /** Damage: nothing of it may stay. */
-    async discard() {
-      try {
-        handle.close();
-      } catch {
-        // already closed
-      }
-      await root.removeEntry(name).catch(() => {});
-    },
     /** Anything else (the network, the ticket): the verified prefix stays for a resume. */
     async keep() {
       try {
