@@ -27,11 +27,11 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from ferry_server import Server, backends, database_url
+from large_files import RENDERER_GROWTH_BOUND, memory_mark, persistent_chromium, sha256_file
 from transfer_smoke.measure_memory import renderer_rss
 
 import subprocess
 
-CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
 STEP_MS = 30_000
 TRANSFER_MIB = int(os.environ.get("FERRY_TEST_TRANSFER_MIB", "300"))
@@ -96,14 +96,6 @@ NETWORK_COUNTERS = ("ferry_network_received_bytes_total", "ferry_network_sent_by
 # room for a slower run's extra pings and is independent of the file's size, which is the point:
 # 128 KiB is 0.04 % of 300 MiB, and a relayed 300 MiB would move 600 MiB.
 SIGNALLING_BOUND = 128 * 1024
-
-
-def sha256_file(path: Path | str) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 @dataclass
@@ -656,8 +648,7 @@ def test_relay_only_ice_goes_through_a_turn_server(browser: Browser, tmp_path: P
 # 4 MiB), so what remains is garbage-collection churn with no upward trend: on this machine the
 # sender's renderer peaked at +86 MiB and the receiver's at +126 MiB over their baselines (about
 # 390 MiB each). A client that kept the file (or the received part) in memory would grow by the
-# file's size, eight times this bound.
-RENDERER_GROWTH_BOUND = 256 * 1024 * 1024
+# file's size, eight times this bound (large_files.RENDERER_GROWTH_BOUND, shared with the drops test).
 
 
 def test_memory_stays_flat_during_a_2_gib_transfer(sqlite_world: World, browser: Browser, tmp_path: Path) -> None:
@@ -675,14 +666,12 @@ def test_memory_stays_flat_during_a_2_gib_transfer(sqlite_world: World, browser:
             digest.update(block)
             handle.write(block)
     expected = digest.hexdigest()
-    marks = {who: f"--ferry-memory-test={who}-{os.getpid()}-{time.monotonic_ns()}" for who in ("ann", "bob")}
+    marks = {who: memory_mark(who) for who in ("ann", "bob")}
     contexts: list[BrowserContext] = []
     try:
         pages: dict[str, Page] = {}
         for who, mark in marks.items():
-            context = browser.browser_type.launch_persistent_context(
-                str(tmp_path / f"profile-{who}"), executable_path=CHROMIUM, args=["--no-sandbox", mark],
-                accept_downloads=True)
+            context = persistent_chromium(browser, tmp_path / f"profile-{who}", mark)
             contexts.append(context)
             pages[who] = world.sign_in(context, f"{who}@example.org")
         ann, bob = pages["ann"], pages["bob"]

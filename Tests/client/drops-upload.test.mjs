@@ -82,7 +82,8 @@ function tusServer({ cutOnce = false, corruptOnce = false } = {}) {
       if (Number(init.headers["Upload-Offset"]) !== upload.offset) {
         return Response.json({ type: "/problems/upload-offset-mismatch", title: "Conflict" }, { status: 409, headers: { "Content-Type": "application/problem+json" } });
       }
-      let body = new Uint8Array(init.body);
+      // The client sends each chunk as a Blob (see tus.js); a plain array is read as it is.
+      let body = init.body instanceof Blob ? new Uint8Array(await init.body.arrayBuffer()) : new Uint8Array(init.body);
       if (state.corruptOnce) {
         state.corruptOnce = false;
         body = body.slice();

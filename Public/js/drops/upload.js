@@ -31,9 +31,18 @@ export async function uploadStream({ tus, path, source, onProgress = () => {}, s
   const resumedFrom = offset;
   onProgress(offset);
   let failures = 0;
+  // The next chunk is read (and sealed) while this one travels: one chunk ahead, no more.
+  /** @type {{ offset: number, bytes: Promise<Uint8Array> } | null} */
+  let ahead = null;
+  const readAt = (/** @type {number} */ at) => source.read(at, alignedChunk(at, chunkBytes, source.length));
   while (offset < source.length) {
     signal?.throwIfAborted();
-    const bytes = await source.read(offset, alignedChunk(offset, chunkBytes, source.length));
+    const bytes = await (ahead?.offset === offset ? ahead.bytes : readAt(offset));
+    ahead = null;
+    if (offset + bytes.length < source.length) {
+      ahead = { offset: offset + bytes.length, bytes: readAt(offset + bytes.length) };
+      ahead.bytes.catch(() => {}); // not awaited when the server says another offset
+    }
     try {
       offset = await tus.append(path, offset, bytes, { signal });
       failures = 0;

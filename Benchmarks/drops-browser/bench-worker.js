@@ -1,0 +1,88 @@
+/**
+ * Benchmark-only module worker for Benchmarks/run-drops-browser.py, started from a blob: URL
+ * with its imports made absolute (so it runs the client's modules exactly as upload-worker.js and
+ * download-worker.js do; nothing of it is in the server's files). Each job runs one pipeline with
+ * the real modules, with or without the encryption, and times its parts:
+ *
+ * - `upload`: tus create, then uploads.js's uploadStream (the same chunking, the same SHA-256
+ *   Upload-Checksum) of either createEncodeSource (the real drop stream) or a plain source that
+ *   hands out `File.slice` bytes of the same chunk lengths;
+ * - `download`: one drop file's ranges (drops-api.js range, 256 records a range) written with a
+ *   sync access handle into an OPFS file, through decodeStream (opened record by record) or as
+ *   they come; the OPFS file is deleted afterwards.
+ */
+
+import { createHttp } from "../http.js";
+import { createDropsApi } from "./drops-api.js";
+import { decodeStream, RANGE_RECORDS } from "./decode-stream.js";
+import { DROP_RECORD_SIZE } from "./ece.js";
+import { createEncodeSource } from "./encode-source.js";
+import { createTus } from "./tus.js";
+import { uploadStream } from "./upload.js";
+
+const parts = { read: 0, network: 0, write: 0 };
+const now = () => performance.now();
+const timed = async (key, promise) => {
+  const start = now();
+  try {
+    return await promise;
+  } finally {
+    parts[key] += now() - start;
+  }
+};
+// From a blob: URL a path has no base: the API's absolute URL (the script puts the origin in).
+const http = createHttp({ fetch: (input, init) => timed("network", fetch(input, init)), base: "__ORIGIN__/api/v1" });
+
+self.addEventListener("message", async ({ data: job }) => {
+  for (const key of Object.keys(parts)) parts[key] = 0;
+  const started = now();
+  try {
+    if (job.op === "upload") {
+      const tus = createTus(http);
+      const real = job.mode === "enc"
+        ? await createEncodeSource(job.file, job.ikm, job.salt)
+        : { length: job.file.size, read: async (offset, max) => new Uint8Array(await job.file.slice(offset, offset + max).arrayBuffer()) };
+      const source = { length: real.length, read: (offset, max) => timed("read", real.read(offset, max)) };
+      const path = await tus.create(source.length);
+      await uploadStream({ tus, path, source });
+      self.postMessage({ ok: true, ms: now() - started, parts, path });
+      return;
+    }
+    if (job.op === "download") {
+      const api = createDropsApi(http);
+      const root = await navigator.storage.getDirectory();
+      const name = `bench-${job.mode}-${Date.now()}.out`;
+      const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+      let at = 0;
+      let unflushed = 0;
+      const write = (bytes) => {
+        const start = now();
+        let written = 0;
+        while (written < bytes.length) written += handle.write(bytes.subarray(written), { at: at + written });
+        at += bytes.length;
+        unflushed += bytes.length;
+        if (unflushed >= 8 * 1024 * 1024) {
+          handle.flush();
+          unflushed = 0;
+        }
+        parts.write += now() - start;
+      };
+      const fetchRange = (start, end) => api.range(job.id, job.index, job.proof, job.ticket, start, end);
+      if (job.mode === "enc") {
+        await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
+      } else {
+        const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
+        for (let start = 0; start < job.length; start += rangeBytes) write(await fetchRange(start, Math.min(job.length, start + rangeBytes)));
+      }
+      handle.flush();
+      handle.close();
+      const size = at;
+      await root.removeEntry(name);
+      self.postMessage({ ok: true, ms: now() - started, parts, size });
+      return;
+    }
+    throw new Error(`unknown op ${job.op}`);
+  } catch (error) {
+    self.postMessage({ ok: false, message: String(error?.message ?? error) });
+  }
+});

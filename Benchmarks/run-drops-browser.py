@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""What the encryption of drops costs in the browser: headless Chromium (Debian's
+/usr/bin/chromium, driven by Playwright, a persistent profile so the origin private file system is
+on disk) against a release `ferry serve` (SQLite), for a random file of SIZE_MIB (default 1024):
+
+- upload:   tus create + uploads.js's uploadStream in a module worker, of the real drop stream
+            (encode-source.js: File.slice, AES-128-GCM per 64 KiB record on WebCrypto) against
+            the same upload of the plain bytes (same worker, same chunk size, the same SHA-256
+            Upload-Checksum per chunk);
+- download: one drop file's ranges (256 records each) written into an OPFS file with a sync
+            access handle, through decode-stream.js (each record opened) against the plain
+            bytes as they come.
+
+The worker is Benchmarks/drops-browser/bench-worker.js, started from a blob: URL with its imports
+pointed at the server, so it runs the client's own modules; nothing benchmark-only is in the
+server's files. ROUNDS rounds (default 3), the order of encrypted and plain alternating;
+medians, ratios (plain time / encrypted time: 1.00× means the encryption costs nothing), the
+renderer's CPU seconds per GiB, and each pipeline's time split (read+seal, SHA-256, network,
+write). SKIP_BUILD=1 and FERRY_BIN are honoured (benchlib.ferry_release). Every wait is bounded.
+Results: Benchmarks/results/drops-browser-*.md/.json. See Benchmarks/README.md."""
+
+from __future__ import annotations
+
+import base64
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+import benchlib  # noqa: E402
+
+from playwright.sync_api import Page, sync_playwright  # noqa: E402
+
+CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
+PASSWORD = "correct horse battery staple"
+MARK = f"--ferry-bench-drops={os.getpid()}"
+SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
+ROUNDS = int(os.environ.get("ROUNDS", "3"))
+WORKER = Path(__file__).resolve().parent / "drops-browser" / "bench-worker.js"
+JOB_MS = 60_000 + SIZE_MIB * 1_000  # at least 1 MiB/s, on a loaded machine
+
+SETUP = """
+async (source) => {
+  const keysModule = await import("/js/drops/keys.js");
+  const { toBase64Url } = await import("/js/trust/encoding.js");
+  const { createDropsApi } = await import("/js/drops/drops-api.js");
+  const secret = keysModule.newSecret();
+  const keys = await keysModule.deriveDropKeys(secret);
+  const salt = crypto.getRandomValues(new Uint8Array(16));
+  const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
+  const run = (job) => new Promise((resolve, reject) => {
+    worker.onmessage = ({ data }) => (data.ok ? resolve(data) : reject(new Error(data.message)));
+    worker.onerror = (event) => reject(new Error(event.message || "worker error"));
+    worker.postMessage(job);
+  });
+  window.__bench = { keys, salt, run, api: createDropsApi(), toBase64Url, file: document.getElementById("bench-file").files[0] };
+  return true;
+}
+"""
+UPLOAD = """
+async (mode) => {
+  const { keys, salt, run, file } = window.__bench;
+  const result = await run({ op: "upload", mode, file, ikm: keys.contentIKM, salt });
+  return result;
+}
+"""
+MAKE_DROP = """
+async ({ enc, plain }) => {
+  const { keys, api, toBase64Url } = window.__bench;
+  const id = (path) => path.split("/").at(-1);
+  const drop = await api.create({
+    verifier: toBase64Url(keys.proofVerifier),
+    metadata: toBase64Url(crypto.getRandomValues(new Uint8Array(64))),
+    files: [id(enc), id(plain)],
+  });
+  const proof = toBase64Url(keys.proofToken);
+  const opened = await api.open(drop.id, proof, null);
+  window.__bench.drop = { id: drop.id, proof, ticket: opened.ticket, files: opened.files };
+  return opened.files;
+}
+"""
+DOWNLOAD = """
+async (mode) => {
+  const { keys, salt, run, drop, file } = window.__bench;
+  const index = mode === "enc" ? 0 : 1;
+  const length = drop.files[index].length ?? drop.files[index].size;
+  return run({ op: "download", mode, id: drop.id, index, proof: drop.proof, ticket: drop.ticket, length,
+               size: file.size, salt, ikm: keys.contentIKM });
+}
+"""
+REMOVE = """
+async (path) => {
+  const { createTus } = await import("/js/drops/tus.js");
+  const { createHttp } = await import("/js/http.js");
+  await createTus(createHttp()).remove(path);
+}
+"""
+
+
+def worker_source(url: str) -> str:
+    """The worker's text with its imports made absolute (it runs from a blob: URL, which the
+    pages' worker-src allows), so it loads the client's modules from the server."""
+    return (WORKER.read_text().replace('from "./', f'from "{url}/js/drops/')
+            .replace('from "../', f'from "{url}/js/').replace("__ORIGIN__", url))
+
+
+def random_file(path: Path, mib: int) -> None:
+    block = bytearray(os.urandom(64 << 20))
+    with open(path, "wb") as out:
+        for index in range((mib + 63) // 64):
+            block[:8] = index.to_bytes(8, "big")
+            out.write(memoryview(block)[: min(64, mib - index * 64) << 20])
+
+
+def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
+    before = benchlib.cpu_by_pid(root)
+    server_before = benchlib.cpu_seconds(server)
+    result = page.evaluate(script, mode)
+    kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
+    kinds["server"] = benchlib.cpu_seconds(server) - server_before
+    result["cpu_by_kind"] = {k: round(v, 2) for k, v in kinds.items() if v >= 0.05}
+    result["seconds"] = result["ms"] / 1000
+    result["mib_per_s"] = SIZE_MIB / result["seconds"]
+    result["parts"] = {k: round(v / 1000, 2) for k, v in result["parts"].items()}
+    return result
+
+
+def main() -> int:
+    benchlib.ferry_release()
+    load = benchlib.machine()
+    runs: dict[str, list[dict]] = {"upload-enc": [], "upload-plain": [], "download-enc": [], "download-plain": []}
+    with tempfile.TemporaryDirectory(prefix="ferry-bench-drops-") as tmp:
+        folder = Path(tmp)
+        source = folder / "random.bin"
+        random_file(source, SIZE_MIB)
+        server = benchlib.ferry_server.Server(folder / "data", None, log_level="error")
+        try:
+            server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                       password=PASSWORD)
+            url = server.url
+            assert url
+            with sync_playwright() as playwright:
+                context = playwright.chromium.launch_persistent_context(
+                    str(folder / "profile"), executable_path=CHROMIUM, args=["--no-sandbox", MARK])
+                try:
+                    root = benchlib.find_process(MARK)
+                    assert root is not None, "cannot find the Chromium browser process"
+                    answer = context.request.post(url + "/api/v1/session", data={"email": "ann@example.org", "password": PASSWORD},
+                                                  headers={"Origin": url})
+                    assert answer.ok, answer.text()
+                    page = context.pages[0] if context.pages else context.new_page()
+                    page.set_default_timeout(JOB_MS)
+                    # Any page of the origin will do (the worker needs only its modules and the
+                    # session): /drops where the binary serves it, else its 404 page.
+                    page.goto(url + "/drops")
+                    page.wait_for_load_state("load")
+                    page.evaluate("""() => { const input = document.createElement("input"); input.type = "file";
+                                     input.id = "bench-file"; document.body.append(input); }""")
+                    page.set_input_files("#bench-file", str(source))
+                    page.evaluate(SETUP, worker_source(url))
+                    kept: dict[str, str] = {}
+                    for round_ in range(ROUNDS):
+                        order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
+                        for mode in order:
+                            result = timed_job(page, root, server.process.pid, UPLOAD, mode)
+                            benchlib.log("drops-browser", f"round {round_ + 1} upload {mode}: {result['mib_per_s']:.1f} MiB/s",
+                                         result["parts"], result["cpu_by_kind"])
+                            runs[f"upload-{mode}"].append(result)
+                            if mode not in kept:
+                                kept[mode] = result["path"]
+                            else:
+                                page.evaluate(REMOVE, result["path"])
+                    files = page.evaluate(MAKE_DROP, kept)
+                    benchlib.log("drops-browser", "drop files:", files)
+                    for round_ in range(ROUNDS):
+                        order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
+                        for mode in order:
+                            result = timed_job(page, root, server.process.pid, DOWNLOAD, mode)
+                            assert result["size"] == SIZE_MIB << 20, result
+                            benchlib.log("drops-browser", f"round {round_ + 1} download {mode}: {result['mib_per_s']:.1f} MiB/s",
+                                         result["parts"], result["cpu_by_kind"])
+                            runs[f"download-{mode}"].append(result)
+                finally:
+                    context.close()
+        finally:
+            server.stop()
+
+    def median(key: str, field: str) -> float:
+        return statistics.median(run[field] for run in runs[key])
+
+    def renderer_per_gib(key: str) -> float:
+        return statistics.median(run["cpu_by_kind"].get("renderer", 0.0) for run in runs[key]) / (SIZE_MIB / 1024)
+
+    rows = []
+    summary = {}
+    for phase in ("upload", "download"):
+        enc, plain = median(f"{phase}-enc", "seconds"), median(f"{phase}-plain", "seconds")
+        ratio = plain / enc
+        summary[phase] = {"enc_s": enc, "plain_s": plain, "ratio": ratio}
+        for mode in ("enc", "plain"):
+            key = f"{phase}-{mode}"
+            parts = {k: round(statistics.median(run["parts"][k] for run in runs[key]), 2) for k in runs[key][0]["parts"]}
+            rows.append([phase, "encrypted" if mode == "enc" else "plain", f"{median(key, 'seconds'):.1f}",
+                         f"{SIZE_MIB / median(key, 'seconds'):.0f}", f"{renderer_per_gib(key):.1f}",
+                         ", ".join(f"{k} {v}" for k, v in parts.items() if v), f"{ratio:.2f}×" if mode == "enc" else ""])
+    markdown = "\n".join([
+        f"# Drops in the browser: encryption's cost ({SIZE_MIB} MiB, {ROUNDS} rounds, medians)",
+        "",
+        f"Machine: {load}. Chromium {CHROMIUM}, headless, persistent profile; release ferry, SQLite, loopback.",
+        "",
+        benchlib.markdown_table(["phase", "pipeline", "s", "MiB/s", "renderer CPU s/GiB", "time split (s, overlapping)",
+                                 "plain ÷ encrypted (target ≥ 0.8×)"], rows),
+        "",
+    ])
+    benchlib.write_results("drops-browser", markdown, {"size_mib": SIZE_MIB, "rounds": ROUNDS, "machine": load,
+                                                       "runs": runs, "summary": summary})
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
