@@ -16,6 +16,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from picked_folder import HASH_PICKED, PICKER_STUB
 from ferry_server import Server
 
 PASSWORD = "correct horse battery staple"
@@ -27,29 +28,6 @@ MIB = int(os.environ.get("FERRY_TEST_DROP_RESUME_MIB", "96"))
 CHUNK = 127 * 65_553  # the client's upload chunk: 8 MiB ending on a record boundary
 
 
-# A directory picker that hands out a folder of the origin private file system, so "Save into a
-# folder…" runs the real File System Access code path and the test can read what was written.
-PICKER_STUB = """
-window.showDirectoryPicker = async () =>
-  (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
-"""
-# Hashes every file under the picked folder: {path: sha256 hex}.
-HASH_PICKED = """
-async () => {
-  const out = {};
-  const walk = async (dir, prefix) => {
-    for await (const [name, handle] of dir.entries()) {
-      if (handle.kind === "directory") { await walk(handle, prefix + name + "/"); continue; }
-      const bytes = await (await handle.getFile()).arrayBuffer();
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-      out[prefix + name] = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-    }
-  };
-  const root = await navigator.storage.getDirectory();
-  await walk(await root.getDirectoryHandle("picked", { create: true }), "");
-  return out;
-}
-"""
 
 
 def png(width: int, height: int) -> bytes:

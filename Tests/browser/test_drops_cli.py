@@ -14,7 +14,8 @@ from playwright.sync_api import expect
 
 from ferry_server import ROOT, binary
 from large_files import sha256_file
-from test_drops import HASH_PICKED, PICKER_STUB, World, make_link, world  # noqa: F401 (the fixture)
+from picked_folder import HASH_PICKED, PICKER_STUB
+from test_drops import World, make_link, world  # noqa: F401 (the fixture)
 
 CLI_TIMEOUT_S = 120
 

@@ -26,6 +26,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
+from picked_folder import HASH_PICKED, PICKER_STUB
 from ferry_server import Server, backends, database_url
 from large_files import RENDERER_GROWTH_BOUND, memory_mark, persistent_chromium, sha256_file
 from transfer_smoke.measure_memory import renderer_rss
@@ -43,12 +44,6 @@ TRANSFER_MS = 60_000 + TRANSFER_MIB * 2_000
 RELAY_MIB = int(os.environ.get("FERRY_TEST_RELAY_MIB", "8"))
 MEMORY_MIB = int(os.environ.get("FERRY_TEST_MEMORY_MIB", "2048"))
 
-# A directory picker that hands out a folder of the origin private file system, so "Accept into a
-# folder…" runs the real File System Access code path and the test can read what arrived.
-PICKER_STUB = """
-window.showDirectoryPicker = async () =>
-  (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
-"""
 # ICE that can never succeed: relay-only policy without any TURN server gives no candidates, so
 # the link's ICE timeout sends the transfer through the server's encrypted relay.
 NO_ICE = """
@@ -67,23 +62,6 @@ NOTES = """
   window.Notification = class extends Real {
     constructor(title, options) { super(title, options); window.__notes.push(title); }
   };
-}
-"""
-# Hashes every file under the picked folder: {path: sha256 hex}.
-HASH_PICKED = """
-async () => {
-  const out = {};
-  const walk = async (dir, prefix) => {
-    for await (const [name, handle] of dir.entries()) {
-      if (handle.kind === "directory") { await walk(handle, prefix + name + "/"); continue; }
-      const bytes = await (await handle.getFile()).arrayBuffer();
-      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
-      out[prefix + name] = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
-    }
-  };
-  const root = await navigator.storage.getDirectory();
-  await walk(await root.getDirectoryHandle("picked", { create: true }), "");
-  return out;
 }
 """
 
