@@ -9,13 +9,16 @@ window.showDirectoryPicker = async () =>
   (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
 """
 
-# Evaluated in the page: hashes every file under the picked folder, {path: sha256 hex}.
+# Evaluated in the page: hashes every file under the picked folder, {path: sha256 hex}. Chromium's
+# swap files (`NAME.crswap`, where a writable stream's bytes wait until it is closed) are not files
+# the page saved, and are left out.
 HASH_PICKED = """
 async () => {
   const out = {};
   const walk = async (dir, prefix) => {
     for await (const [name, handle] of dir.entries()) {
       if (handle.kind === "directory") { await walk(handle, prefix + name + "/"); continue; }
+      if (name.endsWith(".crswap")) continue;
       const bytes = await (await handle.getFile()).arrayBuffer();
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
       out[prefix + name] = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");

@@ -439,14 +439,17 @@ def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
         done(page, TRANSFER_MS)
     done(ann, TRANSFER_MS)
     expect(ann.locator("#transfers li.transfer")).to_have_count(3)
+    expected = [sha256_file(source)]
     for page in receivers:
+        # Delivery into the folder follows verification, and a file being written there can be
+        # seen before its writer closes: wait for the folder to hold exactly the file.
         deadline = time.monotonic() + 30
         hashes: dict[str, str] = {}
-        while time.monotonic() < deadline and not hashes:
+        while time.monotonic() < deadline and list(hashes.values()) != expected:
             hashes = page.evaluate(HASH_PICKED)
-            if not hashes:
+            if list(hashes.values()) != expected:
                 page.wait_for_timeout(250)
-        assert list(hashes.values()) == [sha256_file(source)]
+        assert list(hashes.values()) == expected, hashes
 
 
 def wait_progress(page: Page) -> None:
