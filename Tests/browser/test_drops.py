@@ -7,6 +7,7 @@ files' contents and names. Every wait is bounded."""
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -463,3 +464,70 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
     assert resumed >= 16 * 1024 * 1024, resumed
     sent = world.server.metrics()["ferry_network_sent_bytes_total"] - before
     assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)
+
+
+RECORD_RED_WEBM = """async () => {
+  // One second of solid red from a canvas, recorded by the browser itself: this machine has no
+  // video tool, and Chromium's own encoder makes a file its own decoder will read.
+  const canvas = document.createElement("canvas");
+  canvas.width = 320;
+  canvas.height = 240;
+  const context = canvas.getContext("2d");
+  const paint = () => { context.fillStyle = "#ff0000"; context.fillRect(0, 0, canvas.width, canvas.height); };
+  paint();
+  const stream = canvas.captureStream(30);
+  const recorder = new MediaRecorder(stream, { mimeType: "video/webm" });
+  const parts = [];
+  recorder.ondataavailable = (event) => { if (event.data.size) parts.push(event.data); };
+  const stopped = new Promise((resolve, reject) => {
+    recorder.onstop = resolve;
+    recorder.onerror = (event) => reject(event.error || new Error("MediaRecorder failed"));
+  });
+  const ticker = setInterval(paint, 30);
+  recorder.start(100);
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  recorder.stop();
+  await Promise.race([stopped, new Promise((_, reject) => setTimeout(() => reject(new Error("recorder did not stop")), 5000))]);
+  clearInterval(ticker);
+  stream.getTracks().forEach((track) => track.stop());
+  const bytes = new Uint8Array(await new Blob(parts, { type: "video/webm" }).arrayBuffer());
+  let binary = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) binary += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  return btoa(binary);
+}"""
+
+PIXEL_OF_THUMB = """async (img) => {
+  // The preview's middle pixel, [r, g, b, a], drawn from the <img> the page shows.
+  if (!img.complete) await new Promise((resolve, reject) => { img.onload = resolve; img.onerror = reject; });
+  const canvas = document.createElement("canvas");
+  canvas.width = img.naturalWidth;
+  canvas.height = img.naturalHeight;
+  const context = canvas.getContext("2d");
+  context.drawImage(img, 0, 0);
+  return [img.naturalWidth, img.naturalHeight,
+          Array.from(context.getImageData(canvas.width >> 1, canvas.height >> 1, 1, 1).data)];
+}"""
+
+
+def test_a_videos_first_frame_travels_as_a_preview(world: World, tmp_path: Path) -> None:
+    owner = world.member()
+    video = tmp_path / "clip.webm"
+    video.write_bytes(base64.b64decode(owner.evaluate(RECORD_RED_WEBM)))
+    assert video.read_bytes()[:4] == b"\x1a\x45\xdf\xa3", "an EBML (WebM) header"
+
+    owner.get_by_test_id("drop-file-input").set_input_files(str(video))
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(1)
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    assert reader.get_by_test_id("drop-file-name").all_inner_texts() == [video.name]
+    # The first frame, made by the sender's browser, came inside the sealed metadata.
+    thumb = reader.get_by_test_id("drop-thumb")
+    expect(thumb).to_have_count(1)
+    assert thumb.get_attribute("src").startswith("data:image/")
+    width, height, (r, g, b, a) = thumb.evaluate(PIXEL_OF_THUMB)
+    assert (width, height) == (160, 120), (width, height)
+    assert a == 255 and r > 200 and g < 60 and b < 60, (r, g, b, a)
