@@ -466,6 +466,68 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
     assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)
 
 
+
+@pytest.mark.parametrize("mode", ["zip", "folder"])
+def test_a_zip_and_a_folder_download_resume_after_a_reload(world: World, tmp_path: Path, mode: str) -> None:
+    # Two files of 24 MiB; the connection "drops" at the second file's second range (16 MiB in).
+    sources = [tmp_path / "first.raw", tmp_path / "second.raw"]
+    for source in sources:
+        source.write_bytes(os.urandom(24 * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files([str(source) for source in sources])
+    owner.get_by_test_id("drop-max").fill("1")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger(PICKER_STUB)
+    refused: list[str] = []
+
+    def cut(route) -> None:
+        start = int(re.match(r"bytes=(\d+)-", route.request.headers.get("range", "bytes=0-")).group(1))
+        if route.request.url.rstrip("/").endswith("/files/1") and start >= 16 * 1024 * 1024:
+            refused.append(route.request.headers["range"])
+            route.abort()
+        else:
+            route.continue_()
+
+    pattern = re.compile(r"/api/v1/drops/[^/]+/files/")
+    button = "drop-download-zip" if mode == "zip" else "drop-save-folder"
+    reader.route(pattern, cut)
+    reader.goto(link)
+    reader.get_by_test_id("drop-open-go").click()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    reader.get_by_test_id(button).click()
+    deadline = 300
+    while not refused and deadline > 0:
+        reader.wait_for_timeout(100)
+        deadline -= 1
+    assert refused, "the download reached the cut"
+    reader.unroute(pattern)
+    reader.reload()
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    before = world.server.metrics()["ferry_network_sent_bytes_total"]
+    if mode == "zip":
+        import io
+        import zipfile
+        (zip_bytes,) = downloads_of(reader, lambda: reader.get_by_test_id(button).click(), 1).values()
+        with zipfile.ZipFile(io.BytesIO(zip_bytes)) as archive:
+            assert archive.testzip() is None
+            got = {name: sha256(archive.read(name)) for name in archive.namelist()}
+    else:
+        reader.get_by_test_id(button).click()
+        expect(reader.get_by_test_id("drop-download-progress")).to_have_text("Saved into the folder.", timeout=120_000)
+        got = reader.evaluate(HASH_PICKED)
+    assert got == {source.name: sha256(source.read_bytes()) for source in sources}
+    resumed = int(reader.get_by_test_id("drop-open").get_attribute("data-resumed-bytes") or "0")
+    sent = world.server.metrics()["ferry_network_sent_bytes_total"] - before
+    if mode == "zip":
+        # The zip continues inside the second file, from its last saved state (every 8 MiB).
+        assert resumed >= (24 + 8) * 1024 * 1024, resumed
+    else:
+        # A folder continues after the last file it finished: the first is not fetched again.
+        assert resumed == 24 * 1024 * 1024, resumed
+    assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)
+
 RECORD_RED_WEBM = """async () => {
   // One second of solid red from a canvas, recorded by the browser itself: this machine has no
   // video tool, and Chromium's own encoder makes a file its own decoder will read.

@@ -114,3 +114,59 @@ test("an entry must write what it declared", () => {
   zip.wrote(2);
   assert.throws(() => zip.end(0), /declared 3/);
 });
+
+test("a CRC continues from its saved state", () => {
+  const whole = new TextEncoder().encode("123456789");
+  const first = new Crc32().update(whole.subarray(0, 4));
+  const resumed = new Crc32(JSON.parse(JSON.stringify(first.state))).update(whole.subarray(4));
+  assert.equal(resumed.value, 0xcbf43926);
+  assert.throws(() => new Crc32(-1), RangeError);
+  assert.throws(() => new Crc32(2 ** 32), RangeError);
+});
+
+for (const forceZip64 of [false, true]) {
+  test(`a ${forceZip64 ? "ZIP64 " : ""}zip cut mid-entry continues from its snapshot to the same archive`, () => {
+    const whole = build(files, { forceZip64 });
+    // The same archive written again, stopped in the middle of the second entry's data, its state
+    // passed through JSON (as the worker saves it), and continued by a restored writer.
+    const zip = new ZipWriter({ forceZip64 });
+    const parts = [];
+    const [notes, big, empty] = files;
+    parts.push(zip.begin(notes.name, notes.data.length, new Date(2026, 11, 6, 12, 30, 10)), notes.data);
+    zip.wrote(notes.data.length);
+    parts.push(zip.end(crc32(notes.data)));
+    parts.push(zip.begin(big.name, big.data.length, new Date(2026, 11, 6, 12, 30, 10)));
+    const cut = 40_000;
+    const crc = new Crc32().update(big.data.subarray(0, cut));
+    parts.push(big.data.subarray(0, cut));
+    zip.wrote(cut);
+    const saved = JSON.parse(JSON.stringify({ zip: zip.snapshot(), crc: crc.state }));
+
+    const again = ZipWriter.restore(saved.zip);
+    assert.equal(again.offset, parts.reduce((sum, part) => sum + part.length, 0));
+    const rest = big.data.subarray(cut);
+    parts.push(rest);
+    again.wrote(rest.length);
+    parts.push(again.end(new Crc32(saved.crc).update(rest).value));
+    parts.push(again.begin(empty.name, 0, new Date(2026, 11, 6, 12, 30, 10)));
+    again.wrote(0);
+    parts.push(again.end(crc32(empty.data)), again.finish());
+    assert.deepEqual(Buffer.concat(parts), Buffer.from(whole));
+  });
+}
+
+test("a snapshot that does not add up is refused", () => {
+  const zip = new ZipWriter();
+  zip.begin("a", 10);
+  zip.wrote(4);
+  const saved = zip.snapshot();
+  assert.equal(ZipWriter.restore(saved).offset, zip.offset);
+  assert.throws(() => ZipWriter.restore({ ...saved, offset: -1 }), TypeError);
+  assert.throws(() => ZipWriter.restore({ ...saved, entries: [{ ...saved.entries[0], written: 11 }] }), TypeError);
+  assert.throws(() => ZipWriter.restore({ ...saved, entries: [{ ...saved.entries[0], name: 7 }] }), TypeError);
+  assert.throws(() => ZipWriter.restore({ ...saved, offset: 0, entries: [{ ...saved.entries[0], offset: 5 }] }), TypeError);
+  assert.throws(() => ZipWriter.restore(null), TypeError);
+  const finished = new ZipWriter();
+  finished.finish();
+  assert.throws(() => finished.snapshot(), /finished/);
+});

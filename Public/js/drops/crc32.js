@@ -14,7 +14,18 @@ for (let n = 0; n < 256; n++) {
 
 /** Running CRC-32. */
 export class Crc32 {
-  #crc = 0xffffffff;
+  #crc;
+
+  /** @param {number} [state] a {@link state} saved before, to continue a CRC after a reload */
+  constructor(state = 0xffffffff) {
+    if (!Number.isInteger(state) || state < 0 || state > 0xffffffff) throw new RangeError("not a CRC-32 state");
+    this.#crc = state;
+  }
+
+  /** The running register (not the final value): what a resumed CRC starts from. */
+  get state() {
+    return this.#crc >>> 0;
+  }
 
   /** @param {Uint8Array} bytes */
   update(bytes) {

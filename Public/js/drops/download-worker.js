@@ -10,8 +10,11 @@
  *   folders kept.
  *
  * A damaged stream deletes what this run wrote for that output: nothing unverified stays where
- * the user looks. In `each` mode another failure (the network, a reload) keeps the file's
- * verified prefix in the OPFS, and the next download of it continues from there. Messages in: `{ op: "download", id, proof, ticket, ikm,
+ * the user looks. Another failure (the network, a reload) keeps what was verified, and the next
+ * download of the same drop in the same mode continues: `each` from the file's last whole record,
+ * `zip` from the last saved state (the zip's length, its entries, the file and record reached and
+ * the running CRC, saved after every 8 MiB flushed), `folder` after the last file it finished.
+ * Messages in: `{ op: "download", id, proof, ticket, ikm,
  * files: [{ index, path, salt, size, length }], mode, folder? }`; out: `progress`, `resumed`, `file-done`
  * (each), `zip-done`, `folder-done`, `error` (`damaged` says whether it was damage).
  *
@@ -42,6 +45,11 @@ function syncHandleSink(root, name, handle, at) {
   let unflushed = 0;
   return {
     name,
+    /** The bytes so far, on disk: what a saved resume state may count on. */
+    flush() {
+      handle.flush();
+      unflushed = 0;
+    },
     /** @param {Uint8Array} bytes */
     write(bytes) {
       let written = 0;
@@ -67,14 +75,6 @@ function syncHandleSink(root, name, handle, at) {
       await root.removeEntry(name).catch(() => {});
     },
   };
-}
-
-/** A new OPFS output file, written with a sync access handle. */
-async function opfsSink() {
-  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
-  const name = [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, "0")).join("") + ".out";
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
-  return syncHandleSink(root, name, handle, 0);
 }
 
 /**
@@ -103,6 +103,145 @@ async function partSink(id, file) {
       } catch {
         // already closed
       }
+    },
+  };
+}
+
+/** A hex name for an output, from what identifies it. @param {string} label */
+async function outputName(label) {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(label)));
+  return [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+/**
+ * A small JSON state beside an output, in the OPFS, written through a sync access handle. A
+ * state cut short by a crash does not parse, and its output starts over.
+ * @param {FileSystemDirectoryHandle} root @param {string} name
+ */
+async function stateFile(root, name) {
+  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  return {
+    /** @returns {any} the saved state, or null */
+    read() {
+      const bytes = new Uint8Array(handle.getSize());
+      handle.read(bytes, { at: 0 });
+      try {
+        return bytes.length ? JSON.parse(new TextDecoder().decode(bytes)) : null;
+      } catch {
+        return null;
+      }
+    },
+    /** @param {any} state */
+    save(state) {
+      const bytes = new TextEncoder().encode(JSON.stringify(state));
+      handle.write(bytes, { at: 0 });
+      handle.truncate(bytes.length);
+      handle.flush();
+    },
+    close() {
+      try {
+        handle.close();
+      } catch {
+        // already closed
+      }
+    },
+    async remove() {
+      this.close();
+      await root.removeEntry(name).catch(() => {});
+    },
+  };
+}
+
+/**
+ * The resumable zip of a whole drop: an OPFS file named after the drop and its files, with a
+ * state file beside it. `resume` is the saved state when it adds up with the zip on disk (the zip
+ * is then cut back to the saved length), or null to start over.
+ * @param {string} id @param {any[]} files
+ */
+async function zipOutput(id, files) {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+  const base = await outputName(`${id}\nzip\n${files.map((file) => `${file.index}:${[...file.salt].join(",")}`).join("\n")}`);
+  const handle = await (await root.getFileHandle(`${base}.zip`, { create: true })).createSyncAccessHandle();
+  const state = await stateFile(root, `${base}.zip-state`);
+  let resume = null;
+  try {
+    const saved = state.read();
+    if (saved) {
+      const zip = ZipWriter.restore(saved.zip);
+      const file = files[saved.position];
+      const crc = new Crc32(saved.crc);
+      if (!file || !Number.isSafeInteger(saved.record) || saved.record < 1 || saved.record >= recordCount(file.size)) throw new TypeError("no such record");
+      const open = saved.zip.entries.at(-1);
+      if (saved.zip.entries.length !== saved.position + 1 || open.ended || open.written !== saved.record * PLAINTEXT_PER_RECORD) throw new TypeError("the state does not add up");
+      if (zip.offset > handle.getSize()) throw new TypeError("the zip is shorter than its state");
+      resume = { zip, crc, position: saved.position, fromRecord: saved.record };
+    }
+  } catch {
+    resume = null;
+  }
+  const at = resume ? resume.zip.offset : 0;
+  handle.truncate(at);
+  const zipFile = syncHandleSink(root, `${base}.zip`, handle, at);
+  return {
+    resume,
+    sink: {
+      ...zipFile,
+      async close() {
+        await zipFile.close();
+        await state.remove();
+      },
+      async discard() {
+        await zipFile.discard();
+        await state.remove();
+      },
+      async keep() {
+        try {
+          handle.flush();
+          handle.close();
+        } catch {
+          // already closed
+        }
+        state.close();
+      },
+    },
+    /** Flushes the zip, then saves where it stands. @param {any} where */
+    save(where) {
+      zipFile.flush();
+      state.save(where);
+    },
+  };
+}
+
+/**
+ * Which files of a drop a folder download finished, kept in the OPFS so that the same drop saved
+ * into the same folder again skips them (when the file there still has its size).
+ * @param {string} id @param {any[]} files
+ */
+async function folderProgress(id, files) {
+  const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
+  const base = await outputName(`${id}\nfolder\n${files.map((file) => `${file.index}:${[...file.salt].join(",")}`).join("\n")}`);
+  const state = await stateFile(root, `${base}.folder-state`);
+  const saved = state.read();
+  const done = new Set(Array.isArray(saved?.done) ? saved.done.filter(Number.isSafeInteger) : []);
+  return {
+    state,
+    /** @param {FileSystemDirectoryHandle} folder @param {any} file */
+    async finished(folder, file) {
+      if (!done.has(file.index)) return false;
+      try {
+        const segments = file.path.split("/");
+        const name = /** @type {string} */ (segments.pop());
+        let dir = folder;
+        for (const segment of segments) dir = await dir.getDirectoryHandle(segment);
+        return (await (await dir.getFileHandle(name)).getFile()).size === file.size;
+      } catch {
+        return false;
+      }
+    },
+    /** @param {number} index */
+    add(index) {
+      done.add(index);
+      state.save({ done: [...done] });
     },
   };
 }
@@ -161,17 +300,38 @@ self.addEventListener("message", async (event) => {
     });
   try {
     if (message.mode === "zip") {
-      const sink = await opfsSink();
+      const output = await zipOutput(message.id, message.files);
+      const { sink, resume } = output;
       current = sink;
-      const zip = new ZipWriter();
-      for (const file of message.files) {
-        sink.write(zip.begin(file.path, file.size));
-        const crc = new Crc32();
-        await decode(file, (bytes) => {
-          crc.update(bytes);
-          sink.write(bytes);
-          zip.wrote(bytes.length);
-        });
+      const zip = resume ? resume.zip : new ZipWriter();
+      const first = resume ? resume.position : 0;
+      for (const file of message.files.slice(0, first)) before += file.size;
+      if (resume) self.postMessage({ type: "resumed", bytes: before + resume.fromRecord * PLAINTEXT_PER_RECORD });
+      for (const [position, file] of message.files.entries()) {
+        if (position < first) continue;
+        const continuing = resume && position === first;
+        const fromRecord = continuing ? resume.fromRecord : 0;
+        const crc = continuing ? resume.crc : new Crc32();
+        if (!continuing) sink.write(zip.begin(file.path, file.size));
+        let inFile = fromRecord * PLAINTEXT_PER_RECORD;
+        let unsaved = 0;
+        await decode(
+          file,
+          (bytes) => {
+            crc.update(bytes);
+            sink.write(bytes);
+            zip.wrote(bytes.length);
+            inFile += bytes.length;
+            unsaved += bytes.length;
+            // Whole records only (decodeStream writes whole records), and never the last one:
+            // a resume fetches that again, so its end-of-stream mark is checked.
+            if (unsaved >= FLUSH_BYTES && inFile < file.size) {
+              output.save({ position, record: inFile / PLAINTEXT_PER_RECORD, crc: crc.state, zip: zip.snapshot() });
+              unsaved = 0;
+            }
+          },
+          fromRecord,
+        );
         sink.write(zip.end(crc.value));
         before += file.size;
       }
@@ -180,7 +340,14 @@ self.addEventListener("message", async (event) => {
       self.postMessage({ type: "zip-done", name: sink.name });
       return;
     }
+    const folderDone = message.mode === "folder" ? await folderProgress(message.id, message.files) : null;
     for (const file of message.files) {
+      if (folderDone && (await folderDone.finished(message.folder, file))) {
+        self.postMessage({ type: "resumed", index: file.index, bytes: file.size });
+        before += file.size;
+        self.postMessage({ type: "file-done", index: file.index, path: file.path, name: file.path });
+        continue;
+      }
       const sink = message.mode === "folder" ? await folderSink(message.folder, file.path) : await partSink(message.id, file);
       current = sink;
       const fromRecord = "fromRecord" in sink ? sink.fromRecord : 0;
@@ -189,8 +356,10 @@ self.addEventListener("message", async (event) => {
       await sink.close();
       current = null;
       before += file.size;
+      folderDone?.add(file.index);
       self.postMessage({ type: "file-done", index: file.index, path: file.path, name: sink.name });
     }
+    await folderDone?.state.remove();
     self.postMessage({ type: "all-done" });
   } catch (error) {
     if (error instanceof DamagedError || !current || !("keep" in current)) await current?.discard();

@@ -74,6 +74,40 @@ export class ZipWriter {
   }
 
   /**
+   * The writer's state as plain JSON-able data, so a zip interrupted by a reload continues where
+   * its last flushed bytes end ({@link ZipWriter.restore}).
+   */
+  snapshot() {
+    if (this.#finished) throw new Error("the zip is finished");
+    return {
+      offset: this.offset,
+      forceZip64: this.forceZip64,
+      entries: this.#entries.map((entry) => ({ ...entry, name: new TextDecoder().decode(entry.name), stamp: { ...entry.stamp } })),
+    };
+  }
+
+  /**
+   * A writer continuing from a {@link snapshot}; throws on anything that does not add up, so a
+   * damaged saved state starts the zip over instead of writing a broken archive.
+   * @param {any} saved
+   */
+  static restore(saved) {
+    const writer = new ZipWriter({ forceZip64: saved?.forceZip64 === true });
+    if (!Number.isSafeInteger(saved?.offset) || saved.offset < 0 || !Array.isArray(saved.entries)) throw new TypeError("not a zip snapshot");
+    let end = 0;
+    for (const entry of saved.entries) {
+      const fields = [entry?.size, entry?.offset, entry?.crc, entry?.written, entry?.stamp?.time, entry?.stamp?.date];
+      if (!fields.every((value) => Number.isSafeInteger(value) && value >= 0) || typeof entry.name !== "string") throw new TypeError("not a zip entry");
+      if (entry.offset < end || entry.written > entry.size || (entry.ended && entry.written !== entry.size)) throw new TypeError("zip entries do not add up");
+      end = entry.offset;
+      writer.#entries.push({ ...entry, name: encoder.encode(entry.name), zip64: entry.zip64 === true, ended: entry.ended === true, stamp: { ...entry.stamp } });
+    }
+    if (saved.offset < end) throw new TypeError("zip entries do not add up");
+    writer.offset = saved.offset;
+    return writer;
+  }
+
+  /**
    * Starts an entry; returns its local header. Its `size` bytes of data follow, then {@link end}.
    * @param {string} name
    * @param {number} size
