@@ -421,22 +421,16 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))
 
 
-def test_a_download_resumes_after_a_reload_without_counting_again(world: World, tmp_path: Path) -> None:
-    source = tmp_path / "video.raw"
-    source.write_bytes(os.urandom(48 * 1024 * 1024))
-    owner = world.member()
-    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
-    owner.get_by_test_id("drop-max").fill("1")
-    owner.get_by_test_id("drop-create").click()
-    link = make_link(owner)
-
-    reader = world.stranger()
+def cut_and_reload(reader: Page, link: str, button: str, cut_at: int, file_index: int | None = None) -> None:
+    """Opens `link`, clicks `button` and lets the connection "drop" for every range of the drop's
+    files (of file `file_index` only, when given) starting at `cut_at` or later; then reloads. The
+    kept ticket opens the drop again without asking (a limit of 1 would refuse a second count)."""
     refused: list[str] = []
 
     def cut(route) -> None:
-        # The connection "drops" for every range past 32 MiB: the first two ranges arrive.
         start = int(re.match(r"bytes=(\d+)-", route.request.headers.get("range", "bytes=0-")).group(1))
-        if start >= 32 * 1024 * 1024:
+        that_file = file_index is None or route.request.url.rstrip("/").endswith(f"/files/{file_index}")
+        if that_file and start >= cut_at:
             refused.append(route.request.headers["range"])
             route.abort()
         else:
@@ -447,7 +441,7 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
     reader.goto(link)
     reader.get_by_test_id("drop-open-go").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
-    reader.get_by_test_id("drop-download-all").click()
+    reader.get_by_test_id(button).click()
     deadline = 300
     while not refused and deadline > 0:
         reader.wait_for_timeout(100)
@@ -455,8 +449,21 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
     assert refused, "the download reached the cut"
     reader.unroute(pattern)
     reader.reload()
-    # The kept ticket opens again without asking (a limit of 1 would refuse a second count).
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+
+
+def test_a_download_resumes_after_a_reload_without_counting_again(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "video.raw"
+    source.write_bytes(os.urandom(48 * 1024 * 1024))
+    owner = world.member()
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-max").fill("1")
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+
+    reader = world.stranger()
+    # The first two ranges (16 MiB each) arrive.
+    cut_and_reload(reader, link, "drop-download-all", cut_at=32 * 1024 * 1024)
     before = world.server.metrics()["ferry_network_sent_bytes_total"]
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["video.raw"]) == sha256(source.read_bytes())
@@ -464,7 +471,6 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
     assert resumed >= 16 * 1024 * 1024, resumed
     sent = world.server.metrics()["ferry_network_sent_bytes_total"] - before
     assert sent < 48 * 1024 * 1024 - resumed + 2 * 1024 * 1024, (sent, resumed)
-
 
 
 @pytest.mark.parametrize("mode", ["zip", "folder"])
@@ -480,31 +486,8 @@ def test_a_zip_and_a_folder_download_resume_after_a_reload(world: World, tmp_pat
     link = make_link(owner)
 
     reader = world.stranger(PICKER_STUB)
-    refused: list[str] = []
-
-    def cut(route) -> None:
-        start = int(re.match(r"bytes=(\d+)-", route.request.headers.get("range", "bytes=0-")).group(1))
-        if route.request.url.rstrip("/").endswith("/files/1") and start >= 16 * 1024 * 1024:
-            refused.append(route.request.headers["range"])
-            route.abort()
-        else:
-            route.continue_()
-
-    pattern = re.compile(r"/api/v1/drops/[^/]+/files/")
     button = "drop-download-zip" if mode == "zip" else "drop-save-folder"
-    reader.route(pattern, cut)
-    reader.goto(link)
-    reader.get_by_test_id("drop-open-go").click()
-    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
-    reader.get_by_test_id(button).click()
-    deadline = 300
-    while not refused and deadline > 0:
-        reader.wait_for_timeout(100)
-        deadline -= 1
-    assert refused, "the download reached the cut"
-    reader.unroute(pattern)
-    reader.reload()
-    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    cut_and_reload(reader, link, button, cut_at=16 * 1024 * 1024, file_index=1)
     before = world.server.metrics()["ferry_network_sent_bytes_total"]
     if mode == "zip":
         import io
