@@ -45,7 +45,6 @@ self.addEventListener("message", async ({ data: job }) => {
       const source = { length: real.length, read: (offset, max) => timed("read", real.read(offset, max)) };
       const path = await tus.create(source.length);
       await uploadStream({ tus, path, source });
-      real.close?.(); // the encode source's seal worker
       self.postMessage({ ok: true, ms: now() - started, parts, path });
       return;
     }

@@ -25,11 +25,9 @@ self.addEventListener("message", async (event) => {
   if (message.op !== "upload") return;
   controller = new AbortController();
   const signal = controller.signal;
-  /** @type {Awaited<ReturnType<typeof createEncodeSource>> | null} */
-  let source = null;
   try {
     const tus = createTus(createHttp());
-    source = await createEncodeSource(message.file, message.ikm, message.salt);
+    const source = await createEncodeSource(message.file, message.ikm, message.salt);
     let last = 0;
     const { resumedFrom } = await uploadStream({
       tus,
@@ -51,7 +49,5 @@ self.addEventListener("message", async (event) => {
       paused: signal.aborted,
       status: anyError?.status ?? null,
     });
-  } finally {
-    source?.close(); // its seal worker
   }
 });
