@@ -1,8 +1,8 @@
 /**
  * RFC 8188 `aes128gcm` content coding, the encoding of every file in a drop (docs/DROPS.md,
- * "Content"), on WebCrypto. Streaming: a {@link RecordSealer} seals one record at a time and a
- * {@link RecordOpener} opens one at a time, so a worker holds a single record (64 KiB) whatever
- * the file's size.
+ * "Content"), on WebCrypto. Streaming: a {@link RecordSealer} seals one record, or one slice of
+ * records, at a time and a {@link RecordOpener} opens one at a time, so a worker holds a record
+ * (64 KiB) or a chunk's records whatever the file's size.
  *
  * Every failure to open — a bad tag, a wrong key, a record out of place, a truncated stream, data
  * after the last record, a bad delimiter or padding — is a {@link DamagedError}.
