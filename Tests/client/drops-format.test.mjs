@@ -149,3 +149,26 @@ test("streaming: a sealer and an opener hold one record at a time and agree", as
   const fresh = await RecordSealer.create(ikm, salt);
   await assert.rejects(fresh.seal(pattern(10), false), RangeError, "a short record must be the last");
 });
+
+test("streaming: sealRecords seals a slice of records as seal does, in place, leaving the slice unchanged", async () => {
+  const ikm = new Uint8Array(16).fill(5);
+  const salt = new Uint8Array(16).fill(6);
+  const one = await RecordSealer.create(ikm, salt);
+  const many = await RecordSealer.create(ikm, salt);
+  const per = one.plaintextPerRecord;
+  const data = pattern(4 * per + 123);
+  const expected = [];
+  for (let index = 0; index < 5; index++) expected.push(await one.seal(data.subarray(index * per, (index + 1) * per), index === 4));
+  // Two slices: three full records (not the stream's last), then a full one and the short last one.
+  const first = data.slice(0, 3 * per);
+  const second = data.slice(3 * per);
+  const sealed = [...(await many.sealRecords(first, false)), ...(await many.sealRecords(second, true))];
+  assert.deepEqual(sealed, expected);
+  assert.deepEqual(first, data.subarray(0, 3 * per), "the delimiter written for each call is taken back");
+  assert.deepEqual(second, data.subarray(3 * per));
+  await assert.rejects(many.sealRecords(pattern(1), true), Error, "nothing after the last record");
+  const fresh = await RecordSealer.create(ikm, salt);
+  await assert.rejects(fresh.sealRecords(pattern(per + 10), false), RangeError, "a short record must be the last");
+  const empty = await RecordSealer.create(ikm, salt);
+  assert.deepEqual(await empty.sealRecords(new Uint8Array(0), true), [await (await RecordSealer.create(ikm, salt)).seal(new Uint8Array(0), true)]);
+});

@@ -44,14 +44,7 @@ export async function createEncodeSource(file, ikm, salt, { crypto = globalThis.
       const last = locate(end - 1).record;
       const plain = new Uint8Array(await file.slice(record * PLAINTEXT_PER_RECORD, Math.min(size, (last + 1) * PLAINTEXT_PER_RECORD)).arrayBuffer());
       sealer.skipTo(record);
-      // Every record's encryption is asked for at once (seal takes its nonce before it awaits):
-      // WebCrypto then works on them together instead of one 64 KiB record per round trip.
-      const pending = [];
-      for (let next = record; next <= last; next++) {
-        const from = (next - Math.max(first, 0)) * PLAINTEXT_PER_RECORD;
-        pending.push(sealer.seal(plain.subarray(from, from + PLAINTEXT_PER_RECORD), next === records - 1));
-      }
-      const sealedRecords = await Promise.all(pending);
+      const sealedRecords = await sealer.sealRecords(plain, last === records - 1);
       for (; record <= last; record++) {
         const sealed = sealedRecords[record - Math.max(first, 0)];
         const start = recordStart(record);
