@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Browser-to-browser transfer throughput on loopback, in one headless Chromium (Debian's
-/usr/bin/chromium, driven by Playwright), in one run:
+"""Browser-to-browser transfer throughput on loopback, in headless Chromium (Debian's
+/usr/bin/chromium, driven by Playwright; by default a Chromium with a normal profile per side), in
+one run:
 
-- bare:   a bare WebRTC data channel between two browser contexts (one RTCPeerConnection each,
+- bare:   a bare WebRTC data channel between the two sides (one RTCPeerConnection each,
           one ordered channel, a loop of `send` with flow control on `bufferedAmount` and
           `bufferedAmountLowThreshold`, the same limits and message size as Ferry's sender; no app);
 - direct: Ferry, two members of one team signed in in two browser contexts against a real
