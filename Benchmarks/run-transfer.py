@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
-"""Browser-to-browser transfer throughput on loopback, in one headless Chromium (Debian's
-/usr/bin/chromium, driven by Playwright), in one run:
+"""Browser-to-browser transfer throughput on loopback, in headless Chromium (Debian's
+/usr/bin/chromium, driven by Playwright; by default a Chromium with a normal profile per side), in
+one run:
 
-- bare:   a bare WebRTC data channel between two browser contexts (one RTCPeerConnection each,
+- bare:   a bare WebRTC data channel between the two sides (one RTCPeerConnection each,
           one ordered channel, a loop of `send` with flow control on `bufferedAmount` and
           `bufferedAmountLowThreshold`, the same limits and message size as Ferry's sender; no app);
 - direct: Ferry, two members of one team signed in in two browser contexts against a real
@@ -16,7 +17,13 @@ The phases are interleaved (bare, direct, relay, bare, direct, … for ROUNDS ro
 from other work on the machine hits all of them alike. Every wait is bounded; the server, Chromium
 and the temp folder are stopped and removed at the end. See Benchmarks/README.md.
 
+Profiles (`--profile`): `persistent` (the default) runs each side in a Chromium of its own with a
+normal (persistent) profile, as two real users are; `incognito` runs both sides as two incognito
+contexts of one Chromium (the method before 2026-12-06 06:00; an incognito profile keeps the origin
+private file system in the browser process's memory). The bare channel runs in the same setting.
+
 Usage: Benchmarks/run-transfer.py [--mib 1024] [--relay-mib 256] [--rounds 1] [--phases bare,direct,relay]
+                                  [--profile persistent|incognito]
 """
 
 from __future__ import annotations
@@ -32,7 +39,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
 import benchlib  # noqa: E402
 
-from playwright.sync_api import Browser, Page, expect, sync_playwright  # noqa: E402
+from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright  # noqa: E402
 
 CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 PASSWORD = "correct horse battery staple"
@@ -107,30 +114,92 @@ async ({ answer, total, size, low, high }) => {
 """
 
 
-def bare(browser: Browser, root: int, total: int, size: int) -> dict:
-    """One bare data channel between two browser contexts: MiB/s at the receiver."""
-    a, b = browser.new_context(), browser.new_context()
+class Chromium:
+    """Where the two sides run: `persistent`, a Chromium of its own per side with a normal profile
+    (two browser processes, `roots`), or `incognito`, two incognito contexts of one Chromium. Pages
+    come from `contexts()`, one context per side, new ones per phase for incognito."""
+
+    def __init__(self, playwright: Playwright, profile: str, folder: Path) -> None:
+        self.profile = profile
+        self.browser = None
+        self.persistent: dict[str, BrowserContext] = {}
+        if profile == "incognito":
+            self.browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK, *CHROMIUM_ARGS])
+            root = benchlib.find_process(MARK)
+            assert root is not None, "cannot find the Chromium browser process"
+            self.roots = {"browser process": root}
+        else:
+            self.roots = {}
+            for side in ("sender", "receiver"):
+                mark = f"{MARK}-{side}"
+                self.persistent[side] = playwright.chromium.launch_persistent_context(
+                    str(folder / f"profile-{side}"), executable_path=CHROMIUM, args=["--no-sandbox", mark, *CHROMIUM_ARGS],
+                    accept_downloads=True)
+                root = benchlib.find_process(mark)
+                assert root is not None, f"cannot find the {side}'s Chromium browser process"
+                self.roots[f"{side} browser process"] = root
+
+    def contexts(self) -> tuple[BrowserContext, BrowserContext, list]:
+        """(sender's context, receiver's context, what to close after the phase)."""
+        if self.browser is not None:
+            a, b = self.browser.new_context(accept_downloads=True), self.browser.new_context(accept_downloads=True)
+            return a, b, [a, b]
+        return self.persistent["sender"], self.persistent["receiver"], []
+
+    def close(self) -> None:
+        for context in self.persistent.values():
+            context.close()
+        if self.browser is not None:
+            self.browser.close()
+
+    def tree_cpu(self) -> float:
+        return sum(benchlib.tree_cpu_seconds(root) for root in self.roots.values())
+
+    def cpu_by_pid(self) -> dict[int, tuple[str, float]]:
+        out: dict[int, tuple[str, float]] = {}
+        for root in self.roots.values():
+            out.update(benchlib.cpu_by_pid(root))
+        return out
+
+    def renderers(self, side: str | None = None) -> set[int]:
+        """Renderer pids, of one side's Chromium if asked (persistent only)."""
+        roots = [self.roots[f"{side} browser process"]] if side else list(self.roots.values())
+        return {pid for root in roots for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
+
+
+def close_all(things: list) -> None:
+    for thing in things:
+        thing.close()
+
+
+def bare(chromium: Chromium, total: int, size: int) -> dict:
+    """One bare data channel between the two sides: MiB/s at the receiver."""
+    a, b, owned = chromium.contexts()
+    pages: list[Page] = []
     try:
         sender, receiver = a.new_page(), b.new_page()
+        pages += [sender, receiver]
         offer = sender.evaluate(BARE_OFFER)
         answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total})
-        cpu = benchlib.tree_cpu_seconds(root)
-        kinds = benchlib.cpu_by_pid(root)
-        pids = {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
+        cpu = chromium.tree_cpu()
+        kinds = chromium.cpu_by_pid()
+        pids = chromium.renderers()
         threads = {pid: benchlib.threads_cpu(pid) for pid in pids}
+        browsers = {name: benchlib.threads_cpu(pid) for name, pid in chromium.roots.items()}
         sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER})
         receiver.wait_for_function("window.__end > 0", polling=100, timeout=timeout_ms(total))
         end = receiver.evaluate("window.__end")
-        cpu = benchlib.tree_cpu_seconds(root) - cpu
-        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
+        cpu = chromium.tree_cpu() - cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
         threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
+        browsers = {name: benchlib.delta(before, benchlib.threads_cpu(chromium.roots[name])) for name, before in browsers.items()}
         seconds = (end - sent["started"]) / 1000
         return {"bytes": total, "message_bytes": size, "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
                 "max_message_size": sent["maxMessageSize"], "chromium_cpu_s": cpu, "chromium_cpu_by_kind": kinds,
-                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}}
+                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}, "browser_threads_cpu_s": browsers}
     finally:
-        a.close()
-        b.close()
+        close_all(pages)
+        close_all(owned)
 
 
 def timeout_ms(total: int) -> int:
@@ -170,22 +239,18 @@ class Team:
         assert self.server.url
         return self.server.url
 
-    def member(self, browser: Browser, email: str, *scripts: str) -> Page:
-        context = browser.new_context(accept_downloads=True)
-        for script in scripts:
-            context.add_init_script(script)
+    def member(self, context: BrowserContext, email: str, *scripts: str) -> Page:
         answer = context.request.post(self.url + "/api/v1/session", data={"email": email, "password": PASSWORD},
                                       headers={"Origin": self.url})
         assert answer.ok, answer.text()
         page = context.new_page()
+        # On the page, not the context: a persistent context lives on to the next phases.
+        for script in scripts:
+            page.add_init_script(script)
         page.set_default_timeout(30_000)
         page.goto(self.url + "/")
         expect(page.locator("#sharing")).to_have_attribute("data-connection", "ready")
         return page
-
-
-def renderers(root: int) -> set[int]:
-    return {pid for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
 
 
 COUNTERS = ("ferry_network_received_bytes_total", "ferry_network_sent_bytes_total")
@@ -212,18 +277,26 @@ def scrape_cost(team: Team) -> int:
     return second - first if how == "metrics" else 0
 
 
-def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, relay: bool) -> dict:  # noqa: C901
+def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bool) -> dict:  # noqa: C901
     """One file from Ann to Bob through the page; measured at Bob from Accept to verified."""
     scripts = (NO_ICE,) if relay else ()
-    before = renderers(root)
-    ann = team.member(browser, "ann@example.org", *scripts)
-    mid = renderers(root)
-    bob = team.member(browser, "bob@example.org", *scripts)
-    after = renderers(root)
+    a, b, owned = chromium.contexts()
+    pages: list[Page] = []
+    before = chromium.renderers()
+    ann = team.member(a, "ann@example.org", *scripts)
+    pages.append(ann)
+    mid = chromium.renderers()
+    bob = team.member(b, "bob@example.org", *scripts)
+    pages.append(bob)
+    after = chromium.renderers()
     try:
         # Each context may start more than one renderer (the page's and a helper's); all are
-        # sampled, and the one that worked hardest over the transfer is the page's.
-        family = {"sender": sorted(mid - before), "receiver": sorted(after - mid)}
+        # sampled, and the one that worked hardest over the transfer is the page's. With a
+        # Chromium per side, a side's renderers are its Chromium's.
+        if chromium.profile == "incognito":
+            family = {"sender": sorted(mid - before), "receiver": sorted(after - mid)}
+        else:
+            family = {side: sorted(chromium.renderers(side)) for side in ("sender", "receiver")}
         if not family["sender"] or not family["receiver"]:
             raise SystemExit(f"cannot tell the renderers apart: {before} → {mid} → {after}")
         size = source.stat().st_size
@@ -237,11 +310,12 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
         overhead = scrape_cost(team)
         bytes_before, bytes_how = server_bytes(team)
         watched = {f"{side} {pid}": pid for side, pids in family.items() for pid in pids}
-        rss = benchlib.RssSampler({**watched, "browser process": root, "server": team.server.process.pid})
+        rss = benchlib.RssSampler({**watched, **chromium.roots, "server": team.server.process.pid})
         cpu_before = {name: benchlib.cpu_seconds(pid) for name, pid in watched.items()}
-        chromium_cpu = benchlib.tree_cpu_seconds(root)
-        kinds = benchlib.cpu_by_pid(root)
-        threads = {name: benchlib.threads_cpu(pid) for name, pid in {**watched, "browser process": root}.items()}
+        chromium_cpu = chromium.tree_cpu()
+        kinds = chromium.cpu_by_pid()
+        sampled = {**watched, **chromium.roots}
+        threads = {name: benchlib.threads_cpu(pid) for name, pid in sampled.items()}
         with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
             bob.click("#offer-accept")
             if relay:
@@ -252,10 +326,9 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
             bob.wait_for_selector("#transfers li.transfer[data-state=done]", state="attached", timeout=timeout_ms(size))
         bytes_after, _ = server_bytes(team)
         cpu = {name: benchlib.cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
-        cpu["chromium"] = benchlib.tree_cpu_seconds(root) - chromium_cpu
-        kinds = benchlib.cpu_delta_by_kind(kinds, benchlib.cpu_by_pid(root))
-        threads = {name: benchlib.delta(before, benchlib.threads_cpu({**watched, "browser process": root}[name]))
-                   for name, before in threads.items()}
+        cpu["chromium"] = chromium.tree_cpu() - chromium_cpu
+        kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
+        threads = {name: benchlib.delta(before, benchlib.threads_cpu(sampled[name])) for name, before in threads.items()}
         for side in family:
             busiest = max((name for name in watched if name.startswith(side)), key=lambda name: cpu[name])
             rss.peak[f"{side} renderer"] = rss.peak[busiest]
@@ -268,7 +341,7 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
                   "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before - overhead, "server_bytes_from": bytes_how,
                   "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
                   "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
-                  "browser_threads_cpu_s": threads["browser process"]}
+                  "browser_threads_cpu_s": {name: threads[name] for name in chromium.roots}}
         if relay:
             relayed = time.monotonic() - path_at  # noqa: F821 (set above when relay)
             result["relayed_seconds"] = relayed
@@ -277,8 +350,17 @@ def ferry(browser: Browser, root: int, team: Team, source: Path, expected: str, 
             raise SystemExit(f"the download differs from the file sent ({'relay' if relay else 'direct'})")
         return result
     finally:
-        ann.context.close()
-        bob.context.close()
+        if not owned:
+            # A persistent profile outlives the phase: the next one starts as a fresh incognito
+            # context would (no device keys, resume book or part files left to resume from).
+            for page in pages:
+                try:
+                    page.context.new_cdp_session(page).send("Storage.clearDataForOrigin",
+                                                            {"origin": team.url, "storageTypes": "all"})
+                except Exception as error:  # noqa: BLE001 (a cleanup; the next phase would show it)
+                    benchlib.log("transfer", "could not clear the profile:", error)
+        close_all(pages)
+        close_all(owned)
 
 
 def main() -> int:
@@ -289,6 +371,8 @@ def main() -> int:
     parser.add_argument("--phases", default=os.environ.get("PHASES", "bare,direct,relay"))
     parser.add_argument("--message-sizes", default=os.environ.get("BARE_MESSAGE_SIZES", "262144,65536"),
                         help="bare channel message sizes (bytes); the best is the baseline")
+    parser.add_argument("--profile", choices=("persistent", "incognito"), default=os.environ.get("PROFILE", "persistent"),
+                        help="a Chromium with a normal profile per side, or two incognito contexts of one Chromium")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     parser.add_argument("--before", default=os.environ.get("BEFORE_PUBLIC"),
                         help="a Public/ folder of an earlier client: adds the phase `before`, Ferry direct with it")
@@ -312,15 +396,13 @@ def main() -> int:
         before = Team(folder / "data-before", str(Path(options.before).resolve())) if options.before else None
         try:
             with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK, *CHROMIUM_ARGS])
+                chromium = Chromium(playwright, options.profile, folder)
                 try:
-                    root = benchlib.find_process(MARK)
-                    assert root is not None, "cannot find the Chromium browser process"
                     for round_ in range(options.rounds):
                         for phase in phases:
                             if phase == "bare":
                                 for size in sizes:
-                                    result = bare(browser, root, total, size)
+                                    result = bare(chromium, total, size)
                                     benchlib.log("transfer", f"round {round_ + 1} bare {size // 1024} KiB messages:",
                                                  f"{result['mib_per_s']:.1f} MiB/s, Chromium CPU",
                                                  f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores",
@@ -330,7 +412,7 @@ def main() -> int:
                             elif phase in ("direct", "relay", "before"):
                                 assert team
                                 path, digest = files["direct" if phase == "before" else phase]
-                                result = ferry(browser, root, before if phase == "before" else team, path, digest,
+                                result = ferry(chromium, before if phase == "before" else team, path, digest,
                                                relay=phase == "relay")
                                 benchlib.log("transfer", f"round {round_ + 1} {phase}:", f"{result['mib_per_s']:.1f} MiB/s,",
                                              f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes,",
@@ -341,7 +423,7 @@ def main() -> int:
                                              result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
                                 runs[phase].append(result)
                 finally:
-                    browser.close()
+                    chromium.close()
         finally:
             for one in (team, before):
                 if one:
@@ -366,7 +448,9 @@ def median(values: list[float]) -> float:
 
 def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, binary: Path | None) -> str:
     lines = [f"# Transfer benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
-             f"Machine: {load}. Chromium: {CHROMIUM}, headless, two browser contexts, loopback. "
+             f"Machine: {load}. Chromium: {CHROMIUM}, headless, "
+             + ("two incognito contexts of one Chromium" if options.profile == "incognito"
+                else "one Chromium with a persistent profile per side") + ", loopback. "
              f"Ferry: {binary}. Rounds: {options.rounds}.", ""]
     baseline = best(runs["bare"])
     rows: list[list[object]] = []
@@ -385,10 +469,10 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
                          f"{r['server_bytes']:,} ({r['server_bytes_from']})",
                          f"{r['server_cpu_s'] * 1000:.0f} ms",
                          f"{benchlib.mib(rss['sender renderer'])} / {benchlib.mib(rss['receiver renderer'])}",
-                         f"{benchlib.mib(rss['browser process'])}"])
+                         " / ".join(benchlib.mib(v) for k, v in rss.items() if k.endswith("browser process"))])
     lines.append(benchlib.markdown_table(
         ["what", "MiB", "MiB/s", "ratio to the bare channel", "server bytes during", "server CPU during",
-         "peak RSS sender / receiver renderer, MiB", "peak RSS browser process, MiB"], rows))
+         "peak RSS sender / receiver renderer, MiB", "peak RSS browser process(es), MiB"], rows))
     lines += ["", "Ferry figures are measured at the receiver from the click on Accept until the item is verified "
               "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the ICE "
               "timeout before the relay takes over, see the `once relayed` figure) and the final hash check. The "

@@ -1,7 +1,7 @@
 // Unit tests for Public/js/transfer/item-digest.js against the reference in item-digest.mjs: the
 // digest does not depend on how the bytes are cut, a prefix's digest can be read on the way, and
 // buffers handed in may be reused at once.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
@@ -41,6 +41,19 @@ describe("item digest", () => {
       await digest.update(buffer.subarray(0, piece.length));
       buffer.fill(0xee);
     }
+    assert.equal(await digest.hex(), itemDigest(bytes));
+  });
+
+  it("reuses its own block buffers only once their digest is done (a digest that reads its input late)", async () => {
+    // A WebCrypto that reads the input only when it answers, later: reusing a block buffer
+    // before its digest resolved would hash the next block's bytes.
+    const lateSubtle = /** @type {any} */ ({
+      digest: (_algorithm, data) =>
+        new Promise((resolve) => setTimeout(() => resolve(createHash("sha256").update(data).digest()), 2)),
+    });
+    const bytes = new Uint8Array(randomBytes(12 * BLOCK + 777));
+    const digest = new ItemDigest(lateSubtle);
+    for (let at = 0; at < bytes.length; at += 256 * 1024 - 13) await digest.update(bytes.subarray(at, at + 256 * 1024 - 13));
     assert.equal(await digest.hex(), itemDigest(bytes));
   });
 });

@@ -256,3 +256,21 @@ describe("transfer: integrity and endings", () => {
     assert.match(await done, /^failed: protocol/);
   });
 });
+
+describe("transfer: chunk framing", () => {
+  it("frames a chunk in a reused buffer exactly as in a new one", () => {
+    const into = new Uint8Array(CHUNK_HEADER_BYTES + 100).fill(0xee);
+    for (const [index, offset, length] of [[3, 2 ** 40 + 5, 100], [0, 7, 10]]) {
+      const bytes = new Uint8Array(length).map((_, i) => i * 7);
+      const fresh = encodeChunk(index, offset, bytes);
+      const reused = encodeChunk(index, offset, bytes, into);
+      assert.equal(reused.buffer, into.buffer);
+      assert.deepEqual(reused, fresh);
+      const frame = decodeFrame(reused);
+      assert.equal(frame.type, "chunk");
+      assert.deepEqual([frame.index, frame.offset, [...frame.data]], [index, offset, [...bytes]]);
+    }
+    // Too small a buffer: a new one.
+    assert.notEqual(encodeChunk(0, 0, new Uint8Array(200), into).buffer, into.buffer);
+  });
+});

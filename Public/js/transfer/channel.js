@@ -15,7 +15,8 @@
 
 /**
  * @typedef {object} Channel
- * @property {(data: Uint8Array) => void} send
+ * @property {(data: Uint8Array) => void} send copies `data` before it returns (as `RTCDataChannel.send`
+ *   does), so the caller may reuse its buffer at once
  * @property {number} bufferedAmount bytes accepted by `send` and not yet handed to the network
  * @property {number} bufferedAmountLowThreshold
  * @property {number} maxMessageSize the largest message `send` takes
@@ -40,10 +41,15 @@ export const MAX_CONTROL_BYTES = 16 * 1024;
  * @param {number} index
  * @param {number} offset
  * @param {Uint8Array} bytes
+ * @param {Uint8Array} [into] a buffer to frame the chunk in (at its start) instead of a new one, when
+ *   it is large enough: the sender reuses one, because filling fresh memory costs far more than
+ *   copying into memory already in use (a page fault per 4 KiB; ~1 ms per 256 KiB measured here)
+ * @returns {Uint8Array} the message
  */
-export function encodeChunk(index, offset, bytes) {
-  const out = new Uint8Array(CHUNK_HEADER_BYTES + bytes.length);
-  const view = new DataView(out.buffer);
+export function encodeChunk(index, offset, bytes, into) {
+  const length = CHUNK_HEADER_BYTES + bytes.length;
+  const out = into && into.length >= length ? into.subarray(0, length) : new Uint8Array(length);
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
   out[0] = CHUNK;
   view.setUint32(1, index);
   view.setUint32(5, Math.floor(offset / 2 ** 32));

@@ -33,6 +33,8 @@ export class ItemDigest {
   #outer = new Sha256();
   #partial = new Uint8Array(0);
   #partialLength = 0;
+  /** Block buffers whose digest is done, for the next blocks: fresh 1 MiB buffers cost a page fault per 4 KiB. @type {Uint8Array[]} */
+  #spare = [];
   #inFlight = 0;
   /** @type {Promise<void>} */
   #chain = Promise.resolve();
@@ -49,13 +51,15 @@ export class ItemDigest {
    * Starts the digest of one block (WebCrypto copies `block` at once, so the caller may reuse or
    * transfer it) and folds it in after the ones before it.
    * @param {Uint8Array} block
+   * @param {boolean} [own] `block` is this digest's own buffer: reused once its digest is done
    */
-  #start(block) {
+  #start(block, own = false) {
     const digest = this.#subtle.digest("SHA-256", block);
     this.#inFlight++;
     this.#chain = this.#chain.then(async () => {
       this.#outer.update(new Uint8Array(await digest));
       this.#inFlight--;
+      if (own && this.#spare.length <= MAX_IN_FLIGHT) this.#spare.push(block);
     });
   }
 
@@ -73,9 +77,10 @@ export class ItemDigest {
       this.#partialLength += take;
       offset = take;
       if (this.#partialLength === DIGEST_BLOCK_BYTES) {
-        this.#start(this.#partial);
-        // A fresh buffer for the next block: WebCrypto copies its input (the spec says so), but
-        // not every implementation is known to do it before it returns.
+        this.#start(this.#partial, true);
+        // Another buffer for the next block, this one reused only once its digest is done:
+        // WebCrypto copies its input (the spec says so), but not every implementation is known
+        // to do it before it returns.
         this.#partial = new Uint8Array(0);
         this.#partialLength = 0;
       }
@@ -84,7 +89,7 @@ export class ItemDigest {
       this.#start(bytes.subarray(offset, offset + DIGEST_BLOCK_BYTES));
     }
     if (offset < bytes.length) {
-      if (this.#partial.length === 0) this.#partial = new Uint8Array(DIGEST_BLOCK_BYTES);
+      if (this.#partial.length === 0) this.#partial = this.#spare.pop() ?? new Uint8Array(DIGEST_BLOCK_BYTES);
       this.#partial.set(bytes.subarray(offset), 0);
       this.#partialLength = bytes.length - offset;
     }
