@@ -28,6 +28,10 @@ final class WebSocketFrameReader {
     /// A violation ended the stream: nothing more is parsed.
     private var failed = false
 
+    /// Most bytes of a payload allocated before they arrive: a header alone does not make the
+    /// server reserve a large frame's whole length.
+    private static let upfrontCapacity = 64 * 1024 + 64
+
     private struct PartialFrame {
         var fin: Bool
         var opcode: WebSocketOpcode
@@ -115,6 +119,9 @@ final class WebSocketFrameReader {
         pending.moveReaderIndex(forwardBy: headerSize)
         let key = pending.readInteger(endianness: .host, as: UInt32.self)!
         partial = PartialFrame(fin: fin, opcode: opcode, key: key, length: length, payload: ByteBuffer())
+        // Reserved where it is kept: a second reference (a local) would make the first write
+        // copy the whole reserved capacity (copy-on-write).
+        partial!.payload.reserveCapacity(min(length, max(pending.readableBytes, Self.upfrontCapacity)))
         return continuePartial(from: &pending)
     }
 
@@ -122,19 +129,9 @@ final class WebSocketFrameReader {
     /// once it is whole.
     private func continuePartial(from bytes: inout ByteBuffer) -> WebSocketFrame? {
         guard var frame = partial else { return nil }
-        // `frame.payload` stays the only owner of its storage: grown and written in place (a
-        // second reference would make the write copy the whole capacity).
-        partial = nil
+        partial = nil  // `frame.payload` stays the only owner of its storage: written in place
         let count = min(frame.remaining, bytes.readableBytes)
         if count > 0 {
-            let needed = frame.payload.readableBytes + count
-            if needed > frame.payload.capacity {
-                // The declared length is reserved at once when half of it is here (one buffer of
-                // the right size, no regrowth); before that the buffer at most doubles, so bytes
-                // a client announces but does not send cost the server at most twice what it sent.
-                let doubled = min(frame.length, 2 * frame.payload.capacity)
-                frame.payload.reserveCapacity(needed * 2 >= frame.length ? frame.length : max(needed, doubled))
-            }
             let phase = frame.payload.readableBytes
             bytes.withUnsafeReadableBytes { source in
                 _ = frame.payload.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { destination in
