@@ -16,6 +16,9 @@ protocol ExchangeDriver: AnyObject, SendableMetatype {
     /// Queues one chunk of a streaming body; the future completes when the bytes reached the
     /// socket (or fails when the exchange is gone).
     func writeStreamChunk(_ data: ByteBuffer, exchangeID: UInt64) -> EventLoopFuture<Void>
+    /// Queues chunks in order, flushed together; the future completes when all reached the
+    /// socket (or fails when one could not be written).
+    func writeStreamChunks(_ data: [ByteBuffer], exchangeID: UInt64) -> EventLoopFuture<Void>
     /// The producer returned: the body is complete.
     func finishStream(exchangeID: UInt64)
     /// The producer threw after the head went out: the response cannot be completed honestly.

@@ -10,4 +10,8 @@ struct HTTPStreamWriter<Driver: ExchangeDriver>: HTTPBodyWriter {
     func write(_ buffer: ByteBuffer) async throws {
         try await eventLoop.flatSubmit { driver.value.writeStreamChunk(buffer, exchangeID: exchangeID) }.get()
     }
+
+    func write(contentsOf buffers: [ByteBuffer]) async throws {
+        try await eventLoop.flatSubmit { driver.value.writeStreamChunks(buffers, exchangeID: exchangeID) }.get()
+    }
 }

@@ -224,6 +224,14 @@ extension HTTP1ConnectionHandler {
         return promise.futureResult
     }
 
+    func writeStreamChunks(_ data: [ByteBuffer], exchangeID: UInt64) -> EventLoopFuture<Void> {
+        // A tunnel's chunks go out in one flush (a gathering write); a body's one by one, each
+        // through the checks and framing of `writeStreamChunk`.
+        if let tunnel, exchangeID == tunnelExchangeID { return tunnel.write(data) }
+        let futures = data.map { writeStreamChunk($0, exchangeID: exchangeID) }
+        return EventLoopFuture.andAllSucceed(futures, on: eventLoop)
+    }
+
     func finishStream(exchangeID: UInt64) {
         if let tunnel, exchangeID == tunnelExchangeID {
             tunnel.finish()

@@ -139,6 +139,25 @@ final class HTTP1TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
         return promise.futureResult
     }
 
+    /// Writes several buffers with one flush, so NIO sends them in one gathering system call; the
+    /// future completes when all reached the socket.
+    func write(_ buffers: [ByteBuffer]) -> EventLoopFuture<Void> {
+        guard !isDone, let context else { return eventLoop.makeFailedFuture(HTTPBodyError.connectionClosed) }
+        guard let last = buffers.lastIndex(where: { $0.readableBytes > 0 }) else {
+            return eventLoop.makeSucceededVoidFuture()
+        }
+        lastActivity = .now()
+        for buffer in buffers[..<last] where buffer.readableBytes > 0 {
+            // A failed write fails the channel, and with it the last write's promise.
+            context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
+        }
+        let promise = eventLoop.makePromise(of: Void.self)
+        let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        promise.futureResult.whenSuccess { loopBound.value.lastActivity = .now() }
+        context.writeAndFlush(wrapOutboundOut(.byteBuffer(buffers[last])), promise: promise)
+        return promise.futureResult
+    }
+
     /// The owner returned: the written bytes go out, then the connection closes (the idle timeout
     /// still holds while they drain).
     func finish() {

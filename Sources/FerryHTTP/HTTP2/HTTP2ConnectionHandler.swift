@@ -469,6 +469,12 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         return promise.futureResult
     }
 
+    func writeStreamChunks(_ data: [ByteBuffer], exchangeID: UInt64) -> EventLoopFuture<Void> {
+        // Each chunk is queued on the stream in order; the pump sends them as DATA frames.
+        let futures = data.map { writeStreamChunk($0, exchangeID: exchangeID) }
+        return EventLoopFuture.andAllSucceed(futures, on: eventLoop)
+    }
+
     func finishStream(exchangeID: UInt64) {
         let id = Int32(truncatingIfNeeded: exchangeID)
         guard !isClosed, let stream = streams[id] else { return }

@@ -7,20 +7,39 @@ import NIOWebSocket
 /// reassembled into whole messages, with control frames passed on as they arrive (also between
 /// the fragments of a message).
 ///
-/// The frame layout is parsed here, on NIOWebSocket's types (`WebSocketFrame`, the masking key
-/// and its unmasking), with the rules of NIOWebSocket's `WebSocketFrameDecoder` and
+/// The frame layout is parsed here, on NIOWebSocket's types (`WebSocketFrame`, `WebSocketOpcode`),
+/// with the rules of NIOWebSocket's `WebSocketFrameDecoder` and
 /// `NIOWebSocketFrameAggregator`. Those are channel handlers: they would need a private
 /// `EmbeddedChannel` per socket, and an `EmbeddedChannel` may only be used on the thread that
-/// made it, which a task that awaits its tunnel does not stay on. Owned by one task.
+/// made it, which a task that awaits its tunnel does not stay on. Each payload is unmasked while
+/// it is copied out of the reads into a buffer of its own (``WebSocketUnmasking``), sized for it
+/// from its header, so a payload is copied once (not gathered, grown and unmasked in passes).
+/// Owned by one task.
 final class WebSocketFrameReader {
     private let configuration: WebSocketConfiguration
     private let maxMessage: Int
-    /// Bytes received and not yet parsed (at most one incomplete frame).
+    /// Bytes received and not yet parsed: at most the start of a frame header (a frame's payload
+    /// goes to `partial` as soon as its header is complete).
     private var pending = ByteBuffer()
+    /// The frame whose payload is arriving: its header and the unmasked bytes so far.
+    private var partial: PartialFrame?
     /// The message being reassembled: its opcode, fragments so far and their unmasked bytes.
     private var message: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer)?
     /// A violation ended the stream: nothing more is parsed.
     private var failed = false
+
+    /// Most bytes of a payload allocated before they arrive: a header alone does not make the
+    /// server reserve a large frame's whole length.
+    private static let upfrontCapacity = 64 * 1024 + 64
+
+    private struct PartialFrame {
+        var fin: Bool
+        var opcode: WebSocketOpcode
+        var key: UInt32
+        var length: Int
+        var payload: ByteBuffer
+        var remaining: Int { length - payload.readableBytes }
+    }
 
     init(configuration: WebSocketConfiguration) {
         self.configuration = configuration
@@ -32,29 +51,43 @@ final class WebSocketFrameReader {
     /// violation in the same read are returned too, in order.
     func read(_ bytes: ByteBuffer) -> (frames: [WebSocketFrame], violation: WebSocketViolation?) {
         guard !failed else { return ([], nil) }
-        if pending.readableBytes == 0 {
-            pending = bytes
-        } else {
-            var bytes = bytes
-            pending.writeBuffer(&bytes)
-        }
+        var bytes = bytes
         var frames: [WebSocketFrame] = []
         do {
+            if partial != nil {
+                guard let frame = continuePartial(from: &bytes) else { return ([], nil) }
+                if let whole = try reassemble(frame) { frames.append(whole) }
+            }
+            if pending.readableBytes == 0 {
+                pending = bytes
+            } else {
+                pending.writeBuffer(&bytes)
+            }
             while let frame = try nextFrame() {
                 if let whole = try reassemble(frame) { frames.append(whole) }
             }
         } catch {
             failed = true
             message = nil
+            partial = nil
             pending = ByteBuffer()
             return (frames, error as? WebSocketViolation ?? .protocolError("malformed frame"))
         }
-        if pending.readableBytes == 0 { pending = ByteBuffer() }  // let go of the last read's storage
+        if pending.readableBytes == 0 {
+            pending = ByteBuffer()  // let go of the last read's storage
+        } else if pending.readableBytes < 64 {
+            // The start of the next header: kept in a small buffer of its own rather than
+            // keeping the whole read (up to 64 KiB of NIO's receive pool) alive.
+            var start = ByteBuffer()
+            start.writeImmutableBuffer(pending)
+            pending = start
+        }
         return (frames, nil)
     }
 
-    /// The next whole frame in `pending`, unmasked; nil until all its bytes arrived. Size and
-    /// control-frame rules are checked as soon as the header says the length, before the payload.
+    /// The next whole frame in `pending`, unmasked; nil until all its bytes arrived (then its
+    /// payload so far is in `partial`). Size and control-frame rules are checked as soon as the
+    /// header is complete, before the payload.
     private func nextFrame() throws -> WebSocketFrame? {
         guard let first = pending.getInteger(at: pending.readerIndex, as: UInt8.self),
             let second = pending.getInteger(at: pending.readerIndex + 1, as: UInt8.self)
@@ -77,18 +110,44 @@ final class WebSocketFrameReader {
         if isControl, !fin { throw WebSocketViolation.protocolError("fragmented control frame") }
         if isControl, length > 125 { throw WebSocketViolation.protocolError("control frame longer than 125 bytes") }
         let masked = second & 0x80 != 0
-        let total = headerSize + (masked ? 4 : 0) + length
-        guard pending.readableBytes >= total else { return nil }
         guard masked else { throw WebSocketViolation.protocolError("unmasked client frame") }
+        guard pending.readableBytes >= headerSize + 4 else { return nil }
         guard first & 0x70 == 0 else { throw WebSocketViolation.protocolError("reserved bits set") }
         guard let opcode = WebSocketOpcode(encodedWebSocketOpcode: first & 0x0F),
             [.continuation, .text, .binary, .connectionClose, .ping, .pong].contains(opcode)
         else { throw WebSocketViolation.protocolError("unknown opcode") }
         pending.moveReaderIndex(forwardBy: headerSize)
-        let key = WebSocketMaskingKey(pending.readBytes(length: 4)!)!
-        var payload = pending.readSlice(length: length)!
-        payload.webSocketUnmask(key)
-        return WebSocketFrame(fin: fin, opcode: opcode, data: payload)
+        let key = pending.readInteger(endianness: .host, as: UInt32.self)!
+        partial = PartialFrame(fin: fin, opcode: opcode, key: key, length: length, payload: ByteBuffer())
+        // Reserved where it is kept: a second reference (a local) would make the first write
+        // copy the whole reserved capacity (copy-on-write).
+        partial!.payload.reserveCapacity(min(length, max(pending.readableBytes, Self.upfrontCapacity)))
+        return continuePartial(from: &pending)
+    }
+
+    /// Adds what `bytes` holds of the partial frame's payload (unmasked on the way); the frame
+    /// once it is whole.
+    private func continuePartial(from bytes: inout ByteBuffer) -> WebSocketFrame? {
+        guard var frame = partial else { return nil }
+        partial = nil  // `frame.payload` stays the only owner of its storage: written in place
+        let count = min(frame.remaining, bytes.readableBytes)
+        if count > 0 {
+            let phase = frame.payload.readableBytes
+            bytes.withUnsafeReadableBytes { source in
+                _ = frame.payload.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { destination in
+                    WebSocketUnmasking.unmask(
+                        UnsafeRawBufferPointer(rebasing: source[..<count]), into: destination.baseAddress!,
+                        key: frame.key, phase: phase)
+                    return count
+                }
+            }
+            bytes.moveReaderIndex(forwardBy: count)
+        }
+        guard frame.remaining == 0 else {
+            partial = frame
+            return nil
+        }
+        return WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.payload)
     }
 
     /// Control frames pass; a data frame completes a message or adds to one.

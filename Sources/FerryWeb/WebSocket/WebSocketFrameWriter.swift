@@ -7,6 +7,14 @@ import NIOWebSocket
 enum WebSocketFrameWriter {
     /// Appends the frame's bytes to `buffer`.
     static func encode(_ frame: WebSocketFrame, into buffer: inout ByteBuffer) {
+        encodeHeader(frame, into: &buffer)
+        var payload = frame.data
+        buffer.writeBuffer(&payload)
+    }
+
+    /// Appends the frame's header alone to `buffer`: its payload is then written as a buffer of
+    /// its own (a gathering write), not copied behind the header.
+    static func encodeHeader(_ frame: WebSocketFrame, into buffer: inout ByteBuffer) {
         let length = frame.data.readableBytes
         var first = UInt8(webSocketOpcode: frame.opcode)
         if frame.fin { first |= 0x80 }
@@ -21,8 +29,6 @@ enum WebSocketFrameWriter {
             buffer.writeInteger(UInt8(127))
             buffer.writeInteger(UInt64(length))
         }
-        var payload = frame.data
-        buffer.writeBuffer(&payload)
     }
 
     /// Bytes of the header of a frame with `length` bytes of payload.

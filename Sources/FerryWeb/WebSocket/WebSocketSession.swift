@@ -151,24 +151,44 @@ enum WebSocketSession {
 
     /// Most payload bytes the writer puts in one tunnel write (one frame may be larger).
     static let maxBatchBytes = 256 * 1024
+    /// Payloads from this size on are not copied into the batch: they go as buffers of their own
+    /// behind their header, in the same gathering write.
+    static let copyLimit = 1024
 
-    /// Takes what is queued, encodes it into one buffer and writes it: under load, frames leave
-    /// in batches; alone, a frame leaves at once.
+    /// Takes what is queued and writes it in one tunnel write: small frames encoded into one
+    /// buffer, large payloads as they are (header and payload side by side, one `writev`). Under
+    /// load, frames leave in batches; alone, a frame leaves at once.
     private static func writeLoop(tunnel: HTTPTunnel, socket: WebSocket) async {
         while let batch = await socket.outbox.next(maxBytes: maxBatchBytes) {
-            var size = 0
+            var copied = 0
             var counted = 0
             for item in batch {
-                size += WebSocketFrameWriter.headerSize(payload: item.frame.length) + item.frame.length
+                let length = item.frame.length
+                copied += WebSocketFrameWriter.headerSize(payload: length) + (length < copyLimit ? length : 0)
                 if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
                     counted += item.count
                 }
             }
+            var buffers: [ByteBuffer] = []
             var bytes = ByteBuffer()
-            bytes.reserveCapacity(size)
-            for item in batch { WebSocketFrameWriter.encode(item.frame, into: &bytes) }
+            bytes.reserveCapacity(copied)
+            for item in batch {
+                if item.frame.length < copyLimit {
+                    WebSocketFrameWriter.encode(item.frame, into: &bytes)
+                } else {
+                    WebSocketFrameWriter.encodeHeader(item.frame, into: &bytes)
+                    buffers.append(bytes)
+                    buffers.append(item.frame.data)
+                    bytes = ByteBuffer()
+                }
+            }
+            if bytes.readableBytes > 0 { buffers.append(bytes) }
             do {
-                try await tunnel.outbound.write(bytes)
+                if buffers.count == 1 {
+                    try await tunnel.outbound.write(buffers[0])
+                } else {
+                    try await tunnel.outbound.write(contentsOf: buffers)
+                }
             } catch {
                 socket.drop()
                 return
