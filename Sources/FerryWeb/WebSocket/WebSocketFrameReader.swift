@@ -86,26 +86,93 @@ final class WebSocketFrameReader {
         else { throw WebSocketViolation.protocolError("unknown opcode") }
         pending.moveReaderIndex(forwardBy: headerSize)
         let key = WebSocketMaskingKey(pending.readBytes(length: 4)!)!
-        var payload = pending.readSlice(length: length)!
-        payload.webSocketUnmask(key)
-        return WebSocketFrame(fin: fin, opcode: opcode, data: payload)
-    }
-
-    /// Control frames pass; a data frame completes a message or adds to one.
-    private func reassemble(_ frame: WebSocketFrame) throws -> WebSocketFrame? {
-        switch frame.opcode {
-        case .text, .binary:
+        switch opcode {
+        case .continuation:
+            // Unmasked straight into the message (one copy of each byte, not two); the frame
+            // handed on carries no bytes.
+            guard var current = message else {
+                throw WebSocketViolation.protocolError("continuation without a message")
+            }
+            try checkFragment(of: current, fin: fin, length: length)
+            message = nil  // `current.data` the only reference: appended in place
+            appendUnmasked(length: length, key: key, to: &current.data)
+            current.fragments += 1
+            message = current
+            return WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer())
+        case .text where !fin, .binary where !fin:
             guard message == nil else {
                 throw WebSocketViolation.protocolError("new message before the last one ended")
             }
-            if frame.fin { return frame }
-            try add(frame, to: (frame.opcode, 0, ByteBuffer()))
-            return nil
-        case .continuation:
-            guard let current = message else {
-                throw WebSocketViolation.protocolError("continuation without a message")
+            try checkFragment(of: (opcode, 0, ByteBuffer()), fin: fin, length: length)
+            // Room for the largest message at once: it never grows (and moves) fragment by fragment.
+            var data = Self.bufferWithHeadroom(capacity: maxMessage)
+            appendUnmasked(length: length, key: key, to: &data)
+            message = (opcode, 1, data)
+            return WebSocketFrame(fin: fin, opcode: opcode, data: ByteBuffer())
+        default:
+            var data = Self.bufferWithHeadroom(capacity: length)
+            appendUnmasked(length: length, key: key, to: &data)
+            return WebSocketFrame(fin: fin, opcode: opcode, data: data)
+        }
+    }
+
+    /// An empty buffer for `capacity` bytes with ``WebSocketFrameWriter/maxHeaderSize`` bytes
+    /// free in front: a message forwarded as it came (a relay frame) gets its new header there
+    /// instead of being copied behind one.
+    private static func bufferWithHeadroom(capacity: Int) -> ByteBuffer {
+        let headroom = WebSocketFrameWriter.maxHeaderSize
+        var buffer = ByteBufferAllocator().buffer(capacity: headroom + capacity)
+        buffer.moveWriterIndex(forwardBy: headroom)
+        buffer.moveReaderIndex(forwardBy: headroom)
+        return buffer
+    }
+
+    /// Takes the next `length` bytes of `pending` and appends them unmasked to `buffer`, in one
+    /// pass (a slice of `pending` would be copied on write, then unmasked byte by byte).
+    private func appendUnmasked(length: Int, key: WebSocketMaskingKey, to buffer: inout ByteBuffer) {
+        guard length > 0 else { return }
+        let start = pending.readerIndex
+        buffer.writeWithUnsafeMutableBytes(minimumWritableBytes: length) { destination in
+            pending.withUnsafeReadableBytes { source in
+                Self.unmask(UnsafeRawBufferPointer(rebasing: source[..<length]), into: destination, key: key)
             }
-            try add(frame, to: current)
+            return length
+        }
+        pending.moveReaderIndex(to: start + length)
+    }
+
+    /// XORs `source` with the masking key into `destination`, eight bytes at a time.
+    static func unmask(
+        _ source: UnsafeRawBufferPointer, into destination: UnsafeMutableRawBufferPointer, key: WebSocketMaskingKey
+    ) {
+        let count = source.count
+        var pattern: UInt64 = 0
+        withUnsafeMutableBytes(of: &pattern) { bytes in
+            for index in 0..<8 { bytes[index] = key[index % 4] }
+        }
+        var index = 0
+        while index + 8 <= count {
+            let word = source.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            destination.storeBytes(of: word ^ pattern, toByteOffset: index, as: UInt64.self)
+            index += 8
+        }
+        while index < count {
+            destination[index] = source[index] ^ key[index % 4]
+            index += 1
+        }
+    }
+
+    /// Control frames pass; a data frame is a whole message or completes one (its fragments
+    /// were added to ``message`` as they were read).
+    private func reassemble(_ frame: WebSocketFrame) throws -> WebSocketFrame? {
+        switch frame.opcode {
+        case .text, .binary:
+            guard frame.fin else { return nil }
+            guard message == nil else {
+                throw WebSocketViolation.protocolError("new message before the last one ended")
+            }
+            return frame
+        case .continuation:
             guard frame.fin, let whole = message else { return nil }
             message = nil
             return WebSocketFrame(fin: true, opcode: whole.opcode, data: whole.data)
@@ -114,20 +181,16 @@ final class WebSocketFrameReader {
         }
     }
 
-    private func add(_ frame: WebSocketFrame, to current: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer))
-        throws
-    {
-        var current = current
+    /// Whether one more fragment of `length` bytes may join the message.
+    private func checkFragment(
+        of current: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer), fin: Bool, length: Int
+    ) throws {
         // As NIOWebSocketFrameAggregator counts: a non-final fragment must leave room for the last.
         guard current.fragments < configuration.maxFragments,
-            frame.fin || current.fragments + 1 < configuration.maxFragments
+            fin || current.fragments + 1 < configuration.maxFragments
         else { throw WebSocketViolation(code: .policyViolation, reason: "too many fragments") }
-        current.fragments += 1
-        guard current.data.readableBytes + frame.length <= maxMessage else {
+        guard current.data.readableBytes + length <= maxMessage else {
             throw WebSocketViolation.tooBig("message too large")
         }
-        var data = frame.data
-        current.data.writeBuffer(&data)
-        message = current
     }
 }

@@ -7,7 +7,30 @@ import NIOWebSocket
 enum WebSocketFrameWriter {
     /// Appends the frame's bytes to `buffer`.
     static func encode(_ frame: WebSocketFrame, into buffer: inout ByteBuffer) {
-        let length = frame.data.readableBytes
+        encodeHeader(frame, length: frame.data.readableBytes, into: &buffer)
+        var payload = frame.data
+        buffer.writeBuffer(&payload)
+    }
+
+    /// The largest header of a server frame: 2 bytes and a 64-bit length, no mask.
+    static let maxHeaderSize = 10
+
+    /// The frame's bytes with its header written into the free bytes in front of its payload
+    /// (a received message keeps room there, see ``WebSocketFrameReader``): the payload is not
+    /// copied. Nil when there is no such room.
+    static func encodeInPlace(_ frame: WebSocketFrame) -> ByteBuffer? {
+        var buffer = frame.data
+        let length = buffer.readableBytes
+        let size = headerSize(payload: length)
+        guard buffer.readerIndex >= size else { return nil }
+        var header = ByteBuffer()
+        encodeHeader(frame, length: length, into: &header)
+        buffer.moveReaderIndex(to: buffer.readerIndex - size)
+        buffer.setBuffer(header, at: buffer.readerIndex)
+        return buffer
+    }
+
+    private static func encodeHeader(_ frame: WebSocketFrame, length: Int, into buffer: inout ByteBuffer) {
         var first = UInt8(webSocketOpcode: frame.opcode)
         if frame.fin { first |= 0x80 }
         first |= frame.reservedBits.rawValue
@@ -21,8 +44,6 @@ enum WebSocketFrameWriter {
             buffer.writeInteger(UInt8(127))
             buffer.writeInteger(UInt64(length))
         }
-        var payload = frame.data
-        buffer.writeBuffer(&payload)
     }
 
     /// Bytes of the header of a frame with `length` bytes of payload.

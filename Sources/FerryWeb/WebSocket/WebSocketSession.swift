@@ -172,9 +172,15 @@ enum WebSocketSession {
                     counted += item.count
                 }
             }
-            var bytes = ByteBuffer()
-            bytes.reserveCapacity(size)
-            for item in batch { WebSocketFrameWriter.encode(item.frame, into: &bytes) }
+            // A lone large frame that kept room for its header (a forwarded message) goes as it is.
+            var bytes: ByteBuffer
+            if batch.count == 1, let inPlace = WebSocketFrameWriter.encodeInPlace(batch[0].frame) {
+                bytes = inPlace
+            } else {
+                bytes = ByteBuffer()
+                bytes.reserveCapacity(size)
+                for item in batch { WebSocketFrameWriter.encode(item.frame, into: &bytes) }
+            }
             do {
                 try await tunnel.outbound.write(bytes)
             } catch {
