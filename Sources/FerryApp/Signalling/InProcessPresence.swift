@@ -96,6 +96,14 @@ public final class InProcessPresence: Presence {
         return true
     }
 
+    public func deliver(
+        relay: WebSocketBinary, to peerID: String, queuedAtMost mark: Int, timeout: Duration
+    ) async -> Bool {
+        guard let sink = state.withLock({ $0.members[peerID]?.sink }) else { return false }
+        await sink.send(relay: relay, queuedAtMost: mark, timeout: timeout)
+        return true
+    }
+
     public func count() async -> Int {
         state.withLock { $0.members.count }
     }

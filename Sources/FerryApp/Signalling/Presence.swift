@@ -24,6 +24,9 @@ public protocol Presence: Sendable {
     /// Sends to a peer if it is online; false when it is not.
     func deliver(text: String, to peerID: String) async -> Bool
     func deliver(binary: WebSocketBinary, to peerID: String) async -> Bool
+    /// Sends a relay frame to a peer if it is online, returning once the frame is queued: after
+    /// the peer's queue fell to `mark` bytes, or after `timeout` (see ``PeerSink``).
+    func deliver(relay: WebSocketBinary, to peerID: String, queuedAtMost mark: Int, timeout: Duration) async -> Bool
     /// Peers online, for metrics and tests.
     func count() async -> Int
 }

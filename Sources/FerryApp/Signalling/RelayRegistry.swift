@@ -1,3 +1,4 @@
+import FerryWeb
 import Synchronization
 
 /// The relays between pairs of peers: opened when both ends asked for the same id, with limits on
@@ -13,6 +14,8 @@ final class RelayRegistry: Sendable {
     }
 
     private struct Relay {
+        /// The id as peers spell it (16 lowercase hex characters), for the messages about it.
+        var id: String
         var opener: String
         var target: String
         var isOpen = false
@@ -20,8 +23,31 @@ final class RelayRegistry: Sendable {
         var lastFrame: ContinuousClock.Instant
     }
 
+    /// What becomes of a relay frame.
+    enum Route: Equatable {
+        /// To this peer, after the sender waited this long (bandwidth).
+        case forward(to: String, wait: Duration)
+        /// The relay closed a moment ago: the frame was in flight then, and is dropped quietly.
+        case ended
+    }
+
+    /// An id of a relay closed lately, and its ends: frames already on their way when it closed
+    /// are dropped without an error (they are no offence of their sender).
+    private struct Ended {
+        var opener: String
+        var target: String
+        var at: ContinuousClock.Instant
+    }
+
+    /// How long frames of a closed relay are dropped quietly: a sender may have megabytes on the
+    /// way when the relay ends.
+    static let endedGrace: Duration = .seconds(30)
+
     private struct State {
-        var relays: [String: Relay] = [:]
+        var ended: [UInt64: Ended] = [:]
+        /// Keyed by the id's 8 bytes, big-endian, as they lead each frame: routing a frame makes
+        /// no string.
+        var relays: [UInt64: Relay] = [:]
         var serverBucket: TokenBucket
     }
 
@@ -34,15 +60,26 @@ final class RelayRegistry: Sendable {
         state = Mutex(State(serverBucket: TokenBucket(capacity: serverRate, perSecond: serverRate)))
     }
 
+    /// The key of a relay id (16 lowercase hex characters, as the client messages are checked).
+    static func key(_ id: String) -> UInt64? {
+        id.utf8.count == 16 ? UInt64(id, radix: 16) : nil
+    }
+
+    /// The key of the relay id at the start of a frame (its first 8 bytes, big-endian).
+    static func key(frame: WebSocketBinary) -> UInt64? {
+        frame.leadingUInt64()
+    }
+
     func open(_ id: String, from peer: String, to other: String) -> OpenOutcome {
-        state.withLock { state in
-            if var relay = state.relays[id] {
+        guard let key = Self.key(id) else { return .refused("A relay id is 16 lowercase hex characters.") }
+        return state.withLock { state in
+            if var relay = state.relays[key] {
                 guard !relay.isOpen, relay.opener == other, relay.target == peer else {
                     return .refused("This relay id is taken.")
                 }
                 relay.isOpen = true
                 relay.lastFrame = .now
-                state.relays[id] = relay
+                state.relays[key] = relay
                 return .opened(first: relay.opener, second: relay.target)
             }
             guard state.relays.count < configuration.maxRelays else {
@@ -53,17 +90,21 @@ final class RelayRegistry: Sendable {
                 return .refused("A peer may have at most \(configuration.maxRelaysPerPeer) relays.")
             }
             let rate = configuration.relayBytesPerSecond
-            state.relays[id] = Relay(
-                opener: peer, target: other, bucket: TokenBucket(capacity: rate, perSecond: rate), lastFrame: .now)
+            state.ended[key] = nil
+            state.relays[key] = Relay(
+                id: id, opener: peer, target: other, bucket: TokenBucket(capacity: rate, perSecond: rate),
+                lastFrame: .now)
             return .pending
         }
     }
 
     /// Closes a relay one of its ends names; returns the other end.
     func close(_ id: String, by peer: String) -> String? {
-        state.withLock { state in
-            guard let relay = state.relays[id], relay.opener == peer || relay.target == peer else { return nil }
-            state.relays[id] = nil
+        guard let key = Self.key(id) else { return nil }
+        return state.withLock { state in
+            guard let relay = state.relays[key], relay.opener == peer || relay.target == peer else { return nil }
+            state.relays[key] = nil
+            state.ended[key] = Ended(opener: relay.opener, target: relay.target, at: .now)
             return relay.opener == peer ? relay.target : relay.opener
         }
     }
@@ -72,25 +113,35 @@ final class RelayRegistry: Sendable {
     func closeAll(of peer: String) -> [(relay: String, other: String)] {
         state.withLock { state in
             let ids = state.relays.filter { $0.value.opener == peer || $0.value.target == peer }
-            for id in ids.keys { state.relays[id] = nil }
-            return ids.map { ($0.key, $0.value.opener == peer ? $0.value.target : $0.value.opener) }
+            let now = ContinuousClock.now
+            for (key, relay) in ids {
+                state.relays[key] = nil
+                state.ended[key] = Ended(opener: relay.opener, target: relay.target, at: now)
+            }
+            return ids.map { ($0.value.id, $0.value.opener == peer ? $0.value.target : $0.value.opener) }
         }
     }
 
     /// Where a frame of an open relay goes, and how long its sender must wait first so that the
-    /// relay and the server stay within their bandwidth. Nil when the sender is not an end of an
-    /// open relay with that id.
-    func route(_ id: String, from peer: String, bytes: Int) -> (to: String, wait: Duration)? {
+    /// relay and the server stay within their bandwidth; ``Route/ended`` for a frame of a relay
+    /// of this sender that closed within ``endedGrace``. Nil when the sender is not an end of an
+    /// open (or just closed) relay with that id.
+    func route(_ key: UInt64, from peer: String, bytes: Int) -> Route? {
         state.withLock { state in
-            guard var relay = state.relays[id], relay.isOpen, relay.opener == peer || relay.target == peer else {
-                return nil
+            guard let index = state.relays.index(forKey: key) else {
+                guard let ended = state.ended[key], ended.opener == peer || ended.target == peer,
+                    ContinuousClock.now - ended.at < Self.endedGrace
+                else { return nil }
+                return .ended
             }
             let now = ContinuousClock.now
-            relay.lastFrame = now
-            let wait = max(
-                relay.bucket.borrow(Double(bytes), now: now), state.serverBucket.borrow(Double(bytes), now: now))
-            state.relays[id] = relay
-            return (relay.opener == peer ? relay.target : relay.opener, wait)
+            let relay = state.relays.values[index]
+            guard relay.isOpen, relay.opener == peer || relay.target == peer else { return nil }
+            // In place: a frame costs no copy of the relay's entry back into the dictionary.
+            state.relays.values[index].lastFrame = now
+            let wait = state.relays.values[index].bucket.borrow(Double(bytes), now: now)
+            let serverWait = state.serverBucket.borrow(Double(bytes), now: now)
+            return .forward(to: relay.opener == peer ? relay.target : relay.opener, wait: max(wait, serverWait))
         }
     }
 
@@ -98,8 +149,12 @@ final class RelayRegistry: Sendable {
     func sweepIdle(now: ContinuousClock.Instant = .now) -> [(relay: String, ends: [String])] {
         state.withLock { state in
             let idle = state.relays.filter { now - $0.value.lastFrame >= configuration.relayIdleTimeout }
-            for id in idle.keys { state.relays[id] = nil }
-            return idle.map { ($0.key, [$0.value.opener, $0.value.target]) }
+            for (key, relay) in idle {
+                state.relays[key] = nil
+                state.ended[key] = Ended(opener: relay.opener, target: relay.target, at: now)
+            }
+            state.ended = state.ended.filter { now - $0.value.at < Self.endedGrace }
+            return idle.map { ($0.value.id, [$0.value.opener, $0.value.target]) }
         }
     }
 

@@ -30,6 +30,14 @@ public struct SignallingConfiguration: Sendable {
     /// Relay bandwidth, bytes per second, per relay and for the whole server.
     public var relayBytesPerSecond = 32 * 1024 * 1024
     public var serverRelayBytesPerSecond = 128 * 1024 * 1024
+    /// A relay frame is queued for its receiver once at most this many bytes wait for it there;
+    /// until then the sender's socket is not read (the relay goes at the receiver's pace). Well
+    /// under the socket's ``WebSocketConfiguration/maxQueuedOutboundBytes``, so a receiver that
+    /// reads is never dropped as a slow consumer because of a fast sender.
+    public var relayQueuedBytes = 1024 * 1024
+    /// How long a relay frame waits for that; then it is queued anyway, and a receiver that does
+    /// not read is dropped by the slow-consumer rule, so one end cannot stall the other's socket.
+    public var relayQueueTimeout: Duration = .seconds(10)
     /// STUN URLs handed to peers (`stun:host:port`).
     public var stunURLs: [String] = []
     /// A TURN URL and coturn's shared secret (REST API scheme); credentials last ``turnCredentialLifetime``.

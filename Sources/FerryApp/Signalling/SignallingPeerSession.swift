@@ -55,6 +55,10 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
         socket?.send(binary)
     }
 
+    func send(relay: WebSocketBinary, queuedAtMost mark: Int, timeout: Duration) async {
+        _ = await socket?.send(relay, queuedAtMost: mark, timeout: timeout)
+    }
+
     // MARK: - WebSocketHandler
 
     func opened(_ socket: WebSocket) async {
@@ -182,22 +186,32 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
         }
     }
 
-    /// A relay frame: 8 bytes of relay id, then the sealed payload, forwarded untouched. When the
-    /// relay or the server is over its bandwidth, this socket's reading waits, so the sender's
-    /// TCP window closes instead of the server buffering.
+    /// A relay frame: 8 bytes of relay id, then the sealed payload, forwarded untouched (the
+    /// received buffer itself). Reading this socket waits while the relay or the server is over
+    /// its bandwidth, and while the other end has more than ``SignallingConfiguration/relayQueuedBytes``
+    /// queued and not yet read: the sender's TCP window closes, instead of the server buffering
+    /// until the other end is dropped as a slow consumer.
     private func relayFrame(_ frame: WebSocketBinary) async {
         guard let me = peer else {
             return refuse(.init(code: "hello-required", message: "Send hello first."))
         }
-        guard frame.count > 8, frame.count <= 8 + hub.configuration.maxRelayFrameBytes else {
+        let configuration = hub.configuration
+        guard frame.count > 8, frame.count <= 8 + configuration.maxRelayFrameBytes,
+            let key = RelayRegistry.key(frame: frame)
+        else {
             return refuse(.init(code: "too-large", message: "A relay frame is an 8-byte relay id and 1 to 256 KiB."))
         }
-        let relay = frame.prefix(8).map { String($0, radix: 16).leftPadded(to: 2) }.joined()
-        guard let route = hub.relays.route(relay, from: me.id, bytes: frame.count) else {
-            return refuse(.init(code: "unknown-relay", message: "No open relay has this id."))
+        switch hub.relays.route(key, from: me.id, bytes: frame.count) {
+        case nil:
+            refuse(.init(code: "unknown-relay", message: "No open relay has this id."))
+        case .ended:
+            break  // sent before the sender learnt that its relay closed
+        case .forward(let to, let wait):
+            if wait > .zero { try? await Task.sleep(for: wait) }
+            _ = await hub.presence.deliver(
+                relay: frame, to: to, queuedAtMost: configuration.relayQueuedBytes,
+                timeout: configuration.relayQueueTimeout)
         }
-        if route.wait > .zero { try? await Task.sleep(for: route.wait) }
-        _ = await hub.presence.deliver(binary: frame, to: route.to)
     }
 
     // MARK: - Refusals
@@ -235,11 +249,5 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
                 send(text: ServerMessage.encode(ServerMessage.RoomJoined(room: document)))
             }
         }
-    }
-}
-
-extension String {
-    fileprivate func leftPadded(to length: Int) -> String {
-        count >= length ? self : String(repeating: "0", count: length - count) + self
     }
 }

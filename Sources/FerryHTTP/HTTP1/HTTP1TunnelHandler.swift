@@ -53,8 +53,18 @@ final class HTTP1TunnelHandler: ChannelDuplexHandler, RemovableChannelHandler {
 
     // MARK: - Lifecycle
 
+    /// Largest read from a tunnel's socket. Connections read at most 64 KiB at a time (NIO's
+    /// default); a tunnel may carry large messages back to back (relay frames of 256 KiB), which
+    /// then cost a quarter of the reads, wake-ups and hand-overs to the owner. The allocator
+    /// adapts, so a tunnel of small messages keeps small buffers.
+    static let maxReadBytes = 1024 * 1024
+
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        context.channel.setOption(
+            ChannelOptions.recvAllocator,
+            value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 2048, maximum: Self.maxReadBytes)
+        ).whenFailure { _ in }
         lastActivity = .now()
         armTimer()
     }

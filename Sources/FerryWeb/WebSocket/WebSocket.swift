@@ -44,6 +44,24 @@ public final class WebSocket: Sendable {
         enqueue(WebSocketFrame(fin: true, opcode: .binary, data: binary.buffer))
     }
 
+    /// Queues a binary message once at most `mark` bytes are queued ahead of it, waiting while
+    /// more are, up to `timeout` (checked on the liveness timer's tick, so it may run over by up
+    /// to a tick); then it is queued whatever the queue holds, and the slow-consumer rule
+    /// applies. A forwarder that awaits this passes the client's reading pace back to its own
+    /// source. False when the socket is closing or closed.
+    public func send(_ binary: WebSocketBinary, queuedAtMost mark: Int, timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let wait = state.withLock { state -> Bool in
+                guard state.phase == .open, state.queuedBytes > mark else { return false }
+                state.roomWaiters.append(.init(mark: mark, deadline: deadline, continuation: continuation))
+                return true
+            }
+            if !wait { continuation.resume() }
+        }
+        return send(binary)
+    }
+
     /// Starts the closing handshake: a close frame is queued behind what is queued already, no
     /// further message is sent, and the client gets ``WebSocketConfiguration/closeTimeout`` to
     /// answer before the connection is dropped.
@@ -55,6 +73,7 @@ public final class WebSocket: Sendable {
             return true
         }
         guard first else { return }
+        resumeWaiters()
         let frame = WebSocketFrameWriter.closeFrame(code, reason: reason)
         outbox.push(Outbound(frame: frame, count: frame.length))
     }
@@ -102,13 +121,25 @@ public final class WebSocket: Sendable {
         state.withLock { state in
             if state.phase != .dropped, state.phase != .closed { state.phase = .dropped }
         }
+        resumeWaiters()
         outbox.finish()
         tunnel.withLock { $0 }?.close()
     }
 
     /// A frame was written: its bytes no longer count against the queue.
     func written(_ count: Int) {
-        state.withLock { $0.queuedBytes -= count }
+        let ready = state.withLock { state in
+            state.queuedBytes -= count
+            return state.readyWaiters()
+        }
+        for waiter in ready { waiter.resume() }
+    }
+
+    /// Lets go the senders waiting for room that may go on (all, once the socket is not open;
+    /// with `now`, also those past their deadline).
+    func resumeWaiters(now: ContinuousClock.Instant? = nil) {
+        let ready = state.withLock { $0.readyWaiters(now: now) }
+        for waiter in ready { waiter.resume() }
     }
 
     /// Queues a control frame (pong, ping, the answer to a close) even while closing.
@@ -118,6 +149,7 @@ public final class WebSocket: Sendable {
 
     func finishOutbound() {
         outbox.finish()
+        resumeWaiters()
     }
 
     func withState<Result>(_ body: (inout SessionState) -> Result) -> Result {

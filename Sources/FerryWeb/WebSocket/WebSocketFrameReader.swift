@@ -38,7 +38,10 @@ final class WebSocketFrameReader {
         var key: UInt32
         var length: Int
         var payload: ByteBuffer
-        var remaining: Int { length - payload.readableBytes }
+        /// Bytes in `payload` before this frame's: a continuation is unmasked straight onto the
+        /// end of its message.
+        var start = 0
+        var remaining: Int { length - (payload.readableBytes - start) }
     }
 
     init(configuration: WebSocketConfiguration) {
@@ -119,9 +122,18 @@ final class WebSocketFrameReader {
         pending.moveReaderIndex(forwardBy: headerSize)
         let key = pending.readInteger(endianness: .host, as: UInt32.self)!
         partial = PartialFrame(fin: fin, opcode: opcode, key: key, length: length, payload: ByteBuffer())
+        if opcode == .continuation, let current = message {
+            // The fragment's bytes go straight onto the end of its message (one copy of each
+            // byte, not two): the message's buffer moves into the partial frame (swapped, so it
+            // has one owner and grows in place) and comes back whole in `reassemble`.
+            try checkFragment(fragments: current.fragments, size: current.data.readableBytes, fin: fin, length: length)
+            swap(&partial!.payload, &message!.data)
+            partial!.start = partial!.payload.readableBytes
+        }
         // Reserved where it is kept: a second reference (a local) would make the first write
         // copy the whole reserved capacity (copy-on-write).
-        partial!.payload.reserveCapacity(min(length, max(pending.readableBytes, Self.upfrontCapacity)))
+        partial!.payload.reserveCapacity(
+            minimumWritableBytes: min(length, max(pending.readableBytes, Self.upfrontCapacity)))
         return continuePartial(from: &pending)
     }
 
@@ -132,7 +144,7 @@ final class WebSocketFrameReader {
         partial = nil  // `frame.payload` stays the only owner of its storage: written in place
         let count = min(frame.remaining, bytes.readableBytes)
         if count > 0 {
-            let phase = frame.payload.readableBytes
+            let phase = frame.payload.readableBytes - frame.start
             bytes.withUnsafeReadableBytes { source in
                 _ = frame.payload.writeWithUnsafeMutableBytes(minimumWritableBytes: count) { destination in
                     WebSocketUnmasking.unmask(
@@ -150,7 +162,8 @@ final class WebSocketFrameReader {
         return WebSocketFrame(fin: frame.fin, opcode: frame.opcode, data: frame.payload)
     }
 
-    /// Control frames pass; a data frame completes a message or adds to one.
+    /// Control frames pass; a data frame completes a message or adds to one (a continuation's
+    /// bytes are already on the end of its message's buffer, see ``nextFrame()``).
     private func reassemble(_ frame: WebSocketFrame) throws -> WebSocketFrame? {
         switch frame.opcode {
         case .text, .binary:
@@ -158,35 +171,33 @@ final class WebSocketFrameReader {
                 throw WebSocketViolation.protocolError("new message before the last one ended")
             }
             if frame.fin { return frame }
-            try add(frame, to: (frame.opcode, 0, ByteBuffer()))
+            try checkFragment(fragments: 0, size: 0, fin: false, length: frame.length)
+            message = (frame.opcode, 1, frame.data)
             return nil
         case .continuation:
-            guard let current = message else {
+            guard var current = message else {
                 throw WebSocketViolation.protocolError("continuation without a message")
             }
-            try add(frame, to: current)
-            guard frame.fin, let whole = message else { return nil }
+            current.fragments += 1
+            current.data = frame.data
+            guard frame.fin else {
+                message = current
+                return nil
+            }
             message = nil
-            return WebSocketFrame(fin: true, opcode: whole.opcode, data: whole.data)
+            return WebSocketFrame(fin: true, opcode: current.opcode, data: current.data)
         default:
             return frame
         }
     }
 
-    private func add(_ frame: WebSocketFrame, to current: (opcode: WebSocketOpcode, fragments: Int, data: ByteBuffer))
-        throws
-    {
-        var current = current
+    /// Whether a fragment of `length` bytes may join a message of `fragments` fragments and
+    /// `size` bytes so far.
+    private func checkFragment(fragments: Int, size: Int, fin: Bool, length: Int) throws {
         // As NIOWebSocketFrameAggregator counts: a non-final fragment must leave room for the last.
-        guard current.fragments < configuration.maxFragments,
-            frame.fin || current.fragments + 1 < configuration.maxFragments
-        else { throw WebSocketViolation(code: .policyViolation, reason: "too many fragments") }
-        current.fragments += 1
-        guard current.data.readableBytes + frame.length <= maxMessage else {
-            throw WebSocketViolation.tooBig("message too large")
+        guard fragments < configuration.maxFragments, fin || fragments + 1 < configuration.maxFragments else {
+            throw WebSocketViolation(code: .policyViolation, reason: "too many fragments")
         }
-        var data = frame.data
-        current.data.writeBuffer(&data)
-        message = current
+        guard size + length <= maxMessage else { throw WebSocketViolation.tooBig("message too large") }
     }
 }

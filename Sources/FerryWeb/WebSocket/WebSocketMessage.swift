@@ -24,6 +24,11 @@ public struct WebSocketBinary: Sendable, Equatable {
     /// Length in bytes.
     public var count: Int { buffer.readableBytes }
 
+    /// The first 8 bytes as a big-endian integer; nil if the message is shorter. Reads in place.
+    public func leadingUInt64() -> UInt64? {
+        buffer.getInteger(at: buffer.readerIndex, endianness: .big, as: UInt64.self)
+    }
+
     /// The first `count` bytes (fewer if the message is shorter).
     public func prefix(_ count: Int) -> [UInt8] {
         buffer.getBytes(at: buffer.readerIndex, length: min(count, buffer.readableBytes)) ?? []

@@ -61,7 +61,15 @@ enum WebSocketSession {
     }
 
     private static func handle(_ frame: WebSocketFrame, socket: WebSocket) -> FrameOutcome {
-        let closing = socket.withState { $0.phase != .open }
+        let closing = socket.withState { state in
+            // A data message proves the client alive as a pong would. Its pong may be late
+            // without that meaning anything: when the handler holds reading back (a relay waiting
+            // for its receiver), the pong waits behind the client's earlier messages.
+            if frame.opcode == .binary || frame.opcode == .text || frame.opcode == .continuation {
+                state.pingSentAt = nil
+            }
+            return state.phase != .open
+        }
         switch frame.opcode {
         case .text:
             guard !closing else { return .ignore }
@@ -235,6 +243,7 @@ enum WebSocketSession {
                 }
             }
             if sinceLastPing >= configuration.pingInterval { sinceLastPing = .zero }
+            socket.resumeWaiters(now: now)
             switch verdict {
             case .drop:
                 socket.drop()
