@@ -166,15 +166,20 @@ def test_a_device_key_never_changes(world: World) -> None:
     assert status == 400 and body["errors"][0]["pointer"] == "/publicKey"
 
 
+def open_relay(ann, bob, relay: str) -> None:
+    """Both ends ask for the relay; both are told it is open."""
+    ann.send({"type": "relay-open", "to": bob.id, "relay": relay})
+    bob.send({"type": "relay-open", "to": ann.id, "relay": relay})
+    assert ann.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": bob.id}
+    assert bob.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": ann.id}
+
+
 def test_a_relay_forwards_opaque_frames_between_its_two_ends_only(world: World) -> None:
     ferry = world.ferry
     ann = ferry.peer(world.ann)
     bob = ferry.peer(world.bob)
     relay = "00112233aabbccdd"
-    ann.send({"type": "relay-open", "to": bob.id, "relay": relay})
-    bob.send({"type": "relay-open", "to": ann.id, "relay": relay})
-    assert ann.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": bob.id}
-    assert bob.next("relay-opened") == {"type": "relay-opened", "relay": relay, "peer": ann.id}
+    open_relay(ann, bob, relay)
     payload = bytes.fromhex(relay) + os.urandom(200_000)
     ann.connection.send(payload)
     assert bob.connection.recv(timeout=5) == payload
@@ -208,10 +213,7 @@ def test_a_relay_goes_at_its_receivers_pace(world: World) -> None:
     ann = ferry.peer(world.ann)
     bob = ferry.peer(world.bob)
     relay = "0badc0ffee000001"
-    ann.send({"type": "relay-open", "to": bob.id, "relay": relay})
-    bob.send({"type": "relay-open", "to": ann.id, "relay": relay})
-    ann.next("relay-opened")
-    bob.next("relay-opened")
+    open_relay(ann, bob, relay)
     frames = [bytes.fromhex(relay) + bytes([index]) * (256 * 1024) for index in range(64)]
     sender = threading.Thread(target=lambda: [ann.connection.send(frame) for frame in frames])
     sender.start()
