@@ -59,6 +59,24 @@ NO_ICE = """
   };
 }
 """
+# At the receiver: when the first and the last chunk-sized message arrived (ms since the epoch),
+# so the data phase can be told apart from the setup (answer, ICE, DTLS) and the final check.
+CHUNK_CLOCK = """
+{
+  window.__firstChunk = 0; window.__lastChunk = 0;
+  const watch = (channel) => channel.addEventListener("message", (event) => {
+    if (!(event.data?.byteLength >= 65536)) return;
+    const now = Date.now();
+    if (!window.__firstChunk) window.__firstChunk = now;
+    window.__lastChunk = now;
+  });
+  const Real = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Real {
+    constructor(...args) { super(...args); this.addEventListener("datachannel", ({ channel }) => watch(channel)); }
+    createDataChannel(...args) { const channel = super.createDataChannel(...args); watch(channel); return channel; }
+  };
+}
+"""
 
 # The bare channel: both ends made with non-trickle ICE (the SDP carries the candidates), the
 # descriptions passed between the two contexts by this script.
@@ -186,17 +204,20 @@ def bare(chromium: Chromium, total: int, size: int) -> dict:
         pids = chromium.renderers()
         threads = {pid: benchlib.threads_cpu(pid) for pid in pids}
         browsers = {name: benchlib.threads_cpu(pid) for name, pid in chromium.roots.items()}
+        udp = benchlib.udp_counters()
         sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER})
         receiver.wait_for_function("window.__end > 0", polling=100, timeout=timeout_ms(total))
         end = receiver.evaluate("window.__end")
         cpu = chromium.tree_cpu() - cpu
+        udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
         kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
         threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
         browsers = {name: benchlib.delta(before, benchlib.threads_cpu(chromium.roots[name])) for name, before in browsers.items()}
         seconds = (end - sent["started"]) / 1000
         return {"bytes": total, "message_bytes": size, "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
                 "max_message_size": sent["maxMessageSize"], "chromium_cpu_s": cpu, "chromium_cpu_by_kind": kinds,
-                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}, "browser_threads_cpu_s": browsers}
+                "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}, "browser_threads_cpu_s": browsers,
+                "udp": udp}
     finally:
         close_all(pages)
         close_all(owned)
@@ -286,7 +307,7 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
     ann = team.member(a, "ann@example.org", *scripts)
     pages.append(ann)
     mid = chromium.renderers()
-    bob = team.member(b, "bob@example.org", *scripts)
+    bob = team.member(b, "bob@example.org", *scripts, CHUNK_CLOCK)
     pages.append(bob)
     after = chromium.renderers()
     try:
@@ -316,6 +337,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         kinds = chromium.cpu_by_pid()
         sampled = {**watched, **chromium.roots}
         threads = {name: benchlib.threads_cpu(pid) for name, pid in sampled.items()}
+        udp = benchlib.udp_counters()
+        accepted = time.time()
         with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
             bob.click("#offer-accept")
             if relay:
@@ -325,6 +348,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
             # A selector, not a function: the page's CSP forbids evaluating strings.
             bob.wait_for_selector("#transfers li.transfer[data-state=done]", state="attached", timeout=timeout_ms(size))
         bytes_after, _ = server_bytes(team)
+        udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
+        first_chunk, last_chunk = bob.evaluate("[window.__firstChunk, window.__lastChunk]")
         cpu = {name: benchlib.cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
         cpu["chromium"] = chromium.tree_cpu() - chromium_cpu
         kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
@@ -341,7 +366,12 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
                   "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before - overhead, "server_bytes_from": bytes_how,
                   "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
                   "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
-                  "browser_threads_cpu_s": {name: threads[name] for name in chromium.roots}}
+                  "browser_threads_cpu_s": {name: threads[name] for name in chromium.roots}, "udp": udp}
+        if first_chunk and not relay:
+            # Setup: Accept → first chunk; data: first → last chunk; the rest: the final check.
+            result["setup_seconds"] = first_chunk / 1000 - accepted
+            result["data_seconds"] = (last_chunk - first_chunk) / 1000
+            result["data_mib_per_s"] = size / result["data_seconds"] / (1 << 20)
         if relay:
             relayed = time.monotonic() - path_at  # noqa: F821 (set above when relay)
             result["relayed_seconds"] = relayed
@@ -407,7 +437,8 @@ def main() -> int:
                                                  f"{result['mib_per_s']:.1f} MiB/s, Chromium CPU",
                                                  f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores",
                                                  {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
-                                                 result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
+                                                 result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""),
+                                                 "UDP", result["udp"])
                                     runs["bare"].append(result)
                             elif phase in ("direct", "relay", "before"):
                                 assert team
@@ -420,7 +451,9 @@ def main() -> int:
                                              f"(sender renderer {result['cpu_s']['sender renderer']:.1f} s,",
                                              f"receiver renderer {result['cpu_s']['receiver renderer']:.1f} s)",
                                              {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
-                                             result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""))
+                                             result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""),
+                                             "UDP", result["udp"], "setup / data / data MiB/s:",
+                                             [round(result.get(k, 0), 1) for k in ("setup_seconds", "data_seconds", "data_mib_per_s")])
                                 runs[phase].append(result)
                 finally:
                     chromium.close()

@@ -218,6 +218,22 @@ def io_bytes(pid: int) -> tuple[int, int]:
     return int(values["rchar"]), int(values["wchar"])
 
 
+def udp_counters() -> dict[str, int]:
+    """The machine's UDP counters from /proc/net/snmp and /proc/net/snmp6 summed (InDatagrams,
+    OutDatagrams, RcvbufErrors, SndbufErrors, …): on loopback, every WebRTC packet of both sides."""
+    out: dict[str, int] = {}
+    lines = Path("/proc/net/snmp").read_text().splitlines()
+    for names, values in zip(lines, lines[1:]):
+        if names.startswith("Udp:") and values.startswith("Udp:") and not names.split()[1].isdigit():
+            for name, value in zip(names.split()[1:], values.split()[1:]):
+                out[name] = out.get(name, 0) + int(value)
+    for line in Path("/proc/net/snmp6").read_text().splitlines():
+        name, value = line.split()
+        if name.startswith("Udp6"):
+            out[name[4:]] = out.get(name[4:], 0) + int(value)
+    return out
+
+
 def find_process(mark: str) -> int | None:
     """The lowest pid whose command line contains `mark` (a unique argument given at launch, so
     other programs of the same name on the machine are not confused with ours)."""

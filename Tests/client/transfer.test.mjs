@@ -146,6 +146,57 @@ describe("transfer: receiver pipeline", () => {
     assert.ok(maxInFlight > 1, `writes overlapped (at most ${maxInFlight} at once)`);
   });
 
+  /** The `ack` offsets the receiver sends over `channel` (its end of the pair). */
+  function recordAcks(channel) {
+    const acks = [];
+    const send = channel.send.bind(channel);
+    channel.send = (bytes) => {
+      const frame = decodeFrame(bytes);
+      if (frame.type === "control" && frame.message.t === "ack") acks.push(frame.message.offset);
+      send(bytes);
+    };
+    return acks;
+  }
+
+  it("acks every ackBytes while chunks keep coming, not every time its write queue runs empty", async () => {
+    const { data, manifest } = makeItems([8 * MiB]);
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data) });
+    // Timers that never fire: the 16 MiB window never needs a delayed ack here, and the test's
+    // event loop must not be timed.
+    let armed = 0;
+    const timers = { setTimeout: () => ++armed, clearTimeout: () => {} };
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(), ackBytes: 1 * MiB, timers });
+    // One 64 KiB message per tick: each write is done before the next chunk comes.
+    const [out, back] = channelPair({ drainPerTick: 64 * KiB });
+    const acks = recordAcks(back);
+    const done = Promise.all([finished(sender), finished(receiver)]);
+    sender.attach(out);
+    receiver.attach(back);
+    assert.deepEqual(await done, ["done", "done"]);
+    const chunks = out.sent.filter((length) => length === 64 * KiB).length;
+    assert.ok(chunks >= 128, `${chunks} chunk messages`);
+    assert.ok(acks.length >= 7 && acks.length <= 8, `${acks.length} acks for ${chunks} chunks: ${acks}`);
+    for (const [n, offset] of acks.entries()) assert.ok(offset - (acks[n - 1] ?? 0) >= MiB, `ack ${n} at ${offset}`);
+    assert.ok(armed > 0, "the write queue ran empty between chunks (a delayed ack was armed)");
+  });
+
+  it("acks what is written once no chunk came for ackDelayMs, so a window below ackBytes still moves", async () => {
+    const { data, manifest } = makeItems([1 * MiB + 3]);
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 192 * KiB, readBytes: 64 * KiB } });
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(), ackBytes: 1 * MiB, ackDelayMs: 5 });
+    const [out, back] = channelPair();
+    const acks = recordAcks(back);
+    const done = Promise.all([finished(sender), finished(receiver)]);
+    sender.attach(out);
+    receiver.attach(back);
+    assert.deepEqual(await done, ["done", "done"]);
+    assert.ok(acks.length >= 5, `the sender waited on ${acks.length} delayed acks`);
+    for (const [n, offset] of acks.entries()) {
+      const whole = offset === data[0].length || (offset % (192 * KiB) === 0 && offset >= (n + 1) * 192 * KiB);
+      assert.ok(whole, `ack ${n} at ${offset}: a whole window written, or the item`);
+    }
+  });
+
   it("checkpoints every checkpointBytes, and where it stands when interrupted", async () => {
     const { data, manifest } = makeItems([6 * MiB]);
     const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 1 * MiB } });
