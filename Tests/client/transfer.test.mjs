@@ -197,6 +197,33 @@ describe("transfer: receiver pipeline", () => {
     }
   });
 
+  it("waits for a whole quiet ackDelayMs before a delayed ack: chunks written meanwhile re-arm it", async () => {
+    const { data, manifest } = makeItems([512 * KiB]);
+    /** @type {Array<() => void>} */
+    const due = [];
+    const timers = { setTimeout: (fn) => due.push(fn), clearTimeout: () => {} };
+    const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 192 * KiB, readBytes: 64 * KiB } });
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks: memorySinks(), ackBytes: 1 * MiB, timers });
+    const [out, back] = channelPair({ drainPerTick: 64 * KiB });
+    const acks = recordAcks(back);
+    const settle = async () => {
+      for (let n = 0; n < 50; n++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    sender.attach(out);
+    receiver.attach(back);
+    await settle();
+    // The first chunk emptied the write queue and armed the timer; more chunks came after it.
+    assert.equal(due.length, 1);
+    assert.ok(receiver.received > 64 * KiB, `received ${receiver.received}`);
+    due.shift()();
+    assert.deepEqual(acks, [], "no ack: chunks were written since the timer was armed");
+    assert.equal(due.length, 1, "armed again");
+    due.shift()();
+    assert.deepEqual(acks, [192 * KiB], "quiet for a whole period: what is written is acked");
+    await settle();
+    assert.ok(receiver.received > 192 * KiB, "the sender moved on");
+  });
+
   it("checkpoints every checkpointBytes, and where it stands when interrupted", async () => {
     const { data, manifest } = makeItems([6 * MiB]);
     const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data), limits: { window: 1 * MiB } });

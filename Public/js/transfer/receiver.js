@@ -87,7 +87,7 @@ export class TransferReceiver extends Emitter {
    *   page records it in localStorage, a synchronous write of the whole resume book, so not per ack
    * @param {number} [options.startAt] the first item to receive (items before it were delivered before a reload)
    */
-  constructor({ transferId, manifest, sinks, ackBytes = 1024 * 1024, ackDelayMs = 25, timers = globalThis, checkpointBytes = 16 * 1024 * 1024, startAt = 0 }) {
+  constructor({ transferId, manifest, sinks, ackBytes = 2 * 1024 * 1024, ackDelayMs = 100, timers = globalThis, checkpointBytes = 16 * 1024 * 1024, startAt = 0 }) {
     super();
     this.#current = startAt;
     this.#doneBytes = manifest.items.slice(0, startAt).reduce((sum, item) => sum + item.size, 0);
@@ -309,6 +309,7 @@ export class TransferReceiver extends Emitter {
       // ack that would never come). Not whenever the write queue runs empty: on a fast disk that
       // is after every chunk, and each ack is a message back that costs both sides several
       // packets (4 % more packets, measured with tcpdump, on a path whose cost is per packet).
+      // Under load, gaps between chunks are common: a quiet ackDelayMs means the stream stopped.
       if (generation !== this.#generation) return;
       if (this.#written - this.#lastAck >= this.ackBytes) this.#ack();
       else if (this.#pendingWrites === 0 && this.#written > this.#lastAck) this.#ackSoon(generation);
@@ -318,16 +319,19 @@ export class TransferReceiver extends Emitter {
   }
 
   /**
-   * Acknowledges what is written in ackDelayMs unless more chunks arrive first (then their writes
-   * ack). One timer at a time.
+   * Acknowledges what is written once no chunk was written for a whole ackDelayMs (between one
+   * and two of them). One timer at a time.
    * @param {number} generation
    */
   #ackSoon(generation) {
     if (this.#ackTimer !== null) return;
+    const writtenThen = this.#written;
     this.#ackTimer = this.timers.setTimeout(() => {
       this.#ackTimer = null;
-      const idle = generation === this.#generation && !this.#finished && this.#pendingWrites === 0;
-      if (idle && this.#written > this.#lastAck) this.#ack();
+      if (generation !== this.#generation || this.#finished || this.#written <= this.#lastAck) return;
+      // Chunks came meanwhile: the stream is still flowing, so wait for a quiet period again.
+      if (this.#written !== writtenThen || this.#pendingWrites > 0) this.#ackSoon(generation);
+      else this.#ack();
     }, this.ackDelayMs);
   }
 
