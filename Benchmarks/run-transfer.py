@@ -470,6 +470,11 @@ def main() -> int:
     return 0
 
 
+def datagrams_per_gib(run: dict) -> str:
+    sent = run.get("udp", {}).get("OutDatagrams")
+    return f"{sent * (1 << 30) / run['bytes'] / 1e6:.2f} M" if sent else ""
+
+
 def best(runs: list[dict]) -> dict | None:
     return max(runs, key=lambda r: r["mib_per_s"]) if runs else None
 
@@ -491,26 +496,31 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
         same = [r for r in runs["bare"] if r["message_bytes"] == size]
         speeds = [r["mib_per_s"] for r in same]
         rows.append([f"bare data channel, {size // 1024} KiB messages", f"{same[0]['bytes'] >> 20}",
-                     " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and same[0] is baseline else "", "", "", "", ""])
+                     " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and same[0] is baseline else "",
+                     " / ".join(datagrams_per_gib(r) for r in same), "", "", "", ""])
     for phase, label in (("direct", "Ferry direct"), ("before", f"Ferry direct, client of {options.before}"),
                          ("relay", "Ferry relayed, encrypted")):
         for r in runs[phase]:
             speed = r.get("relayed_mib_per_s", r["mib_per_s"]) if phase == "relay" else r["mib_per_s"]
             rss = r["peak_rss"]
-            rows.append([label, f"{r['bytes'] >> 20}", f"{r['mib_per_s']:.1f}" + (f" ({speed:.1f} once relayed)" if phase == "relay" else ""),
+            rows.append([label, f"{r['bytes'] >> 20}", f"{r['mib_per_s']:.1f}" + (f" ({speed:.1f} once relayed)" if phase == "relay" else "")
+                         + (f" ({r['data_mib_per_s']:.1f} first to last chunk)" if "data_mib_per_s" in r else ""),
                          benchlib.ratio(r["mib_per_s"], baseline["mib_per_s"]) if baseline else "n/a",
+                         datagrams_per_gib(r) if phase != "relay" else "",
                          f"{r['server_bytes']:,} ({r['server_bytes_from']})",
                          f"{r['server_cpu_s'] * 1000:.0f} ms",
                          f"{benchlib.mib(rss['sender renderer'])} / {benchlib.mib(rss['receiver renderer'])}",
                          " / ".join(benchlib.mib(v) for k, v in rss.items() if k.endswith("browser process"))])
     lines.append(benchlib.markdown_table(
-        ["what", "MiB", "MiB/s", "ratio to the bare channel", "server bytes during", "server CPU during",
+        ["what", "MiB", "MiB/s", "ratio to the bare channel", "UDP datagrams per GiB", "server bytes during", "server CPU during",
          "peak RSS sender / receiver renderer, MiB", "peak RSS browser process(es), MiB"], rows))
     lines += ["", "Ferry figures are measured at the receiver from the click on Accept until the item is verified "
               "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the ICE "
               "timeout before the relay takes over, see the `once relayed` figure) and the final hash check. The "
               "bare channel is timed from its first `send` to the last byte at the receiver; its best message size "
-              "is the baseline. Server figures cover the same window as Ferry's time."]
+              "is the baseline. Server figures cover the same window as Ferry's time. UDP datagrams are the "
+              "machine's (`/proc/net/snmp`, both directions, both sides) over the same window: on loopback, the "
+              "data channel's packets, whose count drives most of its CPU."]
     return "\n".join(lines)
 
 
