@@ -16,7 +16,9 @@ pointed at the server, so it runs the client's own modules; nothing benchmark-on
 server's files. ROUNDS rounds (default 3), the order of encrypted and plain alternating;
 medians, ratios (plain time / encrypted time: 1.00× means the encryption costs nothing), the
 renderer's CPU seconds per GiB, and each pipeline's time split (read+seal, SHA-256, network,
-write). SKIP_BUILD=1 and FERRY_BIN are honoured (benchlib.ferry_release). Every wait is bounded.
+write), and the renderer's CPU per thread name. SKIP_BUILD=1 and FERRY_BIN are honoured
+(benchlib.ferry_release). PHASES=download (default "upload,download") measures the download
+alone: one upload of each file, untimed, makes the drop. Every wait is bounded.
 Results: Benchmarks/results/drops-browser-*.md/.json. See Benchmarks/README.md."""
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ MARK = f"--ferry-bench-drops={os.getpid()}"
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WORKER = Path(__file__).resolve().parent / "drops-browser" / "bench-worker.js"
+PHASES = [p for p in os.environ.get("PHASES", "upload,download").split(",") if p]
 JOB_MS = 60_000 + SIZE_MIB * 1_000  # at least 1 MiB/s, on a loaded machine
 
 SETUP = """
@@ -117,9 +120,16 @@ def random_file(path: Path, mib: int) -> None:
 
 def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
     before = benchlib.cpu_by_pid(root)
+    renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
+    threads_before = {pid: benchlib.threads_cpu(pid) for pid in renderers}
     server_before = benchlib.cpu_seconds(server)
     result = page.evaluate(script, mode)
     kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
+    threads: dict[str, float] = {}
+    for pid in renderers:
+        for name, cpu in benchlib.delta(threads_before[pid], benchlib.threads_cpu(pid)).items():
+            threads[name] = round(threads.get(name, 0.0) + cpu, 2)
+    result["renderer_threads"] = threads
     kinds["server"] = benchlib.cpu_seconds(server) - server_before
     result["cpu_by_kind"] = {k: round(v, 2) for k, v in kinds.items() if v >= 0.05}
     result["seconds"] = result["ms"] / 1000
@@ -162,13 +172,15 @@ def main() -> int:
                     page.set_input_files("#bench-file", str(source))
                     page.evaluate(SETUP, worker_source(url))
                     kept: dict[str, str] = {}
-                    for round_ in range(ROUNDS):
+                    upload_rounds = ROUNDS if "upload" in PHASES else 1
+                    for round_ in range(upload_rounds):
                         order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
                         for mode in order:
                             result = timed_job(page, root, server.process.pid, UPLOAD, mode)
                             benchlib.log("drops-browser", f"round {round_ + 1} upload {mode}: {result['mib_per_s']:.1f} MiB/s",
                                          result["parts"], result["cpu_by_kind"])
-                            runs[f"upload-{mode}"].append(result)
+                            if "upload" in PHASES:
+                                runs[f"upload-{mode}"].append(result)
                             if mode not in kept:
                                 kept[mode] = result["path"]
                             else:
@@ -181,7 +193,7 @@ def main() -> int:
                             result = timed_job(page, root, server.process.pid, DOWNLOAD, mode)
                             assert result["size"] == SIZE_MIB << 20, result
                             benchlib.log("drops-browser", f"round {round_ + 1} download {mode}: {result['mib_per_s']:.1f} MiB/s",
-                                         result["parts"], result["cpu_by_kind"])
+                                         result["parts"], result["cpu_by_kind"], result["renderer_threads"])
                             runs[f"download-{mode}"].append(result)
                 finally:
                     context.close()
@@ -196,7 +208,7 @@ def main() -> int:
 
     rows = []
     summary = {}
-    for phase in ("upload", "download"):
+    for phase in [p for p in ("upload", "download") if p in PHASES]:
         enc, plain = median(f"{phase}-enc", "seconds"), median(f"{phase}-plain", "seconds")
         ratio = plain / enc
         summary[phase] = {"enc_s": enc, "plain_s": plain, "ratio": ratio}
