@@ -51,10 +51,23 @@ export async function openInPlace(opener, job) {
   return { buffer: job.buffer, plaintext: put, finished: opener.finished };
 }
 
-/** Opens on the calling thread. @type {Openers} */
+/**
+ * Opens on the calling thread, one job at a time in the order they came (a job's batches await
+ * in between, and the opener's record number is the job's).
+ * @type {Openers}
+ */
 export async function localOpeners(ikm, header, { crypto }) {
   const opener = await RecordOpener.create(ikm, header, { crypto });
-  return { open: (job) => openInPlace(opener, job), close: () => {} };
+  /** @type {Promise<unknown>} */
+  let queue = Promise.resolve();
+  return {
+    open(job) {
+      const opened = queue.then(() => openInPlace(opener, job));
+      queue = opened.catch(() => {});
+      return opened;
+    },
+    close: () => {},
+  };
 }
 
 /**
