@@ -1,7 +1,7 @@
 /**
- * Module worker: downloads a drop's files in ranges, opens them record by record
- * (drops/decode-stream.js) and writes the plaintext straight to disk, so no file is ever whole in
- * memory. Three targets:
+ * Module worker: downloads a drop's files in ranges, has their records opened on a worker of its
+ * own (drops/decode-stream.js, drops/open-worker.js) and writes the plaintext straight to disk, so
+ * no file is ever whole in memory. Three targets:
  *
  * - `each`: one file of the origin private file system per drop file (sync access handle); the
  *   page then offers each as a download (an object URL of the OPFS file streams from disk);
