@@ -16,7 +16,8 @@ pointed at the server, so it runs the client's own modules; nothing benchmark-on
 server's files. ROUNDS rounds (default 3), the order of encrypted and plain alternating;
 medians, ratios (plain time / encrypted time: 1.00× means the encryption costs nothing), the
 renderer's CPU seconds per GiB, and each pipeline's time split (read+seal, SHA-256, network,
-write), and the renderer's CPU per thread name. SKIP_BUILD=1 and FERRY_BIN are honoured
+write), and the renderer's CPU per thread name; each job starts after an os.sync() (the dirty
+pages of the job before are not written during it) and records the load average. SKIP_BUILD=1 and FERRY_BIN are honoured
 (benchlib.ferry_release). PHASES=download (default "upload,download") measures the download
 alone: one upload of each file, untimed, makes the drop. Every wait is bounded.
 Results: Benchmarks/results/drops-browser-*.md/.json. See Benchmarks/README.md."""
@@ -137,6 +138,10 @@ def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
 
 
 def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
+    # Dirty pages of the job before (the server's blobs after an upload, the OPFS file after a
+    # download) go to disk now, not during this job: each job starts from the same state.
+    os.sync()
+    load = os.getloadavg()[0]
     before = benchlib.cpu_by_pid(root)
     renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
     threads_before = {pid: task_cpu(pid) for pid in renderers}
@@ -150,6 +155,7 @@ def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dic
             used = cpu - threads_before[pid].get(tid, (name, 0.0))[1]
             if used >= 0.05:
                 threads.setdefault(name, []).append(round(used, 2))
+    result["load"] = round(load, 2)
     result["renderer_threads"] = {name: sorted(cpus, reverse=True) for name, cpus in
                                   sorted(threads.items(), key=lambda kv: -sum(kv[1]))}
     kinds["server"] = benchlib.cpu_seconds(server) - server_before
@@ -251,7 +257,7 @@ def main() -> int:
     markdown = "\n".join([
         f"# Drops in the browser: encryption's cost ({SIZE_MIB} MiB, {ROUNDS} rounds, medians)",
         "",
-        f"Machine: {load}. Chromium {CHROMIUM}, headless, persistent profile; release ferry, SQLite, loopback.",
+        f"Machine: {load}, {os.getloadavg()[0]:.2f} at the end. Chromium {CHROMIUM}, headless, persistent profile; release ferry, SQLite, loopback.",
         "",
         benchlib.markdown_table(["phase", "pipeline", "s", "MiB/s", "renderer CPU s/GiB", "of it worker threads", "time split (s, overlapping)",
                                  "plain ÷ encrypted (target ≥ 0.8×)"], rows),
