@@ -7,11 +7,10 @@
  * - `upload`: tus create, then uploads.js's uploadStream (the same chunking, the same SHA-256
  *   Upload-Checksum) of either createEncodeSource (the real drop stream) or a plain source that
  *   hands out `File.slice` bytes of the same chunk lengths;
- * - `download`: one drop file's ranges (drops-api.js range, 256 records a range, each body read
- *   into reused memory) written with a sync access handle into an OPFS file, through decodeStream
- *   (records opened on its opening worker, three buffers in the round) or as they come (the next
- *   range read while one is written, two buffers in the round); the OPFS file is deleted
- *   afterwards.
+ * - `download`: one drop file's ranges (drops-api.js range, 256 records a range) written with a
+ *   sync access handle into an OPFS file, through decodeStream (records opened on its opening
+ *   worker, up to three ranges in the pipeline) or as they come (the next range fetched while one
+ *   is written); the OPFS file is deleted afterwards.
  */
 
 import { createHttp } from "../http.js";
@@ -69,23 +68,18 @@ self.addEventListener("message", async ({ data: job }) => {
         }
         parts.write += now() - start;
       };
-      const fetchRange = (start, end, into) => api.range(job.id, job.index, job.proof, job.ticket, start, end, into);
+      const fetchRange = (start, end) => api.range(job.id, job.index, job.proof, job.ticket, start, end);
       if (job.mode === "enc") {
         await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
       } else {
-        // The plain bytes read the same way (into reused memory), one range ahead of the write.
+        // The next range is fetched while one is written, as decodeStream fetches ahead.
         const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
-        const spare = [new Uint8Array(rangeBytes), new Uint8Array(rangeBytes)];
-        const get = (start) => {
-          const end = Math.min(job.length, start + rangeBytes);
-          return fetchRange(start, end, /** @type {Uint8Array} */ (spare.pop()).subarray(0, end - start));
-        };
+        const get = (start) => fetchRange(start, Math.min(job.length, start + rangeBytes));
         let next = get(0);
         for (let start = 0; start < job.length; start += rangeBytes) {
           const bytes = await next;
           if (start + rangeBytes < job.length) next = get(start + rangeBytes);
           write(bytes);
-          spare.push(new Uint8Array(bytes.buffer));
         }
       }
       handle.flush();

@@ -1,14 +1,13 @@
-// The drop download's pipeline: range bodies read into reused memory, records opened in place
-// (here or on a worker), three buffers in the round, writes in order and only of verified records,
-// and the first failure stopping everything before decodeStream rejects.
+// The drop download's pipeline: records opened in place (here or on a worker), up to three ranges
+// in the pipeline, writes in order and only of verified records, and the first failure stopping
+// everything before decodeStream rejects.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { AsyncQueue } from "../../Public/js/drops/async-queue.js";
-import { decodeStream, PIPELINE_BUFFERS } from "../../Public/js/drops/decode-stream.js";
+import { decodeStream, PIPELINE_RANGES } from "../../Public/js/drops/decode-stream.js";
 import { DamagedError, encodeAll, RecordOpener } from "../../Public/js/drops/ece.js";
 import { localOpeners, openInPlace, workerOpeners } from "../../Public/js/drops/open-records.js";
-import { readBodyInto } from "../../Public/js/drops/read-body.js";
 
 const K = 65_536;
 const RS = 65_553;
@@ -16,52 +15,6 @@ const ikm = Uint8Array.from({ length: 16 }, (_, i) => i + 1);
 const salt = Uint8Array.from({ length: 16 }, (_, i) => 200 - i);
 const plain = (n) => Uint8Array.from({ length: n }, (_, i) => (i * 7 + (i >> 16)) % 256);
 const tick = () => new Promise((resolve) => setTimeout(resolve, 1));
-
-/** A byte stream (BYOB readable, as fetch bodies are) handing out `chunks`. */
-const byteStream = (chunks) =>
-  new ReadableStream({
-    type: "bytes",
-    pull(controller) {
-      const chunk = chunks.shift();
-      if (chunk) {
-        controller.enqueue(chunk.slice());
-      } else {
-        controller.close();
-        controller.byobRequest?.respond(0); // a BYOB read waiting is answered "done"
-      }
-    },
-  });
-/** A plain stream of chunks (no BYOB reader). */
-const chunkStream = (chunks) =>
-  new ReadableStream({
-    pull(controller) {
-      const chunk = chunks.shift();
-      if (chunk) controller.enqueue(chunk.slice());
-      else controller.close();
-    },
-  });
-
-test("a body is read into the memory given, with a BYOB reader or by copying chunks", async () => {
-  const data = plain(10_000);
-  for (const make of [byteStream, chunkStream]) {
-    const chunks = [data.subarray(0, 3000), data.subarray(3000, 3001), data.subarray(3001)];
-    const memory = new Uint8Array(20_000);
-    const into = memory.subarray(100, 100 + data.length);
-    const bytes = await readBodyInto(make(chunks), into);
-    assert.deepEqual(bytes, data, make.name);
-    assert.equal(bytes.byteOffset, 100);
-    assert.equal(bytes.buffer.byteLength, 20_000, "the same memory, not a fresh buffer");
-    const short = await readBodyInto(make([data.subarray(0, 10)]), new Uint8Array(50));
-    assert.deepEqual(short, data.subarray(0, 10));
-    await assert.rejects(readBodyInto(make([data]), new Uint8Array(100)), /longer than the range/);
-    await assert.rejects(readBodyInto(make([data]), new Uint8Array(data.length - 1)), /longer than the range/);
-  }
-  // A fetch body in node is a byte stream too: its buffer moves, `into` is left detached.
-  const into = new Uint8Array(data.length);
-  const bytes = await readBodyInto(new Response(data).body, into);
-  assert.deepEqual(bytes, data);
-  assert.equal(into.length, 0);
-});
 
 test("an async queue hands items over in order, ends, and fails every waiter", async () => {
   const queue = new AsyncQueue([1]);
@@ -102,34 +55,16 @@ test("records are opened in place: the plaintext at the buffer's front, damage r
   await assert.rejects(openInPlace(opener, { buffer: bad.buffer, offset: 0, length: bad.length, sequence: 0, last: false }), DamagedError);
 });
 
-/**
- * A server of `stream`: fills the memory offered (as drops-api.js does), or answers short with
- * `cut(start, end)` bytes; records what was asked and which buffers were used.
- */
-function server(stream, { cut = null, delay = 0 } = {}) {
+/** A server of `stream`, answering short with `cut(start, end)` bytes; records what was asked. */
+function server(stream, { cut = null } = {}) {
   const asked = [];
-  const buffers = new Set();
-  let reading = 0;
-  let most = 0;
   return {
     asked,
-    buffers,
-    get most() {
-      return most;
-    },
-    async fetchRange(start, end, into) {
+    async fetchRange(start, end) {
       asked.push([start, end]);
-      reading++;
-      most = Math.max(most, reading);
-      if (delay) await new Promise((resolve) => setTimeout(resolve, delay));
-      reading--;
+      await tick();
       const stop = cut ? Math.min(end, start + cut(start, end)) : end;
-      // Copied chunks (not a BYOB reader, whose moved buffer is a new object each time), so the
-      // buffers can be told apart.
-      const body = stream.slice(start, stop);
-      const bytes = await readBodyInto(chunkStream([body.subarray(0, 1000), body.subarray(1000)]), into);
-      buffers.add(bytes.buffer);
-      return bytes;
+      return stream.slice(start, stop);
     },
   };
 }
@@ -148,15 +83,13 @@ const run = async (stream, size, options = {}) => {
   return new Uint8Array(Buffer.concat(out));
 };
 
-test("ranges go round three buffers, the body read into them, the plaintext whole", async () => {
+test("a stream opens whole across ranges of whole records", async () => {
   const size = 11 * K + 3;
   const data = plain(size);
   const stream = await encodeAll(ikm, salt, data);
   const source = server(stream);
   assert.deepEqual(await run(stream, size, { fetchRange: source.fetchRange }), data);
   assert.deepEqual(source.asked, [[0, 21 + 2 * RS], ...[1, 2, 3, 4, 5].map((n) => [21 + 2 * n * RS, Math.min(stream.length, 21 + 2 * (n + 1) * RS)])]);
-  assert.ok(source.buffers.size <= PIPELINE_BUFFERS, `${source.buffers.size} buffers`);
-  assert.equal(source.most, 1, "one range read at a time");
 });
 
 test("a short answer: its whole records are opened and the cut record asked for again", async () => {
@@ -171,7 +104,7 @@ test("a short answer: its whole records are opened and the cut record asked for 
   await assert.rejects(run(stream, size, { fetchRange: nothing.fetchRange }), DamagedError);
 });
 
-test("opening overlaps the next ranges' reading, at most three buffers ahead, writes in order", async () => {
+test("opening overlaps the next ranges' fetching, at most three ranges in the pipeline, writes in order", async () => {
   const size = 20 * K;
   const data = plain(size);
   const stream = await encodeAll(ikm, salt, data);
@@ -193,9 +126,9 @@ test("opening overlaps the next ranges' reading, at most three buffers ahead, wr
   };
   const out = [];
   await decodeStream({
-    fetchRange: async (start, end, into) => {
+    fetchRange: async (start, end) => {
       events.push(`read ${start}`);
-      return source.fetchRange(start, end, into);
+      return source.fetchRange(start, end);
     },
     length: stream.length,
     size,
@@ -212,9 +145,9 @@ test("opening overlaps the next ranges' reading, at most three buffers ahead, wr
   // The second and third ranges were read before the first was opened: they overlap.
   assert.ok(events.indexOf(`read ${21 + 2 * RS}`) < events.indexOf("opened 0"), events.join(", "));
   assert.ok(events.indexOf(`read ${21 + 4 * RS}`) < events.indexOf("opened 0"), events.join(", "));
-  // But not a fourth: three buffers in the round.
+  // But not a fourth: three ranges in the pipeline.
+  assert.equal(PIPELINE_RANGES, 3);
   assert.ok(events.indexOf(`read ${21 + 6 * RS}`) > events.indexOf("write"), events.join(", "));
-  assert.ok(source.buffers.size <= PIPELINE_BUFFERS);
 });
 
 test("the first failure stops the pipeline: nothing unverified written, no write left running", async () => {
@@ -239,7 +172,7 @@ test("the first failure stops the pipeline: nothing unverified written, no write
   writes.length = 0;
   const lost = new Error("network");
   const source = server(stream);
-  const flaky = (start, end, into) => (start >= 21 + 8 * RS ? Promise.reject(lost) : source.fetchRange(start, end, into));
+  const flaky = (start, end) => (start >= 21 + 8 * RS ? Promise.reject(lost) : source.fetchRange(start, end));
   await assert.rejects(run(stream, size, { fetchRange: flaky, write }), (error) => error === lost);
   assert.equal(writing, false);
   assert.ok(writes.reduce((a, b) => a + b, 0) <= 8 * K);

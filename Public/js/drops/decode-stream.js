@@ -1,11 +1,11 @@
 /**
  * Downloads and opens one file's RFC 8188 stream in ranges (16 MiB by default), as a pipeline of
- * three buffers that go round: one range is read into reused memory (`fetchRange` is offered the
- * memory to fill; drops-api.js reads the body into it), the range before it is being opened (on a
- * worker of its own in a browser: drops/open-records.js), and the one before that is handed to
- * `write`, 32 records at a time, once every record of its range verified. Everything that does not
- * add up — a header salt other than the metadata's, a length other than the metadata's size, a
- * record that does not open — throws a DamagedError, and the caller throws away what it wrote.
+ * up to three ranges: one is being fetched, the one before it is being opened (on a worker of its
+ * own in a browser: drops/open-records.js, so AES-GCM overlaps with fetching and writing), and the
+ * one before that is handed to `write`, 32 records at a time, once every record of its range
+ * verified. Everything that does not add up — a header salt other than the metadata's, a length
+ * other than the metadata's size, a record that does not open — throws a DamagedError, and the
+ * caller throws away what it wrote.
  *
  * @module drops/decode-stream
  */
@@ -19,15 +19,14 @@ export { OPEN_RECORDS };
 
 /** Records per range: 256 records are 16 MiB of plaintext. */
 export const RANGE_RECORDS = 256;
-/** Ranges' buffers in the pipeline: one read, one opened, one written. */
-export const PIPELINE_BUFFERS = 3;
+/** Ranges in the pipeline at a time: one fetched, one opened, one written. */
+export const PIPELINE_RANGES = 3;
 
 /**
  * @param {object} options
- * @param {(start: number, end: number, into: Uint8Array) => Promise<Uint8Array>} options.fetchRange
- *   bytes `[start, end)` of the stream; `into` (`end - start` bytes) is memory to read them into,
- *   which it may detach. The returned bytes' whole buffer is handed over: it is overwritten and
- *   transferred to the opening worker.
+ * @param {(start: number, end: number) => Promise<Uint8Array>} options.fetchRange bytes
+ *   `[start, end)` of the stream; the returned bytes' whole buffer is handed over (it is
+ *   overwritten in place and transferred to the opening worker)
  * @param {number} options.length the stream's length as the server says
  * @param {number} options.size the plaintext size the metadata says
  * @param {Uint8Array} options.salt the salt the metadata says
@@ -47,19 +46,15 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
   if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
   if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
   const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
-  const capacity = HEADER_BYTES + rangeBytes;
-  /** @type {Uint8Array[]} */
-  const free = [];
-  const take = () => free.pop() ?? new Uint8Array(capacity);
-  /** The bytes `[start, end)`, read into a free buffer; more than asked is refused. @param {number} start @param {number} end */
+  /** The bytes `[start, end)`; more than asked is refused. @param {number} start @param {number} end */
   const read = async (start, end) => {
-    const bytes = await fetchRange(start, end, take().subarray(0, end - start));
+    const bytes = await fetchRange(start, end);
     if (bytes.length > end - start) throw new Error("the answer is longer than the range asked for");
     return bytes;
   };
   // From the start, the header comes with the first range; a resume asks for the header alone
   // (it is checked again: the salt says the stream is this file's), then from its record on.
-  const first = fromRecord === 0 ? await read(0, Math.min(length, capacity)) : await fetchRange(0, HEADER_BYTES, new Uint8Array(HEADER_BYTES));
+  const first = await read(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
   if (first.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
   const header = RecordOpener.parseHeader(first);
   if (header.length !== HEADER_BYTES || header.recordSize !== DROP_RECORD_SIZE) throw new DamagedError("not a drop stream header");
@@ -67,12 +62,12 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
   const opener = await openers(ikm, first.slice(0, HEADER_BYTES), { crypto });
 
   // The reading loop puts each range's opening (a promise, in order) into `opened`; the writing
-  // loop takes them in order and gives each buffer back; `slots` bounds the buffers in the round.
+  // loop takes them in order and writes them; `slots` bounds the ranges in the pipeline.
   // The first failure stops both loops, and is thrown once neither runs any more (no write is
   // under way when the caller cleans up).
   /** @type {AsyncQueue<Promise<import("./open-records.js").Opened>>} */
   const opened = new AsyncQueue();
-  const slots = new AsyncQueue(Array.from({ length: PIPELINE_BUFFERS - 1 }, () => true));
+  const slots = new AsyncQueue(Array.from({ length: PIPELINE_RANGES - 1 }, () => true));
   /** @type {{ error: unknown } | null} */
   let failure = null;
   const fail = (/** @type {unknown} */ error) => {
@@ -129,7 +124,6 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
         onProgress(done);
       } while (put < plaintext);
       finished = last;
-      if (buffer.byteLength === capacity) free.push(new Uint8Array(buffer));
       slots.put(true);
     }
   })().catch(fail);

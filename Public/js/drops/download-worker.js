@@ -284,15 +284,11 @@ async function folderSink(/** @type {FileSystemDirectoryHandle} */ folder, /** @
   };
 }
 
-/**
- * One range, read into `into`, retried a few times when the network drops (a ticket is not
- * counted again). A failed read may have detached `into`: a retry reads into fresh memory.
- */
-async function fetchRange(message, index, start, end, into) {
+/** One range, retried a few times when the network drops (a ticket is not counted again). */
+async function fetchRange(message, index, start, end) {
   for (let attempt = 0; ; attempt++) {
     try {
-      const memory = into.length >= end - start ? into : new Uint8Array(end - start);
-      return await api.range(message.id, index, message.proof, message.ticket, start, end, memory);
+      return await api.range(message.id, index, message.proof, message.ticket, start, end);
     } catch (error) {
       if (/** @type {any} */ (error)?.status !== 0 || attempt >= RANGE_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
@@ -312,7 +308,7 @@ self.addEventListener("message", async (event) => {
   const decode = (file, write, fromRecord = 0) =>
     decodeStream({
       fromRecord,
-      fetchRange: (start, end, into) => fetchRange(message, file.index, start, end, into),
+      fetchRange: (start, end) => fetchRange(message, file.index, start, end),
       length: file.length,
       size: file.size,
       salt: file.salt,

@@ -7,7 +7,6 @@
  */
 
 import { JSON_ACCEPT, createHttp, readJSONBody } from "../http.js";
-import { readBodyInto } from "./read-body.js";
 
 /** @param {import("../http.js").Http} [http] */
 export function createDropsApi(http = createHttp()) {
@@ -44,17 +43,14 @@ export function createDropsApi(http = createHttp()) {
     /** Counts a download, unless `ticket` is still valid. @param {string} id @param {string} proof @param {string | null} ticket */
     open: (id, proof, ticket) => json("POST", `/drops/${segment(id)}/open`, { headers: proofHeaders(proof, ticket) }),
     /**
-     * Bytes `[start, end)` of file `index`'s stream. With `into` (memory for at least the range)
-     * the body is read into it (drops/read-body.js: `into` may be detached, the bytes are in the
-     * returned view) rather than into a fresh buffer.
+     * Bytes `[start, end)` of file `index`'s stream.
      * @param {string} id @param {number} index @param {string} proof @param {string} ticket
-     * @param {number} start @param {number} end @param {Uint8Array} [into]
+     * @param {number} start @param {number} end
      */
-    async range(id, index, proof, ticket, start, end, into) {
+    async range(id, index, proof, ticket, start, end) {
       const response = await http.send("GET", `/drops/${segment(id)}/files/${index}`, {
         headers: { ...proofHeaders(proof, ticket), Range: `bytes=${start}-${end - 1}` },
       });
-      if (into && response.status === 206 && response.body) return readBodyInto(response.body, into.subarray(0, end - start));
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (response.status === 200) return bytes.subarray(start, end); // a server that ignores Range
       return bytes;
