@@ -33,7 +33,7 @@ export const PIPELINE_RANGES = 3;
  * @param {Uint8Array} options.ikm
  * @param {(bytes: Uint8Array) => Promise<void> | void} options.write gets the plaintext, 32
  *   records at a time, in order; the bytes are lent until `write` returns (or its promise
- *   settles), then reused
+ *   settles)
  * @param {(done: number) => void} [options.onProgress] plaintext bytes written
  * @param {number} [options.rangeRecords]
  * @param {number} [options.fromRecord] the first record to open (a resume: the plaintext before
