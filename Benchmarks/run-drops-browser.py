@@ -16,7 +16,10 @@ pointed at the server, so it runs the client's own modules; nothing benchmark-on
 server's files. ROUNDS rounds (default 3), the order of encrypted and plain alternating;
 medians, ratios (plain time / encrypted time: 1.00× means the encryption costs nothing), the
 renderer's CPU seconds per GiB, and each pipeline's time split (read+seal, SHA-256, network,
-write). SKIP_BUILD=1 and FERRY_BIN are honoured (benchlib.ferry_release). Every wait is bounded.
+write), and the renderer's CPU per thread name; each job starts after an os.sync() (the dirty
+pages of the job before are not written during it) and records the load average. SKIP_BUILD=1 and FERRY_BIN are honoured
+(benchlib.ferry_release). PHASES=download (default "upload,download") measures the download
+alone: one upload of each file, untimed, makes the drop. Every wait is bounded.
 Results: Benchmarks/results/drops-browser-*.md/.json. See Benchmarks/README.md."""
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ MARK = f"--ferry-bench-drops={os.getpid()}"
 SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WORKER = Path(__file__).resolve().parent / "drops-browser" / "bench-worker.js"
+PHASES = [p for p in os.environ.get("PHASES", "upload,download").split(",") if p]
 JOB_MS = 60_000 + SIZE_MIB * 1_000  # at least 1 MiB/s, on a loaded machine
 
 SETUP = """
@@ -115,11 +119,45 @@ def random_file(path: Path, mib: int) -> None:
             out.write(memoryview(block)[: min(64, mib - index * 64) << 20])
 
 
+def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """{thread id: (name, CPU seconds so far)} of `pid`: benchlib.threads_cpu sums threads of one
+    name, and here two threads are called DedicatedWorker (the download worker and its opener)."""
+    out: dict[int, tuple[str, float]] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        out[int(task)] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / benchlib.CLOCK_TICKS)
+    return out
+
+
 def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
+    # Dirty pages of the job before (the server's blobs after an upload, the OPFS file after a
+    # download) go to disk now, not during this job: each job starts from the same state.
+    os.sync()
+    load = os.getloadavg()[0]
     before = benchlib.cpu_by_pid(root)
+    renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
+    threads_before = {pid: task_cpu(pid) for pid in renderers}
     server_before = benchlib.cpu_seconds(server)
     result = page.evaluate(script, mode)
     kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
+    # Per thread name, each thread's CPU seconds (at least 0.05), largest first.
+    threads: dict[str, list[float]] = {}
+    for pid in renderers:
+        for tid, (name, cpu) in task_cpu(pid).items():
+            used = cpu - threads_before[pid].get(tid, (name, 0.0))[1]
+            if used >= 0.05:
+                threads.setdefault(name, []).append(round(used, 2))
+    result["load"] = round(load, 2)
+    result["renderer_threads"] = {name: sorted(cpus, reverse=True) for name, cpus in
+                                  sorted(threads.items(), key=lambda kv: -sum(kv[1]))}
     kinds["server"] = benchlib.cpu_seconds(server) - server_before
     result["cpu_by_kind"] = {k: round(v, 2) for k, v in kinds.items() if v >= 0.05}
     result["seconds"] = result["ms"] / 1000
@@ -162,13 +200,15 @@ def main() -> int:
                     page.set_input_files("#bench-file", str(source))
                     page.evaluate(SETUP, worker_source(url))
                     kept: dict[str, str] = {}
-                    for round_ in range(ROUNDS):
+                    upload_rounds = ROUNDS if "upload" in PHASES else 1
+                    for round_ in range(upload_rounds):
                         order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
                         for mode in order:
                             result = timed_job(page, root, server.process.pid, UPLOAD, mode)
                             benchlib.log("drops-browser", f"round {round_ + 1} upload {mode}: {result['mib_per_s']:.1f} MiB/s",
                                          result["parts"], result["cpu_by_kind"])
-                            runs[f"upload-{mode}"].append(result)
+                            if "upload" in PHASES:
+                                runs[f"upload-{mode}"].append(result)
                             if mode not in kept:
                                 kept[mode] = result["path"]
                             else:
@@ -181,7 +221,7 @@ def main() -> int:
                             result = timed_job(page, root, server.process.pid, DOWNLOAD, mode)
                             assert result["size"] == SIZE_MIB << 20, result
                             benchlib.log("drops-browser", f"round {round_ + 1} download {mode}: {result['mib_per_s']:.1f} MiB/s",
-                                         result["parts"], result["cpu_by_kind"])
+                                         result["parts"], result["cpu_by_kind"], result["renderer_threads"])
                             runs[f"download-{mode}"].append(result)
                 finally:
                     context.close()
@@ -194,9 +234,17 @@ def main() -> int:
     def renderer_per_gib(key: str) -> float:
         return statistics.median(run["cpu_by_kind"].get("renderer", 0.0) for run in runs[key]) / (SIZE_MIB / 1024)
 
+    def worker_threads(key: str) -> str:
+        """The worker threads' CPU s/GiB (medians by rank, largest first): where the pipeline's
+        work sits (one thread, or the download worker and its opener)."""
+        lists = [run.get("renderer_threads", {}).get("DedicatedWorker", []) for run in runs[key]]
+        ranks = max((len(cpus) for cpus in lists), default=0)
+        return " + ".join(f"{statistics.median(cpus[rank] if rank < len(cpus) else 0.0 for cpus in lists) / (SIZE_MIB / 1024):.1f}"
+                          for rank in range(ranks))
+
     rows = []
     summary = {}
-    for phase in ("upload", "download"):
+    for phase in [p for p in ("upload", "download") if p in PHASES]:
         enc, plain = median(f"{phase}-enc", "seconds"), median(f"{phase}-plain", "seconds")
         ratio = plain / enc
         summary[phase] = {"enc_s": enc, "plain_s": plain, "ratio": ratio}
@@ -204,14 +252,14 @@ def main() -> int:
             key = f"{phase}-{mode}"
             parts = {k: round(statistics.median(run["parts"][k] for run in runs[key]), 2) for k in runs[key][0]["parts"]}
             rows.append([phase, "encrypted" if mode == "enc" else "plain", f"{median(key, 'seconds'):.1f}",
-                         f"{SIZE_MIB / median(key, 'seconds'):.0f}", f"{renderer_per_gib(key):.1f}",
+                         f"{SIZE_MIB / median(key, 'seconds'):.0f}", f"{renderer_per_gib(key):.1f}", worker_threads(key),
                          ", ".join(f"{k} {v}" for k, v in parts.items() if v), f"{ratio:.2f}×" if mode == "enc" else ""])
     markdown = "\n".join([
         f"# Drops in the browser: encryption's cost ({SIZE_MIB} MiB, {ROUNDS} rounds, medians)",
         "",
-        f"Machine: {load}. Chromium {CHROMIUM}, headless, persistent profile; release ferry, SQLite, loopback.",
+        f"Machine: {load}, {os.getloadavg()[0]:.2f} at the end. Chromium {CHROMIUM}, headless, persistent profile; release ferry, SQLite, loopback.",
         "",
-        benchlib.markdown_table(["phase", "pipeline", "s", "MiB/s", "renderer CPU s/GiB", "time split (s, overlapping)",
+        benchlib.markdown_table(["phase", "pipeline", "s", "MiB/s", "renderer CPU s/GiB", "of it worker threads", "time split (s, overlapping)",
                                  "plain ÷ encrypted (target ≥ 0.8×)"], rows),
         "",
     ])

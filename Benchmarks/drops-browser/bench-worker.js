@@ -8,8 +8,9 @@
  *   Upload-Checksum) of either createEncodeSource (the real drop stream) or a plain source that
  *   hands out `File.slice` bytes of the same chunk lengths;
  * - `download`: one drop file's ranges (drops-api.js range, 256 records a range) written with a
- *   sync access handle into an OPFS file, through decodeStream (opened record by record) or as
- *   they come; the OPFS file is deleted afterwards.
+ *   sync access handle into an OPFS file, through decodeStream (records opened on its opening
+ *   worker, up to three ranges in the pipeline) or as they come (the next range fetched while one
+ *   is written); the OPFS file is deleted afterwards.
  */
 
 import { createHttp } from "../http.js";
@@ -71,8 +72,15 @@ self.addEventListener("message", async ({ data: job }) => {
       if (job.mode === "enc") {
         await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
       } else {
+        // The next range is fetched while one is written, as decodeStream fetches ahead.
         const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
-        for (let start = 0; start < job.length; start += rangeBytes) write(await fetchRange(start, Math.min(job.length, start + rangeBytes)));
+        const get = (start) => fetchRange(start, Math.min(job.length, start + rangeBytes));
+        let next = get(0);
+        for (let start = 0; start < job.length; start += rangeBytes) {
+          const bytes = await next;
+          if (start + rangeBytes < job.length) next = get(start + rangeBytes);
+          write(bytes);
+        }
       }
       handle.flush();
       handle.close();

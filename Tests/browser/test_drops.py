@@ -421,10 +421,13 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))
 
 
-def cut_and_reload(reader: Page, link: str, button: str, cut_at: int, file_index: int | None = None) -> None:
+def cut_and_reload(reader: Page, link: str, button: str, cut_at: int, written: int,
+                   file_index: int | None = None) -> None:
     """Opens `link`, clicks `button` and lets the connection "drop" for every range of the drop's
-    files (of file `file_index` only, when given) starting at `cut_at` or later; then reloads. The
-    kept ticket opens the drop again without asking (a limit of 1 would refuse a second count)."""
+    files (of file `file_index` only, when given) starting at `cut_at` or later; once the page
+    says `written` plaintext bytes are written (the ranges before the cut: the download reads
+    ahead of what it writes, so the cut comes first), reloads. The kept ticket opens the drop
+    again without asking (a limit of 1 would refuse a second count)."""
     refused: list[str] = []
 
     def cut(route) -> None:
@@ -447,6 +450,11 @@ def cut_and_reload(reader: Page, link: str, button: str, cut_at: int, file_index
         reader.wait_for_timeout(100)
         deadline -= 1
     assert refused, "the download reached the cut"
+    deadline = 600
+    while int(reader.get_by_test_id("drop-open").get_attribute("data-done-bytes") or "0") < written and deadline > 0:
+        reader.wait_for_timeout(100)
+        deadline -= 1
+    assert deadline > 0, "the ranges before the cut were not written"
     reader.unroute(pattern)
     reader.reload()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
@@ -463,7 +471,7 @@ def test_a_download_resumes_after_a_reload_without_counting_again(world: World, 
 
     reader = world.stranger()
     # The first two ranges (16 MiB each) arrive.
-    cut_and_reload(reader, link, "drop-download-all", cut_at=32 * 1024 * 1024)
+    cut_and_reload(reader, link, "drop-download-all", cut_at=32 * 1024 * 1024, written=32 * 1024 * 1024)
     before = world.server.metrics()["ferry_network_sent_bytes_total"]
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["video.raw"]) == sha256(source.read_bytes())
@@ -487,7 +495,7 @@ def test_a_zip_and_a_folder_download_resume_after_a_reload(world: World, tmp_pat
 
     reader = world.stranger(PICKER_STUB)
     button = "drop-download-zip" if mode == "zip" else "drop-save-folder"
-    cut_and_reload(reader, link, button, cut_at=16 * 1024 * 1024, file_index=1)
+    cut_and_reload(reader, link, button, cut_at=16 * 1024 * 1024, written=40 * 1024 * 1024, file_index=1)
     before = world.server.metrics()["ferry_network_sent_bytes_total"]
     if mode == "zip":
         import io

@@ -1,112 +1,137 @@
 /**
- * Downloads and opens one file's RFC 8188 stream in ranges: the worker holds one range (16 MiB
- * by default) and the next one coming, opens the range's records 32 at a time and hands their
- * plaintext to `write` once every one of them verified. Everything that does not add up — a
- * header salt other than the metadata's, a length other than the metadata's size, a record that
- * does not open — throws a DamagedError, and the caller throws away what it wrote.
+ * Downloads and opens one file's RFC 8188 stream in ranges (16 MiB by default), as a pipeline of
+ * up to three ranges: one is being fetched, the one before it is being opened (on a worker of its
+ * own in a browser: drops/open-records.js, so AES-GCM overlaps with fetching and writing), and the
+ * one before that is handed to `write`, 32 records at a time, once every record of its range
+ * verified. Everything that does not add up — a header salt other than the metadata's, a length
+ * other than the metadata's size, a record that does not open — throws a DamagedError, and the
+ * caller throws away what it wrote.
  *
  * @module drops/decode-stream
  */
 
+import { AsyncQueue } from "./async-queue.js";
 import { DROP_RECORD_SIZE, DamagedError, HEADER_BYTES, RecordOpener } from "./ece.js";
+import { OPEN_RECORDS, defaultOpeners } from "./open-records.js";
 import { PLAINTEXT_PER_RECORD, encodedLength, recordCount, recordStart } from "./sizes.js";
+
+export { OPEN_RECORDS };
 
 /** Records per range: 256 records are 16 MiB of plaintext. */
 export const RANGE_RECORDS = 256;
-/** Records opened together and written in one piece: 32 are 2 MiB of plaintext. */
-export const OPEN_RECORDS = 32;
+/** Ranges in the pipeline at a time: one fetched, one opened, one written. */
+export const PIPELINE_RANGES = 3;
 
 /**
  * @param {object} options
  * @param {(start: number, end: number) => Promise<Uint8Array>} options.fetchRange bytes
- *   `[start, end)` of the stream
+ *   `[start, end)` of the stream; the returned bytes' whole buffer is handed over (it is
+ *   overwritten in place and transferred to the opening worker)
  * @param {number} options.length the stream's length as the server says
  * @param {number} options.size the plaintext size the metadata says
  * @param {Uint8Array} options.salt the salt the metadata says
  * @param {Uint8Array} options.ikm
- * @param {(bytes: Uint8Array) => Promise<void> | void} options.write gets each batch's
- *   plaintext; the bytes are lent until `write` returns (or its promise settles), then reused
+ * @param {(bytes: Uint8Array) => Promise<void> | void} options.write gets the plaintext, 32
+ *   records at a time, in order; the bytes are lent until `write` returns (or its promise
+ *   settles)
  * @param {(done: number) => void} [options.onProgress] plaintext bytes written
  * @param {number} [options.rangeRecords]
  * @param {number} [options.fromRecord] the first record to open (a resume: the plaintext before
  *   it is already written)
  * @param {Crypto} [options.crypto]
+ * @param {import("./open-records.js").Openers} [options.openers] where records are opened
+ *   (default: a worker of their own where one can be started)
  */
-export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, fromRecord = 0, crypto = globalThis.crypto }) {
+export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, fromRecord = 0, crypto = globalThis.crypto, openers = defaultOpeners }) {
   if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
   if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
   const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
+  /** The bytes `[start, end)`; more than asked is refused. @param {number} start @param {number} end */
+  const read = async (start, end) => {
+    const bytes = await fetchRange(start, end);
+    if (bytes.length > end - start) throw new Error("the answer is longer than the range asked for");
+    return bytes;
+  };
   // From the start, the header comes with the first range; a resume asks for the header alone
   // (it is checked again: the salt says the stream is this file's), then from its record on.
-  const buffer = await fetchRange(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
-  if (buffer.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
-  const header = RecordOpener.parseHeader(buffer);
+  const first = await read(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
+  if (first.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
+  const header = RecordOpener.parseHeader(first);
   if (header.length !== HEADER_BYTES || header.recordSize !== DROP_RECORD_SIZE) throw new DamagedError("not a drop stream header");
   if (header.salt.some((byte, index) => byte !== salt[index])) throw new DamagedError("the stream belongs to another file");
-  const opener = await RecordOpener.create(ikm, buffer.subarray(0, HEADER_BYTES), { crypto });
-  opener.skipTo(fromRecord);
-  let consumed = recordStart(fromRecord);
-  let at = fromRecord === 0 ? buffer.length : consumed;
-  let view = fromRecord === 0 ? buffer.subarray(HEADER_BYTES) : new Uint8Array(0);
-  let done = fromRecord * PLAINTEXT_PER_RECORD;
-  // One buffer for every batch's joined plaintext, lent to `write`: a fresh 2 MiB per batch is
-  // fresh memory, and Chromium pays a page fault per 4 KiB of it (about 1 GiB of them per GiB).
-  /** @type {Uint8Array | null} */
-  let joined = null;
-  // The next range is fetched while this one is opened: one range ahead, no more.
-  /** @type {{ start: number, bytes: Promise<Uint8Array> } | null} */
-  let ahead = null;
-  const fetchAt = (/** @type {number} */ start) => {
-    const bytes = fetchRange(start, Math.min(length, start + rangeBytes));
-    bytes.catch(() => {}); // awaited below, or dropped with the error that ends the stream
-    return { start, bytes };
+  const opener = await openers(ikm, first.slice(0, HEADER_BYTES), { crypto });
+
+  // The reading loop puts each range's opening (a promise, in order) into `opened`; the writing
+  // loop takes them in order and writes them; `slots` bounds the ranges in the pipeline.
+  // The first failure stops both loops, and is thrown once neither runs any more (no write is
+  // under way when the caller cleans up).
+  /** @type {AsyncQueue<Promise<import("./open-records.js").Opened>>} */
+  const opened = new AsyncQueue();
+  const slots = new AsyncQueue(Array.from({ length: PIPELINE_RANGES - 1 }, () => true));
+  /** @type {{ error: unknown } | null} */
+  let failure = null;
+  const fail = (/** @type {unknown} */ error) => {
+    failure ??= { error };
+    opened.fail(error);
+    slots.fail(error);
   };
-  while (consumed < length) {
-    if (view.length < DROP_RECORD_SIZE && at < length) {
-      const more = await (ahead?.start === at ? ahead : fetchAt(at)).bytes;
-      ahead = null;
-      if (more.length === 0) throw new DamagedError("the stream is truncated");
-      if (view.length === 0) {
-        view = more; // ranges end on record boundaries: usually nothing is left to join
-      } else {
-        const joined = new Uint8Array(view.length + more.length);
-        joined.set(view);
-        joined.set(more, view.length);
-        view = joined;
+  let finished = false;
+  let done = fromRecord * PLAINTEXT_PER_RECORD;
+  const reading = (async () => {
+    let at = recordStart(fromRecord);
+    let record = fromRecord;
+    /** @type {Uint8Array | null} */
+    let bytes = fromRecord === 0 ? first : null;
+    let skip = fromRecord === 0 ? HEADER_BYTES : 0;
+    while (at < length) {
+      if (bytes === null) {
+        await slots.take();
+        // Ranges end on record boundaries, so a range is whole records but at the stream's end.
+        bytes = await read(at, Math.min(length, at + rangeBytes));
+        skip = 0;
+        if (failure) return;
       }
-      at += more.length;
+      const got = bytes.length - skip;
+      const end = at + got === length;
+      const whole = end ? got : got - (got % DROP_RECORD_SIZE);
+      // A short answer: its whole records are opened, the cut record is asked for again.
+      if (whole === 0) throw new DamagedError("the stream is truncated");
+      const job = opener.open({ buffer: /** @type {ArrayBuffer} */ (bytes.buffer), offset: bytes.byteOffset + skip, length: whole, sequence: record, last: end });
+      job.catch(() => {}); // taken and awaited in order below
+      opened.put(job);
+      at += whole;
+      record += Math.ceil(whole / DROP_RECORD_SIZE);
+      bytes = null;
     }
-    if (ahead === null && at < length) ahead = fetchAt(at);
-    // Up to OPEN_RECORDS whole records are opened at once (open takes its nonce before it
-    // awaits, so WebCrypto works on them together), and their plaintext is written in one piece
-    // once all of them verified. Batches, not the whole range: fewer buffers alive at a time.
-    const opening = [];
-    let taken = 0;
-    while (consumed + taken < length && opening.length < OPEN_RECORDS) {
-      const take = Math.min(DROP_RECORD_SIZE, length - consumed - taken);
-      if (view.length - taken < take) break;
-      opening.push(opener.open(view.subarray(taken, taken + take), consumed + taken + take === length));
-      taken += take;
-    }
-    if (opening.length === 0) throw new DamagedError("the stream is truncated");
-    const plaintexts = await Promise.all(opening);
-    const bytes = plaintexts.reduce((sum, plaintext) => sum + plaintext.length, 0);
-    view = view.subarray(taken);
-    consumed += taken;
-    done += bytes;
-    if (done > size) throw new DamagedError("the stream is longer than the file's size");
-    let plaintext = plaintexts[0];
-    if (plaintexts.length > 1) {
-      if (joined === null || joined.length < bytes) joined = new Uint8Array(Math.max(bytes, OPEN_RECORDS * PLAINTEXT_PER_RECORD));
-      plaintext = joined.subarray(0, bytes);
+    opened.end();
+  })().catch(fail);
+  const writing = (async () => {
+    for (;;) {
+      const job = await opened.take();
+      if (job === undefined) return;
+      const { buffer, plaintext, finished: last } = await job;
+      if (failure) return;
+      if (done + plaintext > size) throw new DamagedError("the stream is longer than the file's size");
+      // 32 records at a time, as they were opened before: the same progress steps and resume
+      // points (a zip saves its state every 8 MiB written).
       let put = 0;
-      for (const part of plaintexts) {
-        plaintext.set(part, put);
-        put += part.length;
-      }
+      do {
+        const piece = new Uint8Array(buffer, put, Math.min(OPEN_RECORDS * PLAINTEXT_PER_RECORD, plaintext - put));
+        await write(piece);
+        if (failure) return;
+        put += piece.length;
+        done += piece.length;
+        onProgress(done);
+      } while (put < plaintext);
+      finished = last;
+      slots.put(true);
     }
-    await write(plaintext);
-    onProgress(done);
+  })().catch(fail);
+  try {
+    await Promise.all([reading, writing]);
+  } finally {
+    opener.close();
   }
-  if (done !== size || !opener.finished) throw new DamagedError("the stream is shorter than the file's size");
+  if (failure) throw failure.error;
+  if (done !== size || !finished) throw new DamagedError("the stream is shorter than the file's size");
 }

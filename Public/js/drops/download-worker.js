@@ -1,7 +1,7 @@
 /**
- * Module worker: downloads a drop's files in ranges, opens them record by record
- * (drops/decode-stream.js) and writes the plaintext straight to disk, so no file is ever whole in
- * memory. Three targets:
+ * Module worker: downloads a drop's files in ranges, has their records opened on a worker of its
+ * own (drops/decode-stream.js, drops/open-worker.js) and writes the plaintext straight to disk, so
+ * no file is ever whole in memory. Three targets:
  *
  * - `each`: one file of the origin private file system per drop file (sync access handle); the
  *   page then offers each as a download (an object URL of the OPFS file streams from disk);
@@ -34,6 +34,24 @@ const FLUSH_BYTES = 8 * 1024 * 1024;
 const RANGE_RETRIES = 3;
 
 const api = createDropsApi(createHttp());
+
+/**
+ * A sync access handle on an OPFS file, waiting (up to about 5 s) while another one is open: after
+ * a reload, the worker of the page before may still be shutting down with its handles on the same
+ * outputs (it has an opening worker of its own to stop too).
+ * @param {FileSystemDirectoryHandle} root @param {string} name
+ */
+async function syncHandle(root, name) {
+  const file = await root.getFileHandle(name, { create: true });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await file.createSyncAccessHandle();
+    } catch (error) {
+      if (/** @type {any} */ (error)?.name !== "NoModificationAllowedError" || attempt >= 20) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
 
 /**
  * Writing, closing and discarding an OPFS file through its sync access handle, from `at`; the
@@ -88,7 +106,7 @@ async function partSink(id, file) {
   const label = new TextEncoder().encode(`${id}\n${file.index}\n${[...file.salt].join(",")}`);
   const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", label));
   const name = [...digest.subarray(0, 16)].map((b) => b.toString(16).padStart(2, "0")).join("") + ".part";
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const handle = await syncHandle(root, name);
   const fromRecord = Math.min(Math.floor(handle.getSize() / PLAINTEXT_PER_RECORD), recordCount(file.size) - 1);
   const at = fromRecord * PLAINTEXT_PER_RECORD;
   handle.truncate(at);
@@ -119,7 +137,7 @@ async function outputName(label) {
  * @param {FileSystemDirectoryHandle} root @param {string} name
  */
 async function stateFile(root, name) {
-  const handle = await (await root.getFileHandle(name, { create: true })).createSyncAccessHandle();
+  const handle = await syncHandle(root, name);
   return {
     /** @returns {any} the saved state, or null */
     read() {
@@ -161,7 +179,7 @@ async function stateFile(root, name) {
 async function zipOutput(id, files) {
   const root = await (await navigator.storage.getDirectory()).getDirectoryHandle(OUT_DIRECTORY, { create: true });
   const base = await outputName(`${id}\nzip\n${files.map((file) => `${file.index}:${[...file.salt].join(",")}`).join("\n")}`);
-  const handle = await (await root.getFileHandle(`${base}.zip`, { create: true })).createSyncAccessHandle();
+  const handle = await syncHandle(root, `${base}.zip`);
   const state = await stateFile(root, `${base}.zip-state`);
   let resume = null;
   try {

@@ -256,7 +256,9 @@ export class RecordOpener {
     if (delimiter === 2 && !last) throw new DamagedError("data after the last record");
     if (delimiter === 1 && last) throw new DamagedError("the stream is truncated");
     if (delimiter !== 1 && delimiter !== 2) throw new DamagedError("a bad record delimiter");
-    this.#finished = last;
+    // Only the last record sets it: records opened together may settle in any order (node's
+    // WebCrypto runs them on a thread pool), and an earlier one settling after must not clear it.
+    if (last) this.#finished = true;
     return padded.subarray(0, end);
   }
 }

@@ -241,6 +241,7 @@ async function download(mode, folder) {
     worker.onmessage = async (event) => {
       const message = event.data;
       if (message.type === "progress") {
+        root.dataset.doneBytes = String(message.done);
         meter.update(message.done, performance.now());
         const snap = meter.snapshot(performance.now());
         const parts = [`${percent(message.done, message.total)} %`, `${formatBytes(message.done)} of ${formatBytes(message.total)}`];
