@@ -52,6 +52,20 @@ def public_key() -> str:
     return b64url(key.public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo))
 
 
+def counters(pid: int) -> dict[str, int]:
+    """Read and write system calls (/proc/PID/io) and context switches of all threads so far."""
+    io = dict(line.split(": ") for line in Path(f"/proc/{pid}/io").read_text().splitlines())
+    switches = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            for line in Path(f"/proc/{pid}/task/{task}/status").read_text().splitlines():
+                if "ctxt_switches:" in line:
+                    switches += int(line.split()[1])
+        except OSError:
+            pass
+    return {"read_calls": int(io["syscr"]), "write_calls": int(io["syscw"]), "context_switches": switches}
+
+
 def member(server: benchlib.ferry_server.Server, email: str) -> tuple[str, str]:
     """An API token of `email` and a device registered with it."""
     token = server.cli("token", "create", "--user", email, "--name", "relay", "--scopes", "read", "write").strip()
@@ -88,7 +102,7 @@ async def next_message(socket, kind: str) -> dict:
 
 
 async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], total: int, frame: int,
-                     fragment: int, pid: int, perf: str | None) -> dict:
+                     fragment: int, rate: float, pid: int, perf: str | None) -> dict:
     sender, ann_id = await peer(ws_url, *ann)
     receiver, bob_id = await peer(ws_url, *bob)
     relay = f"{secrets.randbits(64):016x}"
@@ -100,7 +114,13 @@ async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], to
     count = -(-total // frame)
 
     async def send() -> None:
-        for _ in range(count):
+        start = time.monotonic()
+        for index in range(count):
+            if rate:
+                # Paced like a browser sender, which seals and sends at its own speed.
+                ahead = start + index * len(message) / (rate * (1 << 20)) - time.monotonic()
+                if ahead > 0:
+                    await asyncio.sleep(ahead)
             if fragment:
                 await sender.send([message[at:at + fragment] for at in range(0, len(message), fragment)])
             else:
@@ -121,10 +141,12 @@ async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], to
         recorder = subprocess.Popen(["perf", "record", "-g", "-q", "-o", perf, "-p", str(pid)],
                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         await asyncio.sleep(0.5)
+    calls = counters(pid)
     cpu, threads, wall = benchlib.cpu_seconds(pid), benchlib.threads_cpu(pid), time.monotonic()
     _, got = await asyncio.gather(send(), receive())
     cpu, wall = benchlib.cpu_seconds(pid) - cpu, time.monotonic() - wall
     threads = benchlib.delta(threads, benchlib.threads_cpu(pid), floor=0.01)
+    calls = {key: value - calls[key] for key, value in counters(pid).items()}
     if recorder:
         recorder.send_signal(2)
         recorder.wait(timeout=60)
@@ -132,15 +154,18 @@ async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], to
     await receiver.close()
     gib = got / (1 << 30)
     return {"bytes": got, "seconds": wall, "mib_per_s": got / wall / (1 << 20), "server_cpu_s": cpu,
-            "server_cpu_s_per_gib": cpu / gib, "threads": threads}
+            "server_cpu_s_per_gib": cpu / gib, "per_message": {key: round(value / count, 2) for key, value in calls.items()},
+            "threads": threads}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=int, default=int(os.environ.get("MIB", "256")), help="MiB relayed per round")
     parser.add_argument("--frame", type=int, default=256 * 1024, help="relay payload bytes per message (after the id)")
-    parser.add_argument("--fragment", type=int, default=int(os.environ.get("FRAGMENT", "0")),
+    parser.add_argument("--fragment", type=int, default=int(os.environ.get("FRAGMENT", "65536")),
                         help="WebSocket fragment size (0: one frame per message)")
+    parser.add_argument("--rate", type=float, default=float(os.environ.get("RATE", "28")),
+                        help="MiB/s the sender keeps to (28: what two browsers relayed; 0: as fast as the server takes)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--perf", help="perf record -g of the server over the last round into this file")
     options = parser.parse_args()
@@ -159,15 +184,16 @@ def main() -> int:
             for round_ in range(options.rounds):
                 perf = options.perf if round_ == options.rounds - 1 else None
                 result = asyncio.run(relay_once(ws_url, ann, bob, options.mib << 20, options.frame,
-                                                options.fragment, pid, perf))
+                                                options.fragment, options.rate, pid, perf))
                 results.append(result)
                 benchlib.log("relay-load", f"round {round_ + 1}: {result['mib_per_s']:.1f} MiB/s, server "
                              f"{result['server_cpu_s']:.3f} s CPU = {result['server_cpu_s_per_gib']:.2f} s per GiB; "
+                             f"per message {result['per_message']}; "
                              f"threads {result['threads']}")
         finally:
             server.stop()
     per_gib = sorted(r["server_cpu_s_per_gib"] for r in results)
-    print(json.dumps({"mib": options.mib, "frame": options.frame, "fragment": options.fragment,
+    print(json.dumps({"mib": options.mib, "frame": options.frame, "fragment": options.fragment, "rate": options.rate,
                       "median_server_cpu_s_per_gib": round(per_gib[len(per_gib) // 2], 3),
                       "rounds": [{k: (round(v, 3) if isinstance(v, float) else v) for k, v in r.items()}
                                  for r in results]}))

@@ -15,6 +15,10 @@ final class RequestBodySource: @unchecked Sendable {
         var abandoned = false
         /// The producer was told to stop reading; it must hear as soon as there is room again.
         var producerPaused = false
+        /// The consumer has told the producer of its demand once: later waits on an empty
+        /// buffer need no word unless the producer paused in between (each word is a trip to
+        /// the event loop, and a tunnel's reader waits on an empty buffer after every read).
+        var demanded = false
     }
 
     private let lock = NIOLock()
@@ -126,25 +130,29 @@ final class RequestBodySource: @unchecked Sendable {
         case .wait:
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    let resumeNow: Result<ByteBuffer?, any Error>? = lock.withLock {
+                    let (resumeNow, signal): (Result<ByteBuffer?, any Error>?, Bool) = lock.withLock {
                         if let buffer = state.buffers.popFirst() {
                             state.bufferedBytes -= buffer.readableBytes
-                            return .success(buffer)
+                            return (.success(buffer), false)
                         }
-                        state.producerPaused = false  // empty: the producer is asked for more below
-                        if let error = state.error { return .failure(error) }
-                        if state.finished { return .success(nil) }
-                        if Task.isCancelled { return .failure(CancellationError()) }
+                        if let error = state.error { return (.failure(error), false) }
+                        if state.finished { return (.success(nil), false) }
+                        if Task.isCancelled { return (.failure(CancellationError()), false) }
                         // One reader at a time: a second concurrent reader gets an error instead
                         // of silently replacing (and stranding) the first one's continuation.
-                        if state.waiter != nil { return .failure(HTTPBodyError.concurrentRead) }
+                        if state.waiter != nil { return (.failure(HTTPBodyError.concurrentRead), false) }
                         state.waiter = continuation
-                        return nil
+                        // Empty: the producer is asked for more below, unless it was asked
+                        // already and has not paused since (then it is reading anyway).
+                        let signal = state.producerPaused || !state.demanded
+                        state.producerPaused = false
+                        state.demanded = true
+                        return (nil, signal)
                     }
                     if let resumeNow {
                         if case .success(let buffer?) = resumeNow { onConsumed?(buffer.readableBytes) }
                         continuation.resume(with: resumeNow)
-                    } else {
+                    } else if signal {
                         onDemand?()
                     }
                 }
