@@ -24,7 +24,7 @@ struct WebSocketOutboxTests {
         #expect(outbox.written() == nil)
     }
 
-    @Test("a frame that finds the queue idle is the caller's to write; frames queued meanwhile come after it, in batches within the budget")
+    @Test("a frame that finds the queue idle is the caller's to write; later ones follow in batches")
     func writerRole() {
         let outbox = WebSocketOutbox(maxBatchBytes: 60)
         #expect(outbox.start() == nil)
