@@ -129,6 +129,13 @@ final class WebSocketFrameReader {
             try checkFragment(fragments: current.fragments, size: current.data.readableBytes, fin: fin, length: length)
             swap(&partial!.payload, &message!.data)
             partial!.start = partial!.payload.readableBytes
+            // A message that goes on past its first fragment gets room for the largest message of
+            // its kind once: grown fragment by fragment, each growth copied what came before
+            // (a 256 KiB relay message in 64 KiB fragments: 192 KiB copied again). Its first
+            // fragment arrived whole, so a header alone still reserves nothing large.
+            let largest =
+                current.opcode == .text ? configuration.maxTextMessageSize : configuration.maxBinaryMessageSize
+            partial!.payload.reserveCapacity(partial!.payload.readerIndex + largest)
         }
         // Reserved where it is kept: a second reference (a local) would make the first write
         // copy the whole reserved capacity (copy-on-write).
