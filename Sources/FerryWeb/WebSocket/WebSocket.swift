@@ -168,6 +168,10 @@ public final class WebSocket: Sendable {
                 return
             }
             written(counted)
+            // Written: large binary messages leave their storage for the next ones read.
+            for item in batch where item.frame.opcode == .binary {
+                WebSocketBufferPool.shared.give(item.frame.data)
+            }
             if let next = outbox.written() { write(next) }
         }
     }

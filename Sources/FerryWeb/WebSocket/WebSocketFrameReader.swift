@@ -121,7 +121,12 @@ final class WebSocketFrameReader {
         else { throw WebSocketViolation.protocolError("unknown opcode") }
         pending.moveReaderIndex(forwardBy: headerSize)
         let key = pending.readInteger(endianness: .host, as: UInt32.self)!
-        partial = PartialFrame(fin: fin, opcode: opcode, key: key, length: length, payload: ByteBuffer())
+        // A large binary message (a relay frame) is read into a buffer of an earlier one, written
+        // and given back (``WebSocketBufferPool``): its pages are not faulted in anew.
+        let pooled = opcode == .binary && (length >= WebSocketBufferPool.minimumBytes || !fin)
+        partial = PartialFrame(
+            fin: fin, opcode: opcode, key: key, length: length,
+            payload: pooled ? WebSocketBufferPool.shared.take() : ByteBuffer())
         if opcode == .continuation, let current = message {
             // The fragment's bytes go straight onto the end of its message (one copy of each
             // byte, not two): the message's buffer moves into the partial frame (swapped, so it
