@@ -19,6 +19,11 @@ final class RequestBodySource: @unchecked Sendable {
         /// buffer need no word unless the producer paused in between (each word is a trip to
         /// the event loop, and a tunnel's reader waits on an empty buffer after every read).
         var demanded = false
+        /// Since the producer last paused, the consumer drained below half the watermark and
+        /// asked it to resume. The pause is only forgotten at a wait on an empty buffer, which
+        /// asks again: the producer may have stayed paused after that first word (it found the
+        /// buffer refilled by reads already under way), and must not be left waiting.
+        var resumeAsked = false
     }
 
     private let lock = NIOLock()
@@ -52,7 +57,10 @@ final class RequestBodySource: @unchecked Sendable {
             state.buffers.append(buffer)
             state.bufferedBytes += buffer.readableBytes
             let keepReading = state.bufferedBytes < highWatermark
-            if !keepReading { state.producerPaused = true }
+            if !keepReading {
+                state.producerPaused = true
+                state.resumeAsked = false
+            }
             return (nil, keepReading, false)
         }
         if consumed { onConsumed?(buffer.readableBytes) }
@@ -111,8 +119,8 @@ final class RequestBodySource: @unchecked Sendable {
         let step = lock.withLock { () -> Step in
             if let buffer = state.buffers.popFirst() {
                 state.bufferedBytes -= buffer.readableBytes
-                let signal = state.producerPaused && state.bufferedBytes < highWatermark / 2
-                if signal { state.producerPaused = false }
+                let signal = state.producerPaused && !state.resumeAsked && state.bufferedBytes < highWatermark / 2
+                if signal { state.resumeAsked = true }
                 return .value(buffer, signal: signal)
             }
             if let error = state.error { return .failure(error) }
@@ -146,6 +154,7 @@ final class RequestBodySource: @unchecked Sendable {
                         // already and has not paused since (then it is reading anyway).
                         let signal = state.producerPaused || !state.demanded
                         state.producerPaused = false
+                        state.resumeAsked = false
                         state.demanded = true
                         return (nil, signal)
                     }
