@@ -15,15 +15,6 @@ final class RequestBodySource: @unchecked Sendable {
         var abandoned = false
         /// The producer was told to stop reading; it must hear as soon as there is room again.
         var producerPaused = false
-        /// The consumer has told the producer of its demand once: later waits on an empty
-        /// buffer need no word unless the producer paused in between (each word is a trip to
-        /// the event loop, and a tunnel's reader waits on an empty buffer after every read).
-        var demanded = false
-        /// Since the producer last paused, the consumer drained below half the watermark and
-        /// asked it to resume. The pause is only forgotten at a wait on an empty buffer, which
-        /// asks again: the producer may have stayed paused after that first word (it found the
-        /// buffer refilled by reads already under way), and must not be left waiting.
-        var resumeAsked = false
     }
 
     private let lock = NIOLock()
@@ -57,10 +48,7 @@ final class RequestBodySource: @unchecked Sendable {
             state.buffers.append(buffer)
             state.bufferedBytes += buffer.readableBytes
             let keepReading = state.bufferedBytes < highWatermark
-            if !keepReading {
-                state.producerPaused = true
-                state.resumeAsked = false
-            }
+            if !keepReading { state.producerPaused = true }
             return (nil, keepReading, false)
         }
         if consumed { onConsumed?(buffer.readableBytes) }
@@ -119,8 +107,8 @@ final class RequestBodySource: @unchecked Sendable {
         let step = lock.withLock { () -> Step in
             if let buffer = state.buffers.popFirst() {
                 state.bufferedBytes -= buffer.readableBytes
-                let signal = state.producerPaused && !state.resumeAsked && state.bufferedBytes < highWatermark / 2
-                if signal { state.resumeAsked = true }
+                let signal = state.producerPaused && state.bufferedBytes < highWatermark / 2
+                if signal { state.producerPaused = false }
                 return .value(buffer, signal: signal)
             }
             if let error = state.error { return .failure(error) }
@@ -138,30 +126,25 @@ final class RequestBodySource: @unchecked Sendable {
         case .wait:
             return try await withTaskCancellationHandler {
                 try await withCheckedThrowingContinuation { continuation in
-                    let (resumeNow, signal): (Result<ByteBuffer?, any Error>?, Bool) = lock.withLock {
+                    let resumeNow: Result<ByteBuffer?, any Error>? = lock.withLock {
                         if let buffer = state.buffers.popFirst() {
                             state.bufferedBytes -= buffer.readableBytes
-                            return (.success(buffer), false)
+                            return .success(buffer)
                         }
-                        if let error = state.error { return (.failure(error), false) }
-                        if state.finished { return (.success(nil), false) }
-                        if Task.isCancelled { return (.failure(CancellationError()), false) }
+                        state.producerPaused = false  // empty: the producer is asked for more below
+                        if let error = state.error { return .failure(error) }
+                        if state.finished { return .success(nil) }
+                        if Task.isCancelled { return .failure(CancellationError()) }
                         // One reader at a time: a second concurrent reader gets an error instead
                         // of silently replacing (and stranding) the first one's continuation.
-                        if state.waiter != nil { return (.failure(HTTPBodyError.concurrentRead), false) }
+                        if state.waiter != nil { return .failure(HTTPBodyError.concurrentRead) }
                         state.waiter = continuation
-                        // Empty: the producer is asked for more below, unless it was asked
-                        // already and has not paused since (then it is reading anyway).
-                        let signal = state.producerPaused || !state.demanded
-                        state.producerPaused = false
-                        state.resumeAsked = false
-                        state.demanded = true
-                        return (nil, signal)
+                        return nil
                     }
                     if let resumeNow {
                         if case .success(let buffer?) = resumeNow { onConsumed?(buffer.readableBytes) }
                         continuation.resume(with: resumeNow)
-                    } else if signal {
+                    } else {
                         onDemand?()
                     }
                 }
