@@ -52,6 +52,9 @@ struct HTTP1TunnelTests {
         _ responder: some HTTPResponder, configure: (inout HTTPServerConfiguration) -> Void = { _ in }
     ) async throws -> Harness {
         var configuration = HTTPServerConfiguration()
+        // The testing event loop runs what it queues for itself only when driven, so the tunnel's
+        // owner stays on the global executor here.
+        configuration.tunnelOwnerOnEventLoop = false
         configure(&configuration)
         let counter = ReadCounter()
         let frozen = configuration

@@ -8,11 +8,14 @@ enum ExchangeTasks {
         _ work: @escaping @Sendable () async -> HTTPServerResponse,
         exchangeID: UInt64,
         driver: NIOLoopBound<Driver>,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop,
+        ownerOnEventLoop: Bool
     ) -> Task<Void, Never> {
         Task {
             let response = await work()
-            await deliver(response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+            await deliver(
+                response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop,
+                ownerOnEventLoop: ownerOnEventLoop)
         }
     }
 
@@ -22,9 +25,14 @@ enum ExchangeTasks {
         _ response: HTTPServerResponse,
         exchangeID: UInt64,
         driver: NIOLoopBound<Driver>,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop,
+        ownerOnEventLoop: Bool
     ) -> Task<Void, Never> {
-        Task { await deliver(response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop) }
+        Task {
+            await deliver(
+                response, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop,
+                ownerOnEventLoop: ownerOnEventLoop)
+        }
     }
 
     /// Hops a response produced by an async handler back onto the event loop and, for a stream,
@@ -33,7 +41,8 @@ enum ExchangeTasks {
         _ response: HTTPServerResponse,
         exchangeID: UInt64,
         driver: NIOLoopBound<Driver>,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop,
+        ownerOnEventLoop: Bool
     ) async {
         switch response.body {
         case .segments:
@@ -47,7 +56,9 @@ enum ExchangeTasks {
             eventLoop.execute {
                 driver.value.noteRoute(response.route, requestID: response.requestID, exchangeID: exchangeID)
             }
-            await runTunnel(run, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop)
+            await runTunnel(
+                run, head: response.head, exchangeID: exchangeID, driver: driver, eventLoop: eventLoop,
+                ownerOnEventLoop: ownerOnEventLoop)
         }
     }
 
@@ -58,7 +69,8 @@ enum ExchangeTasks {
         head: HTTPResponse,
         exchangeID: UInt64,
         driver: NIOLoopBound<Driver>,
-        eventLoop: any EventLoop
+        eventLoop: any EventLoop,
+        ownerOnEventLoop: Bool
     ) async {
         let opened = eventLoop.submit { driver.value.startTunnel(head, exchangeID: exchangeID) }
         guard let inbound = try? await opened.get() else { return }
@@ -66,11 +78,21 @@ enum ExchangeTasks {
         let tunnel = HTTPTunnel(inbound: inbound, outbound: writer) {
             eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
         }
-        do {
-            try await run(tunnel)
-            eventLoop.execute { driver.value.finishStream(exchangeID: exchangeID) }
-        } catch {
-            eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
+        func own() async {
+            do {
+                try await run(tunnel)
+                eventLoop.execute { driver.value.finishStream(exchangeID: exchangeID) }
+            } catch {
+                eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
+            }
+        }
+        if ownerOnEventLoop {
+            // The owner runs on the tunnel's event loop (``EventLoopTaskExecutor``): each read
+            // resumes it there, in the loop's turn, instead of waking a thread of the global
+            // executor.
+            await withTaskExecutorPreference(EventLoopTaskExecutor(eventLoop)) { await own() }
+        } else {
+            await own()
         }
     }
 

@@ -14,4 +14,17 @@ struct HTTPStreamWriter<Driver: ExchangeDriver>: HTTPBodyWriter {
     func write(contentsOf buffers: [ByteBuffer]) async throws {
         try await eventLoop.flatSubmit { driver.value.writeStreamChunks(buffers, exchangeID: exchangeID) }.get()
     }
+
+    func startWrite(contentsOf buffers: [ByteBuffer], completion: @escaping @Sendable ((any Error)?) -> Void) {
+        // Always through the loop's queue, also from the loop itself: a completion that starts the
+        // next write then returns first instead of nesting one write in the other.
+        eventLoop.execute {
+            driver.value.writeStreamChunks(buffers, exchangeID: exchangeID).whenComplete { result in
+                switch result {
+                case .success: completion(nil)
+                case .failure(let error): completion(error)
+                }
+            }
+        }
+    }
 }

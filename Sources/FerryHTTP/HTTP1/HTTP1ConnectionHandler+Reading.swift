@@ -116,7 +116,9 @@ extension HTTP1ConnectionHandler {
         case .async(let work):
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             let eventLoop = context.eventLoop
-            exchange.task = ExchangeTasks.spawnHandler(work, exchangeID: id, driver: loopBound, eventLoop: eventLoop)
+            exchange.task = ExchangeTasks.spawnHandler(
+                work, exchangeID: id, driver: loopBound, eventLoop: eventLoop,
+                ownerOnEventLoop: configuration.tunnelOwnerOnEventLoop)
         }
     }
 

@@ -31,7 +31,8 @@ extension HTTP1ConnectionHandler {
             // async answers alike.
             let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
             exchange.task = ExchangeTasks.spawnBody(
-                response, exchangeID: exchange.id, driver: loopBound, eventLoop: context.eventLoop)
+                response, exchangeID: exchange.id, driver: loopBound, eventLoop: context.eventLoop,
+                ownerOnEventLoop: configuration.tunnelOwnerOnEventLoop)
         case .segments where connectionInfo.isSecure && response.hasFileSegments:
             // No sendfile under TLS: the file is read and encrypted slice by slice.
             send(response.readingFiles(sliceSize: Int(Self.fileSliceSize)), for: exchange)

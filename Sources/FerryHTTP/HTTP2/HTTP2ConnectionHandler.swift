@@ -334,7 +334,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .async(let work):
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             stream.task = ExchangeTasks.spawnHandler(
-                work, exchangeID: UInt64(id), driver: loopBound, eventLoop: eventLoop)
+                work, exchangeID: UInt64(id), driver: loopBound, eventLoop: eventLoop,
+                ownerOnEventLoop: configuration.tunnelOwnerOnEventLoop)
         }
     }
 
@@ -347,7 +348,8 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         case .tunnel, .stream:
             let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
             stream.task = ExchangeTasks.spawnBody(
-                response, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop)
+                response, exchangeID: UInt64(stream.id), driver: loopBound, eventLoop: eventLoop,
+                ownerOnEventLoop: configuration.tunnelOwnerOnEventLoop)
         case .segments(let segments):
             let length = response.body.knownLength ?? 0
             let hasBody = bodyAllowed(response.head, for: stream) && length > 0

@@ -70,6 +70,11 @@ public struct HTTPServerConfiguration: Sendable {
     /// before the engine ends it. Tunnels keep their own liveness (WebSocket pings) and are exempt
     /// from the body-read and response-write timeouts, which would end a quiet socket.
     public var tunnelIdleTimeout: TimeAmount
+    /// Whether a tunnel's owner (a WebSocket) runs on its connection's event loop
+    /// (``EventLoopTaskExecutor``) rather than on the global executor: each read then resumes it
+    /// in the loop's own turn instead of waking another thread. On by default; off for the test
+    /// event loops of NIOEmbedded, which run what a loop queues for itself only when driven.
+    public var tunnelOwnerOnEventLoop = true
 
     public init(
         host: String = "127.0.0.1",

@@ -6,15 +6,15 @@ import Synchronization
 /// One WebSocket session (RFC 6455) over a tunnel, as the layer above sees it: it sends messages
 /// and closes; what arrives goes to its ``WebSocketHandler``.
 ///
-/// Sending never waits: messages are queued for a writer task, which writes whatever has
-/// accumulated in one go (``WebSocketOutbox``), and counted. A client that lets
+/// Sending never waits: messages are queued and written in batches, at most one write in flight
+/// (``WebSocketOutbox``), and counted. A client that lets
 /// more than ``WebSocketConfiguration/maxQueuedOutboundBytes`` pile up is a slow consumer and is
 /// dropped, so a fan-out to thousands of sockets never buffers without bound behind one of them.
 public final class WebSocket: Sendable {
     /// The subprotocol agreed in the handshake.
     public let subprotocol: String?
     let configuration: WebSocketConfiguration
-    let outbox = WebSocketOutbox()
+    let outbox = WebSocketOutbox(maxBatchBytes: WebSocketSession.maxBatchBytes)
     private let state = Mutex(SessionState())
     private let tunnel: Mutex<HTTPTunnel?> = Mutex(nil)
 
@@ -75,7 +75,7 @@ public final class WebSocket: Sendable {
         guard first else { return }
         resumeWaiters()
         let frame = WebSocketFrameWriter.closeFrame(code, reason: reason)
-        outbox.push(Outbound(frame: frame, count: frame.length))
+        push(Outbound(frame: frame, count: frame.length))
     }
 
     /// Bytes queued and not yet written to the tunnel.
@@ -96,7 +96,7 @@ public final class WebSocket: Sendable {
         }
         switch verdict {
         case .queued:
-            outbox.push(Outbound(frame: frame, count: count))
+            push(Outbound(frame: frame, count: count))
             return true
         case .refused:
             return false
@@ -114,6 +114,7 @@ public final class WebSocket: Sendable {
 
     func attach(_ tunnel: HTTPTunnel) {
         self.tunnel.withLock { $0 = tunnel }
+        if let batch = outbox.start() { write(batch) }
     }
 
     /// Ends the connection at once, without a closing handshake.
@@ -144,7 +145,35 @@ public final class WebSocket: Sendable {
 
     /// Queues a control frame (pong, ping, the answer to a close) even while closing.
     func enqueueControl(_ frame: WebSocketFrame) {
-        outbox.push(Outbound(frame: frame, count: frame.length))
+        push(Outbound(frame: frame, count: frame.length))
+    }
+
+    /// Queues a frame, and writes it at once when no write is in flight.
+    private func push(_ item: Outbound) {
+        if let batch = outbox.push(item) { write(batch) }
+    }
+
+    /// Hands a batch to the tunnel; its completion (on the event loop) counts the bytes written
+    /// and writes what was queued meanwhile, so a busy socket is drained by its event loop.
+    private func write(_ batch: [Outbound]) {
+        guard let outbound = tunnel.withLock({ $0 })?.outbound else {
+            outbox.failed()
+            return
+        }
+        let (buffers, counted) = WebSocketSession.encode(batch)
+        outbound.startWrite(contentsOf: buffers) { [self] error in
+            if error != nil {
+                drop()
+                outbox.failed()
+                return
+            }
+            written(counted)
+            // Written: large binary messages leave their storage for the next ones read.
+            for item in batch where item.frame.opcode == .binary {
+                WebSocketBufferPool.shared.give(item.frame.data)
+            }
+            if let next = outbox.written() { write(next) }
+        }
     }
 
     func finishOutbound() {

@@ -121,7 +121,12 @@ final class WebSocketFrameReader {
         else { throw WebSocketViolation.protocolError("unknown opcode") }
         pending.moveReaderIndex(forwardBy: headerSize)
         let key = pending.readInteger(endianness: .host, as: UInt32.self)!
-        partial = PartialFrame(fin: fin, opcode: opcode, key: key, length: length, payload: ByteBuffer())
+        // A large binary message (a relay frame) is read into a buffer of an earlier one, written
+        // and given back (``WebSocketBufferPool``): its pages are not faulted in anew.
+        let pooled = opcode == .binary && (length >= WebSocketBufferPool.minimumBytes || !fin)
+        partial = PartialFrame(
+            fin: fin, opcode: opcode, key: key, length: length,
+            payload: pooled ? WebSocketBufferPool.shared.take() : ByteBuffer())
         if opcode == .continuation, let current = message {
             // The fragment's bytes go straight onto the end of its message (one copy of each
             // byte, not two): the message's buffer moves into the partial frame (swapped, so it
@@ -129,6 +134,13 @@ final class WebSocketFrameReader {
             try checkFragment(fragments: current.fragments, size: current.data.readableBytes, fin: fin, length: length)
             swap(&partial!.payload, &message!.data)
             partial!.start = partial!.payload.readableBytes
+            // A message that goes on past its first fragment gets room for the largest message of
+            // its kind once: grown fragment by fragment, each growth copied what came before
+            // (a 256 KiB relay message in 64 KiB fragments: 192 KiB copied again). Its first
+            // fragment arrived whole, so a header alone still reserves nothing large.
+            let largest =
+                current.opcode == .text ? configuration.maxTextMessageSize : configuration.maxBinaryMessageSize
+            partial!.payload.reserveCapacity(partial!.payload.readerIndex + largest)
         }
         // Reserved where it is kept: a second reference (a local) would make the first write
         // copy the whole reserved capacity (copy-on-write).

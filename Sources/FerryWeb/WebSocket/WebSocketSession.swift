@@ -3,12 +3,13 @@ import NIOCore
 import NIOWebSocket
 
 /// Runs one WebSocket session over a tunnel: a reader (this task) turns bytes into checked
-/// messages for the handler and answers control frames, a writer task drains the socket's queue
-/// into the tunnel, and a timer task keeps liveness (pings, pong and close deadlines).
+/// messages for the handler and answers control frames, the socket's queue is written to the
+/// tunnel one batch at a time (``WebSocketOutbox``: by the sender of a frame that finds it idle,
+/// then from each write's completion), and a timer task keeps liveness (pings, pong and close
+/// deadlines).
 enum WebSocketSession {
     static func run(tunnel: HTTPTunnel, socket: WebSocket, handler: any WebSocketHandler) async {
         socket.attach(tunnel)
-        let writer = Task { await writeLoop(tunnel: tunnel, socket: socket) }
         let timer = Task { await timerLoop(socket: socket) }
         await handler.opened(socket)
         await readLoop(tunnel: tunnel, socket: socket, handler: handler)
@@ -16,7 +17,7 @@ enum WebSocketSession {
         // take it within the close timeout.
         socket.withState { $0.drainingSince = .now }
         socket.finishOutbound()
-        await writer.value
+        await socket.outbox.drained()
         timer.cancel()
         let code: WebSocketCloseCode? = socket.withState { state in
             if state.phase == .dropped { return state.closeCode == .policyViolation ? .policyViolation : nil }
@@ -163,46 +164,34 @@ enum WebSocketSession {
     /// behind their header, in the same gathering write.
     static let copyLimit = 1024
 
-    /// Takes what is queued and writes it in one tunnel write: small frames encoded into one
-    /// buffer, large payloads as they are (header and payload side by side, one `writev`). Under
-    /// load, frames leave in batches; alone, a frame leaves at once.
-    private static func writeLoop(tunnel: HTTPTunnel, socket: WebSocket) async {
-        while let batch = await socket.outbox.next(maxBytes: maxBatchBytes) {
-            var copied = 0
-            var counted = 0
-            for item in batch {
-                let length = item.frame.length
-                copied += WebSocketFrameWriter.headerSize(payload: length) + (length < copyLimit ? length : 0)
-                if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
-                    counted += item.count
-                }
+    /// A batch as the buffers of one tunnel write, and the bytes it counts for against the queue:
+    /// small frames encoded into one buffer, large payloads as they are (header and payload side
+    /// by side, one `writev`).
+    static func encode(_ batch: [WebSocket.Outbound]) -> (buffers: [ByteBuffer], counted: Int) {
+        var copied = 0
+        var counted = 0
+        for item in batch {
+            let length = item.frame.length
+            copied += WebSocketFrameWriter.headerSize(payload: length) + (length < copyLimit ? length : 0)
+            if item.frame.opcode != .connectionClose, item.frame.opcode != .ping, item.frame.opcode != .pong {
+                counted += item.count
             }
-            var buffers: [ByteBuffer] = []
-            var bytes = ByteBuffer()
-            bytes.reserveCapacity(copied)
-            for item in batch {
-                if item.frame.length < copyLimit {
-                    WebSocketFrameWriter.encode(item.frame, into: &bytes)
-                } else {
-                    WebSocketFrameWriter.encodeHeader(item.frame, into: &bytes)
-                    buffers.append(bytes)
-                    buffers.append(item.frame.data)
-                    bytes = ByteBuffer()
-                }
-            }
-            if bytes.readableBytes > 0 { buffers.append(bytes) }
-            do {
-                if buffers.count == 1 {
-                    try await tunnel.outbound.write(buffers[0])
-                } else {
-                    try await tunnel.outbound.write(contentsOf: buffers)
-                }
-            } catch {
-                socket.drop()
-                return
-            }
-            socket.written(counted)
         }
+        var buffers: [ByteBuffer] = []
+        var bytes = ByteBuffer()
+        bytes.reserveCapacity(copied)
+        for item in batch {
+            if item.frame.length < copyLimit {
+                WebSocketFrameWriter.encode(item.frame, into: &bytes)
+            } else {
+                WebSocketFrameWriter.encodeHeader(item.frame, into: &bytes)
+                buffers.append(bytes)
+                buffers.append(item.frame.data)
+                bytes = ByteBuffer()
+            }
+        }
+        if bytes.readableBytes > 0 { buffers.append(bytes) }
+        return (buffers, counted)
     }
 
     // MARK: - Liveness

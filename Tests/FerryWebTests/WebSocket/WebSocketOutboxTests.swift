@@ -1,11 +1,13 @@
 import NIOCore
 import NIOWebSocket
+import Synchronization
 import Testing
 
 @testable import FerryWeb
 
-/// The writer's queue: frames in order, in batches bounded by bytes, and what was queued before
-/// the end is still handed out.
+/// The socket's queue: at most one write in flight, frames in order, in batches bounded by bytes,
+/// the writer role handed to whoever finds the queue idle, and what was queued before the end
+/// still handed out.
 @Suite("WebSocket outbox")
 struct WebSocketOutboxTests {
     static func item(_ size: Int) -> WebSocket.Outbound {
@@ -13,36 +15,75 @@ struct WebSocketOutboxTests {
             frame: WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(repeating: 1, count: size)), count: size)
     }
 
-    @Test("everything queued comes in one batch, in order, within the byte budget")
-    func batches() async throws {
-        let outbox = WebSocketOutbox()
-        for size in [10, 20, 30, 40] { outbox.push(Self.item(size)) }
-        let first = try #require(await outbox.next(maxBytes: 60))
-        #expect(first.map(\.count) == [10, 20, 30])
-        let second = try #require(await outbox.next(maxBytes: 60))
-        #expect(second.map(\.count) == [40])
+    @Test("nothing is written before the start; then what was queued comes in one batch")
+    func startsWhenAttached() {
+        let outbox = WebSocketOutbox(maxBatchBytes: 1000)
+        #expect(outbox.push(Self.item(10)) == nil)
+        #expect(outbox.push(Self.item(20)) == nil)
+        #expect(outbox.start()?.map(\.count) == [10, 20])
+        #expect(outbox.written() == nil)
+    }
+
+    @Test("a frame that finds the queue idle is the caller's to write; later ones follow in batches")
+    func writerRole() {
+        let outbox = WebSocketOutbox(maxBatchBytes: 60)
+        #expect(outbox.start() == nil)
+        #expect(outbox.push(Self.item(5))?.map(\.count) == [5])
+        // A write is in flight: these wait for its completion.
+        for size in [10, 20, 30, 40] { #expect(outbox.push(Self.item(size)) == nil) }
+        #expect(outbox.written()?.map(\.count) == [10, 20, 30])
+        #expect(outbox.written()?.map(\.count) == [40])
+        #expect(outbox.written() == nil)
+        // Idle again: the next frame goes out at once.
+        #expect(outbox.push(Self.item(7))?.map(\.count) == [7])
     }
 
     @Test("a frame larger than the budget still comes, alone")
-    func largeFrame() async throws {
-        let outbox = WebSocketOutbox()
-        outbox.push(Self.item(100))
-        outbox.push(Self.item(1))
-        #expect(await outbox.next(maxBytes: 50)?.map(\.count) == [100])
-        #expect(await outbox.next(maxBytes: 50)?.map(\.count) == [1])
+    func largeFrame() {
+        let outbox = WebSocketOutbox(maxBatchBytes: 50)
+        _ = outbox.push(Self.item(100))
+        _ = outbox.push(Self.item(1))
+        #expect(outbox.start()?.map(\.count) == [100])
+        #expect(outbox.written()?.map(\.count) == [1])
     }
 
-    @Test("a waiting writer wakes for a frame; after the end the queue drains, then nil")
-    func waitsAndFinishes() async throws {
-        let outbox = WebSocketOutbox()
-        let writer = Task { await outbox.next(maxBytes: 1000)?.map(\.count) }
-        try await Task.sleep(for: .milliseconds(20))
-        outbox.push(Self.item(5))
-        #expect(await writer.value == [5])
-        outbox.push(Self.item(6))
+    @Test("after the end what is queued is still written, later frames are ignored, then it is drained")
+    func finishDrains() async {
+        let outbox = WebSocketOutbox(maxBatchBytes: 1000)
+        _ = outbox.start()
+        #expect(outbox.push(Self.item(5)) != nil)
+        _ = outbox.push(Self.item(6))
         outbox.finish()
-        outbox.push(Self.item(7))  // after the end: ignored
-        #expect(await outbox.next(maxBytes: 1000)?.map(\.count) == [6])
-        #expect(await outbox.next(maxBytes: 1000) == nil)
+        #expect(outbox.push(Self.item(7)) == nil)
+        let drained = Mutex(false)
+        let waiter = Task {
+            await outbox.drained()
+            drained.withLock { $0 = true }
+        }
+        try? await Task.sleep(for: .milliseconds(20))
+        #expect(!drained.withLock { $0 })  // the first write and the 6 are still out
+        #expect(outbox.written()?.map(\.count) == [6])
+        #expect(outbox.written() == nil)
+        await waiter.value
+        #expect(drained.withLock { $0 })
+    }
+
+    @Test("a failed write drops what is queued and ends the queue")
+    func failure() async {
+        let outbox = WebSocketOutbox(maxBatchBytes: 1000)
+        _ = outbox.start()
+        _ = outbox.push(Self.item(5))
+        _ = outbox.push(Self.item(6))
+        outbox.failed()
+        await outbox.drained()
+        #expect(outbox.push(Self.item(7)) == nil)
+    }
+
+    @Test("an idle queue that finishes is drained at once")
+    func idleFinish() async {
+        let outbox = WebSocketOutbox(maxBatchBytes: 1000)
+        _ = outbox.start()
+        outbox.finish()
+        await outbox.drained()
     }
 }
