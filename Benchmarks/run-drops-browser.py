@@ -119,24 +119,6 @@ def random_file(path: Path, mib: int) -> None:
             out.write(memoryview(block)[: min(64, mib - index * 64) << 20])
 
 
-def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
-    """{thread id: (name, CPU seconds so far)} of `pid`: benchlib.threads_cpu sums threads of one
-    name, and here two threads are called DedicatedWorker (the download worker and its opener)."""
-    out: dict[int, tuple[str, float]] = {}
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for task in tasks:
-        try:
-            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        out[int(task)] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / benchlib.CLOCK_TICKS)
-    return out
-
-
 def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
     # Dirty pages of the job before (the server's blobs after an upload, the OPFS file after a
     # download) go to disk now, not during this job: each job starts from the same state.
@@ -144,14 +126,15 @@ def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dic
     load = os.getloadavg()[0]
     before = benchlib.cpu_by_pid(root)
     renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
-    threads_before = {pid: task_cpu(pid) for pid in renderers}
+    # Per thread, not per name: two threads are called DedicatedWorker (the download worker and its opener).
+    threads_before = {pid: benchlib.task_cpu(pid) for pid in renderers}
     server_before = benchlib.cpu_seconds(server)
     result = page.evaluate(script, mode)
     kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
     # Per thread name, each thread's CPU seconds (at least 0.05), largest first.
     threads: dict[str, list[float]] = {}
     for pid in renderers:
-        for tid, (name, cpu) in task_cpu(pid).items():
+        for tid, (name, cpu) in benchlib.task_cpu(pid).items():
             used = cpu - threads_before[pid].get(tid, (name, 0.0))[1]
             if used >= 0.05:
                 threads.setdefault(name, []).append(round(used, 2))

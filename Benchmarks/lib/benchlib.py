@@ -276,10 +276,9 @@ def cpu_by_pid(root: int) -> dict[int, tuple[str, float]]:
     return out
 
 
-def threads_cpu(pid: int) -> dict[str, float]:
-    """CPU seconds so far per thread name of `pid` (threads of one name summed), from
-    /proc/PID/task: where a multi-threaded process (a Chromium renderer) spends its time."""
-    out: dict[str, float] = {}
+def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """{thread id: (name, CPU seconds so far)} of `pid`, from /proc/PID/task."""
+    out: dict[int, tuple[str, float]] = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
@@ -289,9 +288,17 @@ def threads_cpu(pid: int) -> dict[str, float]:
             stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
         except OSError:
             continue
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
         fields = stat.rsplit(")", 1)[1].split()
-        out[name] = out.get(name, 0.0) + (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+        out[int(task)] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+    return out
+
+
+def threads_cpu(pid: int) -> dict[str, float]:
+    """CPU seconds so far per thread name of `pid` (threads of one name summed): where a
+    multi-threaded process (a Chromium renderer) spends its time."""
+    out: dict[str, float] = {}
+    for name, seconds in task_cpu(pid).values():
+        out[name] = out.get(name, 0.0) + seconds
     return out
 
 
