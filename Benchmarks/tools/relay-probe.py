@@ -3,7 +3,7 @@
 WebSocket send (with its bufferedAmount), each binary message received, each WebSocket close
 (code, reason), each large WebCrypto encrypt/decrypt. Prints per-frame gaps and closes; the raw
 log goes to /tmp/relayprobe/logs.json. Not a benchmark (no results file): a tool to see where a
-relay waits. Usage: FERRY_BIN=… RELAY_MIB=64 flock /tmp/ferry-bench.lock Benchmarks/tools/relay-probe.py"""
+relay waits. Usage: FERRY_BIN=… RELAY_MIB=64 [PROFILE=incognito] flock /tmp/ferry-bench.lock Benchmarks/tools/relay-probe.py"""
 import importlib.util, os, sys, json, tempfile
 import statistics  # noqa: F401
 from pathlib import Path
@@ -57,10 +57,11 @@ with tempfile.TemporaryDirectory(prefix="ferry-relay-probe-") as tmp:
     print("server pid", team.server.process.pid, flush=True)
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=rt.CHROMIUM, args=["--no-sandbox", rt.MARK, *rt.CHROMIUM_ARGS])
-            root = benchlib.find_process(rt.MARK)
-            result = rt.ferry(browser, root, team, path, digest, relay=True)
-            browser.close()
+            chromium = rt.Chromium(p, os.environ.get("PROFILE", "persistent"), folder)
+            try:
+                result = rt.ferry(chromium, team, path, digest, relay=True)
+            finally:
+                chromium.close()
     finally:
         team.server.stop()
 print(json.dumps({k: result[k] for k in ("mib_per_s", "relayed_mib_per_s", "server_cpu_s", "server_bytes", "seconds")}))
