@@ -25,6 +25,7 @@ import base64
 import json
 import os
 import secrets
+import socket
 import subprocess
 import sys
 import tempfile
@@ -102,8 +103,13 @@ async def next_message(socket, kind: str) -> dict:
 
 
 async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], total: int, frame: int,
-                     fragment: int, rate: float, pid: int, perf: str | None) -> dict:
+                     fragment: int, rate: float, pid: int, perf: str | None, loops: str) -> dict:
     sender, ann_id = await peer(ws_url, *ann)
+    if loops == "same":
+        # The server hands accepted connections to its event loops in turn (two on this machine):
+        # one connection in between puts the receiver's on the sender's loop.
+        host, port = ws_url.split("//")[1].split("/")[0].rsplit(":", 1)
+        socket.create_connection((host, int(port)), timeout=5).close()
     receiver, bob_id = await peer(ws_url, *bob)
     relay = f"{secrets.randbits(64):016x}"
     await sender.send(json.dumps({"type": "relay-open", "to": bob_id, "relay": relay}))
@@ -168,6 +174,8 @@ def main() -> int:
                         help="MiB/s the sender keeps to (28: what two browsers relayed; 0: as fast as the server takes)")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--perf", help="perf record -g of the server over the last round into this file")
+    parser.add_argument("--loops", choices=("same", "different"), default="different",
+                        help="the two sockets on one of the server's event loops, or on two (NIO's turn order)")
     options = parser.parse_args()
     benchlib.ferry_release()
     with tempfile.TemporaryDirectory(prefix="ferry-relay-load-") as folder:
@@ -184,7 +192,7 @@ def main() -> int:
             for round_ in range(options.rounds):
                 perf = options.perf if round_ == options.rounds - 1 else None
                 result = asyncio.run(relay_once(ws_url, ann, bob, options.mib << 20, options.frame,
-                                                options.fragment, options.rate, pid, perf))
+                                                options.fragment, options.rate, pid, perf, options.loops))
                 results.append(result)
                 benchlib.log("relay-load", f"round {round_ + 1}: {result['mib_per_s']:.1f} MiB/s, server "
                              f"{result['server_cpu_s']:.3f} s CPU = {result['server_cpu_s_per_gib']:.2f} s per GiB; "
