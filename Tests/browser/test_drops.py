@@ -176,6 +176,7 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
                                     "album/view.png"])
     # The image's preview was made by the sender's browser and came inside the sealed metadata.
     expect(reader.get_by_test_id("drop-thumb")).to_have_count(1)
+    expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download all")
     assert reader.get_by_test_id("drop-thumb").get_attribute("src").startswith("data:image/")
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 6)
     expected = {
@@ -276,6 +277,8 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
     reader.get_by_test_id("drop-unlock").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"
+    expect(reader.get_by_test_id("drop-download-zip")).to_be_hidden()
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["report.pdf"]) == sha256(expected)
 

@@ -196,6 +196,9 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org", PICKER_STUB, permissions=["clipboard-read", "clipboard-write"])
     expect(peer(ann, "Bob")).to_have_count(1)
+    # Listed once in all of "Online now", though Bob is in the team's room and its same-network room.
+    expect(ann.locator("#rooms li.peer").filter(has_text="Bob")).to_have_count(1)
+    expect(peer(ann, "Bob").locator(".peer-room")).to_have_text("same network")
     expect(peer(bob, "Ann").locator(".trust-badge")).to_have_text("not verified")
 
     # 1. A large random file, saved as a download; the server carries only signalling meanwhile.

@@ -30,16 +30,21 @@ const peer = (id, user, device, rooms, keyStatus = "known") => ({
   keyStatus,
 });
 
-test("peers are grouped per room: teams, then same network, then pairing; a peer in two rooms is in both", () => {
+test("peers are grouped per room: teams, then same network, then pairing; a peer in two rooms is listed once, under the first", () => {
   const groups = groupPeers(
-    [peer("p_b", "Bob", "Laptop", [team, net]), peer("p_g", null, "Phone", [pairing]), peer("p_a", "Abe", "Desk", [team], "changed")],
+    [peer("p_b", "Bob", "Laptop", [net, team]), peer("p_g", null, "Phone", [pairing]), peer("p_a", "Abe", "Desk", [team], "changed")],
     new Set(["p_b"]),
   );
   assert.deepEqual(groups.map((g) => [g.kind, g.title, g.peers.map((p) => p.who)]), [
     ["team", "Design", ["Abe", "Bob"]],
-    ["network", "Design · same network", ["Bob"]],
     ["pairing", "Pairing · Ann", ["Guest"]],
   ]);
+  assert.deepEqual(groups[0].peers.map((p) => p.also), ["", "same network"], "its other rooms are a note on its row");
+  const ops = { id: "team:2", kind: "team", name: "Ops" };
+  const [only] = groupPeers([peer("p_c", "Cy", "Pad", [ops, net, team])], new Set());
+  assert.equal(only.title, "Design");
+  assert.equal(only.peers[0].also, "same network, Ops");
+  assert.equal(only.peers[0].rooms, "Design, same network, Ops", "the offer prompt names every room, the same way");
   const abe = groups[0].peers[0];
   assert.equal(abe.keyChanged, true);
   assert.equal(abe.trust, "key changed!");

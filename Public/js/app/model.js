@@ -26,16 +26,51 @@ export function roomTitle(room) {
 }
 
 /**
+ * A peer's rooms in the order "Online now" shows them: each team followed by its same-network
+ * room, teams by name, pairing last.
+ * @template {{ kind: string, name: string }} Room
+ * @param {Room[]} rooms
+ */
+function sortedRooms(rooms) {
+  const key = (/** @type {Room} */ room) => {
+    const base = room.kind === "network" ? roomTitle(room).replace(/ · same network$/, "") : room.name;
+    return { group: room.kind === "pairing" ? 1 : 0, base, order: roomOrder(room.kind) };
+  };
+  return [...rooms]
+    .map((room) => ({ room, key: key(room) }))
+    .sort((a, b) => a.key.group - b.key.group || a.key.base.localeCompare(b.key.base) || a.key.order - b.key.order)
+    .map(({ room }) => room);
+}
+
+/**
+ * Rooms as words: "Design, same network" rather than "Design, Design · same network" (the network
+ * room of a team titled just before, or of the section the row is in, is "same network").
+ * @param {Array<{ kind: string, name: string }>} rooms sorted
+ * @param {string} [section] the title the row is listed under
+ */
+function roomsNote(rooms, section) {
+  const titles = [];
+  let previous = section;
+  for (const room of rooms) {
+    const title = roomTitle(room);
+    titles.push(room.kind === "network" && previous && title.startsWith(`${previous} · `) ? title.slice(previous.length + 3) : title);
+    if (room.kind !== "network") previous = title;
+  }
+  return titles.join(", ");
+}
+
+/**
  * @typedef {object} PeerRow
  * @property {string} id
  * @property {string} who the user's name, or "Guest"
  * @property {string} device
- * @property {string} rooms every room the peer shares with us, titled
+ * @property {string} rooms every room the peer shares with us, in words ("Design, same network")
  * @property {"new" | "known" | "verified" | "changed"} keyStatus
  * @property {string} trust the words shown for keyStatus
  * @property {boolean} keyChanged sending is refused until the codes are compared again
  * @property {boolean} selected
  * @property {boolean} sameDevice another tab of this browser
+ * @property {string} [also] the peer's other rooms, in "Online now" (see groupPeers)
  */
 
 /**
@@ -48,7 +83,7 @@ export function peerRow(peer, selected) {
     id: peer.id,
     who: peer.user?.name ?? "Guest",
     device: peer.device.name,
-    rooms: peer.rooms.map(roomTitle).join(", "),
+    rooms: roomsNote(sortedRooms(peer.rooms)),
     keyStatus: peer.keyStatus,
     trust: trustLabel(peer.keyStatus),
     keyChanged: peer.keyStatus === "changed",
@@ -69,9 +104,14 @@ export function trustLabel(status) {
   }
 }
 
+/** @param {string} kind */
+const roomOrder = (kind) => ROOM_ORDER[/** @type {keyof typeof ROOM_ORDER} */ (kind)] ?? 9;
+
 /**
- * "Online now", per room: each room the peers are in, with its peers (a peer in two rooms is
- * listed in both). Rooms in a stable order: teams, same network, pairing; then by name.
+ * "Online now", per room, **each peer once**: under the first of its rooms (teams, same network,
+ * pairing; then by name), with its other rooms as a note (`also`). A same-network room is always
+ * a subset of a team room, so listing peers in every room showed each colleague in the office
+ * twice, with two Select buttons for one device. Rooms in that same stable order.
  * @param {PeerView[]} peers
  * @param {Set<string>} selected
  * @returns {Array<{ id: string, kind: string, title: string, peers: PeerRow[] }>}
@@ -80,18 +120,17 @@ export function groupPeers(peers, selected) {
   /** @type {Map<string, { id: string, kind: string, title: string, name: string, peers: PeerRow[] }>} */
   const rooms = new Map();
   for (const peer of peers) {
-    for (const room of peer.rooms) {
-      let group = rooms.get(room.id);
-      if (!group) {
-        group = { id: room.id, kind: room.kind, title: roomTitle(room), name: room.name, peers: [] };
-        rooms.set(room.id, group);
-      }
-      group.peers.push(peerRow(peer, selected));
+    const [room, ...others] = sortedRooms(peer.rooms);
+    if (!room) continue;
+    let group = rooms.get(room.id);
+    if (!group) {
+      group = { id: room.id, kind: room.kind, title: roomTitle(room), name: room.name, peers: [] };
+      rooms.set(room.id, group);
     }
+    group.peers.push({ ...peerRow(peer, selected), also: roomsNote(others, group.title) });
   }
-  const order = (/** @type {string} */ kind) => ROOM_ORDER[/** @type {keyof typeof ROOM_ORDER} */ (kind)] ?? 9;
   return [...rooms.values()]
-    .sort((a, b) => order(a.kind) - order(b.kind) || a.name.localeCompare(b.name))
+    .sort((a, b) => roomOrder(a.kind) - roomOrder(b.kind) || a.name.localeCompare(b.name))
     .map(({ id, kind, title, peers: list }) => ({
       id,
       kind,
@@ -145,7 +184,7 @@ export function offerView(offer) {
     id: offer.offerId,
     who: peer.user?.name ?? "A guest",
     device: peer.device.name,
-    rooms: peer.rooms.map(roomTitle).join(", "),
+    rooms: roomsNote(sortedRooms(peer.rooms)),
     trust: trustLabel(peer.keyStatus),
     keyChanged: peer.keyStatus === "changed",
     verified: peer.keyStatus === "verified",

@@ -30,7 +30,7 @@ export function peersPanel(app) {
       ...groups.map((group) => {
         const titleId = `room-${group.id.replace(/[^A-Za-z0-9_-]/g, "-")}`;
         const list = el(document, "ul", { className: "peer-list", attrs: { "aria-labelledby": titleId } });
-        for (const peer of group.peers) list.append(peerItem(peer, group.title));
+        for (const peer of group.peers) list.append(peerItem(peer));
         return el(document, "section", { className: "room", dataset: { roomId: group.id, kind: group.kind } }, [
           el(document, "h3", { className: "room-title", text: group.title, attrs: { id: titleId } }),
           list,
@@ -39,11 +39,8 @@ export function peersPanel(app) {
     );
   }
 
-  /**
-   * @param {import("./model.js").PeerRow} peer
-   * @param {string} roomTitle
-   */
-  function peerItem(peer, roomTitle) {
+  /** @param {import("./model.js").PeerRow} peer */
+  function peerItem(peer) {
     const select = el(document, "button", {
       className: "button peer-select",
       text: peer.selected ? "Selected" : "Select",
@@ -60,7 +57,7 @@ export function peersPanel(app) {
       el(document, "div", { className: "peer-main" }, [
         el(document, "span", { className: "peer-user", text: peer.who }),
         el(document, "span", { className: "peer-device", text: peer.sameDevice ? `${peer.device} (this browser, another tab)` : peer.device }),
-        el(document, "span", { className: "peer-room", text: roomTitle }),
+        ...(peer.also ? [el(document, "span", { className: "peer-room", text: peer.also })] : []),
         el(document, "span", { className: "trust-badge", text: peer.trust, dataset: { status: peer.keyStatus } }),
       ]),
       el(document, "div", { className: "peer-actions" }, [select, verify]),

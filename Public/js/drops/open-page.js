@@ -199,7 +199,10 @@ function showFiles(/** @type {any[]} */ files) {
       ]),
     ),
   );
-  if (files.length < 2) $("drop-download-zip").hidden = true;
+  if (files.length < 2) {
+    $("drop-download-zip").hidden = true;
+    $("drop-download-all").textContent = "Download";
+  }
   if ("showDirectoryPicker" in window) $("drop-save-folder").hidden = false;
 }
 
