@@ -73,14 +73,16 @@ public struct DropAPI: Sendable {
         }
     }
 
-    /// `PATCH` of an upload: `length` bytes of `body` at `offset`; returns the new offset.
+    /// `PATCH` of an upload: `chunk` at its offset, with its `Upload-Checksum`; returns the new
+    /// offset. `progress` counts the bytes as the client takes them.
     public func append(
-        to url: String, at offset: Int64, length: Int64, body: some AsyncSequence<ByteBuffer, any Error> & Sendable
+        to url: String, chunk: CiphertextChunk, progress: @escaping @Sendable (Int) -> Void
     ) async throws -> Int64 {
         var request = tusRequest(url, method: .PATCH)
-        request.headers.add(name: "Upload-Offset", value: String(offset))
+        request.headers.add(name: "Upload-Offset", value: String(chunk.offset))
+        request.headers.add(name: "Upload-Checksum", value: chunk.uploadChecksum)
         request.headers.add(name: "Content-Type", value: "application/offset+octet-stream")
-        request.body = .stream(body, length: .known(length))
+        request.body = .stream(chunk.body(progress: progress), length: .known(Int64(chunk.bytes.readableBytes)))
         let response = try await execute(request)
         guard response.status == .noContent,
             let next = response.headers.first(name: "Upload-Offset").flatMap({ Int64($0) })

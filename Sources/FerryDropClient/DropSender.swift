@@ -133,19 +133,15 @@ public struct DropSender: Sendable {
                     started = true
                 }
                 progress.set(base + offset)
-                while offset < length {
-                    try await reader.seek(to: offset)
-                    let size = min(Self.chunkSize, length - offset)
-                    offset = try await api.append(
-                        to: state.uploads[index].url, at: offset, length: size,
-                        body: CiphertextChunk(reader: reader, length: size) { progress.add($0) })
-                    progress.set(base + offset)
-                    failures = 0
-                }
+                try await appendChunks(
+                    to: state.uploads[index].url, from: offset, of: length, reader: reader, progress: progress,
+                    base: base
+                ) { failures = 0 }
                 return
             } catch let error as DropClientError {
                 switch error {
-                case .io, .server(status: 409, _), .server(status: 500...599, _):
+                // 460: a chunk that arrived damaged was not kept; it is sealed and sent again.
+                case .io, .server(status: 409, _), .server(status: 460, _), .server(status: 500...599, _):
                     failures += 1
                     guard failures < Self.attempts else { throw error }
                     try await Task.sleep(for: .milliseconds(250 * failures))
@@ -153,6 +149,43 @@ public struct DropSender: Sendable {
                     throw error
                 }
             }
+        }
+    }
+
+    /// Sends the file's ciphertext from `offset` to `length` in chunks, each read and hashed
+    /// while the one before is on its way (so hashing for `Upload-Checksum` costs no time).
+    private func appendChunks(
+        to url: String, from offset: Int64, of length: Int64, reader: EncryptingFileReader,
+        progress: TransferProgress, base: Int64, acknowledged: () -> Void
+    ) async throws {
+        try await reader.seek(to: offset)
+        let chunkSize = Self.chunkSize
+        func prepare(_ at: Int64) -> Task<CiphertextChunk, any Error>? {
+            guard at < length else { return nil }
+            return Task {
+                try await CiphertextChunk.read(from: reader, offset: at, length: min(chunkSize, length - at))
+            }
+        }
+        var next = prepare(offset)
+        do {
+            while let current = next {
+                let chunk = try await current.value
+                next = prepare(chunk.offset + Int64(chunk.bytes.readableBytes))
+                let acknowledgedOffset = try await api.append(to: url, chunk: chunk) { progress.add($0) }
+                // Two chunks' memory in turn: one on its way, the next being read into the other.
+                await reader.recycle(chunk.bytes)
+                progress.set(base + acknowledgedOffset)
+                acknowledged()
+                guard acknowledgedOffset == chunk.offset + Int64(chunk.bytes.readableBytes) else {
+                    throw DropClientError.io(
+                        "the server acknowledged offset \(acknowledgedOffset) for a chunk ending elsewhere")
+                }
+            }
+        } catch {
+            // The caller seeks the reader to the server's offset next: a read still under way
+            // would otherwise take the bytes after that seek.
+            if let next { _ = try? await next.value }
+            throw error
         }
     }
 

@@ -1,6 +1,7 @@
 """`ferry send` and `ferry get` against a real server: round trips of files, folders, empty
 files, texts and standard input; password drops; download limits; resumed sends and gets after a
-kill; a flipped byte in a stored blob; hostile paths; the password prompt on a terminal."""
+kill; a chunk damaged on its way to the server (Upload-Checksum); a flipped byte in a stored blob;
+hostile paths; the password prompt on a terminal."""
 
 from __future__ import annotations
 
@@ -9,7 +10,9 @@ import os
 import pty
 import select
 import signal
+import socket
 import sys
+import threading
 import time
 import urllib.request
 from pathlib import Path
@@ -192,6 +195,79 @@ def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_
     assert sha256(out / "big.bin") == sha256(big_file)
     assert list(out.glob("*.ferry-part")) == [] and list(out.glob(".*.ferry-part")) == []
     assert cli.state_files() == []
+
+
+class DamagingProxy:
+    """A TCP proxy to the server that flips one bit in the body of the first `PATCH` it forwards
+    (1000 bytes in), and counts the server's 460 answers: a chunk damaged on the network."""
+
+    def __init__(self, upstream_port: int) -> None:
+        self.upstream_port = upstream_port
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.damaged = threading.Event()
+        self.refused = 0
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    def accept(self) -> None:
+        while True:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            upstream = socket.create_connection(("127.0.0.1", self.upstream_port))
+            threading.Thread(target=self.up, args=(client, upstream), daemon=True).start()
+            threading.Thread(target=self.down, args=(upstream, client), daemon=True).start()
+
+    def up(self, source: socket.socket, target: socket.socket) -> None:
+        held = b""  # a PATCH's start, until 1001 bytes of its body are there
+        while data := source.recv(1 << 16):
+            if self.damaged.is_set():
+                target.sendall(held + data)
+                held = b""
+                continue
+            if not held:
+                start = data.find(b"PATCH ")  # the client writes a request's head in one piece
+                if start < 0:
+                    target.sendall(data)
+                    continue
+                target.sendall(data[:start])
+                data = data[start:]
+            held += data
+            head_end = held.find(b"\r\n\r\n")
+            if head_end >= 0 and len(held) > head_end + 4 + 1000:
+                at = head_end + 4 + 1000
+                held = held[:at] + bytes([held[at] ^ 0x10]) + held[at + 1 :]
+                self.damaged.set()
+                target.sendall(held)
+                held = b""
+        target.close()
+
+    def down(self, source: socket.socket, target: socket.socket) -> None:
+        while data := source.recv(1 << 16):
+            self.refused += data.count(b"HTTP/1.1 460 ")
+            target.sendall(data)
+        target.close()
+
+    def close(self) -> None:
+        self.listener.close()
+
+
+def test_a_chunk_damaged_on_the_way_is_refused_and_sent_again(cli: Cli, tmp_path: Path) -> None:
+    """`ferry send` sends each chunk with its SHA-256 (tus Upload-Checksum): the server keeps
+    nothing of a damaged one (460), the chunk goes again, and the drop opens intact."""
+    source = make_file(tmp_path / "report.bin", 3 * 1024 * 1024 + 17, seed=7)
+    proxy = DamagingProxy(cli.server.port)
+    try:
+        link = cli.send(str(source), env=cli.env(FERRY_SERVER=proxy.url))
+    finally:
+        proxy.close()
+    assert proxy.damaged.is_set() and proxy.refused == 1
+    out = tmp_path / "out"
+    out.mkdir()
+    got = cli.get(link.replace(proxy.url, cli.server.url or ""), "-o", str(out))
+    assert got.returncode == 0, got.stderr.decode()
+    assert sha256(out / "report.bin") == sha256(source)
 
 
 def test_tampered_blob_is_damaged(cli: Cli, tmp_path: Path) -> None:
