@@ -15,8 +15,14 @@
  * Where the body cannot be read into given memory (no `body`, no BYOB reader, a server that
  * ignores Range), every range is asked for alone and taken with `arrayBuffer()`.
  *
+ * An answer that fails while its body is read (the connection dropped) fails the read with an
+ * {@link ApiProblem} of status 0, as a request that got no answer does: the caller may ask again
+ * (download-worker.js does, a few times), and that read starts a new answer.
+ *
  * @module drops/range-reader
  */
+
+import { ApiProblem } from "../http.js";
 
 /**
  * @typedef {{
@@ -109,7 +115,15 @@ export function createRangeReader({ request, length }) {
       }
     } catch (error) {
       if (current === open) drop();
-      throw error;
+      throw new ApiProblem(
+        {
+          status: 0,
+          slug: "network",
+          title: "Network error",
+          detail: "The connection dropped during the download. Check the connection and try again.",
+        },
+        error,
+      );
     }
     if (current === open) open.at += got;
     return new Uint8Array(buffer, 0, got);
