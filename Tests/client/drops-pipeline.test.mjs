@@ -226,7 +226,7 @@ test("a worker's openers: jobs go to the worker and back; a worker that fails to
   assert.deepEqual(await run(stream, size, { fetchRange: server(stream).fetchRange, openers: fallback }), data);
 });
 
-test("each range is read into the memory of a range already written: three buffers in all", async () => {
+test("each range is read into the memory of a range already written: three buffers at most", async () => {
   const size = 20 * K;
   const data = plain(size);
   const stream = await encodeAll(ikm, salt, data);
@@ -240,7 +240,8 @@ test("each range is read into the memory of a range already written: three buffe
     return bytes;
   };
   assert.deepEqual(await run(stream, size, { fetchRange }), data);
-  assert.equal(given.size, PIPELINE_RANGES);
+  // Ten ranges through at most three buffers (fewer when the opening keeps up).
+  assert.ok(given.size <= PIPELINE_RANGES, `${given.size} buffers`);
   // The header alone, before a resume, is asked for without memory.
   const asked = [];
   const resumed = await run(stream, size, {

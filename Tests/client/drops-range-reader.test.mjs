@@ -77,16 +77,43 @@ test("a range elsewhere asks again from there; one without memory asks for itsel
   assert.deepEqual(source.cancelled, [[4021, stream.length], [7000, stream.length]]);
 });
 
-test("a short answer comes back short, and the rest is asked for again", async () => {
-  const source = server({ cap: 2500 });
-  const ranges = createRangeReader({ request: source.request, length: stream.length });
+test("a range that crosses an answer's end is finished from the next answer", async () => {
+  // A server that answers less than asked (and says so): the rest comes from a new request.
+  const capped = server({ cap: 2500 });
+  const ranges = createRangeReader({ request: capped.request, length: stream.length });
   const first = await ranges.read(0, 2000, new ArrayBuffer(2000));
   assert.deepEqual(first, stream.subarray(0, 2000));
-  const second = await ranges.read(2000, 4000, first.buffer);
-  assert.deepEqual(second, stream.subarray(2000, 2500), "what the answer had left");
-  assert.deepEqual(await ranges.read(2500, 4500, new ArrayBuffer(2000)), stream.subarray(2500, 4500));
+  assert.deepEqual(await ranges.read(2000, 4000, first.buffer), stream.subarray(2000, 4000));
   ranges.close();
-  assert.deepEqual(source.asked, [[0, stream.length], [2500, stream.length]]);
+  assert.deepEqual(capped.asked, [[0, stream.length], [2500, stream.length]]);
+  // Answers bounded here: each asks for at most answerBytes.
+  const source = server();
+  const bounded = createRangeReader({ request: source.request, length: stream.length, answerBytes: 2500 });
+  const got = [];
+  let memory = new ArrayBuffer(3000);
+  for (let start = 0; start < stream.length; start += 3000) {
+    const bytes = await bounded.read(start, Math.min(stream.length, start + 3000), memory);
+    got.push(bytes.slice());
+    memory = bytes.buffer;
+  }
+  bounded.close();
+  assert.deepEqual(new Uint8Array(Buffer.concat(got)), stream);
+  assert.deepEqual(source.asked, [[0, 2500], [2500, 5000], [5000, 7500], [7500, 10_000]]);
+});
+
+test("an answer with no length told is read to its end, then the next asked for", async () => {
+  const source = server();
+  const request = async (start, end) => {
+    const answer = await source.request(start, end);
+    return new Response(answer.body, { status: 206 }); // no Content-Length
+  };
+  const ranges = createRangeReader({ request, length: stream.length, answerBytes: 2500 });
+  const got = [];
+  for (let start = 0; start < stream.length; start += 3000) {
+    got.push((await ranges.read(start, Math.min(stream.length, start + 3000), new ArrayBuffer(3000))).slice());
+  }
+  ranges.close();
+  assert.deepEqual(new Uint8Array(Buffer.concat(got)), stream);
 });
 
 test("a server that ignores Range: every range asked for alone, its bytes cut out", async () => {
