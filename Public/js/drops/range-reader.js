@@ -33,8 +33,8 @@ import { ApiProblem } from "../http.js";
  * }} RangeReader
  */
 
-/** The most one request asks for: 64 MiB, four ranges of decode-stream.js. */
-export const ANSWER_BYTES = 64 * 1024 * 1024;
+/** The most one request asks for: 256 MiB, sixteen ranges of decode-stream.js. */
+export const ANSWER_BYTES = 256 * 1024 * 1024;
 
 /**
  * @param {object} options
