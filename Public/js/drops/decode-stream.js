@@ -4,7 +4,7 @@
  * own in a browser: drops/open-records.js, so AES-GCM overlaps with fetching and writing), and the
  * one before that is handed to `write`, 32 records at a time, once every record of its range
  * verified. Each range is read into the memory of one already written (drops/range-reader.js reads
- * it there from one long answer), so a download reuses up to three buffers from start to end.
+ * it there from answers of up to 256 MiB), so a download reuses up to three buffers throughout.
  * Everything that does not add up — a header salt other than the metadata's, a length
  * other than the metadata's size, a record that does not open — throws a DamagedError, and the
  * caller throws away what it wrote.

@@ -286,9 +286,9 @@ async function folderSink(/** @type {FileSystemDirectoryHandle} */ folder, /** @
 }
 
 /**
- * One range of a file's stream, through its range reader (one long answer for consecutive
- * ranges), retried a few times when the network drops, before an answer or during one (a new
- * request from the range's start; a ticket is not counted again).
+ * One range of a file's stream, through its range reader (answers of up to 256 MiB, read as
+ * consecutive ranges), retried a few times when the network drops, before an answer or during
+ * one (a new request from the range's start; a ticket is not counted again).
  * @param {import("./range-reader.js").RangeReader} ranges @param {number} start @param {number} end
  * @param {ArrayBuffer | null} [into]
  */
