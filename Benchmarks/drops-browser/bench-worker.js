@@ -7,16 +7,19 @@
  * - `upload`: tus create, then uploads.js's uploadStream (the same chunking, the same SHA-256
  *   Upload-Checksum) of either createEncodeSource (the real drop stream) or a plain source that
  *   hands out `File.slice` bytes of the same chunk lengths;
- * - `download`: one drop file's ranges (drops-api.js range, 256 records a range) written with a
- *   sync access handle into an OPFS file, through decodeStream (records opened on its opening
- *   worker, up to three ranges in the pipeline) or as they come (the next range fetched while one
- *   is written); the OPFS file is deleted afterwards.
+ * - `download`: one drop file's ranges (256 records a range) read as download-worker.js reads
+ *   them (range-reader.js: one long answer read into the memory of ranges already written) and
+ *   written with a sync access handle into an OPFS file, through decodeStream (records opened on
+ *   its opening worker, up to three ranges in the pipeline) or as they come (the next range
+ *   fetched while one is written, into the buffer of the range before); the OPFS file is deleted
+ *   afterwards.
  */
 
 import { createHttp } from "../http.js";
 import { createDropsApi } from "./drops-api.js";
 import { decodeStream, RANGE_RECORDS } from "./decode-stream.js";
 import { DROP_RECORD_SIZE } from "./ece.js";
+import { createRangeReader } from "./range-reader.js";
 import { createEncodeSource } from "./encode-source.js";
 import { createTus } from "./tus.js";
 import { uploadStream } from "./upload.js";
@@ -68,19 +71,32 @@ self.addEventListener("message", async ({ data: job }) => {
         }
         parts.write += now() - start;
       };
-      const fetchRange = (start, end) => api.range(job.id, job.index, job.proof, job.ticket, start, end);
-      if (job.mode === "enc") {
-        await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
-      } else {
-        // The next range is fetched while one is written, as decodeStream fetches ahead.
-        const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
-        const get = (start) => fetchRange(start, Math.min(job.length, start + rangeBytes));
-        let next = get(0);
-        for (let start = 0; start < job.length; start += rangeBytes) {
-          const bytes = await next;
-          if (start + rangeBytes < job.length) next = get(start + rangeBytes);
-          write(bytes);
+      const ranges = createRangeReader({
+        request: (start, end) => api.rangeAnswer(job.id, job.index, job.proof, job.ticket, start, end),
+        length: job.length,
+      });
+      const fetchRange = (start, end, into) => ranges.read(start, end, into);
+      try {
+        if (job.mode === "enc") {
+          await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
+        } else {
+          // The next range is fetched while one is written, as decodeStream fetches ahead, each
+          // into the memory of the range before the one being written (two buffers in turn).
+          const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
+          const get = (start, into) => fetchRange(start, Math.min(job.length, start + rangeBytes), into);
+          let spare = new ArrayBuffer(rangeBytes);
+          let next = get(0, new ArrayBuffer(rangeBytes));
+          for (let start = 0; start < job.length; ) {
+            const bytes = await next;
+            if (bytes.length === 0) throw new Error("the stream is truncated");
+            start += bytes.length;
+            if (start < job.length) next = get(start, spare);
+            write(bytes);
+            spare = bytes.buffer;
+          }
         }
+      } finally {
+        ranges.close();
       }
       handle.flush();
       handle.close();

@@ -225,3 +225,32 @@ test("a worker's openers: jobs go to the worker and back; a worker that fails to
   const fallback = workerOpeners(() => new BrokenWorker());
   assert.deepEqual(await run(stream, size, { fetchRange: server(stream).fetchRange, openers: fallback }), data);
 });
+
+test("each range is read into the memory of a range already written: three buffers at most", async () => {
+  const size = 20 * K;
+  const data = plain(size);
+  const stream = await encodeAll(ikm, salt, data);
+  const given = new Set();
+  const fetchRange = async (start, end, into) => {
+    await tick();
+    assert.ok(into instanceof ArrayBuffer && into.byteLength >= end - start, "memory for every range");
+    given.add(into);
+    const bytes = new Uint8Array(into, 0, end - start);
+    bytes.set(stream.subarray(start, end));
+    return bytes;
+  };
+  assert.deepEqual(await run(stream, size, { fetchRange }), data);
+  // Ten ranges through at most three buffers (fewer when the opening keeps up).
+  assert.ok(given.size <= PIPELINE_RANGES, `${given.size} buffers`);
+  // The header alone, before a resume, is asked for without memory.
+  const asked = [];
+  const resumed = await run(stream, size, {
+    fromRecord: 4,
+    fetchRange: async (start, end, into) => {
+      asked.push(into === null);
+      return stream.slice(start, end);
+    },
+  });
+  assert.deepEqual(resumed, data.subarray(4 * K));
+  assert.deepEqual(asked.slice(0, 2), [true, false]);
+});

@@ -3,7 +3,9 @@
  * up to three ranges: one is being fetched, the one before it is being opened (on a worker of its
  * own in a browser: drops/open-records.js, so AES-GCM overlaps with fetching and writing), and the
  * one before that is handed to `write`, 32 records at a time, once every record of its range
- * verified. Everything that does not add up — a header salt other than the metadata's, a length
+ * verified. Each range is read into the memory of one already written (drops/range-reader.js reads
+ * it there from answers of up to 64 MiB), so a download reuses up to three buffers throughout.
+ * Everything that does not add up — a header salt other than the metadata's, a length
  * other than the metadata's size, a record that does not open — throws a DamagedError, and the
  * caller throws away what it wrote.
  *
@@ -24,9 +26,12 @@ export const PIPELINE_RANGES = 3;
 
 /**
  * @param {object} options
- * @param {(start: number, end: number) => Promise<Uint8Array>} options.fetchRange bytes
- *   `[start, end)` of the stream; the returned bytes' whole buffer is handed over (it is
- *   overwritten in place and transferred to the opening worker)
+ * @param {(start: number, end: number, into?: ArrayBuffer | null) => Promise<Uint8Array>} options.fetchRange
+ *   bytes `[start, end)` of the stream (fewer when the answer is short); `into`, when given, is
+ *   memory for them (at least `end − start` bytes, no longer used here) that the fetcher may read
+ *   them into, or ignore; the returned bytes' whole buffer is handed over (it is overwritten in
+ *   place, transferred to the opening worker, and given back as `into` once written). No `into`
+ *   (the header alone, before a resume): just these bytes are wanted.
  * @param {number} options.length the stream's length as the server says
  * @param {number} options.size the plaintext size the metadata says
  * @param {Uint8Array} options.salt the salt the metadata says
@@ -46,15 +51,22 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
   if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
   if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
   const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
-  /** The bytes `[start, end)`; more than asked is refused. @param {number} start @param {number} end */
-  const read = async (start, end) => {
-    const bytes = await fetchRange(start, end);
+  // The ranges' memory: a range's buffer, once written, holds the range after next.
+  const capacity = HEADER_BYTES + rangeBytes;
+  /** @type {ArrayBuffer[]} */
+  const free = [];
+  /**
+   * The bytes `[start, end)`; more than asked is refused.
+   * @param {number} start @param {number} end @param {boolean} [range] a range of the pipeline
+   */
+  const read = async (start, end, range = true) => {
+    const bytes = await fetchRange(start, end, range ? (free.pop() ?? new ArrayBuffer(capacity)) : null);
     if (bytes.length > end - start) throw new Error("the answer is longer than the range asked for");
     return bytes;
   };
   // From the start, the header comes with the first range; a resume asks for the header alone
   // (it is checked again: the salt says the stream is this file's), then from its record on.
-  const first = await read(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES);
+  const first = await read(0, fromRecord === 0 ? Math.min(length, HEADER_BYTES + rangeBytes) : HEADER_BYTES, fromRecord === 0);
   if (first.length < HEADER_BYTES) throw new DamagedError("the stream is shorter than its header");
   const header = RecordOpener.parseHeader(first);
   if (header.length !== HEADER_BYTES || header.recordSize !== DROP_RECORD_SIZE) throw new DamagedError("not a drop stream header");
@@ -124,6 +136,7 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
         onProgress(done);
       } while (put < plaintext);
       finished = last;
+      if (buffer.byteLength >= capacity) free.push(buffer);
       slots.put(true);
     }
   })().catch(fail);

@@ -26,6 +26,7 @@ import { Crc32 } from "./crc32.js";
 import { decodeStream } from "./decode-stream.js";
 import { createDropsApi } from "./drops-api.js";
 import { DamagedError } from "./ece.js";
+import { createRangeReader } from "./range-reader.js";
 import { PLAINTEXT_PER_RECORD, recordCount } from "./sizes.js";
 import { ZipWriter } from "./zip.js";
 
@@ -284,11 +285,17 @@ async function folderSink(/** @type {FileSystemDirectoryHandle} */ folder, /** @
   };
 }
 
-/** One range, retried a few times when the network drops (a ticket is not counted again). */
-async function fetchRange(message, index, start, end) {
+/**
+ * One range of a file's stream, through its range reader (answers of up to 64 MiB, read as
+ * consecutive ranges), retried a few times when the network drops, before an answer or during
+ * one (a new request from the range's start; a ticket is not counted again).
+ * @param {import("./range-reader.js").RangeReader} ranges @param {number} start @param {number} end
+ * @param {ArrayBuffer | null} [into]
+ */
+async function fetchRange(ranges, start, end, into) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await api.range(message.id, index, message.proof, message.ticket, start, end);
+      return await ranges.read(start, end, into);
     } catch (error) {
       if (/** @type {any} */ (error)?.status !== 0 || attempt >= RANGE_RETRIES) throw error;
       await new Promise((resolve) => setTimeout(resolve, 1000 * 2 ** attempt));
@@ -305,17 +312,26 @@ self.addEventListener("message", async (event) => {
   let current = null;
   const progress = (done) => self.postMessage({ type: "progress", done: before + done, total });
   /** @param {any} file @param {(bytes: Uint8Array) => unknown} write @param {number} [fromRecord] */
-  const decode = (file, write, fromRecord = 0) =>
-    decodeStream({
-      fromRecord,
-      fetchRange: (start, end) => fetchRange(message, file.index, start, end),
+  const decode = async (file, write, fromRecord = 0) => {
+    const ranges = createRangeReader({
+      request: (start, end) => api.rangeAnswer(message.id, file.index, message.proof, message.ticket, start, end),
       length: file.length,
-      size: file.size,
-      salt: file.salt,
-      ikm: message.ikm,
-      write: /** @type {any} */ (write),
-      onProgress: progress,
     });
+    try {
+      await decodeStream({
+        fromRecord,
+        fetchRange: (start, end, into) => fetchRange(ranges, start, end, into),
+        length: file.length,
+        size: file.size,
+        salt: file.salt,
+        ikm: message.ikm,
+        write: /** @type {any} */ (write),
+        onProgress: progress,
+      });
+    } finally {
+      ranges.close();
+    }
+  };
   try {
     if (message.mode === "zip") {
       const output = await zipOutput(message.id, message.files);

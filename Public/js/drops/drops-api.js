@@ -28,6 +28,19 @@ export function createDropsApi(http = createHttp()) {
     ...(ticket ? { "Ferry-Drop-Ticket": ticket } : {}),
   });
 
+  /**
+   * The answer to a request for bytes `[start, end)` of file `index`'s stream, its body unread
+   * (drops/range-reader.js reads it into memory of its own): 206, or 200 with the whole stream
+   * from a server that ignores Range.
+   * @param {string} id @param {number} index @param {string} proof @param {string | null} ticket
+   * @param {number} start @param {number} end
+   * @returns {Promise<Response>}
+   */
+  const rangeAnswer = (id, index, proof, ticket, start, end) =>
+    http.send("GET", `/drops/${segment(id)}/files/${index}`, {
+      headers: { ...proofHeaders(proof, ticket), Range: `bytes=${start}-${end - 1}` },
+    });
+
   return {
     /** @param {{ verifier: string, metadata: string, files: string[], password?: { salt: string, iterations: number }, expiresIn?: number, maxDownloads?: number }} body */
     create: (body) => json("POST", "/drops", { body }),
@@ -48,12 +61,11 @@ export function createDropsApi(http = createHttp()) {
      * @param {number} start @param {number} end
      */
     async range(id, index, proof, ticket, start, end) {
-      const response = await http.send("GET", `/drops/${segment(id)}/files/${index}`, {
-        headers: { ...proofHeaders(proof, ticket), Range: `bytes=${start}-${end - 1}` },
-      });
+      const response = await rangeAnswer(id, index, proof, ticket, start, end);
       const bytes = new Uint8Array(await response.arrayBuffer());
       if (response.status === 200) return bytes.subarray(start, end); // a server that ignores Range
       return bytes;
     },
+    rangeAnswer,
   };
 }
