@@ -3,7 +3,7 @@
  *
  * - **Sending**: each file is read and hashed in a module worker (transfer/read-worker.js), one
  *   block ahead, and blocks are transferred (not copied) to the page, which puts them on the
- *   channel. The page holds at most the sender's window of bytes, whatever the file size.
+ *   channel and transfers each block's buffer back with the next read, to be read into again. The page holds at most the sender's window of bytes, whatever the file size.
  * - **Receiving**: every item is written into the origin private file system by a worker with
  *   synchronous access handles (transfer/opfs-worker.js), which hashes as it writes. Once an
  *   item is verified it is delivered: saved as a download (an object URL of the OPFS file, so
@@ -81,18 +81,25 @@ export function workerSource(files, makeWorker) {
       /** @type {Array<(data: any) => void>} */
       const replies = [];
       current.addEventListener("message", (event) => replies.shift()?.(event.data));
-      /** @param {Record<string, unknown>} request */
-      const ask = (request) =>
+      /** @param {Record<string, unknown>} request @param {Transferable[]} [transfer] */
+      const ask = (request, transfer = []) =>
         new Promise((resolve, reject) => {
           replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
-          current.postMessage(request);
+          current.postMessage(request, transfer);
         });
       const opened = /** @type {any} */ (await ask({ type: "open", file: files[index], offset }));
+      /** The buffer of a sent block, given back to the worker with the next read. @type {ArrayBuffer | null} */
+      let spare = null;
       return {
         prefixSha256: opened.prefixSha256,
         read: async (maxBytes) => {
-          const reply = /** @type {any} */ (await ask({ type: "read", maxBytes }));
-          return reply.bytes === null ? null : new Uint8Array(reply.bytes);
+          const give = spare;
+          spare = null;
+          const reply = /** @type {any} */ (await ask({ type: "read", maxBytes, give }, give ? [give] : []));
+          return reply.bytes === null ? null : new Uint8Array(reply.bytes, 0, reply.length);
+        },
+        release: (block) => {
+          if (block.byteOffset === 0) spare = /** @type {ArrayBuffer} */ (block.buffer);
         },
         sha256: async () => /** @type {any} */ (await ask({ type: "digest" })).sha256,
         close: () => {
