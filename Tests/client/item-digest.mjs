@@ -3,7 +3,7 @@
 // than against itself.
 import { createHash } from "node:crypto";
 
-export const BLOCK = 1024 * 1024;
+export const BLOCK = 512 * 1024;
 
 /** @param {Uint8Array} bytes @returns {string} */
 export function itemDigest(bytes) {

@@ -3,9 +3,10 @@
  *
  * - **Sending**: each file is read and hashed in a module worker (transfer/read-worker.js), one
  *   block ahead, and blocks are transferred (not copied) to the page, which puts them on the
- *   channel. The page holds at most the sender's window of bytes, whatever the file size.
+ *   channel and transfers each block's buffer back with the next read, to be read into again. The page holds at most the sender's window of bytes, whatever the file size.
  * - **Receiving**: every item is written into the origin private file system by a worker with
- *   synchronous access handles (transfer/opfs-worker.js), which hashes as it writes. Once an
+ *   synchronous access handles (transfer/opfs-worker.js), which hashes as it writes; the page
+ *   gathers the received chunks into 4 MiB batches for it (transfer/write-batch.js). Once an
  *   item is verified it is delivered: saved as a download (an object URL of the OPFS file, so
  *   the bytes stream from disk), or copied by streaming into a new folder inside the folder the
  *   user picked (File System Access API, where it exists). The OPFS part is then deleted. Until
@@ -19,6 +20,7 @@
 
 import { partName } from "./resume.js";
 import { INCOMING_DIRECTORY } from "./opfs-writer.js";
+import { WriteBatch } from "./write-batch.js";
 
 /** @typedef {import("./manifest.js").Manifest} Manifest */
 /** @typedef {import("./manifest.js").ManifestItem} ManifestItem */
@@ -33,13 +35,14 @@ const DOWNLOAD_GRACE_MS = 60_000;
  */
 function caller(worker) {
   let next = 0;
-  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void }>} */
+  /** @type {Map<number, { resolve: (v: any) => void, reject: (e: Error) => void, back?: (buffer: ArrayBuffer) => void }>} */
   const waiting = new Map();
   worker.addEventListener("message", (event) => {
-    const { id, ok, value, message } = event.data;
+    const { id, ok, value, message, bytes } = event.data;
     const entry = waiting.get(id);
     if (!entry) return;
     waiting.delete(id);
+    if (bytes instanceof ArrayBuffer) entry.back?.(bytes);
     if (ok) entry.resolve(value);
     else entry.reject(new Error(message));
   });
@@ -47,15 +50,16 @@ function caller(worker) {
    * @param {string} op
    * @param {string} part
    * @param {Uint8Array} [bytes]
+   * @param {(buffer: ArrayBuffer) => void} [back] takes the buffer of `bytes` when the worker gives it back
    * @returns {Promise<any>}
    */
-  return (op, part, bytes) =>
+  return (op, part, bytes, back) =>
     new Promise((resolve, reject) => {
       const id = ++next;
-      waiting.set(id, { resolve, reject });
+      waiting.set(id, { resolve, reject, back });
       if (bytes) {
-        // Transfer, not copy, the whole buffer (a channel message of our own; the receiver does
-        // not use it again) and say where the bytes are in it: no copy on the page's thread.
+        // Transfer, not copy, the whole buffer (a batch of our own, transfer/write-batch.js) and
+        // say where the bytes are in it.
         const buffer = /** @type {ArrayBuffer} */ (bytes.buffer);
         worker.postMessage({ id, op, part, bytes: buffer, at: bytes.byteOffset, length: bytes.byteLength }, [buffer]);
       } else {
@@ -81,18 +85,25 @@ export function workerSource(files, makeWorker) {
       /** @type {Array<(data: any) => void>} */
       const replies = [];
       current.addEventListener("message", (event) => replies.shift()?.(event.data));
-      /** @param {Record<string, unknown>} request */
-      const ask = (request) =>
+      /** @param {Record<string, unknown>} request @param {Transferable[]} [transfer] */
+      const ask = (request, transfer = []) =>
         new Promise((resolve, reject) => {
           replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
-          current.postMessage(request);
+          current.postMessage(request, transfer);
         });
       const opened = /** @type {any} */ (await ask({ type: "open", file: files[index], offset }));
+      /** The buffer of a sent block, given back to the worker with the next read. @type {ArrayBuffer | null} */
+      let spare = null;
       return {
         prefixSha256: opened.prefixSha256,
         read: async (maxBytes) => {
-          const reply = /** @type {any} */ (await ask({ type: "read", maxBytes }));
-          return reply.bytes === null ? null : new Uint8Array(reply.bytes);
+          const give = spare;
+          spare = null;
+          const reply = /** @type {any} */ (await ask({ type: "read", maxBytes, give }, give ? [give] : []));
+          return reply.bytes === null ? null : new Uint8Array(reply.bytes, 0, reply.length);
+        },
+        release: (block) => {
+          if (block.byteOffset === 0) spare = /** @type {ArrayBuffer} */ (block.buffer);
         },
         sha256: async () => /** @type {any} */ (await ask({ type: "digest" })).sha256,
         close: () => {
@@ -165,21 +176,45 @@ export function createBrowserFiles({
           const part = partName(fromDevice, item);
           parts.add(part);
           const { offset } = await writer()("open", part);
+          // Appends are gathered into large buffers (transfer/write-batch.js); anything else
+          // about the part first sends what is gathered, so requests stay in order.
+          /** @param {number} at */
+          const batchFrom = (at) => {
+            /** @type {WriteBatch} */
+            const made = new WriteBatch({ offset: at, write: (bytes) => writer()("write", part, bytes, (buffer) => made.give(buffer)) });
+            return made;
+          };
+          let batch = batchFrom(offset);
           /** @type {Sink} */
           const sink = {
             offset,
-            prefixSha256: () => writer()("prefix", part),
-            write: async (bytes) => {
-              sink.offset = await writer()("write", part, bytes);
+            prefixSha256: async () => {
+              await batch.flush();
+              return writer()("prefix", part);
             },
-            finish: () => writer()("finish", part),
+            write: async (bytes) => {
+              sink.offset = await batch.append(bytes);
+            },
+            flush: () => {
+              void batch.flush().catch(() => {}); // an append's own promise reports a failure
+            },
+            finish: async () => {
+              await batch.flush();
+              return writer()("finish", part);
+            },
             truncate: async () => {
+              await batch.flush();
               await writer()("truncate", part);
+              batch = batchFrom(0);
               sink.offset = 0;
             },
-            close: () => writer()("close", part),
+            close: async () => {
+              await batch.flush().catch(() => {});
+              return writer()("close", part);
+            },
             discard: async () => {
               parts.delete(part);
+              await batch.flush().catch(() => {});
               await writer()("remove", part);
             },
           };

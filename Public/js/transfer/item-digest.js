@@ -1,9 +1,9 @@
 /**
  * The digest that proves a transferred item arrived intact (docs/TRANSFERS.md, "Integrity"):
- * a SHA-256 hash list over fixed 1 MiB blocks,
+ * a SHA-256 hash list over fixed 512 KiB blocks,
  * ```
  * digest(bytes) = SHA-256( SHA-256(B0) ‖ SHA-256(B1) ‖ … ‖ SHA-256(Bn-1) )
- * Bk = bytes[k · 1 MiB, min((k + 1) · 1 MiB, length))          n = ceil(length / 1 MiB)
+ * Bk = bytes[k · 512 KiB, min((k + 1) · 512 KiB, length))          n = ceil(length / 512 KiB)
  * ```
  * (an empty item: SHA-256 of nothing). Blocks sit at fixed offsets from byte 0, so the digest does
  * not depend on how the bytes were cut into reads, chunks or writes, and the digest of a prefix
@@ -12,12 +12,19 @@
  * Why not the plain SHA-256 of the file: the only incremental SHA-256 a page has is JavaScript
  * (sha256.js, 70–100 MiB/s here), and both sides hashing in JavaScript cost as much CPU as the data
  * channel itself, which halved the transfer speed on a 2-core machine. WebCrypto's SHA-256 is
- * native (SHA-NI: ~1 GiB/s) but takes whole inputs only; hashing 1 MiB blocks with it and the
- * 32-byte block digests incrementally in JavaScript keeps the memory at one block and costs about
+ * native (SHA-NI: ~1.6 GiB/s) but takes whole inputs only; hashing blocks with it and the
+ * 32-byte block digests incrementally in JavaScript keeps the memory at a few blocks and costs about
  * a tenth. The strength is SHA-256's: two different items with one digest need a SHA-256
  * collision (the sizes are compared as well).
  *
- * Block digests run in WebCrypto's own threads, several at once; they are folded in in order.
+ * Why 512 KiB blocks (1 MiB until 2026-12-06): Chromium's `digest` copies its input into memory of
+ * its own, and a 1 MiB copy is too large for the allocator's buckets, so each one is mapped afresh
+ * (a page fault and zeroing per 4 KiB) and unmapped again: 1.2–1.3 CPU s per GiB in the hashing
+ * thread, against 0.65 s with 512 KiB or 256 KiB blocks (SHA-NI itself: ~0.6 s). That is on each
+ * side of a transfer, on a path where CPU is the limit (Benchmarks/README.md).
+ *
+ * Chromium computes the block digests in the calling thread (a worker here); they are folded in in
+ * order.
  *
  * @module transfer/item-digest
  */
@@ -25,7 +32,7 @@
 import { Sha256 } from "../sha256.js";
 
 /** Bytes per hashed block. Part of the protocol: both sides must use the same. */
-export const DIGEST_BLOCK_BYTES = 1024 * 1024;
+export const DIGEST_BLOCK_BYTES = 512 * 1024;
 /** Block digests started and not yet folded in, at most (memory: WebCrypto copies each block). */
 const MAX_IN_FLIGHT = 4;
 
@@ -33,7 +40,7 @@ export class ItemDigest {
   #outer = new Sha256();
   #partial = new Uint8Array(0);
   #partialLength = 0;
-  /** Block buffers whose digest is done, for the next blocks: fresh 1 MiB buffers cost a page fault per 4 KiB. @type {Uint8Array[]} */
+  /** Block buffers whose digest is done, for the next blocks: fresh block buffers cost a page fault per 4 KiB. @type {Uint8Array[]} */
   #spare = [];
   #inFlight = 0;
   /** @type {Promise<void>} */

@@ -38,6 +38,8 @@ import { ItemDigest } from "./item-digest.js";
  * @property {(bytes: Uint8Array) => Promise<void>} write appends; `offset` grows when it resolves; may take
  *   (detach) the whole buffer under `bytes` (a channel message of its own), which the receiver
  *   does not use again
+ * @property {() => void} [flush] the bytes written so far are all there are for now: start writing
+ *   any it holds back to gather larger writes
  * @property {() => Promise<string>} finish closes the item; resolves with the hex item digest of all of it
  * @property {() => Promise<void>} truncate back to 0 bytes (the prefix did not match)
  * @property {() => Promise<void>} close keeps the partial data for a later resume
@@ -151,6 +153,7 @@ export class TransferReceiver extends Emitter {
    */
   async suspend() {
     this.detach();
+    this.#sink?.flush?.();
     await this.#writing.catch(() => {});
     const sink = this.#sink;
     this.#sink = null;
@@ -205,6 +208,7 @@ export class TransferReceiver extends Emitter {
     const sink = this.#sink;
     this.#sink = null;
     // Wait for writes in flight, so a discard does not race them.
+    sink?.flush?.();
     await this.#writing.catch(() => {});
     if (sink && state === "cancelled") await sink.discard().catch(() => {});
     else if (sink && state === "failed") await sink.close().catch(() => {});
@@ -222,6 +226,7 @@ export class TransferReceiver extends Emitter {
   /** Asks for the current item from where this side stands. @param {number} generation */
   async #resume(generation) {
     try {
+      this.#sink?.flush?.();
       await this.#writing;
       if (generation !== this.#generation) return;
       if (this.#current >= this.manifest.count) {
@@ -299,6 +304,7 @@ export class TransferReceiver extends Emitter {
     // Only the bookkeeping below runs in order. (The sender's window bounds what is queued.)
     const write = sink.write(data);
     write.catch(() => {}); // reported through the chain below
+    if (this.#expected === item.size) sink.flush?.(); // the item's last chunk: nothing to wait for
     this.#writing = this.#writing.then(async () => {
       await write;
       if (this.#finished) return;
@@ -355,6 +361,7 @@ export class TransferReceiver extends Emitter {
     const generation = this.#generation;
     this.#ending = true;
     try {
+      this.#sink?.flush?.();
       await this.#writing;
       const sink = /** @type {Sink} */ (this.#sink);
       const sha256 = await sink.finish();
@@ -388,6 +395,7 @@ export class TransferReceiver extends Emitter {
   async #restartItem() {
     const generation = this.#generation;
     try {
+      this.#sink?.flush?.();
       await this.#writing;
       await this.#sink?.truncate();
       if (generation === this.#generation) await this.#resume(generation);

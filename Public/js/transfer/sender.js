@@ -37,6 +37,8 @@ import { ItemDigest } from "./item-digest.js";
  * @property {string | null} prefixSha256 hex item digest of bytes [0, offset), null when offset is 0
  * @property {(maxBytes: number) => Promise<Uint8Array | null>} read the next bytes; null at the end
  * @property {() => Promise<string>} sha256 hex item digest of the whole item, after `read` returned null
+ * @property {(block: Uint8Array) => void} [release] the bytes of a block `read` returned are sent and
+ *   not used again: its memory may be read into again
  * @property {() => void} close
  */
 
@@ -312,6 +314,7 @@ export class TransferSender extends Emitter {
         this.#sent += piece.length;
         offset += piece.length;
       }
+      reader.release?.(block); // every byte was copied into a message (`send` copies)
     }
   }
 
