@@ -108,10 +108,11 @@ export function trustLabel(status) {
 const roomOrder = (kind) => ROOM_ORDER[/** @type {keyof typeof ROOM_ORDER} */ (kind)] ?? 9;
 
 /**
- * "Online now", per room, **each peer once**: under the first of its rooms (teams, same network,
- * pairing; then by name), with its other rooms as a note (`also`). A same-network room is always
- * a subset of a team room, so listing peers in every room showed each colleague in the office
- * twice, with two Select buttons for one device. Rooms in that same stable order.
+ * "Online now", per room, **each peer once**: under the first of its rooms in `sortedRooms`'s
+ * order (its first team by name, else pairing), with its other rooms as a note (`also`). A
+ * same-network room is always a subset of a team room, so listing peers in every room showed
+ * each colleague in the office twice, with two Select buttons for one device. Sections in a stable
+ * order: teams, same network, pairing; then by name.
  * @param {PeerView[]} peers
  * @param {Set<string>} selected
  * @returns {Array<{ id: string, kind: string, title: string, peers: PeerRow[] }>}
