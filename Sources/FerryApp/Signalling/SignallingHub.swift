@@ -17,8 +17,9 @@ public final class SignallingHub: Sendable {
     let pairingLimiter: SlidingWindowLimiter
     /// Sockets that said hello, by peer id.
     private let sessions = Mutex<[String: SignallingPeerSession]>([:])
-    /// The identity version the sockets were last checked against.
-    private let checkedVersion = Mutex<Int64?>(nil)
+    /// The identity version the sockets were last checked against, and the store's commit
+    /// marker read just before that version was.
+    private let checked = Mutex<(version: Int64?, marker: CommitMarker?)>((nil, nil))
 
     public init(
         configuration: SignallingConfiguration, presence: any Presence = InProcessPresence(), devices: DeviceStore,
@@ -170,11 +171,17 @@ public final class SignallingHub: Sendable {
     /// When the store's identity version moved: every member socket's credential is checked
     /// again (a disabled user, a revoked token, an ended session close it) and its rooms follow
     /// its memberships.
+    ///
+    /// Runs every second, so it first compares the store's commit marker with the one read
+    /// before the last query: equal means nothing was committed since, and the query (a trip
+    /// through the database's thread pool, most of an idle server's CPU) is skipped.
     func recheckIdentities() async throws {
+        let marker = authenticator.store.database.commitMarker()
+        if let marker, checked.withLock({ $0.marker == marker }) { return }
         let version = try await authenticator.store.version()
-        let previous = checkedVersion.withLock { checked in
-            defer { checked = version }
-            return checked
+        let previous = checked.withLock { checked in
+            defer { checked = (version, marker) }
+            return checked.version
         }
         guard previous != version else { return }
         authenticator.cache.sync(to: version)

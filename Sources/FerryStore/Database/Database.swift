@@ -85,6 +85,14 @@ public final class Database: Sendable {
         }
     }
 
+    /// A fingerprint of what has been committed, cheap to read, for pollers that want to skip a
+    /// query when nothing changed: equal markers mean no commit in between, by this process or
+    /// another. Nil where the backend has none (PostgreSQL) or it cannot be read: then query.
+    public func commitMarker() -> CommitMarker? {
+        guard case .sqlite(let path) = location else { return nil }
+        return CommitMarker.read(sqliteDatabaseAt: path)
+    }
+
     /// Runs `body` on one connection from the pool.
     func withConnection<Result: Sendable>(
         _ body: @Sendable (any SQLDatabase) async throws -> Result
