@@ -159,4 +159,7 @@ final class RelayRegistry: Sendable {
     }
 
     var count: Int { state.withLock { $0.relays.count } }
+
+    /// Whether a sweep has anything to look at: open relays, or ended ones still remembered.
+    var hasWork: Bool { state.withLock { !$0.relays.isEmpty || !$0.ended.isEmpty } }
 }

@@ -168,13 +168,20 @@ public final class SignallingHub: Sendable {
 
     // MARK: - Following identity
 
+    /// Whether something was committed since the last re-check (always true where the store has
+    /// no commit marker): cheap enough for the job's timer thread.
+    func identityMayHaveChanged() -> Bool {
+        guard let marker = authenticator.store.database.commitMarker() else { return true }
+        return checked.withLock { $0.marker != marker }
+    }
+
     /// When the store's identity version moved: every member socket's credential is checked
     /// again (a disabled user, a revoked token, an ended session close it) and its rooms follow
     /// its memberships.
     ///
-    /// Runs every second, so it first compares the store's commit marker with the one read
-    /// before the last query: equal means nothing was committed since, and the query (a trip
-    /// through the database's thread pool, most of an idle server's CPU) is skipped.
+    /// Its job runs every second, so the query (a trip through the database's thread pool, once
+    /// most of an idle server's CPU) is skipped while the store's commit marker equals the one
+    /// read before the last query: nothing was committed since.
     func recheckIdentities() async throws {
         let marker = authenticator.store.database.commitMarker()
         if let marker, checked.withLock({ $0.marker == marker }) { return }

@@ -30,10 +30,15 @@ public struct SignallingModule: FerryModule {
     public var backgroundJobs: [BackgroundJob] {
         let hub = self.hub
         return [
-            BackgroundJob(name: "re-check signalling peers", every: hub.configuration.identityRecheckInterval) {
+            BackgroundJob(
+                name: "re-check signalling peers", every: hub.configuration.identityRecheckInterval,
+                when: { hub.identityMayHaveChanged() }
+            ) {
                 try await hub.recheckIdentities()
+            },
+            BackgroundJob(name: "sweep idle relays", every: .seconds(1), when: { hub.relays.hasWork }) {
                 await hub.sweepRelays()
-            }
+            },
         ]
     }
 
