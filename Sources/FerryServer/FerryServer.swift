@@ -208,10 +208,12 @@ public final class FerryServer: Sendable {
     }
 
     /// Runs each module's background jobs at start and then at their interval, on the timers of
-    /// the event loops (a timer wake-up costs far less than a sleeping task's).
+    /// one event loop: a timer wake-up costs far less than a sleeping task's, and jobs of the
+    /// same interval then share their wake-ups.
     private func startJobs() {
+        let loop = MultiThreadedEventLoopGroup.singleton.next()
         let runners = modules.flatMap(\.backgroundJobs).map { job in
-            BackgroundJobRunner(job: job, on: MultiThreadedEventLoopGroup.singleton.next(), logger: logger)
+            BackgroundJobRunner(job: job, on: loop, logger: logger)
         }
         jobs.withLockedValue { $0 = runners }
         for runner in runners { runner.start() }
