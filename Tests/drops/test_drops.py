@@ -13,7 +13,9 @@ import base64
 import json
 import os
 import secrets
+import socket
 import threading
+import urllib.parse
 from datetime import timedelta
 from pathlib import Path
 
@@ -325,6 +327,65 @@ def test_revocation_stops_the_next_range_and_the_sweeper_removes_the_bytes(ann: 
     assert_problem(ann.drops.extend(drop.id, maxDownloads=10), 409, "drop-revoked")
     wait_until(lambda: not mine & set(ferry.blob_files()), 6, "the sweeper to remove a revoked drop's bytes",
                interval=0.2)
+
+
+def _start_download(ferry: Ferry, drop: Drop, ticket: str) -> socket.socket:
+    """A GET of a drop's first file on a connection with a small receive buffer, so the server
+    cannot push the whole file into socket buffers before the test acts."""
+    parts = urllib.parse.urlsplit(ferry.url)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 64 * KiB)
+    sock.settimeout(10)
+    sock.connect((parts.hostname, parts.port))
+    sock.sendall((f"GET /api/v1/drops/{drop.id}/files/0 HTTP/1.1\r\nHost: {parts.netloc}\r\n"
+                  f"Ferry-Drop-Proof: {drop.proof}\r\nFerry-Drop-Ticket: {ticket}\r\n\r\n").encode())
+    return sock
+
+
+def _read_head_and(sock: socket.socket, count: int) -> tuple[int, bytes]:
+    """The answer's status and the first `count` bytes of its body."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += sock.recv(65536)
+    head, body = data.split(b"\r\n\r\n", 1)
+    while len(body) < count:
+        body += sock.recv(65536)
+    return int(head.split()[1]), body
+
+
+def _read_body_rest(sock: socket.socket, have: int, length: int) -> bytes:
+    """What follows of a body of `length` bytes of which `have` arrived: up to the connection's
+    end (the server cut it) or the whole body (it did not; the connection stays open then)."""
+    chunks = []
+    try:
+        while have < length and (chunk := sock.recv(1 << 20)):
+            chunks.append(chunk)
+            have += len(chunk)
+    except ConnectionResetError:
+        pass
+    return b"".join(chunks)
+
+
+@pytest.mark.parametrize("ending", ["revoke", "delete"])
+def test_revoking_or_deleting_a_drop_cuts_a_download_under_way(ann: Person, ferry: Ferry, ending: str) -> None:
+    """The check is not only per request: a response already streaming stops within a slice
+    (docs/DROPS.md, "Downloads"), and what did arrive is an exact prefix of the ciphertext."""
+    size = 24 * 1024 * KiB  # the test server's largest drop is 32 MiB
+    drop = new_drop(ann, (size,))
+    ticket = ann.drops.open_ok(drop)["ticket"]
+    sock = _start_download(ferry, drop, ticket)
+    try:
+        status, body = _read_head_and(sock, 1024 * KiB)
+        assert status == 200
+        answer = ann.drops.revoke(drop.id) if ending == "revoke" else ann.drops.delete(drop.id)
+        assert answer.status in (200, 204), answer
+        body += _read_body_rest(sock, len(body), size)
+    finally:
+        sock.close()
+    assert len(body) < size // 2, f"{len(body)} of {size} bytes arrived after the drop ended"
+    assert body == drop.files[0][:len(body)]
+    gone = download(ann, drop, 0, ticket, {"Range": "bytes=0-0"})
+    assert gone.status in (404, 410), gone
 
 
 def test_deletion_removes_the_bytes_at_once(ann: Person, bob: Person, ferry: Ferry) -> None:

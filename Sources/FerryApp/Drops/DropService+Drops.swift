@@ -1,5 +1,6 @@
 import Crypto
 import FerryBlobStore
+import FerryHTTP
 import FerryStore
 import FerryWeb
 import Foundation
@@ -98,7 +99,7 @@ extension DropService {
     /// (or used-up) drop.
     func file(
         _ dropID: String, index: Int, proof: String?, ticket: String?, clientAddress: String?, now: Date
-    ) async throws -> (file: BlobFile, blobID: String) {
+    ) async throws -> (file: BlobFile, blobID: String, lease: ResponseLease) {
         let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
         let state = drop.state(at: now)
         guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
@@ -109,7 +110,12 @@ extension DropService {
         guard files.indices.contains(index), let file = try await blobs.file(files[index].blobID) else {
             throw DropError.fileNotFound
         }
-        return (file, files[index].blobID)
+        return (file, files[index].blobID, downloads.lease(dropID, until: Self.deadline(drop.expiresAt, now: now)))
+    }
+
+    /// The instant of the process clock at which `date`, on the service's clock, comes.
+    static func deadline(_ date: Date, now: Date) -> ContinuousClock.Instant {
+        .now + .milliseconds(Int64((date.timeIntervalSince(now) * 1000).rounded(.up)))
     }
 
     /// The drop, if `proof` hashes to its verifier; wrong proofs are counted per drop and address.
@@ -135,10 +141,12 @@ extension DropService {
         _ dropID: String, expiresIn: TimeInterval?, maxDownloads: Int?, context: ActionContext
     ) async throws -> Drop {
         do {
-            return try await store.updateDrop(
+            let drop = try await store.updateDrop(
                 id: dropID, userID: try callerID(context),
                 expiresAt: expiresIn.map { context.now.addingTimeInterval($0) },
                 maxDownloads: maxDownloads.map { .some($0) }, now: context.now)
+            downloads.renew(dropID, until: Self.deadline(drop.expiresAt, now: context.now))
+            return drop
         } catch StoreError.dropUnavailable(.revoked) {
             throw DropError.revokedDropUnchangeable
         }
@@ -146,9 +154,11 @@ extension DropService {
 
     /// Stops a drop at once; its bytes go with the next sweep.
     func revoke(_ dropID: String, context: ActionContext) async throws -> Drop {
-        try await store.revokeDrop(
+        let drop = try await store.revokeDrop(
             id: dropID, userID: try callerID(context), now: context.now,
             audit: context.audit("drop.revoke", subject: dropID))
+        downloads.end(dropID)
+        return drop
     }
 
     /// Deletes a drop and its bytes at once.
@@ -156,6 +166,7 @@ extension DropService {
         let blobIDs = try await store.deleteDrop(
             id: dropID, userID: try callerID(context), now: context.now,
             audit: context.audit("drop.delete", subject: dropID))
+        downloads.end(dropID)
         try await deleteBlobs(blobIDs + [Self.metadataBlob(of: dropID)])
     }
 

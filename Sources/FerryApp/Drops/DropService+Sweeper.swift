@@ -31,6 +31,7 @@ extension DropService {
         for id in try await store.finishedDrops(now: now, limit: batch) {
             do {
                 let blobIDs = try await store.deleteDrop(id: id, userID: nil, now: now, audit: nil)
+                downloads.end(id)  // an unlinked file could still be sent from an open handle
                 try await deleteBlobs(blobIDs + [Self.metadataBlob(of: id)])
                 report.drops += 1
             } catch StoreError.notFound {

@@ -17,6 +17,8 @@ public final class DropService: Sendable {
     private let busyUploads = Mutex<Set<String>>([])
     /// Wrong proofs per drop and client address.
     let proofAttempts: SlidingWindowLimiter
+    /// Downloads being sent, which stop when their drop does.
+    let downloads = DownloadLeases()
 
     public init(
         store: DropStore, blobs: any BlobStore, configuration: DropsConfiguration,

@@ -43,7 +43,7 @@ extension HTTP1ConnectionHandler {
             writeHead(
                 response.head, prepared: response.prepared, framing: framing, exchange: exchange, into: &buffer)
             if case .contentLength = framing {
-                writeSegments(segments, after: &buffer)
+                writeSegments(segments, after: &buffer, lease: response.lease)
                 exchange.bodyBytesSent = length
             } else {
                 context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
@@ -98,7 +98,7 @@ extension HTTP1ConnectionHandler {
         )
     }
 
-    func writeSegments(_ segments: [HTTPResponseBody.Segment], after head: inout ByteBuffer) {
+    func writeSegments(_ segments: [HTTPResponseBody.Segment], after head: inout ByteBuffer, lease: ResponseLease?) {
         var pending = head
         for segment in segments {
             switch segment {
@@ -115,7 +115,7 @@ extension HTTP1ConnectionHandler {
                 context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
                 pending = context.channel.allocator.buffer(capacity: 0)
                 do {
-                    try writeFile(path: path, offset: offset, count: count)
+                    try writeFile(path: path, offset: offset, count: count, lease: lease)
                 } catch {
                     // The file vanished after the head promised its length: the response cannot be
                     // completed truthfully, so the connection is cut.
@@ -131,8 +131,10 @@ extension HTTP1ConnectionHandler {
     }
 
     /// Sends a file range with sendfile, in slices of `fileSliceSize` so each finished slice
-    /// counts as write progress (a slow reader is fine, a reader that stops is not).
-    func writeFile(path: String, offset: Int64, count: Int64) throws {
+    /// counts as write progress (a slow reader is fine, a reader that stops is not). All slices
+    /// are queued at once; when `lease` has ended as one finishes, the connection is closed at
+    /// once, which drops the slices still queued (a graceful close would send them first).
+    func writeFile(path: String, offset: Int64, count: Int64, lease: ResponseLease? = nil) throws {
         let handle = try NIOFileHandle(_deprecatedPath: path)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         setCorked(true)
@@ -144,13 +146,25 @@ extension HTTP1ConnectionHandler {
             let promise = eventLoop.makePromise(of: Void.self)
             let isLast = sliceEnd == end
             machine.writeStarted(now: .now())
-            promise.futureResult.whenComplete { _ in
+            promise.futureResult.whenComplete { result in
                 loopBound.value.writeFinished()
-                if isLast { try? handle.close() }
+                if isLast {
+                    try? handle.close()
+                } else if case .success = result, lease?.hasEnded == true {
+                    loopBound.value.cutResponse()
+                }
             }
             context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
             start = sliceEnd
         }
+    }
+
+    /// A response's lease ended while its file slices were queued: the promised length cannot be
+    /// kept, so the connection closes without sending what is still queued.
+    func cutResponse() {
+        guard let context, machine.closeRequested() else { return }
+        timer?.cancel()
+        context.close(promise: nil)
     }
 
     func writeFinished() {

@@ -342,6 +342,7 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     private func send(_ response: HTTPServerResponse, for stream: HTTP2Stream) {
         stream.route = response.route
         stream.requestID = response.requestID
+        stream.lease = response.lease
         switch response.body {
         case .tunnel where !canOpenTunnel(response.head, for: stream):
             send(HTTPServerResponse(status: .internalServerError), for: stream)
@@ -564,6 +565,13 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
     /// join the body when the read lands; a file that cannot be read to its promised length resets
     /// the stream before any of the missing bytes were promised in a frame.
     private func readFileSlice(for stream: HTTP2Stream) {
+        if stream.lease?.hasEnded == true, !stream.body.isFullyBuffered {
+            // The application withdrew the rest (a revoked drop): the stream ends here, unfinished.
+            stream.body.fail(ResponseLeaseEnded())
+            stream.body.ended = true
+            session.resetStream(stream.id, errorCode: NGHTTP2_CANCEL.rawValue)
+            return
+        }
         guard let read = stream.body.nextRead() else { return }
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         let boundStream = NIOLoopBound(stream, eventLoop: eventLoop)

@@ -28,6 +28,8 @@ final class HTTP2Stream {
     var requestID: String?
     var task: Task<Void, Never>?
     var body = HTTP2BodyQueue()
+    /// Checked before each file slice is read (``ResponseLease``).
+    var lease: ResponseLease?
     var bodyBytesSent: Int64 = 0
     /// The Content-Length a streaming response declared; its writes must add up to it.
     var streamRemaining: Int64?

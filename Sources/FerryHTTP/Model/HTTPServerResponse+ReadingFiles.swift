@@ -15,6 +15,7 @@ extension HTTPServerResponse {
         guard case .segments(let segments) = body, let length = body.knownLength else { return self }
         var head = self.head
         head.headerFields[.contentLength] = String(length)
+        let lease = self.lease
         var streamed = HTTPServerResponse(
             head: head,
             body: .stream { writer in
@@ -24,21 +25,25 @@ extension HTTPServerResponse {
                         try await writer.write(bytes)
                     case .file(let path, let offset, let count):
                         try await Self.stream(
-                            path: path, offset: offset, count: count, sliceSize: sliceSize, to: writer)
+                            path: path, offset: offset, count: count, sliceSize: sliceSize, lease: lease, to: writer)
                     }
                 }
             })
         streamed.route = route
         streamed.requestID = requestID
+        streamed.lease = lease
         return streamed
     }
 
     private static func stream(
-        path: String, offset: Int64, count: Int64, sliceSize: Int, to writer: any HTTPBodyWriter
+        path: String, offset: Int64, count: Int64, sliceSize: Int, lease: ResponseLease?,
+        to writer: any HTTPBodyWriter
     ) async throws {
         var position = offset
         let end = offset + count
         while position < end {
+            // A failed stream after its head cuts the connection: what HTTP/1.1 can do.
+            if lease?.hasEnded == true { throw ResponseLeaseEnded() }
             let size = Int(min(Int64(sliceSize), end - position))
             try await writer.write(try await FileSliceReader.shared.read(path: path, offset: position, count: size))
             position += Int64(size)

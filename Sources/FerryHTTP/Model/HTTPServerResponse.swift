@@ -13,6 +13,8 @@ public struct HTTPServerResponse: Sendable {
     /// The head in encoded form, when it was fixed in advance. Set only through
     /// ``init(prepared:body:)``; whoever changes `head` afterwards must set this to nil.
     public var prepared: PreparedHead?
+    /// Ends the sending of file segments part-way when the application ends it (``ResponseLease``).
+    public var lease: ResponseLease?
 
     public init(head: HTTPResponse, body: HTTPResponseBody = .empty, route: String? = nil) {
         self.head = head

@@ -16,6 +16,9 @@ public struct Response: Sendable {
     public var preparedFields: Bool
     /// Status and headers encoded in advance; dropped as soon as either changes.
     public private(set) var encodedHead: PreparedHead?
+    /// Lets the application stop the body's file segments part-way (a drop revoked while it
+    /// is downloaded); see ``ResponseLease``.
+    public var lease: ResponseLease?
 
     public init(
         status: HTTPResponse.Status = .ok, headers: HTTPFields = [:], body: HTTPResponseBody = .empty,
@@ -34,10 +37,14 @@ public struct Response: Sendable {
     }
 
     var serverResponse: HTTPServerResponse {
-        if let encodedHead {
-            return HTTPServerResponse(prepared: encodedHead, body: body)
-        }
-        return HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
+        var response =
+            if let encodedHead {
+                HTTPServerResponse(prepared: encodedHead, body: body)
+            } else {
+                HTTPServerResponse(head: HTTPResponse(status: status, headerFields: headers), body: body)
+            }
+        response.lease = lease
+        return response
     }
 
     /// The response with its security fields applied and its fields encoded once, marked

@@ -83,7 +83,7 @@ struct DropsAPI: Sendable {
                     index >= 0
                 else { throw DropError.fileNotFound }
                 let headers = call.request.headers
-                let (file, blobID) = try await service.file(
+                let (file, blobID, lease) = try await service.file(
                     try Self.dropID(call), index: index, proof: headers[.ferryDropProof],
                     ticket: headers[.ferryDropTicket], clientAddress: call.context.clientAddress,
                     now: call.context.now)
@@ -91,7 +91,9 @@ struct DropsAPI: Sendable {
                     path: file.path, length: file.length, lastModified: file.modifiedAt,
                     etag: EntityTag(opaque: blobID), contentType: "application/octet-stream",
                     extraFields: [.cacheControl: "private, no-store"])
-                return RepresentationResponse.respond(to: call.request, with: representation)
+                var response = RepresentationResponse.respond(to: call.request, with: representation)
+                response.lease = lease
+                return response
             }
         }
     }

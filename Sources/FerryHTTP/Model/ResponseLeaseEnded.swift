@@ -1,0 +1,2 @@
+/// A response stopped part-way because its ``ResponseLease`` ended.
+struct ResponseLeaseEnded: Error {}

@@ -1,0 +1,107 @@
+import FerryHTTP
+import FerryWeb
+import Foundation
+import Synchronization
+import Testing
+
+/// A response whose lease ends while its file is being sent stops part-way, on every transport:
+/// HTTP/1.1 (sendfile) closes the connection, HTTP/2 resets the stream. A response whose lease
+/// holds is sent whole.
+@Suite("Responses whose lease ends")
+struct LiveResponseLeaseTests {
+    /// 64 MiB, sparse: far more than loopback's socket buffers hold.
+    static let fileSize: Int64 = 64 * 1024 * 1024
+
+    final class Leases: Sendable {
+        let current = Mutex<ResponseLease?>(nil)
+    }
+
+    static func bigFile() throws -> String {
+        let path = NSTemporaryDirectory() + "ferry-lease-\(UUID().uuidString)"
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        try handle.truncate(atOffset: UInt64(fileSize))
+        try handle.close()
+        return path
+    }
+
+    static func server(file: String, leases: Leases) async throws -> TestWebServer {
+        try await TestWebServer.start { router in
+            router.routes.get("/file") { _ in
+                var response = Response(body: .segments([.file(path: file, offset: 0, count: fileSize)]))
+                let lease = ResponseLease()
+                leases.current.withLock { $0 = lease }
+                response.lease = lease
+                return response
+            }
+        }
+    }
+
+    static func waitForLease(_ leases: Leases) async throws -> ResponseLease {
+        for _ in 0..<500 {
+            if let lease = leases.current.withLock({ $0 }) { return lease }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw CancellationError()
+    }
+
+    @Test("HTTP/1.1: ended → the connection closes before the promised length")
+    func http1CutsTheConnection() async throws {
+        let file = try Self.bigFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let leases = Leases()
+        let server = try await Self.server(file: file, leases: leases)
+        defer { Task { await server.stop() } }
+
+        let client = try server.client()
+        await client.send("GET /file HTTP/1.1\r\nHost: h\r\n\r\n")
+        let lease = try await Self.waitForLease(leases)
+        try await Task.sleep(for: .milliseconds(200))  // the socket buffers fill; the rest waits
+        lease.end()
+        let received = await client.readToEnd()
+        #expect(received.count > 0)
+        #expect(Int64(received.count) < Self.fileSize / 2, "stopped part-way: \(received.count) bytes")
+    }
+
+    @Test("HTTP/1.1: a lease that holds → the whole file")
+    func http1SendsWholeWhileTheLeaseHolds() async throws {
+        let file = try Self.bigFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let leases = Leases()
+        let server = try await Self.server(file: file, leases: leases)
+        defer { Task { await server.stop() } }
+
+        let client = try server.client()
+        await client.send("GET /file HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+        let received = await client.readToEnd()
+        #expect(Int64(received.count) > Self.fileSize, "head and the whole body")
+    }
+
+    @Test("HTTP/2: ended → RST_STREAM(CANCEL) before the promised length")
+    func http2ResetsTheStream() async throws {
+        let file = try Self.bigFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let leases = Leases()
+        let server = try await Self.server(file: file, leases: leases)
+        defer { Task { await server.stop() } }
+
+        let client = try HTTP2TestClient(port: server.port)
+        #expect(await client.handshake() != nil)
+        await client.get(stream: 1, path: "/file")
+        // The default window (64 KiB) holds the rest back until the lease has ended.
+        let first = await client.readBytes(stream: 1, count: 65_535)
+        #expect(first.bytes.count == 65_535)
+        let lease = try await Self.waitForLease(leases)
+        lease.end()
+        let window = HTTP2TestClient.integerBytes(1 << 30)
+        await client.send(type: HTTP2TestClient.windowUpdate, stream: 0, payload: window)
+        await client.send(type: HTTP2TestClient.windowUpdate, stream: 1, payload: window)
+        let (reset, seen) = await client.waitFor { $0.type == HTTP2TestClient.rstStream && $0.streamID == 1 }
+        #expect(reset?.errorCode == 8, "CANCEL")
+        let more = seen.filter { $0.type == HTTP2TestClient.data && $0.streamID == 1 }.reduce(0) {
+            $0 + $1.payload.count
+        }
+        #expect(!seen.contains { $0.endStream && $0.streamID == 1 }, "never ended as if complete")
+        #expect(more <= 1024 * 1024, "at most what was read ahead: \(more) bytes")
+    }
+}
