@@ -45,63 +45,66 @@ struct LiveResponseLeaseTests {
         throw CancellationError()
     }
 
-    @Test("HTTP/1.1: ended → the connection closes before the promised length")
-    func http1CutsTheConnection() async throws {
-        let file = try Self.bigFile()
+    /// Runs `body` against a server whose `/file` answers the big file under a new lease.
+    static func withServer(_ body: (TestWebServer, Leases) async throws -> Void) async throws {
+        let file = try bigFile()
         defer { try? FileManager.default.removeItem(atPath: file) }
         let leases = Leases()
-        let server = try await Self.server(file: file, leases: leases)
-        defer { Task { await server.stop() } }
+        let server = try await server(file: file, leases: leases)
+        do {
+            try await body(server, leases)
+        } catch {
+            await server.stop()
+            throw error
+        }
+        await server.stop()
+    }
 
-        let client = try server.client()
-        await client.send("GET /file HTTP/1.1\r\nHost: h\r\n\r\n")
-        let lease = try await Self.waitForLease(leases)
-        try await Task.sleep(for: .milliseconds(200))  // the socket buffers fill; the rest waits
-        lease.end()
-        let received = await client.readToEnd()
-        #expect(received.count > 0)
-        #expect(Int64(received.count) < Self.fileSize / 2, "stopped part-way: \(received.count) bytes")
+    @Test("HTTP/1.1: ended → the connection closes before the promised length")
+    func http1CutsTheConnection() async throws {
+        try await Self.withServer { server, leases in
+            let client = try server.client()
+            await client.send("GET /file HTTP/1.1\r\nHost: h\r\n\r\n")
+            let lease = try await Self.waitForLease(leases)
+            try await Task.sleep(for: .milliseconds(200))  // the socket buffers fill; the rest waits
+            lease.end()
+            let received = await client.readToEnd()
+            #expect(received.count > 0)
+            #expect(Int64(received.count) < Self.fileSize / 2, "stopped part-way: \(received.count) bytes")
+        }
     }
 
     @Test("HTTP/1.1: a lease that holds → the whole file")
     func http1SendsWholeWhileTheLeaseHolds() async throws {
-        let file = try Self.bigFile()
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let leases = Leases()
-        let server = try await Self.server(file: file, leases: leases)
-        defer { Task { await server.stop() } }
-
-        let client = try server.client()
-        await client.send("GET /file HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
-        let received = await client.readToEnd()
-        #expect(Int64(received.count) > Self.fileSize, "head and the whole body")
+        try await Self.withServer { server, _ in
+            let client = try server.client()
+            await client.send("GET /file HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
+            let received = await client.readToEnd()
+            #expect(Int64(received.count) > Self.fileSize, "head and the whole body")
+        }
     }
 
     @Test("HTTP/2: ended → RST_STREAM(CANCEL) before the promised length")
     func http2ResetsTheStream() async throws {
-        let file = try Self.bigFile()
-        defer { try? FileManager.default.removeItem(atPath: file) }
-        let leases = Leases()
-        let server = try await Self.server(file: file, leases: leases)
-        defer { Task { await server.stop() } }
-
-        let client = try HTTP2TestClient(port: server.port)
-        #expect(await client.handshake() != nil)
-        await client.get(stream: 1, path: "/file")
-        // The default window (64 KiB) holds the rest back until the lease has ended.
-        let first = await client.readBytes(stream: 1, count: 65_535)
-        #expect(first.bytes.count == 65_535)
-        let lease = try await Self.waitForLease(leases)
-        lease.end()
-        let window = HTTP2TestClient.integerBytes(1 << 30)
-        await client.send(type: HTTP2TestClient.windowUpdate, stream: 0, payload: window)
-        await client.send(type: HTTP2TestClient.windowUpdate, stream: 1, payload: window)
-        let (reset, seen) = await client.waitFor { $0.type == HTTP2TestClient.rstStream && $0.streamID == 1 }
-        #expect(reset?.errorCode == 8, "CANCEL")
-        let more = seen.filter { $0.type == HTTP2TestClient.data && $0.streamID == 1 }.reduce(0) {
-            $0 + $1.payload.count
+        try await Self.withServer { server, leases in
+            let client = try HTTP2TestClient(port: server.port)
+            #expect(await client.handshake() != nil)
+            await client.get(stream: 1, path: "/file")
+            // The default window (64 KiB) holds the rest back until the lease has ended.
+            let first = await client.readBytes(stream: 1, count: 65_535)
+            #expect(first.bytes.count == 65_535)
+            let lease = try await Self.waitForLease(leases)
+            lease.end()
+            let window = HTTP2TestClient.integerBytes(1 << 30)
+            await client.send(type: HTTP2TestClient.windowUpdate, stream: 0, payload: window)
+            await client.send(type: HTTP2TestClient.windowUpdate, stream: 1, payload: window)
+            let (reset, seen) = await client.waitFor { $0.type == HTTP2TestClient.rstStream && $0.streamID == 1 }
+            #expect(reset?.errorCode == 8, "CANCEL")
+            let more = seen.filter { $0.type == HTTP2TestClient.data && $0.streamID == 1 }.reduce(0) {
+                $0 + $1.payload.count
+            }
+            #expect(!seen.contains { $0.endStream && $0.streamID == 1 }, "never ended as if complete")
+            #expect(more <= 1024 * 1024, "at most what was read ahead: \(more) bytes")
         }
-        #expect(!seen.contains { $0.endStream && $0.streamID == 1 }, "never ended as if complete")
-        #expect(more <= 1024 * 1024, "at most what was read ahead: \(more) bytes")
     }
 }
