@@ -81,8 +81,9 @@ CHUNK_CLOCK = """
 
 # With --send-probe, at the sender: the pauses between chunk-sized `send`s longer than 2 ms, and
 # what ended each — a `bufferedamountlow` just before (the channel's own flow control, the pause
-# the bare loop has too), a message from the receiver just before (an `ack`: the sender's window
-# was full), or neither (the sender waited for its reading worker, or its thread was busy) — and
+# the bare loop has too), a message from the receiver just before (an `ack`, which wakes the
+# sender whether its window was full or it waited for the buffer to drain), or neither (the
+# sender waited for its reading worker, or its thread was busy) — and
 # whether the channel's send buffer had run low meanwhile (under 256 KiB: the network may idle).
 # Listeners are added when the channel is made, before the app's, so they see an event first.
 SEND_PROBE = """
