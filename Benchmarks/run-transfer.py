@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import sys
 import tempfile
@@ -74,6 +75,47 @@ CHUNK_CLOCK = """
   window.RTCPeerConnection = class extends Real {
     constructor(...args) { super(...args); this.addEventListener("datachannel", ({ channel }) => watch(channel)); }
     createDataChannel(...args) { const channel = super.createDataChannel(...args); watch(channel); return channel; }
+  };
+}
+"""
+
+# With --send-probe, at the sender: the pauses between chunk-sized `send`s longer than 2 ms, and
+# what ended each — a `bufferedamountlow` just before (the channel's own flow control, the pause
+# the bare loop has too), a message from the receiver just before (an `ack`, which wakes the
+# sender whether its window was full or it waited for the buffer to drain), or neither (the
+# sender waited for its reading worker, or its thread was busy) — and
+# whether the channel's send buffer had run low meanwhile (under 256 KiB: the network may idle).
+# Listeners are added when the channel is made, before the app's, so they see an event first.
+SEND_PROBE = """
+{
+  const probe = { sends: 0, pauses: 0, pauseMs: 0, maxPauseMs: 0, low: 0, lowMs: 0, ack: 0, ackMs: 0,
+                  other: 0, otherMs: 0, dry: 0, dryMs: 0 };
+  window.__sendProbe = probe;
+  let last = 0, lastMessage = -1e9, lastLow = -1e9;
+  const watch = (channel) => {
+    channel.addEventListener("message", () => { lastMessage = performance.now(); });
+    channel.addEventListener("bufferedamountlow", () => { lastLow = performance.now(); });
+  };
+  const Real = window.RTCPeerConnection;
+  window.RTCPeerConnection = class extends Real {
+    createDataChannel(...args) { const channel = super.createDataChannel(...args); watch(channel); return channel; }
+  };
+  const send = RTCDataChannel.prototype.send;
+  RTCDataChannel.prototype.send = function (data) {
+    if ((data?.byteLength ?? 0) >= 32768) {
+      const now = performance.now();
+      const pause = last ? now - last : 0;
+      if (pause > 2) {
+        probe.pauses++; probe.pauseMs += pause; probe.maxPauseMs = Math.max(probe.maxPauseMs, pause);
+        if (this.bufferedAmount < 262144) { probe.dry++; probe.dryMs += pause; }
+        if (now - lastLow < 2) { probe.low++; probe.lowMs += pause; }
+        else if (now - lastMessage < 2) { probe.ack++; probe.ackMs += pause; }
+        else { probe.other++; probe.otherMs += pause; }
+      }
+      last = now;
+      probe.sends++;
+    }
+    return send.call(this, data);
   };
 }
 """
@@ -298,13 +340,48 @@ def scrape_cost(team: Team) -> int:
     return second - first if how == "metrics" else 0
 
 
-def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bool) -> dict:  # noqa: C901
+def start_js_profiles(pages: dict[str, Page]) -> dict:
+    """CDP sampling profiles of the pages' main threads (1 ms interval; workers not included)."""
+    sessions = {}
+    for side, page in pages.items():
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Profiler.enable")
+        cdp.send("Profiler.setSamplingInterval", {"interval": 1000})
+        cdp.send("Profiler.start")
+        sessions[side] = cdp
+    return sessions
+
+
+def stop_js_profiles(sessions: dict, folder: str | None) -> dict:
+    """Stops the profiles; returns each side's top functions by self time (ms), writes the
+    `.cpuprofile` files (Chrome DevTools can open them) to `folder`."""
+    summary = {}
+    for side, cdp in sessions.items():
+        profile = cdp.send("Profiler.stop")["profile"]
+        if folder:
+            Path(folder).mkdir(parents=True, exist_ok=True)
+            (Path(folder) / f"{side}-{time.strftime('%H%M%S')}.cpuprofile").write_text(json.dumps(profile))
+        by_node = {node["id"]: node for node in profile["nodes"]}
+        self_ms: dict[str, float] = {}
+        for node_id, delta in zip(profile.get("samples", []), profile.get("timeDeltas", [])):
+            frame = by_node[node_id]["callFrame"]
+            name = frame["functionName"] or "(anonymous)"
+            where = frame["url"].rsplit("/", 1)[-1]
+            key = f"{name} {where}:{frame['lineNumber'] + 1}" if where else name
+            self_ms[key] = self_ms.get(key, 0) + delta / 1000
+        summary[side] = dict(sorted(((k, round(v)) for k, v in self_ms.items() if k != "(idle)"),
+                                    key=lambda kv: -kv[1])[:25])
+    return summary
+
+
+def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bool,  # noqa: C901
+          send_probe: bool = False, js_profile: str | None = None) -> dict:
     """One file from Ann to Bob through the page; measured at Bob from Accept to verified."""
     scripts = (NO_ICE,) if relay else ()
     a, b, owned = chromium.contexts()
     pages: list[Page] = []
     before = chromium.renderers()
-    ann = team.member(a, "ann@example.org", *scripts)
+    ann = team.member(a, "ann@example.org", *scripts, *((SEND_PROBE,) if send_probe else ()))
     pages.append(ann)
     mid = chromium.renderers()
     bob = team.member(b, "bob@example.org", *scripts, CHUNK_CLOCK)
@@ -338,6 +415,7 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         sampled = {**watched, **chromium.roots}
         threads = {name: benchlib.threads_cpu(pid) for name, pid in sampled.items()}
         udp = benchlib.udp_counters()
+        profiles = start_js_profiles({"sender": ann, "receiver": bob}) if js_profile is not None else None
         accepted = time.time()
         with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
             bob.click("#offer-accept")
@@ -350,6 +428,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         bytes_after, _ = server_bytes(team)
         udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
         first_chunk, last_chunk = bob.evaluate("[window.__firstChunk, window.__lastChunk]")
+        probe = ann.evaluate("window.__sendProbe") if send_probe else None
+        js = stop_js_profiles(profiles, js_profile or None) if profiles is not None else None
         cpu = {name: benchlib.cpu_seconds(pid) - cpu_before[name] for name, pid in watched.items()}
         cpu["chromium"] = chromium.tree_cpu() - chromium_cpu
         kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
@@ -372,6 +452,10 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
             result["setup_seconds"] = first_chunk / 1000 - accepted
             result["data_seconds"] = (last_chunk - first_chunk) / 1000
             result["data_mib_per_s"] = size / result["data_seconds"] / (1 << 20)
+        if js:
+            result["js_profile_self_ms"] = js
+        if probe:
+            result["send_probe"] = {k: round(v, 1) for k, v in probe.items()}
         if relay:
             relayed = time.monotonic() - path_at  # noqa: F821 (set above when relay)
             result["relayed_seconds"] = relayed
@@ -404,6 +488,11 @@ def main() -> int:
     parser.add_argument("--profile", choices=("persistent", "incognito"), default=os.environ.get("PROFILE", "persistent"),
                         help="a Chromium with a normal profile per side, or two incognito contexts of one Chromium")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
+    parser.add_argument("--send-probe", action="store_true", default=bool(os.environ.get("SEND_PROBE")),
+                        help="count the sender's pauses between chunks and what ended them (a wrapper around send)")
+    parser.add_argument("--js-profile", nargs="?", const="", default=None, metavar="FOLDER",
+                        help="profile both pages' main threads (CDP, 1 ms samples) in Ferry phases; print the top "
+                             "functions by self time, and write the .cpuprofile files to FOLDER if given")
     parser.add_argument("--before", default=os.environ.get("BEFORE_PUBLIC"),
                         help="a Public/ folder of an earlier client: adds the phase `before`, Ferry direct with it")
     options = parser.parse_args()
@@ -444,7 +533,8 @@ def main() -> int:
                                 assert team
                                 path, digest = files["direct" if phase == "before" else phase]
                                 result = ferry(chromium, before if phase == "before" else team, path, digest,
-                                               relay=phase == "relay")
+                                               relay=phase == "relay", send_probe=options.send_probe,
+                                               js_profile=options.js_profile)
                                 benchlib.log("transfer", f"round {round_ + 1} {phase}:", f"{result['mib_per_s']:.1f} MiB/s,",
                                              f"server {result['server_cpu_s'] * 1000:.0f} ms CPU, {result['server_bytes']} bytes,",
                                              f"Chromium CPU {result['cpu_s']['chromium'] / result['seconds']:.2f} cores",
@@ -453,7 +543,9 @@ def main() -> int:
                                              {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
                                              result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""),
                                              "UDP", result["udp"], "setup / data / data MiB/s:",
-                                             [round(result.get(k, 0), 1) for k in ("setup_seconds", "data_seconds", "data_mib_per_s")])
+                                             [round(result.get(k, 0), 1) for k in ("setup_seconds", "data_seconds", "data_mib_per_s")],
+                                             *(("send probe:", result["send_probe"]) if "send_probe" in result else ()),
+                                             *(("JS self ms:", result["js_profile_self_ms"]) if "js_profile_self_ms" in result else ()))
                                 runs[phase].append(result)
                 finally:
                     chromium.close()

@@ -9,6 +9,15 @@
 import { byId, copyText, el } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
 
+/**
+ * Sets a node's text when it differs.
+ * @param {{ textContent: string | null }} node
+ * @param {string} text
+ */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
 /** @param {import("./compose.js").AppContext} app */
 export function transfersPanel(app) {
   const { document } = app.env;
@@ -19,7 +28,8 @@ export function transfersPanel(app) {
   const rows = new Map();
 
   const showClear = () => {
-    clear.hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
+    const hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
+    if (clear.hidden !== hidden) clear.hidden = hidden;
   };
   clear.addEventListener("click", () => {
     for (const [id, parts] of rows) {
@@ -65,20 +75,24 @@ export function transfersPanel(app) {
       rows.set(row.id, parts);
       list.prepend(parts.item);
     }
-    parts.item.dataset.state = row.state;
-    parts.item.dataset.path = view.mode ?? "";
-    parts.name.textContent = row.name;
-    parts.peer.textContent = row.peer;
-    parts.progress.value = row.percent;
-    parts.progress.textContent = `${row.percent}%`;
-    parts.bytes.textContent = row.bytes;
-    parts.speed.textContent = row.speed;
-    parts.eta.textContent = row.eta;
-    parts.path.textContent = row.path;
-    parts.state.textContent = row.stateText;
-    parts.cancel.hidden = !row.canCancel;
-    parts.cancel.setAttribute("aria-label", `Cancel ${row.name}`);
-    empty.hidden = true;
+    // Only what changed is written: a running transfer updates its row four times a second, and
+    // each write of a text replaces a node and invalidates style and layout, in both pages while
+    // the data channel competes for the same cores (Benchmarks/README.md, "Browser-to-browser
+    // transfers"). Mostly the bytes, speed and time left change; the rest stays.
+    if (parts.item.dataset.state !== row.state) parts.item.dataset.state = row.state;
+    if (parts.item.dataset.path !== (view.mode ?? "")) parts.item.dataset.path = view.mode ?? "";
+    setText(parts.name, row.name);
+    setText(parts.peer, row.peer);
+    if (parts.progress.value !== row.percent) parts.progress.value = row.percent;
+    setText(parts.progress, `${row.percent}%`);
+    setText(parts.bytes, row.bytes);
+    setText(parts.speed, row.speed);
+    setText(parts.eta, row.eta);
+    setText(parts.path, row.path);
+    setText(parts.state, row.stateText);
+    if (parts.cancel.hidden !== !row.canCancel) parts.cancel.hidden = !row.canCancel;
+    if (parts.cancel.getAttribute("aria-label") !== `Cancel ${row.name}`) parts.cancel.setAttribute("aria-label", `Cancel ${row.name}`);
+    if (!empty.hidden) empty.hidden = true;
     showClear();
     return parts;
   }

@@ -1,0 +1,124 @@
+// The transfers panel (Public/js/app/transfers-panel.js) on a small fake DOM: a row shows the
+// transfer, and a progress update writes only the texts and attributes that changed (each write
+// invalidates style and layout while the data channel competes for the same cores).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Emitter } from "../../Public/js/emitter.js";
+import { transfersPanel } from "../../Public/js/app/transfers-panel.js";
+
+/** Elements that count writes to their text, attributes, dataset and `hidden`/`value`. */
+function fakeDocument() {
+  const writes = { count: 0 };
+  const make = (tag) => {
+    let text = "";
+    let hidden = false;
+    let value = 0;
+    const attributes = new Map();
+    const element = {
+      tag,
+      className: "",
+      children: [],
+      dataset: new Proxy(
+        {},
+        {
+          set(target, key, v) {
+            writes.count++;
+            target[key] = String(v);
+            return true;
+          },
+        },
+      ),
+      get textContent() {
+        return text;
+      },
+      set textContent(v) {
+        writes.count++;
+        text = String(v);
+      },
+      get hidden() {
+        return hidden;
+      },
+      set hidden(v) {
+        writes.count++;
+        hidden = Boolean(v);
+      },
+      get value() {
+        return value;
+      },
+      set value(v) {
+        writes.count++;
+        value = Number(v);
+      },
+      disabled: false,
+      setAttribute(name, v) {
+        writes.count++;
+        attributes.set(name, String(v));
+      },
+      getAttribute: (name) => attributes.get(name) ?? null,
+      addEventListener() {},
+      append: (...nodes) => element.children.push(...nodes),
+      prepend: (...nodes) => element.children.unshift(...nodes),
+      remove() {},
+      closest: () => null,
+    };
+    return element;
+  };
+  const byId = new Map(["transfers", "transfers-empty", "transfers-clear"].map((id) => [id, make("div")]));
+  return { writes, byId, createElement: make, getElementById: (id) => byId.get(id) ?? null };
+}
+
+const view = (done, extra = {}) => ({
+  id: "T1",
+  direction: "in",
+  peerId: "p",
+  peer: { deviceId: "d", deviceName: "Laptop", userName: "Ann", guest: false },
+  summary: { isText: false, count: 1, names: ["big.bin"] },
+  state: "running",
+  mode: "direct",
+  done,
+  total: 1000,
+  bytesPerSecond: 100,
+  etaMs: ((1000 - done) / 100) * 1000,
+  error: null,
+  ...extra,
+});
+
+test("a row shows the transfer, and an update writes only what changed", () => {
+  const document = fakeDocument();
+  const events = new Emitter();
+  transfersPanel(/** @type {any} */ ({ env: { document }, events, cancel: async () => {}, error() {}, status() {} }));
+
+  events.emit("transfer", view(100));
+  const row = document.byId.get("transfers").children[0];
+  assert.equal(row.dataset.state, "running");
+  const text = (className) => {
+    const find = (node) => (node.className === className ? node : node.children?.map(find).find(Boolean));
+    return find(row)?.textContent;
+  };
+  assert.equal(text("transfer-name"), "big.bin");
+  assert.equal(text("transfer-path"), "direct");
+  assert.equal(text("transfer-progress"), "10%");
+
+  // Only the bytes differ (same percent, speed and time left): one write.
+  document.writes.count = 0;
+  events.emit("transfer", view(101));
+  assert.equal(text("transfer-bytes"), "101 B of 1000 B");
+  assert.equal(document.writes.count, 1);
+
+  // Bytes, percent (value and text) and time left: four writes.
+  document.writes.count = 0;
+  events.emit("transfer", view(300));
+  assert.equal(text("transfer-progress"), "30%");
+  assert.equal(document.writes.count, 4);
+
+  // The same view again: nothing is written.
+  document.writes.count = 0;
+  events.emit("transfer", view(300));
+  assert.equal(document.writes.count, 0);
+
+  // Done: state, progress, texts and the cancel button change; the row says so.
+  events.emit("transfer-done", { transfer: view(1000, { state: "done", etaMs: 0 }) });
+  assert.equal(row.dataset.state, "done");
+  assert.equal(text("transfer-progress"), "100%");
+  assert.equal(text("transfer-eta"), "");
+});
