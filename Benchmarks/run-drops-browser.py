@@ -10,7 +10,7 @@ on disk) against a release `ferry serve` (SQLite), for a random file of SIZE_MIB
 - download: one drop file's ranges (256 records each) written into an OPFS file with a sync
             access handle, through decode-stream.js (each record opened) against the plain
             bytes as they come; both read the ranges through range-reader.js (answers of up to
-            256 MiB read into reused memory), as the download worker does.
+            64 MiB read into reused memory), as the download worker does.
 
 The worker is Benchmarks/drops-browser/bench-worker.js, started from a blob: URL with its imports
 pointed at the server, so it runs the client's own modules; nothing benchmark-only is in the
