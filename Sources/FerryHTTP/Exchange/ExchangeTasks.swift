@@ -75,7 +75,7 @@ enum ExchangeTasks {
         let opened = eventLoop.submit { driver.value.startTunnel(head, exchangeID: exchangeID) }
         guard let inbound = try? await opened.get() else { return }
         let writer = HTTPStreamWriter(driver: driver, eventLoop: eventLoop, exchangeID: exchangeID)
-        let tunnel = HTTPTunnel(inbound: inbound, outbound: writer) {
+        let tunnel = HTTPTunnel(inbound: inbound, outbound: writer, eventLoop: eventLoop) {
             eventLoop.execute { driver.value.abortStream(exchangeID: exchangeID) }
         }
         func own() async {

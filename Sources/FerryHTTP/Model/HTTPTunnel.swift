@@ -20,11 +20,39 @@ public struct HTTPTunnel: Sendable {
     /// Bytes to the client.
     public let outbound: any HTTPBodyWriter
     private let abort: @Sendable () -> Void
+    /// The connection's event loop, for the owner's timers; nil for tunnels made in tests.
+    private let eventLoop: (any EventLoop)?
 
-    public init(inbound: HTTPRequestBody, outbound: any HTTPBodyWriter, abort: @escaping @Sendable () -> Void) {
+    public init(
+        inbound: HTTPRequestBody, outbound: any HTTPBodyWriter, eventLoop: (any EventLoop)? = nil,
+        abort: @escaping @Sendable () -> Void
+    ) {
         self.inbound = inbound
         self.outbound = outbound
+        self.eventLoop = eventLoop
         self.abort = abort
+    }
+
+    /// Calls `tick` every `interval` until it returns false or the returned task is cancelled: a
+    /// timer of the connection's event loop, not a sleeping task. A server holding thousands of
+    /// sockets then keeps thousands of entries in its loops' timer queues, and an idle socket
+    /// costs no thread of the concurrency pool (on Linux a sleeping task's wake-up goes through
+    /// Dispatch, whose idle worker threads exit and are made again). `tick` runs on the event
+    /// loop: it must not block.
+    public func repeatEvery(_ interval: Duration, _ tick: @escaping @Sendable () -> Bool) -> TunnelTimer {
+        guard let eventLoop else {
+            return TunnelTimer(
+                task: Task {
+                    while !Task.isCancelled {
+                        guard (try? await Task.sleep(for: interval)) != nil, tick() else { return }
+                    }
+                })
+        }
+        let delay = TimeAmount(interval)
+        return TunnelTimer(
+            repeated: eventLoop.scheduleRepeatedTask(initialDelay: delay, delay: delay) { task in
+                if !tick() { task.cancel() }
+            })
     }
 
     /// Ends the tunnel at once, failing pending reads and writes: for an owner that gives up on a

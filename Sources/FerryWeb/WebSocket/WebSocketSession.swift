@@ -1,4 +1,5 @@
 import FerryHTTP
+import NIOConcurrencyHelpers
 import NIOCore
 import NIOWebSocket
 
@@ -10,7 +11,7 @@ import NIOWebSocket
 enum WebSocketSession {
     static func run(tunnel: HTTPTunnel, socket: WebSocket, handler: any WebSocketHandler) async {
         socket.attach(tunnel)
-        let timer = Task { await timerLoop(socket: socket) }
+        let timer = startTimer(tunnel: tunnel, socket: socket)
         await handler.opened(socket)
         await readLoop(tunnel: tunnel, socket: socket, handler: handler)
         // What is queued (a close answer) still goes out; the timer drops a client that does not
@@ -196,22 +197,21 @@ enum WebSocketSession {
 
     // MARK: - Liveness
 
-    /// Wakes at the shorter of the ping interval and the close timeout: sends pings, drops a
-    /// client whose pong is overdue or whose close answer is, and resets the ping-flood count.
-    private static func timerLoop(socket: WebSocket) async {
+    /// Wakes at the shorter of the ping interval and the close timeout (a timer of the tunnel's
+    /// event loop): sends pings, drops a client whose pong is overdue or whose close answer is,
+    /// and resets the ping-flood count.
+    private static func startTimer(tunnel: HTTPTunnel, socket: WebSocket) -> TunnelTimer {
         let configuration = socket.configuration
         let tick = min(configuration.pingInterval, configuration.pongTimeout, configuration.closeTimeout)
-        var sinceLastPing = Duration.zero
-        while !Task.isCancelled {
-            do {
-                try await Task.sleep(for: tick)
-            } catch {
-                return
+        let sinceLastPing = NIOLockedValueBox(Duration.zero)
+        return tunnel.repeatEvery(tick) {
+            let sincePing = sinceLastPing.withLockedValue { since in
+                since += tick
+                return since
             }
-            sinceLastPing += tick
             let now = ContinuousClock.now
             let verdict: TimerVerdict = socket.withState { state in
-                if sinceLastPing >= configuration.pingInterval { state.pingsReceived = 0 }
+                if sincePing >= configuration.pingInterval { state.pingsReceived = 0 }
                 if let since = state.drainingSince {
                     return now - since >= configuration.closeTimeout ? .drop : .wait
                 }
@@ -220,7 +220,7 @@ enum WebSocketSession {
                     return .drop
                 case .open:
                     if let sent = state.pingSentAt, now - sent >= configuration.pongTimeout { return .drop }
-                    if state.pingSentAt == nil, sinceLastPing >= configuration.pingInterval {
+                    if state.pingSentAt == nil, sincePing >= configuration.pingInterval {
                         state.pingSentAt = now
                         return .ping
                     }
@@ -231,18 +231,19 @@ enum WebSocketSession {
                     return .wait
                 }
             }
-            if sinceLastPing >= configuration.pingInterval { sinceLastPing = .zero }
+            if sincePing >= configuration.pingInterval { sinceLastPing.withLockedValue { $0 = .zero } }
             socket.resumeWaiters(now: now)
             switch verdict {
             case .drop:
                 socket.drop()
-                return
+                return false
             case .ping:
                 socket.enqueueControl(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(string: "ferry")))
+                return true
             case .wait:
-                break
+                return true
             case .stop:
-                return
+                return false
             }
         }
     }
