@@ -293,6 +293,29 @@ def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
     return out
 
 
+def run_ns(pid: int) -> dict[int, int]:
+    """{thread id: nanoseconds on a CPU so far} of `pid` (/proc/PID/task/*/schedstat): exact where
+    the tick-based figures round to 10 ms. A thread that exits takes its time with it, so compare
+    with `run_ns_since`."""
+    out: dict[int, int] = {}
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return out
+    for task in tasks:
+        try:
+            out[int(task)] = int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[0])
+        except (OSError, ValueError):
+            continue
+    return out
+
+
+def run_ns_since(before: dict[int, int], pid: int) -> int:
+    """CPU nanoseconds of `pid`'s threads since `before` (a `run_ns` reading), counting threads
+    alive now (all of the time of those started since; threads that exited in between are missed)."""
+    return sum(value - before.get(task, 0) for task, value in run_ns(pid).items())
+
+
 def threads_cpu(pid: int) -> dict[str, float]:
     """CPU seconds so far per thread name of `pid` (threads of one name summed): where a
     multi-threaded process (a Chromium renderer) spends its time."""

@@ -10,6 +10,10 @@ frame per message). The receiver reads as fast as it can and checks every byte c
 flow control (docs/SIGNALLING.md, "Flow") and the relay's bandwidth bucket (32 MiB/s) apply as for
 browsers. Reported: the server's CPU (user + system, /proc) over the relay, per GiB, and MiB/s.
 
+With `--idle SECONDS` nothing is relayed: both sockets stay open and quiet for that long, and the
+server's CPU over it is reported (what connected peers cost a server doing nothing, which a
+direct transfer's server-CPU figure includes for its whole length).
+
 Not a results-file benchmark: a quick, repeatable measurement while working on the relay path
 (the real one is `run-transfer.py --phases relay`). With `--perf FILE` it also records
 `perf record -g` of the server over the relay (read it with `perf report` or `tools/callees.py`).
@@ -164,6 +168,20 @@ async def relay_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], to
             "threads": threads}
 
 
+async def idle_once(ws_url: str, ann: tuple[str, str], bob: tuple[str, str], seconds: float, pid: int) -> dict:
+    first, _ = await peer(ws_url, *ann)
+    second, _ = await peer(ws_url, *bob)
+    await asyncio.sleep(2)  # the welcome and presence notices are done
+    ticks, exact, wall = benchlib.cpu_seconds(pid), benchlib.run_ns(pid), time.monotonic()
+    await asyncio.sleep(seconds)
+    exact, ticks = benchlib.run_ns_since(exact, pid), benchlib.cpu_seconds(pid) - ticks
+    wall = time.monotonic() - wall
+    await first.close()
+    await second.close()
+    return {"seconds": wall, "server_cpu_ms": exact / 1e6, "server_cpu_ms_ticks": ticks * 1000,
+            "ms_per_s": exact / 1e6 / wall}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--mib", type=int, default=int(os.environ.get("MIB", "256")), help="MiB relayed per round")
@@ -173,6 +191,8 @@ def main() -> int:
     parser.add_argument("--rate", type=float, default=float(os.environ.get("RATE", "28")),
                         help="MiB/s the sender keeps to (28: what two browsers relayed; 0: as fast as the server takes)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--idle", type=float, default=0,
+                        help="relay nothing: hold both sockets open this many seconds and report the server's CPU")
     parser.add_argument("--perf", help="perf record -g of the server over the last round into this file")
     parser.add_argument("--loops", choices=("same", "different"), default="different",
                         help="the two sockets on one of the server's event loops, or on two (NIO's turn order)")
@@ -189,7 +209,13 @@ def main() -> int:
             ws_url = server.url.replace("http://", "ws://") + "/api/v1/signal"
             pid = server.process.pid
             results = []
-            for round_ in range(options.rounds):
+            for round_ in range(options.rounds if options.idle else 0):
+                result = asyncio.run(idle_once(ws_url, ann, bob, options.idle, pid))
+                results.append(result)
+                benchlib.log("relay-load", f"idle round {round_ + 1}: server {result['server_cpu_ms']:.1f} ms CPU "
+                             f"in {result['seconds']:.0f} s ({result['ms_per_s']:.2f} ms/s; "
+                             f"{result['server_cpu_ms_ticks']:.0f} ms in ticks)")
+            for round_ in range(0 if options.idle else options.rounds):
                 perf = options.perf if round_ == options.rounds - 1 else None
                 result = asyncio.run(relay_once(ws_url, ann, bob, options.mib << 20, options.frame,
                                                 options.fragment, options.rate, pid, perf, options.loops))
@@ -200,6 +226,11 @@ def main() -> int:
                              f"threads {result['threads']}")
         finally:
             server.stop()
+    if options.idle:
+        per_second = sorted(r["ms_per_s"] for r in results)
+        print(json.dumps({"idle_s": options.idle, "median_server_cpu_ms_per_s": round(per_second[len(per_second) // 2], 3),
+                          "rounds": results}, indent=2))
+        return 0
     per_gib = sorted(r["server_cpu_s_per_gib"] for r in results)
     print(json.dumps({"mib": options.mib, "frame": options.frame, "fragment": options.fragment, "rate": options.rate,
                       "median_server_cpu_s_per_gib": round(per_gib[len(per_gib) // 2], 3),
