@@ -24,12 +24,16 @@ final class BackgroundJobRunner: Sendable {
             [self] _ in
             round()
         }
-        state.withLockedValue { $0.timer = timer }
+        let stopped = state.withLockedValue { state in
+            state.timer = timer
+            return state.stopped
+        }
+        if stopped { timer.cancel() }
     }
 
     /// One round: nothing when the job is not due, else its work as a task the timer waits for.
     private func round() -> EventLoopFuture<Void> {
-        guard job.isDue() else { return eventLoop.makeSucceededVoidFuture() }
+        guard !state.withLockedValue({ $0.stopped }), job.isDue() else { return eventLoop.makeSucceededVoidFuture() }
         let promise = eventLoop.makePromise(of: Void.self)
         let job = self.job
         let logger = self.logger
@@ -49,13 +53,15 @@ final class BackgroundJobRunner: Sendable {
         return promise.futureResult
     }
 
-    /// Cancels the timer and the round under way, if any.
-    func stop() {
+    /// Cancels the timer and the round under way, if any, and waits for that round to end (so
+    /// the database it may be using is closed only after it).
+    func stop() async {
         let (timer, round) = state.withLockedValue { state in
             state.stopped = true
             return (state.timer, state.round)
         }
         timer?.cancel()
         round?.cancel()
+        await round?.value
     }
 }

@@ -195,7 +195,7 @@ public final class FerryServer: Sendable {
         async let redirected: Void = redirect?.shutdownGracefully() ?? ()
         await http.shutdownGracefully()
         await redirected
-        for job in jobs.withLockedValue({ $0 }) { job.stop() }
+        for job in jobs.withLockedValue({ $0 }) { await job.stop() }
         await database.close()
         accessLogSink?.stop()
     }
@@ -208,8 +208,7 @@ public final class FerryServer: Sendable {
     }
 
     /// Runs each module's background jobs at start and then at their interval, on the timers of
-    /// one event loop: a timer wake-up costs far less than a sleeping task's, and jobs of the
-    /// same interval then share their wake-ups.
+    /// one event loop (a timer wake-up costs far less than a sleeping task's).
     private func startJobs() {
         let loop = MultiThreadedEventLoopGroup.singleton.next()
         let runners = modules.flatMap(\.backgroundJobs).map { job in

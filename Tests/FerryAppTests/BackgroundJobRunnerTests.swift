@@ -37,14 +37,17 @@ import Testing
         let runner = BackgroundJobRunner(
             job: job, on: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test"))
         runner.start()
-        defer { runner.stop() }
         #expect(try await Self.eventually { counts.checks.load(ordering: .relaxed) >= 5 })
         #expect(counts.runs.load(ordering: .relaxed) == 0, "rounds not due start no work")
         counts.due.store(true, ordering: .relaxed)
         #expect(try await Self.eventually { counts.runs.load(ordering: .relaxed) >= 3 })
+        await runner.stop()
+        let checks = counts.checks.load(ordering: .relaxed)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(counts.checks.load(ordering: .relaxed) == checks, "no round after stop")
     }
 
-    @Test func stopCancelsTheRoundUnderWayAndTheTimer() async throws {
+    @Test func stopCancelsTheRoundUnderWayAndWaitsForIt() async throws {
         let started = Atomic(0)
         let cancelled = Atomic(false)
         let job = BackgroundJob(name: "slow", every: .milliseconds(10)) {
@@ -60,8 +63,9 @@ import Testing
             job: job, on: MultiThreadedEventLoopGroup.singleton.next(), logger: Logger(label: "test"))
         runner.start()
         #expect(try await Self.eventually { started.load(ordering: .relaxed) == 1 })
-        runner.stop()
-        #expect(try await Self.eventually { cancelled.load(ordering: .relaxed) })
+        await runner.stop()
+        let wasCancelled = cancelled.load(ordering: .relaxed)
+        #expect(wasCancelled, "stop waits for the cancelled round")
         try await Task.sleep(for: .milliseconds(100))
         #expect(started.load(ordering: .relaxed) == 1, "no round after stop")
     }

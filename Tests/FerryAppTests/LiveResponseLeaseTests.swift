@@ -74,6 +74,29 @@ struct LiveResponseLeaseTests {
         }
     }
 
+    @Test("HTTP/1.1: ended before the response → the head, no byte of the file, and the connection closes")
+    func http1EndedBeforeTheFirstSlice() async throws {
+        let file = try Self.bigFile()
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let server = try await TestWebServer.start { router in
+            router.routes.get("/file") { _ in
+                var response = Response(body: .segments([.file(path: file, offset: 0, count: Self.fileSize)]))
+                let lease = ResponseLease()
+                lease.end()
+                response.lease = lease
+                return response
+            }
+        }
+        defer { Task { await server.stop() } }
+        let client = try server.client()
+        await client.send("GET /file HTTP/1.1\r\nHost: h\r\n\r\n")
+        let received = await client.readToEnd()
+        let text = String(decoding: received, as: UTF8.self)
+        #expect(text.hasPrefix("HTTP/1.1 200"))
+        let endsWithTheHead = text.hasSuffix("\r\n\r\n")
+        #expect(endsWithTheHead, "nothing after the head: \(received.count) bytes")
+    }
+
     @Test("HTTP/1.1: a lease that holds → the whole file")
     func http1SendsWholeWhileTheLeaseHolds() async throws {
         try await Self.withServer { server, _ in

@@ -13,8 +13,14 @@ final class DownloadLeases: Sendable {
         weak var lease: ResponseLease?
     }
 
+    private struct Entry: Sendable {
+        var held: [Held] = []
+        /// Deadline changes of the drop so far (see ``settle(_:of:stamp:until:)``).
+        var renewals = 0
+    }
+
     private struct State: Sendable {
-        var byDrop: [String: [Held]] = [:]
+        var byDrop: [String: Entry] = [:]
         var registrations = 0
     }
 
@@ -23,45 +29,59 @@ final class DownloadLeases: Sendable {
 
     private let state = Mutex(State())
 
-    /// A new lease on a download of `dropID`, ending at `deadline` (the drop's expiry).
-    func lease(_ dropID: String, until deadline: ContinuousClock.Instant) -> ResponseLease {
-        let lease = ResponseLease(deadline: deadline)
-        state.withLock { state in
+    /// A new lease on a download of `dropID`, without a deadline yet. Taken *before* the drop is
+    /// read: a revocation or an expiry change committed after that read still reaches it. The
+    /// stamp goes to ``settle(_:of:stamp:until:)``.
+    func lease(_ dropID: String) -> (lease: ResponseLease, stamp: Int) {
+        let lease = ResponseLease()
+        let stamp = state.withLock { state in
             state.registrations += 1
             if state.registrations % Self.pruneEvery == 0 {
-                state.byDrop = state.byDrop.compactMapValues { held in
-                    let alive = held.filter { $0.lease != nil }
-                    return alive.isEmpty ? nil : alive
+                state.byDrop = state.byDrop.compactMapValues { entry in
+                    var entry = entry
+                    entry.held = entry.held.filter { $0.lease != nil }
+                    return entry.held.isEmpty ? nil : entry
                 }
             }
-            var held = state.byDrop[dropID, default: []].filter { $0.lease != nil }
-            held.append(Held(lease: lease))
-            state.byDrop[dropID] = held
+            var entry = state.byDrop[dropID, default: Entry()]
+            entry.held = entry.held.filter { $0.lease != nil } + [Held(lease: lease)]
+            state.byDrop[dropID] = entry
+            return entry.renewals
         }
-        return lease
+        return (lease, stamp)
+    }
+
+    /// Gives a lease the deadline read with its drop (the expiry), unless the drop's deadline
+    /// changed since the lease was taken: that change, newer than the read, set it already.
+    func settle(_ lease: ResponseLease, of dropID: String, stamp: Int, until deadline: ContinuousClock.Instant) {
+        state.withLock { state in
+            if (state.byDrop[dropID]?.renewals ?? 0) == stamp { lease.renew(until: deadline) }
+        }
     }
 
     /// The drop was revoked or deleted: its downloads stop.
     func end(_ dropID: String) {
-        for lease in leases(of: dropID, removing: true) { lease.end() }
+        let ended = state.withLock { state in
+            let held = state.byDrop[dropID]?.held ?? []
+            state.byDrop[dropID] = nil
+            return held.compactMap(\.lease)
+        }
+        for lease in ended { lease.end() }
     }
 
     /// The drop's expiry moved: its downloads run until the new one.
     func renew(_ dropID: String, until deadline: ContinuousClock.Instant) {
-        for lease in leases(of: dropID, removing: false) { lease.renew(until: deadline) }
-    }
-
-    /// Downloads of `dropID` being sent (for tests and metrics).
-    func count(of dropID: String) -> Int {
-        leases(of: dropID, removing: false).count
-    }
-
-    private func leases(of dropID: String, removing: Bool) -> [ResponseLease] {
         state.withLock { state in
-            let held = state.byDrop[dropID] ?? []
-            state.byDrop[dropID] = removing ? nil : held.filter { $0.lease != nil }
-            if state.byDrop[dropID]?.isEmpty == true { state.byDrop[dropID] = nil }
-            return held.compactMap(\.lease)
+            guard var entry = state.byDrop[dropID] else { return }
+            entry.renewals += 1
+            entry.held = entry.held.filter { $0.lease != nil }
+            for held in entry.held { held.lease?.renew(until: deadline) }
+            state.byDrop[dropID] = entry.held.isEmpty ? nil : entry
         }
+    }
+
+    /// Downloads of `dropID` being sent (for tests).
+    func count(of dropID: String) -> Int {
+        state.withLock { state in state.byDrop[dropID]?.held.filter { $0.lease != nil }.count ?? 0 }
     }
 }

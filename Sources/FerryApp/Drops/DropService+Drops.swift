@@ -100,6 +100,8 @@ extension DropService {
     func file(
         _ dropID: String, index: Int, proof: String?, ticket: String?, clientAddress: String?, now: Date
     ) async throws -> (file: BlobFile, blobID: String, lease: ResponseLease) {
+        // Before the drop is read: a revocation committed after the read still ends this download.
+        let (lease, stamp) = downloads.lease(dropID)
         let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
         let state = drop.state(at: now)
         guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
@@ -110,7 +112,8 @@ extension DropService {
         guard files.indices.contains(index), let file = try await blobs.file(files[index].blobID) else {
             throw DropError.fileNotFound
         }
-        return (file, files[index].blobID, downloads.lease(dropID, until: Self.deadline(drop.expiresAt, now: now)))
+        downloads.settle(lease, of: dropID, stamp: stamp, until: Self.deadline(drop.expiresAt, now: now))
+        return (file, files[index].blobID, lease)
     }
 
     /// The instant of the process clock at which `date`, on the service's clock, comes.

@@ -36,7 +36,8 @@ public struct SignallingModule: FerryModule {
             ) {
                 try await hub.recheckIdentities()
             },
-            BackgroundJob(name: "sweep idle relays", every: .seconds(1), when: { hub.relays.hasWork }) {
+            // Relays idle for a minute close: a sweep every 5 s is soon enough, and wakes less.
+            BackgroundJob(name: "sweep idle relays", every: .seconds(5), when: { hub.relays.hasWork }) {
                 await hub.sweepRelays()
             },
         ]

@@ -117,8 +117,8 @@ extension HTTP1ConnectionHandler {
                 do {
                     try writeFile(path: path, offset: offset, count: count, lease: lease)
                 } catch {
-                    // The file vanished after the head promised its length: the response cannot be
-                    // completed truthfully, so the connection is cut.
+                    // The file vanished, or its lease ended, after the head promised its length:
+                    // the response cannot be completed truthfully, so the connection is cut.
                     machine.closeAfterResponse()
                     close()
                     return
@@ -135,6 +135,8 @@ extension HTTP1ConnectionHandler {
     /// are queued at once; when `lease` has ended as one finishes, the connection is closed at
     /// once, which drops the slices still queued (a graceful close would send them first).
     func writeFile(path: String, offset: Int64, count: Int64, lease: ResponseLease? = nil) throws {
+        // Ended before the first slice (revoked between the handler's check and now): nothing goes.
+        if lease?.hasEnded == true { throw ResponseLeaseEnded() }
         let handle = try NIOFileHandle(_deprecatedPath: path)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
         setCorked(true)

@@ -11,21 +11,17 @@
 /// WAL-Index Format") — and `PRAGMA data_version` is built on the same header.
 ///
 /// Two equal markers mean nothing was committed in between, so a poller can skip its query;
-/// reading one is an `open`, a 48-byte `pread` and a `close` on the calling thread, where the
-/// query costs a trip through the database's thread pool. A torn read (a writer mid-update)
-/// only ever yields a marker that differs, which costs one query more, never a missed change.
+/// reading one is a `stat` and a 48-byte `pread` on the calling thread, where the query costs a
+/// trip through the database's thread pool. A torn read (a writer mid-update) only ever yields a
+/// marker that differs, which costs one query more, never a missed change.
 public struct CommitMarker: Equatable, Sendable {
     /// Bytes of one copy of the WAL-index header.
     static let headerBytes = 48
 
     let header: [UInt8]
 
-    /// The marker of the SQLite database at `databasePath`, or nil when it has no WAL index to
-    /// read (not in WAL mode, not opened yet, or an in-memory database).
-    static func read(sqliteDatabaseAt databasePath: String) -> CommitMarker? {
-        let descriptor = open(databasePath + "-shm", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
-        defer { close(descriptor) }
+    /// The marker read through `descriptor`, an open `-shm` file.
+    static func read(descriptor: CInt) -> CommitMarker? {
         var header = [UInt8](repeating: 0, count: headerBytes)
         let count = header.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, headerBytes, 0) }
         guard count == headerBytes else { return nil }

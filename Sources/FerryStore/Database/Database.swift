@@ -12,6 +12,8 @@ public final class Database: Sendable {
     public let backend: DatabaseBackend
     public let location: DatabaseLocation
     private let driver: Driver
+    /// SQLite only: reads the commit marker (``commitMarker()``).
+    private let walIndex: WALIndexReader?
     let logger: Logger
 
     private enum Driver: Sendable {
@@ -29,6 +31,11 @@ public final class Database: Sendable {
         self.backend = backend
         self.driver = driver
         self.logger = logger
+        if case .sqlite(let path) = location {
+            walIndex = WALIndexReader(databasePath: path)
+        } else {
+            walIndex = nil
+        }
     }
 
     /// Opens the database and checks that it answers. Does not migrate; see ``Migrator``.
@@ -89,8 +96,7 @@ public final class Database: Sendable {
     /// query when nothing changed: equal markers mean no commit in between, by this process or
     /// another. Nil where the backend has none (PostgreSQL) or it cannot be read: then query.
     public func commitMarker() -> CommitMarker? {
-        guard case .sqlite(let path) = location else { return nil }
-        return CommitMarker.read(sqliteDatabaseAt: path)
+        walIndex?.marker()
     }
 
     /// Runs `body` on one connection from the pool.
@@ -146,6 +152,7 @@ public final class Database: Sendable {
         switch driver {
         case .sqlite(let pool):
             await pool.close()
+            walIndex?.shutDown()  // after the pool: closing it drops this process's locks on the file
         case .postgres(_, let runner):
             runner.cancel()
             await runner.value

@@ -9,10 +9,9 @@ import Testing
 @Suite struct DownloadLeasesTests {
     @Test func endingADropEndsItsDownloadsOnly() {
         let leases = DownloadLeases()
-        let far = ContinuousClock.now + .seconds(3600)
-        let a1 = leases.lease("a", until: far)
-        let a2 = leases.lease("a", until: far)
-        let b = leases.lease("b", until: far)
+        let a1 = leases.lease("a").lease
+        let a2 = leases.lease("a").lease
+        let b = leases.lease("b").lease
         #expect(!a1.hasEnded && !a2.hasEnded && !b.hasEnded)
         leases.end("a")
         #expect(a1.hasEnded && a2.hasEnded)
@@ -22,20 +21,33 @@ import Testing
 
     @Test func aLeaseEndsAtItsDeadlineAndRenewingMovesIt() async throws {
         let leases = DownloadLeases()
-        let lease = leases.lease("a", until: .now + .milliseconds(50))
+        let (lease, stamp) = leases.lease("a")
+        leases.settle(lease, of: "a", stamp: stamp, until: .now + .milliseconds(300))
+        #expect(!lease.hasEnded)
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(lease.hasEnded, "its deadline passed")
         leases.renew("a", until: .now + .seconds(3600))
-        try await Task.sleep(for: .milliseconds(80))
         #expect(!lease.hasEnded, "extended")
         leases.renew("a", until: .now - .seconds(1))
         #expect(lease.hasEnded, "shortened into the past")
     }
 
+    /// The drop was read before an owner extended it: the extension, newer, wins over the
+    /// deadline settled from the older read.
+    @Test func aChangeAfterTheReadWinsOverTheReadsDeadline() {
+        let leases = DownloadLeases()
+        let (lease, stamp) = leases.lease("a")
+        leases.renew("a", until: .now + .seconds(3600))
+        leases.settle(lease, of: "a", stamp: stamp, until: .now - .seconds(1))
+        #expect(!lease.hasEnded)
+    }
+
     @Test func finishedDownloadsAreForgotten() {
         let leases = DownloadLeases()
         do {
-            _ = leases.lease("a", until: .now + .seconds(60))
+            _ = leases.lease("a")
         }
-        let kept = leases.lease("a", until: .now + .seconds(60))
+        let kept = leases.lease("a").lease
         #expect(leases.count(of: "a") == 1, "the released lease is gone")
         withExtendedLifetime(kept) {}
     }
