@@ -276,20 +276,28 @@ def cpu_by_pid(root: int) -> dict[int, tuple[str, float]]:
     return out
 
 
-def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
-    """{thread id: (name, CPU seconds so far)} of `pid`, from /proc/PID/task."""
-    out: dict[int, tuple[str, float]] = {}
+def task_files(pid: int, name: str) -> dict[int, str]:
+    """{thread id: text of /proc/PID/task/TID/NAME} of `pid`'s threads (those that vanish while
+    read are left out)."""
+    out: dict[int, str] = {}
     try:
         tasks = os.listdir(f"/proc/{pid}/task")
     except OSError:
         return out
     for task in tasks:
         try:
-            stat = Path(f"/proc/{pid}/task/{task}/stat").read_text()
+            out[int(task)] = Path(f"/proc/{pid}/task/{task}/{name}").read_text()
         except OSError:
             continue
+    return out
+
+
+def task_cpu(pid: int) -> dict[int, tuple[str, float]]:
+    """{thread id: (name, CPU seconds so far)} of `pid`, from /proc/PID/task."""
+    out: dict[int, tuple[str, float]] = {}
+    for task, stat in task_files(pid, "stat").items():
         fields = stat.rsplit(")", 1)[1].split()
-        out[int(task)] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
+        out[task] = (stat[stat.index("(") + 1:stat.rindex(")")], (int(fields[11]) + int(fields[12])) / CLOCK_TICKS)
     return out
 
 
@@ -297,17 +305,7 @@ def run_ns(pid: int) -> dict[int, int]:
     """{thread id: nanoseconds on a CPU so far} of `pid` (/proc/PID/task/*/schedstat): exact where
     the tick-based figures round to 10 ms. A thread that exits takes its time with it, so compare
     with `run_ns_since`."""
-    out: dict[int, int] = {}
-    try:
-        tasks = os.listdir(f"/proc/{pid}/task")
-    except OSError:
-        return out
-    for task in tasks:
-        try:
-            out[int(task)] = int(Path(f"/proc/{pid}/task/{task}/schedstat").read_text().split()[0])
-        except (OSError, ValueError):
-            continue
-    return out
+    return {task: int(text.split()[0]) for task, text in task_files(pid, "schedstat").items()}
 
 
 def run_ns_since(before: dict[int, int], pid: int) -> int:
