@@ -40,9 +40,11 @@ final class BackgroundJobRunner: Sendable {
         let task = Task {
             do {
                 try await job.run()
-            } catch  where !(error is CancellationError) {
+            } catch is CancellationError {
+                // Stopped at shutdown: not a failure.
+            } catch {
                 logger.warning("background job failed", metadata: ["job": "\(job.name)", "error": "\(error)"])
-            } catch {}
+            }
             promise.succeed()
         }
         let stopped = state.withLockedValue { state in

@@ -179,12 +179,12 @@ public final class SignallingHub: Sendable {
     /// again (a disabled user, a revoked token, an ended session close it) and its rooms follow
     /// its memberships.
     ///
-    /// Its job runs every second, so the query (a trip through the database's thread pool, once
-    /// most of an idle server's CPU) is skipped while the store's commit marker equals the one
-    /// read before the last query: nothing was committed since.
+    /// Its job runs every second, but only while ``identityMayHaveChanged()`` says so: the query
+    /// (a trip through the database's thread pool, once most of an idle server's CPU) is skipped
+    /// while nothing was committed. The marker is read before the version, so a commit between
+    /// the two moves it again for the next round.
     func recheckIdentities() async throws {
         let marker = authenticator.store.database.commitMarker()
-        if let marker, checked.withLock({ $0.marker == marker }) { return }
         let version = try await authenticator.store.version()
         let previous = checked.withLock { checked in
             defer { checked = (version, marker) }
