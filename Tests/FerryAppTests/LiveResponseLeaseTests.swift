@@ -6,7 +6,8 @@ import Testing
 
 /// A response whose lease ends while its file is being sent stops part-way, on every transport:
 /// HTTP/1.1 (sendfile) closes the connection, HTTP/2 resets the stream. A response whose lease
-/// holds is sent whole.
+/// holds is sent whole. Either way the exchange is recorded (access log, metrics) with the body
+/// bytes it really sent.
 @Suite("Responses whose lease ends")
 struct LiveResponseLeaseTests {
     /// 64 MiB, sparse: far more than loopback's socket buffers hold.
@@ -14,6 +15,21 @@ struct LiveResponseLeaseTests {
 
     final class Leases: Sendable {
         let current = Mutex<ResponseLease?>(nil)
+    }
+
+    /// The exchanges the server recorded, as the access log and the metrics see them.
+    final class Records: ExchangeObserver {
+        let all = Mutex<[HTTPExchangeRecord]>([])
+        func observe(_ record: HTTPExchangeRecord) { all.withLock { $0.append(record) } }
+
+        /// The record of `/file`, once there is one (the server records it when the body ends).
+        func file() async throws -> HTTPExchangeRecord {
+            for _ in 0..<1000 {
+                if let record = all.withLock({ $0.first { $0.request?.path == "/file" } }) { return record }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            throw CancellationError()
+        }
     }
 
     static func bigFile() throws -> String {
@@ -25,8 +41,8 @@ struct LiveResponseLeaseTests {
         return path
     }
 
-    static func server(file: String, leases: Leases) async throws -> TestWebServer {
-        try await TestWebServer.start { router in
+    static func server(file: String, leases: Leases, records: Records) async throws -> TestWebServer {
+        try await TestWebServer.start(observers: [records]) { router in
             router.routes.get("/file") { _ in
                 var response = Response(body: .segments([.file(path: file, offset: 0, count: fileSize)]))
                 let lease = ResponseLease()
@@ -46,13 +62,14 @@ struct LiveResponseLeaseTests {
     }
 
     /// Runs `body` against a server whose `/file` answers the big file under a new lease.
-    static func withServer(_ body: (TestWebServer, Leases) async throws -> Void) async throws {
+    static func withServer(_ body: (TestWebServer, Leases, Records) async throws -> Void) async throws {
         let file = try bigFile()
         defer { try? FileManager.default.removeItem(atPath: file) }
         let leases = Leases()
-        let server = try await server(file: file, leases: leases)
+        let records = Records()
+        let server = try await server(file: file, leases: leases, records: records)
         do {
-            try await body(server, leases)
+            try await body(server, leases, records)
         } catch {
             await server.stop()
             throw error
@@ -60,9 +77,19 @@ struct LiveResponseLeaseTests {
         await server.stop()
     }
 
+    /// The length of the response head at the start of `bytes` (through its blank line).
+    static func headLength(_ bytes: [UInt8]) -> Int {
+        let blank: [UInt8] = Array("\r\n\r\n".utf8)
+        guard bytes.count >= blank.count else { return bytes.count }
+        for index in 0...(bytes.count - blank.count) where Array(bytes[index..<index + blank.count]) == blank {
+            return index + blank.count
+        }
+        return bytes.count
+    }
+
     @Test("HTTP/1.1: ended → the connection closes before the promised length")
     func http1CutsTheConnection() async throws {
-        try await Self.withServer { server, leases in
+        try await Self.withServer { server, leases, records in
             let client = try server.client()
             await client.send("GET /file HTTP/1.1\r\nHost: h\r\n\r\n")
             let lease = try await Self.waitForLease(leases)
@@ -71,6 +98,11 @@ struct LiveResponseLeaseTests {
             let received = await client.readToEnd()
             #expect(received.count > 0)
             #expect(Int64(received.count) < Self.fileSize / 2, "stopped part-way: \(received.count) bytes")
+            // Logged with what was written to the socket: at least what arrived, not the length
+            // the head promised.
+            let record = try await records.file()
+            let body = Int64(received.count - Self.headLength(received))
+            #expect(record.bodyBytes >= body && record.bodyBytes < Self.fileSize / 2, "\(record.bodyBytes) vs \(body)")
         }
     }
 
@@ -99,17 +131,18 @@ struct LiveResponseLeaseTests {
 
     @Test("HTTP/1.1: a lease that holds → the whole file")
     func http1SendsWholeWhileTheLeaseHolds() async throws {
-        try await Self.withServer { server, _ in
+        try await Self.withServer { server, _, records in
             let client = try server.client()
             await client.send("GET /file HTTP/1.1\r\nHost: h\r\nConnection: close\r\n\r\n")
             let received = await client.readToEnd()
-            #expect(Int64(received.count) > Self.fileSize, "head and the whole body")
+            #expect(Int64(received.count - Self.headLength(received)) == Self.fileSize, "head and the whole body")
+            #expect(try await records.file().bodyBytes == Self.fileSize)
         }
     }
 
     @Test("HTTP/2: ended → RST_STREAM(CANCEL) before the promised length")
     func http2ResetsTheStream() async throws {
-        try await Self.withServer { server, leases in
+        try await Self.withServer { server, leases, records in
             let client = try HTTP2TestClient(port: server.port)
             #expect(await client.handshake() != nil)
             await client.get(stream: 1, path: "/file")
@@ -128,6 +161,8 @@ struct LiveResponseLeaseTests {
             }
             #expect(!seen.contains { $0.endStream && $0.streamID == 1 }, "never ended as if complete")
             #expect(more <= 1024 * 1024, "at most what was read ahead: \(more) bytes")
+            // Logged with the bytes of its DATA frames, every one of which arrived before the reset.
+            #expect(try await records.file().bodyBytes == Int64(65_535 + more))
         }
     }
 }

@@ -11,6 +11,7 @@ struct TestWebServer {
 
     static func start(
         configure: (inout HTTPServerConfiguration) -> Void = { _ in },
+        observers: [any ExchangeObserver] = [],
         routes: (RouterBuilder) -> Void
     ) async throws -> TestWebServer {
         var configuration = HTTPServerConfiguration(host: "127.0.0.1", port: 0)
@@ -18,7 +19,8 @@ struct TestWebServer {
         let router = RouterBuilder()
         routes(router)
         let responder = WebResponder(
-            router: router.build(), errors: ErrorRenderer(pages: nil, logger: Logger(label: "test")))
+            router: router.build(), errors: ErrorRenderer(pages: nil, logger: Logger(label: "test")),
+            observers: observers)
         let http = HTTPServer(configuration: configuration, responder: responder)
         let address = try await http.start()
         return TestWebServer(http: http, port: address.port ?? 0)

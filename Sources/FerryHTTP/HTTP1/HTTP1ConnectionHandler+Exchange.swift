@@ -9,7 +9,14 @@ extension HTTP1ConnectionHandler {
         let head: HTTP1RequestHead
         let start: NIODeadline
         let bodySource: RequestBodySource?
+        /// Body bytes handed to the socket: buffers when queued, file slices when written (a
+        /// response cut part-way is logged with what it sent).
         var bodyBytesSent: Int64 = 0
+        /// File slices queued and not yet written (sendfile); the exchange is recorded once the
+        /// last one has finished, when its true length and duration are known.
+        var fileSlicesInFlight = 0
+        /// The response is complete but waits for its file slices to be recorded.
+        var recordWhenFileSlicesFinish = false
         var sentHead: HTTPResponse?
         var route: String?
         var requestID: String?

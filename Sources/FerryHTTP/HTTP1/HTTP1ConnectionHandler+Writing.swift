@@ -43,8 +43,7 @@ extension HTTP1ConnectionHandler {
             writeHead(
                 response.head, prepared: response.prepared, framing: framing, exchange: exchange, into: &buffer)
             if case .contentLength = framing {
-                writeSegments(segments, after: &buffer, lease: response.lease)
-                exchange.bodyBytesSent = length
+                writeSegments(segments, after: &buffer, exchange: exchange, lease: response.lease)
             } else {
                 context.write(wrapOutboundOut(.byteBuffer(buffer)), promise: nil)
             }
@@ -98,11 +97,14 @@ extension HTTP1ConnectionHandler {
         )
     }
 
-    func writeSegments(_ segments: [HTTPResponseBody.Segment], after head: inout ByteBuffer, lease: ResponseLease?) {
+    func writeSegments(
+        _ segments: [HTTPResponseBody.Segment], after head: inout ByteBuffer, exchange: Exchange, lease: ResponseLease?
+    ) {
         var pending = head
         for segment in segments {
             switch segment {
             case .buffer(var bytes):
+                exchange.bodyBytesSent += Int64(bytes.readableBytes)
                 if bytes.readableBytes <= 4096 {
                     pending.writeBuffer(&bytes)
                 } else {
@@ -115,7 +117,7 @@ extension HTTP1ConnectionHandler {
                 context.write(wrapOutboundOut(.byteBuffer(pending)), promise: nil)
                 pending = context.channel.allocator.buffer(capacity: 0)
                 do {
-                    try writeFile(path: path, offset: offset, count: count, lease: lease)
+                    try writeFile(path: path, offset: offset, count: count, exchange: exchange, lease: lease)
                 } catch {
                     // The file vanished, or its lease ended, after the head promised its length:
                     // the response cannot be completed truthfully, so the connection is cut.
@@ -134,11 +136,13 @@ extension HTTP1ConnectionHandler {
     /// counts as write progress (a slow reader is fine, a reader that stops is not). All slices
     /// are queued at once; when `lease` has ended as one finishes, the connection is closed at
     /// once, which drops the slices still queued (a graceful close would send them first).
-    func writeFile(path: String, offset: Int64, count: Int64, lease: ResponseLease? = nil) throws {
+    /// Each slice written counts toward the exchange's body bytes.
+    func writeFile(path: String, offset: Int64, count: Int64, exchange: Exchange, lease: ResponseLease? = nil) throws {
         // Ended before the first slice (revoked between the handler's check and now): nothing goes.
         if lease?.hasEnded == true { throw ResponseLeaseEnded() }
         let handle = try NIOFileHandle(_deprecatedPath: path)
         let loopBound = NIOLoopBound(self, eventLoop: eventLoop)
+        let boundExchange = NIOLoopBound(exchange, eventLoop: eventLoop)
         setCorked(true)
         var start = offset
         let end = offset + count
@@ -147,18 +151,32 @@ extension HTTP1ConnectionHandler {
             let region = FileRegion(fileHandle: handle, readerIndex: Int(start), endIndex: Int(sliceEnd))
             let promise = eventLoop.makePromise(of: Void.self)
             let isLast = sliceEnd == end
+            let sliceLength = sliceEnd - start
             machine.writeStarted(now: .now())
+            exchange.fileSlicesInFlight += 1
             promise.futureResult.whenComplete { result in
-                loopBound.value.writeFinished()
+                let handler = loopBound.value
+                handler.writeFinished()
+                if case .success = result { boundExchange.value.bodyBytesSent += sliceLength }
                 if isLast {
                     try? handle.close()
                 } else if case .success = result, lease?.hasEnded == true {
-                    loopBound.value.cutResponse()
+                    handler.cutResponse()
                 }
+                handler.fileSliceFinished(boundExchange.value)
             }
             context.write(wrapOutboundOut(.fileRegion(region)), promise: promise)
             start = sliceEnd
         }
+    }
+
+    /// One of an exchange's file slices was written or dropped (the connection closed); after
+    /// the last, a complete response is recorded.
+    func fileSliceFinished(_ exchange: Exchange) {
+        exchange.fileSlicesInFlight -= 1
+        guard exchange.fileSlicesInFlight == 0, exchange.recordWhenFileSlicesFinish else { return }
+        exchange.recordWhenFileSlicesFinish = false
+        record(exchange)
     }
 
     /// A response's lease ended while its file slices were queued: the promised length cannot be
@@ -286,7 +304,11 @@ extension HTTP1ConnectionHandler {
 
     func completeResponse(_ exchange: Exchange) {
         let action = machine.responseCompleted(now: .now())
-        record(exchange)
+        if exchange.fileSlicesInFlight > 0 {
+            exchange.recordWhenFileSlicesFinish = true
+        } else {
+            record(exchange)
+        }
         switch action {
         case .flushThenClose:
             let promise = context.eventLoop.makePromise(of: Void.self)

@@ -366,7 +366,6 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
                         break
                     }
                 }
-                stream.bodyBytesSent = length
             }
             stream.body.ended = true
             readFileSlice(for: stream)
@@ -464,7 +463,6 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
             }
             stream.streamRemaining = remaining - Int64(data.readableBytes)
         }
-        stream.bodyBytesSent += Int64(data.readableBytes)
         let promise = eventLoop.makePromise(of: Void.self)
         stream.body.append(.buffer(data, completion: promise))
         session.resumeData(streamID: id)
@@ -557,6 +555,9 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
         lastOutputProgress = .now()
         if stream.isTunnel { stream.lastTunnelActivity = lastOutputProgress }
+        // Counted as framed, not as queued: a stream reset part-way (a lease that ended, a client
+        // gone) is logged with what it sent.
+        stream.bodyBytesSent += Int64(count)
         stream.body.take(count, into: &output)
         readFileSlice(for: stream)
     }
