@@ -23,7 +23,8 @@ contexts of one Chromium (the method before 2026-12-06 06:00; an incognito profi
 private file system in the browser process's memory). The bare channel runs in the same setting.
 
 Usage: Benchmarks/run-transfer.py [--mib 1024] [--relay-mib 256] [--rounds 1] [--phases bare,direct,relay]
-                                  [--profile persistent|incognito]
+                                  [--profile persistent|incognito] [--before PUBLIC]
+       diagnostics: [--send-probe] [--js-profile [FOLDER]] [--bare-pace MIBPS] [--bare-burn MS[@MIB][r],…]
 """
 
 from __future__ import annotations
