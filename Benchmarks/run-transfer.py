@@ -23,7 +23,8 @@ contexts of one Chromium (the method before 2026-12-06 06:00; an incognito profi
 private file system in the browser process's memory). The bare channel runs in the same setting.
 
 Usage: Benchmarks/run-transfer.py [--mib 1024] [--relay-mib 256] [--rounds 1] [--phases bare,direct,relay]
-                                  [--profile persistent|incognito]
+                                  [--profile persistent|incognito] [--before PUBLIC]
+       diagnostics: [--send-probe] [--js-profile [FOLDER]] [--bare-pace MIBPS] [--bare-burn MS[@MIB][r],…]
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ import argparse
 import hashlib
 import json
 import os
+import re
 import sys
 import tempfile
 import time
@@ -120,6 +122,33 @@ SEND_PROBE = """
 }
 """
 
+# Diagnostics of the bare channel (`--bare-burn MS[@MIB][r]`): a worker in each page that burns
+# about MS ms per GiB the page moves, in one piece per MIB MiB (4: as Ferry's receiver hands its
+# writing worker a 4 MiB batch), copying 64 KiB blocks (`r`: computing in registers, no memory)
+# until the piece's wall-clock time is used up (a descheduled worker burns less; its CPU is measured).
+# Gives the page's hook, called with each message's bytes.
+BURN = """
+({ budget, pieceMiB, alu }) => {
+  const code = `
+    const from = new Uint8Array(1 << 16), to = new Uint8Array(1 << 16);
+    let i = 0, x = 1;
+    onmessage = ({ data: ms }) => {
+      const end = performance.now() + ms;
+      if (${alu}) while (performance.now() < end) for (let k = 0; k < 4096; k++) x = (x * 1103515245 + 12345) | 0;
+      else while (performance.now() < end) { to.set(from); from[i++ & 0xffff] ^= to[0]; }
+      from[0] = x;
+    };`;
+  const worker = new Worker(URL.createObjectURL(new Blob([code], { type: "text/javascript" })));
+  window.__burnWorker = worker;
+  const piece = pieceMiB << 20, ms = budget * piece / (1 << 30);
+  let bytes = 0;
+  return (n) => {
+    bytes += n;
+    while (bytes >= piece) { bytes -= piece; worker.postMessage(ms); }
+  };
+}
+"""
+
 # The bare channel: both ends made with non-trickle ICE (the SDP carries the candidates), the
 # descriptions passed between the two contexts by this script.
 BARE_OFFER = """
@@ -134,7 +163,8 @@ async () => {
 }
 """
 BARE_ANSWER = """
-async ({ offer, total }) => {
+async ({ offer, total, burn }) => {
+  if (burn) window.__burn = (__BURN__)(burn);
   const pc = new RTCPeerConnection();
   window.__pc = pc;
   window.__got = 0; window.__end = 0;
@@ -142,6 +172,7 @@ async ({ offer, total }) => {
     channel.binaryType = "arraybuffer";
     channel.onmessage = (event) => {
       window.__got += event.data.byteLength;
+      window.__burn?.(event.data.byteLength);
       if (window.__got >= total && !window.__end) window.__end = Date.now();
     };
   });
@@ -151,9 +182,11 @@ async ({ offer, total }) => {
   return { type: "answer", sdp: pc.localDescription.sdp };
 }
 """
+BARE_ANSWER = BARE_ANSWER.replace("__BURN__", BURN.strip())
 BARE_SEND = """
-async ({ answer, total, size, low, high }) => {
+async ({ answer, total, size, low, high, pace, burn }) => {
   const pc = window.__pc, dc = window.__dc;
+  const burner = burn ? (__BURN__)(burn) : null;
   await pc.setRemoteDescription(answer);
   if (dc.readyState !== "open") await new Promise((r) => dc.addEventListener("open", r, { once: true }));
   dc.bufferedAmountLowThreshold = low;
@@ -165,13 +198,18 @@ async ({ answer, total, size, low, high }) => {
       await new Promise((r) => dc.addEventListener("bufferedamountlow", r, { once: true }));
       continue;
     }
+    if (pace) {
+      const ahead = started + sent / pace - Date.now();
+      if (ahead >= 1) { await new Promise((r) => setTimeout(r, ahead)); continue; }
+    }
     const piece = total - sent < size ? message.subarray(0, total - sent) : message;
     dc.send(piece);
     sent += piece.length;
+    burner?.(piece.length);
   }
   return { started, maxMessageSize: pc.sctp.maxMessageSize };
 }
-"""
+""".replace("__BURN__", BURN.strip())
 
 
 class Chromium:
@@ -227,39 +265,96 @@ class Chromium:
         return {pid for root in roots for pid, kind in benchlib.chromium_processes(root).items() if kind == "renderer"}
 
 
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (/proc/stat: all but idle and iowait), kernel
+    threads, interrupts and every other process included."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return (sum(fields[:8]) - fields[3] - fields[4]) / benchlib.CLOCK_TICKS
+
+
+def sched(chromium: Chromium) -> dict[str, list[int]]:
+    """{"kind thread-name": [on-CPU ns, run-queue wait ns, times scheduled]} summed over both
+    Chromiums (/proc/PID/task/TID/schedstat): the wait is how long runnable threads waited for a
+    core (contention), the count how often they were put on a core (a wake-up, or a return after
+    being preempted)."""
+    out: dict[str, list[int]] = {}
+    for root in chromium.roots.values():
+        for pid, kind in benchlib.chromium_processes(root).items():
+            kind = "network" if "NetworkService" in kind else kind
+            names = {task: stat[stat.index("(") + 1:stat.rindex(")")] for task, stat in benchlib.task_files(pid, "stat").items()}
+            for task, text in benchlib.task_files(pid, "schedstat").items():
+                key = f"{kind} {names.get(task, '?')}"
+                values = [int(v) for v in text.split()[:3]]
+                out[key] = [a + b for a, b in zip(out.get(key, [0, 0, 0]), values)]
+    return out
+
+
+def sched_delta(before: dict[str, list[int]], after: dict[str, list[int]]) -> dict[str, list[int]]:
+    """after − before per key; keys that ran less than 50 ms left out."""
+    out = {k: [a - b for a, b in zip(v, before.get(k, [0, 0, 0]))] for k, v in after.items()}
+    return {k: v for k, v in sorted(out.items(), key=lambda kv: -kv[1][0]) if v[0] >= 50_000_000}
+
+
 def close_all(things: list) -> None:
     for thing in things:
         thing.close()
 
 
-def bare(chromium: Chromium, total: int, size: int) -> dict:
-    """One bare data channel between the two sides: MiB/s at the receiver."""
+def parse_burn(spec: str) -> dict | None:
+    """`MS[@MIB][r]` (see BURN) → the page's burn options, None for ""."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(?:@(\d+))?(r?)", spec)
+    if not spec or not match:
+        return None
+    return {"budget": float(match[1]), "pieceMiB": int(match[2] or 4), "alu": bool(match[3])}
+
+
+def burn_label(spec: str) -> str:
+    burn = parse_burn(spec)
+    return (f"a worker a side burning {burn['budget']:g} ms per GiB in {burn['pieceMiB']} MiB pieces"
+            + (", in registers" if burn["alu"] else "")) if burn else ""
+
+
+def bare(chromium: Chromium, total: int, size: int, pace: float = 0, burn: str = "") -> dict:
+    """One bare data channel between the two sides: MiB/s at the receiver. Diagnostics: `pace`
+    MiB/s (the sender sleeps to keep to it), `burn` ms of a worker's CPU per GiB in each page."""
     a, b, owned = chromium.contexts()
     pages: list[Page] = []
     try:
         sender, receiver = a.new_page(), b.new_page()
         pages += [sender, receiver]
         offer = sender.evaluate(BARE_OFFER)
-        answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total})
+        answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total, "burn": parse_burn(burn)})
         cpu = chromium.tree_cpu()
         kinds = chromium.cpu_by_pid()
         pids = chromium.renderers()
         threads = {pid: benchlib.threads_cpu(pid) for pid in pids}
         browsers = {name: benchlib.threads_cpu(pid) for name, pid in chromium.roots.items()}
         udp = benchlib.udp_counters()
-        sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER})
+        scheduled = sched(chromium)
+        busy = machine_busy()
+        sent = sender.evaluate(BARE_SEND, {"answer": answer, "total": total, "size": size, "low": LOW_WATER, "high": HIGH_WATER,
+                                                "pace": pace * (1 << 20) / 1000, "burn": parse_burn(burn)})
         receiver.wait_for_function("window.__end > 0", polling=100, timeout=timeout_ms(total))
         end = receiver.evaluate("window.__end")
         cpu = chromium.tree_cpu() - cpu
+        busy = machine_busy() - busy
+        scheduled = sched_delta(scheduled, sched(chromium))
         udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
         kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
         threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
+        if chromium.profile == "persistent":
+            # Each side's busiest renderer is its page's: name them as the Ferry phases do.
+            for side in ("sender", "receiver"):
+                mine = [pid for pid in chromium.renderers(side) if threads.get(pid)]
+                if mine:
+                    threads[side] = threads.pop(max(mine, key=lambda pid: sum(threads[pid].values())))
         browsers = {name: benchlib.delta(before, benchlib.threads_cpu(chromium.roots[name])) for name, before in browsers.items()}
         seconds = (end - sent["started"]) / 1000
-        return {"bytes": total, "message_bytes": size, "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
+        return {"bytes": total, "message_bytes": size, "pace_mib_per_s": pace, "burn": burn,
+                "seconds": seconds, "mib_per_s": total / seconds / (1 << 20),
                 "max_message_size": sent["maxMessageSize"], "chromium_cpu_s": cpu, "chromium_cpu_by_kind": kinds,
                 "renderer_threads_cpu_s": {str(pid): t for pid, t in threads.items() if t}, "browser_threads_cpu_s": browsers,
-                "udp": udp}
+                "udp": udp, "sched": scheduled, "machine_busy_s": busy}
     finally:
         close_all(pages)
         close_all(owned)
@@ -415,6 +510,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         sampled = {**watched, **chromium.roots}
         threads = {name: benchlib.threads_cpu(pid) for name, pid in sampled.items()}
         udp = benchlib.udp_counters()
+        scheduled = sched(chromium)
+        busy = machine_busy()
         profiles = start_js_profiles({"sender": ann, "receiver": bob}) if js_profile is not None else None
         accepted = time.time()
         with rss, benchlib.Stopwatch(team.server.process.pid) as watch, bob.expect_download(timeout=timeout_ms(size)) as download:
@@ -425,6 +522,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
                 path_at = time.monotonic()
             # A selector, not a function: the page's CSP forbids evaluating strings.
             bob.wait_for_selector("#transfers li.transfer[data-state=done]", state="attached", timeout=timeout_ms(size))
+        busy = machine_busy() - busy
+        scheduled = sched_delta(scheduled, sched(chromium))
         bytes_after, _ = server_bytes(team)
         udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
         first_chunk, last_chunk = bob.evaluate("[window.__firstChunk, window.__lastChunk]")
@@ -446,7 +545,8 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
                   "server_cpu_s": watch.cpu, "server_bytes": bytes_after - bytes_before - overhead, "server_bytes_from": bytes_how,
                   "peak_rss": rss.peak, "start_rss": rss.first, "cpu_s": cpu, "chromium_cpu_by_kind": kinds,
                   "renderer_threads_cpu_s": {side: threads[f"{side} renderer"] for side in family},
-                  "browser_threads_cpu_s": {name: threads[name] for name in chromium.roots}, "udp": udp}
+                  "browser_threads_cpu_s": {name: threads[name] for name in chromium.roots}, "udp": udp,
+                  "sched": scheduled, "machine_busy_s": busy}
         if first_chunk and not relay:
             # Setup: Accept → first chunk; data: first → last chunk; the rest: the final check.
             result["setup_seconds"] = first_chunk / 1000 - accepted
@@ -493,6 +593,13 @@ def main() -> int:
     parser.add_argument("--js-profile", nargs="?", const="", default=None, metavar="FOLDER",
                         help="profile both pages' main threads (CDP, 1 ms samples) in Ferry phases; print the top "
                              "functions by self time, and write the .cpuprofile files to FOLDER if given")
+    parser.add_argument("--bare-pace", type=float, default=float(os.environ.get("BARE_PACE", "0")), metavar="MIBPS",
+                        help="diagnostics: after each bare run, one more with the sender paced to MIBPS MiB/s "
+                             "(not a baseline)")
+    parser.add_argument("--bare-burn", default=os.environ.get("BARE_BURN", ""), metavar="MS[@MIB][r],…",
+                        help="diagnostics: after each bare run, one more per entry with a worker in each page burning "
+                             "about MS ms per GiB moved, in pieces per MIB MiB (default 4), copying memory or (r) in "
+                             "registers (not a baseline)")
     parser.add_argument("--before", default=os.environ.get("BEFORE_PUBLIC"),
                         help="a Public/ folder of an earlier client: adds the phase `before`, Ferry direct with it")
     options = parser.parse_args()
@@ -500,6 +607,9 @@ def main() -> int:
     if options.before and "before" not in phases:
         phases.insert(phases.index("direct") + 1 if "direct" in phases else len(phases), "before")
     sizes = [int(s) for s in options.message_sizes.split(",")]
+    bad = [spec for spec in options.bare_burn.split(",") if spec and not parse_burn(spec)]
+    if bad:
+        parser.error(f"--bare-burn: cannot read {bad} (MS[@MIB][r])")
     binary = benchlib.ferry_release() if {"direct", "relay", "before"} & set(phases) else None
     load = benchlib.machine()
     runs: dict[str, list[dict]] = {"bare": [], "direct": [], "before": [], "relay": []}
@@ -520,11 +630,17 @@ def main() -> int:
                     for round_ in range(options.rounds):
                         for phase in phases:
                             if phase == "bare":
-                                for size in sizes:
-                                    result = bare(chromium, total, size)
-                                    benchlib.log("transfer", f"round {round_ + 1} bare {size // 1024} KiB messages:",
+                                variants = [(0.0, "")] + [(options.bare_pace, "")] * (options.bare_pace > 0) \
+                                    + [(0.0, spec) for spec in options.bare_burn.split(",") if parse_burn(spec)]
+                                for size, (pace, burn) in ((size, v) for size in sizes for v in variants):
+                                    result = bare(chromium, total, size, pace, burn)
+                                    benchlib.log("transfer", f"round {round_ + 1} bare {size // 1024} KiB messages"
+                                                 + (f", paced to {pace:g} MiB/s" if pace else "")
+                                                 + (f", {burn_label(burn)}" if burn else "") + ":",
                                                  f"{result['mib_per_s']:.1f} MiB/s, Chromium CPU",
-                                                 f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores",
+                                                 f"{result['chromium_cpu_s'] / result['seconds']:.2f} cores,",
+                                                 channel_summary(result))
+                                    benchlib.log("transfer", "  details:",
                                                  {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
                                                  result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""),
                                                  "UDP", result["udp"])
@@ -546,6 +662,7 @@ def main() -> int:
                                              [round(result.get(k, 0), 1) for k in ("setup_seconds", "data_seconds", "data_mib_per_s")],
                                              *(("send probe:", result["send_probe"]) if "send_probe" in result else ()),
                                              *(("JS self ms:", result["js_profile_self_ms"]) if "js_profile_self_ms" in result else ()))
+                                benchlib.log("transfer", f"round {round_ + 1} {phase}:", channel_summary(result))
                                 runs[phase].append(result)
                 finally:
                     chromium.close()
@@ -567,8 +684,47 @@ def datagrams_per_gib(run: dict) -> str:
     return f"{sent * (1 << 30) / run['bytes'] / 1e6:.2f} M" if sent else ""
 
 
+def diagnostic(run: dict) -> bool:
+    """A bare run paced or burning CPU (`--bare-pace`, `--bare-burn`): never the baseline."""
+    return bool(run.get("pace_mib_per_s") or run.get("burn"))
+
+
 def best(runs: list[dict]) -> dict | None:
+    runs = [r for r in runs if not diagnostic(r)]
     return max(runs, key=lambda r: r["mib_per_s"]) if runs else None
+
+
+def channel_summary(run: dict) -> str:
+    """Per GiB: Chromium's CPU, the network services', the channel's threads and the pages' own
+    (sender / receiver), and the UDP receive-buffer drops — what the diagnostics compare."""
+    gib = run["bytes"] / (1 << 30)
+    total = run["chromium_cpu_s"] if "chromium_cpu_s" in run else run["cpu_s"]["chromium"]
+    threads = run["renderer_threads_cpu_s"]
+
+    def pair(name: str) -> str:
+        return " / ".join(f"{threads.get(side, {}).get(name, 0.0) / gib:.1f}" for side in ("sender", "receiver"))
+    network = sum(v for k, v in run["chromium_cpu_by_kind"].items() if "NetworkService" in k)
+    return (f"per GiB: Chromium {total / gib:.1f} s, network services {network / gib:.1f}, WebRTC_W_and_N {pair('WebRTC_W_and_N')}, "
+            f"Chrome_ChildIOT {pair('Chrome_ChildIOT')}, main {pair('chromium')}, DedicatedWorker {pair('DedicatedWorker')}; "
+            f"RcvbufErrors {run['udp'].get('RcvbufErrors', 0) / gib:,.0f}"
+            + (f"; the machine outside Chromium {(run['machine_busy_s'] - total) / gib:.1f} s" if "machine_busy_s" in run else "")
+            + sched_summary(run))
+
+
+def sched_summary(run: dict) -> str:
+    """Per GiB, the channel's threads (both renderers' WebRTC_W_and_N and Chrome_ChildIOT, the
+    network services' threads): times put on a core (wake-ups, and returns after preemption) and
+    seconds spent runnable but waiting for a core."""
+    gib = run["bytes"] / (1 << 30)
+    groups = {"WebRTC": lambda k: k.endswith("WebRTC_W_and_N"), "ChildIOT": lambda k: k == "renderer Chrome_ChildIOT",
+              "renderer main": lambda k: k == "renderer chromium", "network": lambda k: k.startswith("network ")}
+    parts = []
+    for label, test in groups.items():
+        rows = [v for k, v in run.get("sched", {}).items() if test(k)]
+        if rows:
+            parts.append(f"{label} scheduled {sum(r[2] for r in rows) / gib / 1000:.0f} k times, "
+                         f"{sum(r[1] for r in rows) / gib / 1e9:.1f} s waiting")
+    return ("; " + ", ".join(parts)) if parts else ""
 
 
 def median(values: list[float]) -> float:
@@ -584,11 +740,13 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
              f"Ferry: {binary}. Rounds: {options.rounds}.", ""]
     baseline = best(runs["bare"])
     rows: list[list[object]] = []
-    for size in sorted({r["message_bytes"] for r in runs["bare"]}, reverse=True):
-        same = [r for r in runs["bare"] if r["message_bytes"] == size]
+    kinds = {(r["message_bytes"], r.get("pace_mib_per_s", 0), r.get("burn", "")) for r in runs["bare"]}
+    for size, pace, burn in sorted(kinds, key=lambda k: (-k[0], k[1], k[2])):
+        same = [r for r in runs["bare"] if (r["message_bytes"], r.get("pace_mib_per_s", 0), r.get("burn", "")) == (size, pace, burn)]
         speeds = [r["mib_per_s"] for r in same]
-        rows.append([f"bare data channel, {size // 1024} KiB messages", f"{same[0]['bytes'] >> 20}",
-                     " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and same[0] is baseline else "",
+        rows.append([f"bare data channel, {size // 1024} KiB messages" + (f", paced to {pace:g} MiB/s" if pace else "")
+                     + (f", {burn_label(burn)}" if burn else ""), f"{same[0]['bytes'] >> 20}",
+                     " / ".join(f"{s:.1f}" for s in speeds), "1.00×" if baseline and baseline in same else "",
                      " / ".join(datagrams_per_gib(r) for r in same), "", "", "", ""])
     for phase, label in (("direct", "Ferry direct"), ("before", f"Ferry direct, client of {options.before}"),
                          ("relay", "Ferry relayed, encrypted")):

@@ -15,7 +15,7 @@ headless Chromium with a normal (persistent) profile, the client's own modules s
 - `download`: `recv`, then the verified item delivered as a download, as the page does; also
   prints what the browser process spent in the first `--window` seconds after the click.
 
-Reported: CPU seconds per GiB of the browser process and each renderer, by thread (the workers are
+Reported: CPU seconds per GiB of the browser process and each renderer, by thread, and per thread the minor page faults and the system (kernel) part (the workers are
 `DedicatedWorker`; they are alive when measured). Judge by CPU, not by the milliseconds printed.
 Not a results-file benchmark: a quick, repeatable look while working on the client. `--js` points
 at another client's `Public/js` to compare (e.g. a copy of main's).
@@ -100,6 +100,19 @@ def process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def thread_faults(pid: int) -> dict[str, tuple[int, float]]:
+    """(minor page faults, system CPU seconds) so far per thread name of `pid`
+    (/proc/PID/task/*/stat): a fault is fresh memory touched (a zeroed page per 4 KiB); system
+    time is the kernel's work for the thread (file writes, flushes, faults)."""
+    out: dict[str, tuple[int, float]] = {}
+    for stat in benchlib.task_files(pid, "stat").values():
+        name = stat[stat.index("(") + 1:stat.rindex(")")]
+        fields = stat.rsplit(")", 1)[1].split()
+        faults, system = out.get(name, (0, 0.0))
+        out[name] = (faults + int(fields[7]), system + int(fields[12]) / os.sysconf("SC_CLK_TCK"))
+    return out
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("what", choices=["send", "recv", "download"])
@@ -142,7 +155,7 @@ def main() -> int:
             kinds = {**benchlib.chromium_processes(root), root: "browser"}
 
             def sample() -> dict[int, tuple[float, dict[str, float]]]:
-                return {pid: (process_cpu(pid), benchlib.threads_cpu(pid)) for pid in kinds}
+                return {pid: (process_cpu(pid), benchlib.threads_cpu(pid), thread_faults(pid)) for pid in kinds}
 
             before = sample()
             if options.what == "send":
@@ -169,6 +182,11 @@ def main() -> int:
                     continue
                 threads = benchlib.delta(before[pid][1], after[pid][1], 0.02)
                 print(f"  {kind:10} {pid}: {seconds:.2f} s/GiB  " + ", ".join(f"{name} {value / gib:.2f}" for name, value in threads.items()))
+                kernel = {name: [(a - b) / gib for a, b in zip(value, before[pid][2].get(name, (0, 0.0)))]
+                          for name, value in after[pid][2].items()}
+                print("    per GiB, minor page faults / system CPU: " + ", ".join(
+                    f"{name} {faults / 1000:.0f} k / {system:.2f} s" for name, (faults, system) in
+                    sorted(kernel.items(), key=lambda kv: -kv[1][1]) if faults >= 1000 or system >= 0.02))
             print(f"  all: {total:.2f} s/GiB")
         finally:
             context.close()

@@ -161,7 +161,7 @@ describe("transfer: receiver pipeline", () => {
   it("acks every ackBytes while chunks keep coming, not every time its write queue runs empty", async () => {
     const { data, manifest } = makeItems([8 * MiB]);
     const sender = new TransferSender({ transferId: "T", manifest, source: memorySource(data) });
-    // Timers that never fire: the 16 MiB window never needs a delayed ack here, and the test's
+    // Timers that never fire: the default window (32 MiB) never needs a delayed ack here, and the test's
     // event loop must not be timed.
     let armed = 0;
     const timers = { setTimeout: () => ++armed, clearTimeout: () => {} };

@@ -6,7 +6,7 @@
  *   channel and transfers each block's buffer back with the next read, to be read into again. The page holds at most the sender's window of bytes, whatever the file size.
  * - **Receiving**: every item is written into the origin private file system by a worker with
  *   synchronous access handles (transfer/opfs-worker.js), which hashes as it writes; the page
- *   gathers the received chunks into 4 MiB batches for it (transfer/write-batch.js). Once an
+ *   gathers the received chunks into 8 MiB batches for it (transfer/write-batch.js). Once an
  *   item is verified it is delivered: saved as a download (an object URL of the OPFS file, so
  *   the bytes stream from disk), or copied by streaming into a new folder inside the folder the
  *   user picked (File System Access API, where it exists). The OPFS part is then deleted. Until

@@ -21,7 +21,7 @@ import { ItemDigest } from "./item-digest.js";
 /** Bytes hashed per slice while skipping to the offset. */
 const SKIP_BYTES = 4 * 1024 * 1024;
 /** Buffers given back and kept for the next blocks, at most. */
-const MAX_SPARE = 3;
+const MAX_SPARE = 2;
 
 export class BlobReader {
   /** @type {ItemDigest} */

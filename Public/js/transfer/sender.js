@@ -50,10 +50,13 @@ import { ItemDigest } from "./item-digest.js";
 export const DEFAULTS = {
   lowWater: 1024 * 1024,
   highWater: 4 * 1024 * 1024,
-  window: 16 * 1024 * 1024,
-  // Each read of a File costs the browser process a fixed amount besides its bytes: 1 MiB reads
-  // cost it 2.7 CPU s per GiB sent, 4 MiB reads 1.5 s (docs/TRANSFERS.md, Flow control).
-  readBytes: 4 * 1024 * 1024,
+  // Above what the receiver may hold unwritten (a write batch filling and one being written,
+  // 8 MiB each: transfer/write-batch.js) plus the channel's buffer, so acks keep it open.
+  window: 32 * 1024 * 1024,
+  // Each read of a File costs the browser process a fixed amount besides its bytes (slices: 1 MiB
+  // reads 2.7 CPU s per GiB sent, 4 MiB 1.5 s, 8 MiB 1.2 s), and on two cores every wake-up of the
+  // app's threads beside the data channel makes the channel cost more (docs/TRANSFERS.md, Flow control).
+  readBytes: 8 * 1024 * 1024,
 };
 
 /**

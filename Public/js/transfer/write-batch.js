@@ -19,12 +19,15 @@
  * @module transfer/write-batch
  */
 
-/** Bytes per batch, and the file offsets batches end on. */
-export const BATCH_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes per batch, and the file offsets batches end on. 8 MiB since 2026-12-06 (4 MiB before):
+ * half the `postMessage`s, writes and worker wake-ups per GiB (docs/TRANSFERS.md, Flow control).
+ */
+export const BATCH_BYTES = 8 * 1024 * 1024;
 /** A batch waits at most this long (to twice as long) after the last append before it is sent. */
 export const QUIET_MS = 50;
-/** Given-back buffers kept. */
-const MAX_SPARE = 4;
+/** Given-back buffers kept (with the one filling and one being written: 32 MiB at most). */
+const MAX_SPARE = 2;
 
 export class WriteBatch {
   /** @type {(bytes: Uint8Array) => Promise<number>} */
