@@ -281,7 +281,7 @@ def sched(chromium: Chromium) -> dict[str, list[int]]:
     for root in chromium.roots.values():
         for pid, kind in benchlib.chromium_processes(root).items():
             kind = "network" if "NetworkService" in kind else kind
-            names = {task: stat[stat.index("(") + 1:stat.rindex(")")] for task, stat in benchlib.task_files(pid, "stat").items()}
+            names = {task: name for task, (name, _) in benchlib.task_stats(pid).items()}
             for task, text in benchlib.task_files(pid, "schedstat").items():
                 key = f"{kind} {names.get(task, '?')}"
                 values = [int(v) for v in text.split()[:3]]

@@ -94,10 +94,9 @@ async ([total, deliver]) => {
 def process_cpu(pid: int) -> float:
     """User + system seconds of a whole process, exited threads included."""
     try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return benchlib.cpu_seconds(pid)
     except OSError:
-        return 0.0
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        return 0.0  # it exited
 
 
 def thread_faults(pid: int) -> dict[str, tuple[int, float]]:
@@ -105,11 +104,9 @@ def thread_faults(pid: int) -> dict[str, tuple[int, float]]:
     (/proc/PID/task/*/stat): a fault is fresh memory touched (a zeroed page per 4 KiB); system
     time is the kernel's work for the thread (file writes, flushes, faults)."""
     out: dict[str, tuple[int, float]] = {}
-    for stat in benchlib.task_files(pid, "stat").values():
-        name = stat[stat.index("(") + 1:stat.rindex(")")]
-        fields = stat.rsplit(")", 1)[1].split()
+    for name, fields in benchlib.task_stats(pid).values():
         faults, system = out.get(name, (0, 0.0))
-        out[name] = (faults + int(fields[7]), system + int(fields[12]) / os.sysconf("SC_CLK_TCK"))
+        out[name] = (faults + int(fields[7]), system + int(fields[12]) / benchlib.CLOCK_TICKS)
     return out
 
 
