@@ -765,8 +765,9 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
         ["what", "MiB", "MiB/s", "ratio to the bare channel", "UDP datagrams per GiB", "server bytes during", "server CPU during",
          "peak RSS sender / receiver renderer, MiB", "peak RSS browser process(es), MiB"], rows))
     lines += ["", "Ferry figures are measured at the receiver from the click on Accept until the item is verified "
-              "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the ICE "
-              "timeout before the relay takes over, see the `once relayed` figure) and the final hash check. The "
+              "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the failed "
+              "gathering, and until 2026-12-06 20:50 the 10 s ICE timeout, before the relay takes over; see the "
+              "`once relayed` figure) and the final hash check. The "
               "bare channel is timed from its first `send` to the last byte at the receiver; its best message size "
               "is the baseline. Server figures cover the same window as Ferry's time. UDP datagrams are the "
               "machine's (`/proc/net/snmp`, both directions, both sides) over the same window: on loopback, the "

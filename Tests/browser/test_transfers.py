@@ -45,7 +45,8 @@ RELAY_MIB = int(os.environ.get("FERRY_TEST_RELAY_MIB", "8"))
 MEMORY_MIB = int(os.environ.get("FERRY_TEST_MEMORY_MIB", "2048"))
 
 # ICE that can never succeed: relay-only policy without any TURN server gives no candidates, so
-# the link's ICE timeout sends the transfer through the server's encrypted relay.
+# the link sends the transfer through the server's encrypted relay as soon as gathering ends
+# (the ICE timeout path is tested under Node, Tests/client/peer-client.test.mjs).
 NO_ICE = """
 {
   const Real = window.RTCPeerConnection;

@@ -1,6 +1,6 @@
 // End-to-end tests of Public/js/peer-client.js under Node: two or three clients, a fake
 // signalling server (fake-hub.mjs), real WebCrypto, the relay path (no WebRTC in Node) and a
-// fake RTCPeerConnection that never connects (ICE timeout → relay).
+// fake RTCPeerConnection that never connects (ICE timeout, or no candidates → relay).
 import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
@@ -69,6 +69,58 @@ const until = async (predicate, what = "condition") => {
   assert.ok(predicate(), `${what} not reached`);
 };
 const peerNamed = (c, name) => c.peers().find((p) => p.user?.name === name);
+
+const HOST_CANDIDATE = "candidate:1 1 udp 2122260223 127.0.0.1 50000 typ host";
+
+/**
+ * A fake RTCPeerConnection that never connects. With `gathers` (candidate strings) its gathering
+ * yields those after the local description is set, then ends (`icecandidate` with null, as a
+ * browser does); without, gathering never ends.
+ * @param {object[]} made every connection made, for the test to inspect
+ * @param {string[] | null} [gathers]
+ */
+function stuckPeerConnection(made, gathers = null) {
+  return class StuckPeerConnection {
+    constructor(config) {
+      this.config = config;
+      this.listeners = new Map();
+      this.connectionState = "new";
+      this.remoteDescription = null;
+      made.push(this);
+    }
+    addEventListener(type, fn) {
+      this.listeners.set(type, [...(this.listeners.get(type) ?? []), fn]);
+    }
+    fire(type, event) {
+      for (const fn of this.listeners.get(type) ?? []) fn(event);
+    }
+    createDataChannel() {
+      return { binaryType: "blob", readyState: "connecting", addEventListener() {}, removeEventListener() {} };
+    }
+    async createOffer() {
+      return { type: "offer", sdp: "v=0\r\na=fingerprint:sha-256 AB:CD:EF\r\n" };
+    }
+    async createAnswer() {
+      return { type: "answer", sdp: "v=0\r\na=fingerprint:sha-256 12:34:56\r\n" };
+    }
+    async setLocalDescription(d) {
+      this.localDescription = d;
+      if (!gathers) return;
+      setTimeout(() => {
+        if (this.closed) return;
+        for (const candidate of gathers) this.fire("icecandidate", { candidate: { candidate, toJSON: () => ({ candidate, sdpMid: "0" }) } });
+        this.fire("icecandidate", { candidate: null });
+      }, 0);
+    }
+    async setRemoteDescription(d) {
+      this.remoteDescription = d;
+    }
+    async addIceCandidate() {}
+    close() {
+      this.closed = true;
+    }
+  };
+}
 
 describe("peer client", () => {
   it("sends a text message: the receiver sees who and what, and gets it only after accepting", async () => {
@@ -197,37 +249,7 @@ describe("peer client", () => {
   it("falls back to the relay when ICE does not connect in time", async () => {
     const hub = new Hub();
     const made = [];
-    class StuckPeerConnection {
-      constructor(config) {
-        this.config = config;
-        this.listeners = new Map();
-        this.connectionState = "new";
-        this.remoteDescription = null;
-        made.push(this);
-      }
-      addEventListener(type, fn) {
-        this.listeners.set(type, fn);
-      }
-      createDataChannel() {
-        return { binaryType: "blob", readyState: "connecting", addEventListener() {}, removeEventListener() {} };
-      }
-      async createOffer() {
-        return { type: "offer", sdp: "v=0\r\na=fingerprint:sha-256 AB:CD:EF\r\n" };
-      }
-      async createAnswer() {
-        return { type: "answer", sdp: "v=0\r\na=fingerprint:sha-256 12:34:56\r\n" };
-      }
-      async setLocalDescription(d) {
-        this.localDescription = d;
-      }
-      async setRemoteDescription(d) {
-        this.remoteDescription = d;
-      }
-      async addIceCandidate() {}
-      close() {
-        this.closed = true;
-      }
-    }
+    const StuckPeerConnection = stuckPeerConnection(made);
     const ann = await client(hub, "Ann", { RTCPeerConnection: StuckPeerConnection, iceTimeoutMs: 100 });
     const bob = await client(hub, "Bob", { RTCPeerConnection: StuckPeerConnection, iceTimeoutMs: 100 });
     await until(() => peerNamed(ann, "Bob"));
@@ -243,6 +265,35 @@ describe("peer client", () => {
     ann.stop();
     bob.stop();
   });
+
+  for (const [who, annGathers, bobGathers] of [
+    ["the sender", [], [HOST_CANDIDATE]],
+    ["the receiver", [HOST_CANDIDATE], []],
+  ]) {
+    it(`goes to the relay at once, not after the ICE timeout, when ${who} gathers no ICE candidate`, async () => {
+      const hub = new Hub();
+      const made = [];
+      // An ICE timeout far longer than the test may take: only the empty gathering can end the try.
+      const ann = await client(hub, "Ann", { RTCPeerConnection: stuckPeerConnection(made, annGathers), iceTimeoutMs: 60_000 });
+      const bob = await client(hub, "Bob", { RTCPeerConnection: stuckPeerConnection(made, bobGathers), iceTimeoutMs: 60_000 });
+      try {
+        await until(() => peerNamed(ann, "Bob"));
+        const offered = next(bob, "offer");
+        await ann.sendText([peerNamed(ann, "Bob").id], "no direct path");
+        const done = next(bob, "transfer-done");
+        await bob.accept((await offered).offerId);
+        const result = await Promise.race([done, new Promise((resolve) => setTimeout(() => resolve(null), 5000))]);
+        assert.ok(result, "delivered within 5 s (the ICE timeout is a minute)");
+        assert.equal(result.text, "no direct path");
+        assert.equal(result.transfer.mode, "relay");
+        assert.equal(made.length, 2, "a direct connection was tried on both sides first");
+        assert.ok(made.every((pc) => pc.closed), "and given up");
+      } finally {
+        ann.stop();
+        bob.stop();
+      }
+    });
+  }
 
   it("continues after the relay is cut mid-transfer", async () => {
     const hub = new Hub();

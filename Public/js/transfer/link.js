@@ -63,6 +63,8 @@ export class TransferLink extends Emitter {
   #closed = false;
   #directFailed = false;
   #lastDirect = false;
+  /** The caller's data channel of the current attempt opened. */
+  #directOpen = false;
   /** @type {Map<number, RTCIceCandidateInit[]>} candidates that came before their attempt's offer */
   #earlyIce = new Map();
 
@@ -135,11 +137,7 @@ export class TransferLink extends Emitter {
     this.#pc = pc;
     const dataChannel = pc.createDataChannel("ferry", { ordered: true });
     this.#watchDirect(pc, dataChannel, attempt);
-    pc.addEventListener("icecandidate", (event) => {
-      if (event.candidate && attempt === this.attempt) {
-        void this.messenger.send(this.peerId, "ice", { transfer: this.transferId, attempt, candidate: event.candidate.toJSON() }).catch(() => {});
-      }
-    });
+    this.#trickle(pc, attempt);
     const offer = await pc.createOffer();
     await pc.setLocalDescription(offer);
     const local = /** @type {RTCSessionDescription} */ (pc.localDescription);
@@ -154,21 +152,21 @@ export class TransferLink extends Emitter {
    */
   #watchDirect(pc, dataChannel, attempt) {
     const channel = wrapDataChannel(dataChannel, pc);
-    let opened = false;
+    this.#directOpen = false;
     this.#timer = this.timers.setTimeout(() => {
       this.#timer = null;
-      if (!opened && attempt === this.attempt) this.#fallBackOrFail(attempt, new Error("ICE did not connect in time"));
+      if (!this.#directOpen && attempt === this.attempt) this.#fallBackOrFail(attempt, new Error("ICE did not connect in time"));
     }, this.iceTimeoutMs);
     channel.addEventListener("open", () => {
       if (attempt !== this.attempt) return;
-      opened = true;
+      this.#directOpen = true;
       if (this.#timer !== null) this.timers.clearTimeout(this.#timer);
       this.#timer = null;
       this.mode = "direct";
       this.emit("channel", { channel: /** @type {Channel} */ (/** @type {unknown} */ (channel)), mode: "direct" });
     });
     pc.addEventListener("connectionstatechange", () => {
-      if (pc.connectionState === "failed" && !opened && attempt === this.attempt) {
+      if (pc.connectionState === "failed" && !this.#directOpen && attempt === this.attempt) {
         this.#fallBackOrFail(attempt, new Error("ICE failed"));
       }
     });
@@ -262,11 +260,7 @@ export class TransferLink extends Emitter {
       if (channel.readyState === "open") announce();
       else channel.addEventListener("open", announce, { once: true });
     });
-    pc.addEventListener("icecandidate", (event) => {
-      if (event.candidate && attempt === this.attempt) {
-        void this.messenger.send(this.peerId, "ice", { transfer: this.transferId, attempt, candidate: event.candidate.toJSON() }).catch(() => {});
-      }
-    });
+    this.#trickle(pc, attempt);
     await pc.setRemoteDescription(body.description);
     await this.#flushIce();
     const answer = await pc.createAnswer();
@@ -275,8 +269,45 @@ export class TransferLink extends Emitter {
     await this.messenger.send(this.peerId, "sdp", { transfer: this.transferId, attempt, description: { type: local.type, sdp: local.sdp } });
   }
 
+  /**
+   * Sends this side's ICE candidates of one attempt to the peer as they are gathered. When
+   * gathering ends without a single candidate, no direct path can be made whatever the peer has
+   * (a browser whose policy allows no UDP and no TURN server, a relay-only policy without one), so
+   * the relay need not wait for the ICE timeout: the caller falls back at once, the callee tells
+   * the caller (`ice` with `none: true`).
+   * @param {RTCPeerConnection} pc
+   * @param {number} attempt
+   */
+  #trickle(pc, attempt) {
+    let gathered = 0;
+    pc.addEventListener("icecandidate", (event) => {
+      if (attempt !== this.attempt) return;
+      if (event.candidate) {
+        if (event.candidate.candidate) gathered++; // an empty one only ends a generation
+        void this.messenger.send(this.peerId, "ice", { transfer: this.transferId, attempt, candidate: event.candidate.toJSON() }).catch(() => {});
+      } else if (gathered === 0) {
+        this.#noDirectPath(attempt, "this side has no ICE candidates");
+      }
+    });
+  }
+
+  /** @param {number} attempt @param {string} why */
+  #noDirectPath(attempt, why) {
+    if (attempt !== this.attempt || this.#closed) return;
+    if (this.role === "caller") {
+      if (this.#lastDirect && !this.#directOpen) this.#fallBackOrFail(attempt, new Error(why));
+    } else {
+      void this.messenger.send(this.peerId, "ice", { transfer: this.transferId, attempt, none: true }).catch(() => {});
+    }
+  }
+
   /** @param {Record<string, any>} body */
   async #onCandidate(body) {
+    if (body.none === true) {
+      // The callee gathered nothing for this attempt: it cannot be reached directly.
+      if (this.role === "caller") this.#noDirectPath(body.attempt, "the peer has no ICE candidates");
+      return;
+    }
     if (typeof body.candidate !== "object" || body.candidate === null) return;
     if (typeof body.candidate.candidate !== "string" || body.candidate.candidate.length > 1024) return;
     if (this.role === "callee" && body.attempt > this.attempt) {
