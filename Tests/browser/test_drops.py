@@ -250,6 +250,9 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
 
 
 def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
+    """A wrong password is refused without using a download, also on a drop limited to one
+    (where the page asks before opening): the page goes back to the password; once the one
+    download is used, the next reader is told so before any password."""
     owner = world.member()
     # The file comes by drag and drop onto the drop zone (a page-made DataTransfer).
     owner.evaluate("""() => {
@@ -264,23 +267,38 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(1)
     expected = bytes((i * 31 + 7) % 256 for i in range(200_000))
     owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
+    owner.get_by_test_id("drop-max").fill("1")
     owner.get_by_test_id("drop-create").click()
     link = make_link(owner)
 
     reader = world.stranger()
     reader.goto(link)
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
-    reader.get_by_test_id("drop-open-password").fill("wrong")
-    reader.get_by_test_id("drop-unlock").click()
-    expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
-    # The same password typed as decomposed Unicode opens it (NFC).
+    for _ in range(2):  # a second wrong try: the way back to the password works again
+        reader.get_by_test_id("drop-open-password").fill("wrong")
+        reader.get_by_test_id("drop-unlock").click()
+        expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left (a wrong password uses none)")
+        reader.get_by_test_id("drop-open-go").click()
+        expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
+        expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
+        expect(reader.get_by_test_id("drop-open-password")).to_be_visible()
+        expect(reader.get_by_test_id("drop-open-confirm")).to_be_hidden()
+    # The same password typed as decomposed Unicode opens it (NFC); the wrong ones used nothing.
     reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
     reader.get_by_test_id("drop-unlock").click()
+    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left")
+    reader.get_by_test_id("drop-open-go").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"
     expect(reader.get_by_test_id("drop-download-zip")).to_be_hidden()
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["report.pdf"]) == sha256(expected)
+
+    # Used up: the next reader learns it at once, not after typing the password.
+    late = world.stranger()
+    late.goto(link)
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop has no downloads left.")
+    expect(late.get_by_test_id("drop-open-password")).to_be_hidden()
 
 
 def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:

@@ -88,7 +88,10 @@ async function start() {
     return fail(explain(error));
   }
   status(`${plural(info.fileCount, "file")}, ${formatBytes(info.size)} · expires ${new Date(info.expiresAt).toLocaleString()}`);
+  // Used up: say so now rather than after a password and a click (a ticket of this tab still opens it).
+  if (info.downloadsLeft === 0 && !keptTicket()) return fail(explain({ slug: "drop-exhausted" }));
   if (info.password) {
+    root.dataset.password = "yes";
     root.dataset.state = "password";
     $("drop-password-form").hidden = false;
     $("drop-open-password").focus();
@@ -96,7 +99,8 @@ async function start() {
       event.preventDefault();
       $("drop-unlock").disabled = true;
       $("drop-open-error").textContent = "";
-      status("Checking the password…");
+      // Only the server can tell a wrong password (its proof is refused), and only when opening.
+      status("Deriving the key from the password…");
       try {
         const keys = await deriveDropKeys(secret, {
           password: $("drop-open-password").value,
@@ -120,7 +124,9 @@ async function confirmThenOpen(info, keys) {
   root.dataset.state = "confirm";
   $("drop-password-form").hidden = true;
   $("drop-open-confirm").hidden = false;
-  $("drop-open-count").textContent = `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.`;
+  $("drop-open-count").textContent =
+    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left` + (info.password ? " (a wrong password uses none)." : ".");
+  status("");
   $("drop-open-go").onclick = () => {
     $("drop-open-confirm").hidden = true;
     void open(keys, null);
@@ -134,10 +140,14 @@ async function open(keys, ticket) {
     answer = await api.open(id, toBase64Url(keys.proofToken), ticket);
   } catch (error) {
     const failure = /** @type {any} */ (error);
-    if (failure?.slug === "drop-proof-refused" && !$("drop-password-form").hidden) {
+    if (failure?.slug === "drop-proof-refused" && root.dataset.password === "yes") {
+      // Back to the password: a refused proof counted no download (also after the confirmation).
+      $("drop-open-confirm").hidden = true;
+      $("drop-password-form").hidden = false;
       $("drop-open-error").textContent = "Wrong password.";
       root.dataset.state = "password";
       status("");
+      $("drop-open-password").select();
       return;
     }
     if (ticket) sessionStorage.removeItem(ticketKey);
