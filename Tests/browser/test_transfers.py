@@ -499,6 +499,43 @@ def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None
     expect(bob.locator("#offer-dialog")).to_be_hidden()
 
 
+INCOMING_PARTS = """async () => {
+  const root = await navigator.storage.getDirectory();
+  let dir;
+  try { dir = await root.getDirectoryHandle("ferry-incoming"); } catch { return []; }
+  const names = [];
+  for await (const [name] of dir.entries()) names.push(name);
+  return names;
+}"""
+
+
+def test_a_received_files_private_copy_is_deleted_when_the_page_went_first(sqlite_world: World, tmp_path: Path) -> None:
+    """A received file waits in the origin private file system while the browser saves it as a
+    download, and is deleted a minute later; a page reloaded (or closed) before that leaves the
+    deletion to its next start, which finds the file in the resume book."""
+    world = sqlite_world
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    send_and_check(ann, bob, random_file(tmp_path / "kept-a-minute.bin", 1))
+    parts = bob.evaluate(INCOMING_PARTS)
+    assert len(parts) == 1 and parts[0].endswith(".part"), parts
+    handed = bob.evaluate("() => JSON.parse(localStorage.getItem('ferry.resume')).handedOver")
+    assert list(handed) == parts, handed
+    # As if the minute had passed with the page gone: the reload's start deletes it.
+    bob.evaluate("""() => {
+      const data = JSON.parse(localStorage.getItem("ferry.resume"));
+      for (const part of Object.keys(data.handedOver)) data.handedOver[part] -= 120000;
+      localStorage.setItem("ferry.resume", JSON.stringify(data));
+    }""")
+    bob.reload()
+    expect(bob.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    deadline = time.monotonic() + 10
+    while bob.evaluate(INCOMING_PARTS) and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert bob.evaluate(INCOMING_PARTS) == []
+    assert bob.evaluate("() => JSON.parse(localStorage.getItem('ferry.resume')).handedOver") == {}
+
+
 def test_offer_while_hidden_badges_the_title_and_notifies(world: World) -> None:
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org", NOTES, permissions=["notifications"])

@@ -61,4 +61,23 @@ describe("resume book", () => {
     store.setItem(RESUME_STORAGE_KEY, "garbage");
     assert.equal(new ResumeBook(store).offsetOf("new.part"), 0);
   });
+
+  it("remembers part files handed over as downloads until they are deleted, across reloads", () => {
+    let now = 1_000;
+    const store = storage();
+    const book = new ResumeBook(store, () => now);
+    book.handedOver("a.part");
+    book.handedOver("b.part");
+    now += 30_000;
+    assert.deepEqual(book.takeHandedOver(60_000), [], "still within the grace period");
+    book.deletedHandedOver("b.part"); // the page's own timer deleted it
+    // The page went before its timer for a.part: the next start (a new book) deletes it once due.
+    now += 30_000;
+    const next = new ResumeBook(store, () => now);
+    assert.deepEqual(next.takeHandedOver(60_000), ["a.part"]);
+    assert.deepEqual(new ResumeBook(store, () => now).takeHandedOver(60_000), [], "forgotten once taken");
+    // Data saved before this record existed still loads.
+    store.setItem(RESUME_STORAGE_KEY, JSON.stringify({ parts: {}, accepted: {} }));
+    assert.deepEqual(new ResumeBook(store, () => now).takeHandedOver(0), []);
+  });
 });

@@ -27,7 +27,7 @@ import { WriteBatch } from "./write-batch.js";
 /** @typedef {import("./receiver.js").Sink} Sink */
 
 /** How long an object URL for a download stays valid before the OPFS file is deleted. */
-const DOWNLOAD_GRACE_MS = 60_000;
+export const DOWNLOAD_GRACE_MS = 60_000;
 
 /**
  * Request/response over a worker, in order.
@@ -166,7 +166,7 @@ export function createBrowserFiles({
   return {
     sourceFor: (files) => workerSource(files, makeReadWorker),
 
-    sinksFor({ fromDevice, fromName, target }) {
+    sinksFor({ fromDevice, fromName, target, book }) {
       /** @type {Promise<FileSystemDirectoryHandle> | null} */
       let folder = null;
       const parts = new Set();
@@ -243,10 +243,12 @@ export function createBrowserFiles({
           link.download = downloadName(item.path);
           link.rel = "noopener";
           link.click();
+          // Recorded first: if this page goes before the timer, the next start deletes it.
+          book?.handedOver(part);
           timers.setTimeout(() => {
             URL.revokeObjectURL(url);
             parts.delete(part);
-            void writer()("remove", part);
+            void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
           }, DOWNLOAD_GRACE_MS);
         },
 
@@ -257,9 +259,12 @@ export function createBrowserFiles({
       };
     },
 
-    /** Deletes the part files the resume book no longer wants (older than a week). */
+    /**
+     * Deletes the part files the resume book no longer wants: older than a week, or handed over
+     * as downloads by a page that went before its grace period ended.
+     */
     async prune(book) {
-      for (const part of book.prune()) await writer()("remove", part).catch(() => {});
+      for (const part of [...book.prune(), ...book.takeHandedOver(DOWNLOAD_GRACE_MS)]) await writer()("remove", part).catch(() => {});
     },
   };
 }

@@ -12,6 +12,10 @@
  *   device after this tab reloaded, it continues without asking again; anything different is a
  *   new offer and asks.
  *
+ * - **Handed-over files.** A complete part file given to the browser as a download is read from
+ *   for a while, so it is deleted a grace period later; a page that goes first (closed, reloaded)
+ *   leaves the deletion to the next start, which finds it here.
+ *
  * Entries older than `maxAgeMs` (7 days) are pruned, and their part files reported for deletion.
  *
  * @module transfer/resume
@@ -47,6 +51,7 @@ export function manifestDigest(manifest) {
  * @typedef {object} ResumeData
  * @property {Record<string, { offset: number, size: number, updated: number }>} parts by part name
  * @property {Record<string, { fromDevice: string, digest: string, target: string, next: number, updated: number }>} accepted by transfer id
+ * @property {Record<string, number>} [handedOver] part files given to the browser as downloads, by name: when
  */
 
 export class ResumeBook {
@@ -98,6 +103,36 @@ export class ResumeBook {
   forgetPart(part) {
     delete this.#data.parts[part];
     this.#save();
+  }
+
+  /**
+   * A complete part file was handed to the browser as a download: it is to be deleted once the
+   * browser has had time to read it, by this page or by a later start.
+   * @param {string} part
+   */
+  handedOver(part) {
+    (this.#data.handedOver ??= {})[part] = this.#now();
+    this.#save();
+  }
+
+  /** A handed-over part file was deleted. @param {string} part */
+  deletedHandedOver(part) {
+    if (!this.#data.handedOver || !(part in this.#data.handedOver)) return;
+    delete this.#data.handedOver[part];
+    this.#save();
+  }
+
+  /**
+   * The part files handed over at least `graceMs` ago, forgotten here for the caller to delete.
+   * @param {number} graceMs
+   * @returns {string[]}
+   */
+  takeHandedOver(graceMs) {
+    const limit = this.#now() - graceMs;
+    const due = Object.entries(this.#data.handedOver ?? {}).filter(([, at]) => at <= limit).map(([part]) => part);
+    for (const part of due) delete this.#data.handedOver?.[part];
+    if (due.length > 0) this.#save();
+    return due;
   }
 
   /**
