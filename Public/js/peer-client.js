@@ -57,7 +57,7 @@ import { manifestForFiles, manifestForText, summarizeManifest, validateManifest 
 import { ProgressMeter } from "./transfer/progress.js";
 import { OfferLimiter } from "./transfer/rate-limit.js";
 import { TransferReceiver, memorySinks } from "./transfer/receiver.js";
-import { ResumeBook, partName } from "./transfer/resume.js";
+import { ResumeBook, manifestDigest, partName } from "./transfer/resume.js";
 import { TransferSender, memorySource } from "./transfer/sender.js";
 
 /** @typedef {import("./signal/presence.js").Peer} Peer */
@@ -290,7 +290,20 @@ export class PeerClient extends Emitter {
       }
     }
     this.emit("peers", this.peers());
+    this.#withdrawOffersOfGonePeers();
     this.#followPeers();
+  }
+
+  /**
+   * An unanswered offer whose sender left can no longer be accepted: peer ids are per socket, and
+   * a reloaded sender has forgotten it. It is withdrawn; a sender whose page is still there (its
+   * socket reconnected) offers it again when it sees this side, which prompts anew.
+   */
+  #withdrawOffersOfGonePeers() {
+    const presence = /** @type {SignalClient} */ (this.signal).presence;
+    for (const [offerId, offer] of [...this.#offers]) {
+      if (!presence.peers[offer.peerId]) this.#dropOffer(offerId, "the sender left");
+    }
   }
 
   /**
@@ -547,6 +560,15 @@ export class PeerClient extends Emitter {
       return;
     }
     if (existing) return;
+    const pending = this.#offers.get(transferId);
+    if (pending) {
+      // Offered again while still unanswered (the sender's socket reconnected): the same prompt,
+      // now answered to where the sender is; a different device cannot take over an offer.
+      if (pending.peer.device.id === peer.device.id && manifestDigest(pending.manifest) === manifestDigest(manifest)) {
+        Object.assign(pending, { peerId, peer, caps });
+      }
+      return;
+    }
     const before = this.book.wasAccepted(transferId, peer.device.id, manifest);
     if (before?.target === "download") {
       // Accepted before this tab reloaded, same device and manifest: continue without asking.

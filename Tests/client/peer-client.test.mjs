@@ -246,6 +246,40 @@ describe("peer client", () => {
     for (const c of [ann, bob, carol]) c.stop();
   });
 
+  it("withdraws an unanswered offer when its sender leaves; a sender that only reconnected offers again", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    try {
+      await until(() => peerNamed(ann, "Bob"));
+      // The sender's socket drops and comes back: the prompt goes, and comes back under the same id.
+      let offered = next(bob, "offer");
+      await ann.sendText([peerNamed(ann, "Bob").id], "still there");
+      const first = await offered;
+      const withdrawn = next(bob, "offer-withdrawn");
+      offered = next(bob, "offer");
+      [...hub.sockets].find((s) => s.device === ann.identity.deviceId).close(1006);
+      assert.deepEqual(await withdrawn, { offerId: first.offerId, reason: "the sender left" });
+      await assert.rejects(bob.accept(first.offerId), (e) => e.code === "unknown-offer");
+      const again = await offered;
+      assert.equal(again.offerId, first.offerId);
+      const done = next(bob, "transfer-done");
+      await bob.accept(again.offerId);
+      assert.equal((await done).text, "still there");
+      // The sender goes for good (a closed tab): the offer is withdrawn, nothing comes back.
+      offered = next(bob, "offer");
+      await ann.sendText([peerNamed(ann, "Bob").id], "gone");
+      const last = await offered;
+      const gone = next(bob, "offer-withdrawn");
+      ann.stop();
+      assert.deepEqual(await gone, { offerId: last.offerId, reason: "the sender left" });
+      await assert.rejects(bob.accept(last.offerId), (e) => e.code === "unknown-offer");
+    } finally {
+      ann.stop();
+      bob.stop();
+    }
+  });
+
   it("falls back to the relay when ICE does not connect in time", async () => {
     const hub = new Hub();
     const made = [];
