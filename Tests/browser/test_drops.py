@@ -268,8 +268,14 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expected = bytes((i * 31 + 7) % 256 for i in range(200_000))
     owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
     owner.get_by_test_id("drop-max").fill("1")
+    owner.get_by_test_id("drop-expiry").select_option("3600")
     owner.get_by_test_id("drop-create").click()
     link = make_link(owner)
+    # The next drop starts from the defaults: no password or limit carried over unseen.
+    owner.get_by_test_id("drop-another").click()
+    expect(owner.get_by_test_id("drop-password")).to_have_value("")
+    expect(owner.get_by_test_id("drop-max")).to_have_value("")
+    expect(owner.get_by_test_id("drop-expiry")).to_have_value("604800")
 
     reader = world.stranger()
     reader.goto(link)
@@ -424,6 +430,15 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     before = row.get_by_test_id("drop-row-meta").inner_text()
     row.get_by_test_id("drop-row-extend").click()
     expect(owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-meta")).not_to_have_text(before)
+    status = owner.get_by_test_id("drop-list-status")
+    expect(status).to_have_text("Extended by 7 days.")  # 7 days → 14
+    # A drop lives at most 30 days from now: extensions stop there, and say so.
+    for said in ["Extended by 7 days.", "Extended by 7 days.", "Extended to 30 days from now, the longest a drop may live.",
+                 "This drop already lives as long as a drop may: 30 days from now."]:
+        owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-extend").click()
+        expect(status).to_have_text(said)
+    owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-copy").click()
+    expect(status).to_have_text(re.compile(r"^(Link copied\.|Copying was refused by the browser; the link is http.*)$"))
     owner.once("dialog", lambda dialog: dialog.accept())
     row.get_by_test_id("drop-row-revoke").click()
     expect(owner.get_by_test_id("drop-row").first).to_have_attribute("data-state", "revoked")

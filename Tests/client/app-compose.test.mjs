@@ -80,3 +80,41 @@ test("refusals become error messages, never unhandled rejections", async () => {
   assert.equal(errors[2], "no such transfer");
   assert.deepEqual(client.calls, []);
 });
+
+test("\"waiting for an answer\" is over once every offer of the send was answered", async () => {
+  const client = fakeClient();
+  let app;
+  const over = [];
+  const statuses = [];
+  composeApp({ client, features: [(a) => ((app = a), a.events.on("status-over", (m) => over.push(m)), a.events.on("status", (m) => statuses.push(m)))] });
+  client.emit("peers", [peer("a"), peer("b")]);
+  await app.sendText("hi", "a");
+  app.toggle("a");
+  app.toggle("b");
+  await app.sendFiles([{ name: "f.txt" }]);
+  assert.deepEqual(statuses, ["Message offered; waiting for an answer.", "Offered f.txt; waiting for an answer."]);
+  client.emit("transfer", { id: "t-a", state: "offered" });
+  client.emit("transfer", { id: "t-a", state: "running" });
+  assert.deepEqual(over, [], "Bob has not answered yet");
+  client.emit("transfer", { id: "t-b", state: "declined" });
+  assert.deepEqual(over, ["Offered f.txt; waiting for an answer."]);
+  client.emit("transfer", { id: "t-b", state: "declined" });
+  assert.equal(over.length, 1, "said once");
+});
+
+test("a selected peer that reloads (same device, new id) stays selected", () => {
+  const client = fakeClient();
+  let app;
+  composeApp({ client, features: [(a) => (app = a)] });
+  client.emit("peers", [peer("a")]);
+  app.toggle("a");
+  client.emit("peers", []);
+  assert.deepEqual([...app.selection()], []);
+  client.emit("peers", [{ ...peer("a2"), device: peer("a").device }]);
+  assert.deepEqual([...app.selection()], ["a2"]);
+  // Cleared by the user while it was away: it does not come back selected.
+  app.clearSelection();
+  client.emit("peers", []);
+  client.emit("peers", [{ ...peer("a3"), device: peer("a").device }]);
+  assert.deepEqual([...app.selection()], []);
+});

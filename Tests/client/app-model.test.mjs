@@ -6,12 +6,13 @@ import {
   badgedTitle,
   codeFromLocation,
   defaultDeviceName,
+  followSelection,
   groupPeers,
+  itemsLabel,
   normalizePairingCode,
   offerView,
   pairingLink,
   parseDeviceName,
-  pruneSelection,
   recipients,
   toggleSelection,
   transferRow,
@@ -56,10 +57,30 @@ test("selection: toggling, pruning peers that left, and who a drop goes to", () 
   let selected = toggleSelection(new Set(), "a");
   selected = toggleSelection(selected, "b");
   assert.deepEqual([...toggleSelection(selected, "a")], ["b"]);
-  assert.deepEqual([...pruneSelection(selected, [peer("b", "B", "x", [team])])], ["b"]);
+  const a = peer("a", "A", "x", [team]);
+  const b = peer("b", "B", "x", [team]);
+  assert.deepEqual([...followSelection(selected, [b], [a, b], [], 0).selected], ["b"]);
   assert.deepEqual(recipients(selected, null), ["a", "b"]);
   assert.deepEqual(recipients(selected, "a"), ["a", "b"], "a drop on a selected peer sends to the whole selection");
   assert.deepEqual(recipients(selected, "c"), ["c"], "a drop elsewhere sends to that peer alone");
+});
+
+test("selection: a selected peer that left and came back as the same device (same key) is selected again, for a while", () => {
+  const bob = { ...peer("p_1", "Bob", "Laptop", [team]), device: { id: "d-bob", name: "Laptop", publicKey: "kb" } };
+  const bobAgain = { ...bob, id: "p_2" };
+  const impostor = { ...bob, id: "p_3", device: { ...bob.device, publicKey: "other" } };
+  const cy = peer("p_c", "Cy", "Pad", [team]);
+  // Bob reloads: first he leaves, then he is back under a new id.
+  let step = followSelection(new Set(["p_1", "p_c"]), [cy], [bob, cy], [], 1_000);
+  assert.deepEqual([...step.selected], ["p_c"]);
+  assert.equal(step.away.length, 1);
+  step = followSelection(step.selected, [cy, bobAgain], [cy], step.away, 5_000);
+  assert.deepEqual([...step.selected].sort(), ["p_2", "p_c"]);
+  assert.deepEqual(step.away, []);
+  // The same device with another key is not him; and after two minutes he is forgotten.
+  step = followSelection(new Set(["p_1"]), [], [bob], [], 0);
+  assert.deepEqual([...followSelection(step.selected, [impostor], [], step.away, 1_000).selected], []);
+  assert.deepEqual([...followSelection(step.selected, [bobAgain], [], step.away, 121_000).selected], []);
 });
 
 test("offer view: who and what, names sorted and capped, a changed key flagged", () => {
@@ -117,11 +138,21 @@ test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unf
   const finished = transferRow({ ...base, direction: "in", state: "declined", mode: null, error: "declined", done: 0 });
   assert.equal(finished.peer, "from Bob · Laptop");
   assert.equal(finished.path, "");
-  assert.equal(finished.stateText, "declined: declined");
+  assert.equal(finished.stateText, "declined", "not \"declined: declined\"");
+  assert.equal(transferRow({ ...base, state: "failed", error: "the peer went away" }).stateText, "failed: the peer went away");
   assert.equal(finished.speed, "");
   assert.equal(finished.canCancel, false);
   assert.equal(transferRow({ ...base, mode: "direct" }).path, "direct");
-  assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3 } }).name, "a.bin and 2 more");
+  assert.equal(transferRow({ ...base, state: "interrupted" }).speed, "", "no speed while nothing moves");
+  assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3, names: ["a.bin", "b.bin", "c.bin"] } }).name, "a.bin and 2 more");
+});
+
+test("item labels: a folder counts its files instead of reading as extra items", () => {
+  assert.equal(itemsLabel({ count: 1, names: ["a.bin"], more: 0 }), "a.bin");
+  assert.equal(itemsLabel({ count: 3, names: ["Proj/"], more: 0 }), "Proj/ · 3 files");
+  assert.equal(itemsLabel({ count: 4, names: ["Proj/", "x.txt"], more: 0 }), "Proj/ and 1 more · 4 files");
+  assert.equal(itemsLabel({ count: 15, names: Array.from({ length: 10 }, (_, i) => `f${i}`), more: 5 }), "f0 and 14 more");
+  assert.equal(itemsLabel({ count: 0, names: [], more: 0 }), "0 files");
 });
 
 test("the title badge counts unseen offers", () => {

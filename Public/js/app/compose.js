@@ -12,13 +12,14 @@
  * Events on `app.events` (an Emitter): `peers` (PeerView[]), `selection` (Set<string>),
  * `offer` (IncomingOffer), `offer-gone` ({offerId, reason}), `transfer` (TransferView),
  * `transfer-done` ({transfer, text}), `transfer-failed` ({transfer, reason}), `key-warning`,
- * `tampered` ({peer, code}: a signal from that peer failed its signature check), `connection` ({state}), `status` (string, for the live region), `error` (string).
+ * `tampered` ({peer, code}: a signal from that peer failed its signature check), `connection` ({state}), `status` (string, for the live region), `status-over` (string: that status
+ * no longer holds), `error` (string).
  *
  * @module app/compose
  */
 
 import { Emitter } from "../emitter.js";
-import { pruneSelection, recipients, toggleSelection } from "./model.js";
+import { followSelection, recipients, toggleSelection } from "./model.js";
 
 /** @typedef {import("../peer-client.js").PeerView} PeerView */
 /** @typedef {import("../peer-client.js").TransferView} TransferView */
@@ -73,14 +74,29 @@ export function composeApp({ client, features, env = {} }) {
   let peers = client.peers();
   /** @type {Set<string>} */
   let selected = new Set();
+  /** @type {import("./model.js").AwayPeer[]} selected peers that left, selected again if they come back */
+  let away = [];
   /** @type {Map<string, TransferView>} */
   const transfers = new Map();
+  /** The offers the status line says are waiting for an answer, and what it says. */
+  let waiting = { ids: new Set(), message: "" };
+  const now = env.now ?? Date.now;
 
   /** @param {Set<string>} next */
   const setSelection = (next) => {
     const same = next.size === selected.size && [...next].every((id) => selected.has(id));
     selected = next;
     if (!same) events.emit("selection", selected);
+  };
+  /** The user's own choice: peers that left earlier are not brought back. @param {Set<string>} next */
+  const choose = (next) => {
+    away = [];
+    setSelection(next);
+  };
+  /** @param {string[]} ids @param {string} message */
+  const offered = (ids, message) => {
+    waiting = { ids: new Set(ids), message };
+    events.emit("status", message);
   };
 
   /**
@@ -112,21 +128,21 @@ export function composeApp({ client, features, env = {} }) {
     env,
     peers: () => peers,
     selection: () => selected,
-    toggle: (peerId) => setSelection(toggleSelection(selected, peerId)),
-    clearSelection: () => setSelection(new Set()),
+    toggle: (peerId) => choose(toggleSelection(selected, peerId)),
+    clearSelection: () => choose(new Set()),
     transfers: () => transfers,
     sendFiles: (files, droppedOn) =>
       guarded(async () => {
         if (files.length === 0) return [];
         const ids = await client.sendFiles(targets(droppedOn), files);
-        events.emit("status", `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
+        offered(ids, `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
         return ids;
       }, /** @type {string[]} */ ([])),
     sendText: (text, droppedOn) =>
       guarded(async () => {
         if (text.trim() === "") throw new Error("Type a message first.");
         const ids = await client.sendText(targets(droppedOn), text);
-        events.emit("status", "Message offered; waiting for an answer.");
+        offered(ids, "Message offered; waiting for an answer.");
         return ids;
       }, /** @type {string[]} */ ([])),
     accept: (offerId, target) => guarded(() => client.accept(offerId, target), undefined),
@@ -137,13 +153,18 @@ export function composeApp({ client, features, env = {} }) {
   };
 
   client.on("peers", (/** @type {PeerView[]} */ list) => {
+    const before = peers;
     peers = list;
     events.emit("peers", peers);
-    setSelection(pruneSelection(selected, peers));
+    const followed = followSelection(selected, peers, before, away, now());
+    away = followed.away;
+    setSelection(followed.selected);
   });
   client.on("transfer", (/** @type {TransferView} */ view) => {
     transfers.set(view.id, view);
     events.emit("transfer", view);
+    // Every offer of the last send was answered (or ended): "waiting for an answer" is over.
+    if (view.state !== "offered" && waiting.ids.delete(view.id) && waiting.ids.size === 0) events.emit("status-over", waiting.message);
   });
   for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "tampered", "connection", "delivery-failed"]) {
     client.on(type, (/** @type {any} */ value) => {

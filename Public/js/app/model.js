@@ -140,14 +140,35 @@ export function groupPeers(peers, selected) {
     }));
 }
 
+/** @typedef {{ peer: PeerView, since: number }} AwayPeer a selected peer that left */
+
+/** How long a selected peer that left is remembered, to be selected again when it comes back. */
+export const SELECTION_AWAY_MS = 120_000;
+
 /**
- * The selection after peers came and went: only peers still online stay selected.
+ * The selection after peers came and went. Only online peers stay selected, but a selected peer
+ * that left is remembered for a while (`away`): when the same device comes back under a new id
+ * with the same key (its tab reloaded, its socket reconnected), it is selected again.
  * @param {Set<string>} selected
- * @param {PeerView[]} peers
+ * @param {PeerView[]} peers online now
+ * @param {PeerView[]} before the peers of the update before
+ * @param {AwayPeer[]} away
+ * @param {number} now
+ * @returns {{ selected: Set<string>, away: AwayPeer[] }}
  */
-export function pruneSelection(selected, peers) {
+export function followSelection(selected, peers, before, away, now) {
   const online = new Set(peers.map((peer) => peer.id));
-  return new Set([...selected].filter((id) => online.has(id)));
+  const next = new Set([...selected].filter((id) => online.has(id)));
+  const left = before.filter((peer) => selected.has(peer.id) && !online.has(peer.id)).map((peer) => ({ peer, since: now }));
+  /** @type {AwayPeer[]} */
+  const stillAway = [];
+  for (const entry of [...away, ...left]) {
+    if (now - entry.since > SELECTION_AWAY_MS) continue;
+    const back = peers.find((peer) => peer.device.id === entry.peer.device.id && peer.device.publicKey === entry.peer.device.publicKey);
+    if (back) next.add(back.id);
+    else stillAway.push(entry);
+  }
+  return { selected: next, away: stillAway };
 }
 
 /**
@@ -228,12 +249,25 @@ export function pathLabel(mode) {
 }
 
 /**
+ * A transfer's items in a few words: the first top-level name, how many more there are, and the
+ * number of files when folders hold more than their names say ("Photos/ · 3 files").
+ * @param {{ count: number, names: string[], more: number }} summary
+ */
+export function itemsLabel(summary) {
+  const listed = summary.names.length + summary.more;
+  if (listed === 0) return plural(summary.count, "file");
+  const others = listed - 1;
+  const files = summary.count > listed ? ` · ${plural(summary.count, "file")}` : "";
+  return `${summary.names[0]}${others > 0 ? ` and ${others} more` : ""}${files}`;
+}
+
+/**
  * What a row of the transfers panel shows.
  * @param {TransferView} t
  */
 export function transferRow(t) {
   const peerName = t.peer.userName ?? (t.peer.guest ? "Guest" : "");
-  const name = t.summary.isText ? "Text message" : t.summary.count === 1 ? t.summary.names[0] ?? "1 file" : `${t.summary.names[0] ?? ""}${t.summary.count > 1 ? ` and ${t.summary.count - 1} more` : ""}`;
+  const name = t.summary.isText ? "Text message" : itemsLabel(t.summary);
   let state = /** @type {Record<string, string>} */ (STATE_LABELS)[t.state] ?? t.state;
   if (t.state === "running" && t.direction === "in") state = "receiving";
   const final = isFinalState(t.state);
@@ -243,11 +277,11 @@ export function transferRow(t) {
     name,
     peer: `${t.direction === "out" ? "to" : "from"} ${peerName}${peerName ? " · " : ""}${t.peer.deviceName}`,
     state: t.state,
-    stateText: t.error && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
+    stateText: t.error && t.error !== state && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
     path: pathLabel(t.mode),
     percent: percent(t.done, t.total),
     bytes: `${formatBytes(t.done)} of ${formatBytes(t.total)}`,
-    speed: !final && t.bytesPerSecond ? `${formatBytes(Math.round(t.bytesPerSecond))}/s` : "",
+    speed: t.state === "running" && t.bytesPerSecond ? `${formatBytes(Math.round(t.bytesPerSecond))}/s` : "",
     eta: !final && t.etaMs !== null && t.etaMs !== undefined && t.state === "running" ? `${formatDuration(Math.round(t.etaMs))} left` : "",
     canCancel: !final,
   };

@@ -30,7 +30,13 @@ export function statusFeature(app) {
     status.textContent = message;
   });
   app.events.on("error", (/** @type {string} */ message) => {
+    status.textContent = ""; // a line about what came before would read as part of the error
     error.textContent = message;
+  });
+  // What the line said is over (the offers it was waiting on were answered): it goes, unless
+  // something newer replaced it.
+  app.events.on("status-over", (/** @type {string} */ message) => {
+    if (status.textContent === message) status.textContent = "";
   });
   app.events.on("key-warning", ({ peer }) => {
     error.textContent = `Warning: the key of ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;

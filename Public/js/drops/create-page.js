@@ -245,6 +245,10 @@ async function create() {
     entries = [];
     renderPicked();
     $("drop-text").value = "";
+    // The next drop starts from the defaults: a password or a limit is chosen anew, never inherited.
+    $("drop-password").value = "";
+    $("drop-max").value = "";
+    for (const option of /** @type {HTMLSelectElement} */ ($("drop-expiry")).options) option.selected = option.defaultSelected;
     await list.refresh();
   } catch (error) {
     const failure = /** @type {any} */ (error);

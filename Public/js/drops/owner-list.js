@@ -7,7 +7,7 @@
  * @module drops/owner-list
  */
 
-import { el } from "../app/dom.js";
+import { copyText, el } from "../app/dom.js";
 import { formatBytes, plural } from "../format.js";
 import { fromBase64Url } from "../trust/encoding.js";
 import { openMetadata } from "./metadata.js";
@@ -20,10 +20,25 @@ export function summary(document) {
   }
   const files = Array.isArray(document.files) ? document.files : [];
   if (files.length === 0) return "No files";
-  const first = String(files[0].path ?? "");
-  const top = first.includes("/") ? `${first.split("/")[0]}/` : first;
-  return files.length === 1 ? top : `${top} and ${plural(files.length - 1, "more file")}`;
+  // Top-level entries: a folder is one entry, however many files it holds.
+  const tops = [...new Set(files.map((file) => {
+    const path = String(file.path ?? "");
+    return path.includes("/") ? `${path.split("/")[0]}/` : path;
+  }))];
+  const others = tops.length > 1 ? ` and ${tops.length - 1} more` : "";
+  return `${tops[0]}${others}${files.length > tops.length ? ` · ${plural(files.length, "file")}` : ""}`;
 }
+
+/** The server's figures of a drop: files (or text), size, downloads. @param {any} drop */
+export function counts(drop) {
+  const content = drop.fileCount === 0 ? "text" : `${plural(drop.fileCount, "file")}, ${formatBytes(drop.size)}`;
+  const downloads = drop.maxDownloads ? `${drop.downloads} of ${plural(drop.maxDownloads, "download")}` : plural(drop.downloads, "download");
+  return `${content} · ${downloads}`;
+}
+
+/** The longest a drop may live from now (the server's limit). */
+export const MAX_LIFETIME_S = 30 * 86400;
+const EXTENSION_S = 7 * 86400;
 
 /**
  * @param {object} options
@@ -46,16 +61,18 @@ export function ownerList({ api, owned, document, root, status }) {
         name = "Unreadable here";
       }
     }
-    const counts = `${plural(drop.fileCount, "file")}, ${formatBytes(drop.size)} · ${drop.downloads}${drop.maxDownloads ? ` of ${drop.maxDownloads}` : ""} downloads`;
     const when = drop.state === "active" ? `expires ${new Date(drop.expiresAt).toLocaleString()}` : drop.state;
     const actions = el(document, "div", { className: "drop-actions" });
-    const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<void>} */ action, danger = false) => {
+    /** An action may return what to tell the user once the list is fresh. */
+    const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
       const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid } });
       b.addEventListener("click", async () => {
         b.disabled = true;
+        status.textContent = "";
         try {
-          await action();
+          const said = await action();
           await refresh();
+          if (said) status.textContent = said;
         } catch (error) {
           status.textContent = /** @type {any} */ (error)?.detail || String(error);
         } finally {
@@ -64,15 +81,18 @@ export function ownerList({ api, owned, document, root, status }) {
       });
       actions.append(b);
     };
-    if (link) {
-      button("Copy link", "drop-row-copy", async () => {
-        await navigator.clipboard.writeText(link).catch(() => {});
-      });
+    if (link && drop.state === "active") {
+      button("Copy link", "drop-row-copy", async () =>
+        (await copyText(navigator, link)) ? "Link copied." : `Copying was refused by the browser; the link is ${link}`,
+      );
     }
     if (drop.state === "active") {
       button("Extend 7 days", "drop-row-extend", async () => {
         const left = Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000);
-        await api.change(drop.id, { expiresIn: Math.min(30 * 86400, Math.round(left + 7 * 86400)) });
+        const wanted = Math.round(left + EXTENSION_S);
+        if (left >= MAX_LIFETIME_S - 60) return "This drop already lives as long as a drop may: 30 days from now.";
+        await api.change(drop.id, { expiresIn: Math.min(MAX_LIFETIME_S, wanted) });
+        return wanted > MAX_LIFETIME_S ? "Extended to 30 days from now, the longest a drop may live." : "Extended by 7 days.";
       });
       button("Revoke", "drop-row-revoke", async () => {
         if (confirm("Revoke this drop? The link stops working at once.")) await api.revoke(drop.id);
@@ -85,7 +105,7 @@ export function ownerList({ api, owned, document, root, status }) {
     }, true);
     return el(document, "li", { className: "drop-row", attrs: { "data-testid": "drop-row" }, dataset: { id: drop.id, state: drop.state } }, [
       el(document, "span", { className: "drop-row-name", text: name, attrs: { "data-testid": "drop-row-name" } }),
-      el(document, "span", { className: "drop-row-meta", text: `${counts} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
+      el(document, "span", { className: "drop-row-meta", text: `${counts(drop)} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
       actions,
     ]);
   }
