@@ -39,6 +39,9 @@ export function claimError(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
+/** Set while this tab is paired: a reload ends the pairing (it lives as long as the page's socket). */
+const PAIRED_KEY = "ferry.guest-paired";
+
 function startGuestPage() {
   const guest = byId(document, "guest");
   const form = byId(document, "pair-form");
@@ -50,6 +53,11 @@ function startGuestPage() {
   const api = createApi();
   input.value = codeFromLocation(window.location) ?? "";
   nameInput.value = deviceNameFrom(storage);
+  if (sessionValue(PAIRED_KEY) !== null) {
+    // This tab was paired before it reloaded: say why the code is asked for again.
+    error.textContent = "Your pairing ended when this page reloaded: a pairing lasts while the page stays open. Ask for a new code.";
+    setSessionValue(PAIRED_KEY, null);
+  }
   (input.value ? nameInput : input).focus();
 
   const client = createBrowserPeerClient({ api, deviceName: nameInput.value });
@@ -86,8 +94,28 @@ function startGuestPage() {
     byId(document, "pair-entry").hidden = true;
     byId(document, "guest-sharing").hidden = false;
     guest.dataset.state = "paired";
-    app.status("Paired. The member who gave you the code is under “Online now”.");
+    setSessionValue(PAIRED_KEY, "yes");
+    app.status("Paired. The member who gave you the code is under “Online now”. Keep this page open: reloading or closing it ends the pairing.");
   });
+}
+
+/** @param {string} key */
+function sessionValue(key) {
+  try {
+    return sessionStorage.getItem(key);
+  } catch {
+    return null;
+  }
+}
+
+/** @param {string} key @param {string | null} value */
+function setSessionValue(key, value) {
+  try {
+    if (value === null) sessionStorage.removeItem(key);
+    else sessionStorage.setItem(key, value);
+  } catch {
+    // storage refused: the note after a reload is lost, nothing else
+  }
 }
 
 if (typeof document !== "undefined" && document.getElementById("pair-form")) startGuestPage();

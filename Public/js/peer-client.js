@@ -79,7 +79,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
 
 /**
  * @typedef {object} ReceiveTarget
- * @property {"download" | "folder"} kind
+ * @property {"download" | "zip" | "folder"} kind "zip": kept until every item is verified, then saved as one zip
  * @property {FileSystemDirectoryHandle} [handle] for "folder"
  */
 
@@ -87,7 +87,8 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * Where files come from and go to; the browser's is transfer/browser-files.js.
  * @typedef {object} FileAdapters
  * @property {(files: any[]) => Source} sourceFor
- * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, discardAll?: () => Promise<void> }} sinksFor
+ * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void> }} sinksFor
+ *   `deliver` after each verified item, `complete` once every item is
  */
 
 /**
@@ -570,11 +571,11 @@ export class PeerClient extends Emitter {
       return;
     }
     const before = this.book.wasAccepted(transferId, peer.device.id, manifest);
-    if (before?.target === "download") {
+    if (before?.target === "download" || before?.target === "zip") {
       // Accepted before this tab reloaded, same device and manifest: continue without asking.
       this.limiter.settle(peer.device.id, transferId);
       this.#offers.set(transferId, { peerId, peer, manifest, caps, timer: null });
-      void this.accept(transferId, { kind: "download" }, before.next);
+      void this.accept(transferId, { kind: before.target }, before.next);
       return;
     }
     const timer = this.timers.setTimeout(() => this.#dropOffer(transferId, "expired"), this.options.offerTtlMs ?? 10 * 60_000);
@@ -640,7 +641,7 @@ export class PeerClient extends Emitter {
       target,
     };
     this.#transfers.set(offerId, transfer);
-    if (!isText && target.kind === "download" && startAt === 0) this.book.accepted(offerId, offer.peer.device.id, offer.manifest, "download");
+    if (!isText && target.kind !== "folder" && startAt === 0) this.book.accepted(offerId, offer.peer.device.id, offer.manifest, target.kind);
     const receiver = new TransferReceiver({ transferId: offerId, manifest: offer.manifest, sinks: /** @type {SinkFactory} */ (transfer.sinks), startAt });
     transfer.receiver = receiver;
     receiver.on("progress", ({ done }) => this.#progress(transfer, done));
@@ -657,6 +658,7 @@ export class PeerClient extends Emitter {
     });
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
     receiver.on("done", () => {
+      void transfer.sinks?.complete?.().catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item: null, reason: String(error) }));
       this.book.finished(offerId);
       transfer.meter.update(transfer.manifest.totalSize, this.now()); // every byte is verified
       this.#setState(transfer, "done");

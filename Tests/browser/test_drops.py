@@ -280,6 +280,8 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     reader = world.stranger()
     reader.goto(link)
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
+    # The size before opening is the file's, not its ciphertext's (the server knows only that).
+    expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
     for _ in range(2):  # a second wrong try: the way back to the password works again
         reader.get_by_test_id("drop-open-password").fill("wrong")
         reader.get_by_test_id("drop-unlock").click()

@@ -19,6 +19,7 @@ import os
 import re
 import threading
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -415,6 +416,11 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     assert sha256_file(download.value.path()) == sha256_file(source)
     done(guest)
 
+    # A reload ends the pairing (it lives with the page's socket): the page says so, not just a blank form.
+    guest.reload()
+    expect(guest.locator("#pair-error")).to_contain_text("Your pairing ended when this page reloaded")
+    expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(0)
+
     # A member of another team sees neither of them.
     expect(carol.locator("#rooms li.peer")).to_have_count(0)
     expect(carol.locator("#rooms-empty")).to_be_visible()
@@ -497,6 +503,41 @@ def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None
     assert sha256_file(download.value.path()) == sha256_file(source)
     done(ann, TRANSFER_MS)
     expect(bob.locator("#offer-dialog")).to_be_hidden()
+
+
+def test_a_folder_accepted_as_one_zip(sqlite_world: World, tmp_path: Path) -> None:
+    """Several files accepted as one zip: one download named after the folder, the structure
+    inside, every entry's bytes and CRC-32 right (the zip is built from the received files on
+    disk, headers between them). A single file is not offered as a zip."""
+    world = sqlite_world
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    folder = tmp_path / "Proj"
+    expected: dict[str, str] = {}
+    for name, size in [("a.txt", 10), ("sub/b.bin", 300_000), ("sub/deep/c.bin", 70_000), ("empty.dat", 0)]:
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = os.urandom(size)
+        path.write_bytes(data)
+        expected[f"Proj/{name}"] = hashlib.sha256(data).hexdigest()
+    select(ann, "Bob")
+    ann.set_input_files("#pick-folder", str(folder))
+    incoming(bob)
+    expect(bob.locator("#offer-accept-zip")).to_be_visible()
+    with bob.expect_download(timeout=TRANSFER_MS) as download:
+        bob.click("#offer-accept-zip")
+    assert download.value.suggested_filename == "Proj.zip"
+    with zipfile.ZipFile(download.value.path()) as archive:
+        assert archive.testzip() is None  # every entry's CRC-32 checks
+        got = {info.filename: hashlib.sha256(archive.read(info)).hexdigest() for info in archive.infolist()}
+    assert got == expected
+    done(ann)
+    expect(bob.locator("#transfers li.transfer .transfer-name").first).to_have_text("Proj/ · 4 files")
+
+    ann.set_input_files("#pick-files", str(folder / "a.txt"))
+    incoming(bob)
+    expect(bob.locator("#offer-accept-zip")).to_be_hidden()
+    bob.click("#offer-decline")
 
 
 INCOMING_PARTS = """async () => {

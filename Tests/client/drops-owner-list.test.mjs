@@ -14,7 +14,8 @@ test("a drop's name: a folder is one entry that counts its files", () => {
 
 test("a drop's figures: a text drop is text, downloads in good English", () => {
   assert.equal(counts({ fileCount: 0, size: 0, downloads: 1, maxDownloads: null }), "text · 1 download");
-  assert.equal(counts({ fileCount: 2, size: 2048, downloads: 0, maxDownloads: null }), "2 files, 2.0 KiB · 0 downloads");
-  assert.equal(counts({ fileCount: 1, size: 5, downloads: 1, maxDownloads: 2 }), "1 file, 5 B · 1 of 2 downloads");
-  assert.equal(counts({ fileCount: 1, size: 5, downloads: 1, maxDownloads: 1 }), "1 file, 5 B · 1 of 1 download");
+  // Sizes are the plaintext's: the server's figure is the ciphertext (a 21-byte header, 17 bytes a record).
+  assert.equal(counts({ fileCount: 2, size: 2048 + 2 * 38, downloads: 0, maxDownloads: null }), "2 files, 2.0 KiB · 0 downloads");
+  assert.equal(counts({ fileCount: 1, size: 50, downloads: 1, maxDownloads: 2 }), "1 file, 12 B · 1 of 2 downloads");
+  assert.equal(counts({ fileCount: 1, size: 38, downloads: 1, maxDownloads: 1 }), "1 file, 0 B · 1 of 1 download");
 });

@@ -10,7 +10,7 @@ import { createHttp } from "../../Public/js/http.js";
 import { decodeAll, encodeAll } from "../../Public/js/drops/ece.js";
 import { createEncodeSource, alignedChunk } from "../../Public/js/drops/encode-source.js";
 import { planDrop, selectionKey } from "../../Public/js/drops/pending.js";
-import { encodedLength, locate, recordCount, recordStart } from "../../Public/js/drops/sizes.js";
+import { encodedLength, locate, plaintextSize, recordCount, recordStart } from "../../Public/js/drops/sizes.js";
 import { createTus } from "../../Public/js/drops/tus.js";
 import { uploadStream } from "../../Public/js/drops/upload.js";
 import { deriveDropKeys } from "../../Public/js/drops/keys.js";
@@ -28,6 +28,13 @@ test("encoded lengths are exact, records located", async () => {
     assert.equal(encodedLength(size), whole.length, `size ${size}`);
   }
   assert.equal(recordCount(0), 1);
+  // Back from the length the server knows: exact for one file, within 17 bytes a file for several.
+  for (const size of [0, 1, 12, K - 1, K, K + 1, 3 * K, 3 * K + 5, 10 * 1024 ** 3]) assert.equal(plaintextSize(encodedLength(size), 1), size, `size ${size}`);
+  const sizes = [5, K + 7, 3 * K - 1];
+  const estimate = plaintextSize(sizes.reduce((sum, size) => sum + encodedLength(size), 0), sizes.length);
+  const actual = sizes.reduce((a, b) => a + b, 0);
+  assert.ok(estimate >= actual && estimate - actual <= 17 * sizes.length, `${estimate} for ${actual}`);
+  assert.equal(plaintextSize(0, 0), 0);
   assert.equal(encodedLength(10 * 1024 ** 3), 21 + 10 * 1024 ** 3 + 163_840 * 17);
   assert.deepEqual(locate(0), { record: -1, within: 0 });
   assert.deepEqual(locate(21), { record: 0, within: 0 });

@@ -4,10 +4,11 @@
 import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import zlib from "node:zlib";
 
 import { BlobReader } from "../../Public/js/transfer/file-reader.js";
 import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
-import { downloadName } from "../../Public/js/transfer/browser-files.js";
+import { downloadName, zipName } from "../../Public/js/transfer/browser-files.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { itemDigest } from "./item-digest.mjs";
 
@@ -119,7 +120,22 @@ describe("OPFS writer", () => {
     await assert.rejects(second.open("../escape"), /bad part name/);
   });
 
-  it("flattens folder paths for downloads", () => {
+  it("reads a finished part's CRC-32 back from disk, for a zip; never of a part still written", async () => {
+    const dir = fakeDirectory();
+    const writer = createOpfsWriter(dir);
+    await writer.open(part);
+    const data = new Uint8Array(randomBytes(2 * 1024 * 1024 + 3)); // more than one read buffer
+    await writer.write(part, data);
+    await assert.rejects(writer.crc32(part), /still being written/);
+    await writer.finish(part);
+    assert.equal(await writer.crc32(part), zlib.crc32(data));
+    await assert.rejects(writer.crc32("../escape"), /bad part name/);
+  });
+
+  it("flattens folder paths for downloads, and names a zip by its one folder or its sender", () => {
     assert.equal(downloadName("Photos/2024/a.jpg"), "Photos_2024_a.jpg");
+    assert.equal(zipName({ items: [{ path: "Proj/a.txt" }, { path: "Proj/sub/b.md" }] }, "Ann"), "Proj.zip");
+    assert.equal(zipName({ items: [{ path: "Proj/a.txt" }, { path: "x.pdf" }] }, "Ann"), "From Ann.zip");
+    assert.equal(zipName({ items: [{ path: "a" }, { path: "b" }] }, "Ann/../evil"), "From Ann_.._evil.zip");
   });
 });

@@ -1,7 +1,8 @@
 /**
  * The incoming-offer prompt: a modal dialog that says who (user, device, room, verified or not,
  * a loud warning for a changed key) and what (names, sizes, count, total), with Accept (as
- * downloads, or into a folder the user picks where the browser can) and Decline. Nothing starts
+ * downloads; several files also as one zip; or into a folder the user picks where the browser
+ * can) and Decline. Nothing starts
  * before Accept; Escape declines nothing, it only leaves the offer waiting. Offers queue: one
  * prompt at a time.
  *
@@ -25,6 +26,7 @@ export function offerPrompt(app) {
   const resumable = byId(document, "offer-resumable");
   const accept = byId(document, "offer-accept");
   const acceptFolder = byId(document, "offer-accept-folder");
+  const acceptZip = byId(document, "offer-accept-zip");
   const decline = byId(document, "offer-decline");
   /** @type {import("../peer-client.js").IncomingOffer[]} */
   const queue = [];
@@ -52,6 +54,9 @@ export function offerPrompt(app) {
     );
     resumable.textContent = view.resumable;
     acceptFolder.hidden = !canPickFolder || view.isText;
+    // Several files as downloads are one download each (a browser may ask before the second);
+    // one zip keeps them and their folders together.
+    acceptZip.hidden = view.isText || view.count < 2;
     dialog.showModal();
     accept.focus();
   }
@@ -67,6 +72,7 @@ export function offerPrompt(app) {
   };
 
   accept.addEventListener("click", () => answer(() => app.accept(/** @type {string} */ (dialog.dataset.offerId), { kind: "download" })));
+  acceptZip.addEventListener("click", () => answer(() => app.accept(/** @type {string} */ (dialog.dataset.offerId), { kind: "zip" })));
   acceptFolder.addEventListener("click", async () => {
     const id = /** @type {string} */ (dialog.dataset.offerId);
     let handle;

@@ -18,6 +18,7 @@ import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
 import { createDropsApi } from "./drops-api.js";
 import { deriveDropKeys, SECRET_BYTES } from "./keys.js";
 import { openMetadata } from "./metadata.js";
+import { plaintextSize } from "./sizes.js";
 
 const $ = (/** @type {string} */ id) => byId(document, id);
 const api = createDropsApi();
@@ -87,7 +88,9 @@ async function start() {
   } catch (error) {
     return fail(explain(error));
   }
-  status(`${plural(info.fileCount, "file")}, ${formatBytes(info.size)} · expires ${new Date(info.expiresAt).toLocaleString()}`);
+  // The server knows the ciphertext's length; what the reader gets is the plaintext's.
+  const what = info.fileCount === 0 ? "A text" : `${plural(info.fileCount, "file")}, ${formatBytes(plaintextSize(info.size, info.fileCount))}`;
+  status(`${what} · expires ${new Date(info.expiresAt).toLocaleString()}`);
   // Used up: say so now rather than after a password and a click (a ticket of this tab still opens it).
   if (info.downloadsLeft === 0 && !keptTicket()) return fail(explain({ slug: "drop-exhausted" }));
   if (info.password) {

@@ -11,6 +11,7 @@ import { copyText, el } from "../app/dom.js";
 import { formatBytes, plural } from "../format.js";
 import { fromBase64Url } from "../trust/encoding.js";
 import { openMetadata } from "./metadata.js";
+import { plaintextSize } from "./sizes.js";
 
 /** How a drop's content is named in the list, from its metadata document. @param {any} document */
 export function summary(document) {
@@ -31,7 +32,7 @@ export function summary(document) {
 
 /** The server's figures of a drop: files (or text), size, downloads. @param {any} drop */
 export function counts(drop) {
-  const content = drop.fileCount === 0 ? "text" : `${plural(drop.fileCount, "file")}, ${formatBytes(drop.size)}`;
+  const content = drop.fileCount === 0 ? "text" : `${plural(drop.fileCount, "file")}, ${formatBytes(plaintextSize(drop.size, drop.fileCount))}`;
   const downloads = drop.maxDownloads ? `${drop.downloads} of ${plural(drop.maxDownloads, "download")}` : plural(drop.downloads, "download");
   return `${content} · ${downloads}`;
 }

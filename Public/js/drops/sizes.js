@@ -23,6 +23,20 @@ export function encodedLength(size) {
 }
 
 /**
+ * The plaintext in `files` streams of `length` bytes in all (the server knows only the total):
+ * exact for one file; for several, at most 17 bytes a file too high (each file's last record is
+ * partial, which the total cannot show).
+ * @param {number} length
+ * @param {number} files
+ */
+export function plaintextSize(length, files) {
+  if (files <= 0) return 0;
+  const body = Math.max(0, length - files * HEADER_BYTES);
+  const records = Math.max(files, Math.ceil(body / DROP_RECORD_SIZE));
+  return Math.max(0, body - records * (TAG_BYTES + 1));
+}
+
+/**
  * Where a stream offset falls: in the header (record -1) or in record `record`, `within` bytes
  * into it. A resume at any offset re-seals that record and skips `within` of its bytes, which
  * gives the same bytes because the salt (and so every nonce) is the same.

@@ -9,7 +9,10 @@
  *   gathers the received chunks into 8 MiB batches for it (transfer/write-batch.js). Once an
  *   item is verified it is delivered: saved as a download (an object URL of the OPFS file, so
  *   the bytes stream from disk), or copied by streaming into a new folder inside the folder the
- *   user picked (File System Access API, where it exists). The OPFS part is then deleted. Until
+ *   user picked (File System Access API, where it exists). Accepted as one zip, the verified
+ *   items wait in the OPFS until the last one is verified; the zip is then a `Blob` of their
+ *   OPFS files between zip headers (drops/zip.js, STORE, ZIP64 past 4 GiB; each CRC-32 read back
+ *   from disk by the worker), saved as one download: nothing is copied. The OPFS part is then deleted. Until
  *   verification nothing is visible outside the OPFS, so a failed or tampered item never lands
  *   where the user looks.
  *
@@ -18,6 +21,7 @@
  * @module transfer/browser-files
  */
 
+import { ZipWriter } from "../drops/zip.js";
 import { partName } from "./resume.js";
 import { INCOMING_DIRECTORY } from "./opfs-writer.js";
 import { WriteBatch } from "./write-batch.js";
@@ -125,6 +129,17 @@ export function downloadName(path) {
 }
 
 /**
+ * The name of a zip of received items: their one top folder's, or "From <sender>".
+ * @param {Manifest} manifest
+ * @param {string} fromName
+ */
+export function zipName(manifest, fromName) {
+  const tops = new Set(manifest.items.map((item) => item.path.split("/")[0]));
+  const folder = tops.size === 1 && manifest.items.every((item) => item.path.includes("/")) ? [...tops][0] : null;
+  return downloadName(`${folder ?? `From ${fromName}`.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}.zip`);
+}
+
+/**
  * A new folder name inside `parent` that does not exist yet: received files never merge into
  * (or overwrite) an existing folder.
  * @param {FileSystemDirectoryHandle} parent
@@ -166,10 +181,33 @@ export function createBrowserFiles({
   return {
     sourceFor: (files) => workerSource(files, makeReadWorker),
 
-    sinksFor({ fromDevice, fromName, target, book }) {
+    sinksFor({ fromDevice, fromName, manifest, target, book }) {
       /** @type {Promise<FileSystemDirectoryHandle> | null} */
       let folder = null;
       const parts = new Set();
+      /**
+       * Saves `blob` (backed by OPFS part files) as a download, and deletes the parts once the
+       * browser has had time to read them.
+       * @param {Blob} blob @param {string} name @param {string[]} used
+       */
+      function handOver(blob, name, used) {
+        const url = URL.createObjectURL(blob);
+        const link = document.createElement("a");
+        link.href = url;
+        link.download = name;
+        link.rel = "noopener";
+        link.click();
+        // Recorded first: if this page goes before the timer, the next start deletes them.
+        for (const part of used) book?.handedOver(part);
+        timers.setTimeout(() => {
+          URL.revokeObjectURL(url);
+          for (const part of used) {
+            parts.delete(part);
+            void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
+          }
+        }, DOWNLOAD_GRACE_MS);
+      }
+
       return {
         /** @param {ManifestItem} item @returns {Promise<Sink>} */
         async open(item) {
@@ -223,6 +261,7 @@ export function createBrowserFiles({
 
         /** Puts a verified item where the user wanted it, then deletes its OPFS part. @param {ManifestItem} item */
         async deliver(item) {
+          if (target.kind === "zip") return; // kept for the zip, made once every item is here
           const part = partName(fromDevice, item);
           const file = await (await (await incoming()).getFileHandle(part)).getFile();
           if (target.kind === "folder" && target.handle) {
@@ -237,19 +276,27 @@ export function createBrowserFiles({
             await writer()("remove", part);
             return;
           }
-          const url = URL.createObjectURL(file);
-          const link = document.createElement("a");
-          link.href = url;
-          link.download = downloadName(item.path);
-          link.rel = "noopener";
-          link.click();
-          // Recorded first: if this page goes before the timer, the next start deletes it.
-          book?.handedOver(part);
-          timers.setTimeout(() => {
-            URL.revokeObjectURL(url);
-            parts.delete(part);
-            void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
-          }, DOWNLOAD_GRACE_MS);
+          handOver(file, downloadName(item.path), [part]);
+        },
+
+        /** Every item is verified: as one zip, the download is made now. */
+        async complete() {
+          if (target.kind !== "zip") return;
+          const dir = await incoming();
+          const zip = new ZipWriter();
+          /** @type {BlobPart[]} */
+          const pieces = [];
+          const names = manifest.items.map((item) => partName(fromDevice, item));
+          for (const [i, item] of manifest.items.entries()) {
+            const file = await (await dir.getFileHandle(names[i])).getFile();
+            if (file.size !== item.size) throw new Error(`${item.path}: the received file has ${file.size} bytes, not ${item.size}`);
+            const crc = /** @type {number} */ (await writer()("crc32", names[i]));
+            pieces.push(zip.begin(item.path, item.size, new Date(item.modified || Date.now())), file);
+            zip.wrote(item.size);
+            pieces.push(zip.end(crc));
+          }
+          pieces.push(zip.finish());
+          handOver(new Blob(pieces, { type: "application/zip" }), zipName(manifest, fromName), names);
         },
 
         async discardAll() {
@@ -257,6 +304,7 @@ export function createBrowserFiles({
           parts.clear();
         },
       };
+
     },
 
     /**

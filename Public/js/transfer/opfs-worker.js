@@ -3,7 +3,7 @@
  * (for a write, the bytes are `length` bytes at `at` in the transferred buffer `bytes`) and
  * gets `{ id, ok: true, value }` or `{ id, ok: false, message }`; a write's answer also carries
  * `bytes`, the buffer it was given, transferred back to be filled again (transfer/write-batch.js).
- * `op` is open, prefix, write, finish, truncate, close or remove. Requests run one after another,
+ * `op` is open, prefix, write, finish, truncate, close, remove or crc32. Requests run one after another,
  * in arrival order.
  *
  * @module transfer/opfs-worker
@@ -20,7 +20,7 @@ self.addEventListener("message", (event) => {
   queue = queue.then(async () => {
     try {
       const w = /** @type {any} */ (await writer);
-      if (!["open", "prefix", "write", "finish", "truncate", "close", "remove"].includes(op)) throw new Error(`unknown op ${op}`);
+      if (!["open", "prefix", "write", "finish", "truncate", "close", "remove", "crc32"].includes(op)) throw new Error(`unknown op ${op}`);
       const value = await w[op](part, bytes === undefined ? undefined : new Uint8Array(bytes, at, length ?? bytes.byteLength - at));
       // The writer is done with the bytes once its write resolved (the digest copies its input).
       if (bytes instanceof ArrayBuffer) self.postMessage({ id, ok: true, value, bytes }, [bytes]);

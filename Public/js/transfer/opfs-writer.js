@@ -14,6 +14,7 @@
  * @module transfer/opfs-writer
  */
 
+import { Crc32 } from "../drops/crc32.js";
 import { ItemDigest } from "./item-digest.js";
 
 export const INCOMING_DIRECTORY = "ferry-incoming";
@@ -129,6 +130,31 @@ export function createOpfsWriter(directory) {
       entry.handle.flush();
       entry.handle.close();
       open.delete(part);
+    },
+
+    /**
+     * The CRC-32 of a finished part, read back from disk (for a zip of received files).
+     * @param {string} part
+     * @returns {Promise<number>}
+     */
+    async crc32(part) {
+      if (!NAME.test(part)) throw new Error("bad part name");
+      if (open.has(part)) throw new Error(`part ${part} is still being written`);
+      const handle = await (await directory.getFileHandle(part)).createSyncAccessHandle();
+      try {
+        const crc = new Crc32();
+        const buffer = new Uint8Array(REHASH_BYTES);
+        const size = handle.getSize();
+        for (let at = 0; at < size; ) {
+          const n = handle.read(buffer.subarray(0, Math.min(buffer.length, size - at)), { at });
+          if (n <= 0) throw new Error("could not read the part file");
+          crc.update(buffer.subarray(0, n));
+          at += n;
+        }
+        return crc.value;
+      } finally {
+        handle.close();
+      }
     },
 
     /** Closes (if open) and deletes a part. @param {string} part */
