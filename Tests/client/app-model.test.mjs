@@ -108,6 +108,7 @@ test("offer view: who and what, names sorted and capped, a changed key flagged",
   });
   assert.equal(text.title, "A guest wants to send you a text message");
   assert.deepEqual(text.items, []);
+  assert.equal(text.rooms, "Pairing", "not the pair's name again, which the line already says");
 });
 
 test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unfinished", () => {

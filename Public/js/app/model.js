@@ -206,7 +206,8 @@ export function offerView(offer) {
     id: offer.offerId,
     who: peer.user?.name ?? "A guest",
     device: peer.device.name,
-    rooms: roomsNote(sortedRooms(peer.rooms)),
+    // A pairing room is named after the pair, whom the line names already: just "Pairing".
+    rooms: roomsNote(sortedRooms(peer.rooms).map((room) => (room.kind === "pairing" ? { ...room, name: "" } : room))),
     trust: trustLabel(peer.keyStatus),
     keyChanged: peer.keyStatus === "changed",
     verified: peer.keyStatus === "verified",
