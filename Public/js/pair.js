@@ -54,8 +54,9 @@ function startGuestPage() {
   input.value = codeFromLocation(window.location) ?? "";
   nameInput.value = deviceNameFrom(storage);
   if (sessionValue(PAIRED_KEY) !== null) {
-    // This tab was paired before it reloaded: say why the code is asked for again.
-    error.textContent = "Your pairing ended when this page reloaded: a pairing lasts while the page stays open. Ask for a new code.";
+    // This tab was paired before it reloaded: say why the code is asked for again (not when it
+    // came with a new code to use).
+    if (!input.value) error.textContent = "Your pairing ended when this page reloaded: a pairing lasts while the page stays open. Ask for a new code.";
     setSessionValue(PAIRED_KEY, null);
   }
   (input.value ? nameInput : input).focus();

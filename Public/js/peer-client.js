@@ -88,7 +88,8 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @typedef {object} FileAdapters
  * @property {(files: any[]) => Source} sourceFor
  * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void> }} sinksFor
- *   `deliver` after each verified item, `complete` once every item is
+ *   `deliver` after each verified item, `complete` once every item is (the receiver awaits it
+ *   before telling the sender `done`)
  */
 
 /**
@@ -512,7 +513,9 @@ export class PeerClient extends Emitter {
     if (part === 0) {
       if (entry) return;
       const existing = this.#transfers.get(body.transfer);
-      const known = existing && existing.direction === "in" && existing.peer.device.id === peer.device.id;
+      const pending = this.#offers.get(body.transfer);
+      const known =
+        (existing && existing.direction === "in" && existing.peer.device.id === peer.device.id) || pending?.peer.device.id === peer.device.id;
       // A re-offer of a transfer we run is not a new prompt, and is not counted as one.
       if (!known && !this.limiter.admit(peer.device.id, body.transfer, this.now())) {
         void this.messenger?.send(peerId, "decline", { transfer: body.transfer, reason: "rate-limited" }).catch(() => {});
@@ -652,13 +655,16 @@ export class PeerClient extends Emitter {
     receiver.on("item", ({ i, ok }) => {
       if (!ok || isText) return;
       const item = transfer.manifest.items[i];
-      this.book.forgetPart(partName(transfer.peer.device.id, item));
+      const part = partName(transfer.peer.device.id, item);
+      // A zip's items stay on disk until the zip is made: the book keeps them (whole) until it is
+      // handed over, so nothing is left behind unrecorded if that never happens.
+      if (target.kind === "zip") this.book.checkpoint(part, item.size, item.size);
+      else this.book.forgetPart(part);
       this.book.delivered(offerId, i);
       void transfer.sinks?.deliver?.(item).catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }));
     });
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
     receiver.on("done", () => {
-      void transfer.sinks?.complete?.().catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item: null, reason: String(error) }));
       this.book.finished(offerId);
       transfer.meter.update(transfer.manifest.totalSize, this.now()); // every byte is verified
       this.#setState(transfer, "done");

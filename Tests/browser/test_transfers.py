@@ -533,6 +533,11 @@ def test_a_folder_accepted_as_one_zip(sqlite_world: World, tmp_path: Path) -> No
     assert got == expected
     done(ann)
     expect(bob.locator("#transfers li.transfer .transfer-name").first).to_have_text("Proj/ · 4 files")
+    # The zip is its four received files: handed over (to be deleted after the grace period), no
+    # longer resumable parts.
+    book = bob.evaluate("() => JSON.parse(localStorage.getItem('ferry.resume'))")
+    assert sorted(book["handedOver"]) == sorted(bob.evaluate(INCOMING_PARTS)) and len(book["handedOver"]) == 4, book
+    assert book["parts"] == {}, book
 
     ann.set_input_files("#pick-files", str(folder / "a.txt"))
     incoming(bob)
@@ -552,7 +557,7 @@ INCOMING_PARTS = """async () => {
 
 def test_a_received_files_private_copy_is_deleted_when_the_page_went_first(sqlite_world: World, tmp_path: Path) -> None:
     """A received file waits in the origin private file system while the browser saves it as a
-    download, and is deleted a minute later; a page reloaded (or closed) before that leaves the
+    download, and is deleted ten minutes later; a page reloaded (or closed) before that leaves the
     deletion to its next start, which finds the file in the resume book."""
     world = sqlite_world
     ann = world.member("ann@example.org")
@@ -562,10 +567,10 @@ def test_a_received_files_private_copy_is_deleted_when_the_page_went_first(sqlit
     assert len(parts) == 1 and parts[0].endswith(".part"), parts
     handed = bob.evaluate("() => JSON.parse(localStorage.getItem('ferry.resume')).handedOver")
     assert list(handed) == parts, handed
-    # As if the minute had passed with the page gone: the reload's start deletes it.
+    # As if the ten minutes had passed with the page gone: the reload's start deletes it.
     bob.evaluate("""() => {
       const data = JSON.parse(localStorage.getItem("ferry.resume"));
-      for (const part of Object.keys(data.handedOver)) data.handedOver[part] -= 120000;
+      for (const part of Object.keys(data.handedOver)) data.handedOver[part] -= 11 * 60 * 1000;
       localStorage.setItem("ferry.resume", JSON.stringify(data));
     }""")
     bob.reload()

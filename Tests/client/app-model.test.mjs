@@ -77,6 +77,10 @@ test("selection: a selected peer that left and came back as the same device (sam
   step = followSelection(step.selected, [cy, bobAgain], [cy], step.away, 5_000);
   assert.deepEqual([...step.selected].sort(), ["p_2", "p_c"]);
   assert.deepEqual(step.away, []);
+  // Another tab of his device that was online all along is not the one that left.
+  const otherTab = { ...bob, id: "p_9" };
+  step = followSelection(new Set(["p_1"]), [otherTab], [bob, otherTab], [], 0);
+  assert.deepEqual([...step.selected], []);
   // The same device with another key is not him; and after two minutes he is forgotten.
   step = followSelection(new Set(["p_1"]), [], [bob], [], 0);
   assert.deepEqual([...followSelection(step.selected, [impostor], [], step.away, 1_000).selected], []);

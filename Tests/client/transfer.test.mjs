@@ -55,6 +55,45 @@ describe("transfer: whole runs", () => {
   });
 });
 
+describe("transfer: completion (a zip of the items)", () => {
+  it("tells the sender done only once the sinks completed; a failed completion fails the transfer", async () => {
+    const { data, manifest } = makeItems([100 * KiB, 5]);
+    let release;
+    const sinks = Object.assign(memorySinks(), { complete: () => new Promise((resolve) => (release = resolve)) });
+    const t = run({ data, manifest, sinks });
+    await new Promise((resolve) => t.receiver.on("item", ({ i }) => i === 1 && setTimeout(resolve, 20)));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(t.sender.state, "running", "the sender waits while the zip is made");
+    assert.notEqual(t.receiver.state, "done");
+    release();
+    assert.deepEqual(await Promise.all([t.senderDone, t.receiverDone]), ["done", "done"]);
+
+    const failing = Object.assign(memorySinks(), { complete: async () => { throw new Error("disk gone"); } });
+    const f = run({ data, manifest, sinks: failing });
+    assert.match(await f.receiverDone, /^failed: cannot save the items: disk gone/);
+  });
+
+  it("completes at once when every item was verified before a reload", async () => {
+    const { data, manifest } = makeItems([10, 20]);
+    let completed = 0;
+    const sinks = Object.assign(memorySinks(), { complete: async () => void completed++ });
+    const receiver = new TransferReceiver({ transferId: "T", manifest, sinks, startAt: 2 });
+    const [out, back] = channelPair();
+    const told = [];
+    out.addEventListener("message", (event) => {
+      const frame = decodeFrame(new Uint8Array(event.data));
+      if (frame.type === "control") told.push(frame.message.t);
+    });
+    const done = finished(receiver);
+    receiver.attach(back);
+    assert.equal(await done, "done");
+    assert.equal(completed, 1);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.deepEqual(told, ["done"], "nothing asked for again: only the completion was left");
+    void data;
+  });
+});
+
 describe("transfer: resume", () => {
   it("continues from the written offset after the channel drops", async () => {
     const { data, manifest } = makeItems([3 * MiB, 2 * MiB]);

@@ -160,11 +160,15 @@ export function followSelection(selected, peers, before, away, now) {
   const online = new Set(peers.map((peer) => peer.id));
   const next = new Set([...selected].filter((id) => online.has(id)));
   const left = before.filter((peer) => selected.has(peer.id) && !online.has(peer.id)).map((peer) => ({ peer, since: now }));
+  // Only a peer that just came is the one that left coming back; another tab of the same device
+  // that was online all along is someone else's choice to make.
+  const known = new Set(before.map((peer) => peer.id));
+  const arrived = peers.filter((peer) => !known.has(peer.id));
   /** @type {AwayPeer[]} */
   const stillAway = [];
   for (const entry of [...away, ...left]) {
     if (now - entry.since > SELECTION_AWAY_MS) continue;
-    const back = peers.find((peer) => peer.device.id === entry.peer.device.id && peer.device.publicKey === entry.peer.device.publicKey);
+    const back = arrived.find((peer) => peer.device.id === entry.peer.device.id && peer.device.publicKey === entry.peer.device.publicKey);
     if (back) next.add(back.id);
     else stillAway.push(entry);
   }

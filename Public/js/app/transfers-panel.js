@@ -109,5 +109,5 @@ export function transfersPanel(app) {
     parts.text = el(document, "div", { className: "received" }, [body, copy]);
     parts.item.append(parts.text);
   });
-  app.events.on("delivery-failed", ({ item, reason }) => app.error(`Could not save ${item.path}: ${reason}`));
+  app.events.on("delivery-failed", ({ item, reason }) => app.error(`Could not save ${item?.path ?? "the received files"}: ${reason}`));
 }

@@ -30,8 +30,11 @@ import { WriteBatch } from "./write-batch.js";
 /** @typedef {import("./manifest.js").ManifestItem} ManifestItem */
 /** @typedef {import("./receiver.js").Sink} Sink */
 
-/** How long an object URL for a download stays valid before the OPFS file is deleted. */
-export const DOWNLOAD_GRACE_MS = 60_000;
+/**
+ * How long a file handed to the browser as a download (an object URL of OPFS files) is kept
+ * before it is deleted: the browser reads it from there, after a "Save as" dialog if it asks.
+ */
+export const DOWNLOAD_GRACE_MS = 10 * 60_000;
 
 /**
  * Request/response over a worker, in order.
@@ -177,6 +180,11 @@ export function createBrowserFiles({
   let call = null;
   const writer = () => (call ??= caller(makeWriteWorker()));
   const incoming = async () => (await opfsRoot()).getDirectoryHandle(INCOMING_DIRECTORY, { create: true });
+  /**
+   * Deletes a handed-over part, then its record.
+   * @param {string} part @param {import("./resume.js").ResumeBook | undefined} book
+   */
+  const deletePart = (part, book) => void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
 
   return {
     sourceFor: (files) => workerSource(files, makeReadWorker),
@@ -198,12 +206,15 @@ export function createBrowserFiles({
         link.rel = "noopener";
         link.click();
         // Recorded first: if this page goes before the timer, the next start deletes them.
-        for (const part of used) book?.handedOver(part);
+        for (const part of used) {
+          book?.handedOver(part);
+          book?.forgetPart(part); // no longer resumable (a zip's parts were kept until now)
+        }
         timers.setTimeout(() => {
           URL.revokeObjectURL(url);
           for (const part of used) {
             parts.delete(part);
-            void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
+            deletePart(part, book);
           }
         }, DOWNLOAD_GRACE_MS);
       }
@@ -300,7 +311,9 @@ export function createBrowserFiles({
         },
 
         async discardAll() {
-          for (const part of [...parts]) await writer()("remove", part).catch(() => {});
+          // A zip's verified items from before a reload are on disk though this page never opened them.
+          const all = target.kind === "zip" ? manifest.items.map((item) => partName(fromDevice, item)) : [];
+          for (const part of new Set([...parts, ...all])) await writer()("remove", part).catch(() => {});
           parts.clear();
         },
       };
@@ -312,7 +325,11 @@ export function createBrowserFiles({
      * as downloads by a page that went before its grace period ended.
      */
     async prune(book) {
-      for (const part of [...book.prune(), ...book.takeHandedOver(DOWNLOAD_GRACE_MS)]) await writer()("remove", part).catch(() => {});
+      for (const part of book.prune()) await writer()("remove", part).catch(() => {});
+      for (const { part, dueInMs } of book.handedOverParts(DOWNLOAD_GRACE_MS)) {
+        if (dueInMs === 0) await writer()("remove", part).then(() => book.deletedHandedOver(part), () => {});
+        else timers.setTimeout(() => deletePart(part, book), dueInMs);
+      }
     },
   };
 }

@@ -49,6 +49,8 @@ import { ItemDigest } from "./item-digest.js";
 /**
  * @typedef {object} SinkFactory
  * @property {(item: ManifestItem) => Promise<Sink>} open
+ * @property {() => Promise<void>} [complete] once every item is verified, before the sender is told
+ *   `done` (a zip of the items is made here); a failure fails the transfer
  */
 
 /** @typedef {"waiting" | "running" | "interrupted" | "done" | "failed" | "cancelled"} ReceiverState */
@@ -230,7 +232,9 @@ export class TransferReceiver extends Emitter {
       await this.#writing;
       if (generation !== this.#generation) return;
       if (this.#current >= this.manifest.count) {
-        this.#send({ t: "done" });
+        // Every item was verified before (this tab reloaded after the last one): what is left
+        // is the sinks' completion, as after the last item.
+        await this.#completeAll();
         return;
       }
       const item = this.manifest.items[this.#current];
@@ -382,14 +386,27 @@ export class TransferReceiver extends Emitter {
       this.#written = 0;
       this.#current++;
       if (this.#current === this.manifest.count) {
-        this.#send({ t: "done" });
-        void this.#end("done");
+        await this.#completeAll();
         return;
       }
       if (generation === this.#generation) await this.#resume(generation);
     } catch (error) {
       this.#fail(`cannot finish ${item.path}: ${error instanceof Error ? error.message : error}`);
     }
+  }
+
+  /**
+   * Every item is verified: the sinks complete (a zip of them is made), and only then is the
+   * sender told `done`, so a reload before that finds the transfer unfinished on both sides.
+   */
+  async #completeAll() {
+    try {
+      await this.sinks.complete?.();
+    } catch (error) {
+      return this.#fail(`cannot save the items: ${error instanceof Error ? error.message : error}`);
+    }
+    this.#send({ t: "done" });
+    void this.#end("done");
   }
 
   async #restartItem() {

@@ -123,16 +123,14 @@ export class ResumeBook {
   }
 
   /**
-   * The part files handed over at least `graceMs` ago, forgotten here for the caller to delete.
+   * The part files handed over and not deleted yet, with how long until each is due: a start
+   * deletes those due and sets a timer for the others.
    * @param {number} graceMs
-   * @returns {string[]}
+   * @returns {{ part: string, dueInMs: number }[]}
    */
-  takeHandedOver(graceMs) {
-    const limit = this.#now() - graceMs;
-    const due = Object.entries(this.#data.handedOver ?? {}).filter(([, at]) => at <= limit).map(([part]) => part);
-    for (const part of due) delete this.#data.handedOver?.[part];
-    if (due.length > 0) this.#save();
-    return due;
+  handedOverParts(graceMs) {
+    const now = this.#now();
+    return Object.entries(this.#data.handedOver ?? {}).map(([part, at]) => ({ part, dueInMs: Math.max(0, at + graceMs - now) }));
   }
 
   /**
