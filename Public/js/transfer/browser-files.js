@@ -184,7 +184,7 @@ export function createBrowserFiles({
    * Deletes a handed-over part, then its record.
    * @param {string} part @param {import("./resume.js").ResumeBook | undefined} book
    */
-  const deletePart = (part, book) => void writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
+  const deletePart = (part, book) => writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
 
   return {
     sourceFor: (files) => workerSource(files, makeReadWorker),
@@ -214,7 +214,7 @@ export function createBrowserFiles({
           URL.revokeObjectURL(url);
           for (const part of used) {
             parts.delete(part);
-            deletePart(part, book);
+            void deletePart(part, book);
           }
         }, DOWNLOAD_GRACE_MS);
       }
@@ -327,8 +327,8 @@ export function createBrowserFiles({
     async prune(book) {
       for (const part of book.prune()) await writer()("remove", part).catch(() => {});
       for (const { part, dueInMs } of book.handedOverParts(DOWNLOAD_GRACE_MS)) {
-        if (dueInMs === 0) await writer()("remove", part).then(() => book.deletedHandedOver(part), () => {});
-        else timers.setTimeout(() => deletePart(part, book), dueInMs);
+        if (dueInMs === 0) await deletePart(part, book);
+        else timers.setTimeout(() => void deletePart(part, book), dueInMs);
       }
     },
   };

@@ -34,6 +34,25 @@ const REHASH_BYTES = 1024 * 1024;
 /**
  * @param {{ getFileHandle: (name: string, options?: { create?: boolean }) => Promise<{ createSyncAccessHandle: () => Promise<SyncHandle> }>, removeEntry: (name: string) => Promise<void> }} directory
  */
+/**
+ * Reads a whole part file in blocks of {@link REHASH_BYTES}, each into a new buffer (a digest may
+ * still be reading the one before), handing each to `use` in order.
+ * @param {SyncHandle} handle
+ * @param {(block: Uint8Array) => Promise<void> | void} use
+ * @returns {Promise<number>} the file's size
+ */
+async function eachBlock(handle, use) {
+  const size = handle.getSize();
+  for (let at = 0; at < size; ) {
+    const buffer = new Uint8Array(Math.min(REHASH_BYTES, size - at));
+    const n = handle.read(buffer, { at });
+    if (n <= 0) throw new Error("could not read the part file");
+    await use(buffer.subarray(0, n));
+    at += n;
+  }
+  return size;
+}
+
 export function createOpfsWriter(directory) {
   /** @type {Map<string, { handle: SyncHandle, hash: ItemDigest, offset: number, unflushed: number }>} */
   const open = new Map();
@@ -59,15 +78,7 @@ export function createOpfsWriter(directory) {
         const file = await directory.getFileHandle(part, { create: true });
         const handle = await file.createSyncAccessHandle();
         const hash = new ItemDigest();
-        const size = handle.getSize();
-        for (let at = 0; at < size; ) {
-          // A new buffer each time: the digest may still be reading the previous one.
-          const buffer = new Uint8Array(Math.min(REHASH_BYTES, size - at));
-          const n = handle.read(buffer, { at });
-          if (n <= 0) throw new Error("could not read the partial file");
-          await hash.update(buffer.subarray(0, n));
-          at += n;
-        }
+        const size = await eachBlock(handle, (block) => hash.update(block));
         entry = { handle, hash, offset: size, unflushed: 0 };
         open.set(part, entry);
       }
@@ -143,14 +154,7 @@ export function createOpfsWriter(directory) {
       const handle = await (await directory.getFileHandle(part)).createSyncAccessHandle();
       try {
         const crc = new Crc32();
-        const buffer = new Uint8Array(REHASH_BYTES);
-        const size = handle.getSize();
-        for (let at = 0; at < size; ) {
-          const n = handle.read(buffer.subarray(0, Math.min(buffer.length, size - at)), { at });
-          if (n <= 0) throw new Error("could not read the part file");
-          crc.update(buffer.subarray(0, n));
-          at += n;
-        }
+        await eachBlock(handle, (block) => void crc.update(block));
         return crc.value;
       } finally {
         handle.close();
