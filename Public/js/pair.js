@@ -39,8 +39,21 @@ export function claimError(error) {
   return error instanceof Error ? error.message : String(error);
 }
 
-/** Set while this tab is paired: a reload ends the pairing (it lives as long as the page's socket). */
+/**
+ * Set while this tab is paired, so that a page that finds its pairing over can say why:
+ * `paired`, `ended` (the server ended it) or `ended-here` (this page's "End pairing").
+ */
 const PAIRED_KEY = "ferry.guest-paired";
+
+/**
+ * What the code form says when it comes back after a pairing.
+ * @param {string | null} before the tab's PAIRED_KEY value
+ */
+export function afterPairingNote(before) {
+  if (before === "ended-here") return "You ended the pairing. Enter a new code to pair again.";
+  if (before === null) return "";
+  return "Your pairing has ended: it ends when its page has been closed for a while, or after some hours. Ask for a new code.";
+}
 
 function startGuestPage() {
   const guest = byId(document, "guest");
@@ -49,21 +62,65 @@ function startGuestPage() {
   const nameInput = byId(document, "guest-device-name");
   const error = byId(document, "pair-error");
   const submit = byId(document, "pair-submit");
+  const pairedLine = byId(document, "guest-paired");
+  const endButton = byId(document, "pair-end");
   const storage = localStorageOrNull();
   const api = createApi();
   input.value = codeFromLocation(window.location) ?? "";
   nameInput.value = deviceNameFrom(storage);
-  if (sessionValue(PAIRED_KEY) !== null) {
-    // This tab was paired before it reloaded: say why the code is asked for again (not when it
-    // came with a new code to use).
-    if (!input.value) error.textContent = "Your pairing ended when this page reloaded: a pairing lasts while the page stays open. Ask for a new code.";
-    setSessionValue(PAIRED_KEY, null);
-  }
-  (input.value ? nameInput : input).focus();
+  // The server renders the member's name when this browser's guest pass is still live (a reload,
+  // or back within the grace time): the page connects again without a code.
+  const pairedWith = guest.dataset.pairedWith ?? "";
+  const before = sessionValue(PAIRED_KEY);
+  setSessionValue(PAIRED_KEY, null);
 
   const client = createBrowserPeerClient({ api, deviceName: nameInput.value });
   // Composed before the claim so that no event of the first connection is missed.
   const app = composeApp({ client, features: GUEST_FEATURES, env: { document, window, navigator, storage, api, deviceName: nameInput.value, origin: window.location.origin } });
+
+  let ending = false;
+  /** The pairing is over (ended here, or by the server): a fresh page asks for a code. @param {string} how */
+  const over = (how) => {
+    setSessionValue(PAIRED_KEY, how);
+    window.location.replace("/pair");
+  };
+  client.on("connection", (/** @type {{ state: string }} */ { state }) => {
+    if (state === "ended" && !ending) over("ended");
+  });
+
+  /** @param {string} member */
+  const showSharing = (member) => {
+    // A code in the address is spent (or not needed): drop it so a reload does not offer it again.
+    history.replaceState(null, "", "/pair");
+    byId(document, "pair-entry").hidden = true;
+    byId(document, "guest-sharing").hidden = false;
+    guest.dataset.state = "paired";
+    pairedLine.textContent = `Paired with ${member}. Only ${member} sees you.`;
+    setSessionValue(PAIRED_KEY, "paired");
+  };
+
+  endButton.addEventListener("click", async () => {
+    ending = true;
+    endButton.disabled = true;
+    try {
+      await client.endPairing();
+    } catch (failure) {
+      ending = false;
+      endButton.disabled = false;
+      app.error(claimError(failure));
+      return;
+    }
+    over("ended-here");
+  });
+
+  if (pairedWith && !input.value) {
+    showSharing(pairedWith);
+    app.status(`Still paired with ${pairedWith}.`);
+    client.start({ register: false }).catch((failure) => app.error(claimError(failure)));
+    return;
+  }
+  error.textContent = input.value ? "" : afterPairingNote(before);
+  (input.value ? nameInput : input).focus();
 
   form.addEventListener("submit", async (/** @type {Event} */ event) => {
     event.preventDefault();
@@ -81,8 +138,9 @@ function startGuestPage() {
     error.textContent = "";
     input.removeAttribute("aria-invalid");
     submit.disabled = true;
+    let member = "";
     try {
-      await client.claimPairing(code);
+      member = (await client.claimPairing(code))?.member?.name ?? "the member";
       await client.start({ register: false });
     } catch (failure) {
       error.textContent = claimError(failure);
@@ -90,13 +148,8 @@ function startGuestPage() {
       input.focus();
       return;
     }
-    // The code is spent: drop it from the address so a reload does not offer it again.
-    history.replaceState(null, "", "/pair");
-    byId(document, "pair-entry").hidden = true;
-    byId(document, "guest-sharing").hidden = false;
-    guest.dataset.state = "paired";
-    setSessionValue(PAIRED_KEY, "yes");
-    app.status("Paired. The member who gave you the code is under “Online now”. Keep this page open: reloading or closing it ends the pairing.");
+    showSharing(member);
+    app.status(`Paired. ${member} is under “Online now”. Reloading this page keeps the pairing; “End pairing” ends it.`);
   });
 }
 

@@ -27,6 +27,7 @@
  * client.confirmVerified(peerId);                               // after the people compared it
  * const { code: pairing } = await client.pairingCode();         // member: a one-time guest code (show as text/QR)
  * await guest.claimPairing(pairing); await guest.start({ register: false });   // guest side
+ * await guest.endPairing();                                                     // the guest ends it
  * client.renameDevice("Ann's desktop");                        // everyone sharing a room sees the new name
  * client.peers(); client.transfers(); client.stop();
  * ```
@@ -977,6 +978,15 @@ export class PeerClient extends Emitter {
     return this.options.api.request("POST", "/pairings/claim", {
       body: { code, device: { id: identity.deviceId, name: this.options.deviceName, publicKey: identity.publicKeySpki } },
     });
+  }
+
+  /**
+   * Ends this guest's pairing (guests only): the server ends the pass, closes its sockets and
+   * clears the guest cookie; this client stops.
+   */
+  async endPairing() {
+    await this.options.api.request("DELETE", "/pairings/current");
+    this.stop();
   }
 
   /**

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FerryApp
 import FerryHTTP
 import FerryServer
 import FerryStore
@@ -74,6 +75,14 @@ struct Serve: AsyncParsableCommand {
     var turnSecretOption: String?
     var turnSecret: String? { turnSecretOption ?? Environment.string("FERRY_TURN_SECRET") }
 
+    @Option(
+        help: """
+            Seconds a paired guest's pass waits for its page to come back (a reload, a lost \
+            connection); 0 ends a pairing with its page (env FERRY_GUEST_RECONNECT_GRACE).
+            """)
+    var guestReconnectGrace: Int =
+        Environment.int("FERRY_GUEST_RECONNECT_GRACE") ?? Int(SignallingConfiguration().guestReconnectGrace)
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env FERRY_LOG_LEVEL).")
     var logLevel: String = Environment.string("FERRY_LOG_LEVEL") ?? "info"
 
@@ -124,6 +133,9 @@ struct Serve: AsyncParsableCommand {
         }
         guard ["on", "off"].contains(accessLog) else { throw ValidationError("--access-log must be on or off") }
         guard shutdownDrain >= 0 else { throw ValidationError("--shutdown-drain must not be negative") }
+        guard (0...86_400).contains(guestReconnectGrace) else {
+            throw ValidationError("--guest-reconnect-grace must be 0…86400 seconds")
+        }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
         guard ["on", "off"].contains(h2c) else { throw ValidationError("--h2c must be on or off") }
         guard (tlsCert == nil) == (tlsKey == nil) else {
@@ -184,6 +196,7 @@ struct Serve: AsyncParsableCommand {
         configuration.signalling.stunURLs = stunURLs
         configuration.signalling.turnURL = turn
         configuration.signalling.turnSecret = turnSecret
+        configuration.signalling.guestReconnectGrace = TimeInterval(guestReconnectGrace)
         drops.apply(to: &configuration)
 
         let server: FerryServer

@@ -416,10 +416,26 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     assert sha256_file(download.value.path()) == sha256_file(source)
     done(guest)
 
-    # A reload ends the pairing (it lives with the page's socket): the page says so, not just a blank form.
+    # A reload keeps the pairing: the page connects again by itself, and both can still share.
     guest.reload()
-    expect(guest.locator("#pair-error")).to_contain_text("Your pairing ended when this page reloaded")
+    expect(guest.locator("#guest")).to_have_attribute("data-state", "paired")
+    expect(guest.locator("#guest-paired")).to_contain_text("Paired with Ann")
+    expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(1)
+    select(ann, "Visitor's phone", "pairing")
+    ann.fill("#text-message", "still here after your reload")
+    ann.click("#send-text")
+    incoming(guest)
+    guest.click("#offer-accept")
+    expect(guest.locator(".received-text")).to_have_text("still here after your reload", timeout=TRANSFER_MS)
+
+    # "End pairing" ends it at once, for both; the page asks for a code again and says why.
+    guest.click("#pair-end")
+    expect(guest.locator("#pair-error")).to_contain_text("You ended the pairing")
+    expect(guest.locator("#guest")).to_have_attribute("data-state", "code")
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(0)
+    guest.reload()
+    expect(guest.locator("#guest")).to_have_attribute("data-state", "code")
 
     # A member of another team sees neither of them.
     expect(carol.locator("#rooms li.peer")).to_have_count(0)

@@ -492,5 +492,7 @@ describe("peer client: more flows", () => {
     assert.match(body.device.id, /^[A-Za-z0-9_-]{22}$/);
     assert.equal(body.device.name, "Guest phone");
     assert.ok(body.device.publicKey.length > 80);
+    await guest.endPairing();
+    assert.deepEqual(calls[2].slice(0, 2), ["DELETE", "/pairings/current"]);
   });
 });

@@ -212,7 +212,26 @@ describe("signal client", () => {
     a.socket().drop(1008, "identity");
     assert.equal(a.client.state, "ended");
     assert.deepEqual(a.timers.pending(), []);
-    assert.ok(a.events.some(([type]) => type === "ended"));
+    assert.ok(a.events.some(([type, body]) => type === "ended" && body.reason === "identity"));
+
+    // A guest whose pass ended: no reconnect either (the handshake would be refused for ever).
+    const guest = setup();
+    guest.client.start();
+    guest.socket().open();
+    guest.socket().receive(welcome([]));
+    guest.socket().drop(1008, "pairing ended");
+    assert.equal(guest.client.state, "ended");
+    assert.deepEqual(guest.timers.pending(), []);
+    assert.ok(guest.events.some(([type, body]) => type === "ended" && body.reason === "pairing ended"));
+
+    // Any other policy close is retried.
+    const other = setup();
+    other.client.start();
+    other.socket().open();
+    other.socket().receive(welcome([]));
+    other.socket().drop(1008, "rate");
+    assert.equal(other.client.state, "waiting");
+    assert.equal(other.timers.pending().length, 1);
 
     const b = setup();
     b.client.start();

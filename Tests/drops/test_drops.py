@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import json
 import os
+import re
 import secrets
 import socket
 import threading
@@ -21,7 +22,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, exchange, now,
+from conftest import (PASSWORD, KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, exchange, now,
                       rfc3339, sealed_metadata, tus_metadata, wait_until)
 
 DOCUMENT_KEYS = {"id", "createdAt", "expiresAt", "maxDownloads", "downloads", "size", "fileCount", "state"}
@@ -533,3 +534,24 @@ def test_no_secret_reaches_the_logs_or_the_data_folder(make_ferry) -> None:
         for name, secret, binary in in_files:
             for form in forms(secret, binary):
                 assert form not in data, f"the {name} ({form!r}) is in {file}"
+
+
+def test_the_drops_page_offers_the_expiries_the_server_allows(make_ferry) -> None:
+    """A server whose drops live at most 3 days offers no longer expiry, offers the 3 days, selects
+    the default (capped to the limit), and tells the owner list the limit."""
+    ferry = make_ferry(extra=["--max-drop-lifetime", str(3 * DAY)], people="ann")
+    signed_in = exchange(ferry.url, "POST", "/api/v1/session", {"Content-Type": "application/json", "Origin": ferry.url},
+                         json.dumps({"email": "ann@example.org", "password": PASSWORD}).encode())
+    assert signed_in.status == 200, signed_in
+    cookie = (signed_in.header("Set-Cookie") or "").split(";", 1)[0]
+    page = exchange(ferry.url, "GET", "/drops", {"Cookie": cookie})
+    assert page.status == 200, page
+    html = page.body.decode()
+    options = re.findall(r'<option value="(\d+)"( selected)?>([^<]+)</option>', html)
+    assert options == [("3600", "", "1 hour"), ("86400", "", "1 day"), (str(3 * DAY), " selected", "3 days")]
+    assert f'data-max-lifetime="{3 * DAY}"' in html
+    # Each choice is one the server accepts.
+    ann = ferry.people["ann"]
+    for seconds, _, _ in options:
+        drop = ann.drops.new([b"x"], expiresIn=int(seconds))
+        assert ann.drops.owned(drop.id) is not None

@@ -11,7 +11,8 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from conftest import PASSWORD, SUBPROTOCOL, Ferry, World, b64url, new_device_id, new_public_key, receive
+from conftest import (GUEST_GRACE_S, PASSWORD, SUBPROTOCOL, Ferry, World, b64url, new_device_id, new_public_key,
+                      receive)
 
 
 def refused_status(open_socket) -> int:
@@ -265,10 +266,72 @@ def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
     # A guest has no account: the member routes stay closed.
     assert ferry.request("GET", "/me", cookie=cookie)[0] == 401
     assert ferry.request("GET", "/ice", cookie=cookie)[0] == 200
+
+    # A reload: the socket closes and another opens with the same cookie. The pairing stays, the
+    # member's pairing room with it; only the guest's peer (per socket) changes.
     connection.close()
-    assert ann.next("room-left")["room"] == joined["room"]["id"]
+    assert ann.next("peer-left")["peer"] == guest_id
+    connection = ferry.socket(cookie=cookie)
+    connection.send(json.dumps({"type": "hello", "v": 1, "device": device["id"]}))
+    again = receive(connection)
+    assert [room["id"] for room in again["rooms"]] == [joined["room"]["id"]]
+    assert [peer["id"] for peer in again["rooms"][0]["peers"]] == [ann.id]
+    back = ann.next()
+    assert (back["type"], back["room"], back["peer"]["id"]) == ("peer-joined", joined["room"]["id"], again["you"]["id"])
+
+    # Gone for longer than the grace: the pass ends, the member leaves the room, the cookie opens
+    # nothing any more.
+    connection.close()
+    closed_at = time.monotonic()
+    assert ann.next("room-left", timeout=GUEST_GRACE_S + 10)["room"] == joined["room"]["id"]
+    assert time.monotonic() - closed_at >= GUEST_GRACE_S - 0.5
+    assert refused_status(lambda: ferry.socket(cookie=cookie)) == 401
+    assert ferry.request("GET", "/ice", cookie=cookie)[0] == 401
     ann.connection.close()
     bob.connection.close()
+
+
+def pair_guest(ferry: Ferry, member) -> tuple[str, dict, object, dict]:
+    """A guest paired with `member` and connected: its cookie, device, socket and welcome."""
+    _, pairing, _ = ferry.request("POST", "/pairings", {}, cookie=member.cookie)
+    device = {"id": new_device_id(), "name": "Visitor", "publicKey": new_public_key()}
+    status, _, headers = ferry.request("POST", "/pairings/claim", {"code": pairing["code"], "device": device})
+    assert status == 201
+    cookie = headers["Set-Cookie"].split(";", 1)[0]
+    connection = ferry.socket(cookie=cookie)
+    connection.send(json.dumps({"type": "hello", "v": 1, "device": device["id"]}))
+    welcome = receive(connection)
+    assert welcome["type"] == "welcome", welcome
+    return cookie, device, connection, welcome
+
+
+def test_a_guest_ends_its_pairing(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    cookie, _, connection, welcome = pair_guest(ferry, world.ann)
+    room = welcome["rooms"][0]["id"]
+    assert ann.next("room-joined")["room"]["id"] == room
+    # Not from another site (the guest cookie would be sent along), not by a member.
+    status, body, _ = ferry.request("DELETE", "/pairings/current", cookie=cookie, origin="http://evil.example")
+    assert (status, body["type"]) == (403, "/problems/csrf")
+    # Nor from a request that does not say where it comes from.
+    status, body, _ = ferry.request("DELETE", "/pairings/current", cookie=cookie, origin=None)
+    assert (status, body["type"]) == (403, "/problems/csrf")
+    status, body, _ = ferry.request("DELETE", "/pairings/current", cookie=world.ann.cookie)
+    assert (status, body["type"]) == (404, "/problems/not-paired")
+    assert ferry.request("DELETE", "/pairings/current")[0] == 401
+
+    status, _, headers = ferry.request("DELETE", "/pairings/current", cookie=cookie)
+    assert status == 204
+    assert headers["Set-Cookie"].startswith("ferry_guest=;") and "Max-Age=0" in headers["Set-Cookie"]
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            connection.recv(timeout=5)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended")
+    assert ann.next("room-left")["room"] == room
+    assert refused_status(lambda: ferry.socket(cookie=cookie)) == 401
+    assert ferry.request("DELETE", "/pairings/current", cookie=cookie)[0] == 401
+    ann.connection.close()
 
 
 def test_pairing_claims_are_rate_limited_per_address(world: World) -> None:

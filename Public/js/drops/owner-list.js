@@ -37,9 +37,28 @@ export function counts(drop) {
   return `${content} · ${downloads}`;
 }
 
-/** The longest a drop may live from now (the server's limit). */
+/** The longest a drop may live from now when the page does not say (the server's default limit). */
 export const MAX_LIFETIME_S = 30 * 86400;
 const EXTENSION_S = 7 * 86400;
+
+/** "1 hour", "30 days", "90 minutes": the largest whole unit (as the page's expiry choices). @param {number} seconds */
+export function lifetimeLabel(seconds) {
+  const [size, name] = [[86400, "day"], [3600, "hour"], [60, "minute"]].find(([unit]) => seconds >= unit && seconds % unit === 0) ?? [1, "second"];
+  return plural(seconds / /** @type {number} */ (size), /** @type {string} */ (name));
+}
+
+/**
+ * What "Extend" does to a drop with `leftS` seconds to live, under the server's `maxS`: the new
+ * `expiresIn` (null: nothing to do) and what to tell the user.
+ * @param {number} leftS @param {number} maxS @param {number} [stepS]
+ */
+export function extension(leftS, maxS, stepS = EXTENSION_S) {
+  const longest = lifetimeLabel(maxS);
+  if (leftS >= maxS - 60) return { expiresIn: null, message: `This drop already lives as long as a drop may: ${longest} from now.` };
+  const wanted = Math.round(leftS + stepS);
+  if (wanted > maxS) return { expiresIn: maxS, message: `Extended to ${longest} from now, the longest a drop may live.` };
+  return { expiresIn: wanted, message: `Extended by ${lifetimeLabel(stepS)}.` };
+}
 
 /**
  * @param {object} options
@@ -50,6 +69,8 @@ const EXTENSION_S = 7 * 86400;
  * @param {HTMLElement} options.status
  */
 export function ownerList({ api, owned, document, root, status }) {
+  // The server's maxDropLifetime, rendered into the page.
+  const maxLifetimeS = Number(root.dataset.maxLifetime) > 0 ? Number(root.dataset.maxLifetime) : MAX_LIFETIME_S;
   /** @param {any} drop @param {any} kept */
   async function row(drop, kept) {
     let name = "Made elsewhere (the link's key is not in this browser)";
@@ -88,12 +109,10 @@ export function ownerList({ api, owned, document, root, status }) {
       );
     }
     if (drop.state === "active") {
-      button("Extend 7 days", "drop-row-extend", async () => {
-        const left = Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000);
-        const wanted = Math.round(left + EXTENSION_S);
-        if (left >= MAX_LIFETIME_S - 60) return "This drop already lives as long as a drop may: 30 days from now.";
-        await api.change(drop.id, { expiresIn: Math.min(MAX_LIFETIME_S, wanted) });
-        return wanted > MAX_LIFETIME_S ? "Extended to 30 days from now, the longest a drop may live." : "Extended by 7 days.";
+      button(`Extend ${lifetimeLabel(EXTENSION_S)}`, "drop-row-extend", async () => {
+        const { expiresIn, message } = extension(Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000), maxLifetimeS);
+        if (expiresIn !== null) await api.change(drop.id, { expiresIn });
+        return message;
       });
       button("Revoke", "drop-row-revoke", async () => {
         if (confirm("Revoke this drop? The link stops working at once.")) await api.revoke(drop.id);

@@ -7,8 +7,9 @@
  * Reconnecting: any close this side did not ask for schedules a new attempt after
  * `min(maxMs, baseMs · 2^attempt)`, of which a random half is jitter (so a server restart is not
  * met by every tab at the same instant); a `welcome` resets the count. A close with code 1008
- * and reason `identity` (signed out, device removed, membership ended) does not reconnect: the
- * client ends with the "ended" event, and the page should re-check the session. A socket that
+ * and reason `identity` (signed out, device removed, membership ended) or `pairing ended` (a
+ * guest's pass is over) does not reconnect: the client ends with the "ended" event {reason}, and
+ * the page should re-check the session (or ask the guest for a new code). A socket that
  * opens but gets no `welcome` within `welcomeTimeoutMs` is closed and retried.
  *
  * Events: "state" {state}, "welcome" {you, limits}, "presence" (Presence), "signal" {from, data},
@@ -24,6 +25,8 @@ import { applyPresence, emptyPresence } from "./presence.js";
 
 export const SUBPROTOCOL = "ferry-signal.1";
 export const SIGNAL_PATH = "/api/v1/signal";
+/** Close reasons (with 1008) after which reconnecting cannot succeed. */
+const ENDING_REASONS = new Set(["identity", "pairing ended"]);
 const PRESENCE_TYPES = new Set(["welcome", "peer-joined", "peer-left", "peer-updated", "room-joined", "room-left"]);
 
 /**
@@ -136,9 +139,9 @@ export class SignalClient extends Emitter {
       this.#socket = null;
       this.#clearTimer();
       this.#lost();
-      if (event.code === 1008 && event.reason === "identity") {
+      if (event.code === 1008 && ENDING_REASONS.has(event.reason)) {
         this.#setState("ended");
-        this.emit("ended", { reason: "identity" });
+        this.emit("ended", { reason: event.reason });
         return;
       }
       this.#scheduleReconnect();

@@ -22,11 +22,16 @@ public struct DropsModule: FerryModule {
         DropsAPI(service: service).register(on: routes.api)
         let gate = self.gate
         let pages = self.pages
+        let service = self.service
         // The pages are shells: the browser encrypts, lists and decrypts through the JSON API.
         routes.site.on(.get, "/drops") { request in
             let call = try await gate.identify(request)
             guard let principal = IdentityPages.session(call) else { return IdentityPages.signInFirst(call) }
-            var response = try pages.render(DropsPage(state: PageState(principal: principal)))
+            var response = try pages.render(
+                DropsPage(
+                    state: PageState(principal: principal),
+                    defaultLifetime: service.configuration.defaultDropLifetime,
+                    maxLifetime: service.configuration.maxDropLifetime))
             response.headers[.cacheControl] = "no-store"
             return response
         }

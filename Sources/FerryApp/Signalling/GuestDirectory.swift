@@ -4,6 +4,10 @@ import Synchronization
 
 /// The guests of this server and the pairing codes that make them. In memory: a guest lasts one
 /// browser session, and a code minutes. (Several instances will share these through the store.)
+///
+/// A pass lives while one of its guest's sockets is open, and for a grace time after the last one
+/// closed, so that a reload or a lost connection does not end the pairing; a pass claimed but
+/// never connected gets the same grace (a minute at least). Never beyond ``GuestPass/expiresAt``.
 public final class GuestDirectory: Sendable {
     /// The cookie that carries a guest's secret (`__Host-` under TLS, as the session cookie).
     public static func cookieName(scheme: String) -> String {
@@ -16,9 +20,21 @@ public final class GuestDirectory: Sendable {
         var expiresAt: Date
     }
 
+    private struct Entry {
+        var pass: GuestPass
+        /// Open sockets of this guest.
+        var sockets = 0
+        /// When no socket is open: the end of the grace time.
+        var awayUntil: Date?
+
+        func isLive(at now: Date) -> Bool {
+            now < pass.expiresAt && (awayUntil.map { now < $0 } ?? true)
+        }
+    }
+
     private struct State {
         var codes: [String: Code] = [:]
-        var passes: [String: GuestPass] = [:]
+        var passes: [String: Entry] = [:]
     }
 
     private let state = Mutex(State())
@@ -35,13 +51,10 @@ public final class GuestDirectory: Sendable {
         }
         let hash = SecretToken.hash(secret)
         let now = clock()
+        // An ended pass stays for ``sweep()``, which tells its member's sockets.
         return state.withLock { state in
-            guard let pass = state.passes[hash] else { return nil }
-            guard now < pass.expiresAt else {
-                state.passes[hash] = nil
-                return nil
-            }
-            return pass
+            guard let entry = state.passes[hash], entry.isLive(at: now) else { return nil }
+            return entry.pass
         }
     }
 
@@ -67,9 +80,15 @@ public final class GuestDirectory: Sendable {
         case expired
     }
 
-    /// Uses a code (once): the caller becomes a guest paired with the code's member.
+    /// How long a new pass waits for its first socket at least, whatever the grace time (with
+    /// none, the page must still get from the claim to its socket).
+    static let firstSocketWait: TimeInterval = 60
+
+    /// Uses a code (once): the caller becomes a guest paired with the code's member. The pass
+    /// waits `grace` (at least ``firstSocketWait``) for its first socket.
     func claim(
-        code rawCode: String, deviceID: String, deviceName: String, publicKey: String, lifetime: TimeInterval
+        code rawCode: String, deviceID: String, deviceName: String, publicKey: String, lifetime: TimeInterval,
+        grace: TimeInterval
     ) -> ClaimOutcome {
         let code = rawCode.uppercased().filter { $0 != "-" && $0 != " " }
         let now = clock()
@@ -82,19 +101,69 @@ public final class GuestDirectory: Sendable {
                 publicKey: publicKey, memberID: found.memberID, memberName: found.memberName,
                 pairingID: SecretToken.generate(byteCount: 16),
                 expiresAt: now.addingTimeInterval(lifetime))
-            state.passes[pass.secretHash] = pass
+            state.passes[pass.secretHash] = Entry(
+                pass: pass, awayUntil: now.addingTimeInterval(max(grace, Self.firstSocketWait)))
             return .paired(pass, secret: secret)
         }
     }
 
-    /// The live guests paired with a member.
+    /// The live guests paired with a member (those away within their grace time included: their
+    /// pairing room stays, so they find it again).
     func guests(of memberID: UUID) -> [GuestPass] {
         let now = clock()
-        return state.withLock { state in state.passes.values.filter { $0.memberID == memberID && now < $0.expiresAt } }
+        return state.withLock { state in
+            state.passes.values.filter { $0.pass.memberID == memberID && $0.isLive(at: now) }.map(\.pass)
+        }
     }
 
-    /// Ends a guest's pass (its socket closed, or its member lost access).
-    func end(_ secretHash: String) {
-        state.withLock { _ = $0.passes.removeValue(forKey: secretHash) }
+    /// A socket of the guest opened: the pass is no longer away. False when it ended meanwhile.
+    func attach(_ secretHash: String) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            guard var entry = state.passes[secretHash], entry.isLive(at: now) else { return false }
+            entry.sockets += 1
+            entry.awayUntil = nil
+            state.passes[secretHash] = entry
+            return true
+        }
+    }
+
+    /// A socket of the guest closed. When it was the last, the pass waits `grace` for the guest to
+    /// come back; with no grace it ends at once. True when it ended.
+    func detach(_ secretHash: String, grace: TimeInterval) -> Bool {
+        let now = clock()
+        return state.withLock { state in
+            guard var entry = state.passes[secretHash] else { return false }
+            entry.sockets = max(0, entry.sockets - 1)
+            if entry.sockets == 0 { entry.awayUntil = now.addingTimeInterval(grace) }
+            guard entry.isLive(at: now) else {
+                state.passes[secretHash] = nil
+                return true
+            }
+            state.passes[secretHash] = entry
+            return false
+        }
+    }
+
+    /// Whether there is a pass at all (the sweep has something to look at).
+    var hasPasses: Bool {
+        state.withLock { !$0.passes.isEmpty }
+    }
+
+    /// Removes the passes whose guest did not come back in time, or whose lifetime is over, and
+    /// returns them (their members' rooms change).
+    func sweep() -> [GuestPass] {
+        let now = clock()
+        return state.withLock { state in
+            let ended = state.passes.values.filter { !$0.isLive(at: now) }.map(\.pass)
+            for pass in ended { state.passes[pass.secretHash] = nil }
+            return ended
+        }
+    }
+
+    /// Ends a guest's pass (the guest ended the pairing). Returns it, if it was there.
+    @discardableResult
+    func end(_ secretHash: String) -> GuestPass? {
+        state.withLock { $0.passes.removeValue(forKey: secretHash)?.pass }
     }
 }

@@ -50,6 +50,9 @@ public struct SignallingConfiguration: Sendable {
     public var pairingAttemptWindow: TimeInterval = 10 * 60
     /// Longest a guest pass lives, whether or not its socket does.
     public var guestLifetime: TimeInterval = 12 * 3600
+    /// How long a guest's pass waits after its last socket closed (a reload, a lost connection,
+    /// the tab closed), or after the claim for the first one; 0 ends the pairing with the socket.
+    public var guestReconnectGrace: TimeInterval = 5 * 60
 
     public init() {}
 }

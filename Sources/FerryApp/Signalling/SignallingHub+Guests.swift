@@ -35,7 +35,7 @@ extension SignallingHub {
         try rules.check()
         switch guests.claim(
             code: shape, deviceID: deviceID ?? "", deviceName: name, publicKey: publicKey ?? "",
-            lifetime: configuration.guestLifetime)
+            lifetime: configuration.guestLifetime, grace: configuration.guestReconnectGrace)
         {
         case .paired(let pass, let secret):
             return (pass, secret)

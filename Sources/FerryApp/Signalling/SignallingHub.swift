@@ -99,12 +99,17 @@ public final class SignallingHub: Sendable {
         }
     }
 
-    /// A socket said hello and joined its rooms.
+    /// A socket said hello and joined its rooms. A guest's pass is no longer away (should it have
+    /// ended during the hello, the socket closes).
     func joined(_ session: SignallingPeerSession) async {
         sessions.withLock { $0[session.peerID] = session }
+        if case .guest(let pass) = session.identity.withLock({ $0 }), !guests.attach(pass.secretHash) {
+            session.socket?.close(.policyViolation, reason: "pairing ended")
+        }
     }
 
-    /// A socket ended: it leaves presence, its relays close, and a guest's pass ends with it.
+    /// A socket ended: it leaves presence, its relays close, and a guest whose last socket this
+    /// was has ``SignallingConfiguration/guestReconnectGrace`` to come back before its pass ends.
     func left(_ session: SignallingPeerSession) async {
         let wasJoined = sessions.withLock { $0.removeValue(forKey: session.peerID) != nil }
         guard wasJoined else { return }
@@ -113,10 +118,41 @@ public final class SignallingHub: Sendable {
             _ = await presence.deliver(
                 text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "peer-left")), to: other)
         }
-        if case .guest(let pass) = session.identity.withLock({ $0 }) {
-            guests.end(pass.secretHash)
+        if case .guest(let pass) = session.identity.withLock({ $0 }),
+            guests.detach(pass.secretHash, grace: configuration.guestReconnectGrace)
+        {
             await refreshRooms(ofMember: pass.memberID)
         }
+    }
+
+    // MARK: - Guests
+
+    /// Ends the passes whose guest did not come back within the grace time, or whose lifetime is
+    /// over: their sockets close and their members leave the pairing rooms.
+    func sweepGuests() async {
+        let ended = guests.sweep()
+        guard !ended.isEmpty else { return }
+        closeGuestSockets(Set(ended.map(\.secretHash)))
+        for member in Set(ended.map(\.memberID)) { await refreshRooms(ofMember: member) }
+    }
+
+    /// The guest ended the pairing: the pass ends at once, with its sockets.
+    func endPairing(_ pass: GuestPass) async {
+        guard guests.end(pass.secretHash) != nil else { return }
+        closeGuestSockets([pass.secretHash])
+        await refreshRooms(ofMember: pass.memberID)
+    }
+
+    private func closeGuestSockets(_ secretHashes: Set<String>) {
+        let ended = sessions.withLock { sessions in
+            sessions.values.filter { session in
+                if case .guest(let pass) = session.identity.withLock({ $0 }) {
+                    return secretHashes.contains(pass.secretHash)
+                }
+                return false
+            }
+        }
+        for session in ended { session.socket?.close(.policyViolation, reason: "pairing ended") }
     }
 
     func rename(_ session: SignallingPeerSession, to name: String) async -> Bool {

@@ -1,7 +1,8 @@
 import FerryWeb
 
 /// The discovery server: the signalling socket, devices, ICE, pairing; a job that follows
-/// identity changes (and sweeps idle relays); sockets told to go at shutdown.
+/// identity changes, one that sweeps idle relays and one that ends guests gone too long; sockets told
+/// to go at shutdown.
 public struct SignallingModule: FerryModule {
     public let hub: SignallingHub
     public let gate: AccessGate
@@ -17,9 +18,14 @@ public struct SignallingModule: FerryModule {
         SignallingAPI(hub: hub).register(on: routes.api)
         let gate = self.gate
         let pages = self.pages
+        let hub = self.hub
         routes.site.on(.get, "/pair") { request in
             let call = try await gate.identify(request)
-            var response = try pages.render(PairPage(state: PageState(principal: call.principal)))
+            let pass = gate.guests.pass(for: request, scheme: call.scheme)
+            var response = try pages.render(
+                PairPage(
+                    state: PageState(principal: call.principal), pairedWith: pass?.memberName,
+                    reconnectGrace: hub.configuration.guestReconnectGrace))
             response.headers[.cacheControl] = "no-store"
             return response
         }
@@ -39,6 +45,10 @@ public struct SignallingModule: FerryModule {
             // Relays idle for a minute close: a sweep every 5 s is soon enough, and wakes less.
             BackgroundJob(name: "sweep idle relays", every: .seconds(5), when: { hub.relays.hasWork }) {
                 await hub.sweepRelays()
+            },
+            // A guest gone for its grace time ends; seconds late is fine.
+            BackgroundJob(name: "end away guests", every: .seconds(5), when: { hub.guests.hasPasses }) {
+                await hub.sweepGuests()
             },
         ]
     }

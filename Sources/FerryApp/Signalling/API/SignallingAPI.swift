@@ -80,5 +80,19 @@ struct SignallingAPI: Sendable {
             response.headers.append(HTTPField(name: .setCookie, value: cookie.fieldValue))
             return response
         }
+        routes.add(.delete, "/pairings/current", .peer) { call in
+            guard let pass = call.guest else {
+                throw HTTPError(.notFound, detail: "This browser is not paired as a guest.", type: "not-paired")
+            }
+            // The gate checks the origin of changes made with a member's session cookie; this one
+            // is made with the guest cookie.
+            try OriginCheck.check(call.request, scheme: call.scheme, cookieAuthenticated: true)
+            await hub.endPairing(pass)
+            var response = Response(status: .noContent)
+            let cleared = SetCookie.expired(
+                GuestDirectory.cookieName(scheme: call.scheme), secure: call.scheme == "https")
+            response.headers.append(HTTPField(name: .setCookie, value: cleared.fieldValue))
+            return response
+        }
     }
 }
