@@ -52,7 +52,7 @@ const PAIRED_KEY = "ferry.guest-paired";
 export function afterPairingNote(before) {
   if (before === "ended-here") return "You ended the pairing. Enter a new code to pair again.";
   if (before === null) return "";
-  return "Your pairing has ended: it ends when its page has been closed for a while, or after some hours. Ask for a new code.";
+  return "Your pairing has ended (its page was closed for too long, its time ran out, or the member’s access ended). Ask for a new code.";
 }
 
 function startGuestPage() {
@@ -105,6 +105,9 @@ function startGuestPage() {
     try {
       await client.endPairing();
     } catch (failure) {
+      // Already over (its time ran out, or its member lost access): say so, not "sign in first".
+      const status = /** @type {any} */ (failure)?.status;
+      if (status === 401 || status === 404) return over("ended");
       ending = false;
       endButton.disabled = false;
       app.error(claimError(failure));
@@ -149,7 +152,8 @@ function startGuestPage() {
       return;
     }
     showSharing(member);
-    app.status(`Paired. ${member} is under “Online now”. Reloading this page keeps the pairing; “End pairing” ends it.`);
+    const reload = guest.dataset.keepsOnReload === "yes" ? " Reloading this page keeps the pairing;" : "";
+    app.status(`Paired. ${member} is under “Online now”.${reload} “End pairing” ends it.`);
   });
 }
 

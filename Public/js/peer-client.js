@@ -28,6 +28,7 @@
  * const { code: pairing } = await client.pairingCode();         // member: a one-time guest code (show as text/QR)
  * await guest.claimPairing(pairing); await guest.start({ register: false });   // guest side
  * await guest.endPairing();                                                     // the guest ends it
+ * await client.endGuestPairing(pairingId);                                      // or the member does
  * client.renameDevice("Ann's desktop");                        // everyone sharing a room sees the new name
  * client.peers(); client.transfers(); client.stop();
  * ```
@@ -238,7 +239,10 @@ export class PeerClient extends Emitter {
     this.signal = signal;
     const messenger = new Messenger({ signal, identity, crypto: this.crypto, now: this.now, timers: this.timers });
     this.messenger = messenger;
-    signal.on("state", ({ state }) => this.emit("connection", { state }));
+    signal.on("state", ({ state }) => {
+      this.emit("connection", { state });
+      if (state === "waiting") void this.#endIfRefused(signal);
+    });
     signal.on("presence", () => this.#onPresence());
     signal.on("relay-opened", ({ relay }) => this.#linkByRelay(relay)?.relayOpened(relay));
     signal.on("relay-closed", ({ relay }) => this.#linkByRelay(relay)?.relayClosed(relay));
@@ -261,6 +265,21 @@ export class PeerClient extends Emitter {
       if (peer && TAMPER_CODES.has(rejection.code)) this.emit("tampered", { peer, code: rejection.code });
     });
     signal.start();
+  }
+
+  /**
+   * The socket could not connect (again). A refused handshake (a session that ended, a guest pass
+   * that lapsed — for instance across a server restart) is indistinguishable from a network
+   * failure in script, so a cheap route with the same rule as the socket is asked: a 401 ends the
+   * client instead of retrying for ever.
+   * @param {import("./signal/socket.js").SignalClient} signal
+   */
+  async #endIfRefused(signal) {
+    try {
+      await this.options.api.request("GET", "/ice");
+    } catch (error) {
+      if (/** @type {any} */ (error)?.status === 401 && this.signal === signal) signal.end("identity");
+    }
   }
 
   /** Disconnects and ends every timer; unfinished transfers stay as they are (interrupted). */
@@ -978,6 +997,15 @@ export class PeerClient extends Emitter {
     return this.options.api.request("POST", "/pairings/claim", {
       body: { code, device: { id: identity.deviceId, name: this.options.deviceName, publicKey: identity.publicKeySpki } },
     });
+  }
+
+  /**
+   * Ends the pairing of a guest paired with this member (members only; `pairingId` is the guest's
+   * `pairing:` room id after the colon): its sockets close and it leaves our rooms.
+   * @param {string} pairingId
+   */
+  endGuestPairing(pairingId) {
+    return this.options.api.request("DELETE", `/pairings/${encodeURIComponent(pairingId)}`);
   }
 
   /**

@@ -447,6 +447,22 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(again.locator("#pair-error")).to_contain_text("wrong, or it was already used")
     world.errors[:] = [e for e in world.errors if "404" not in e]
 
+    # The member ends a pairing: the guest's page learns it from the server, says so and asks
+    # for a code again (instead of trying to reconnect for ever).
+    carol.click("#pair-start")
+    expect(carol.locator("#pair-code")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
+    second = world.watch(world.context().new_page())
+    second.goto(carol.locator("#pair-link").inner_text())
+    second.click("#pair-submit")
+    expect(second.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    expect(peer(carol, "", "pairing")).to_have_count(1)
+    expect(peer(second, "Carol", "pairing").locator("button.peer-unpair")).to_have_count(0)
+    peer(carol, "", "pairing").locator("button.peer-unpair").click()
+    expect(carol.locator("#share-status")).to_contain_text("has ended")
+    expect(peer(carol, "", "pairing")).to_have_count(0)
+    expect(second.locator("#pair-error")).to_contain_text("Your pairing has ended")
+    expect(second.locator("#guest")).to_have_attribute("data-state", "code")
+
 
 def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")

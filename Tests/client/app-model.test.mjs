@@ -51,6 +51,12 @@ test("peers are grouped per room: teams, then same network, then pairing; a peer
   assert.equal(abe.trust, "key changed!");
   assert.equal(groups[0].peers[1].selected, true);
   assert.equal(groups[0].peers[1].trust, "not verified");
+  // A guest paired with us can be unpaired (its pairing id is its room's); a member cannot.
+  assert.equal(groups[1].peers[0].pairing, "x");
+  assert.equal(groups[0].peers[0].pairing, undefined);
+  // On the guest's page the member sits in the pairing room too, and is no guest to unpair.
+  const [member] = groupPeers([peer("p_m", "Ann", "Desk", [pairing])], new Set());
+  assert.equal(member.peers[0].pairing, undefined);
 });
 
 test("selection: toggling, pruning peers that left, and who a drop goes to", () => {

@@ -19,6 +19,8 @@ export class Hub {
   relayBytes = 0;
   /** called with (relayId, count) for each frame; return true to cut the relay */
   cutRelay = null;
+  /** "refused": the server no longer admits anyone (401, handshakes refused); "down": unreachable */
+  outage = null;
 
   api(user) {
     return {
@@ -30,6 +32,8 @@ export class Hub {
           this.devices.set(id, { ...options.body, user });
           return { id, name: options.body.name };
         }
+        if (this.outage === "down") throw new TypeError("fetch failed");
+        if (this.outage === "refused") throw Object.assign(new Error("unauthenticated"), { status: 401 });
         if (method === "GET" && path === "/ice") return { iceServers: [], expiresAt: new Date(Date.now() + 3600_000).toISOString() };
         throw new Error(`unexpected ${method} ${path}`);
       },
@@ -53,6 +57,14 @@ export class Hub {
         this.url = url;
         this.protocol = protocol;
         this.peerId = peerId();
+        if (hub.outage) {
+          // A refused or failed handshake: script sees only a close (1006), never why.
+          later(() => {
+            this.readyState = 3;
+            this.fire("close", { code: 1006, reason: "" });
+          });
+          return;
+        }
         hub.sockets.add(this);
         later(() => {
           this.readyState = 1;

@@ -480,6 +480,33 @@ describe("peer client: more flows", () => {
     bob.stop();
   });
 
+  it("ends instead of retrying for ever once the server no longer admits this tab, and retries while it is unreachable", async () => {
+    const hub = new Hub();
+    const backoff = { baseMs: 5, maxMs: 20 };
+    const ann = await client(hub, "Ann", { backoff });
+    await until(() => ann.signal.state === "ready", "connected");
+    const states = [];
+    ann.on("connection", ({ state }) => states.push(state));
+
+    // Unreachable for a while: it keeps trying, and is back when the server is.
+    hub.outage = "down";
+    for (const socket of [...hub.sockets]) socket.close(1006, "");
+    await until(() => states.filter((state) => state === "waiting").length >= 3, "several attempts");
+    assert.notEqual(ann.signal.state, "ended");
+    hub.outage = null;
+    await until(() => ann.signal.state === "ready", "back");
+
+    // The session ended while the socket was down (or a guest pass lapsed): the handshake is
+    // refused, which script cannot tell from a network failure; the client asks and ends.
+    hub.outage = "refused";
+    for (const socket of [...hub.sockets]) socket.close(1006, "");
+    await until(() => ann.signal.state === "ended", "ended");
+    assert.equal(states.at(-1), "ended");
+    await new Promise((resolve) => setTimeout(resolve, 60));
+    assert.equal(ann.signal.state, "ended", "no more attempts");
+    ann.stop();
+  });
+
   it("makes and claims guest pairing codes through the API", async () => {
     const calls = [];
     const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };
@@ -494,5 +521,7 @@ describe("peer client: more flows", () => {
     assert.ok(body.device.publicKey.length > 80);
     await guest.endPairing();
     assert.deepEqual(calls[2].slice(0, 2), ["DELETE", "/pairings/current"]);
+    await guest.endGuestPairing("abc_DEF-123");
+    assert.deepEqual(calls[3].slice(0, 2), ["DELETE", "/pairings/abc_DEF-123"]);
   });
 });

@@ -224,6 +224,19 @@ describe("signal client", () => {
     assert.deepEqual(guest.timers.pending(), []);
     assert.ok(guest.events.some(([type, body]) => type === "ended" && body.reason === "pairing ended"));
 
+    // Ended from outside (the page learnt the identity is gone): only while waiting, no retry.
+    const outside = setup();
+    outside.client.start();
+    outside.socket().open();
+    outside.socket().receive(welcome([]));
+    outside.client.end("identity");
+    assert.equal(outside.client.state, "ready", "a live socket is not ended from outside");
+    outside.socket().drop(1006, "");
+    assert.equal(outside.client.state, "waiting");
+    outside.client.end("identity");
+    assert.equal(outside.client.state, "ended");
+    assert.deepEqual(outside.timers.pending(), []);
+
     // Any other policy close is retried.
     const other = setup();
     other.client.start();

@@ -266,6 +266,10 @@ def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
     # A guest has no account: the member routes stay closed.
     assert ferry.request("GET", "/me", cookie=cookie)[0] == 401
     assert ferry.request("GET", "/ice", cookie=cookie)[0] == 200
+    # The guest page knows the pairing (and connects without a code); a signed-in member with a
+    # guest cookie left over is a member there, as everywhere.
+    assert 'data-paired-with="Ann"' in page(ferry, "/pair", cookie)
+    assert 'data-paired-with=""' in page(ferry, "/pair", f"{cookie}; {world.bob.cookie}")
 
     # A reload: the socket closes and another opens with the same cookie. The pairing stays, the
     # member's pairing room with it; only the guest's peer (per socket) changes.
@@ -289,6 +293,24 @@ def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
     assert ferry.request("GET", "/ice", cookie=cookie)[0] == 401
     ann.connection.close()
     bob.connection.close()
+
+
+def page(ferry: Ferry, path: str, cookie: str) -> str:
+    import urllib.request
+    with urllib.request.urlopen(urllib.request.Request(ferry.url + path, headers={"Cookie": cookie}), timeout=30) as answer:
+        return answer.read().decode()
+
+
+def test_a_member_who_loses_access_takes_their_guests_along(world: World) -> None:
+    ferry = world.ferry
+    cookie, _, connection, _ = pair_guest(ferry, world.bob)
+    ferry.cli("user", "disable", "bob@example.org")
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            connection.recv(timeout=5)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended")
+    assert ferry.request("GET", "/ice", cookie=cookie)[0] == 401
+    assert 'data-paired-with=""' in page(ferry, "/pair", cookie)
 
 
 def pair_guest(ferry: Ferry, member) -> tuple[str, dict, object, dict]:
@@ -331,6 +353,21 @@ def test_a_guest_ends_its_pairing(world: World) -> None:
     assert ann.next("room-left")["room"] == room
     assert refused_status(lambda: ferry.socket(cookie=cookie)) == 401
     assert ferry.request("DELETE", "/pairings/current", cookie=cookie)[0] == 401
+
+    # The member may end a guest's pairing too; nobody else may.
+    cookie, _, connection, welcome = pair_guest(ferry, world.ann)
+    pairing = welcome["rooms"][0]["id"].removeprefix("pairing:")
+    assert ann.next("room-joined")["room"]["id"] == f"pairing:{pairing}"
+    status, body, _ = ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.bob.cookie)
+    assert (status, body["type"]) == (404, "/problems/not-found")
+    assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=cookie)[0] == 401, "a guest is no member"
+    assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.ann.cookie)[0] == 204
+    with pytest.raises(ConnectionClosed) as closed:
+        while True:
+            connection.recv(timeout=5)
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended")
+    assert ann.next("room-left")["room"] == f"pairing:{pairing}"
+    assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.ann.cookie)[0] == 404
     ann.connection.close()
 
 

@@ -71,6 +71,8 @@ function roomsNote(rooms, section) {
  * @property {boolean} selected
  * @property {boolean} sameDevice another tab of this browser
  * @property {string} [also] the peer's other rooms, in "Online now" (see groupPeers)
+ * @property {string} [pairing] a guest paired with us: its pairing id (room `pairing:ID`), which
+ *   we may end
  */
 
 /**
@@ -89,7 +91,14 @@ export function peerRow(peer, selected) {
     keyChanged: peer.keyStatus === "changed",
     selected: selected.has(peer.id),
     sameDevice: peer.sameDevice,
+    ...(peer.guest ? pairingOf(peer) : {}),
   };
+}
+
+/** A guest's pairing id, from its `pairing:` room. @param {PeerView} peer */
+function pairingOf(peer) {
+  const room = peer.rooms.find((r) => r.kind === "pairing");
+  return room ? { pairing: room.id.slice("pairing:".length) } : {};
 }
 
 /** @param {string} status */

@@ -1,7 +1,8 @@
 /**
  * "Online now": every room with its peers (user, device, room, verified or not, a loud warning
  * when a key changed), a select toggle per peer for sending to several, files dropped onto a
- * peer, and the verification dialog (show the code, confirm it matched).
+ * peer, the verification dialog (show the code, confirm it matched), and "End pairing" on a
+ * guest paired with us.
  *
  * @module app/peers-panel
  */
@@ -60,7 +61,13 @@ export function peersPanel(app) {
         ...(peer.also ? [el(document, "span", { className: "peer-room", text: peer.also })] : []),
         el(document, "span", { className: "trust-badge", text: peer.trust, dataset: { status: peer.keyStatus } }),
       ]),
-      el(document, "div", { className: "peer-actions" }, [select, verify]),
+      el(document, "div", { className: "peer-actions" }, [
+        select,
+        verify,
+        ...(peer.pairing
+          ? [el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End the pairing with ${peer.device}` }, dataset: { action: "end-pairing", pairing: peer.pairing, peerId: peer.id } })]
+          : []),
+      ]),
     ]);
     item.setAttribute("data-testid", "peer");
     if (peer.selected) item.classList.add("is-selected");
@@ -89,6 +96,18 @@ export function peersPanel(app) {
     if (button.dataset.action === "select") {
       app.toggle(peerId);
       byId(document, "rooms").querySelector(`button[data-action="select"][data-peer-id="${CSS.escape(peerId)}"]`)?.focus();
+      return;
+    }
+    if (button.dataset.action === "end-pairing") {
+      const name = app.peers().find((p) => p.id === peerId)?.device.name ?? "the guest";
+      button.setAttribute("disabled", "");
+      try {
+        await app.client.endGuestPairing(button.dataset.pairing ?? "");
+        app.status(`The pairing with ${name} has ended.`);
+      } catch (error) {
+        button.removeAttribute("disabled");
+        app.error(/** @type {any} */ (error)?.detail || (error instanceof Error ? error.message : String(error)));
+      }
       return;
     }
     try {

@@ -89,6 +89,19 @@ export class SignalClient extends Emitter {
     if (this.state === "idle" || this.state === "stopped") this.#connect();
   }
 
+  /**
+   * Ends for good without the server saying so: the owner learnt otherwise that this tab's
+   * identity is gone (a handshake refused with 401 looks like any failed connection from script).
+   * Only while waiting to reconnect.
+   * @param {string} reason
+   */
+  end(reason) {
+    if (this.state !== "waiting") return;
+    this.#clearTimer();
+    this.#setState("ended");
+    this.emit("ended", { reason });
+  }
+
   /** Closes for good (until {@link start}). */
   stop() {
     this.#clearTimer();

@@ -2,8 +2,9 @@ import FerryWeb
 import Foundation
 import Synchronization
 
-/// The guests of this server and the pairing codes that make them. In memory: a guest lasts one
-/// browser session, and a code minutes. (Several instances will share these through the store.)
+/// The guests of this server and the pairing codes that make them. In memory: a pass lasts at
+/// most `guestLifetime` (hours), a code minutes, and neither survives a restart. (Several
+/// instances will share these through the store.)
 ///
 /// A pass lives while one of its guest's sockets is open, and for a grace time after the last one
 /// closed, so that a reload or a lost connection does not end the pairing; a pass claimed but
@@ -26,9 +27,11 @@ public final class GuestDirectory: Sendable {
         var sockets = 0
         /// When no socket is open: the end of the grace time.
         var awayUntil: Date?
+        /// Its member lost access: ended, left for ``sweep()``.
+        var revoked = false
 
         func isLive(at now: Date) -> Bool {
-            now < pass.expiresAt && (awayUntil.map { now < $0 } ?? true)
+            !revoked && now < pass.expiresAt && (awayUntil.map { now < $0 } ?? true)
         }
     }
 
@@ -129,11 +132,16 @@ public final class GuestDirectory: Sendable {
     }
 
     /// A socket of the guest closed. When it was the last, the pass waits `grace` for the guest to
-    /// come back; with no grace it ends at once. True when it ended.
+    /// come back; with no grace it ends at once. True when it ended (now, or before and not yet
+    /// swept: an ended pass never comes back).
     func detach(_ secretHash: String, grace: TimeInterval) -> Bool {
         let now = clock()
         return state.withLock { state in
             guard var entry = state.passes[secretHash] else { return false }
+            guard entry.isLive(at: now) else {
+                state.passes[secretHash] = nil
+                return true
+            }
             entry.sockets = max(0, entry.sockets - 1)
             if entry.sockets == 0 { entry.awayUntil = now.addingTimeInterval(grace) }
             guard entry.isLive(at: now) else {
@@ -158,6 +166,34 @@ public final class GuestDirectory: Sendable {
             let ended = state.passes.values.filter { !$0.isLive(at: now) }.map(\.pass)
             for pass in ended { state.passes[pass.secretHash] = nil }
             return ended
+        }
+    }
+
+    /// The members who have passes (live, or ended and not yet swept).
+    func memberIDs() -> Set<UUID> {
+        state.withLock { Set($0.passes.values.map(\.pass.memberID)) }
+    }
+
+    /// A member lost access (disabled or deleted): its codes are void and its guests' passes end
+    /// (``sweep()`` returns them, so their sockets close).
+    func revokeAll(of memberID: UUID) {
+        state.withLock { state in
+            state.codes = state.codes.filter { $0.value.memberID != memberID }
+            for (hash, entry) in state.passes where entry.pass.memberID == memberID {
+                state.passes[hash]?.revoked = true
+            }
+        }
+    }
+
+    /// Ends the pass of a pairing its member ends. Returns it, if there is one of that member's.
+    func end(pairingID: String, of memberID: UUID) -> GuestPass? {
+        state.withLock { state in
+            guard
+                let hash = state.passes.first(where: {
+                    $0.value.pass.pairingID == pairingID && $0.value.pass.memberID == memberID
+                })?.key
+            else { return nil }
+            return state.passes.removeValue(forKey: hash)?.pass
         }
     }
 

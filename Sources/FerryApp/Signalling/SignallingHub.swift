@@ -121,6 +121,8 @@ public final class SignallingHub: Sendable {
         if case .guest(let pass) = session.identity.withLock({ $0 }),
             guests.detach(pass.secretHash, grace: configuration.guestReconnectGrace)
         {
+            // Another tab of the guest may still be open (the pass ran out of lifetime).
+            closeGuestSockets([pass.secretHash])
             await refreshRooms(ofMember: pass.memberID)
         }
     }
@@ -139,6 +141,15 @@ public final class SignallingHub: Sendable {
     /// The guest ended the pairing: the pass ends at once, with its sockets.
     func endPairing(_ pass: GuestPass) async {
         guard guests.end(pass.secretHash) != nil else { return }
+        closeGuestSockets([pass.secretHash])
+        await refreshRooms(ofMember: pass.memberID)
+    }
+
+    /// A member ends a guest's pairing (the room `pairing:ID` they share).
+    func endPairing(_ pairingID: String, by principal: Principal) async throws {
+        guard let pass = guests.end(pairingID: pairingID, of: principal.user.id) else {
+            throw HTTPError(.notFound, detail: "No guest is paired with you under this pairing.", type: "not-found")
+        }
         closeGuestSockets([pass.secretHash])
         await refreshRooms(ofMember: pass.memberID)
     }
@@ -242,6 +253,22 @@ public final class SignallingHub: Sendable {
             session.identity.withLock { $0 = .member(principal, credential: credential) }
             await session.setRooms(await rooms(for: session))
         }
+        // A member who lost access takes their guests along (whose cookies would otherwise keep
+        // them paired, and reaching ICE credentials, for hours).
+        var revoked = false
+        for member in guests.memberIDs() {
+            let user: User?
+            do {
+                user = try await authenticator.store.user(id: member)
+            } catch {
+                continue  // asked again at the next change
+            }
+            if user?.disabled ?? true {
+                guests.revokeAll(of: member)
+                revoked = true
+            }
+        }
+        if revoked { await sweepGuests() }
     }
 
     /// The rooms of a member's sockets after a guest paired or left.

@@ -21,11 +21,12 @@ public struct SignallingModule: FerryModule {
         let hub = self.hub
         routes.site.on(.get, "/pair") { request in
             let call = try await gate.identify(request)
-            let pass = gate.guests.pass(for: request, scheme: call.scheme)
+            // As the gate does: a signed-in member is a member here, whatever guest cookie is left.
+            let pass = call.principal == nil ? gate.guests.pass(for: request, scheme: call.scheme) : nil
             var response = try pages.render(
                 PairPage(
                     state: PageState(principal: call.principal), pairedWith: pass?.memberName,
-                    reconnectGrace: hub.configuration.guestReconnectGrace))
+                    reconnectGrace: hub.configuration.guestReconnectGrace, lifetime: hub.configuration.guestLifetime))
             response.headers[.cacheControl] = "no-store"
             return response
         }

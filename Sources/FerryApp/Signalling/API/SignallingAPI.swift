@@ -80,6 +80,10 @@ struct SignallingAPI: Sendable {
             response.headers.append(HTTPField(name: .setCookie, value: cookie.fieldValue))
             return response
         }
+        routes.add(.delete, "/pairings/{pairingID}", .signedIn) { call in
+            try await hub.endPairing(call.request.parameters["pairingID"] ?? "", by: try call.caller)
+            return Response(status: .noContent)
+        }
         routes.add(.delete, "/pairings/current", .peer) { call in
             guard let pass = call.guest else {
                 throw HTTPError(.notFound, detail: "This browser is not paired as a guest.", type: "not-paired")

@@ -10,21 +10,32 @@ struct PairPage: IdentityPage {
     var state: PageState
     /// The member a live guest pass of this browser is paired with.
     var pairedWith: String?
-    /// ``SignallingConfiguration/guestReconnectGrace``.
+    /// ``SignallingConfiguration/guestReconnectGrace`` and ``SignallingConfiguration/guestLifetime``.
     var reconnectGrace: TimeInterval
+    var lifetime: TimeInterval
 
     var content: [String: any Sendable] {
-        ["pairedWith": pairedWith ?? "", "lasts": Self.lasts(reconnectGrace)]
+        [
+            "pairedWith": pairedWith ?? "", "lasts": Self.lasts(grace: reconnectGrace, lifetime: lifetime),
+            "keepsOnReload": reconnectGrace > 0,
+        ]
     }
 
     /// How long a pairing lasts, for the page's explanation.
-    static func lasts(_ grace: TimeInterval) -> String {
-        guard grace > 0 else { return "for as long as this page stays open" }
-        let seconds = Int(grace.rounded(.up))
-        let span =
+    static func lasts(grace: TimeInterval, lifetime: TimeInterval) -> String {
+        let most = "at most \(span(lifetime))"
+        guard grace > 0 else { return "for as long as this page stays open (\(most))" }
+        return "until you end the pairing, or \(span(grace)) after you close this page (\(most))"
+    }
+
+    /// "1 second", "90 seconds", "5 minutes", "2 hours": rounded up to whole minutes past two
+    /// minutes and to whole hours past two hours.
+    static func span(_ interval: TimeInterval) -> String {
+        let seconds = Int(interval.rounded(.up))
+        let (count, unit) =
             seconds < 120
-            ? "\(seconds) seconds"
-            : seconds % 60 == 0 ? "\(seconds / 60) minutes" : "\(seconds / 60 + 1) minutes"
-        return "until you end the pairing, or \(span) after you close this page"
+            ? (seconds, "second")
+            : seconds < 7200 ? ((seconds + 59) / 60, "minute") : ((seconds + 3599) / 3600, "hour")
+        return "\(count) \(unit)\(count == 1 ? "" : "s")"
     }
 }
