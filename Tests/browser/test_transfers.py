@@ -272,6 +272,16 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     done(ann)
     for page in (ann, bob):
         expect(page.locator("#transfers li.transfer[data-path=direct]")).to_have_count(3)
+    # A reload keeps the tab's finished rows, and the text received, which exists nowhere else;
+    # "Clear finished" forgets them, also for the next reload.
+    bob.reload()
+    expect(bob.locator(".received-text")).to_have_text(message)
+    expect(bob.locator("#transfers li.transfer[data-state=done]")).to_have_count(3)
+    bob.click("#transfers-clear")
+    expect(bob.locator("#transfers li.transfer")).to_have_count(0)
+    bob.reload()
+    expect(bob.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    expect(bob.locator("#transfers li.transfer")).to_have_count(0)
 
 
 def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:

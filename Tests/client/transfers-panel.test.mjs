@@ -122,3 +122,44 @@ test("a row shows the transfer, and an update writes only what changed", () => {
   assert.equal(text("transfer-progress"), "100%");
   assert.equal(text("transfer-eta"), "");
 });
+
+/** A sessionStorage stand-in. */
+function memoryStorage() {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => items.set(key, String(value)),
+    removeItem: (key) => items.delete(key),
+    items,
+  };
+}
+
+test("finished rows and received texts come back after a reload of the tab; running ones do not", () => {
+  const sessionStorage = memoryStorage();
+  const panel = () => {
+    const document = fakeDocument();
+    const events = new Emitter();
+    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage } }, events, cancel: async () => {}, error() {}, status() {} }));
+    return { document, events, rows: () => document.byId.get("transfers").children };
+  };
+  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+
+  const first = panel();
+  first.events.emit("transfer", view(100));
+  first.events.emit("transfer-done", { transfer: view(1000, { id: "T2", state: "done", summary: { isText: true, count: 1, names: [] } }), text: "the door code is 4711" });
+  first.events.emit("transfer-failed", { transfer: view(10, { id: "T3", state: "failed", error: "the sender left" }) });
+  assert.equal(first.rows().length, 3);
+
+  const reloaded = panel();
+  const rows = reloaded.rows();
+  assert.deepEqual(rows.map((row) => row.dataset.transferId), ["T3", "T2"], "newest first, as they came; the running one is not kept");
+  assert.equal(find(rows[1], "received-text").textContent, "the door code is 4711");
+  assert.equal(rows[0].dataset.state, "failed");
+  assert.equal(reloaded.document.byId.get("transfers-clear").hidden, false);
+
+  // The same transfer finishing again (a later view) replaces its row's view and keeps its text.
+  reloaded.events.emit("transfer", view(1000, { id: "T2", state: "done", summary: { isText: true, count: 1, names: [] } }));
+  const again = panel();
+  const t2 = again.rows().find((row) => row.dataset.transferId === "T2");
+  assert.equal(find(t2, "received-text").textContent, "the door code is 4711");
+});

@@ -1,13 +1,15 @@
 /**
  * The transfers panel: one row per transfer (name, peer, progress bar, bytes, speed, ETA, the
  * path — "direct" or "relayed, encrypted" — and state), cancel for either side, and received
- * text messages shown as text with a copy button.
+ * text messages shown as text with a copy button. Finished rows (and received texts) are kept for
+ * the tab, so a reload shows them again (app/transfer-history.js); "Clear finished" forgets them.
  *
  * @module app/transfers-panel
  */
 
 import { byId, copyText, el } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
+import { sessionStorageOrNull, TransferHistory } from "./transfer-history.js";
 
 /**
  * Sets a node's text when it differs.
@@ -26,6 +28,7 @@ export function transfersPanel(app) {
   const clear = byId(document, "transfers-clear");
   /** @type {Map<string, any>} */
   const rows = new Map();
+  const history = new TransferHistory(sessionStorageOrNull(app.env.window));
 
   const showClear = () => {
     const hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
@@ -37,6 +40,7 @@ export function transfersPanel(app) {
       parts.item.remove();
       rows.delete(id);
     }
+    history.clear();
     empty.hidden = rows.size > 0;
     showClear();
     list.closest("section")?.querySelector("h2")?.focus?.();
@@ -97,10 +101,8 @@ export function transfersPanel(app) {
     return parts;
   }
 
-  app.events.on("transfer", update);
-  app.events.on("transfer-failed", ({ transfer }) => update(transfer));
-  app.events.on("transfer-done", ({ transfer, text }) => {
-    const parts = update(transfer);
+  /** @param {any} parts @param {string | undefined} text */
+  function showText(parts, text) {
     if (typeof text !== "string" || parts.text) return;
     // Received text is shown as text, never as HTML, and never opened or followed.
     const body = el(document, "pre", { className: "received-text", text });
@@ -108,6 +110,27 @@ export function transfersPanel(app) {
     copy.addEventListener("click", async () => app.status((await copyText(app.env.navigator ?? globalThis.navigator, text)) ? "Copied." : "Select the text and copy it."));
     parts.text = el(document, "div", { className: "received" }, [body, copy]);
     parts.item.append(parts.text);
+  }
+
+  /** A row's view, kept for the tab once it is final. @param {import("../peer-client.js").TransferView} view @param {string} [text] */
+  function keep(view, text) {
+    if (isFinalState(view.state)) history.record(view, text);
+  }
+
+  // What this tab saw before a reload comes first (oldest at the bottom, as they came).
+  for (const { view, text } of history.entries()) showText(update(view), text);
+
+  app.events.on("transfer", (view) => {
+    update(view);
+    keep(view);
+  });
+  app.events.on("transfer-failed", ({ transfer }) => {
+    update(transfer);
+    keep(transfer);
+  });
+  app.events.on("transfer-done", ({ transfer, text }) => {
+    showText(update(transfer), text);
+    keep(transfer, typeof text === "string" ? text : undefined);
   });
   app.events.on("delivery-failed", ({ item, reason }) => app.error(`Could not save ${item?.path ?? "the received files"}: ${reason}`));
 }

@@ -1,0 +1,64 @@
+// The tab's history of finished transfers (Public/js/app/transfer-history.js): bounded in rows and
+// size, robust to a refusing or corrupt storage.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, TransferHistory, sessionStorageOrNull } from "../../Public/js/app/transfer-history.js";
+
+const storage = (quota = Infinity) => {
+  const items = new Map();
+  return {
+    getItem: (key) => (items.has(key) ? items.get(key) : null),
+    setItem: (key, value) => {
+      if (String(value).length > quota) throw new DOMException("full", "QuotaExceededError");
+      items.set(key, String(value));
+    },
+    removeItem: (key) => items.delete(key),
+    items,
+  };
+};
+const view = (id) => ({ id, state: "done", direction: "in", summary: { isText: true, count: 1, names: [] } });
+
+test("keeps the newest rows, within the row and size limits", () => {
+  const store = storage();
+  const history = new TransferHistory(store);
+  for (let i = 0; i < MAX_ROWS + 5; i++) history.record(view(`T${i}`));
+  const ids = new TransferHistory(store).entries().map((entry) => entry.view.id);
+  assert.equal(ids.length, MAX_ROWS);
+  assert.equal(ids[0], "T5");
+  assert.equal(ids.at(-1), `T${MAX_ROWS + 4}`);
+
+  const big = "x".repeat(MAX_CHARS / 4);
+  for (let i = 0; i < 6; i++) history.record(view(`B${i}`), big);
+  const kept = new TransferHistory(store).entries();
+  assert.ok(store.items.get(HISTORY_KEY).length <= MAX_CHARS);
+  assert.equal(kept.at(-1).view.id, "B5", "the newest stays");
+  assert.ok(kept.length < MAX_ROWS, "older rows made room");
+});
+
+test("a storage over its quota keeps fewer rows; a corrupt or missing one starts empty", () => {
+  const small = storage(400);
+  const history = new TransferHistory(small);
+  for (let i = 0; i < 10; i++) history.record(view(`T${i}`), "some text");
+  const kept = new TransferHistory(small).entries();
+  assert.ok(kept.length >= 1 && kept.length < 10);
+  assert.equal(kept.at(-1).view.id, "T9");
+
+  const corrupt = storage();
+  corrupt.setItem(HISTORY_KEY, "{not json");
+  assert.deepEqual(new TransferHistory(corrupt).entries(), []);
+  corrupt.setItem(HISTORY_KEY, JSON.stringify([{ view: null }, { view: { id: 7 } }, { view: view("ok") }]));
+  assert.deepEqual(new TransferHistory(corrupt).entries().map((entry) => entry.view.id), ["ok"]);
+
+  const none = new TransferHistory(null);
+  none.record(view("x"), "t");
+  assert.equal(none.entries().length, 1, "kept in memory at least");
+  assert.equal(sessionStorageOrNull({ get sessionStorage() { throw new Error("denied"); } }), null);
+});
+
+test("clear forgets everything", () => {
+  const store = storage();
+  const history = new TransferHistory(store);
+  history.record(view("T1"), "hello");
+  history.clear();
+  assert.deepEqual(new TransferHistory(store).entries(), []);
+});
