@@ -20,6 +20,7 @@ import { peersPanel } from "./app/peers-panel.js";
 import { sendFeature } from "./app/send.js";
 import { statusFeature } from "./app/status.js";
 import { localStorageOrNull } from "./app/team-panel.js";
+import { HISTORY_KEY } from "./app/transfer-history.js";
 import { transfersPanel } from "./app/transfers-panel.js";
 
 /** A guest shares, but cannot pair others: no pairing feature, no team panel. */
@@ -113,6 +114,8 @@ function startGuestPage() {
       app.error(claimError(failure));
       return;
     }
+    // Ending is leaving: what this tab received goes too (it may be a shared computer).
+    setSessionValue(HISTORY_KEY, null);
     over("ended-here");
   });
 
