@@ -11,7 +11,7 @@ import { ApiProblem, createApi } from "./api.js";
 import { createBrowserPeerClient } from "./peer-client-browser.js";
 import { composeApp } from "./app/compose.js";
 import { deviceFeature } from "./app/device.js";
-import { byId } from "./app/dom.js";
+import { byId, storageOrNull } from "./app/dom.js";
 import { deviceNameFrom } from "./app/home.js";
 import { codeFromLocation, normalizePairingCode, parseDeviceName } from "./app/model.js";
 import { notifyFeature } from "./app/notify.js";
@@ -19,7 +19,6 @@ import { offerPrompt } from "./app/offer-prompt.js";
 import { peersPanel } from "./app/peers-panel.js";
 import { sendFeature } from "./app/send.js";
 import { statusFeature } from "./app/status.js";
-import { localStorageOrNull } from "./app/team-panel.js";
 import { HISTORY_KEY } from "./app/transfer-history.js";
 import { transfersPanel } from "./app/transfers-panel.js";
 
@@ -65,7 +64,7 @@ function startGuestPage() {
   const submit = byId(document, "pair-submit");
   const pairedLine = byId(document, "guest-paired");
   const endButton = byId(document, "pair-end");
-  const storage = localStorageOrNull();
+  const storage = storageOrNull("localStorage");
   const api = createApi();
   input.value = codeFromLocation(window.location) ?? "";
   nameInput.value = deviceNameFrom(storage);

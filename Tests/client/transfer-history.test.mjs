@@ -2,7 +2,8 @@
 // size, robust to a refusing or corrupt storage.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, TransferHistory, sessionStorageOrNull } from "../../Public/js/app/transfer-history.js";
+import { storageOrNull } from "../../Public/js/app/dom.js";
+import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, TransferHistory } from "../../Public/js/app/transfer-history.js";
 
 const storage = (quota = Infinity) => {
   const items = new Map();
@@ -52,7 +53,8 @@ test("a storage over its quota keeps fewer rows; a corrupt or missing one starts
   const none = new TransferHistory(null);
   none.record(view("x"), "t");
   assert.equal(none.entries().length, 1, "kept in memory at least");
-  assert.equal(sessionStorageOrNull({ get sessionStorage() { throw new Error("denied"); } }), null);
+  assert.equal(storageOrNull("sessionStorage", { get sessionStorage() { throw new Error("denied"); } }), null);
+  assert.equal(storageOrNull("localStorage", { localStorage: corrupt }), corrupt);
 });
 
 test("clear forgets everything", () => {

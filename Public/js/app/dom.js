@@ -47,3 +47,18 @@ export async function copyText(navigator, text) {
     return false;
   }
 }
+
+/**
+ * A Web Storage area, or null where the browser refuses it (reading the property can throw, for
+ * instance with storage blocked for the site).
+ * @param {"localStorage" | "sessionStorage"} name
+ * @param {any} [scope] the window
+ * @returns {Storage | null}
+ */
+export function storageOrNull(name, scope = globalThis) {
+  try {
+    return scope?.[name] ?? null;
+  } catch {
+    return null;
+  }
+}

@@ -10,6 +10,7 @@ import { createApi } from "../api.js";
 import { createBrowserPeerClient } from "../peer-client-browser.js";
 import { composeApp } from "./compose.js";
 import { deviceFeature } from "./device.js";
+import { storageOrNull } from "./dom.js";
 import { DEVICE_NAME_KEY, defaultDeviceName } from "./model.js";
 import { notifyFeature } from "./notify.js";
 import { offerPrompt } from "./offer-prompt.js";
@@ -17,7 +18,7 @@ import { pairingFeature } from "./pairing.js";
 import { peersPanel } from "./peers-panel.js";
 import { sendFeature } from "./send.js";
 import { statusFeature } from "./status.js";
-import { localStorageOrNull, startTeamPanel } from "./team-panel.js";
+import { startTeamPanel } from "./team-panel.js";
 import { transfersPanel } from "./transfers-panel.js";
 
 /** The features of the member's page, in the order they are wired. */
@@ -38,7 +39,7 @@ export function deviceNameFrom(storage) {
 }
 
 if (typeof document !== "undefined" && document.getElementById("shell") && document.getElementById("sharing")) {
-  const storage = localStorageOrNull();
+  const storage = storageOrNull("localStorage");
   const api = createApi();
   startTeamPanel({ document, api, storage, location: window.location });
   const deviceName = deviceNameFrom(storage);

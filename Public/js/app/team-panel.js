@@ -309,12 +309,3 @@ export function startTeamPanel({ document, api, storage, location }) {
     reload: load,
   };
 }
-
-/** `localStorage`, or null where reading it throws (storage disabled). */
-export function localStorageOrNull() {
-  try {
-    return globalThis.localStorage ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -76,16 +76,3 @@ export class TransferHistory {
     }
   }
 }
-
-/**
- * The tab's sessionStorage, or null where the browser refuses it (reading it can throw).
- * @param {any} window
- * @returns {Storage | null}
- */
-export function sessionStorageOrNull(window) {
-  try {
-    return window?.sessionStorage ?? null;
-  } catch {
-    return null;
-  }
-}

@@ -7,9 +7,9 @@
  * @module app/transfers-panel
  */
 
-import { byId, copyText, el } from "./dom.js";
+import { byId, copyText, el, storageOrNull } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
-import { sessionStorageOrNull, TransferHistory } from "./transfer-history.js";
+import { TransferHistory } from "./transfer-history.js";
 
 /**
  * Sets a node's text when it differs.
@@ -28,7 +28,7 @@ export function transfersPanel(app) {
   const clear = byId(document, "transfers-clear");
   /** @type {Map<string, any>} */
   const rows = new Map();
-  const history = new TransferHistory(sessionStorageOrNull(app.env.window));
+  const history = new TransferHistory(storageOrNull("sessionStorage", app.env.window));
 
   const showClear = () => {
     const hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
