@@ -498,6 +498,9 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         row.locator("button.peer-select").click()
         ann.set_input_files("#pick-files", str(source))
         expect(bob.locator("#offer-dialog")).to_be_visible()
+        # The prompt's buttons take clicks only after a moment (against answering by accident):
+        # that wait is not the transfer's.
+        expect(bob.locator("#offer-accept")).to_be_enabled()
         # Metrics are read before the clock starts and after it stops, so reading them costs
         # the server a request on each side of the window, not inside it.
         overhead = scrape_cost(team)

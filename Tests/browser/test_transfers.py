@@ -214,7 +214,7 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     expect(dialog.locator("#offer-from")).to_contain_text("Design")
     expect(dialog.locator("#offer-summary")).to_have_text(f"1 file, {mib} MiB")
     expect(dialog.locator("#offer-items")).to_contain_text("random.bin")
-    expect(bob.locator("#offer-accept")).to_be_focused()
+    expect(bob.locator("#offer-title")).to_be_focused()  # not Accept: no answer by a stray key
     before = world.server.metrics()
     started = time.monotonic()
     with bob.expect_download(timeout=TRANSFER_MS) as download:
@@ -259,11 +259,19 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
 
     # 3. A text message, shown as text.
     message = "Lunch at 1? <b>not bold</b> — ünïcödé"
+    bob.focus("#text-message")  # Bob is typing when the offer comes
     ann.fill("#text-message", message)
     ann.click("#send-text")
     dialog = incoming(bob)
     expect(dialog.locator("#offer-title")).to_have_text("Ann wants to send you a text message")
+    # The prompt takes the focus on its title, not on Accept: the key Bob was about to press
+    # answers nothing. Once answered, the focus is back where Bob was typing.
+    expect(bob.locator("#offer-title")).to_be_focused()
+    bob.keyboard.press("Enter")
+    bob.keyboard.press("Space")
+    expect(dialog).to_be_visible()
     bob.click("#offer-accept")
+    expect(bob.locator("#text-message")).to_be_focused()
     expect(bob.locator(".received-text")).to_have_text(message)
     expect(bob.locator(".received-text b")).to_have_count(0)
     bob.click(".received-copy")

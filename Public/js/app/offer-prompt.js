@@ -6,11 +6,19 @@
  * before Accept; Escape declines nothing, it only leaves the offer waiting. Offers queue: one
  * prompt at a time.
  *
+ * Against accepting by accident: the prompt opens with the focus on its title, not on Accept (a
+ * key pressed while typing elsewhere answers nothing), its buttons wait {@link ARMING_MS} before
+ * they take a click (a double click on one offer's button does not answer the next), and the
+ * focus goes back where it was once the prompt closes.
+ *
  * @module app/offer-prompt
  */
 
 import { byId, el } from "./dom.js";
 import { offerView } from "./model.js";
+
+/** How long a new prompt's buttons ignore clicks. */
+export const ARMING_MS = 400;
 
 /** @param {import("./compose.js").AppContext} app */
 export function offerPrompt(app) {
@@ -32,6 +40,9 @@ export function offerPrompt(app) {
   const queue = [];
   /** @type {string | null} */
   let showing = null;
+  /** Where the focus was before the prompt took it. @type {any} */
+  let returnFocus = null;
+  const buttons = [accept, acceptZip, acceptFolder, decline];
   const canPickFolder = typeof window.showDirectoryPicker === "function";
   acceptFolder.hidden = !canPickFolder;
 
@@ -57,8 +68,20 @@ export function offerPrompt(app) {
     // Several files as downloads are one download each (a browser may ask before the second);
     // one zip keeps them and their folders together.
     acceptZip.hidden = view.isText || view.count < 2;
+    returnFocus ??= document.activeElement;
+    for (const button of buttons) button.disabled = true;
+    (window.setTimeout ?? setTimeout)(() => {
+      if (showing === view.id) for (const button of buttons) button.disabled = false;
+    }, ARMING_MS);
     dialog.showModal();
-    accept.focus();
+    title.focus();
+  }
+
+  /** Closes the prompt; the focus returns where it was unless another prompt follows. */
+  function close() {
+    dialog.close();
+    if (queue.length === 0 && returnFocus?.isConnected) returnFocus.focus?.();
+    if (queue.length === 0) returnFocus = null;
   }
 
   /** @param {() => Promise<void>} answer */
@@ -66,7 +89,7 @@ export function offerPrompt(app) {
     const id = showing;
     if (id === null) return;
     showing = null;
-    dialog.close();
+    close();
     await answer();
     showNext();
   };
@@ -99,7 +122,7 @@ export function offerPrompt(app) {
     if (index >= 0) queue.splice(index, 1);
     if (showing === offerId) {
       showing = null;
-      dialog.close();
+      close();
       if (reason !== "declined") app.status(`The offer was withdrawn (${reason}).`);
       showNext();
     }
