@@ -13,7 +13,7 @@ import { composeApp } from "./app/compose.js";
 import { deviceFeature } from "./app/device.js";
 import { byId, storageOrNull } from "./app/dom.js";
 import { deviceNameFrom } from "./app/home.js";
-import { codeFromLocation, normalizePairingCode, parseDeviceName } from "./app/model.js";
+import { DEVICE_NAME_KEY, codeFromLocation, normalizePairingCode, parseDeviceName } from "./app/model.js";
 import { notifyFeature } from "./app/notify.js";
 import { offerPrompt } from "./app/offer-prompt.js";
 import { peersPanel } from "./app/peers-panel.js";
@@ -40,19 +40,44 @@ export function claimError(error) {
 }
 
 /**
- * Set while this tab is paired, so that a page that finds its pairing over can say why:
- * `paired`, `ended` (the server ended it) or `ended-here` (this page's "End pairing").
+ * Set while this tab is paired, so that a page that finds its pairing over can say why: JSON
+ * `{member, ended?}`, `ended` being the socket's close reason (docs/SIGNALLING.md: `pairing ended`,
+ * `pairing ended by member`, `pairing expired`, `pairing revoked`; `identity` when the server no
+ * longer knew the pass) or `ended-here` (this page's "End pairing").
  */
 const PAIRED_KEY = "ferry.guest-paired";
 
 /**
  * What the code form says when it comes back after a pairing.
- * @param {string | null} before the tab's PAIRED_KEY value
+ * @param {{ member?: string, ended?: string } | null} before the tab's PAIRED_KEY record
  */
 export function afterPairingNote(before) {
-  if (before === "ended-here") return "You ended the pairing. Enter a new code to pair again.";
-  if (before === null) return "";
-  return "Your pairing has ended (its page was closed for too long, its time ran out, or the member’s access ended). Ask for a new code.";
+  if (!before) return "";
+  const who = before.member || "The member";
+  switch (before.ended) {
+    case "ended-here":
+      return "You ended the pairing. Enter a new code to pair again.";
+    case "pairing ended":
+      return "The pairing was ended in another tab. Enter a new code to pair again.";
+    case "pairing ended by member":
+      return `${who} ended the pairing. Ask for a new code to pair again.`;
+    case "pairing expired":
+      return "Your pairing expired: its page was closed for too long, or its time ran out. Ask for a new code.";
+    case "pairing revoked":
+      return `Your pairing has ended: ${who} can no longer use Ferry. Ask for a new code.`;
+    default:
+      return "Your pairing has ended: the server no longer knows it (it may have expired, or the server restarted). Ask for a new code.";
+  }
+}
+
+/** The tab's PAIRED_KEY record, or null. */
+function pairedRecord() {
+  try {
+    const record = JSON.parse(sessionValue(PAIRED_KEY) ?? "null");
+    return record && typeof record === "object" ? record : null;
+  } catch {
+    return null;
+  }
 }
 
 function startGuestPage() {
@@ -62,6 +87,7 @@ function startGuestPage() {
   const nameInput = byId(document, "guest-device-name");
   const error = byId(document, "pair-error");
   const submit = byId(document, "pair-submit");
+  const pairedTitle = byId(document, "guest-paired-title");
   const pairedLine = byId(document, "guest-paired");
   const endButton = byId(document, "pair-end");
   const storage = storageOrNull("localStorage");
@@ -71,7 +97,7 @@ function startGuestPage() {
   // The server renders the member's name when this browser's guest pass is still live (a reload,
   // or back within the grace time): the page connects again without a code.
   const pairedWith = guest.dataset.pairedWith ?? "";
-  const before = sessionValue(PAIRED_KEY);
+  const before = pairedRecord();
   setSessionValue(PAIRED_KEY, null);
 
   const client = createBrowserPeerClient({ api, deviceName: nameInput.value });
@@ -79,24 +105,27 @@ function startGuestPage() {
   const app = composeApp({ client, features: GUEST_FEATURES, env: { document, window, navigator, storage, api, deviceName: nameInput.value, origin: window.location.origin } });
 
   let ending = false;
-  /** The pairing is over (ended here, or by the server): a fresh page asks for a code. @param {string} how */
-  const over = (how) => {
-    setSessionValue(PAIRED_KEY, how);
+  let member = pairedWith;
+  /** The pairing is over (ended here, or by the server): a fresh page asks for a code and says why. @param {string} why */
+  const over = (why) => {
+    setSessionValue(PAIRED_KEY, JSON.stringify({ member, ended: why }));
     window.location.replace("/pair");
   };
-  client.on("connection", (/** @type {{ state: string }} */ { state }) => {
-    if (state === "ended" && !ending) over("ended");
+  client.on("ended", (/** @type {{ reason: string }} */ { reason }) => {
+    if (!ending) over(reason);
   });
 
-  /** @param {string} member */
-  const showSharing = (member) => {
+  /** @param {string} name the member's */
+  const showSharing = (name) => {
+    member = name;
     // A code in the address is spent (or not needed): drop it so a reload does not offer it again.
     history.replaceState(null, "", "/pair");
     byId(document, "pair-entry").hidden = true;
     byId(document, "guest-sharing").hidden = false;
     guest.dataset.state = "paired";
-    pairedLine.textContent = `Paired with ${member}. Only ${member} sees you.`;
-    setSessionValue(PAIRED_KEY, "paired");
+    pairedTitle.textContent = `Sharing with ${name}`;
+    pairedLine.textContent = `Only ${name} sees you. Nothing is received without your “Accept”.`;
+    setSessionValue(PAIRED_KEY, JSON.stringify({ member: name }));
   };
 
   endButton.addEventListener("click", async () => {
@@ -107,7 +136,7 @@ function startGuestPage() {
     } catch (failure) {
       // Already over (its time ran out, or its member lost access): say so, not "sign in first".
       const status = /** @type {any} */ (failure)?.status;
-      if (status === 401 || status === 404) return over("ended");
+      if (status === 401 || status === 404) return over("identity");
       ending = false;
       endButton.disabled = false;
       app.error(claimError(failure));
@@ -139,13 +168,18 @@ function startGuestPage() {
     const name = parseDeviceName(nameInput.value);
     const deviceName = name.ok ? name.value : deviceNameFrom(storage);
     client.renameDevice(deviceName); // not connected yet: only sets the name the claim registers
+    try {
+      storage?.setItem(DEVICE_NAME_KEY, deviceName); // the next pairing (and Rename) starts from it
+    } catch {
+      // storage refused: the name is only this pairing's
+    }
     byId(document, "device-name").value = deviceName;
     error.textContent = "";
     input.removeAttribute("aria-invalid");
     submit.disabled = true;
-    let member = "";
+    let memberName = "";
     try {
-      member = (await client.claimPairing(code))?.member?.name ?? "the member";
+      memberName = (await client.claimPairing(code))?.member?.name ?? "the member";
       await client.start({ register: false });
     } catch (failure) {
       error.textContent = claimError(failure);
@@ -153,9 +187,9 @@ function startGuestPage() {
       input.focus();
       return;
     }
-    showSharing(member);
+    showSharing(memberName);
     const reload = guest.dataset.keepsOnReload === "yes" ? " Reloading this page keeps the pairing;" : "";
-    app.status(`Paired. ${member} is under “Online now”.${reload} “End pairing” ends it.`);
+    app.status(`Paired. ${memberName} is under “Online now”.${reload} “End pairing” ends it.`);
   });
 }
 

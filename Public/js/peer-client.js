@@ -14,6 +14,8 @@
  * client.on("transfer-failed", ({ transfer, reason }) => …);
  * client.on("key-warning", ({ peer, remembered }) => …);   // a device's key changed: show it, loudly
  * client.on("connection", ({ state }) => …); // signalling: connecting | ready | waiting | ended (sign in again) | stopped
+ * client.on("ended", ({ reason }) => …);     // why it ended: "identity", or "pairing …" for a guest (docs/SIGNALLING.md)
+ * client.on("pairing-ended", ({ room }) => …); // a pairing room this tab was in is gone (a member's guest left or was unpaired)
  * client.on("delivery-failed", ({ transfer, item, reason }) => …);  // verified, but saving it failed (disk full, folder gone)
  * client.on("rejected", ({ peerId, code }) => …);            // a signal that failed the checks (diagnostics only)
  * client.on("tampered", ({ peer, code }) => …);              // a signal was changed or forged on the way: warn, loudly
@@ -169,6 +171,8 @@ export class PeerClient extends Emitter {
   #assembling = new Map();
   /** @type {Set<string>} devices already warned about in this session */
   #warned = new Set();
+  /** The pairing rooms at the last presence change, to notice one going. @type {Map<string, { id: string, kind: string, name: string }>} */
+  #pairingRooms = new Map();
   /** @type {Set<TransferLink>} links of finished transfers, closed shortly after (or at stop) */
   #closing = new Set();
 
@@ -243,6 +247,7 @@ export class PeerClient extends Emitter {
       this.emit("connection", { state });
       if (state === "waiting") void this.#endIfRefused(signal);
     });
+    signal.on("ended", ({ reason }) => this.emit("ended", { reason }));
     signal.on("presence", () => this.#onPresence());
     signal.on("relay-opened", ({ relay }) => this.#linkByRelay(relay)?.relayOpened(relay));
     signal.on("relay-closed", ({ relay }) => this.#linkByRelay(relay)?.relayClosed(relay));
@@ -312,6 +317,7 @@ export class PeerClient extends Emitter {
       }
     }
     this.emit("peers", this.peers());
+    this.#noticeEndedPairings();
     this.#withdrawOffersOfGonePeers();
     this.#followPeers();
   }
@@ -321,6 +327,20 @@ export class PeerClient extends Emitter {
    * a reloaded sender has forgotten it. It is withdrawn; a sender whose page is still there (its
    * socket reconnected) offers it again when it sees this side, which prompts anew.
    */
+  /**
+   * A pairing room this tab was in went away while connected (`room-left`: the guest ended it,
+   * stayed away, or the member did): "pairing-ended" {room}. Not when the socket dropped (presence
+   * is emptied then, and comes back with the rooms).
+   */
+  #noticeEndedPairings() {
+    const presence = this.signal?.presence;
+    const now = new Map(Object.values(presence?.rooms ?? {}).filter((room) => room.kind === "pairing").map((room) => [room.id, room]));
+    if (presence?.you) {
+      for (const [id, room] of this.#pairingRooms) if (!now.has(id)) this.emit("pairing-ended", { room });
+    }
+    this.#pairingRooms = now;
+  }
+
   #withdrawOffersOfGonePeers() {
     const presence = /** @type {SignalClient} */ (this.signal).presence;
     for (const [offerId, offer] of [...this.#offers]) {

@@ -437,7 +437,8 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     # A reload keeps the pairing: the page connects again by itself, and both can still share.
     guest.reload()
     expect(guest.locator("#guest")).to_have_attribute("data-state", "paired")
-    expect(guest.locator("#guest-paired")).to_contain_text("Paired with Ann")
+    expect(guest.locator("#guest-paired-title")).to_have_text("Sharing with Ann")
+    expect(guest.locator("#guest-device-name")).to_be_hidden()
     expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(1)
     select(ann, "Visitor's phone", "pairing")
@@ -474,14 +475,17 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(carol.locator("#pair-code")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
     second = world.watch(world.context().new_page())
     second.goto(carol.locator("#pair-link").inner_text())
+    second.fill("#guest-device-name", "Tablet")
     second.click("#pair-submit")
     expect(second.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(carol, "", "pairing")).to_have_count(1)
     expect(peer(second, "Carol", "pairing").locator("button.peer-unpair")).to_have_count(0)
     peer(carol, "", "pairing").locator("button.peer-unpair").click()
-    expect(carol.locator("#share-status")).to_contain_text("has ended")
+    expect(carol.locator("#share-status")).to_have_text("The pairing with Guest · Tablet has ended.")
     expect(peer(carol, "", "pairing")).to_have_count(0)
-    expect(second.locator("#pair-error")).to_contain_text("Your pairing has ended")
+    expect(second.locator("#pair-error")).to_contain_text("Carol ended the pairing")
+    # The name the guest gave is the next pairing's too.
+    expect(second.locator("#guest-device-name")).to_have_value("Tablet")
     expect(second.locator("#guest")).to_have_attribute("data-state", "code")
 
 

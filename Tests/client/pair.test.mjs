@@ -8,8 +8,15 @@ import { afterPairingNote, claimError } from "../../Public/js/pair.js";
 describe("guest page", () => {
   it("says why the code form is back after a pairing, and nothing on a first visit", () => {
     assert.equal(afterPairingNote(null), "");
-    assert.match(afterPairingNote("ended-here"), /^You ended the pairing/);
-    for (const before of ["paired", "ended"]) assert.match(afterPairingNote(before), /^Your pairing has ended/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "ended-here" }), /^You ended the pairing/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "pairing ended by member" }), /^Ann ended the pairing/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "pairing expired" }), /^Your pairing expired/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "pairing revoked" }), /Ann can no longer use Ferry/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "pairing ended" }), /in another tab/);
+    // Paired before a reload, and the server no longer knows the pass (a restart): said so, not guessed.
+    for (const before of [{ member: "Ann" }, { member: "Ann", ended: "identity" }]) {
+      assert.match(afterPairingNote(before), /server no longer knows it/);
+    }
   });
 
   it("turns refused claims into advice", () => {

@@ -507,6 +507,31 @@ describe("peer client: more flows", () => {
     ann.stop();
   });
 
+  it("tells when a pairing room it was in goes, not when its socket drops", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann", { backoff: { baseMs: 5, maxMs: 10 } });
+    await until(() => ann.signal.state === "ready", "connected");
+    const ended = [];
+    ann.on("pairing-ended", ({ room }) => ended.push(room.name));
+    const room = { id: "pairing:abc", kind: "pairing", name: "Guest · Phone", peers: [] };
+    const socket = () => [...hub.sockets].at(-1);
+    hub.json(socket(), { type: "room-joined", room });
+    await until(() => ann.signal.presence.rooms["pairing:abc"], "in the pairing room");
+
+    const states = [];
+    ann.on("connection", ({ state }) => states.push(state));
+    for (const open of [...hub.sockets]) open.close(1006, "");
+    await until(() => states.includes("waiting") && ann.signal.state === "ready", "dropped and back");
+    assert.deepEqual(ended, [], "a dropped socket ends no pairing");
+
+    hub.json(socket(), { type: "room-joined", room });
+    await until(() => ann.signal.presence.rooms["pairing:abc"], "in it again");
+    hub.json(socket(), { type: "room-left", room: "pairing:abc" });
+    await until(() => ended.length > 0, "told");
+    assert.deepEqual(ended, ["Guest · Phone"]);
+    ann.stop();
+  });
+
   it("makes and claims guest pairing codes through the API", async () => {
     const calls = [];
     const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };

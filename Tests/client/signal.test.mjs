@@ -219,10 +219,10 @@ describe("signal client", () => {
     guest.client.start();
     guest.socket().open();
     guest.socket().receive(welcome([]));
-    guest.socket().drop(1008, "pairing ended");
+    guest.socket().drop(1008, "pairing ended by member");
     assert.equal(guest.client.state, "ended");
     assert.deepEqual(guest.timers.pending(), []);
-    assert.ok(guest.events.some(([type, body]) => type === "ended" && body.reason === "pairing ended"));
+    assert.ok(guest.events.some(([type, body]) => type === "ended" && body.reason === "pairing ended by member"));
 
     // Ended from outside (the page learnt the identity is gone): only while waiting, no retry.
     const outside = setup();

@@ -308,7 +308,7 @@ def test_a_member_who_loses_access_takes_their_guests_along(world: World) -> Non
     with pytest.raises(ConnectionClosed) as closed:
         while True:
             connection.recv(timeout=5)
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended")
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing revoked")
     assert ferry.request("GET", "/ice", cookie=cookie)[0] == 401
     assert 'data-paired-with=""' in page(ferry, "/pair", cookie)
 
@@ -365,7 +365,7 @@ def test_a_guest_ends_its_pairing(world: World) -> None:
     with pytest.raises(ConnectionClosed) as closed:
         while True:
             connection.recv(timeout=5)
-    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended")
+    assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing ended by member")
     assert ann.next("room-left")["room"] == f"pairing:{pairing}"
     assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.ann.cookie)[0] == 404
     ann.connection.close()

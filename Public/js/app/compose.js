@@ -166,7 +166,7 @@ export function composeApp({ client, features, env = {} }) {
     // Every offer of the last send was answered (or ended): "waiting for an answer" is over.
     if (view.state !== "offered" && waiting.ids.delete(view.id) && waiting.ids.size === 0) events.emit("status-over", waiting.message);
   });
-  for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "tampered", "connection", "delivery-failed"]) {
+  for (const type of ["offer", "transfer-done", "transfer-failed", "key-warning", "tampered", "connection", "ended", "pairing-ended", "delivery-failed"]) {
     client.on(type, (/** @type {any} */ value) => {
       if (type === "transfer-done" || type === "transfer-failed") transfers.set(value.transfer.id, value.transfer);
       events.emit(type, value);

@@ -29,6 +29,10 @@ export function pairingFeature(app) {
     app.status(`Paired with ${guests.map((peer) => peer.device.name).join(", ")}. They are under “Online now”.`);
   });
 
+  // A guest's pairing ended (the guest ended it or stayed away, or we did): the line that said
+  // "Paired with …" is over.
+  app.events.on("pairing-ended", ({ room }) => app.status(`The pairing with ${room.name} has ended.`));
+
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {

@@ -99,11 +99,12 @@ export function peersPanel(app) {
       return;
     }
     if (button.dataset.action === "end-pairing") {
-      const name = app.peers().find((p) => p.id === peerId)?.device.name ?? "the guest";
       button.setAttribute("disabled", "");
       try {
+        // The server's room-left says it (pairing feature, "pairing-ended"), and the row goes:
+        // the focus moves to the list.
         await app.client.endGuestPairing(button.dataset.pairing ?? "");
-        app.status(`The pairing with ${name} has ended.`);
+        rooms.focus();
       } catch (error) {
         button.removeAttribute("disabled");
         app.error(/** @type {any} */ (error)?.detail || (error instanceof Error ? error.message : String(error)));

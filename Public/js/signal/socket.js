@@ -7,9 +7,10 @@
  * Reconnecting: any close this side did not ask for schedules a new attempt after
  * `min(maxMs, baseMs · 2^attempt)`, of which a random half is jitter (so a server restart is not
  * met by every tab at the same instant); a `welcome` resets the count. A close with code 1008
- * and reason `identity` (signed out, device removed, membership ended) or `pairing ended` (a
- * guest's pass is over) does not reconnect: the client ends with the "ended" event {reason}, and
- * the page should re-check the session (or ask the guest for a new code). A socket that
+ * and reason `identity` (signed out, device removed, membership ended) or `pairing …` (a guest's
+ * pass is over: `pairing ended`, `pairing ended by member`, `pairing expired`, `pairing revoked`)
+ * does not reconnect: the client ends with the "ended" event {reason}, and the page should
+ * re-check the session (or tell the guest why and ask for a new code). A socket that
  * opens but gets no `welcome` within `welcomeTimeoutMs` is closed and retried.
  *
  * Events: "state" {state}, "welcome" {you, limits}, "presence" (Presence), "signal" {from, data},
@@ -25,8 +26,8 @@ import { applyPresence, emptyPresence } from "./presence.js";
 
 export const SUBPROTOCOL = "ferry-signal.1";
 export const SIGNAL_PATH = "/api/v1/signal";
-/** Close reasons (with 1008) after which reconnecting cannot succeed. */
-const ENDING_REASONS = new Set(["identity", "pairing ended"]);
+/** Whether a close reason (with 1008) means reconnecting cannot succeed. @param {string} reason */
+const endsForGood = (reason) => reason === "identity" || reason.startsWith("pairing ");
 const PRESENCE_TYPES = new Set(["welcome", "peer-joined", "peer-left", "peer-updated", "room-joined", "room-left"]);
 
 /**
@@ -152,7 +153,7 @@ export class SignalClient extends Emitter {
       this.#socket = null;
       this.#clearTimer();
       this.#lost();
-      if (event.code === 1008 && ENDING_REASONS.has(event.reason)) {
+      if (event.code === 1008 && endsForGood(event.reason)) {
         this.#setState("ended");
         this.emit("ended", { reason: event.reason });
         return;

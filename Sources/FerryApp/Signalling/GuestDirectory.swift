@@ -27,11 +27,9 @@ public final class GuestDirectory: Sendable {
         var sockets = 0
         /// When no socket is open: the end of the grace time.
         var awayUntil: Date?
-        /// Its member lost access: ended, left for ``sweep()``.
-        var revoked = false
 
         func isLive(at now: Date) -> Bool {
-            !revoked && now < pass.expiresAt && (awayUntil.map { now < $0 } ?? true)
+            now < pass.expiresAt && (awayUntil.map { now < $0 } ?? true)
         }
     }
 
@@ -174,14 +172,14 @@ public final class GuestDirectory: Sendable {
         state.withLock { Set($0.passes.values.map(\.pass.memberID)) }
     }
 
-    /// A member lost access (disabled or deleted): its codes are void and its guests' passes end
-    /// (``sweep()`` returns them, so their sockets close).
-    func revokeAll(of memberID: UUID) {
+    /// A member lost access (disabled or deleted): its codes are void and its guests' passes end.
+    /// Returns the passes (their sockets close).
+    func revokeAll(of memberID: UUID) -> [GuestPass] {
         state.withLock { state in
             state.codes = state.codes.filter { $0.value.memberID != memberID }
-            for (hash, entry) in state.passes where entry.pass.memberID == memberID {
-                state.passes[hash]?.revoked = true
-            }
+            let ended = state.passes.values.filter { $0.pass.memberID == memberID }.map(\.pass)
+            for pass in ended { state.passes[pass.secretHash] = nil }
+            return ended
         }
     }
 

@@ -104,7 +104,7 @@ public final class SignallingHub: Sendable {
     func joined(_ session: SignallingPeerSession) async {
         sessions.withLock { $0[session.peerID] = session }
         if case .guest(let pass) = session.identity.withLock({ $0 }), !guests.attach(pass.secretHash) {
-            session.socket?.close(.policyViolation, reason: "pairing ended")
+            session.socket?.close(.policyViolation, reason: PairingEnd.expired.rawValue)
         }
     }
 
@@ -122,7 +122,7 @@ public final class SignallingHub: Sendable {
             guests.detach(pass.secretHash, grace: configuration.guestReconnectGrace)
         {
             // Another tab of the guest may still be open (the pass ran out of lifetime).
-            closeGuestSockets([pass.secretHash])
+            closeGuestSockets([pass.secretHash], reason: .expired)
             await refreshRooms(ofMember: pass.memberID)
         }
     }
@@ -134,14 +134,14 @@ public final class SignallingHub: Sendable {
     func sweepGuests() async {
         let ended = guests.sweep()
         guard !ended.isEmpty else { return }
-        closeGuestSockets(Set(ended.map(\.secretHash)))
+        closeGuestSockets(Set(ended.map(\.secretHash)), reason: .expired)
         for member in Set(ended.map(\.memberID)) { await refreshRooms(ofMember: member) }
     }
 
     /// The guest ended the pairing: the pass ends at once, with its sockets.
     func endPairing(_ pass: GuestPass) async {
         guard guests.end(pass.secretHash) != nil else { return }
-        closeGuestSockets([pass.secretHash])
+        closeGuestSockets([pass.secretHash], reason: .endedByGuest)
         await refreshRooms(ofMember: pass.memberID)
     }
 
@@ -150,11 +150,19 @@ public final class SignallingHub: Sendable {
         guard let pass = guests.end(pairingID: pairingID, of: principal.user.id) else {
             throw HTTPError(.notFound, detail: "No guest is paired with you under this pairing.", type: "not-found")
         }
-        closeGuestSockets([pass.secretHash])
+        closeGuestSockets([pass.secretHash], reason: .endedByMember)
         await refreshRooms(ofMember: pass.memberID)
     }
 
-    private func closeGuestSockets(_ secretHashes: Set<String>) {
+    /// Why a guest's sockets close (1008, the close reason): the guest's page says why.
+    enum PairingEnd: String {
+        case endedByGuest = "pairing ended"
+        case endedByMember = "pairing ended by member"
+        case expired = "pairing expired"
+        case revoked = "pairing revoked"
+    }
+
+    private func closeGuestSockets(_ secretHashes: Set<String>, reason: PairingEnd) {
         let ended = sessions.withLock { sessions in
             sessions.values.filter { session in
                 if case .guest(let pass) = session.identity.withLock({ $0 }) {
@@ -163,7 +171,7 @@ public final class SignallingHub: Sendable {
                 return false
             }
         }
-        for session in ended { session.socket?.close(.policyViolation, reason: "pairing ended") }
+        for session in ended { session.socket?.close(.policyViolation, reason: reason.rawValue) }
     }
 
     func rename(_ session: SignallingPeerSession, to name: String) async -> Bool {
@@ -255,7 +263,6 @@ public final class SignallingHub: Sendable {
         }
         // A member who lost access takes their guests along (whose cookies would otherwise keep
         // them paired, and reaching ICE credentials, for hours).
-        var revoked = false
         for member in guests.memberIDs() {
             let user: User?
             do {
@@ -264,11 +271,11 @@ public final class SignallingHub: Sendable {
                 continue  // asked again at the next change
             }
             if user?.disabled ?? true {
-                guests.revokeAll(of: member)
-                revoked = true
+                let ended = guests.revokeAll(of: member)
+                closeGuestSockets(Set(ended.map(\.secretHash)), reason: .revoked)
+                await refreshRooms(ofMember: member)
             }
         }
-        if revoked { await sweepGuests() }
     }
 
     /// The rooms of a member's sockets after a guest paired or left.

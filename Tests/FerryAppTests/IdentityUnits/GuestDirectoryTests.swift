@@ -113,6 +113,20 @@ struct GuestDirectoryTests {
         #expect(guests.sweep() == [pass], "swept, so its sockets are closed")
     }
 
+    @Test func aMemberWhoLosesAccessTakesTheirPassesAndCodesAlong() {
+        let guests = GuestDirectory(clock: clock.read)
+        let (pass, secret) = paired(guests)
+        let code = guests.makeCode(memberID: member, memberName: "Ann", lifetime: 600).code
+        let other = GuestDirectory.ClaimOutcome.unknown
+        #expect(guests.revokeAll(of: UUID()).isEmpty, "another member's")
+        #expect(guests.revokeAll(of: member) == [pass])
+        #expect(guests.pass(for: request(cookie: secret), scheme: "http") == nil)
+        #expect(
+            guests.claim(code: code, deviceID: "d", deviceName: "V", publicKey: "k", lifetime: 60, grace: 60) == other,
+            "the member's unused code is void too")
+        #expect(!guests.hasPasses)
+    }
+
     @Test func endingRemovesThePassAtOnce() {
         let guests = GuestDirectory(clock: clock.read)
         let (pass, secret) = paired(guests)
