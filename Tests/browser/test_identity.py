@@ -71,6 +71,12 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     ann.click("#sign-in")
     expect(ann).to_have_url(server.url + "/")
     assert member_names(ann) == ["Ann"]
+    # "Skip to content" passes the navigation, which says where we are.
+    expect(ann.locator("nav.site-nav a[aria-current=page]")).to_have_text("Home")
+    ann.locator(".skip-link").focus()
+    ann.keyboard.press("Enter")
+    ann.keyboard.press("Tab")
+    assert ann.evaluate("document.activeElement.closest('main') !== null && document.activeElement.closest('nav') === null")
 
     # An invite from the team page (server-rendered, no script).
     ann.click("#team-admin-link")
@@ -79,6 +85,8 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     ann.click("#create-invite")
     invite_url = ann.locator("#invite-url").input_value()
     assert invite_url.startswith(server.url + "/invite/")
+    ann.get_by_test_id("invite-copy").click()
+    expect(ann.locator("#invite-url-copied")).to_have_text(re.compile(r"^(Copied\.|Copying was refused by the browser.*)$"))
 
     # Someone else, in another browser, accepts it.
     bob = watch(browser.new_context().new_page(), errors)
@@ -125,6 +133,8 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     page.click("#create-token")
     expect(page.locator("#token-secret")).to_have_value(re.compile(r"^ferry_[A-Za-z0-9_-]{43}$"))
     secret = page.locator("#token-secret").input_value()
+    page.get_by_test_id("token-copy").click()
+    expect(page.locator("#token-secret-copied")).to_have_text(re.compile(r"^(Copied\.|Copying was refused by the browser.*)$"))
 
     # The token works from a script…
     api = page.context.request
@@ -141,3 +151,24 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     gone = api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert gone.status == 401
     assert errors == [], errors
+
+
+def test_pages_fit_a_phone(browser: Browser, server: Server) -> None:
+    """At 390 px wide no page is wider than the screen: wide tables scroll in their own box."""
+    errors: list[str] = []
+    server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design", password=PASSWORD)
+    for index in range(3):
+        server.cli("user", "add", "--email", f"someone-with-a-long-address-{index}@example.org",
+                   "--name", f"Someone With A Long Name {index}", password=PASSWORD)
+    page = watch(browser.new_context(viewport={"width": 390, "height": 844}).new_page(), errors)
+    page.goto(server.url + "/sign-in")
+    page.fill("#email", "ann@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("#sign-in")
+    expect(page).to_have_url(server.url + "/")
+    for path in ["/", "/account", "/admin/users", "/drops"]:
+        page.goto(server.url + path)
+        page.wait_for_load_state("networkidle")
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= 390, f"{path} is {width} px wide"
+    assert errors == []

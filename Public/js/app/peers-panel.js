@@ -51,7 +51,7 @@ export function peersPanel(app) {
     const verify = el(document, "button", {
       className: "button peer-verify",
       text: peer.keyStatus === "verified" ? "Code" : "Verify",
-      attrs: { type: "button", "aria-label": `Verification code of ${peer.device}` },
+      attrs: { type: "button", "aria-label": `Verification code of ${peer.who}, ${peer.device}` },
       dataset: { action: "verify", peerId: peer.id },
     });
     const item = el(document, "li", { className: "peer", dataset: { peerId: peer.id, keyStatus: peer.keyStatus, testid: "peer" } }, [

@@ -29,7 +29,7 @@ public struct DropsModule: FerryModule {
             guard let principal = IdentityPages.session(call) else { return IdentityPages.signInFirst(call) }
             var response = try pages.render(
                 DropsPage(
-                    state: PageState(principal: principal),
+                    state: PageState(principal: principal, section: .drops),
                     defaultLifetime: service.configuration.defaultDropLifetime,
                     maxLifetime: service.configuration.maxDropLifetime))
             response.headers[.cacheControl] = "no-store"

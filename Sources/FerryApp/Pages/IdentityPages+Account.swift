@@ -13,7 +13,7 @@ extension IdentityPages {
         ) async throws -> Response {
             var state = state
             state.principal = principal
-            state.atAccount = true
+            state.section = .account
             if state.form["displayName"] == nil { state.form["displayName"] = principal.user.displayName }
             if state.error == nil, newToken == nil, state.form["scopeRead"] == nil { state.form["scopeRead"] = true }
             var response = try pages.render(

@@ -11,7 +11,7 @@ extension IdentityPages {
         @Sendable func usersPage(_ principal: Principal, state: PageState) async throws -> Response {
             var state = state
             state.principal = principal
-            state.atAdmin = true
+            state.section = .admin
             var response = try pages.render(AdminUsersPage(state: state, users: try await service.store.listUsers()))
             response.headers[.cacheControl] = "no-store"
             return response

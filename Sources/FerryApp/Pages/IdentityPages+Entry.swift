@@ -11,7 +11,7 @@ extension IdentityPages {
         page(routes, .get, "/") { call in
             guard let principal = Self.session(call) else { return .redirect(to: "/sign-in") }
             return try pages.render(
-                ShellPage(state: PageState(principal: principal), userName: principal.user.displayName))
+                ShellPage(state: PageState(principal: principal, section: .home), userName: principal.user.displayName))
         }
 
         // MARK: Sign-in

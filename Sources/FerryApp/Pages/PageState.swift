@@ -8,8 +8,12 @@ struct PageState: Sendable {
     var notice: PageNotice?
     var error: HTTPError?
     var form: [String: any Sendable] = [:]
-    var atAccount = false
-    var atAdmin = false
+    /// The navigation's entry this page belongs to (`aria-current="page"`).
+    var section: NavSection?
+
+    enum NavSection: Sendable {
+        case home, drops, account, admin
+    }
 
     /// The values the `nav` and `messages` partials and the forms read. Absent things are left
     /// out, never set to nil or "" (a Mustache section renders for both).
@@ -19,7 +23,8 @@ struct PageState: Sendable {
             values["nav"] =
                 [
                     "signedIn": true, "isAdmin": principal.user.isAdmin, "userName": principal.user.displayName,
-                    "atAccount": atAccount, "atAdmin": atAdmin,
+                    "atHome": section == .home, "atDrops": section == .drops, "atAccount": section == .account,
+                    "atAdmin": section == .admin,
                 ] as [String: any Sendable]
         }
         if let notice { values["notice"] = notice.sentence }
