@@ -223,8 +223,16 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     for data in world.blob_bytes():
         assert MARKER not in data and b"Meet at" not in data
 
+    expect(owner.locator("#drop-result-title")).to_be_focused()  # the form it came from is gone
+
+    # The server cannot be reached at first: the page offers to try again, and then opens.
     reader = world.stranger()
+    reader.route(re.compile(r".*/api/v1/drops/[^/]+$"), lambda route: route.abort())
     reader.goto(link)
+    expect(reader.get_by_test_id("drop-open-error")).to_contain_text("could not be reached")
+    reader.unroute(re.compile(r".*/api/v1/drops/[^/]+$"))
+    reader.get_by_test_id("drop-open-retry").click()
+    expect(reader.get_by_test_id("drop-open-retry")).to_be_hidden()
     expect(reader.get_by_test_id("drop-open-confirm")).to_be_visible()
     expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 2 downloads left")
     reader.get_by_test_id("drop-open-go").click()

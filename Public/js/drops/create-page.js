@@ -266,6 +266,7 @@ function showLink(/** @type {string} */ link) {
   $("drop-form").hidden = true;
   $("drop-result").hidden = false;
   $("drop-link").value = link;
+  $("drop-result-title").focus(); // the form that had the focus is gone: say where we are
   const qr = $("drop-qr");
   try {
     qr.replaceChildren(qrSvg(document, encodeQr(link), "QR code of the link"));

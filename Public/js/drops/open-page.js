@@ -36,11 +36,28 @@ const outputs = new Set();
 function status(/** @type {string} */ text) {
   $("drop-open-status").textContent = text;
 }
-function fail(/** @type {string} */ text, state = "error") {
+/**
+ * Shows what went wrong. `retry`, for a failure a later try may not have (the server could not be
+ * reached, or failed itself), is offered as "Try again", so the page needs no reload.
+ * @param {string} text @param {string} [state] @param {(() => Promise<void>) | null} [retry]
+ */
+function fail(text, state = "error", retry = null) {
   $("drop-open-error").textContent = text;
   status("");
   root.dataset.state = state;
+  const again = $("drop-open-retry");
+  again.hidden = !retry;
+  again.onclick = retry
+    ? () => {
+        again.hidden = true;
+        $("drop-open-error").textContent = "";
+        void retry();
+      }
+    : null;
 }
+
+/** A failure that may pass: the server unreachable (status 0) or failing (5xx). @param {any} error */
+const mayPass = (error) => error?.status === 0 || error?.status >= 500;
 
 /** The sentence for a refused request. @param {any} error */
 function explain(error) {
@@ -52,7 +69,7 @@ function explain(error) {
     case "drop-exhausted":
       return "This drop has no downloads left.";
     case "drop-proof-refused":
-      return "The link or the password is wrong.";
+      return "This link does not open this drop: its part after “#” was changed or cut. Ask the sender for the whole link again.";
     default:
       if (error?.status === 404) return "This drop does not exist, or it was deleted.";
       if (error?.status === 429) return "Too many wrong attempts. Wait a few minutes and try again.";
@@ -86,7 +103,7 @@ async function start() {
   try {
     info = await api.describe(id);
   } catch (error) {
-    return fail(explain(error));
+    return fail(explain(error), "error", mayPass(error) ? start : null);
   }
   // The server knows the ciphertext's length; what the reader gets is the plaintext's.
   const what = info.fileCount === 0 ? "A text" : `${plural(info.fileCount, "file")}, ${formatBytes(plaintextSize(info.size, info.fileCount))}`;
@@ -153,6 +170,7 @@ async function open(keys, ticket) {
       $("drop-open-password").select();
       return;
     }
+    if (mayPass(error)) return fail(explain(error), "error", () => open(keys, ticket));
     if (ticket) sessionStorage.removeItem(ticketKey);
     return fail(explain(error));
   }
