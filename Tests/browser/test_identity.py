@@ -43,6 +43,13 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     errors: list[str] = []
     ann = watch(browser.new_context().new_page(), errors)
 
+    # Before anyone exists, the page says how to begin instead of showing a form nobody can use.
+    ann.goto(server.url + "/")
+    expect(ann).to_have_url(server.url + "/sign-in")
+    expect(ann.locator("#page-title")).to_have_text("Ferry is not set up yet")
+    expect(ann.get_by_test_id("setup-needed")).to_contain_text("ferry admin create")
+    expect(ann.locator("#sign-in-form")).to_have_count(0)
+
     # The first admin and team, from the link ferry serve printed.
     ann.goto(server.setup_link)
     ann.fill("#email", "ann@example.org")
@@ -67,6 +74,8 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     ann.fill("#password", "not the password")
     ann.click("#sign-in")
     expect(ann.locator("#form-error")).to_contain_text("wrong")
+    expect(ann.locator("#email")).to_have_value("ann@example.org")
+    expect(ann.locator("#password")).to_be_focused()  # ready for the second try
     ann.fill("#password", PASSWORD)
     ann.click("#sign-in")
     expect(ann).to_have_url(server.url + "/")

@@ -156,6 +156,9 @@ test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unf
   assert.equal(transferRow({ ...base, mode: "direct" }).path, "direct");
   assert.equal(transferRow({ ...base, state: "interrupted" }).speed, "", "no speed while nothing moves");
   assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3, names: ["a.bin", "b.bin", "c.bin"] } }).name, "a.bin and 2 more");
+  const text = transferRow({ ...base, summary: { ...base.summary, isText: true }, state: "done", done: 0, total: 6 });
+  assert.equal(text.name, "Text message");
+  assert.equal(text.bytes, "6 B", "a text's size, not 0 B of 6 B");
 });
 
 test("item labels: a folder counts its files instead of reading as extra items", () => {

@@ -294,7 +294,8 @@ export function transferRow(t) {
     stateText: t.error && t.error !== state && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
     path: pathLabel(t.mode),
     percent: percent(t.done, t.total),
-    bytes: `${formatBytes(t.done)} of ${formatBytes(t.total)}`,
+    // A text travels whole inside its offer: its size, not "0 B of 6 B" on the sender's side.
+    bytes: t.summary.isText ? formatBytes(t.total) : `${formatBytes(t.done)} of ${formatBytes(t.total)}`,
     speed: t.state === "running" && t.bytesPerSecond ? `${formatBytes(Math.round(t.bytesPerSecond))}/s` : "",
     eta: !final && t.etaMs !== null && t.etaMs !== undefined && t.state === "running" ? `${formatDuration(Math.round(t.etaMs))} left` : "",
     canCancel: !final,

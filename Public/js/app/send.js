@@ -39,6 +39,13 @@ export function sendFeature(app) {
     const ids = await app.sendText(text.value);
     if (ids.length > 0) text.value = "";
   });
+  // Ctrl+Enter (⌘+Enter) sends, as in chat apps; Enter alone is a new line.
+  text.addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
   dropZone.addEventListener("dragover", (/** @type {DragEvent} */ event) => {
     event.preventDefault();
     dropZone.classList.add("is-drop-target");

@@ -16,21 +16,16 @@ extension IdentityPages {
 
         // MARK: Sign-in
 
-        @Sendable func signInPage(_ state: PageState, next: String) throws -> Response {
-            var response = try pages.render(SignInPage(state: state, next: next))
+        @Sendable func signInPage(_ state: PageState, next: String, setupNeeded: Bool = false) throws -> Response {
+            var response = try pages.render(SignInPage(state: state, next: next, setupNeeded: setupNeeded))
             response.headers[.cacheControl] = "no-store"
             return response
         }
         page(routes, .get, "/sign-in") { call in
-            var state = PageState(notice: Self.notice(call))
-            if try await service.isSetupNeeded() {
-                state.error = HTTPError(
-                    .serviceUnavailable,
-                    detail:
-                        "Ferry is not set up yet. Open the one-time link that ferry serve printed, or run ferry admin create."
-                )
-            }
-            return try signInPage(state, next: Self.safeNext(call.request.queryFields["next"]))
+            let state = PageState(notice: Self.notice(call))
+            return try signInPage(
+                state, next: Self.safeNext(call.request.queryFields["next"]),
+                setupNeeded: try await service.isSetupNeeded())
         }
         page(routes, .post, "/sign-in") { call in
             let form = try await call.request.decodeForm()

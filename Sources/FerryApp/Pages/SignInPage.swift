@@ -5,6 +5,9 @@ struct SignInPage: IdentityPage {
     var state: PageState
     /// Where to go after signing in: a local path, already checked.
     var next: String
+    /// No account exists yet: the page says how to make the first one instead of a form nobody
+    /// can use.
+    var setupNeeded = false
 
-    var content: [String: any Sendable] { ["next": next] }
+    var content: [String: any Sendable] { ["next": next, "setupNeeded": setupNeeded] }
 }

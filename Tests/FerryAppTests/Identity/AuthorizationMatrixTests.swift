@@ -65,6 +65,9 @@ struct AuthorizationMatrixTests {
         Row(method: "GET", path: "/ice", allowed: "-YYYYYYY"),
         Row(method: "POST", path: "/pairings", allowed: "-YYYY-YY"),
         Row(method: "POST", path: "/pairings/claim", allowed: "YYYYYYYY", json: "{}"),
+        // A member is refused with 404 (not a guest; no pairing of that id): past the gate.
+        Row(method: "DELETE", path: "/pairings/current", allowed: "-YYYY-YY"),
+        Row(method: "DELETE", path: "/pairings/{pairingID}", allowed: "-YYYY-YY"),
         Row(method: "OPTIONS", path: "/uploads", allowed: "YYYYYYYY"),
         Row(method: "POST", path: "/uploads", allowed: "-YYYY-YY"),
         Row(method: "HEAD", path: "/uploads/{uploadID}", allowed: "-YYYYYYY"),
@@ -157,6 +160,7 @@ struct AuthorizationMatrixTests {
             .replacing("{deviceID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
             .replacing("{uploadID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
             .replacing("{dropID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
+            .replacing("{pairingID}", with: "AAAAAAAAAAAAAAAAAAAAAA")
             .replacing("{index}", with: "0")
     }
 }

@@ -17,7 +17,7 @@ struct PairPage: IdentityPage {
     var content: [String: any Sendable] {
         [
             "pairedWith": pairedWith ?? "", "lasts": Self.lasts(grace: reconnectGrace, lifetime: lifetime),
-            "keepsOnReload": reconnectGrace > 0,
+            "keepsOnReload": reconnectGrace > 0, "guestPage": true,
         ]
     }
 
