@@ -21,9 +21,18 @@ export function statusFeature(app) {
   const connection = byId(document, "connection");
   const status = byId(document, "share-status");
   const error = byId(document, "share-error");
+  let lost = false;
   app.events.on("connection", ({ state }) => {
     root.dataset.connection = state;
     connection.textContent = /** @type {Record<string, string>} */ (CONNECTION_TEXT)[state] ?? state;
+    // Back after a loss: what failed while the server was away is over, and the lines about it
+    // would read as current.
+    if (state === "waiting") lost = true;
+    if (state === "ready" && lost) {
+      lost = false;
+      error.textContent = "";
+      status.textContent = "";
+    }
   });
   app.events.on("status", (/** @type {string} */ message) => {
     error.textContent = "";

@@ -73,7 +73,8 @@ export function ownerList({ api, owned, document, root, status }) {
   const maxLifetimeS = Number(root.dataset.maxLifetime) > 0 ? Number(root.dataset.maxLifetime) : MAX_LIFETIME_S;
   /** @param {any} drop @param {any} kept */
   async function row(drop, kept) {
-    let name = "Made elsewhere (the link's key is not in this browser)";
+    // Without the key this browser cannot read the name: when it was made says which drop it is.
+    let name = `Made elsewhere on ${new Date(drop.createdAt).toLocaleString()} (its link and name are in the browser that made it)`;
     let link = null;
     if (kept) {
       try {

@@ -1,0 +1,36 @@
+// The connection line and the status and error regions (Public/js/app/status.js).
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { Emitter } from "../../Public/js/emitter.js";
+import { statusFeature } from "../../Public/js/app/status.js";
+
+function page() {
+  const elements = new Map(["sharing", "connection", "share-status", "share-error"].map((id) => [id, { id, textContent: "", dataset: {} }]));
+  const events = new Emitter();
+  statusFeature(/** @type {any} */ ({ env: { document: { getElementById: (id) => elements.get(id) ?? null } }, events }));
+  return { events, el: (id) => elements.get(id) };
+}
+
+test("the connection line follows the socket, and lines from before a loss go once it is back", () => {
+  const { events, el } = page();
+  events.emit("connection", { state: "ready" });
+  assert.equal(el("connection").textContent, "Connected");
+  assert.equal(el("sharing").dataset.connection, "ready");
+
+  events.emit("error", "Choose who to send to first.");
+  events.emit("connection", { state: "ready" });
+  assert.equal(el("share-error").textContent, "Choose who to send to first.", "no loss, nothing cleared");
+
+  events.emit("connection", { state: "waiting" });
+  assert.equal(el("connection").textContent, "Connection lost; trying again…");
+  assert.equal(el("share-error").textContent, "Choose who to send to first.", "still said while away");
+  events.emit("connection", { state: "ready" });
+  assert.equal(el("share-error").textContent, "");
+
+  events.emit("status", "Paired with Tablet.");
+  assert.equal(el("share-status").textContent, "Paired with Tablet.");
+  events.emit("error", "Could not send.");
+  assert.equal(el("share-status").textContent, "", "an error replaces the status line");
+  events.emit("status-over", "something else");
+  assert.equal(el("share-error").textContent, "Could not send.");
+});
