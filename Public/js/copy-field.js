@@ -7,19 +7,16 @@
  * @module copy-field
  */
 
+import { copyText } from "./app/dom.js";
+
 for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("button[data-copy]"))) {
   button.hidden = false;
   button.addEventListener("click", async () => {
     const field = /** @type {HTMLInputElement | null} */ (document.getElementById(button.dataset.copy ?? ""));
     const status = document.getElementById(button.dataset.copyStatus ?? "");
     if (!field) return;
-    let copied = false;
-    try {
-      await navigator.clipboard.writeText(field.value);
-      copied = true;
-    } catch {
-      field.select(); // refused (no permission, no secure context): select it for Ctrl+C
-    }
+    const copied = await copyText(navigator, field.value);
+    if (!copied) field.select(); // refused (no permission, no secure context): select it for Ctrl+C
     if (status) status.textContent = copied ? "Copied." : "Copying was refused by the browser; the text is selected, press Ctrl+C.";
   });
 }

@@ -19,7 +19,6 @@ import { offerPrompt } from "./app/offer-prompt.js";
 import { peersPanel } from "./app/peers-panel.js";
 import { sendFeature } from "./app/send.js";
 import { statusFeature } from "./app/status.js";
-import { HISTORY_KEY } from "./app/transfer-history.js";
 import { transfersPanel } from "./app/transfers-panel.js";
 
 /** A guest shares, but cannot pair others: no pairing feature, no team panel. */
@@ -64,7 +63,7 @@ export function afterPairingNote(before) {
     case "pairing expired":
       return "Your pairing expired: its page was closed for too long, or its time ran out. Ask for a new code.";
     case "pairing revoked":
-      return `Your pairing has ended: ${who} can no longer use Ferry. Ask for a new code.`;
+      return `Your pairing with ${who} has ended. Ask for a new code.`;
     default:
       return "Your pairing has ended: the server no longer knows it (it may have expired, or the server restarted). Ask for a new code.";
   }
@@ -101,13 +100,25 @@ function startGuestPage() {
   setSessionValue(PAIRED_KEY, null);
 
   const client = createBrowserPeerClient({ api, deviceName: nameInput.value });
+  /** The pairing's id: rendered for a live pass, else known from the room once connected. */
+  const pairing = () => guest.dataset.pairing || Object.keys(client.signal?.presence.rooms ?? {}).find((id) => id.startsWith("pairing:"))?.slice("pairing:".length) || null;
   // Composed before the claim so that no event of the first connection is missed.
-  const app = composeApp({ client, features: GUEST_FEATURES, env: { document, window, navigator, storage, api, deviceName: nameInput.value, origin: window.location.origin } });
+  const app = composeApp({
+    client,
+    features: GUEST_FEATURES,
+    env: {
+      document, window, navigator, storage, api, deviceName: nameInput.value, origin: window.location.origin,
+      // The tab's kept transfer rows are this pairing's only.
+      historyOwner: () => (pairing() ? `guest:${pairing()}` : null),
+    },
+  });
 
   let ending = false;
   let member = pairedWith;
   /** The pairing is over (ended here, or by the server): a fresh page asks for a code and says why. @param {string} why */
   const over = (why) => {
+    // Ended is gone: what this tab received goes too (it may be a shared computer).
+    app.events.emit("forget-history");
     setSessionValue(PAIRED_KEY, JSON.stringify({ member, ended: why }));
     window.location.replace("/pair");
   };
@@ -142,8 +153,6 @@ function startGuestPage() {
       app.error(claimError(failure));
       return;
     }
-    // Ending is leaving: what this tab received goes too (it may be a shared computer).
-    setSessionValue(HISTORY_KEY, null);
     over("ended-here");
   });
 
@@ -195,20 +204,17 @@ function startGuestPage() {
 
 /** @param {string} key */
 function sessionValue(key) {
-  try {
-    return sessionStorage.getItem(key);
-  } catch {
-    return null;
-  }
+  return storageOrNull("sessionStorage")?.getItem(key) ?? null;
 }
 
 /** @param {string} key @param {string | null} value */
 function setSessionValue(key, value) {
+  const store = storageOrNull("sessionStorage");
   try {
-    if (value === null) sessionStorage.removeItem(key);
-    else sessionStorage.setItem(key, value);
+    if (value === null) store?.removeItem(key);
+    else store?.setItem(key, value);
   } catch {
-    // storage refused: the note after a reload is lost, nothing else
+    // over quota: the note after a reload is lost, nothing else
   }
 }
 

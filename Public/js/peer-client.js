@@ -323,11 +323,6 @@ export class PeerClient extends Emitter {
   }
 
   /**
-   * An unanswered offer whose sender left can no longer be accepted: peer ids are per socket, and
-   * a reloaded sender has forgotten it. It is withdrawn; a sender whose page is still there (its
-   * socket reconnected) offers it again when it sees this side, which prompts anew.
-   */
-  /**
    * A pairing room this tab was in went away while connected (`room-left`: the guest ended it,
    * stayed away, or the member did): "pairing-ended" {room}. Not when the socket dropped (presence
    * is emptied then, and comes back with the rooms).
@@ -341,6 +336,11 @@ export class PeerClient extends Emitter {
     this.#pairingRooms = now;
   }
 
+  /**
+   * An unanswered offer whose sender left can no longer be accepted: peer ids are per socket, and
+   * a reloaded sender has forgotten it. It is withdrawn; a sender whose page is still there (its
+   * socket reconnected) offers it again when it sees this side, which prompts anew.
+   */
   #withdrawOffersOfGonePeers() {
     const presence = /** @type {SignalClient} */ (this.signal).presence;
     for (const [offerId, offer] of [...this.#offers]) {

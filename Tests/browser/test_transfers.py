@@ -450,10 +450,10 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
 
     # "End pairing" ends it at once, for both; the page asks for a code again and says why, and
     # forgets what the tab received.
-    assert "still here after your reload" in guest.evaluate("sessionStorage.getItem('ferry.transfer-history')")
+    assert "still here after your reload" in guest.evaluate("sessionStorage.getItem('ferry.transfer-history.1')")
     guest.click("#pair-end")
     expect(guest.locator("#pair-error")).to_contain_text("You ended the pairing")
-    assert guest.evaluate("sessionStorage.getItem('ferry.transfer-history')") is None
+    assert guest.evaluate("sessionStorage.getItem('ferry.transfer-history.1')") is None
     expect(guest.locator("#guest")).to_have_attribute("data-state", "code")
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(0)
     guest.reload()

@@ -11,7 +11,7 @@ describe("guest page", () => {
     assert.match(afterPairingNote({ member: "Ann", ended: "ended-here" }), /^You ended the pairing/);
     assert.match(afterPairingNote({ member: "Ann", ended: "pairing ended by member" }), /^Ann ended the pairing/);
     assert.match(afterPairingNote({ member: "Ann", ended: "pairing expired" }), /^Your pairing expired/);
-    assert.match(afterPairingNote({ member: "Ann", ended: "pairing revoked" }), /Ann can no longer use Ferry/);
+    assert.match(afterPairingNote({ member: "Ann", ended: "pairing revoked" }), /^Your pairing with Ann has ended/);
     assert.match(afterPairingNote({ member: "Ann", ended: "pairing ended" }), /in another tab/);
     // Paired before a reload, and the server no longer knows the pass (a restart): said so, not guessed.
     for (const before of [{ member: "Ann" }, { member: "Ann", ended: "identity" }]) {

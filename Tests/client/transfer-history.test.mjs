@@ -1,5 +1,5 @@
-// The tab's history of finished transfers (Public/js/app/transfer-history.js): bounded in rows and
-// size, robust to a refusing or corrupt storage.
+// The tab's history of finished transfers (Public/js/app/transfer-history.js): one identity's,
+// bounded in rows and size, robust to a refusing or corrupt storage.
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { storageOrNull } from "../../Public/js/app/dom.js";
@@ -7,50 +7,82 @@ import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, TransferHistory } from "../../Public/
 
 const storage = (quota = Infinity) => {
   const items = new Map();
-  return {
+  const store = {
+    writes: 0,
     getItem: (key) => (items.has(key) ? items.get(key) : null),
     setItem: (key, value) => {
       if (String(value).length > quota) throw new DOMException("full", "QuotaExceededError");
+      store.writes++;
       items.set(key, String(value));
     },
     removeItem: (key) => items.delete(key),
     items,
   };
+  return store;
 };
-const view = (id) => ({ id, state: "done", direction: "in", summary: { isText: true, count: 1, names: [] } });
+const ann = () => "user:ann";
+const view = (id, state = "done") => ({ id, state, direction: "in", summary: { isText: true, count: 1, names: [] } });
 
 test("keeps the newest rows, within the row and size limits", () => {
   const store = storage();
-  const history = new TransferHistory(store);
+  const history = new TransferHistory(store, ann);
   for (let i = 0; i < MAX_ROWS + 5; i++) history.record(view(`T${i}`));
-  const ids = new TransferHistory(store).entries().map((entry) => entry.view.id);
+  const ids = new TransferHistory(store, ann).entries().map((entry) => entry.view.id);
   assert.equal(ids.length, MAX_ROWS);
   assert.equal(ids[0], "T5");
   assert.equal(ids.at(-1), `T${MAX_ROWS + 4}`);
 
   const big = "x".repeat(MAX_CHARS / 4);
   for (let i = 0; i < 6; i++) history.record(view(`B${i}`), big);
-  const kept = new TransferHistory(store).entries();
+  const kept = new TransferHistory(store, ann).entries();
   assert.ok(store.items.get(HISTORY_KEY).length <= MAX_CHARS);
   assert.equal(kept.at(-1).view.id, "B5", "the newest stays");
   assert.ok(kept.length < MAX_ROWS, "older rows made room");
 });
 
+test("rows are one identity's: another, or a page that does not know its identity yet, neither sees nor keeps them", () => {
+  const store = storage();
+  new TransferHistory(store, ann).record(view("T1"), "the door code is 4711");
+  assert.deepEqual(new TransferHistory(store, () => "user:bob").entries(), [], "the next person in this tab");
+  assert.deepEqual(new TransferHistory(store, () => null).entries(), [], "a guest page before its pairing");
+  assert.equal(new TransferHistory(store, ann).entries()[0].text, "the door code is 4711");
+  // Bob's first row replaces Ann's for good.
+  new TransferHistory(store, () => "user:bob").record(view("T2"));
+  assert.deepEqual(new TransferHistory(store, ann).entries(), []);
+  // Nobody known yet: nothing written.
+  const before = store.writes;
+  new TransferHistory(store, () => null).record(view("T3"));
+  assert.equal(store.writes, before);
+});
+
+test("a finish told twice writes once; forget() ends keeping", () => {
+  const store = storage();
+  const history = new TransferHistory(store, ann);
+  history.record(view("T1"));
+  history.record(view("T1"));
+  assert.equal(store.writes, 1);
+  history.record(view("T1"), "text");
+  assert.equal(store.writes, 2, "the text is news");
+  history.forget();
+  history.record(view("T2", "failed"));
+  assert.deepEqual(new TransferHistory(store, ann).entries(), []);
+});
+
 test("a storage over its quota keeps fewer rows; a corrupt or missing one starts empty", () => {
   const small = storage(400);
-  const history = new TransferHistory(small);
+  const history = new TransferHistory(small, ann);
   for (let i = 0; i < 10; i++) history.record(view(`T${i}`), "some text");
-  const kept = new TransferHistory(small).entries();
+  const kept = new TransferHistory(small, ann).entries();
   assert.ok(kept.length >= 1 && kept.length < 10);
   assert.equal(kept.at(-1).view.id, "T9");
 
   const corrupt = storage();
   corrupt.setItem(HISTORY_KEY, "{not json");
-  assert.deepEqual(new TransferHistory(corrupt).entries(), []);
-  corrupt.setItem(HISTORY_KEY, JSON.stringify([{ view: null }, { view: { id: 7 } }, { view: view("ok") }]));
-  assert.deepEqual(new TransferHistory(corrupt).entries().map((entry) => entry.view.id), ["ok"]);
+  assert.deepEqual(new TransferHistory(corrupt, ann).entries(), []);
+  corrupt.setItem(HISTORY_KEY, JSON.stringify({ owner: "user:ann", entries: [{ view: null }, { view: { id: 7 } }, { view: view("ok") }] }));
+  assert.deepEqual(new TransferHistory(corrupt, ann).entries().map((entry) => entry.view.id), ["ok"]);
 
-  const none = new TransferHistory(null);
+  const none = new TransferHistory(null, ann);
   none.record(view("x"), "t");
   assert.equal(none.entries().length, 1, "kept in memory at least");
   assert.equal(storageOrNull("sessionStorage", { get sessionStorage() { throw new Error("denied"); } }), null);
@@ -59,8 +91,8 @@ test("a storage over its quota keeps fewer rows; a corrupt or missing one starts
 
 test("clear forgets everything", () => {
   const store = storage();
-  const history = new TransferHistory(store);
+  const history = new TransferHistory(store, ann);
   history.record(view("T1"), "hello");
   history.clear();
-  assert.deepEqual(new TransferHistory(store).entries(), []);
+  assert.deepEqual(new TransferHistory(store, ann).entries(), []);
 });

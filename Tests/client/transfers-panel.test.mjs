@@ -139,7 +139,7 @@ test("finished rows and received texts come back after a reload of the tab; runn
   const panel = () => {
     const document = fakeDocument();
     const events = new Emitter();
-    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage } }, events, cancel: async () => {}, error() {}, status() {} }));
+    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
     return { document, events, rows: () => document.byId.get("transfers").children };
   };
   const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
@@ -162,4 +162,8 @@ test("finished rows and received texts come back after a reload of the tab; runn
   const again = panel();
   const t2 = again.rows().find((row) => row.dataset.transferId === "T2");
   assert.equal(find(t2, "received-text").textContent, "the door code is 4711");
+
+  // A row of an unexpected shape (an older client's) is skipped, not the panel.
+  sessionStorage.setItem("ferry.transfer-history.1", JSON.stringify({ owner: "user:ann", entries: [{ view: { id: "odd" } }, { view: view(1000, { id: "T9", state: "done" }) }] }));
+  assert.deepEqual(panel().rows().map((row) => row.dataset.transferId), ["T9"]);
 });

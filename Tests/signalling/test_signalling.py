@@ -304,6 +304,7 @@ def page(ferry: Ferry, path: str, cookie: str) -> str:
 def test_a_member_who_loses_access_takes_their_guests_along(world: World) -> None:
     ferry = world.ferry
     cookie, _, connection, _ = pair_guest(ferry, world.bob)
+    _, unused, _ = ferry.request("POST", "/pairings", {}, cookie=world.bob.cookie)
     ferry.cli("user", "disable", "bob@example.org")
     with pytest.raises(ConnectionClosed) as closed:
         while True:
@@ -311,6 +312,10 @@ def test_a_member_who_loses_access_takes_their_guests_along(world: World) -> Non
     assert (closed.value.rcvd.code, closed.value.rcvd.reason) == (1008, "pairing revoked")
     assert ferry.request("GET", "/ice", cookie=cookie)[0] == 401
     assert 'data-paired-with=""' in page(ferry, "/pair", cookie)
+    # Nor does a code Bob made before.
+    device = {"id": new_device_id(), "name": "Late", "publicKey": new_public_key()}
+    status, body, _ = ferry.request("POST", "/pairings/claim", {"code": unused["code"], "device": device})
+    assert (status, body["type"]) == (404, "/problems/pairing-invalid")
 
 
 def pair_guest(ferry: Ferry, member) -> tuple[str, dict, object, dict]:
@@ -360,6 +365,8 @@ def test_a_guest_ends_its_pairing(world: World) -> None:
     assert ann.next("room-joined")["room"]["id"] == f"pairing:{pairing}"
     status, body, _ = ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.bob.cookie)
     assert (status, body["type"]) == (404, "/problems/not-found")
+    status, body, _ = ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.ann.cookie, origin="http://evil.example")
+    assert (status, body["type"]) == (403, "/problems/csrf")
     assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=cookie)[0] == 401, "a guest is no member"
     assert ferry.request("DELETE", f"/pairings/{pairing}", cookie=world.ann.cookie)[0] == 204
     with pytest.raises(ConnectionClosed) as closed:

@@ -47,7 +47,11 @@ if (typeof document !== "undefined" && document.getElementById("shell") && docum
   const app = composeApp({
     client,
     features: MEMBER_FEATURES,
-    env: { document, window, navigator, storage, api, deviceName, origin: window.location.origin },
+    env: {
+      document, window, navigator, storage, api, deviceName, origin: window.location.origin,
+      // The tab's kept transfer rows are this user's only.
+      historyOwner: () => `user:${document.getElementById("shell")?.dataset.userId ?? ""}`,
+    },
   });
   client.start().catch((error) => app.error(`Sharing is not available: ${error instanceof Error ? error.message : String(error)}`));
 }

@@ -42,6 +42,8 @@ export function offerPrompt(app) {
   let showing = null;
   /** Where the focus was before the prompt took it. @type {any} */
   let returnFocus = null;
+  /** Prompts shown so far. */
+  let shown = 0;
   const buttons = [accept, acceptZip, acceptFolder, decline];
   const canPickFolder = typeof window.showDirectoryPicker === "function";
   acceptFolder.hidden = !canPickFolder;
@@ -69,9 +71,11 @@ export function offerPrompt(app) {
     // one zip keeps them and their folders together.
     acceptZip.hidden = view.isText || view.count < 2;
     returnFocus ??= document.activeElement;
+    // Each prompt its own arming: an offer withdrawn and made again under the same id is a new one.
+    const armed = ++shown;
     for (const button of buttons) button.disabled = true;
     (window.setTimeout ?? setTimeout)(() => {
-      if (showing === view.id) for (const button of buttons) button.disabled = false;
+      if (armed === shown && showing === view.id) for (const button of buttons) button.disabled = false;
     }, ARMING_MS);
     dialog.showModal();
     title.focus();

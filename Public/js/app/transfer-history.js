@@ -1,14 +1,17 @@
 /**
  * The finished rows of "Transfers", kept for the tab in sessionStorage, so a reload does not
  * lose what happened — above all a received text message, which exists nowhere else (files were
- * saved by the browser). Tab-scoped on purpose: it goes with the tab, and nobody using this
- * browser later sees it. Bounded: the newest {@link MAX_ROWS} rows, at most {@link MAX_CHARS}
- * characters of JSON (the oldest rows go first).
+ * saved by the browser). Tab-scoped on purpose: it goes with the tab. And it belongs to one
+ * identity (`owner`: `user:ID` on a member's page, `guest:PAIRING` on a guest's): a page of
+ * another identity in the same tab (after signing out, another pairing) neither shows it nor
+ * keeps it. Bounded: the newest {@link MAX_ROWS} rows, at most {@link MAX_CHARS} characters of
+ * JSON (the oldest rows go first).
  *
  * @module app/transfer-history
  */
 
-export const HISTORY_KEY = "ferry.transfer-history";
+/** Versioned: rows of an older shape (a tab that outlived a server upgrade) are not read. */
+export const HISTORY_KEY = "ferry.transfer-history.1";
 export const MAX_ROWS = 50;
 export const MAX_CHARS = 1_000_000;
 
@@ -17,15 +20,24 @@ export const MAX_CHARS = 1_000_000;
 export class TransferHistory {
   /** @type {Storage | null} */
   #storage;
+  /** @type {() => string | null} */
+  #owner;
   /** @type {HistoryEntry[]} oldest first */
   #entries = [];
+  #forgotten = false;
 
-  /** @param {Storage | null} storage sessionStorage, or null where the browser refuses it */
-  constructor(storage) {
+  /**
+   * @param {Storage | null} storage sessionStorage, or null where the browser refuses it
+   * @param {() => string | null} owner whose rows these are, as far as the page knows yet (null:
+   *   nobody yet — nothing is shown, and rows are kept from when it is known)
+   */
+  constructor(storage, owner) {
     this.#storage = storage;
+    this.#owner = owner;
     try {
-      const saved = JSON.parse(storage?.getItem(HISTORY_KEY) ?? "[]");
-      if (Array.isArray(saved)) this.#entries = saved.filter((entry) => typeof entry?.view?.id === "string");
+      const saved = JSON.parse(storage?.getItem(HISTORY_KEY) ?? "null");
+      const mine = saved && owner() !== null && saved.owner === owner();
+      if (mine && Array.isArray(saved.entries)) this.#entries = saved.entries.filter((entry) => typeof entry?.view?.id === "string");
     } catch {
       this.#entries = []; // unreadable: start afresh
     }
@@ -38,13 +50,16 @@ export class TransferHistory {
 
   /**
    * Keeps a finished row (again: the newest view of a transfer replaces the one before, keeping
-   * its text).
+   * its text). The same row in the same state again writes nothing (a finish is told twice).
    * @param {import("../peer-client.js").TransferView} view
    * @param {string} [text]
    */
   record(view, text) {
+    if (this.#forgotten) return;
     const before = this.#entries.find((entry) => entry.view.id === view.id);
-    const entry = { view, ...((text ?? before?.text) !== undefined ? { text: text ?? before?.text } : {}) };
+    if (before && before.view.state === view.state && (text === undefined || text === before.text)) return;
+    const kept = text ?? before?.text;
+    const entry = { view, ...(kept !== undefined ? { text: kept } : {}) };
     this.#entries = [...this.#entries.filter((e) => e.view.id !== view.id), entry].slice(-MAX_ROWS);
     this.#save();
   }
@@ -55,10 +70,17 @@ export class TransferHistory {
     this.#save();
   }
 
+  /** Forgets the rows for good: nothing is kept from now on (the identity is ending). */
+  forget() {
+    this.clear();
+    this.#forgotten = true;
+  }
+
   #save() {
     if (!this.#storage) return;
-    while (this.#entries.length > 0) {
-      const json = JSON.stringify(this.#entries);
+    const owner = this.#owner();
+    while (owner !== null && this.#entries.length > 0) {
+      const json = JSON.stringify({ owner, entries: this.#entries });
       if (json.length <= MAX_CHARS) {
         try {
           this.#storage.setItem(HISTORY_KEY, json);

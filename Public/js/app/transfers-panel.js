@@ -28,7 +28,9 @@ export function transfersPanel(app) {
   const clear = byId(document, "transfers-clear");
   /** @type {Map<string, any>} */
   const rows = new Map();
-  const history = new TransferHistory(storageOrNull("sessionStorage", app.env.window));
+  const history = new TransferHistory(storageOrNull("sessionStorage", app.env.window), app.env.historyOwner ?? (() => null));
+  // The identity is ending (a guest's pairing is over): what this tab received goes, for good.
+  app.events.on("forget-history", () => history.forget());
 
   const showClear = () => {
     const hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
@@ -117,8 +119,15 @@ export function transfersPanel(app) {
     if (isFinalState(view.state)) history.record(view, text);
   }
 
-  // What this tab saw before a reload comes first (oldest at the bottom, as they came).
-  for (const { view, text } of history.entries()) showText(update(view), text);
+  // What this tab saw before a reload comes first (oldest at the bottom, as they came). A row
+  // that cannot be shown (an unexpected shape) is skipped, never the panel.
+  for (const { view, text } of history.entries()) {
+    try {
+      showText(update(view), text);
+    } catch {
+      // dropped with the next save
+    }
+  }
 
   app.events.on("transfer", (view) => {
     update(view);

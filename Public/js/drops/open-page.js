@@ -170,7 +170,9 @@ async function open(keys, ticket) {
       $("drop-open-password").select();
       return;
     }
-    if (mayPass(error)) return fail(explain(error), "error", () => open(keys, ticket));
+    // Again from the start, not straight to `open`: had the lost answer been counted, the page
+    // says how many downloads are left before the next try uses one.
+    if (mayPass(error)) return fail(explain(error), "error", ticket ? () => open(keys, ticket) : start);
     if (ticket) sessionStorage.removeItem(ticketKey);
     return fail(explain(error));
   }

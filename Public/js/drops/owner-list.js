@@ -110,7 +110,7 @@ export function ownerList({ api, owned, document, root, status }) {
       );
     }
     if (drop.state === "active") {
-      button(`Extend ${lifetimeLabel(EXTENSION_S)}`, "drop-row-extend", async () => {
+      button(maxLifetimeS >= EXTENSION_S ? `Extend ${lifetimeLabel(EXTENSION_S)}` : "Extend to the longest", "drop-row-extend", async () => {
         const { expiresIn, message } = extension(Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000), maxLifetimeS);
         if (expiresIn !== null) await api.change(drop.id, { expiresIn });
         return message;

@@ -11,7 +11,9 @@ extension IdentityPages {
         page(routes, .get, "/") { call in
             guard let principal = Self.session(call) else { return .redirect(to: "/sign-in") }
             return try pages.render(
-                ShellPage(state: PageState(principal: principal, section: .home), userName: principal.user.displayName))
+                ShellPage(
+                    state: PageState(principal: principal, section: .home), userName: principal.user.displayName,
+                    userID: principal.user.id.uuidString.lowercased()))
         }
 
         // MARK: Sign-in

@@ -4,6 +4,8 @@ struct ShellPage: IdentityPage {
     let title = "Ferry"
     var state: PageState
     var userName: String
+    /// Whose page this is: the tab's kept transfer rows belong to this user only.
+    var userID: String
 
-    var content: [String: any Sendable] { ["userName": userName] }
+    var content: [String: any Sendable] { ["userName": userName, "userID": userID] }
 }

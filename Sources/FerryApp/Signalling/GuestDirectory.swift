@@ -167,9 +167,9 @@ public final class GuestDirectory: Sendable {
         }
     }
 
-    /// The members who have passes (live, or ended and not yet swept).
+    /// The members who have passes (live, or ended and not yet swept) or unused codes.
     func memberIDs() -> Set<UUID> {
-        state.withLock { Set($0.passes.values.map(\.pass.memberID)) }
+        state.withLock { Set($0.passes.values.map(\.pass.memberID) + $0.codes.values.map(\.memberID)) }
     }
 
     /// A member lost access (disabled or deleted): its codes are void and its guests' passes end.

@@ -16,7 +16,7 @@ extension SignallingHub {
     /// A browser without an account uses a code; attempts are limited per client address.
     func claimPairing(
         code: String?, deviceID: String?, deviceName: String?, publicKey: String?, context: ActionContext
-    ) throws -> (pass: GuestPass, secret: String) {
+    ) async throws -> (pass: GuestPass, secret: String) {
         if let wait = pairingLimiter.attempt(context.clientAddress ?? "unknown", now: context.now) {
             throw HTTPError(
                 .tooManyRequests, detail: "Too many pairing attempts. Try again in \(Int(wait)) seconds.",
@@ -38,6 +38,14 @@ extension SignallingHub {
             lifetime: configuration.guestLifetime, grace: configuration.guestReconnectGrace)
         {
         case .paired(let pass, let secret):
+            // A code outlives nothing its member lost: a disabled or deleted member's code pairs
+            // nobody (the identity re-check voids such codes too, but only when something changed).
+            let member = try await authenticator.store.user(id: pass.memberID)
+            guard let member, !member.disabled else {
+                guests.end(pass.secretHash)
+                throw HTTPError(
+                    .notFound, detail: "This pairing code is unknown or was already used.", type: "pairing-invalid")
+            }
             return (pass, secret)
         case .unknown:
             throw HTTPError(

@@ -104,7 +104,8 @@ public final class SignallingHub: Sendable {
     func joined(_ session: SignallingPeerSession) async {
         sessions.withLock { $0[session.peerID] = session }
         if case .guest(let pass) = session.identity.withLock({ $0 }), !guests.attach(pass.secretHash) {
-            session.socket?.close(.policyViolation, reason: PairingEnd.expired.rawValue)
+            // Ended during the hello, for whichever reason: not known here any more.
+            session.socket?.close(.policyViolation, reason: PairingEnd.gone.rawValue)
         }
     }
 
@@ -160,6 +161,8 @@ public final class SignallingHub: Sendable {
         case endedByMember = "pairing ended by member"
         case expired = "pairing expired"
         case revoked = "pairing revoked"
+        /// It ended while the socket was opening (its reason is not kept).
+        case gone = "pairing gone"
     }
 
     private func closeGuestSockets(_ secretHashes: Set<String>, reason: PairingEnd) {

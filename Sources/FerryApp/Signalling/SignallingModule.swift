@@ -26,6 +26,7 @@ public struct SignallingModule: FerryModule {
             var response = try pages.render(
                 PairPage(
                     state: PageState(principal: call.principal), pairedWith: pass?.memberName,
+                    pairingID: pass?.pairingID,
                     reconnectGrace: hub.configuration.guestReconnectGrace, lifetime: hub.configuration.guestLifetime))
             response.headers[.cacheControl] = "no-store"
             return response

@@ -22,10 +22,13 @@ struct PairPageTests {
     }
 
     @Test func rendersTheMemberAndWhetherAReloadKeepsThePairing() {
-        let paired = PairPage(state: PageState(principal: nil), pairedWith: "Ann", reconnectGrace: 300, lifetime: 60)
+        let paired = PairPage(
+            state: PageState(principal: nil), pairedWith: "Ann", pairingID: "abc", reconnectGrace: 300, lifetime: 60)
         #expect(paired.content["pairedWith"] as? String == "Ann")
+        #expect(paired.content["pairingID"] as? String == "abc")
         #expect(paired.content["keepsOnReload"] as? Bool == true)
-        let none = PairPage(state: PageState(principal: nil), pairedWith: nil, reconnectGrace: 0, lifetime: 60)
+        let none = PairPage(
+            state: PageState(principal: nil), pairedWith: nil, pairingID: nil, reconnectGrace: 0, lifetime: 60)
         #expect(none.content["pairedWith"] as? String == "")
         #expect(none.content["keepsOnReload"] as? Bool == false)
     }

@@ -68,7 +68,7 @@ struct SignallingAPI: Sendable {
         }
         routes.add(.post, "/pairings/claim", .public) { call in
             let body = try await call.request.decodeJSON(ClaimBody.self)
-            let (pass, secret) = try hub.claimPairing(
+            let (pass, secret) = try await hub.claimPairing(
                 code: body.code, deviceID: body.device?.id, deviceName: body.device?.name,
                 publicKey: body.device?.publicKey, context: call.context)
             var response = try Response.json(

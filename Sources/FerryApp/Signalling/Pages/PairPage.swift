@@ -8,15 +8,18 @@ struct PairPage: IdentityPage {
     static let template = "pair"
     let title = "Pair with Ferry"
     var state: PageState
-    /// The member a live guest pass of this browser is paired with.
+    /// The member a live guest pass of this browser is paired with, and the pairing's id (its
+    /// room `pairing:ID`; the tab's kept transfer rows belong to this pairing only).
     var pairedWith: String?
+    var pairingID: String?
     /// ``SignallingConfiguration/guestReconnectGrace`` and ``SignallingConfiguration/guestLifetime``.
     var reconnectGrace: TimeInterval
     var lifetime: TimeInterval
 
     var content: [String: any Sendable] {
         [
-            "pairedWith": pairedWith ?? "", "lasts": Self.lasts(grace: reconnectGrace, lifetime: lifetime),
+            "pairedWith": pairedWith ?? "", "pairingID": pairingID ?? "",
+            "lasts": Self.lasts(grace: reconnectGrace, lifetime: lifetime),
             "keepsOnReload": reconnectGrace > 0, "guestPage": true,
         ]
     }
