@@ -155,6 +155,14 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     assert secret not in page.content()
     rows = page.locator("#tokens tbody tr")
     expect(rows).to_have_count(1)
+    # Revoking asks first: "Cancel" keeps the token.
+    questions: list[str] = []
+    page.once("dialog", lambda dialog: (questions.append(dialog.message), dialog.dismiss()))
+    rows.first.locator("button").click()
+    expect(rows).to_have_count(1)
+    assert questions == ["Revoke this token? Whatever uses it stops working at once."]
+    assert api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"}).ok
+    page.once("dialog", lambda dialog: dialog.accept())
     rows.first.locator("button").click()
     expect(page.locator("#notice")).to_contain_text("revoked")
     gone = api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})

@@ -1,0 +1,31 @@
+/**
+ * The little script the server-rendered pages (account, team, users) have; without it they work
+ * as before.
+ * - "Copy" buttons (a new invite link, a new API token, shown once): a button with `data-copy`
+ *   naming a field copies its value and says so in the element `data-copy-status` names. The
+ *   buttons are hidden until this module runs.
+ * - Forms whose effect cannot be undone from the page (removing a member, revoking an invite or a
+ *   token, disabling a user) carry `data-confirm`: the question is asked before they are sent.
+ *
+ * @module page-actions
+ */
+
+import { copyText } from "./app/dom.js";
+
+for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("button[data-copy]"))) {
+  button.hidden = false;
+  button.addEventListener("click", async () => {
+    const field = /** @type {HTMLInputElement | null} */ (document.getElementById(button.dataset.copy ?? ""));
+    const status = document.getElementById(button.dataset.copyStatus ?? "");
+    if (!field) return;
+    const copied = await copyText(navigator, field.value);
+    if (!copied) field.select(); // refused (no permission, no secure context): select it for Ctrl+C
+    if (status) status.textContent = copied ? "Copied." : "Copying was refused by the browser; the text is selected, press Ctrl+C.";
+  });
+}
+
+for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (document.querySelectorAll("form[data-confirm]"))) {
+  form.addEventListener("submit", (event) => {
+    if (!confirm(form.dataset.confirm ?? "Are you sure?")) event.preventDefault();
+  });
+}
