@@ -123,8 +123,7 @@ public final class SignallingHub: Sendable {
             guests.detach(pass.secretHash, grace: configuration.guestReconnectGrace)
         {
             // Another tab of the guest may still be open (the pass ran out of lifetime).
-            closeGuestSockets([pass.secretHash], reason: .expired)
-            await refreshRooms(ofMember: pass.memberID)
+            await ended([pass], reason: .expired)
         }
     }
 
@@ -133,17 +132,13 @@ public final class SignallingHub: Sendable {
     /// Ends the passes whose guest did not come back within the grace time, or whose lifetime is
     /// over: their sockets close and their members leave the pairing rooms.
     func sweepGuests() async {
-        let ended = guests.sweep()
-        guard !ended.isEmpty else { return }
-        closeGuestSockets(Set(ended.map(\.secretHash)), reason: .expired)
-        for member in Set(ended.map(\.memberID)) { await refreshRooms(ofMember: member) }
+        await ended(guests.sweep(), reason: .expired)
     }
 
     /// The guest ended the pairing: the pass ends at once, with its sockets.
     func endPairing(_ pass: GuestPass) async {
         guard guests.end(pass.secretHash) != nil else { return }
-        closeGuestSockets([pass.secretHash], reason: .endedByGuest)
-        await refreshRooms(ofMember: pass.memberID)
+        await ended([pass], reason: .endedByGuest)
     }
 
     /// A member ends a guest's pairing (the room `pairing:ID` they share).
@@ -151,8 +146,7 @@ public final class SignallingHub: Sendable {
         guard let pass = guests.end(pairingID: pairingID, of: principal.user.id) else {
             throw HTTPError(.notFound, detail: "No guest is paired with you under this pairing.", type: "not-found")
         }
-        closeGuestSockets([pass.secretHash], reason: .endedByMember)
-        await refreshRooms(ofMember: pass.memberID)
+        await ended([pass], reason: .endedByMember)
     }
 
     /// Why a guest's sockets close (1008, the close reason): the guest's page says why.
@@ -165,8 +159,16 @@ public final class SignallingHub: Sendable {
         case gone = "pairing gone"
     }
 
+    /// Passes that ended, whichever way: their guests' sockets close with the reason, and their
+    /// members' sockets leave the pairing rooms.
+    private func ended(_ passes: [GuestPass], reason: PairingEnd) async {
+        guard !passes.isEmpty else { return }
+        closeGuestSockets(Set(passes.map(\.secretHash)), reason: reason)
+        for member in Set(passes.map(\.memberID)) { await refreshRooms(ofMember: member) }
+    }
+
     private func closeGuestSockets(_ secretHashes: Set<String>, reason: PairingEnd) {
-        let ended = sessions.withLock { sessions in
+        let closing = sessions.withLock { sessions in
             sessions.values.filter { session in
                 if case .guest(let pass) = session.identity.withLock({ $0 }) {
                     return secretHashes.contains(pass.secretHash)
@@ -174,7 +176,7 @@ public final class SignallingHub: Sendable {
                 return false
             }
         }
-        for session in ended { session.socket?.close(.policyViolation, reason: reason.rawValue) }
+        for session in closing { session.socket?.close(.policyViolation, reason: reason.rawValue) }
     }
 
     func rename(_ session: SignallingPeerSession, to name: String) async -> Bool {
@@ -273,11 +275,7 @@ public final class SignallingHub: Sendable {
             } catch {
                 continue  // asked again at the next change
             }
-            if user?.disabled ?? true {
-                let ended = guests.revokeAll(of: member)
-                closeGuestSockets(Set(ended.map(\.secretHash)), reason: .revoked)
-                await refreshRooms(ofMember: member)
-            }
+            if user?.disabled ?? true { await ended(guests.revokeAll(of: member), reason: .revoked) }
         }
     }
 
