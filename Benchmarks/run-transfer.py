@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Browser-to-browser transfer throughput on loopback, in headless Chromium (Debian's
-/usr/bin/chromium, driven by Playwright; by default a Chromium with a normal profile per side), in
-one run:
+/usr/bin/chromium, driven by Playwright; by default one Chromium with a normal profile, the two
+sides on two sites), in one run:
 
 - bare:   a bare WebRTC data channel between the two sides (one RTCPeerConnection each,
           one ordered channel, a loop of `send` with flow control on `bufferedAmount` and
@@ -17,13 +17,17 @@ The phases are interleaved (bare, direct, relay, bare, direct, … for ROUNDS ro
 from other work on the machine hits all of them alike. Every wait is bounded; the server, Chromium
 and the temp folder are stopped and removed at the end. See Benchmarks/README.md.
 
-Profiles (`--profile`): `persistent` (the default) runs each side in a Chromium of its own with a
-normal (persistent) profile, as two real users are; `incognito` runs both sides as two incognito
-contexts of one Chromium (the method before 2026-12-06 06:00; an incognito profile keeps the origin
+Profiles (`--profile`): `shared` (the default since 2026-12-07) runs both sides in one Chromium with
+one normal profile, the sender's pages on http://127.0.0.1:PORT and the receiver's on
+http://localhost:PORT (two sites: two renderers, two cookie jars, two origin private file systems
+on disk, one browser process and network service: two contexts of one Chromium, as the target was set,
+with the files on disk); `persistent` runs each side in a Chromium of its own with a normal
+profile (two browser processes and network services on the same two cores); `incognito` runs
+both sides as two incognito contexts of one Chromium (the method before 2026-12-06 06:00; an incognito profile keeps the origin
 private file system in the browser process's memory). The bare channel runs in the same setting.
 
 Usage: Benchmarks/run-transfer.py [--mib 1024] [--relay-mib 256] [--rounds 1] [--phases bare,direct,relay]
-                                  [--profile persistent|incognito] [--before PUBLIC]
+                                  [--profile shared|persistent|incognito] [--before PUBLIC]
        diagnostics: [--send-probe] [--js-profile [FOLDER]] [--bare-pace MIBPS] [--bare-burn MS[@MIB][r],…]
 """
 
@@ -214,8 +218,9 @@ async ({ answer, total, size, low, high, pace, burn }) => {
 
 class Chromium:
     """Where the two sides run: `persistent`, a Chromium of its own per side with a normal profile
-    (two browser processes, `roots`), or `incognito`, two incognito contexts of one Chromium. Pages
-    come from `contexts()`, one context per side, new ones per phase for incognito."""
+    (two browser processes, `roots`); `shared`, one Chromium with a normal profile, the two sides
+    on two sites of the server (`origin`); or `incognito`, two incognito contexts of one Chromium.
+    Pages come from `contexts()`, one context per side, new ones per phase for incognito."""
 
     def __init__(self, playwright: Playwright, profile: str, folder: Path) -> None:
         self.profile = profile
@@ -226,6 +231,14 @@ class Chromium:
             root = benchlib.find_process(MARK)
             assert root is not None, "cannot find the Chromium browser process"
             self.roots = {"browser process": root}
+        elif profile == "shared":
+            context = playwright.chromium.launch_persistent_context(
+                str(folder / "profile-shared"), executable_path=CHROMIUM, args=["--no-sandbox", MARK, *CHROMIUM_ARGS],
+                accept_downloads=True)
+            root = benchlib.find_process(MARK)
+            assert root is not None, "cannot find the Chromium browser process"
+            self.roots = {"browser process": root}
+            self.persistent = {"sender": context, "receiver": context}
         else:
             self.roots = {}
             for side in ("sender", "receiver"):
@@ -244,8 +257,13 @@ class Chromium:
             return a, b, [a, b]
         return self.persistent["sender"], self.persistent["receiver"], []
 
+    def origin(self, side: str, url: str) -> str:
+        """The origin a side's pages use: in `shared`, the receiver's is the server's under the
+        name localhost, another site than 127.0.0.1 (its own cookies, storage and renderer)."""
+        return url.replace("//127.0.0.1:", "//localhost:") if self.profile == "shared" and side == "receiver" else url
+
     def close(self) -> None:
-        for context in self.persistent.values():
+        for context in set(self.persistent.values()):
             context.close()
         if self.browser is not None:
             self.browser.close()
@@ -320,8 +338,18 @@ def bare(chromium: Chromium, total: int, size: int, pace: float = 0, burn: str =
     a, b, owned = chromium.contexts()
     pages: list[Page] = []
     try:
-        sender, receiver = a.new_page(), b.new_page()
-        pages += [sender, receiver]
+        family: dict[str, set[int]] = {}
+        for side, context in (("sender", a), ("receiver", b)):
+            known = chromium.renderers()
+            page = context.new_page()
+            pages.append(page)
+            if chromium.profile == "shared":
+                # Two sites, as in the Ferry phases (a renderer each); the page answers itself.
+                url = chromium.origin(side, BARE_SITE) + "/"
+                page.route(url, lambda route: route.fulfill(status=200, content_type="text/html", body="<!doctype html><title>bare</title>"))
+                page.goto(url)
+                family[side] = chromium.renderers() - known
+        sender, receiver = pages
         offer = sender.evaluate(BARE_OFFER)
         answer = receiver.evaluate(BARE_ANSWER, {"offer": offer, "total": total, "burn": parse_burn(burn)})
         cpu = chromium.tree_cpu()
@@ -342,10 +370,11 @@ def bare(chromium: Chromium, total: int, size: int, pace: float = 0, burn: str =
         udp = {name: value - udp[name] for name, value in benchlib.udp_counters().items() if value != udp[name]}
         kinds = benchlib.cpu_delta_by_kind(kinds, chromium.cpu_by_pid())
         threads = {pid: benchlib.delta(before, benchlib.threads_cpu(pid)) for pid, before in threads.items()}
-        if chromium.profile == "persistent":
+        if chromium.profile != "incognito":
             # Each side's busiest renderer is its page's: name them as the Ferry phases do.
             for side in ("sender", "receiver"):
-                mine = [pid for pid in chromium.renderers(side) if threads.get(pid)]
+                own = family.get(side) or (chromium.renderers(side) if chromium.profile == "persistent" else set())
+                mine = [pid for pid in own if threads.get(pid)]
                 if mine:
                     threads[side] = threads.pop(max(mine, key=lambda pid: sum(threads[pid].values())))
         browsers = {name: benchlib.delta(before, benchlib.threads_cpu(chromium.roots[name])) for name, before in browsers.items()}
@@ -358,6 +387,10 @@ def bare(chromium: Chromium, total: int, size: int, pace: float = 0, burn: str =
     finally:
         close_all(pages)
         close_all(owned)
+
+
+BARE_SITE = "http://127.0.0.1:9"
+"""Where the bare channel's pages are (never fetched: the page answers itself) in `shared`."""
 
 
 def timeout_ms(total: int) -> int:
@@ -397,16 +430,18 @@ class Team:
         assert self.server.url
         return self.server.url
 
-    def member(self, context: BrowserContext, email: str, *scripts: str) -> Page:
-        answer = context.request.post(self.url + "/api/v1/session", data={"email": email, "password": PASSWORD},
-                                      headers={"Origin": self.url})
+    def member(self, context: BrowserContext, email: str, *scripts: str, origin: str | None = None) -> Page:
+        """A page of `origin` (default: the server's URL) signed in as `email`."""
+        url = origin or self.url
+        answer = context.request.post(url + "/api/v1/session", data={"email": email, "password": PASSWORD},
+                                      headers={"Origin": url})
         assert answer.ok, answer.text()
         page = context.new_page()
         # On the page, not the context: a persistent context lives on to the next phases.
         for script in scripts:
             page.add_init_script(script)
         page.set_default_timeout(30_000)
-        page.goto(self.url + "/")
+        page.goto(url + "/")
         expect(page.locator("#sharing")).to_have_attribute("data-connection", "ready")
         return page
 
@@ -476,17 +511,18 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
     a, b, owned = chromium.contexts()
     pages: list[Page] = []
     before = chromium.renderers()
-    ann = team.member(a, "ann@example.org", *scripts, *((SEND_PROBE,) if send_probe else ()))
+    ann = team.member(a, "ann@example.org", *scripts, *((SEND_PROBE,) if send_probe else ()),
+                      origin=chromium.origin("sender", team.url))
     pages.append(ann)
     mid = chromium.renderers()
-    bob = team.member(b, "bob@example.org", *scripts, CHUNK_CLOCK)
+    bob = team.member(b, "bob@example.org", *scripts, CHUNK_CLOCK, origin=chromium.origin("receiver", team.url))
     pages.append(bob)
     after = chromium.renderers()
     try:
         # Each context may start more than one renderer (the page's and a helper's); all are
         # sampled, and the one that worked hardest over the transfer is the page's. With a
         # Chromium per side, a side's renderers are its Chromium's.
-        if chromium.profile == "incognito":
+        if chromium.profile != "persistent":
             family = {"sender": sorted(mid - before), "receiver": sorted(after - mid)}
         else:
             family = {side: sorted(chromium.renderers(side)) for side in ("sender", "receiver")}
@@ -570,10 +606,11 @@ def ferry(chromium: Chromium, team: Team, source: Path, expected: str, relay: bo
         if not owned:
             # A persistent profile outlives the phase: the next one starts as a fresh incognito
             # context would (no device keys, resume book or part files left to resume from).
-            for page in pages:
+            for page, side in zip(pages, ("sender", "receiver")):
                 try:
+                    origin = chromium.origin(side, team.url)
                     page.context.new_cdp_session(page).send("Storage.clearDataForOrigin",
-                                                            {"origin": team.url, "storageTypes": "all"})
+                                                            {"origin": origin, "storageTypes": "all"})
                 except Exception as error:  # noqa: BLE001 (a cleanup; the next phase would show it)
                     benchlib.log("transfer", "could not clear the profile:", error)
         close_all(pages)
@@ -588,8 +625,9 @@ def main() -> int:
     parser.add_argument("--phases", default=os.environ.get("PHASES", "bare,direct,relay"))
     parser.add_argument("--message-sizes", default=os.environ.get("BARE_MESSAGE_SIZES", "262144,65536"),
                         help="bare channel message sizes (bytes); the best is the baseline")
-    parser.add_argument("--profile", choices=("persistent", "incognito"), default=os.environ.get("PROFILE", "persistent"),
-                        help="a Chromium with a normal profile per side, or two incognito contexts of one Chromium")
+    parser.add_argument("--profile", choices=("persistent", "shared", "incognito"), default=os.environ.get("PROFILE", "shared"),
+                        help="a Chromium with a normal profile per side; one Chromium with a normal profile, the sides "
+                             "on two sites; or two incognito contexts of one Chromium")
     parser.add_argument("--no-write", action="store_true", help="print, do not write results")
     parser.add_argument("--send-probe", action="store_true", default=bool(os.environ.get("SEND_PROBE")),
                         help="count the sender's pauses between chunks and what ended them (a wrapper around send)")
@@ -738,8 +776,9 @@ def median(values: list[float]) -> float:
 def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, binary: Path | None) -> str:
     lines = [f"# Transfer benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
              f"Machine: {load}. Chromium: {CHROMIUM}, headless, "
-             + ("two incognito contexts of one Chromium" if options.profile == "incognito"
-                else "one Chromium with a persistent profile per side") + ", loopback. "
+             + {"incognito": "two incognito contexts of one Chromium",
+                "shared": "one Chromium with a persistent profile, the two sides on two sites (127.0.0.1, localhost)"}.get(
+                    options.profile, "one Chromium with a persistent profile per side") + ", loopback. "
              f"Ferry: {binary}. Rounds: {options.rounds}.", ""]
     baseline = best(runs["bare"])
     rows: list[list[object]] = []
