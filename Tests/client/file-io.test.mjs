@@ -10,6 +10,7 @@ import { BlobReader } from "../../Public/js/transfer/file-reader.js";
 import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
 import { downloadName, zipName } from "../../Public/js/transfer/browser-files.js";
 import { partName } from "../../Public/js/transfer/resume.js";
+import { WRITE_PIECE_BYTES, writeFully } from "../../Public/js/sync-write.js";
 import { itemDigest } from "./item-digest.mjs";
 
 const sha = (bytes) => createHash("sha256").update(bytes).digest("hex");
@@ -84,6 +85,43 @@ function fakeDirectory() {
     },
   };
 }
+
+describe("writeFully", () => {
+  /** A handle that records each call and takes at most `take` bytes a call. */
+  const recording = (take = Infinity) => {
+    const calls = [];
+    const file = new Uint8Array(4 * 1024 * 1024);
+    return {
+      calls,
+      file,
+      write(buffer, { at }) {
+        const n = Math.min(buffer.length, take);
+        file.set(buffer.subarray(0, n), at);
+        calls.push({ at, length: n, asked: buffer.length });
+        return n;
+      },
+    };
+  };
+
+  it("writes a large buffer in calls of at most WRITE_PIECE_BYTES, in order, at the right offsets", () => {
+    const data = new Uint8Array(randomBytes(WRITE_PIECE_BYTES * 2 + 1000));
+    const handle = recording();
+    writeFully(handle, data, 7);
+    assert.deepEqual(handle.calls.map((c) => c.asked), [WRITE_PIECE_BYTES, WRITE_PIECE_BYTES, 1000]);
+    assert.deepEqual(handle.calls.map((c) => c.at), [7, 7 + WRITE_PIECE_BYTES, 7 + 2 * WRITE_PIECE_BYTES]);
+    assert.equal(sha(handle.file.subarray(7, 7 + data.length)), sha(data));
+  });
+
+  it("continues after a short write, and refuses a write that takes nothing", () => {
+    const data = new Uint8Array(randomBytes(10_000));
+    const short = recording(3000);
+    writeFully(short, data, 0);
+    assert.deepEqual(short.calls.map((c) => c.at), [0, 3000, 6000, 9000]);
+    assert.equal(sha(short.file.subarray(0, data.length)), sha(data));
+    assert.throws(() => writeFully(recording(0), data, 0), /full/);
+    writeFully(recording(0), new Uint8Array(0), 0); // nothing to write: no call, no error
+  });
+});
 
 describe("OPFS writer", () => {
   const part = partName("DEV", { path: "a.bin", size: 10, modified: 0 });

@@ -22,6 +22,7 @@
  */
 
 import { createHttp } from "../http.js";
+import { writeFully } from "../sync-write.js";
 import { Crc32 } from "./crc32.js";
 import { decodeStream } from "./decode-stream.js";
 import { createDropsApi } from "./drops-api.js";
@@ -71,8 +72,7 @@ function syncHandleSink(root, name, handle, at) {
     },
     /** @param {Uint8Array} bytes */
     write(bytes) {
-      let written = 0;
-      while (written < bytes.length) written += handle.write(bytes.subarray(written), { at: at + written });
+      writeFully(handle, bytes, at);
       at += bytes.length;
       unflushed += bytes.length;
       if (unflushed >= FLUSH_BYTES) {

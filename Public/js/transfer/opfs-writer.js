@@ -15,6 +15,7 @@
  */
 
 import { Crc32 } from "../drops/crc32.js";
+import { writeFully } from "../sync-write.js";
 import { ItemDigest } from "./item-digest.js";
 
 export const INCOMING_DIRECTORY = "ferry-incoming";
@@ -98,12 +99,7 @@ export function createOpfsWriter(directory) {
      */
     async write(part, bytes) {
       const entry = get(part);
-      let done = 0;
-      while (done < bytes.length) {
-        const n = entry.handle.write(bytes.subarray(done), { at: entry.offset + done });
-        if (n <= 0) throw new Error("the disk took no bytes (full?)");
-        done += n;
-      }
+      writeFully(entry.handle, bytes, entry.offset);
       entry.offset += bytes.length;
       entry.unflushed += bytes.length;
       if (entry.unflushed >= FLUSH_BYTES) {
