@@ -9,7 +9,7 @@
  *   hands out `File.slice` bytes of the same chunk lengths;
  * - `download`: one drop file's ranges (256 records a range) read as download-worker.js reads
  *   them (range-reader.js: one long answer read into the memory of ranges already written) and
- *   written with a sync access handle into an OPFS file, through decodeStream (records opened on
+ *   written with a sync access handle into an OPFS file (sync-write.js's writeFully, as the app), through decodeStream (records opened on
  *   its opening worker, up to three ranges in the pipeline) or as they come (the next range
  *   fetched while one is written, into the buffer of the range before), handed to the sink in
  *   the pieces decodeStream hands it (32 records' worth, a turn of the event loop between), so
@@ -18,6 +18,7 @@
  */
 
 import { createHttp } from "../http.js";
+import { writeFully } from "../sync-write.js";
 import { createDropsApi } from "./drops-api.js";
 import { decodeStream, OPEN_RECORDS, RANGE_RECORDS } from "./decode-stream.js";
 import { DROP_RECORD_SIZE } from "./ece.js";
@@ -64,8 +65,7 @@ self.addEventListener("message", async ({ data: job }) => {
       let unflushed = 0;
       const write = (bytes) => {
         const start = now();
-        let written = 0;
-        while (written < bytes.length) written += handle.write(bytes.subarray(written), { at: at + written });
+        writeFully(handle, bytes, at);
         at += bytes.length;
         unflushed += bytes.length;
         if (unflushed >= 8 * 1024 * 1024) {
