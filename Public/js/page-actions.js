@@ -6,6 +6,11 @@
  *   buttons are hidden until this module runs.
  * - Forms whose effect cannot be undone from the page (removing a member, revoking an invite or a
  *   token, disabling a user) carry `data-confirm`: the question is asked before they are sent.
+ * - A page that shows a secret once is the answer to a POST (docs/PAGES.md, "Secrets shown
+ *   once"); its secret's section names the page's own address in `data-reload-url`, and the
+ *   history entry is replaced by that address, so reloading the page (or coming back to it) shows
+ *   the page without the secret instead of sending the form again and making a second token or
+ *   invite.
  *
  * @module page-actions
  */
@@ -29,3 +34,7 @@ for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (document.querySel
     if (!confirm(form.dataset.confirm ?? "Are you sure?")) event.preventDefault();
   });
 }
+
+const reloadAs = /** @type {HTMLElement | null} */ (document.querySelector("[data-reload-url]"))?.dataset.reloadUrl;
+// Only a path of this site: the attribute comes from the server's own template.
+if (reloadAs?.startsWith("/") && !reloadAs.startsWith("//")) history.replaceState(history.state, "", reloadAs);

@@ -96,6 +96,14 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     assert invite_url.startswith(server.url + "/invite/")
     ann.get_by_test_id("invite-copy").click()
     expect(ann.locator("#invite-url-copied")).to_have_text(re.compile(r"^(Copied\.|Copying was refused by the browser.*)$"))
+    # The page answered a POST; its history entry is the team page's address, so a reload shows
+    # the team page (without the link) instead of posting again and making a second invite.
+    team_page = ann.url
+    assert re.fullmatch(re.escape(server.url) + r"/teams/[0-9a-f-]{36}/admin", team_page), team_page
+    ann.reload()
+    expect(ann.locator("#page-title")).to_contain_text("Design")
+    expect(ann.locator("#invite-url")).to_have_count(0)
+    expect(ann.locator("tr[id^=invite-]")).to_have_count(1)
 
     # Someone else, in another browser, accepts it.
     bob = watch(browser.new_context().new_page(), errors)
@@ -144,6 +152,11 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     secret = page.locator("#token-secret").input_value()
     page.get_by_test_id("token-copy").click()
     expect(page.locator("#token-secret-copied")).to_have_text(re.compile(r"^(Copied\.|Copying was refused by the browser.*)$"))
+    # A reload shows the account page again, without the secret, and makes no second token.
+    expect(page).to_have_url(server.url + "/account")
+    page.reload()
+    expect(page.locator("#token-secret")).to_have_count(0)
+    expect(page.locator("#tokens tbody tr")).to_have_count(1)
 
     # The token works from a script…
     api = page.context.request
