@@ -94,3 +94,20 @@ export function formatDuration(milliseconds) {
   const rest = whole % 60;
   return rest === 0 ? `${minutes} min` : `${minutes} min ${rest} s`;
 }
+
+/**
+ * A date and time for people, in their own time zone and the locale's style: "1 Dec 2026, 20:14"
+ * in British English. The one format of every page: the server renders times in UTC
+ * ("1 Dec 2026, 19:14 UTC", for pages without script), and the pages' script rewrites them with
+ * this (page-actions.js), so a time reads the same on every page.
+ *
+ * @param {Date | string | number} when
+ * @param {string | string[]} [locale] the user's locale by default
+ * @param {string} [timeZone] the user's time zone by default
+ * @returns {string} "" for an invalid date
+ */
+export function formatDateTime(when, locale, timeZone) {
+  const date = new Date(when);
+  if (Number.isNaN(date.getTime())) return "";
+  return new Intl.DateTimeFormat(locale, { dateStyle: "medium", timeStyle: "short", timeZone }).format(date);
+}

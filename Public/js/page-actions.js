@@ -11,11 +11,15 @@
  *   history entry is replaced by that address, so reloading the page (or coming back to it) shows
  *   the page without the secret instead of sending the form again and making a second token or
  *   invite.
+ * - Times (`<time datetime>`, rendered in UTC for pages without script) are shown in the reader's
+ *   time zone and locale, as the app's own pages show them (format.js, `formatDateTime`); the
+ *   UTC text stays as the element's title.
  *
  * @module page-actions
  */
 
 import { copyText } from "./app/dom.js";
+import { formatDateTime } from "./format.js";
 
 for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll("button[data-copy]"))) {
   button.hidden = false;
@@ -38,3 +42,10 @@ for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (document.querySel
 const reloadAs = /** @type {HTMLElement | null} */ (document.querySelector("[data-reload-url]"))?.dataset.reloadUrl;
 // Only a path of this site: the attribute comes from the server's own template.
 if (reloadAs?.startsWith("/") && !reloadAs.startsWith("//")) history.replaceState(history.state, "", reloadAs);
+
+for (const time of /** @type {NodeListOf<HTMLTimeElement>} */ (document.querySelectorAll("time[datetime]"))) {
+  const local = formatDateTime(time.dateTime);
+  if (!local) continue;
+  time.title = time.textContent ?? "";
+  time.textContent = local;
+}

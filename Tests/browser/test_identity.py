@@ -104,6 +104,11 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     expect(ann.locator("#page-title")).to_contain_text("Design")
     expect(ann.locator("#invite-url")).to_have_count(0)
     expect(ann.locator("tr[id^=invite-]")).to_have_count(1)
+    # Times are shown in the reader's zone and locale, as on the app's pages; the server's UTC
+    # text stays as the title.
+    created = ann.locator("tr[id^=invite-] time").first
+    expect(created).to_have_attribute("title", re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$"))
+    assert "UTC" not in created.inner_text() and re.search(r"\d{4}", created.inner_text()), created.inner_text()
 
     # Someone else, in another browser, accepts it.
     bob = watch(browser.new_context().new_page(), errors)

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { formatBytes, formatDuration, formatInteger, percent, plural } from "../../Public/js/format.js";
+import { formatBytes, formatDateTime, formatDuration, formatInteger, percent, plural } from "../../Public/js/format.js";
 
 describe("formatBytes", () => {
   it("uses bytes below 1 KiB and IEC units above", () => {
@@ -69,5 +69,19 @@ describe("plural, formatInteger, formatDuration", () => {
     assert.equal(formatDuration(59_600), "1 min");
     assert.equal(formatDuration(125_000), "2 min 5 s");
     assert.throws(() => formatDuration(-1), RangeError);
+  });
+});
+
+describe("formatDateTime", () => {
+  it("formats in the given locale and time zone, from a Date, an ISO string or milliseconds", () => {
+    const iso = "2026-12-01T19:14:00Z";
+    assert.equal(formatDateTime(iso, "en-GB", "UTC"), "1 Dec 2026, 19:14");
+    assert.equal(formatDateTime(new Date(iso), "en-GB", "Europe/Berlin"), "1 Dec 2026, 20:14");
+    // ICU versions differ in the space before "PM" (a narrow no-break space since ICU 72).
+    assert.equal(formatDateTime(Date.parse(iso), "en-US", "America/New_York").replace(/\s/gu, " "), "Dec 1, 2026, 2:14 PM");
+  });
+
+  it("gives nothing for an invalid date", () => {
+    assert.equal(formatDateTime("not a date", "en-GB", "UTC"), "");
   });
 });

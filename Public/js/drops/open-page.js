@@ -10,7 +10,7 @@
  */
 
 import { byId, copyText, el } from "../app/dom.js";
-import { formatBytes, formatDuration, percent, plural } from "../format.js";
+import { formatBytes, formatDateTime, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
 import { downloadName } from "../transfer/browser-files.js";
 import { sanitizePath, uniquePath } from "../transfer/names.js";
@@ -107,7 +107,7 @@ async function start() {
   }
   // The server knows the ciphertext's length; what the reader gets is the plaintext's.
   const what = info.fileCount === 0 ? "A text" : `${plural(info.fileCount, "file")}, ${formatBytes(plaintextSize(info.size, info.fileCount))}`;
-  status(`${what} · expires ${new Date(info.expiresAt).toLocaleString()}`);
+  status(`${what} · expires ${formatDateTime(info.expiresAt)}`);
   // Used up: say so now rather than after a password and a click (a ticket of this tab still opens it).
   if (info.downloadsLeft === 0 && !keptTicket()) return fail(explain({ slug: "drop-exhausted" }));
   if (info.password) {

@@ -8,7 +8,7 @@
  */
 
 import { copyText, el } from "../app/dom.js";
-import { formatBytes, plural } from "../format.js";
+import { formatBytes, formatDateTime, plural } from "../format.js";
 import { fromBase64Url } from "../trust/encoding.js";
 import { openMetadata } from "./metadata.js";
 import { plaintextSize } from "./sizes.js";
@@ -74,7 +74,7 @@ export function ownerList({ api, owned, document, root, status }) {
   /** @param {any} drop @param {any} kept */
   async function row(drop, kept) {
     // Without the key this browser cannot read the name: when it was made says which drop it is.
-    let name = `Made elsewhere on ${new Date(drop.createdAt).toLocaleString()} (its link and name are in the browser that made it)`;
+    let name = `Made elsewhere on ${formatDateTime(drop.createdAt)} (its link and name are in the browser that made it)`;
     let link = null;
     if (kept) {
       try {
@@ -84,7 +84,7 @@ export function ownerList({ api, owned, document, root, status }) {
         name = "Unreadable here";
       }
     }
-    const when = drop.state === "active" ? `expires ${new Date(drop.expiresAt).toLocaleString()}` : drop.state;
+    const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : drop.state;
     const actions = el(document, "div", { className: "drop-actions" });
     /** An action may return what to tell the user once the list is fresh. */
     const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
