@@ -65,7 +65,7 @@ export function afterPairingNote(before) {
     case "pairing revoked":
       return `Your pairing with ${who} has ended. Ask for a new code.`;
     default:
-      return "Your pairing has ended: the server no longer knows it (it may have expired, or the server restarted). Ask for a new code.";
+      return "Your pairing has ended: the server no longer knows it (it may have expired while this page was away). Ask for a new code.";
   }
 }
 

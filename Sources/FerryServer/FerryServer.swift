@@ -84,7 +84,7 @@ public final class FerryServer: Sendable {
         let gate = AccessGate(authenticator: authenticator, addresses: addresses, service: identity, guests: guests)
         let signalling = SignallingHub(
             configuration: configuration.signalling, devices: DeviceStore(database: database), identity: identity,
-            authenticator: authenticator, guests: guests)
+            authenticator: authenticator, guests: guests, passes: GuestPassStore(database: database))
 
         let drops: DropService
         do {
@@ -129,6 +129,12 @@ public final class FerryServer: Sendable {
         let routes = ModuleRoutes(api: api, site: router.routes)
         for module in modules { module.register(on: routes) }
         self.apiRoutes = api.entries
+        do {
+            for module in modules { try await module.start() }
+        } catch {
+            await database.close()
+            throw error
+        }
 
         var observers: [any ExchangeObserver] = [metrics]
         if configuration.accessLog {

@@ -11,8 +11,8 @@ import time
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
 
-from conftest import (GUEST_GRACE_S, PASSWORD, SUBPROTOCOL, Ferry, World, b64url, new_device_id, new_public_key,
-                      receive)
+from conftest import (GUEST_GRACE_S, PASSWORD, SUBPROTOCOL, Ferry, Server, World, b64url, new_device_id,
+                      new_public_key, receive)
 
 
 def refused_status(open_socket) -> int:
@@ -432,3 +432,38 @@ def test_a_refused_relay_is_told_to_both_ends(world: World) -> None:
     assert bob.next("relay-closed") == {"type": "relay-closed", "relay": "00000000000000ff", "reason": "refused"}
     ann.connection.close()
     bob.connection.close()
+
+
+def test_a_pairing_outlives_a_restart_of_the_server(world: World) -> None:
+    """Passes are kept in the store: after a restart the guest's cookie works, its page reconnects
+    without a code into the same pairing room, and a pairing that had ended stays ended."""
+    old = world.ferry
+    cookie, device, connection, welcome = pair_guest(old, world.ann)
+    room = welcome["rooms"][0]["id"]
+    ended_cookie, _, ended_connection, _ = pair_guest(old, world.ann)
+    assert old.request("DELETE", "/pairings/current", cookie=ended_cookie)[0] == 204
+    ended_connection.close()
+
+    old.server.stop()
+    server = Server(old.server.data, old.server.database, ["--guest-reconnect-grace", str(GUEST_GRACE_S)])
+    try:
+        ferry = Ferry(server)
+        assert ferry.request("GET", "/ice", cookie=cookie)[0] == 200
+        assert 'data-paired-with="Ann"' in page(ferry, "/pair", cookie)
+        again = ferry.socket(cookie=cookie)
+        again.send(json.dumps({"type": "hello", "v": 1, "device": device["id"]}))
+        back = receive(again)
+        assert back["type"] == "welcome", back
+        assert [r["id"] for r in back["rooms"]] == [room]
+        # Ann (her session is in the store too) finds the pairing room with the guest in it.
+        ann = ferry.peer(world.ann)
+        pairing = next(r for r in ann.welcome["rooms"] if r["id"] == room)
+        assert [p["device"]["name"] for p in pairing["peers"]] == ["Visitor"], pairing
+        # The pairing ended before the restart did not come back.
+        assert ferry.request("GET", "/ice", cookie=ended_cookie)[0] == 401
+        assert refused_status(lambda: ferry.socket(cookie=ended_cookie)) == 401
+        again.close()
+        ann.connection.close()
+    finally:
+        server.stop()
+        connection.close()

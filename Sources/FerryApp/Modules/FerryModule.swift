@@ -2,8 +2,8 @@ import FerryWeb
 
 /// A feature as the composition root sees it. Every feature comes in this one way: it registers
 /// its routes (API routes through the access gate, each with its rule and body limit), names the
-/// paths whose segments are secrets, lists its page types and its background jobs, and closes
-/// what it holds open at shutdown. `FerryServer` only lists modules and loops over them.
+/// paths whose segments are secrets, lists its page types and its background jobs, reads back
+/// what it keeps in the store at start, and closes what it holds open at shutdown. `FerryServer` only lists modules and loops over them.
 public protocol FerryModule: Sendable {
     /// Registers the module's routes, once, at start.
     func register(on routes: ModuleRoutes)
@@ -14,6 +14,8 @@ public protocol FerryModule: Sendable {
     var pageTypes: [any Page.Type] { get }
     /// Work that repeats while the server runs (sweepers).
     var backgroundJobs: [BackgroundJob] { get }
+    /// Called once before the server takes requests: state kept in the store is read back.
+    func start() async throws
     /// Called when shutdown begins, before connections drain: long-lived sockets are told to go.
     func beginShutdown() async
 }
@@ -22,5 +24,6 @@ extension FerryModule {
     public var secretPathPrefixes: [String] { [] }
     public var pageTypes: [any Page.Type] { [] }
     public var backgroundJobs: [BackgroundJob] { [] }
+    public func start() async throws {}
     public func beginShutdown() async {}
 }

@@ -1,10 +1,13 @@
+import FerryStore
 import FerryWeb
 import Foundation
 import Synchronization
 
-/// The guests of this server and the pairing codes that make them. In memory: a pass lasts at
-/// most `guestLifetime` (hours), a code minutes, and neither survives a restart. (Several
-/// instances will share these through the store.)
+/// The guests of this server and the pairing codes that make them. Held in memory while the
+/// server runs; the hub writes passes through to the store (``GuestPassStore``) and puts them back
+/// here at start (``restore(_:grace:)``), so a restart does not end a pairing. Codes live minutes
+/// and stay in memory only: a restart voids them. (Several instances will share both through the
+/// store.)
 ///
 /// A pass lives while one of its guest's sockets is open, and for a grace time after the last one
 /// closed, so that a reload or a lost connection does not end the pairing; a pass claimed but
@@ -105,6 +108,17 @@ public final class GuestDirectory: Sendable {
             state.passes[pass.secretHash] = Entry(
                 pass: pass, awayUntil: now.addingTimeInterval(max(grace, Self.firstSocketWait)))
             return .paired(pass, secret: secret)
+        }
+    }
+
+    /// Puts back passes read from the store at start: no socket of theirs is open yet, so each
+    /// waits `grace` (at least ``firstSocketWait``) for its guest, as after a lost connection.
+    func restore(_ passes: [GuestPass], grace: TimeInterval) {
+        let awayUntil = clock().addingTimeInterval(max(grace, Self.firstSocketWait))
+        state.withLock { state in
+            for pass in passes where state.passes[pass.secretHash] == nil {
+                state.passes[pass.secretHash] = Entry(pass: pass, awayUntil: awayUntil)
+            }
         }
     }
 

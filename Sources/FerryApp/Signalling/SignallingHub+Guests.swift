@@ -46,6 +46,14 @@ extension SignallingHub {
                 throw HTTPError(
                     .notFound, detail: "This pairing code is unknown or was already used.", type: "pairing-invalid")
             }
+            // Kept, so that a restart does not end the pairing; a pass the store did not take is
+            // not handed out (it would end at the next restart without a word).
+            do {
+                try await passes.save(pass)
+            } catch {
+                guests.end(pass.secretHash)
+                throw error
+            }
             return (pass, secret)
         case .unknown:
             throw HTTPError(

@@ -13,6 +13,12 @@ public final class SignallingHub: Sendable {
     let identity: IdentityService
     let authenticator: Authenticator
     let guests: GuestDirectory
+    /// Where passes outlive a restart (written through from here; ``GuestDirectory`` is the
+    /// running copy).
+    let passes: GuestPassStore
+    /// Secret hashes of passes that ended and could not be deleted from the store yet (the store
+    /// failed): retried at the next end or sweep, so an ended pass never comes back at a restart.
+    private let endedUnsaved = Mutex<Set<String>>([])
     let relays: RelayRegistry
     let pairingLimiter: SlidingWindowLimiter
     /// Sockets that said hello, by peer id.
@@ -23,7 +29,7 @@ public final class SignallingHub: Sendable {
 
     public init(
         configuration: SignallingConfiguration, presence: any Presence = InProcessPresence(), devices: DeviceStore,
-        identity: IdentityService, authenticator: Authenticator, guests: GuestDirectory
+        identity: IdentityService, authenticator: Authenticator, guests: GuestDirectory, passes: GuestPassStore
     ) {
         self.configuration = configuration
         self.presence = presence
@@ -31,6 +37,7 @@ public final class SignallingHub: Sendable {
         self.identity = identity
         self.authenticator = authenticator
         self.guests = guests
+        self.passes = passes
         self.relays = RelayRegistry(configuration: configuration)
         self.pairingLimiter = SlidingWindowLimiter(
             limit: configuration.pairingAttemptsPerAddress, window: configuration.pairingAttemptWindow)
@@ -133,6 +140,12 @@ public final class SignallingHub: Sendable {
     /// over: their sockets close and their members leave the pairing rooms.
     func sweepGuests() async {
         await ended(guests.sweep(), reason: .expired)
+        await forgetEndedPasses()
+    }
+
+    /// Puts the passes kept in the store back (at start): their guests reconnect without a code.
+    func restoreGuests() async throws {
+        guests.restore(try await passes.live(now: authenticator.clock()), grace: configuration.guestReconnectGrace)
     }
 
     /// The guest ended the pairing: the pass ends at once, with its sockets.
@@ -164,7 +177,21 @@ public final class SignallingHub: Sendable {
     private func ended(_ passes: [GuestPass], reason: PairingEnd) async {
         guard !passes.isEmpty else { return }
         closeGuestSockets(Set(passes.map(\.secretHash)), reason: reason)
+        endedUnsaved.withLock { $0.formUnion(passes.map(\.secretHash)) }
+        await forgetEndedPasses()
         for member in Set(passes.map(\.memberID)) { await refreshRooms(ofMember: member) }
+    }
+
+    /// Deletes ended passes from the store; what fails is tried again at the next end or sweep.
+    private func forgetEndedPasses() async {
+        let hashes = endedUnsaved.withLock { Array($0) }
+        guard !hashes.isEmpty, (try? await self.passes.delete(secretHashes: hashes)) != nil else { return }
+        endedUnsaved.withLock { $0.subtract(hashes) }
+    }
+
+    /// Whether the sweep has work: passes to look at, or ended ones still to delete from the store.
+    var guestsNeedSweep: Bool {
+        guests.hasPasses || endedUnsaved.withLock { !$0.isEmpty }
     }
 
     private func closeGuestSockets(_ secretHashes: Set<String>, reason: PairingEnd) {

@@ -1,8 +1,8 @@
 import FerryWeb
 
 /// The discovery server: the signalling socket, devices, ICE, pairing; a job that follows
-/// identity changes, one that sweeps idle relays and one that ends guests gone too long; sockets told
-/// to go at shutdown.
+/// identity changes, one that sweeps idle relays and one that ends guests gone too long; the
+/// guests' passes read back at start; sockets told to go at shutdown.
 public struct SignallingModule: FerryModule {
     public let hub: SignallingHub
     public let gate: AccessGate
@@ -49,10 +49,15 @@ public struct SignallingModule: FerryModule {
                 await hub.sweepRelays()
             },
             // A guest gone for its grace time ends; seconds late is fine.
-            BackgroundJob(name: "end away guests", every: .seconds(5), when: { hub.guests.hasPasses }) {
+            BackgroundJob(name: "end away guests", every: .seconds(5), when: { hub.guestsNeedSweep }) {
                 await hub.sweepGuests()
             },
         ]
+    }
+
+    /// Guests paired before a restart are paired again (their passes are in the store).
+    public func start() async throws {
+        try await hub.restoreGuests()
     }
 
     public func beginShutdown() async {

@@ -175,5 +175,24 @@ public enum Schema {
                 "CREATE INDEX drop_tickets_by_drop ON drop_tickets (drop_id, expires_at)",
             ]
         },
+        // Guests paired with a member by a code (docs/SIGNALLING.md, "Guest pairing"): kept so
+        // that a restart of the server does not end their pairings. The secret is stored hashed;
+        // a pass ends with its member's account.
+        Migration(version: 5, name: "guest passes") { _ in
+            [
+                """
+                CREATE TABLE guest_passes (
+                    secret_hash TEXT PRIMARY KEY,
+                    member_id TEXT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+                    member_name TEXT NOT NULL,
+                    pairing_id TEXT NOT NULL,
+                    device_id TEXT NOT NULL,
+                    device_name TEXT NOT NULL,
+                    public_key TEXT NOT NULL,
+                    expires_at BIGINT NOT NULL)
+                """,
+                "CREATE INDEX guest_passes_by_member ON guest_passes (member_id)",
+            ]
+        },
     ]
 }

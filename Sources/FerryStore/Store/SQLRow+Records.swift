@@ -53,6 +53,14 @@ extension SQLRow {
         )
     }
 
+    func guestPass() throws -> GuestPass {
+        GuestPass(
+            secretHash: try string("secret_hash"), deviceID: try string("device_id"),
+            deviceName: try string("device_name"), publicKey: try string("public_key"),
+            memberID: try uuid("member_id"), memberName: try string("member_name"), pairingID: try string("pairing_id"),
+            expiresAt: try date("expires_at"))
+    }
+
     func session() throws -> Session {
         Session(
             tokenHash: try string("token_hash"), userID: try uuid("user_id"), createdAt: try date("created_at"),

@@ -1,4 +1,5 @@
 import FerryHTTP
+import FerryStore
 import FerryWeb
 import Foundation
 import HTTPTypes
@@ -57,6 +58,24 @@ struct GuestDirectoryTests {
         #expect(guests.guests(of: member) == [pass], "the member keeps the pairing room meanwhile")
         #expect(guests.attach(pass.secretHash))
         #expect(guests.sweep().isEmpty)
+    }
+
+    @Test func aRestoredPassWaitsTheGraceForItsGuestToComeBack() {
+        let before = GuestDirectory(clock: clock.read)
+        let (pass, secret) = paired(before)
+        // A restart: a new directory gets the pass back from the store, with no socket open.
+        let after = GuestDirectory(clock: clock.read)
+        after.restore([pass], grace: 300)
+        #expect(after.pass(for: request(cookie: secret), scheme: "http") == pass, "the same cookie works")
+        #expect(after.guests(of: member) == [pass], "the member's pairing room is back")
+        clock.advance(299)
+        #expect(after.attach(pass.secretHash), "the guest's page reconnects within the grace")
+        // A pass whose guest never comes back ends as after a lost connection.
+        let (other, _) = paired(before)
+        after.restore([other, pass], grace: 0)
+        #expect(after.guests(of: member).count == 2, "a pass already here is not replaced")
+        clock.advance(GuestDirectory.firstSocketWait)
+        #expect(after.sweep() == [other], "no grace still waits a minute for the first socket")
     }
 
     @Test func aGuestGoneLongerThanTheGraceIsSweptAndRefused() {
