@@ -189,12 +189,20 @@ public struct DropAPI: Sendable {
     /// The problem document of a refusal as an error.
     private func refusal(_ response: HTTPClientResponse) async throws -> DropClientError {
         struct Problem: Decodable {
+            struct FieldError: Decodable {
+                var detail: String
+            }
             var type: String?
             var detail: String?
+            var errors: [FieldError]?
         }
         let body = (try? await response.body.collect(upTo: 1 << 20)) ?? ByteBuffer()
         let problem = try? JSONDecoder().decode(Problem.self, from: body)
-        let detail = problem?.detail ?? response.status.reasonPhrase
+        var detail = problem?.detail ?? response.status.reasonPhrase
+        // "The request is not valid." alone does not say what to change: the fields' own words do.
+        if let fields = problem?.errors, !fields.isEmpty {
+            detail += " " + fields.map(\.detail).joined(separator: " ")
+        }
         return .server(status: Int(response.status.code), detail: detail)
     }
 }

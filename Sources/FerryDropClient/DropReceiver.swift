@@ -87,7 +87,13 @@ public struct DropReceiver: Sendable {
             throw DropClientError.damaged("the metadata does not open")
         }
         if manifest.kind == "text" {
-            FileHandle.standardOutput.write(Data((manifest.text ?? "").utf8))
+            let text = manifest.text ?? ""
+            FileHandle.standardOutput.write(Data(text.utf8))
+            // On a terminal the prompt would run on after a text without a last line break;
+            // piped, the text stays exactly as it was sent.
+            if isatty(STDOUT_FILENO) != 0, !text.isEmpty, !text.hasSuffix("\n") {
+                FileHandle.standardOutput.write(Data("\n".utf8))
+            }
             store.remove(key: key)
             return []
         }
@@ -115,7 +121,12 @@ public struct DropReceiver: Sendable {
         let targets = Self.targets(files.map(\.path), under: folder)
         for (index, target) in targets.enumerated()
         where !state.completed.contains(index) && FileManager.default.fileExists(atPath: target) {
-            throw DropClientError.invalidInput("\(target) exists; not overwriting it")
+            // The drop is opened (and its download counted) before its names are known; the ticket
+            // is kept, so the next run within its lifetime continues without counting again.
+            throw DropClientError.invalidInput(
+                "\(target) exists; not overwriting it. Move it away or choose another folder with -o, then run"
+                    + " the same command again: this download is already counted, and a run within a day"
+                    + " continues it without counting it again")
         }
         var written: [String] = []
         for (index, file) in files.enumerated() {

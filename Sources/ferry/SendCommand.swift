@@ -47,18 +47,21 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("--expires: a duration like 90s, 30m, 12h, 1d or 2w")
         }
         if let downloads, downloads < 1 { throw ValidationError("--downloads must be at least 1") }
-    }
-
-    func run() async throws {
-        guard let server = server ?? Environment.string("FERRY_SERVER") else {
-            throw ValidationError("--server or FERRY_SERVER is required")
-        }
+        // Here, not in run(): a ValidationError from validate() is shown with this command's usage.
+        guard let server = serverURL else { throw ValidationError("--server or FERRY_SERVER is required") }
         guard server.hasPrefix("http://") || server.hasPrefix("https://") else {
             throw ValidationError("--server: a URL like https://ferry.example")
         }
-        guard let token = token ?? Environment.string("FERRY_TOKEN") else {
+        guard tokenValue != nil else {
             throw ValidationError("--token or FERRY_TOKEN is required (ferry token create --scopes write)")
         }
+    }
+
+    private var serverURL: String? { server ?? Environment.string("FERRY_SERVER") }
+    private var tokenValue: String? { token ?? Environment.string("FERRY_TOKEN") }
+
+    func run() async throws {
+        guard let server = serverURL, let token = tokenValue else { throw ValidationError("--server and --token") }
         let options = SendOptions(
             password: password ? try DropCommandSupport.password(confirm: true) : nil,
             expiresIn: expires.flatMap(ExpiryDuration.seconds), maxDownloads: downloads)

@@ -154,7 +154,7 @@ def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> N
 
     result = cli.run("send", str(big_file))
     assert result.returncode == 0, result.stderr.decode()
-    assert b"resuming an interrupted send" in result.stderr
+    assert b"continuing an earlier send of these files" in result.stderr
     received = cli.server.metrics()["ferry_network_received_bytes_total"] - before
     assert received < 2 * BIG, f"the server received {received} bytes for a {BIG}-byte file"
     assert cli.state_files() == []
@@ -387,3 +387,42 @@ def test_password_prompt_on_a_terminal(cli: Cli, tmp_path: Path) -> None:
     assert status == 0, shown
     assert "typed pass" not in shown
     assert sha256(out / "typed.bin") == sha256(source)
+
+
+def test_refusals_say_what_to_change(cli: Cli, tmp_path: Path) -> None:
+    """The server's reasons reach the terminal, and a missing option is shown with the command's
+    own usage, not the top-level one."""
+    source = make_file(tmp_path / "notes.txt", 100, 11)
+    result = cli.run("send", str(source), "--expires", "60d")
+    assert result.returncode != 0
+    assert b"The expiry must be 1 minute to 30 days" in result.stderr, result.stderr
+
+    env = cli.env()
+    env.pop("FERRY_SERVER")
+    result = cli.run("send", str(source), env=env)
+    assert result.returncode != 0
+    assert b"--server or FERRY_SERVER is required" in result.stderr, result.stderr
+    assert b"Usage: ferry send" in result.stderr, result.stderr
+
+
+def test_a_file_in_the_way_is_not_overwritten_and_the_next_run_does_not_count_again(cli: Cli, tmp_path: Path) -> None:
+    source = make_file(tmp_path / "in" / "data.bin", 5000, 12)
+    link = cli.send(str(source), "--downloads", "2")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "data.bin").write_bytes(b"mine")
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode != 0
+    assert b"exists; not overwriting it" in result.stderr and b"already counted" in result.stderr, result.stderr
+    assert (out / "data.bin").read_bytes() == b"mine"
+    (out / "data.bin").unlink()
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode == 0, result.stderr.decode()
+    assert sha256(out / "data.bin") == sha256(source)
+    # Two runs, one download counted: one is left.
+    other = tmp_path / "other"
+    other.mkdir()
+    assert cli.get(link, "-o", str(other)).returncode == 0
+    third = tmp_path / "third"
+    third.mkdir()
+    assert b"downloaded as often as its owner allowed" in cli.get(link, "-o", str(third)).stderr

@@ -159,7 +159,9 @@ struct DropsAPI: Sendable {
         guard range.contains(seconds) else {
             errors.append(
                 .init(
-                    pointer: pointer, detail: "The expiry must be \(range.lowerBound) to \(range.upperBound) seconds."))
+                    pointer: pointer,
+                    detail: "The expiry must be \(DropsPage.label(range.lowerBound)) to"
+                        + " \(DropsPage.label(range.upperBound)) (\(range.lowerBound) to \(range.upperBound) seconds)."))
             return nil
         }
         return TimeInterval(seconds)
