@@ -100,7 +100,9 @@ public struct DropSender: Sendable {
             note("an interrupted send of these files used another password: starting over")
             return (nil, nil)
         }
-        note("continuing an earlier send of these files that did not finish: what it uploaded is not sent again (\(store.url(key).path))")
+        note(
+            "continuing an earlier send of these files that did not finish: what it uploaded is not sent again"
+                + " (\(store.url(key).path))")
         return (state, keys)
     }
 

@@ -161,7 +161,8 @@ struct DropsAPI: Sendable {
                 .init(
                     pointer: pointer,
                     detail: "The expiry must be \(DropsPage.label(range.lowerBound)) to"
-                        + " \(DropsPage.label(range.upperBound)) (\(range.lowerBound) to \(range.upperBound) seconds)."))
+                        + " \(DropsPage.label(range.upperBound)) (\(range.lowerBound) to \(range.upperBound) seconds).")
+            )
             return nil
         }
         return TimeInterval(seconds)
