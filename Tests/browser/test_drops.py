@@ -293,9 +293,13 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     for _ in range(2):  # a second wrong try: the way back to the password works again
         reader.get_by_test_id("drop-open-password").fill("wrong")
         reader.get_by_test_id("drop-unlock").click()
-        expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left (a wrong password uses none)")
+        expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text(
+            "1 of the 1 download left. The password is checked when you open it: a wrong one uses none.")
+        # What the drop is stays in view while the page asks.
+        expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
         reader.get_by_test_id("drop-open-go").click()
         expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
+        expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
         expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
         expect(reader.get_by_test_id("drop-open-password")).to_be_visible()
         expect(reader.get_by_test_id("drop-open-confirm")).to_be_hidden()

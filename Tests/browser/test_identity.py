@@ -90,6 +90,9 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     # An invite from the team page (server-rendered, no script).
     ann.click("#team-admin-link")
     expect(ann.locator("#page-title")).to_contain_text("Design")
+    # The one owner is not offered a "Leave" that the server would refuse.
+    expect(ann.get_by_test_id("only-owner")).to_have_text("The only owner: make someone else owner to leave")
+    expect(ann.locator("form[action$='/remove']")).to_have_count(0)
     ann.fill("#invite-max-uses", "1")
     ann.click("#create-invite")
     invite_url = ann.locator("#invite-url").input_value()

@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 
 import { BlobReader } from "../../Public/js/transfer/file-reader.js";
 import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
-import { downloadName, zipName } from "../../Public/js/transfer/browser-files.js";
+import { downloadName, dropZipName, zipName } from "../../Public/js/transfer/browser-files.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { WRITE_PIECE_BYTES, writeFully } from "../../Public/js/sync-write.js";
 import { itemDigest } from "./item-digest.mjs";
@@ -175,5 +175,9 @@ describe("OPFS writer", () => {
     assert.equal(zipName({ items: [{ path: "Proj/a.txt" }, { path: "Proj/sub/b.md" }] }, "Ann"), "Proj.zip");
     assert.equal(zipName({ items: [{ path: "Proj/a.txt" }, { path: "x.pdf" }] }, "Ann"), "From Ann.zip");
     assert.equal(zipName({ items: [{ path: "a" }, { path: "b" }] }, "Ann/../evil"), "From Ann_.._evil.zip");
+    assert.equal(dropZipName(["Photos/a.jpg", "Photos/2024/b.jpg"]), "Photos.zip");
+    assert.equal(dropZipName(["beach.jpg", "notes.txt", "c"]), "beach and 2 more.zip");
+    assert.equal(dropZipName(["report.final.pdf"]), "report.final.zip");
+    assert.equal(dropZipName([".profile", "x"]), ".profile and 1 more.zip");
   });
 });

@@ -12,7 +12,7 @@
 import { byId, copyText, el } from "../app/dom.js";
 import { formatBytes, formatDateTime, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
-import { downloadName } from "../transfer/browser-files.js";
+import { downloadName, dropZipName } from "../transfer/browser-files.js";
 import { sanitizePath, uniquePath } from "../transfer/names.js";
 import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
 import { createDropsApi } from "./drops-api.js";
@@ -96,6 +96,9 @@ function keptTicket() {
   }
 }
 
+/** What the drop is and until when (the first line the page shows), kept while it asks. */
+let summary = "";
+
 async function start() {
   const secret = secretFromLink();
   if (!id || !secret) return fail("This link is incomplete: the part after “#” is missing or cut off. Ask for the whole link.");
@@ -107,7 +110,8 @@ async function start() {
   }
   // The server knows the ciphertext's length; what the reader gets is the plaintext's.
   const what = info.fileCount === 0 ? "A text" : `${plural(info.fileCount, "file")}, ${formatBytes(plaintextSize(info.size, info.fileCount))}`;
-  status(`${what} · expires ${formatDateTime(info.expiresAt)}`);
+  summary = `${what} · expires ${formatDateTime(info.expiresAt)}`;
+  status(summary);
   // Used up: say so now rather than after a password and a click (a ticket of this tab still opens it).
   if (info.downloadsLeft === 0 && !keptTicket()) return fail(explain({ slug: "drop-exhausted" }));
   if (info.password) {
@@ -144,9 +148,11 @@ async function confirmThenOpen(info, keys) {
   root.dataset.state = "confirm";
   $("drop-password-form").hidden = true;
   $("drop-open-confirm").hidden = false;
+  // The password is not known to be right yet: only the server can tell, when opening.
   $("drop-open-count").textContent =
-    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left` + (info.password ? " (a wrong password uses none)." : ".");
-  status("");
+    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.` +
+    (info.password ? " The password is checked when you open it: a wrong one uses none." : "");
+  status(summary);
   $("drop-open-go").onclick = () => {
     $("drop-open-confirm").hidden = true;
     void open(keys, null);
@@ -166,7 +172,7 @@ async function open(keys, ticket) {
       $("drop-password-form").hidden = false;
       $("drop-open-error").textContent = "Wrong password.";
       root.dataset.state = "password";
-      status("");
+      status(summary);
       $("drop-open-password").select();
       return;
     }
@@ -272,7 +278,7 @@ async function download(mode, folder) {
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
   let resumedBytes = 0;
   const meter = new ProgressMeter(opened.files.reduce((sum, file) => sum + file.size, 0));
-  const zipName = `${downloadName(opened.files.length && opened.files[0].path.includes("/") ? opened.files[0].path.split("/")[0] : "drop")}.zip`;
+  const zipName = dropZipName(opened.files.map((file) => file.path));
   await new Promise((resolve) => {
     worker.onmessage = async (event) => {
       const message = event.data;

@@ -137,9 +137,30 @@ export function downloadName(path) {
  * @param {string} fromName
  */
 export function zipName(manifest, fromName) {
-  const tops = new Set(manifest.items.map((item) => item.path.split("/")[0]));
-  const folder = tops.size === 1 && manifest.items.every((item) => item.path.includes("/")) ? [...tops][0] : null;
-  return downloadName(`${folder ?? `From ${fromName}`.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}.zip`);
+  return zipNameFor(manifest.items.map((item) => item.path), `From ${fromName}`);
+}
+
+/**
+ * The name of a zip of files at these paths: their one top folder's, else `otherwise`
+ * (made safe as a file name, at most 60 characters).
+ * @param {string[]} paths
+ * @param {string} otherwise
+ */
+export function zipNameFor(paths, otherwise) {
+  const tops = new Set(paths.map((path) => path.split("/")[0]));
+  const folder = tops.size === 1 && paths.every((path) => path.includes("/")) ? [...tops][0] : null;
+  return downloadName(`${folder ?? otherwise.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}.zip`);
+}
+
+/**
+ * The name of a zip of a drop's files: their top folder's, or the first file's name without its
+ * extension and how many more ("photo and 2 more.zip"), never a bare "drop.zip".
+ * @param {string[]} paths
+ */
+export function dropZipName(paths) {
+  const first = (paths[0] ?? "drop").split("/").pop() ?? "drop";
+  const stem = first.includes(".") && !first.startsWith(".") ? first.slice(0, first.lastIndexOf(".")) : first;
+  return zipNameFor(paths, paths.length > 1 ? `${stem} and ${paths.length - 1} more` : stem);
 }
 
 /**

@@ -15,12 +15,15 @@ struct TeamAdminPage: IdentityPage {
 
     var content: [String: any Sendable] {
         let viewer = state.principal?.user.id
+        let owners = members.filter { $0.role == .owner }.count
         var values: [String: any Sendable] = [
             "teamID": team.id.uuidString.lowercased(), "teamName": team.name,
             "members": members.map { member -> [String: any Sendable] in
                 [
                     "userID": member.userID.uuidString.lowercased(), "displayName": member.displayName,
                     "email": member.email, "isOwner": member.role == .owner, "isSelf": member.userID == viewer,
+                    // Neither leaving nor removal can work for the one owner (the server refuses).
+                    "isLastOwner": member.role == .owner && owners == 1,
                 ]
             },
             "hasInvites": !invites.isEmpty,
