@@ -71,7 +71,7 @@ test("refusals become error messages, never unhandled rejections", async () => {
   let app;
   const errors = [];
   composeApp({ client, features: [(a) => ((app = a), a.events.on("error", (m) => errors.push(m)))] });
-  assert.deepEqual(await app.sendFiles([{ name: "f" }]), []);
+  assert.deepEqual(await app.sendText("hi"), []);
   assert.deepEqual(await app.sendText("   "), []);
   await app.cancel("X");
   assert.equal(errors.length, 3);
@@ -79,6 +79,40 @@ test("refusals become error messages, never unhandled rejections", async () => {
   assert.match(errors[1], /Type a message/);
   assert.equal(errors[2], "no such transfer");
   assert.deepEqual(client.calls, []);
+});
+
+test("files picked before anyone is selected wait, and go to the first person selected", async () => {
+  const client = fakeClient();
+  let app;
+  const statuses = [];
+  let clock = 1000;
+  composeApp({ client, env: { now: () => clock }, features: [(a) => ((app = a), a.events.on("status", (m) => statuses.push(m)))] });
+  client.emit("peers", [peer("a"), peer("b")]);
+  assert.deepEqual(await app.sendFiles([{ name: "one.txt" }, { name: "two.txt" }]), []);
+  assert.match(statuses.at(-1), /^2 files are ready: select who gets them under “Online now” and they are offered\.$/);
+  assert.deepEqual(client.calls, []);
+  app.toggle("a");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(client.calls, [["sendFiles", ["a"], 2]]);
+  // Once: selecting another person later sends nothing more.
+  app.toggle("b");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(client.calls.length, 1);
+
+  // Files held too long are forgotten; a text sent meanwhile forgets them too.
+  app.clearSelection();
+  await app.sendFiles([{ name: "late.txt" }]);
+  assert.match(statuses.at(-1), /^“late\.txt” is ready/);
+  clock += 2 * 60 * 1000;
+  app.toggle("a");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(client.calls.length, 1);
+  app.clearSelection();
+  await app.sendFiles([{ name: "x" }]);
+  await app.sendText("hello", "b");
+  app.toggle("a");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(client.calls.slice(1), [["sendText", ["b"], "hello"]]);
 });
 
 test("\"waiting for an answer\" is over once every offer of the send was answered", async () => {

@@ -61,6 +61,9 @@ import { followSelection, recipients, toggleSelection } from "./model.js";
 
 /** @typedef {(app: AppContext) => void | { stop?: () => void }} Feature */
 
+/** How long files picked before choosing a recipient wait for one. */
+export const HOLD_MS = 2 * 60 * 1000;
+
 /**
  * @param {object} options
  * @param {ClientLike} options.client
@@ -88,10 +91,21 @@ export function composeApp({ client, features, env = {} }) {
     selected = next;
     if (!same) events.emit("selection", selected);
   };
+  /**
+   * Files picked before anyone was selected: kept for {@link HOLD_MS}, and offered to the first
+   * person the user then selects, so they need not be picked again.
+   * @type {{ files: any[], until: number } | null}
+   */
+  let held = null;
   /** The user's own choice: peers that left earlier are not brought back. @param {Set<string>} next */
   const choose = (next) => {
     away = [];
     setSelection(next);
+    if (held && selected.size > 0) {
+      const files = held.until > now() ? held.files : [];
+      held = null;
+      if (files.length > 0) void app.sendFiles(files);
+    }
   };
   /** @param {string[]} ids @param {string} message */
   const offered = (ids, message) => {
@@ -134,6 +148,13 @@ export function composeApp({ client, features, env = {} }) {
     sendFiles: (files, droppedOn) =>
       guarded(async () => {
         if (files.length === 0) return [];
+        held = null;
+        if (recipients(selected, droppedOn ?? null).length === 0) {
+          held = { files, until: now() + HOLD_MS };
+          const what = files.length === 1 ? `“${files[0].name}” is` : `${files.length} files are`;
+          events.emit("status", `${what} ready: select who gets ${files.length === 1 ? "it" : "them"} under “Online now” and ${files.length === 1 ? "it is" : "they are"} offered.`);
+          return [];
+        }
         const ids = await client.sendFiles(targets(droppedOn), files);
         offered(ids, `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
         return ids;
@@ -141,6 +162,7 @@ export function composeApp({ client, features, env = {} }) {
     sendText: (text, droppedOn) =>
       guarded(async () => {
         if (text.trim() === "") throw new Error("Type a message first.");
+        held = null;
         const ids = await client.sendText(targets(droppedOn), text);
         offered(ids, "Message offered; waiting for an answer.");
         return ids;
