@@ -130,6 +130,8 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {number | null} bytesPerSecond
  * @property {number | null} etaMs
  * @property {string | null} error
+ * @property {string | null} [note] what the row says in place of its state, when that alone would
+ *   mislead ("continued in a newer transfer", "stopped when this page was reloaded: …")
  */
 
 /**
@@ -154,6 +156,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {Map<number, Uint8Array> | null} textStore
  * @property {ReceiveTarget | null} target
  * @property {boolean} [lost] the peer (or our socket) went away since the last offer or accept
+ * @property {string} [note] see TransferView
  */
 
 export class PeerClient extends Emitter {
@@ -734,10 +737,15 @@ export class PeerClient extends Emitter {
         t.peer.device.id === fromDevice &&
         t.manifest.items.some((item) => parts.has(partName(fromDevice, item))),
     );
+    // The new offer continues them from their part files: their rows end here (not "waiting" for
+    // ever beside the new one), without the part files being removed.
     for (const transfer of earlier) {
       transfer.link?.close();
+      transfer.link = null;
       await transfer.receiver?.suspend();
-      this.#setState(transfer, "interrupted");
+      transfer.note = "continued in a newer transfer";
+      this.#setState(transfer, "cancelled");
+      this.#transfers.delete(transfer.id);
     }
   }
 
@@ -985,6 +993,7 @@ export class PeerClient extends Emitter {
       bytesPerSecond: snapshot.bytesPerSecond,
       etaMs: snapshot.etaMs,
       error: transfer.error,
+      note: transfer.note ?? null,
     };
   }
 

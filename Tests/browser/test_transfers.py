@@ -1039,6 +1039,10 @@ def test_resume_after_the_sender_reloads_and_offers_again(sqlite_world: World, t
     ann.reload()
     expect(ann.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(bob.locator("#transfers li.transfer").first).to_have_attribute("data-state", "interrupted")
+    expect(bob.locator("#transfers li.transfer").first).to_contain_text("interrupted, waiting for the sender")
+    # The reloaded sender's page says where its send stopped and how to continue it.
+    expect(ann.locator("#transfers li.transfer")).to_have_count(1)
+    expect(ann.locator("#transfers li.transfer").first).to_contain_text("stopped when this page was reloaded: send the same files again")
 
     select(ann, "Bob")
     ann.set_input_files("#pick-files", str(source))
@@ -1058,3 +1062,6 @@ def test_resume_after_the_sender_reloads_and_offers_again(sqlite_world: World, t
     assert after <= size - resumed + 1024 * 1024, (after, size, resumed)
     assert after >= size - resumed - 32 * 1024 * 1024  # everything past the part file did come
     expect(bob.locator("#transfers li.transfer").first).to_have_attribute("data-state", "done")
+    # The cut-off row ended, saying the new transfer continued it; none waits any more.
+    expect(bob.locator("#transfers li.transfer", has_text="continued in a newer transfer")).to_have_count(1)
+    expect(bob.locator("#transfers li.transfer[data-state=interrupted]")).to_have_count(0)

@@ -155,6 +155,10 @@ test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unf
   assert.equal(finished.canCancel, false);
   assert.equal(transferRow({ ...base, mode: "direct" }).path, "direct");
   assert.equal(transferRow({ ...base, state: "interrupted" }).speed, "", "no speed while nothing moves");
+  // An interruption says whom it waits for (a reloaded sender must send again).
+  assert.equal(transferRow({ ...base, state: "interrupted" }).stateText, "interrupted, waiting for the receiver");
+  assert.equal(transferRow({ ...base, direction: "in", state: "interrupted" }).stateText, "interrupted, waiting for the sender");
+  assert.equal(transferRow({ ...base, direction: "in", state: "cancelled", note: "continued in a newer transfer" }).stateText, "continued in a newer transfer");
   assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3, names: ["a.bin", "b.bin", "c.bin"] } }).name, "a.bin and 2 more");
   const text = transferRow({ ...base, summary: { ...base.summary, isText: true }, state: "done", done: 0, total: 6 });
   assert.equal(text.name, "Text message");

@@ -423,6 +423,7 @@ describe("peer client: more flows", () => {
     ann1.stop(); // the sender's tab goes away
     await until(() => bob.transfers()[0].state === "interrupted", "interrupted at Bob");
     const had = bob.files.received[0].store.get(0).length;
+    const cutOff = bob.transfers()[0].id;
 
     const ann2 = await client(hub, "Ann", { limits, storage: annStorage, keyStore: annKeys });
     await until(() => peerNamed(ann2, "Bob"));
@@ -435,8 +436,12 @@ describe("peer client: more flows", () => {
     const disk = new Map([[partName(offer.peer.device.id, offer.manifest.items[0]), bob.files.received[0].store.get(0)]]);
     bob.options.files.sinksFor = ({ fromDevice }) => memorySinks(disk, (item) => partName(fromDevice, item));
     const done = next(bob, "transfer-done", (d) => d.transfer.id === offer.offerId);
+    const ended = next(bob, "transfer", (view) => view.id === cutOff && view.state === "cancelled");
     await bob.accept(offer.offerId);
+    // The cut-off transfer's row ends, saying where it went on, instead of waiting beside the new one.
+    assert.equal((await ended).note, "continued in a newer transfer");
     await done;
+    assert.deepEqual(bob.transfers().map((t) => [t.id, t.state]), [[offer.offerId, "done"]]);
     assert.equal(sha([...disk.values()][0]), sha(bytes));
     assert.ok(hub.relayBytes - before < bytes.length - had + 1024 * 1024, "only the rest was sent");
     ann2.stop();

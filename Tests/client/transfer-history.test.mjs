@@ -3,7 +3,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { storageOrNull } from "../../Public/js/app/dom.js";
-import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, TransferHistory } from "../../Public/js/app/transfer-history.js";
+import { HISTORY_KEY, MAX_CHARS, MAX_ROWS, STOPPED_NOTE, TransferHistory } from "../../Public/js/app/transfer-history.js";
+import { transferRow } from "../../Public/js/app/model.js";
 
 const storage = (quota = Infinity) => {
   const items = new Map();
@@ -95,4 +96,23 @@ test("clear forgets everything", () => {
   history.record(view("T1"), "hello");
   history.clear();
   assert.deepEqual(new TransferHistory(store, ann).entries(), []);
+});
+
+test("an outgoing transfer a reload cut off comes back as stopped, saying how to continue", () => {
+  const store = storage();
+  const history = new TransferHistory(store, ann);
+  const out = { ...view("O1", "running"), direction: "out", peer: { userName: "Bob", deviceName: "Laptop", guest: false }, done: 2, total: 10, summary: { isText: false, count: 1, totalSize: 10, names: ["big.bin"] } };
+  history.record(out);
+  const writes = store.writes;
+  history.record({ ...out, done: 5 }); // progress in the same state writes nothing
+  assert.equal(store.writes, writes);
+  const [restored] = new TransferHistory(store, ann).entries();
+  assert.equal(restored.view.state, "cancelled");
+  assert.equal(restored.view.note, STOPPED_NOTE);
+  const row = transferRow(restored.view);
+  assert.equal(row.stateText, STOPPED_NOTE);
+  assert.equal(row.canCancel, false, "nothing left to cancel");
+  // A finished one comes back as it was.
+  history.record({ ...out, state: "done", done: 10 });
+  assert.equal(new TransferHistory(store, ann).entries()[0].view.state, "done");
 });

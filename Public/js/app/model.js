@@ -284,6 +284,9 @@ export function transferRow(t) {
   const name = t.summary.isText ? "Text message" : itemsLabel(t.summary);
   let state = /** @type {Record<string, string>} */ (STATE_LABELS)[t.state] ?? t.state;
   if (t.state === "running" && t.direction === "in") state = "receiving";
+  // Who the transfer waits for: a reloaded sender must send the files again, the receiver's
+  // page continues by itself.
+  if (t.state === "interrupted") state = t.direction === "in" ? "interrupted, waiting for the sender" : "interrupted, waiting for the receiver";
   const final = isFinalState(t.state);
   return {
     id: t.id,
@@ -291,7 +294,7 @@ export function transferRow(t) {
     name,
     peer: `${t.direction === "out" ? "to" : "from"} ${peerName}${peerName ? " · " : ""}${t.peer.deviceName}`,
     state: t.state,
-    stateText: t.error && t.error !== state && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
+    stateText: t.note ? t.note : t.error && t.error !== state && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
     path: pathLabel(t.mode),
     percent: percent(t.done, t.total),
     // A text travels whole inside its offer: its size, not "0 B of 6 B" on the sender's side.

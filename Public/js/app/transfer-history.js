@@ -1,7 +1,8 @@
 /**
  * The finished rows of "Transfers", kept for the tab in sessionStorage, so a reload does not
  * lose what happened — above all a received text message, which exists nowhere else (files were
- * saved by the browser). Tab-scoped on purpose: it goes with the tab. And it belongs to one
+ * saved by the browser) — and the outgoing ones a reload cut off, which come back as stopped
+ * with what to do (the picked files went with the page). Tab-scoped on purpose: it goes with the tab. And it belongs to one
  * identity (`owner`: `user:ID` on a member's page, `guest:PAIRING` on a guest's): a page of
  * another identity in the same tab (after signing out, another pairing) neither shows it nor
  * keeps it. Bounded: the newest {@link MAX_ROWS} rows, at most {@link MAX_CHARS} characters of
@@ -9,6 +10,11 @@
  *
  * @module app/transfer-history
  */
+
+import { isFinalState } from "./model.js";
+
+/** What a restored outgoing row that was not finished says. */
+export const STOPPED_NOTE = "stopped when this page was reloaded: send the same files again to continue where it stopped";
 
 /** Versioned: rows of an older shape (a tab that outlived a server upgrade) are not read. */
 export const HISTORY_KEY = "ferry.transfer-history.1";
@@ -43,14 +49,23 @@ export class TransferHistory {
     }
   }
 
-  /** The kept rows, oldest first. @returns {HistoryEntry[]} */
+  /**
+   * The kept rows, oldest first. A row that was not finished when it was kept (an outgoing
+   * transfer whose page was reloaded: the picked files went with it) comes back as stopped, with
+   * what to do.
+   * @returns {HistoryEntry[]}
+   */
   entries() {
-    return this.#entries.slice();
+    return this.#entries.map((entry) =>
+      isFinalState(entry.view.state) ? entry : { ...entry, view: { ...entry.view, state: "cancelled", note: STOPPED_NOTE } },
+    );
   }
 
   /**
-   * Keeps a finished row (again: the newest view of a transfer replaces the one before, keeping
-   * its text). The same row in the same state again writes nothing (a finish is told twice).
+   * Keeps a row (again: the newest view of a transfer replaces the one before, keeping its text):
+   * finished rows, and outgoing ones at each change of state, so that a reload can say where a
+   * send stopped. The same row in the same state again writes nothing (progress, a finish told
+   * twice).
    * @param {import("../peer-client.js").TransferView} view
    * @param {string} [text]
    */

@@ -114,9 +114,13 @@ export function transfersPanel(app) {
     parts.item.append(parts.text);
   }
 
-  /** A row's view, kept for the tab once it is final. @param {import("../peer-client.js").TransferView} view @param {string} [text] */
+  /**
+   * A row's view, kept for the tab: once it is final, and an outgoing one at every state (a reload
+   * ends it, and the restored row says so; an incoming one continues by itself after a reload).
+   * @param {import("../peer-client.js").TransferView} view @param {string} [text]
+   */
   function keep(view, text) {
-    if (isFinalState(view.state)) history.record(view, text);
+    if (isFinalState(view.state) || view.direction === "out") history.record(view, text);
   }
 
   // What this tab saw before a reload comes first (oldest at the bottom, as they came). A row
