@@ -279,6 +279,10 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     owner.get_by_test_id("drop-expiry").select_option("3600")
     owner.get_by_test_id("drop-create").click()
     link = make_link(owner)
+    # The link screen says what the drop was made with; the owner's list shows the password too.
+    expect(owner.get_by_test_id("drop-reach")).to_contain_text(
+        "Anybody with this link and its password can open the drop once in all, until ")
+    expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("· password ·")
     # The next drop starts from the defaults: no password or limit carried over unseen.
     owner.get_by_test_id("drop-another").click()
     expect(owner.get_by_test_id("drop-password")).to_have_value("")

@@ -134,6 +134,11 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     response = eve.goto(invite_url)
     assert response is not None and response.status == 410
     expect(eve.locator("#invite-invalid")).to_be_visible()
+    # Bob, who joined with it, opening it again is told he is in, not that it is spent.
+    response = bob.goto(invite_url)
+    assert response is not None and response.status == 200
+    expect(bob.locator("#invite-already-member")).to_contain_text("You are already a member of Design")
+    expect(bob.locator("#invite-invalid")).to_have_count(0)
 
     assert errors == [], errors
 

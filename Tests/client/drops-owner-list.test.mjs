@@ -1,7 +1,7 @@
 // The owner's list of drops (Public/js/drops/owner-list.js): how a drop is named and counted.
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { counts, extension, lifetimeLabel, summary } from "../../Public/js/drops/owner-list.js";
+import { counts, extension, lifetimeLabel, reachText, summary } from "../../Public/js/drops/owner-list.js";
 
 test("a drop's name: a folder is one entry that counts its files", () => {
   assert.equal(summary({ kind: "files", files: [{ path: "a.pdf" }] }), "a.pdf");
@@ -36,4 +36,11 @@ test("Extend adds 7 days up to the server's limit, and says what it did", () => 
   // A server configured for longer or shorter drops (maxDropLifetime) is followed, not 30 days.
   assert.deepEqual(extension(80 * day, 90 * day), { expiresIn: 87 * day, message: "Extended by 7 days." });
   assert.deepEqual(extension(2 * day, 3 * day), { expiresIn: 3 * day, message: "Extended to 3 days from now, the longest a drop may live." });
+});
+
+test("the link screen says who can open the drop, how often and until when, as it was made", () => {
+  assert.equal(reachText({ password: false }), "Anybody with this link can open the drop until it expires.");
+  const withAll = reachText({ password: true, maxDownloads: 3, expiresAt: "2026-12-08T10:00:00Z" });
+  assert.match(withAll, /^Anybody with this link and its password can open the drop 3 times in all, until .*2026.*\.$/);
+  assert.match(reachText({ password: false, maxDownloads: 1 }), /can open the drop once in all, until it expires\.$/);
 });

@@ -25,7 +25,7 @@ import pytest
 from conftest import (PASSWORD, KiB, Drop, Drops, Ferry, Person, assert_problem, b64url, b64url_decode, exchange, now,
                       rfc3339, sealed_metadata, tus_metadata, wait_until)
 
-DOCUMENT_KEYS = {"id", "createdAt", "expiresAt", "maxDownloads", "downloads", "size", "fileCount", "state"}
+DOCUMENT_KEYS = {"id", "createdAt", "expiresAt", "maxDownloads", "downloads", "size", "fileCount", "state", "hasPassword"}
 PUBLIC_KEYS = {"id", "password", "fileCount", "size", "expiresAt", "downloadsLeft"}
 DAY = 24 * 3600
 
@@ -49,6 +49,7 @@ def test_create_a_drop_from_finished_uploads(ann: Person) -> None:
     assert set(document) == DOCUMENT_KEYS, document
     assert document["state"] == "active" and document["downloads"] == 0 and document["maxDownloads"] == 3
     assert document["fileCount"] == 2 and document["size"] == sum(map(len, contents)), document
+    assert document["hasPassword"] is False
     created, expires = rfc3339(document["createdAt"]), rfc3339(document["expiresAt"])
     assert abs(created - now()) < timedelta(minutes=5)
     # defaultDropLifetime is 7 days.
@@ -84,6 +85,8 @@ def test_the_public_information_of_a_drop(ann: Person, ferry: Ferry) -> None:
     info = ann.drops.info(protected.id).json()
     assert info["password"] == {"salt": b64url(salt), "iterations": 600_000}, info
     assert info["downloadsLeft"] is None, info  # no limit
+    # The owner's view says there is a password, never what protects it.
+    assert protected.document["hasPassword"] is True and plain.document["hasPassword"] is False
 
     assert_problem(ann.drops.info("no-such-drop"), 404)
 

@@ -24,7 +24,7 @@ import { encodedLength } from "./sizes.js";
 import { MAX_THUMBNAILS, makeThumbnail } from "./thumbnails.js";
 import { createTus } from "./tus.js";
 import { createHttp } from "../http.js";
-import { ownerList } from "./owner-list.js";
+import { ownerList, reachText } from "./owner-list.js";
 
 const $ = (/** @type {string} */ id) => byId(document, id);
 const api = createDropsApi();
@@ -241,7 +241,7 @@ async function create() {
     const link = `${location.origin}/d/${encodeURIComponent(drop.id)}#${toBase64Url(made.secret)}`;
     await owned.put({ id: drop.id, link, metadataKey: toBase64Url(made.keys.metadataKey), metadata: toBase64Url(metadata), createdAt: Date.now() });
     if (made.selection) await pending.delete(made.selection);
-    showLink(link);
+    showLink(link, reachText({ password: Boolean(made.password), maxDownloads, expiresAt: drop.expiresAt }));
     entries = [];
     renderPicked();
     $("drop-text").value = "";
@@ -262,10 +262,11 @@ async function create() {
   }
 }
 
-function showLink(/** @type {string} */ link) {
+function showLink(/** @type {string} */ link, /** @type {string} */ reachText) {
   $("drop-form").hidden = true;
   $("drop-result").hidden = false;
   $("drop-link").value = link;
+  $("drop-reach").textContent = reachText;
   $("drop-result-title").focus(); // the form that had the focus is gone: say where we are
   const qr = $("drop-qr");
   try {

@@ -126,7 +126,7 @@ export function ownerList({ api, owned, document, root, status }) {
     }, true);
     return el(document, "li", { className: "drop-row", attrs: { "data-testid": "drop-row" }, dataset: { id: drop.id, state: drop.state } }, [
       el(document, "span", { className: "drop-row-name", text: name, attrs: { "data-testid": "drop-row-name" } }),
-      el(document, "span", { className: "drop-row-meta", text: `${counts(drop)} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
+      el(document, "span", { className: "drop-row-meta", text: `${counts(drop)}${drop.hasPassword ? " · password" : ""} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
       actions,
     ]);
   }
@@ -145,4 +145,16 @@ export function ownerList({ api, owned, document, root, status }) {
   }
 
   return { refresh };
+}
+
+/**
+ * Who can open the drop and for how long, as it was made: "Anybody with this link and its
+ * password can open the drop 3 times in all, until 8 Dec 2026, 10:00."
+ * @param {{ password: boolean, maxDownloads?: number, expiresAt?: string }} made
+ */
+export function reachText({ password, maxDownloads, expiresAt }) {
+  const who = password ? "Anybody with this link and its password" : "Anybody with this link";
+  const times = maxDownloads === undefined ? "" : ` ${maxDownloads === 1 ? "once" : `${maxDownloads} times`} in all,`;
+  const until = expiresAt ? formatDateTime(expiresAt) : "";
+  return `${who} can open the drop${times} until ${until || "it expires"}.`;
 }

@@ -85,9 +85,18 @@ extension IdentityPages {
             let valid = found.invite.isValid(at: call.context.now)
             var state = state
             state.principal = Self.session(call)
+            // Someone already in the team (who opens the link again) is told so, not that it is spent.
+            var member = false
+            if let principal = state.principal {
+                member = try await service.teams(of: principal).contains {
+                    $0.teamID == found.invite.teamID && $0.role != nil
+                }
+            }
             var response = try pages.render(
-                InvitePage(state: state, code: code, teamName: found.teamName, invite: found.invite, valid: valid),
-                status: valid ? .ok : .gone)
+                InvitePage(
+                    state: state, code: code, teamName: found.teamName, invite: found.invite, valid: valid,
+                    alreadyMember: member),
+                status: valid || member ? .ok : .gone)
             response.headers[.cacheControl] = "no-store"
             return response
         }

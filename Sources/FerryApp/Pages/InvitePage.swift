@@ -9,13 +9,16 @@ struct InvitePage: IdentityPage {
     var teamName: String
     var invite: Invite
     var valid: Bool
+    /// The signed-in user is in the invite's team already: the page says so instead.
+    var alreadyMember = false
 
-    var title: String { valid ? "Join \(teamName)" : "Invite" }
+    var title: String { alreadyMember ? teamName : valid ? "Join \(teamName)" : "Invite" }
 
     var content: [String: any Sendable] {
         [
             "action": "/invite/\(code)", "teamName": teamName, "role": invite.role.rawValue,
-            "expiresAt": PageTime.values(invite.expiresAt), "valid": valid, "signedIn": state.principal != nil,
+            "expiresAt": PageTime.values(invite.expiresAt), "valid": valid && !alreadyMember,
+            "invalid": !valid && !alreadyMember, "alreadyMember": alreadyMember, "signedIn": state.principal != nil,
         ]
     }
 }

@@ -11,6 +11,7 @@ struct DropDocument: Encodable, Sendable {
     var size: Int64
     var fileCount: Int
     var state: String
+    var hasPassword: Bool
 
     init(_ drop: Drop, now: Date) {
         id = drop.id
@@ -21,6 +22,7 @@ struct DropDocument: Encodable, Sendable {
         size = drop.size
         fileCount = drop.fileCount
         state = drop.state(at: now).rawValue
+        hasPassword = drop.passwordSalt != nil
     }
 
     func encode(to encoder: any Encoder) throws {
@@ -33,10 +35,11 @@ struct DropDocument: Encodable, Sendable {
         try container.encode(size, forKey: .size)
         try container.encode(fileCount, forKey: .fileCount)
         try container.encode(state, forKey: .state)
+        try container.encode(hasPassword, forKey: .hasPassword)
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, createdAt, expiresAt, maxDownloads, downloads, size, fileCount, state
+        case id, createdAt, expiresAt, maxDownloads, downloads, size, fileCount, state, hasPassword
     }
 }
 
