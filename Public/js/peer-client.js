@@ -157,6 +157,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {ReceiveTarget | null} target
  * @property {boolean} [lost] the peer (or our socket) went away since the last offer or accept
  * @property {string} [note] see TransferView
+ * @property {string | null} [group] offers to the tabs of one browser, made together
  */
 
 export class PeerClient extends Emitter {
@@ -410,14 +411,16 @@ export class PeerClient extends Emitter {
   }
 
   /**
-   * Offers files to peers; one transfer per peer.
+   * Offers files to peers; one transfer per peer, and per open tab of each peer's browser (the
+   * first tab to answer counts: see {@link #withdrawSiblings}).
    * @param {string[]} peerIds
    * @param {any[]} files File objects (or {name, size, type, lastModified, webkitRelativePath})
-   * @returns {Promise<string[]>} the transfer ids, in the order of `peerIds`
+   * @returns {Promise<string[]>} the transfer ids, in the order of the tabs offered to
    */
   async sendFiles(peerIds, files) {
     const manifest = manifestForFiles([...files]);
-    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => this.options.files.sourceFor([...files]), false)));
+    const tabs = this.#tabsOf(peerIds);
+    return Promise.all(tabs.map(({ peerId, group }) => this.#offer(peerId, manifest, () => this.options.files.sourceFor([...files]), false, group)));
   }
 
   /**
@@ -427,7 +430,44 @@ export class PeerClient extends Emitter {
    */
   async sendText(peerIds, text) {
     const { manifest, bytes } = manifestForText(text);
-    return Promise.all(peerIds.map((peerId) => this.#offer(peerId, manifest, () => memorySource([bytes]), true)));
+    const tabs = this.#tabsOf(peerIds);
+    return Promise.all(tabs.map(({ peerId, group }) => this.#offer(peerId, manifest, () => memorySource([bytes]), true, group)));
+  }
+
+  /**
+   * Every open tab of the browsers these peers are (same device id and key), each once; the tabs
+   * of one browser share a group id, null for a browser with one tab.
+   * @param {string[]} peerIds
+   * @returns {Array<{ peerId: string, group: string | null }>}
+   */
+  #tabsOf(peerIds) {
+    const presence = this.signal?.presence;
+    /** @type {Array<{ peerId: string, group: string | null }>} */
+    const out = [];
+    for (const id of peerIds) {
+      if (out.some((tab) => tab.peerId === id)) continue;
+      const peer = presence?.peers[id];
+      const others = peer && presence ? peersOfDevice(presence, peer.device.id).filter((p) => p.id !== id && p.device.publicKey === peer.device.publicKey) : [];
+      const group = others.length > 0 ? randomId(8, this.crypto) : null;
+      for (const tabId of [id, ...others.map((p) => p.id)]) if (!out.some((tab) => tab.peerId === tabId)) out.push({ peerId: tabId, group });
+    }
+    return out;
+  }
+
+  /**
+   * One tab of a browser answered an offer made to all its tabs: the offers to its other tabs are
+   * withdrawn (their prompts close, "answered in another tab") and their rows go.
+   * @param {Transfer} transfer
+   */
+  #withdrawSiblings(transfer) {
+    if (!transfer.group) return;
+    for (const sibling of [...this.#transfers.values()]) {
+      if (sibling === transfer || sibling.group !== transfer.group || sibling.state !== "offered") continue;
+      this.timers.clearTimeout(sibling.timer);
+      void this.messenger?.send(sibling.peerId, "cancel", { transfer: sibling.id, reason: ANSWERED_ELSEWHERE }).catch(() => {});
+      this.#transfers.delete(sibling.id);
+      this.emit("transfer-removed", { id: sibling.id });
+    }
   }
 
   /**
@@ -435,12 +475,14 @@ export class PeerClient extends Emitter {
    * @param {Manifest} manifest
    * @param {() => Source} makeSource
    * @param {boolean} isText
+   * @param {string | null} [group] the offers to the other tabs of the same browser share it
    */
-  async #offer(peerId, manifest, makeSource, isText) {
+  async #offer(peerId, manifest, makeSource, isText, group = null) {
     const peer = this.#requirePeer(peerId);
     /** @type {Transfer} */
     const transfer = {
       id: randomId(16, this.crypto),
+      group,
       direction: "out",
       peerId,
       peer,
@@ -516,10 +558,14 @@ export class PeerClient extends Emitter {
       case "offer":
         return this.#onOfferPart(peerId, peer, body);
       case "accept":
-        if (ours?.direction === "out" && ours.peerId === peerId) return this.#onAccept(ours, body);
+        if (ours?.direction === "out" && ours.peerId === peerId) {
+          if (ours.state === "offered") this.#withdrawSiblings(ours);
+          return this.#onAccept(ours, body);
+        }
         return;
       case "decline":
         if (ours?.direction === "out" && ours.peerId === peerId && ours.state === "offered") {
+          this.#withdrawSiblings(ours);
           ours.error = typeof body.reason === "string" ? body.reason.slice(0, 100) : "declined";
           this.#setState(ours, "declined");
           this.#finish(ours);
@@ -530,7 +576,8 @@ export class PeerClient extends Emitter {
         if (ours) {
           this.#cancelLocal(ours, "cancelled by the other side");
         } else {
-          this.#dropOffer(body.transfer, "cancelled");
+          // Said as the sender gave it when it is one of the reasons the prompt can explain.
+          this.#dropOffer(body.transfer, body.reason === ANSWERED_ELSEWHERE || body.reason === "expired" ? body.reason : "cancelled");
         }
         return;
       case "sdp":
@@ -1097,6 +1144,9 @@ function trackTimers(timers) {
     },
   };
 }
+
+/** Why an offer to one tab of a browser is withdrawn when another tab of it answered. */
+export const ANSWERED_ELSEWHERE = "answered in another tab";
 
 /** @param {string} state */
 function isFinal(state) {

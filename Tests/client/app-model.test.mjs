@@ -16,6 +16,7 @@ import {
   recipients,
   toggleSelection,
   transferRow,
+  byDevice,
 } from "../../Public/js/app/model.js";
 
 const team = { id: "team:1", kind: "team", name: "Design" };
@@ -83,10 +84,12 @@ test("selection: a selected peer that left and came back as the same device (sam
   step = followSelection(step.selected, [cy, bobAgain], [cy], step.away, 5_000);
   assert.deepEqual([...step.selected].sort(), ["p_2", "p_c"]);
   assert.deepEqual(step.away, []);
-  // Another tab of his device that was online all along is not the one that left.
+  // His browser is one row whatever its tabs: another tab of it that was online all along keeps
+  // it selected.
   const otherTab = { ...bob, id: "p_9" };
   step = followSelection(new Set(["p_1"]), [otherTab], [bob, otherTab], [], 0);
-  assert.deepEqual([...step.selected], []);
+  assert.deepEqual([...step.selected], ["p_9"]);
+  assert.deepEqual(step.away, []);
   // The same device with another key is not him; and after two minutes he is forgotten.
   step = followSelection(new Set(["p_1"]), [], [bob], [], 0);
   assert.deepEqual([...followSelection(step.selected, [impostor], [], step.away, 1_000).selected], []);
@@ -196,4 +199,25 @@ test("pairing codes: normalised, from the fragment or the query, and the link", 
   assert.equal(codeFromLocation({ hash: "", search: "?code=2345-6789" }), "2345-6789");
   assert.equal(codeFromLocation({ hash: "", search: "" }), null);
   assert.equal(pairingLink("https://ferry.example", "2345-6789"), "https://ferry.example/pair#2345-6789");
+});
+
+test("tabs of one browser are one row, selected and unselected together", () => {
+  const tab1 = { ...peer("p_1", "Bob", "Laptop", [team]), device: { id: "d-bob", name: "Laptop", publicKey: "kb" } };
+  const tab2 = { ...tab1, id: "p_2" };
+  const other = { ...tab1, id: "p_3", device: { ...tab1.device, publicKey: "another key" } };
+  const cy = peer("p_c", "Cy", "Pad", [team]);
+  const peers = [tab1, cy, tab2, other];
+  assert.deepEqual(byDevice(peers).map((d) => [d.peer.id, d.tabs.map((t) => t.id)]), [["p_1", ["p_1", "p_2"]], ["p_c", ["p_c"]], ["p_3", ["p_3"]]]);
+  let rows = groupPeers(peers, new Set(["p_2"]))[0].peers;
+  const bobRow = rows.find((row) => row.id === "p_1");
+  assert.equal(bobRow.tabs, 2);
+  assert.equal(bobRow.selected, true, "a tab of it is selected");
+  assert.equal(rows.length, 3, "the same device with another key is someone else");
+  // Unselecting the row unselects every tab; selecting it selects its row's tab.
+  let selected = toggleSelection(new Set(["p_2", "p_c"]), "p_1", peers);
+  assert.deepEqual([...selected], ["p_c"]);
+  selected = toggleSelection(selected, "p_1", peers);
+  assert.deepEqual([...selected].sort(), ["p_1", "p_c"]);
+  rows = groupPeers(peers, selected)[0].peers;
+  assert.equal(rows.find((row) => row.id === "p_1").selected, true);
 });

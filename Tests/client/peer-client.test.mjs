@@ -448,6 +448,34 @@ describe("peer client: more flows", () => {
     bob.stop();
   });
 
+  it("offers to every tab of a browser; the first answer counts and the other tabs' prompts close", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bobStorage = storage();
+    const bobKeys = keyStore();
+    const bob1 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys });
+    const bob2 = await client(hub, "Bob", { storage: bobStorage, keyStore: bobKeys });
+    await until(() => ann.peers().filter((p) => p.user?.name === "Bob").length === 2, "both of Bob's tabs at Ann");
+    const [tab1, tab2] = ann.peers().filter((p) => p.user?.name === "Bob");
+    assert.equal(tab1.device.id, tab2.device.id, "one browser");
+    const offered1 = next(bob1, "offer");
+    const offered2 = next(bob2, "offer");
+    const removed = next(ann, "transfer-removed");
+    const ids = await ann.sendText([tab1.id], "for Bob");
+    assert.equal(ids.length, 2, "one offer per tab, from one selected row");
+    const [first] = await Promise.all([offered1, offered2]);
+    const withdrawn = next(bob2, "offer-withdrawn");
+    const done = next(bob1, "transfer-done");
+    await bob1.accept(first.offerId);
+    assert.deepEqual(await withdrawn, { offerId: ids[1 - ids.indexOf(first.offerId)], reason: "answered in another tab" });
+    assert.equal((await removed).id, ids[1 - ids.indexOf(first.offerId)]);
+    assert.equal((await done).text, "for Bob");
+    assert.deepEqual(ann.transfers().map((t) => t.id), [first.offerId], "the other tab's row went");
+    ann.stop();
+    bob1.stop();
+    bob2.stop();
+  });
+
   it("cancels from the sender: the receiver is told and drops the partial file", async () => {
     const hub = new Hub();
     const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });

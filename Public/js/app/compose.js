@@ -142,7 +142,7 @@ export function composeApp({ client, features, env = {} }) {
     env,
     peers: () => peers,
     selection: () => selected,
-    toggle: (peerId) => choose(toggleSelection(selected, peerId)),
+    toggle: (peerId) => choose(toggleSelection(selected, peerId, peers)),
     clearSelection: () => choose(new Set()),
     transfers: () => transfers,
     sendFiles: (files, droppedOn) =>
@@ -195,6 +195,12 @@ export function composeApp({ client, features, env = {} }) {
     });
   }
   client.on("offer-withdrawn", (/** @type {any} */ value) => events.emit("offer-gone", value));
+  // An offer to another tab of a browser that answered in one: its row goes.
+  client.on("transfer-removed", (/** @type {{ id: string }} */ { id }) => {
+    transfers.delete(id);
+    events.emit("transfer-removed", { id });
+    if (waiting.ids.delete(id) && waiting.ids.size === 0) events.emit("status-over", waiting.message);
+  });
 
   for (const feature of features) feature(app);
   events.emit("peers", peers);

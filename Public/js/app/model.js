@@ -70,6 +70,7 @@ function roomsNote(rooms, section) {
  * @property {boolean} keyChanged sending is refused until the codes are compared again
  * @property {boolean} selected
  * @property {boolean} sameDevice another tab of this browser
+ * @property {number} [tabs] how many open tabs of that browser the row stands for (groupPeers)
  * @property {string} [also] the peer's other rooms, in "Online now" (see groupPeers)
  * @property {string} [pairing] a guest paired with us: its pairing id (room `pairing:ID`), which
  *   we may end
@@ -129,7 +130,7 @@ const roomOrder = (kind) => ROOM_ORDER[/** @type {keyof typeof ROOM_ORDER} */ (k
 export function groupPeers(peers, selected) {
   /** @type {Map<string, { id: string, kind: string, title: string, name: string, peers: PeerRow[] }>} */
   const rooms = new Map();
-  for (const peer of peers) {
+  for (const { peer, tabs } of byDevice(peers)) {
     const [room, ...others] = sortedRooms(peer.rooms);
     if (!room) continue;
     let group = rooms.get(room.id);
@@ -137,7 +138,8 @@ export function groupPeers(peers, selected) {
       group = { id: room.id, kind: room.kind, title: roomTitle(room), name: room.name, peers: [] };
       rooms.set(room.id, group);
     }
-    group.peers.push({ ...peerRow(peer, selected), also: roomsNote(others, group.title) });
+    const row = { ...peerRow(peer, selected), selected: tabs.some((tab) => selected.has(tab.id)), tabs: tabs.length };
+    group.peers.push({ ...row, also: roomsNote(others, group.title) });
   }
   return [...rooms.values()]
     .sort((a, b) => roomOrder(a.kind) - roomOrder(b.kind) || a.name.localeCompare(b.name))
@@ -147,6 +149,29 @@ export function groupPeers(peers, selected) {
       title,
       peers: list.sort((a, b) => a.who.localeCompare(b.who) || a.device.localeCompare(b.device) || a.id.localeCompare(b.id)),
     }));
+}
+
+/** Whether two peers are tabs of one browser: the same device id and key. @param {PeerView} a @param {PeerView} b */
+export function sameBrowser(a, b) {
+  return a.device.id === b.device.id && a.device.publicKey === b.device.publicKey;
+}
+
+/**
+ * The peers one row each per browser: several tabs of one browser are one device to the person
+ * sending (a row "Bob · Chrome on Linux · 2 tabs", its offer goes to every tab and the first
+ * answer counts). The row is its first tab's (the longest open: presence keeps join order).
+ * @param {PeerView[]} peers
+ * @returns {Array<{ peer: PeerView, tabs: PeerView[] }>}
+ */
+export function byDevice(peers) {
+  /** @type {Array<{ peer: PeerView, tabs: PeerView[] }>} */
+  const devices = [];
+  for (const peer of peers) {
+    const known = devices.find((device) => sameBrowser(device.peer, peer));
+    if (known) known.tabs.push(peer);
+    else devices.push({ peer, tabs: [peer] });
+  }
+  return devices;
 }
 
 /** @typedef {{ peer: PeerView, since: number }} AwayPeer a selected peer that left */
@@ -169,15 +194,13 @@ export function followSelection(selected, peers, before, away, now) {
   const online = new Set(peers.map((peer) => peer.id));
   const next = new Set([...selected].filter((id) => online.has(id)));
   const left = before.filter((peer) => selected.has(peer.id) && !online.has(peer.id)).map((peer) => ({ peer, since: now }));
-  // Only a peer that just came is the one that left coming back; another tab of the same device
-  // that was online all along is someone else's choice to make.
-  const known = new Set(before.map((peer) => peer.id));
-  const arrived = peers.filter((peer) => !known.has(peer.id));
+  // A browser is one row whatever its tabs (byDevice): the selected tab closing leaves its
+  // browser selected through another open tab, or through the same one coming back.
   /** @type {AwayPeer[]} */
   const stillAway = [];
   for (const entry of [...away, ...left]) {
     if (now - entry.since > SELECTION_AWAY_MS) continue;
-    const back = arrived.find((peer) => peer.device.id === entry.peer.device.id && peer.device.publicKey === entry.peer.device.publicKey);
+    const back = peers.find((peer) => sameBrowser(peer, entry.peer));
     if (back) next.add(back.id);
     else stillAway.push(entry);
   }
@@ -185,12 +208,17 @@ export function followSelection(selected, peers, before, away, now) {
 }
 
 /**
+ * Selects or unselects a row: a peer, and with it every tab of its browser (`peers`, when given):
+ * any of them selected means the row is, and unselecting it unselects them all.
  * @param {Set<string>} selected
  * @param {string} id
+ * @param {PeerView[]} [peers]
  */
-export function toggleSelection(selected, id) {
+export function toggleSelection(selected, id, peers = []) {
   const next = new Set(selected);
-  if (next.has(id)) next.delete(id);
+  const peer = peers.find((p) => p.id === id);
+  const tabs = peer ? peers.filter((p) => sameBrowser(p, peer)).map((p) => p.id) : [id];
+  if (tabs.some((tab) => next.has(tab))) for (const tab of tabs) next.delete(tab);
   else next.add(id);
   return next;
 }

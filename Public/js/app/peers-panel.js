@@ -57,7 +57,10 @@ export function peersPanel(app) {
     const item = el(document, "li", { className: "peer", dataset: { peerId: peer.id, keyStatus: peer.keyStatus, testid: "peer" } }, [
       el(document, "div", { className: "peer-main" }, [
         el(document, "span", { className: "peer-user", text: peer.who }),
-        el(document, "span", { className: "peer-device", text: peer.sameDevice ? `${peer.device} (this browser, another tab)` : peer.device }),
+        el(document, "span", {
+          className: "peer-device",
+          text: peer.sameDevice ? `${peer.device} (this browser, another tab)` : `${peer.device}${(peer.tabs ?? 1) > 1 ? ` · ${peer.tabs} tabs` : ""}`,
+        }),
         ...(peer.also ? [el(document, "span", { className: "peer-room", text: peer.also })] : []),
         el(document, "span", { className: "trust-badge", text: peer.trust, dataset: { status: peer.keyStatus } }),
       ]),

@@ -79,6 +79,13 @@ export class TransferHistory {
     this.#save();
   }
 
+  /** Forgets one row (an offer withdrawn because another tab answered it). @param {string} id */
+  remove(id) {
+    if (!this.#entries.some((entry) => entry.view.id === id)) return;
+    this.#entries = this.#entries.filter((entry) => entry.view.id !== id);
+    this.#save();
+  }
+
   /** Forgets the rows (the user cleared the finished ones). */
   clear() {
     this.#entries = [];

@@ -145,5 +145,12 @@ export function transfersPanel(app) {
     showText(update(transfer), text);
     keep(transfer, typeof text === "string" ? text : undefined);
   });
+  app.events.on("transfer-removed", ({ id }) => {
+    rows.get(id)?.item.remove();
+    rows.delete(id);
+    history.remove(id);
+    empty.hidden = rows.size > 0;
+    showClear();
+  });
   app.events.on("delivery-failed", ({ item, reason }) => app.error(`Could not save ${item?.path ?? "the received files"}: ${reason}`));
 }
