@@ -364,6 +364,14 @@ export class PeerClient extends Emitter {
       if (!presence.peers[transfer.peerId]) this.messenger?.forget(transfer.peerId);
       this.#lose(transfer);
       if (transfer.direction === "in") continue; // the sender offers again; we wait for it
+      // An unanswered offer to one tab of a browser whose other tabs still have theirs: that
+      // browser is asked already (offering again to one of those tabs would prompt it twice).
+      if (transfer.group && transfer.state === "offered" && this.#liveSibling(transfer)) {
+        this.timers.clearTimeout(transfer.timer);
+        this.#transfers.delete(transfer.id);
+        this.emit("transfer-removed", { id: transfer.id });
+        continue;
+      }
       const back = peersOfDevice(presence, transfer.peer.device.id).filter((peer) => peer.device.publicKey === transfer.peer.device.publicKey);
       if (back.length === 0) {
         if (transfer.state !== "offered") this.#setState(transfer, "interrupted");
@@ -452,6 +460,15 @@ export class PeerClient extends Emitter {
       for (const tabId of [id, ...others.map((p) => p.id)]) if (!out.some((tab) => tab.peerId === tabId)) out.push({ peerId: tabId, group });
     }
     return out;
+  }
+
+  /**
+   * Another offer of the transfer's group that is still waiting at a tab that is online.
+   * @param {Transfer} transfer
+   */
+  #liveSibling(transfer) {
+    const presence = /** @type {SignalClient} */ (this.signal).presence;
+    return [...this.#transfers.values()].some((t) => t !== transfer && t.group === transfer.group && t.state === "offered" && presence.peers[t.peerId]);
   }
 
   /**
@@ -565,7 +582,9 @@ export class PeerClient extends Emitter {
         return;
       case "decline":
         if (ours?.direction === "out" && ours.peerId === peerId && ours.state === "offered") {
-          this.#withdrawSiblings(ours);
+          // A person's "Decline" answers for the browser; a tab's own refusal (too many offers,
+          // an offer it cannot read) does not.
+          if (body.reason === "declined") this.#withdrawSiblings(ours);
           ours.error = typeof body.reason === "string" ? body.reason.slice(0, 100) : "declined";
           this.#setState(ours, "declined");
           this.#finish(ours);

@@ -123,10 +123,11 @@ public struct DropReceiver: Sendable {
         where !state.completed.contains(index) && FileManager.default.fileExists(atPath: target) {
             // The drop is opened (and its download counted) before its names are known; the ticket
             // is kept, so the next run within its lifetime continues without counting again.
+            // (The ticket is kept per output folder: another folder would open, and count, anew.)
             throw DropClientError.invalidInput(
-                "\(target) exists; not overwriting it. Move it away or choose another folder with -o, then run"
-                    + " the same command again: this download is already counted, and a run within a day"
-                    + " continues it without counting it again")
+                "\(target) exists; not overwriting it. Move it away, then run the same command again:"
+                    + " this download is already counted, and the next run into this folder continues it"
+                    + " without counting it again while its ticket lasts (a day by default)")
         }
         var written: [String] = []
         for (index, file) in files.enumerated() {

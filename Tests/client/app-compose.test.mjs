@@ -152,3 +152,18 @@ test("a selected peer that reloads (same device, new id) stays selected", () => 
   client.emit("peers", [{ ...peer("a3"), device: peer("a").device }]);
   assert.deepEqual([...app.selection()], []);
 });
+
+test("held files go to the person the user selects, not to one the selection brought back meanwhile", async () => {
+  const client = fakeClient();
+  let app;
+  composeApp({ client, features: [(a) => (app = a)] });
+  client.emit("peers", [peer("a"), peer("b")]);
+  app.toggle("b");
+  client.emit("peers", [peer("a")]); // b's tab reloads…
+  await app.sendFiles([{ name: "f" }]); // …while files are picked: held
+  client.emit("peers", [peer("a"), { ...peer("b2"), device: peer("b").device }]); // b is back, selected again
+  assert.deepEqual([...app.selection()], ["b2"]);
+  app.toggle("a");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(client.calls, [["sendFiles", ["a"], 1]]);
+});

@@ -116,3 +116,14 @@ test("an outgoing transfer a reload cut off comes back as stopped, saying how to
   history.record({ ...out, state: "done", done: 10 });
   assert.equal(new TransferHistory(store, ann).entries()[0].view.state, "done");
 });
+
+test("clearing the finished rows keeps the sends still under way", () => {
+  const store = storage();
+  const history = new TransferHistory(store, ann);
+  history.record(view("F1", "done"));
+  history.record({ ...view("O1", "running"), direction: "out" });
+  history.clearFinished();
+  assert.deepEqual(new TransferHistory(store, ann).entries().map((entry) => entry.view.id), ["O1"]);
+  history.remove("O1");
+  assert.deepEqual(new TransferHistory(store, ann).entries(), []);
+});

@@ -93,7 +93,7 @@ export function composeApp({ client, features, env = {} }) {
   };
   /**
    * Files picked before anyone was selected: kept for {@link HOLD_MS}, and offered to the first
-   * person the user then selects, so they need not be picked again.
+   * person the user then selects (that person alone), so they need not be picked again.
    * @type {{ files: any[], until: number } | null}
    */
   let held = null;
@@ -101,11 +101,6 @@ export function composeApp({ client, features, env = {} }) {
   const choose = (next) => {
     away = [];
     setSelection(next);
-    if (held && selected.size > 0) {
-      const files = held.until > now() ? held.files : [];
-      held = null;
-      if (files.length > 0) void app.sendFiles(files);
-    }
   };
   /** @param {string[]} ids @param {string} message */
   const offered = (ids, message) => {
@@ -128,6 +123,13 @@ export function composeApp({ client, features, env = {} }) {
     }
   };
 
+  /** @param {string[]} ids @param {any[]} files */
+  const offerFiles = async (ids, files) => {
+    const transferIds = await client.sendFiles(ids, files);
+    offered(transferIds, `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
+    return transferIds;
+  };
+
   /** @param {string | null | undefined} droppedOn */
   const targets = (droppedOn) => {
     const ids = recipients(selected, droppedOn ?? null);
@@ -142,7 +144,16 @@ export function composeApp({ client, features, env = {} }) {
     env,
     peers: () => peers,
     selection: () => selected,
-    toggle: (peerId) => choose(toggleSelection(selected, peerId, peers)),
+    toggle: (peerId) => {
+      const wasSelected = selected.has(peerId);
+      choose(toggleSelection(selected, peerId, peers));
+      // Held files go to the person just selected, and only to them.
+      if (held && !wasSelected && selected.has(peerId)) {
+        const files = held.until > now() ? held.files : [];
+        held = null;
+        if (files.length > 0) void guarded(() => offerFiles([peerId], files), []);
+      }
+    },
     clearSelection: () => choose(new Set()),
     transfers: () => transfers,
     sendFiles: (files, droppedOn) =>
@@ -155,9 +166,7 @@ export function composeApp({ client, features, env = {} }) {
           events.emit("status", `${what} ready: select who gets ${files.length === 1 ? "it" : "them"} under “Online now” and ${files.length === 1 ? "it is" : "they are"} offered.`);
           return [];
         }
-        const ids = await client.sendFiles(targets(droppedOn), files);
-        offered(ids, `Offered ${files.length === 1 ? files[0].name : `${files.length} files`}; waiting for an answer.`);
-        return ids;
+        return offerFiles(targets(droppedOn), files);
       }, /** @type {string[]} */ ([])),
     sendText: (text, droppedOn) =>
       guarded(async () => {

@@ -86,7 +86,13 @@ export class TransferHistory {
     this.#save();
   }
 
-  /** Forgets the rows (the user cleared the finished ones). */
+  /** Forgets the finished rows (the user cleared them), keeping the sends still under way. */
+  clearFinished() {
+    this.#entries = this.#entries.filter((entry) => !isFinalState(entry.view.state));
+    this.#save();
+  }
+
+  /** Forgets every row. */
   clear() {
     this.#entries = [];
     this.#save();

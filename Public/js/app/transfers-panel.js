@@ -42,7 +42,7 @@ export function transfersPanel(app) {
       parts.item.remove();
       rows.delete(id);
     }
-    history.clear();
+    history.clearFinished();
     empty.hidden = rows.size > 0;
     showClear();
     list.closest("section")?.querySelector("h2")?.focus?.();

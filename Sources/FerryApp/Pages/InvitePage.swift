@@ -18,7 +18,8 @@ struct InvitePage: IdentityPage {
         [
             "action": "/invite/\(code)", "teamName": teamName, "role": invite.role.rawValue,
             "expiresAt": PageTime.values(invite.expiresAt), "valid": valid && !alreadyMember,
-            "invalid": !valid && !alreadyMember, "alreadyMember": alreadyMember, "signedIn": state.principal != nil,
+            // Not "invalid": that key holds the form's field errors (PageState).
+            "spent": !valid && !alreadyMember, "alreadyMember": alreadyMember, "signedIn": state.principal != nil,
         ]
     }
 }

@@ -165,6 +165,11 @@ public final class GuestDirectory: Sendable {
         }
     }
 
+    /// Whether a pass is here (live, or ended and not yet swept): false once it ended for good.
+    func isKnown(_ secretHash: String) -> Bool {
+        state.withLock { $0.passes[secretHash] != nil }
+    }
+
     /// Whether there is a pass at all (the sweep has something to look at).
     var hasPasses: Bool {
         state.withLock { !$0.passes.isEmpty }

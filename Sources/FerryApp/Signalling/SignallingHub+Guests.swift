@@ -54,6 +54,13 @@ extension SignallingHub {
                 guests.end(pass.secretHash)
                 throw error
             }
+            // Ended while it was being saved (its member ended it as it appeared): the row written
+            // after the end's delete must go too, or a restart would bring the pairing back.
+            guard guests.isKnown(pass.secretHash) else {
+                try? await passes.delete(secretHashes: [pass.secretHash])
+                throw HTTPError(
+                    .notFound, detail: "This pairing code is unknown or was already used.", type: "pairing-invalid")
+            }
             return (pass, secret)
         case .unknown:
             throw HTTPError(

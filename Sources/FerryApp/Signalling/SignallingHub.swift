@@ -17,7 +17,8 @@ public final class SignallingHub: Sendable {
     /// running copy).
     let passes: GuestPassStore
     /// Secret hashes of passes that ended and could not be deleted from the store yet (the store
-    /// failed): retried at the next end or sweep, so an ended pass never comes back at a restart.
+    /// failed): retried at the next end or sweep and at shutdown. Only a store that keeps failing
+    /// until the process stops can bring such a pass back at the next start (it still expires).
     private let endedUnsaved = Mutex<Set<String>>([])
     let relays: RelayRegistry
     let pairingLimiter: SlidingWindowLimiter
@@ -183,7 +184,7 @@ public final class SignallingHub: Sendable {
     }
 
     /// Deletes ended passes from the store; what fails is tried again at the next end or sweep.
-    private func forgetEndedPasses() async {
+    func forgetEndedPasses() async {
         let hashes = endedUnsaved.withLock { Array($0) }
         guard !hashes.isEmpty, (try? await self.passes.delete(secretHashes: hashes)) != nil else { return }
         endedUnsaved.withLock { $0.subtract(hashes) }

@@ -62,5 +62,6 @@ public struct SignallingModule: FerryModule {
 
     public func beginShutdown() async {
         hub.closeAll()
+        await hub.forgetEndedPasses()
     }
 }
