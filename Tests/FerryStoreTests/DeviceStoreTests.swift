@@ -13,12 +13,8 @@ import Testing
         try await TestDatabase.with(backend) { database in
             let identity = IdentityStore(database: database)
             let devices = DeviceStore(database: database)
-            let ann = try await identity.createUser(
-                NewUser(email: "ann@example.org", displayName: "Ann", passwordHash: "h"), now: now,
-                audit: AuditEntry("user-created"))
-            let bob = try await identity.createUser(
-                NewUser(email: "bob@example.org", displayName: "Bob", passwordHash: "h"), now: now,
-                audit: AuditEntry("user-created"))
+            let ann = try await identity.testUser("Ann", now: now)
+            let bob = try await identity.testUser("Bob", now: now)
             let versionBefore = try await identity.version()
 
             let first = try await devices.register(id: "D1", userID: ann.id, name: "Laptop", publicKey: "K1", now: now)

@@ -20,12 +20,8 @@ import Testing
         try await TestDatabase.with(backend) { database in
             let identity = IdentityStore(database: database)
             let passes = GuestPassStore(database: database)
-            let ann = try await identity.createUser(
-                NewUser(email: "ann@example.org", displayName: "Ann", passwordHash: "h"), now: now,
-                audit: AuditEntry("user-created"))
-            let bob = try await identity.createUser(
-                NewUser(email: "bob@example.org", displayName: "Bob", passwordHash: "h"), now: now,
-                audit: AuditEntry("user-created"))
+            let ann = try await identity.testUser("Ann", now: now)
+            let bob = try await identity.testUser("Bob", now: now)
 
             let kept = pass("A", of: ann.id, expiresIn: 3600)
             try await passes.save(kept)

@@ -95,3 +95,12 @@ enum TestDatabase {
         }
     }
 }
+
+extension IdentityStore {
+    /// A user made for a test: `NAME@example.org`, display name `Name`, a placeholder hash.
+    func testUser(_ name: String, now: Date) async throws -> User {
+        try await createUser(
+            NewUser(email: "\(name.lowercased())@example.org", displayName: name, passwordHash: "h"), now: now,
+            audit: AuditEntry("user-created"))
+    }
+}
