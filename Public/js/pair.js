@@ -7,6 +7,7 @@
  * @module pair
  */
 
+import "./secure-context.js";
 import { ApiProblem, createApi } from "./api.js";
 import { createBrowserPeerClient } from "./peer-client-browser.js";
 import { composeApp } from "./app/compose.js";

@@ -206,6 +206,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("cannot start: \(error)")
         }
         let scheme = configuration.usesTLS ? "https" : "http"
+        let usesTLS = configuration.usesTLS
         let setupLogger = logger
         let service = FerryService(server: server) { address in
             let shownHost = address.protocol == .inet6 ? "[\(address.ipAddress ?? host)]" : (address.ipAddress ?? host)
@@ -213,6 +214,13 @@ struct Serve: AsyncParsableCommand {
                 "Ferry \(Ferry.configuration.version) listening on \(scheme)://\(shownHost):\(address.port ?? port)\n"
             if let redirect = server.redirectAddress {
                 line += "Redirecting http://\(shownHost):\(redirect.port ?? 0) to HTTPS\n"
+            }
+            if !usesTLS, !Self.isLoopback(address.ipAddress ?? host) {
+                // Browsers give WebCrypto (keys, encryption) only to https and localhost pages.
+                line +=
+                    "Note: browsers on other computers need https to use Ferry (its encryption runs in the"
+                    + " browser): serve with --tls-cert and --tls-key (see: ferry tls), or behind a proxy that"
+                    + " terminates TLS. Plain http works on this computer at http://localhost.\n"
             }
             let base =
                 "\(scheme)://\(shownHost == "0.0.0.0" || shownHost == "[::]" ? "localhost" : shownHost):\(address.port ?? port)"
@@ -250,6 +258,12 @@ struct Serve: AsyncParsableCommand {
     }
 
     /// SIGHUP re-reads the certificate and key; a bad pair is logged and the old one kept.
+    /// Whether browsers treat pages from this listening address as on this computer (a secure
+    /// context without TLS): 127.0.0.0/8, ::1, localhost.
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host == "[::1]" || host.hasPrefix("127.")
+    }
+
     private static func reloadTLSOnHangup(_ server: FerryServer, logger: Logger) -> any DispatchSourceSignal {
         signal(SIGHUP, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())

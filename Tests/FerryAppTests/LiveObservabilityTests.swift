@@ -64,7 +64,7 @@ struct LiveObservabilityTests {
         #expect(page.status == 200)
         #expect(page.header("Cache-Control") == "no-store")
         #expect(page.header("X-Content-Type-Options") == "nosniff")
-        #expect(page.header("Referrer-Policy") == "no-referrer")
+        #expect(page.header("Referrer-Policy") == "same-origin")
         let csp = try #require(page.header("Content-Security-Policy"))
         #expect(!csp.contains("unsafe-inline"))
         #expect(csp.contains("frame-ancestors 'none'"))

@@ -10,6 +10,7 @@ from typing import Iterator
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from conftest import CHROMIUM
 from ferry_server import Server, backends, database_url
 
 STEP_TIMEOUT_MS = 30_000
@@ -215,3 +216,31 @@ def test_pages_fit_a_phone(browser: Browser, server: Server) -> None:
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide"
     assert errors == []
+
+
+def test_plain_http_under_a_network_name(browser: Browser, server: Server) -> None:
+    """Served over plain http under a name that is not localhost (a LAN address): the forms still
+    work — the pages' referrer policy lets the browser say where a POST comes from, where
+    `no-referrer` made it send `Origin: null`, which the origin check refused — and the pages that
+    need the browser's encryption say plainly that this connection cannot give it."""
+    errors: list[str] = []
+    server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design", password=PASSWORD)
+    other = browser.browser_type.launch(executable_path=CHROMIUM,
+                                        args=["--no-sandbox", "--host-resolver-rules=MAP ferry.test 127.0.0.1"])
+    try:
+        page = watch(other.new_page(), errors)
+        url = server.url.replace("127.0.0.1", "ferry.test")
+        page.goto(url + "/sign-in")
+        assert page.evaluate("window.isSecureContext") is False
+        page.fill("#email", "ann@example.org")
+        page.fill("#password", PASSWORD)
+        page.click("#sign-in")
+        expect(page).to_have_url(url + "/")
+        expect(page.get_by_test_id("insecure-context")).to_be_visible()
+        expect(page.get_by_test_id("insecure-context")).to_contain_text("not on a secure connection")
+        # On a secure origin the note stays hidden.
+        secure = watch(browser.new_context().new_page(), [])
+        secure.goto(server.url + "/sign-in")
+        expect(secure.get_by_test_id("insecure-context")).to_be_hidden()
+    finally:
+        other.close()

@@ -6,6 +6,7 @@
  * @module app/home
  */
 
+import "../secure-context.js";
 import { createApi } from "../api.js";
 import { createBrowserPeerClient } from "../peer-client-browser.js";
 import { composeApp } from "./compose.js";

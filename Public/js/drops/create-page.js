@@ -9,6 +9,7 @@
  * @module drops/create-page
  */
 
+import "../secure-context.js";
 import { byId, copyText, el } from "../app/dom.js";
 import { encodeQr, qrSvg } from "../app/qr.js";
 import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";

@@ -9,6 +9,7 @@
  * @module drops/open-page
  */
 
+import "../secure-context.js";
 import { byId, copyText, el } from "../app/dom.js";
 import { formatBytes, formatDateTime, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";

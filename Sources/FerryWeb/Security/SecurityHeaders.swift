@@ -29,7 +29,11 @@ public enum SecurityHeaders {
         if !hasNoSniff { headers.append(HTTPField(name: .xContentTypeOptions, value: "nosniff")) }
         guard isHTML else { return }
         if !hasPolicy { headers.append(HTTPField(name: .contentSecurityPolicy, value: lockedDownPolicy)) }
-        headers[.referrerPolicy] = "no-referrer"
+        // Not "no-referrer": under it a browser sends `Origin: null` with a form's POST, and on a
+        // plain-http origin that is not localhost (no `Sec-Fetch-Site` either) the origin check
+        // could not tell the page's own forms from another site's. `same-origin` still sends
+        // nothing to other sites (a drop's or an invite's path never leaves the server).
+        headers[.referrerPolicy] = "same-origin"
         headers[.crossOriginOpenerPolicy] = "same-origin"
     }
 }
