@@ -379,11 +379,21 @@ def test_a_guest_ends_its_pairing(world: World) -> None:
 
 
 def test_pairing_claims_are_rate_limited_per_address(world: World) -> None:
+    """Wrong codes are limited per address; guests who pair, and malformed requests, are not
+    counted: an office behind one address pairs as many guests as it likes, and nobody can lock
+    pairing with requests that guess nothing."""
     ferry = world.ferry
+    for _ in range(12):
+        pair_guest(ferry, world.ann)[2].close()
     device = {"id": new_device_id(), "name": "Visitor", "publicKey": new_public_key()}
+    malformed = [ferry.request("POST", "/pairings/claim", {"code": "ABC", "device": device})[0] for _ in range(12)]
+    assert malformed == [400] * 12
     statuses = [ferry.request("POST", "/pairings/claim", {"code": "ABCD-EFGH", "device": device})[0]
                 for _ in range(11)]
     assert statuses == [404] * 10 + [429]
+    # Blocked now, a right code too (the limit is what stops guessing).
+    _, pairing, _ = ferry.request("POST", "/pairings", {}, cookie=world.ann.cookie)
+    assert ferry.request("POST", "/pairings/claim", {"code": pairing["code"], "device": device})[0] == 429
 
 
 def test_ice_configuration(world: World) -> None:

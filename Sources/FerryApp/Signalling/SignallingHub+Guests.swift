@@ -13,11 +13,14 @@ extension SignallingHub {
         return (String(code.prefix(4)) + "-" + String(code.suffix(4)), made.expiresAt)
     }
 
-    /// A browser without an account uses a code; attempts are limited per client address.
+    /// A browser without an account uses a code; wrong and expired codes are limited per client
+    /// address. Only those count: a guess is a well-formed code that is not there, while a guest
+    /// who pairs (many may share one office address) or a malformed request guesses nothing.
     func claimPairing(
         code: String?, deviceID: String?, deviceName: String?, publicKey: String?, context: ActionContext
     ) async throws -> (pass: GuestPass, secret: String) {
-        if let wait = pairingLimiter.attempt(context.clientAddress ?? "unknown", now: context.now) {
+        let address = context.clientAddress ?? "unknown"
+        if let wait = pairingLimiter.retryAfter(address, now: context.now) {
             throw HTTPError(
                 .tooManyRequests, detail: "Too many pairing attempts. Try again in \(Int(wait)) seconds.",
                 type: "too-many-attempts", headers: [.retryAfter: String(Int(wait))])
@@ -63,9 +66,11 @@ extension SignallingHub {
             }
             return (pass, secret)
         case .unknown:
+            pairingLimiter.record(address, now: context.now)
             throw HTTPError(
                 .notFound, detail: "This pairing code is unknown or was already used.", type: "pairing-invalid")
         case .expired:
+            pairingLimiter.record(address, now: context.now)
             throw HTTPError(.gone, detail: "This pairing code has expired; ask for a new one.", type: "pairing-expired")
         }
     }
