@@ -304,6 +304,9 @@ def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:
     expect(bob.locator("#offer-dialog")).to_be_hidden()
     row = ann.locator("#transfers li.transfer")
     expect(row).to_have_attribute("data-state", "declined")
+    # Said in the status line (a live region) too, not only in the row.
+    expect(ann.locator("#share-status")).to_contain_text("secret.bin to Bob")
+    expect(ann.locator("#share-status")).to_contain_text(": declined")
     expect(row.locator(".transfer-bytes")).to_have_text("0 B of 1.0 MiB")
     ann.click("#transfers-clear")
     expect(ann.locator("#transfers li.transfer")).to_have_count(0)

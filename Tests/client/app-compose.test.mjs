@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Emitter } from "../../Public/js/emitter.js";
-import { composeApp } from "../../Public/js/app/compose.js";
+import { composeApp, outcome } from "../../Public/js/app/compose.js";
 
 function fakeClient() {
   const client = new Emitter();
@@ -166,4 +166,26 @@ test("held files go to the person the user selects, not to one the selection bro
   app.toggle("a");
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(client.calls, [["sendFiles", ["a"], 1]]);
+});
+
+test("how a transfer ended is said in the status line", () => {
+  const client = fakeClient();
+  const statuses = [];
+  composeApp({ client, features: [(a) => a.events.on("status", (m) => statuses.push(m))] });
+  const view = (state, direction, error = null) => ({
+    id: "T", direction, state, error, mode: null, done: 0, total: 5, bytesPerSecond: null, etaMs: null,
+    peer: { deviceId: "d", deviceName: "Laptop", userName: "Bob", guest: false },
+    summary: { count: 1, totalSize: 5, isText: false, folders: [], names: ["big.bin"], more: 0 },
+  });
+  client.emit("transfer-failed", { transfer: view("declined", "out", "declined"), reason: "declined" });
+  client.emit("transfer-done", { transfer: view("done", "out") });
+  client.emit("transfer-done", { transfer: view("done", "in") });
+  client.emit("transfer-failed", { transfer: view("cancelled", "in", "cancelled by the other side"), reason: "x" });
+  assert.deepEqual(statuses, [
+    "big.bin to Bob · Laptop: declined.",
+    "big.bin sent to Bob · Laptop.",
+    "big.bin received from Bob · Laptop.",
+    "big.bin from Bob · Laptop: cancelled by the other side.",
+  ]);
+  assert.equal(outcome(view("failed", "out", "the peer went away")), "big.bin to Bob · Laptop: failed: the peer went away.");
 });

@@ -19,7 +19,7 @@
  */
 
 import { Emitter } from "../emitter.js";
-import { followSelection, recipients, toggleSelection } from "./model.js";
+import { followSelection, recipients, toggleSelection, transferRow } from "./model.js";
 
 /** @typedef {import("../peer-client.js").PeerView} PeerView */
 /** @typedef {import("../peer-client.js").TransferView} TransferView */
@@ -60,6 +60,18 @@ import { followSelection, recipients, toggleSelection } from "./model.js";
  */
 
 /** @typedef {(app: AppContext) => void | { stop?: () => void }} Feature */
+
+/**
+ * A transfer's end in words: "big.bin sent to Bob · Laptop.", "Text message from Ann · Phone:
+ * declined.".
+ * @param {TransferView} view
+ */
+export function outcome(view) {
+  const row = transferRow(view);
+  const what = `${row.name} ${row.peer}`;
+  if (view.state === "done") return view.direction === "out" ? `${row.name} sent ${row.peer}.` : `${row.name} received ${row.peer}.`;
+  return `${what}: ${row.stateText}.`;
+}
 
 /** How long files picked before choosing a recipient wait for one. */
 export const HOLD_MS = 2 * 60 * 1000;
@@ -201,6 +213,8 @@ export function composeApp({ client, features, env = {} }) {
     client.on(type, (/** @type {any} */ value) => {
       if (type === "transfer-done" || type === "transfer-failed") transfers.set(value.transfer.id, value.transfer);
       events.emit(type, value);
+      // How a transfer ended is said in the status line (a live region), not only in its row.
+      if (type === "transfer-done" || type === "transfer-failed") events.emit("status", outcome(value.transfer));
     });
   }
   client.on("offer-withdrawn", (/** @type {any} */ value) => events.emit("offer-gone", value));

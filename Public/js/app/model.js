@@ -322,7 +322,13 @@ export function transferRow(t) {
     name,
     peer: `${t.direction === "out" ? "to" : "from"} ${peerName}${peerName ? " · " : ""}${t.peer.deviceName}`,
     state: t.state,
-    stateText: t.note ? t.note : t.error && t.error !== state && (t.state === "failed" || t.state === "declined") ? `${state}: ${t.error}` : state,
+    stateText: t.note
+      ? t.note
+      : t.state === "cancelled" && t.error?.startsWith("cancelled by ")
+        ? t.error // who cancelled: "cancelled by the other side"
+        : t.error && t.error !== state && (t.state === "failed" || t.state === "declined")
+          ? `${state}: ${t.error}`
+          : state,
     path: pathLabel(t.mode),
     percent: percent(t.done, t.total),
     // A text travels whole inside its offer: its size, not "0 B of 6 B" on the sender's side.

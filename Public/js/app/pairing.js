@@ -21,11 +21,21 @@ export function pairingFeature(app) {
   const qr = byId(document, "pair-qr");
   const expires = byId(document, "pair-expires");
 
-  // The code is single use: once a guest is in a pairing room, say who, and drop the code.
+  /** Pairing rooms that existed when the shown code was made: a guest in another one used it. */
+  let before = new Set();
+  /** @type {any} */
+  let expiry = null;
+  /** @param {import("../peer-client.js").PeerView[]} peers */
+  const pairingRooms = (peers) => new Set(peers.flatMap((peer) => (peer.guest ? peer.rooms.filter((room) => room.kind === "pairing").map((room) => room.id) : [])));
+
+  // The code is single use: once a guest is in a new pairing room, say who, and drop the code
+  // (a guest paired earlier, still there, says nothing about this code).
   app.events.on("peers", (/** @type {import("../peer-client.js").PeerView[]} */ peers) => {
-    const guests = peers.filter((peer) => peer.guest && peer.rooms.some((room) => room.kind === "pairing"));
-    if (guests.length === 0 || box.hidden) return;
+    if (box.hidden) return;
+    const guests = peers.filter((peer) => peer.guest && peer.rooms.some((room) => room.kind === "pairing" && !before.has(room.id)));
+    if (guests.length === 0) return;
     box.hidden = true;
+    clearTimeout(expiry);
     app.status(`Paired with ${guests.map((peer) => peer.device.name).join(", ")}. They are under “Online now”.`);
   });
 
@@ -44,7 +54,18 @@ export function pairingFeature(app) {
       qr.replaceChildren(qrSvg(document, encodeQr(url), `QR code of ${url}`));
       const until = new Date(answer.expiresAt);
       expires.textContent = Number.isNaN(until.getTime()) ? "" : `Valid once, until ${until.toLocaleTimeString()}.`;
+      before = pairingRooms(app.peers());
       box.hidden = false;
+      // An expired code is no use on the screen.
+      clearTimeout(expiry);
+      const left = until.getTime() - Date.now();
+      if (left > 0) {
+        expiry = setTimeout(() => {
+          if (box.hidden) return;
+          box.hidden = true;
+          app.status(`The pairing code ${answer.code} has expired. Make a new one to pair a guest.`);
+        }, left);
+      }
       app.status(`Pairing code ${answer.code} ready. The guest opens the link or scans the code.`);
     } catch (error) {
       app.error(error instanceof Error ? error.message : String(error));
