@@ -115,13 +115,30 @@ function startGuestPage() {
   });
 
   let ending = false;
+  /** The pairing ended by the other side while something received was on the page. */
+  let finished = false;
   let member = pairedWith;
-  /** The pairing is over (ended here, or by the server): a fresh page asks for a code and says why. @param {string} why */
+  /**
+   * The pairing is over (ended here, or by the server): a fresh page asks for a code and says
+   * why. Ended by the member or the server while the page shows what it received, the page stays
+   * as it is until the guest leaves it ("Pair again"), so a text just received can still be
+   * copied; only the tab's kept copy goes at once (it may be a shared computer).
+   * @param {string} why
+   */
   const over = (why) => {
-    // Ended is gone: what this tab received goes too (it may be a shared computer).
     app.events.emit("forget-history");
     setSessionValue(PAIRED_KEY, JSON.stringify({ member, ended: why }));
-    window.location.replace("/pair");
+    const received = document.querySelectorAll("#transfers li.transfer").length > 0;
+    if (why === "ended-here" || !received) return window.location.replace("/pair");
+    finished = true;
+    guest.dataset.state = "ended";
+    pairedTitle.textContent = "The pairing has ended";
+    pairedLine.textContent = `${afterPairingNote({ member, ended: why })} What you received stays below until you leave this page: copy what you need.`;
+    document.querySelector("section.send")?.setAttribute("hidden", "");
+    endButton.textContent = "Pair again";
+    endButton.disabled = false;
+    pairedTitle.setAttribute("tabindex", "-1");
+    pairedTitle.focus();
   };
   client.on("ended", (/** @type {{ reason: string }} */ { reason }) => {
     if (!ending) over(reason);
@@ -141,6 +158,7 @@ function startGuestPage() {
   };
 
   endButton.addEventListener("click", async () => {
+    if (finished) return window.location.replace("/pair");
     ending = true;
     endButton.disabled = true;
     try {

@@ -483,9 +483,23 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(second.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(carol, "", "pairing")).to_have_count(1)
     expect(peer(second, "Carol", "pairing").locator("button.peer-unpair")).to_have_count(0)
+    # The guest received a text before the member ends the pairing: its page keeps it in view
+    # (to be copied) until the guest leaves the page.
+    select(carol, "", "pairing")
+    carol.fill("#text-message", "the door code is 4711")
+    carol.click("#send-text")
+    incoming(second)
+    second.click("#offer-accept")
+    expect(second.locator("#transfers .received-text")).to_have_text("the door code is 4711")
     peer(carol, "", "pairing").locator("button.peer-unpair").click()
     expect(carol.locator("#share-status")).to_have_text("The pairing with Guest · Tablet has ended.")
     expect(peer(carol, "", "pairing")).to_have_count(0)
+    expect(second.locator("#guest")).to_have_attribute("data-state", "ended")
+    expect(second.locator("#guest-paired")).to_contain_text("Carol ended the pairing")
+    expect(second.locator("#transfers .received-text")).to_have_text("the door code is 4711")
+    expect(second.locator("section.send")).to_be_hidden()
+    assert second.evaluate("sessionStorage.getItem('ferry.transfer-history.1')") is None, "the tab keeps no copy"
+    second.click("#pair-end")  # now "Pair again"
     expect(second.locator("#pair-error")).to_contain_text("Carol ended the pairing")
     # The name the guest gave is the next pairing's too.
     expect(second.locator("#guest-device-name")).to_have_value("Tablet")
