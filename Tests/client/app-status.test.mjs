@@ -34,3 +34,17 @@ test("the connection line follows the socket, and lines from before a loss go on
   events.emit("status-over", "something else");
   assert.equal(el("share-error").textContent, "Could not send.");
 });
+
+test("a security warning stays over routine news; a newer error replaces it", () => {
+  const { events, el } = page();
+  const peer = { user: { name: "Ann" }, device: { name: "Laptop" } };
+  events.emit("tampered", { peer });
+  assert.match(el("share-error").textContent, /failed its signature check/);
+  events.emit("status", "report.bin received from Ann · Laptop.");
+  assert.match(el("share-error").textContent, /failed its signature check/, "not wiped by a transfer's end");
+  assert.equal(el("share-status").textContent, "report.bin received from Ann · Laptop.");
+  events.emit("error", "Could not send.");
+  assert.equal(el("share-error").textContent, "Could not send.");
+  events.emit("status", "Sent.");
+  assert.equal(el("share-error").textContent, "", "an ordinary error goes as before");
+});

@@ -22,6 +22,8 @@ export function statusFeature(app) {
   const status = byId(document, "share-status");
   const error = byId(document, "share-error");
   let lost = false;
+  /** The error line holds a security warning: routine news does not wipe it (a newer error does). */
+  let warning = false;
   app.events.on("connection", ({ state }) => {
     root.dataset.connection = state;
     connection.textContent = /** @type {Record<string, string>} */ (CONNECTION_TEXT)[state] ?? state;
@@ -30,17 +32,18 @@ export function statusFeature(app) {
     if (state === "waiting") lost = true;
     if (state === "ready" && lost) {
       lost = false;
-      error.textContent = "";
+      if (!warning) error.textContent = "";
       status.textContent = "";
     }
   });
   app.events.on("status", (/** @type {string} */ message) => {
-    error.textContent = "";
+    if (!warning) error.textContent = "";
     status.textContent = message;
   });
   app.events.on("error", (/** @type {string} */ message) => {
     status.textContent = ""; // a line about what came before would read as part of the error
     error.textContent = message;
+    warning = false;
   });
   // What the line said is over (the offers it was waiting on were answered): it goes, unless
   // something newer replaced it.
@@ -48,9 +51,11 @@ export function statusFeature(app) {
     if (status.textContent === message) status.textContent = "";
   });
   app.events.on("key-warning", ({ peer }) => {
+    warning = true;
     error.textContent = `Warning: the key of ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;
   });
   app.events.on("tampered", ({ peer }) => {
+    warning = true;
     error.textContent = `Warning: a message from ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” failed its signature check and was ignored. The server or the network may have changed it.`;
   });
 }
