@@ -605,6 +605,8 @@ RECORD_RED_WEBM = """async () => {
     recorder.onerror = (event) => reject(event.error || new Error("MediaRecorder failed"));
   });
   const ticker = setInterval(paint, 30);
+  // A few painted frames first: the recording's first frame is what the preview must show.
+  await new Promise((resolve) => setTimeout(resolve, 200));
   recorder.start(100);
   await new Promise((resolve) => setTimeout(resolve, 1000));
   recorder.stop();

@@ -47,9 +47,17 @@ function videoFrame(file) {
     const timer = setTimeout(() => finish(null), TIMEOUT_MS);
     video.muted = true;
     video.preload = "auto";
-    video.addEventListener("loadeddata", () => {
-      encode(video, video.videoWidth, video.videoHeight).then(finish, () => finish(null));
-    });
+    // `loadeddata` says a frame is there, but a detached video that never played may not have it
+    // ready to draw yet (a blank preview, seen under load); a seek to the start ends with
+    // `seeked` once the frame at that position is decoded.
+    video.addEventListener(
+      "loadeddata",
+      () => {
+        video.addEventListener("seeked", () => encode(video, video.videoWidth, video.videoHeight).then(finish, () => finish(null)), { once: true });
+        video.currentTime = 0;
+      },
+      { once: true },
+    );
     video.addEventListener("error", () => finish(null));
     video.src = url;
   });
