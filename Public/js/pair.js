@@ -175,6 +175,24 @@ function startGuestPage() {
     over("ended-here");
   });
 
+  // A pairing link opened in this tab again (the address bar, a QR scanner) changes only the
+  // fragment: the page stays, so the new code is taken here.
+  window.addEventListener("hashchange", () => {
+    const code = codeFromLocation(window.location);
+    if (!code) return;
+    if (!byId(document, "pair-entry").hidden) {
+      input.value = code;
+      input.removeAttribute("aria-invalid");
+      error.textContent = "";
+      submit.disabled = false;
+      nameInput.focus();
+    } else if (finished) {
+      window.location.reload(); // the pairing is over: the fresh page takes the code
+    } else {
+      app.status(`This page is paired with ${member || "a member"}. “End pairing” first to use another code.`);
+    }
+  });
+
   if (pairedWith && !input.value) {
     showSharing(pairedWith);
     app.status(`Still paired with ${pairedWith}.`);

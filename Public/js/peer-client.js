@@ -50,7 +50,7 @@
 
 import { Emitter } from "./emitter.js";
 import { Messenger } from "./signal/messenger.js";
-import { listPeers, peersOfDevice } from "./signal/presence.js";
+import { awayPairings, listPeers, peersOfDevice } from "./signal/presence.js";
 import { SignalClient, signalUrl } from "./signal/socket.js";
 import { createDeviceIdentity, loadOrCreateDeviceIdentity, registerDevice, IDENTITY_KEY } from "./trust/device-key.js";
 import { ID_PATTERN, randomId } from "./trust/encoding.js";
@@ -304,6 +304,14 @@ export class PeerClient extends Emitter {
   peers() {
     if (!this.signal) return [];
     return listPeers(this.signal.presence).map((peer) => ({ ...peer, keyStatus: this.knownKeys.statusOf(peer) }));
+  }
+
+  /**
+   * This member's pairings whose guest is away (page closed or offline, within the server's
+   * reconnect grace): still live, so they can be ended (`endGuestPairing`) before they lapse.
+   */
+  awayGuests() {
+    return this.signal ? awayPairings(this.signal.presence) : [];
   }
 
   /** @returns {TransferView[]} */

@@ -506,6 +506,46 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(second.locator("#guest")).to_have_attribute("data-state", "code")
 
 
+def test_a_member_ends_the_pairing_of_a_guest_whose_page_is_closed(world: World) -> None:
+    ann = world.member("ann@example.org")
+    ann.click("#pair-start")
+    expect(ann.locator("#pair-code")).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
+    link = ann.locator("#pair-link").inner_text()
+
+    # A pairing link opened again in the same tab changes only the fragment: the page takes the
+    # new code without a reload.
+    guest_context = world.context()
+    guest = world.watch(guest_context.new_page())
+    guest.goto(f"{world.url}/pair#AAAA-2222")
+    expect(guest.locator("#pair-code-input")).to_have_value("AAAA-2222")
+    guest.evaluate("code => { location.hash = code; }", link.split("#", 1)[1])
+    expect(guest.locator("#pair-code-input")).to_have_value(link.split("#", 1)[1])
+    guest.fill("#guest-device-name", "Kiosk")
+    guest.click("#pair-submit")
+    expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    expect(peer(ann, "Kiosk", "pairing")).to_have_count(1)
+
+    # The guest's page closes: the pairing lives on for the reconnect grace, and the member sees
+    # it as away, with "End pairing" (not "Select": nobody is there to receive).
+    guest.close()
+    away = ann.get_by_test_id("away-guest")
+    expect(away).to_have_count(1)
+    expect(away).to_contain_text("Kiosk")
+    expect(away).to_contain_text("Away")
+    expect(away.locator("button.peer-select")).to_have_count(0)
+    expect(ann.locator("#rooms-empty")).to_be_hidden()
+    away.locator("button.peer-unpair").click()
+    expect(ann.locator("#share-status")).to_have_text("The pairing with Guest · Kiosk has ended.")
+    expect(away).to_have_count(0)
+    expect(ann.locator("#rooms-empty")).to_be_visible()
+
+    # The guest's browser comes back with its cookie: the server no longer knows the pass.
+    back = world.watch(guest_context.new_page())
+    back.goto(f"{world.url}/pair")
+    expect(back.locator("#guest")).to_have_attribute("data-state", "code")
+    expect(back.locator("#pair-entry")).to_be_visible()
+
+
 def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     receivers = [world.member("bob@example.org", PICKER_STUB) for _ in range(3)]

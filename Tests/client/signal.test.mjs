@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { applyPresence, emptyPresence, listPeers, peersOfDevice } from "../../Public/js/signal/presence.js";
+import { applyPresence, awayPairings, emptyPresence, listPeers, peersOfDevice } from "../../Public/js/signal/presence.js";
 import { SUBPROTOCOL, SignalClient, backoffDelay, signalUrl } from "../../Public/js/signal/socket.js";
 
 class FakeWebSocket {
@@ -284,6 +284,26 @@ describe("presence", () => {
     state = applyPresence(state, { type: "room-left", room: "pairing:abc" });
     assert.equal(listPeers(state).length, 1);
     assert.equal(state.rooms["pairing:abc"], undefined);
+  });
+
+  it("lists a member's pairings whose guest is away, and none for a guest", () => {
+    const guest = (n) => ({ ...peer(n), user: null, guest: true });
+    const pairing = (id, peers) => ({ id: `pairing:${id}`, kind: "pairing", name: `Guest · G${id}`, peers });
+    let state = applyPresence(emptyPresence(), welcome([{ ...team, peers: [peer(1)] }, pairing("a", [guest(5)]), pairing("b", [])]));
+    assert.deepEqual(awayPairings(state).map((p) => [p.pairing, p.room.name]), [["b", "Guest · Gb"]]);
+    // The guest's page closes: its room stays for the grace time, and its pairing is now away.
+    state = applyPresence(state, { type: "peer-left", room: "pairing:a", peer: guest(5).id });
+    assert.deepEqual(awayPairings(state).map((p) => p.pairing).sort(), ["a", "b"]);
+    // Back (a reload), or ended: not away any more.
+    state = applyPresence(state, { type: "peer-joined", room: "pairing:a", peer: guest(6) });
+    state = applyPresence(state, { type: "room-left", room: "pairing:b" });
+    assert.deepEqual(awayPairings(state), []);
+    // A member's other tab in a pairing room is not the guest.
+    state = applyPresence(state, { type: "room-joined", room: pairing("c", [peer(2)]) });
+    assert.deepEqual(awayPairings(state).map((p) => p.pairing), ["c"]);
+    // A guest's own pairing room, its member away, is not a guest it could end.
+    const asGuest = applyPresence(emptyPresence(), { ...welcome([pairing("a", [])]), you: guest(0) });
+    assert.deepEqual(awayPairings(asGuest), []);
   });
 
   it("finds a device's tabs and marks other tabs of this device", () => {

@@ -8,7 +8,7 @@
  */
 
 import { byId, el } from "./dom.js";
-import { groupPeers } from "./model.js";
+import { groupPeers, roomTitle } from "./model.js";
 import { filesFromDrop } from "./send.js";
 
 /** @param {import("./compose.js").AppContext} app */
@@ -24,20 +24,41 @@ export function peersPanel(app) {
   /** @type {string | null} */
   let verifying = null;
 
+  /** @param {{ id: string, kind: string, title: string }} group @param {HTMLElement[]} items */
+  const roomSection = (group, items) => {
+    const titleId = `room-${group.id.replace(/[^A-Za-z0-9_-]/g, "-")}`;
+    const list = el(document, "ul", { className: "peer-list", attrs: { "aria-labelledby": titleId } }, items);
+    return el(document, "section", { className: "room", dataset: { roomId: group.id, kind: group.kind } }, [
+      el(document, "h3", { className: "room-title", text: group.title, attrs: { id: titleId } }),
+      list,
+    ]);
+  };
+
   function render() {
     const groups = groupPeers(app.peers(), app.selection());
-    empty.hidden = groups.length > 0;
+    // A guest whose page is closed is not online, but its pairing lives on for a while: it is
+    // listed under its room, so that the member can end it now instead of waiting it out.
+    const away = app.client.awayGuests?.() ?? [];
+    empty.hidden = groups.length + away.length > 0;
     rooms.replaceChildren(
-      ...groups.map((group) => {
-        const titleId = `room-${group.id.replace(/[^A-Za-z0-9_-]/g, "-")}`;
-        const list = el(document, "ul", { className: "peer-list", attrs: { "aria-labelledby": titleId } });
-        for (const peer of group.peers) list.append(peerItem(peer));
-        return el(document, "section", { className: "room", dataset: { roomId: group.id, kind: group.kind } }, [
-          el(document, "h3", { className: "room-title", text: group.title, attrs: { id: titleId } }),
-          list,
-        ]);
-      }),
+      ...groups.map((group) => roomSection(group, [...group.peers.map(peerItem), ...away.filter((a) => a.room.id === group.id).map(awayItem)])),
+      ...away.filter((a) => !groups.some((group) => group.id === a.room.id)).map((a) => roomSection({ id: a.room.id, kind: a.room.kind, title: roomTitle(a.room) }, [awayItem(a)])),
     );
+  }
+
+  /** @param {{ pairing: string, room: { name: string } }} away */
+  function awayItem({ pairing, room }) {
+    const device = room.name.replace(/^Guest · /, "");
+    return el(document, "li", { className: "peer is-away", dataset: { pairing, testid: "away-guest" } }, [
+      el(document, "div", { className: "peer-main" }, [
+        el(document, "span", { className: "peer-user", text: "Guest" }),
+        el(document, "span", { className: "peer-device", text: device }),
+        el(document, "span", { className: "peer-room", text: "Away: the page is closed or offline. The pairing ends by itself if they do not come back within minutes." }),
+      ]),
+      el(document, "div", { className: "peer-actions" }, [
+        el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End the pairing with ${device}` }, dataset: { action: "end-pairing", pairing } }),
+      ]),
+    ]);
   }
 
   /** @param {import("./model.js").PeerRow} peer */

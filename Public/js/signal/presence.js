@@ -140,3 +140,22 @@ export function listPeers(state) {
 export function peersOfDevice(state, deviceId) {
   return Object.values(state.peers).filter((peer) => peer.device.id === deviceId);
 }
+
+/**
+ * A member's pairings whose guest is away (its page closed, or offline): the pairing room stays
+ * for the server's reconnect grace, but no guest is in it, so "Online now" has no row to end it
+ * from. Empty for a guest (its one pairing room is its member's, not a guest it paired).
+ * @param {Presence} state
+ * @returns {Array<{ pairing: string, room: Room }>} `pairing`: the room id after `pairing:`
+ */
+export function awayPairings(state) {
+  if (!state.you || state.you.guest) return [];
+  const present = new Set(
+    Object.entries(state.peerRooms)
+      .filter(([peerId]) => state.peers[peerId]?.guest)
+      .flatMap(([, rooms]) => rooms),
+  );
+  return Object.values(state.rooms)
+    .filter((room) => room.kind === "pairing" && room.id.startsWith("pairing:") && !present.has(room.id))
+    .map((room) => ({ pairing: room.id.slice("pairing:".length), room }));
+}
