@@ -203,6 +203,7 @@ public struct DropAPI: Sendable {
         if let fields = problem?.errors, !fields.isEmpty {
             detail += " " + fields.map(\.detail).joined(separator: " ")
         }
+        if response.status == .notFound || response.status == .gone { return .gone(detail) }
         return .server(status: Int(response.status.code), detail: detail)
     }
 }

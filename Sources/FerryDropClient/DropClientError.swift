@@ -6,6 +6,9 @@ public enum DropClientError: Error, Equatable, CustomStringConvertible {
     case invalidInput(String)
     /// The server refused or answered something unexpected (status, problem detail).
     case server(status: Int, detail: String)
+    /// The drop is gone (404 or 410: deleted, revoked, expired or used up), in the server's words:
+    /// running the command again cannot help.
+    case gone(String)
     /// The ciphertext or metadata does not verify: nothing from it was kept.
     case damaged(String)
     /// The password (or the link) derives keys the server does not accept.
@@ -18,6 +21,7 @@ public enum DropClientError: Error, Equatable, CustomStringConvertible {
         case .badLink(let detail): "not a drop link: \(detail)"
         case .invalidInput(let detail): detail
         case .server(let status, let detail): "the server refused (\(status)): \(detail)"
+        case .gone(let detail): detail
         case .damaged(let detail): "the drop is damaged: \(detail); nothing was written"
         case .wrongPassword: "the proof was refused: wrong password (or a changed link)"
         case .io(let detail): detail

@@ -38,6 +38,31 @@ public struct DropReceiver: Sendable {
     public func receive(
         _ link: DropLink, to output: Output, password: @Sendable () throws -> String
     ) async throws -> [String] {
+        // Per output: files already complete in one folder say nothing about another.
+        let place: String
+        switch output {
+        case .directory(let folder): place = URL(fileURLWithPath: folder).standardizedFileURL.path
+        case .standardOutput: place = "-"
+        }
+        let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret), place])
+        do {
+            return try await receive(link, to: output, password: password, key: key)
+        } catch DropClientError.gone(let detail) {
+            // Revoked, deleted, expired or used up, maybe during the download: no run can continue
+            // it, so what an earlier run or this one left goes with the state.
+            var removed = false
+            for path in store.load(GetState.self, key: key)?.partials ?? [] {
+                let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? NSNumber)??.int64Value
+                if (try? FileManager.default.removeItem(atPath: path)) != nil, (size ?? 0) > 0 { removed = true }
+            }
+            store.remove(key: key)
+            throw DropClientError.gone(removed ? "\(detail) What was downloaded of it was removed." : detail)
+        }
+    }
+
+    private func receive(
+        _ link: DropLink, to output: Output, password: @Sendable () throws -> String, key: String
+    ) async throws -> [String] {
         let info = try await api.info(dropID: link.id)
         var dropPassword: DropPassword?
         if let parameters = info.password {
@@ -52,20 +77,23 @@ public struct DropReceiver: Sendable {
         } catch {
             throw DropClientError.damaged("\(error)")
         }
-        // Per output: files already complete in one folder say nothing about another.
-        let place: String
-        switch output {
-        case .directory(let folder): place = URL(fileURLWithPath: folder).standardizedFileURL.path
-        case .standardOutput: place = "-"
-        }
-        let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret), place])
-        var state = store.load(GetState.self, key: key)
+        let state = store.load(GetState.self, key: key)
         if state != nil { note("resuming an interrupted download (not counted again)") }
+        return try await receive(
+            link, keys: keys, hasPassword: dropPassword != nil, state: state, key: key, output: output)
+    }
+
+    /// The download once the keys are derived: opens the drop (or continues with `state`'s
+    /// ticket) and writes its files or text.
+    private func receive(
+        _ link: DropLink, keys: DropKeys, hasPassword: Bool, state: GetState?, key: String, output: Output
+    ) async throws -> [String] {
+        var state = state
         let opened: OpenedDrop
         do {
             opened = try await api.open(dropID: link.id, proof: keys.proofToken, ticket: state?.ticket)
         } catch DropClientError.server(status: 403, _) {
-            throw dropPassword == nil
+            throw !hasPassword
                 ? DropClientError.badLink("the server refused the link's proof (a changed secret?)")
                 : DropClientError.wrongPassword
         }
@@ -129,6 +157,8 @@ public struct DropReceiver: Sendable {
                     + " this download is already counted, and the next run into this folder continues it"
                     + " without counting it again while its ticket lasts (a day by default)")
         }
+        state.partials = targets.map { Self.partialPath(for: $0, tag: key) }
+        try store.save(state, key: key)
         var written: [String] = []
         for (index, file) in files.enumerated() {
             let target = targets[index]
@@ -160,7 +190,7 @@ public struct DropReceiver: Sendable {
         } catch {
             throw DropClientError.io("cannot create \(folder.path): \(error)")
         }
-        let partial = folder.appendingPathComponent(Self.partialName(url.lastPathComponent, tag: tag)).path
+        let partial = Self.partialPath(for: target, tag: tag)
         var resumeFrom: Int64 = 0
         if FileManager.default.fileExists(atPath: partial) {
             let size =
@@ -273,6 +303,12 @@ public struct DropReceiver: Sendable {
     }
 
     /// The temporary name of a file being received (hidden, tagged by the drop).
+    /// Where the partial file of `target` is written, beside it.
+    static func partialPath(for target: String, tag: String) -> String {
+        let url = URL(fileURLWithPath: target)
+        return url.deletingLastPathComponent().appendingPathComponent(partialName(url.lastPathComponent, tag: tag)).path
+    }
+
     static func partialName(_ name: String, tag: String) -> String {
         var short = ""
         for character in name {

@@ -5,4 +5,7 @@ public struct GetState: Codable, Sendable, Equatable {
     public var ticket: String
     /// Indices of files verified and renamed into place.
     public var completed: [Int]
+    /// Where this download's partial files are (saved once the names are known), so that a drop
+    /// gone meanwhile leaves none behind. Absent in states saved before it was added.
+    public var partials: [String]? = nil
 }

@@ -166,10 +166,8 @@ def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> N
     assert sha256(out / "big.bin") == sha256(big_file)
 
 
-def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_path: Path) -> None:
-    link = cli.send(str(big_file), "--downloads", "1")
-    out = tmp_path / "out"
-    out.mkdir()
+def interrupted_get(cli: Cli, link: str, out: Path) -> None:
+    """A `ferry get` of big.bin into `out`, killed once more than 20 MiB of it are written."""
     process = cli.popen("get", link, "-o", str(out))
     try:
         deadline = time.monotonic() + 60
@@ -187,6 +185,13 @@ def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_
     assert not (out / "big.bin").exists()
     assert len(cli.state_files()) == 1
 
+
+def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    link = cli.send(str(big_file), "--downloads", "1")
+    out = tmp_path / "out"
+    out.mkdir()
+    interrupted_get(cli, link, out)
+
     # The one download allowed was counted by the first run; the ticket lets the rerun finish.
     result = cli.get(link, "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
@@ -195,6 +200,32 @@ def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_
     assert sha256(out / "big.bin") == sha256(big_file)
     assert list(out.glob("*.ferry-part")) == [] and list(out.glob(".*.ferry-part")) == []
     assert cli.state_files() == []
+
+
+def test_a_drop_revoked_during_a_download_says_so_and_leaves_nothing(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    link = cli.send(str(big_file))
+    out = tmp_path / "out"
+    out.mkdir()
+    interrupted_get(cli, link, out)
+    assert list(out.glob(".big.bin.*.ferry-part")), "the first run left its partial file"
+    drop_id = link.split("/d/", 1)[1].split("#", 1)[0]
+    request = urllib.request.Request(f"{cli.server.url}/api/v1/drops/{drop_id}/revoke", method="POST",
+                                     headers={"Authorization": f"Bearer {cli.token}"})
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        assert answer.status == 200
+
+    # Running it again cannot continue: it says why in the server's words, not as a status
+    # code, and removes what the first run left (the partial file and the saved ticket).
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode != 0
+    error = result.stderr.decode()
+    assert "This drop was revoked by its owner. What was downloaded of it was removed." in error, error
+    assert "refused (410)" not in error
+    assert list(out.iterdir()) == []
+    assert cli.state_files() == []
+    # A later try has nothing to remove, and says only why.
+    again = cli.get(link, "-o", str(out)).stderr.decode()
+    assert "This drop was revoked by its owner." in again and "removed" not in again, again
 
 
 class DamagingProxy:
