@@ -29,10 +29,13 @@ import Testing
             expiresAt: now.addingTimeInterval(3600))
     }
 
-    func drop(_ id: String, _ user: User, maxDownloads: Int? = nil) -> Drop {
+    /// Quotas that never bind, for the tests about something else.
+    let roomy = StorageLimits(userQuota: 1 << 40, teamQuota: 1 << 40)
+
+    func drop(_ id: String, _ user: User, maxDownloads: Int? = nil, metadata: Int = 1052) -> Drop {
         Drop(
             id: id, userID: user.id, verifier: "v", passwordSalt: nil, passwordIterations: nil, size: 0, fileCount: 0,
-            metadataSize: 1052, createdAt: now, expiresAt: now.addingTimeInterval(600), maxDownloads: maxDownloads)
+            metadataSize: metadata, createdAt: now, expiresAt: now.addingTimeInterval(600), maxDownloads: maxDownloads)
     }
 
     @Test(arguments: TestBackend.available)
@@ -53,10 +56,29 @@ import Testing
             try await store.createUpload(upload("c1", carol, 100), limits: limits)  // another team's bytes don't count
             #expect(try await store.upload(id: "a3") == nil)
             #expect(try await store.bytesHeld(by: ann.id) == 100)
-            // A drop made of uploads holds the same bytes: the quota does not move.
-            _ = try await store.createDrop(drop("d1", ann), uploads: ["a1", "a2"], audit: AuditEntry("drop.create"))
+            // A drop made of uploads holds the same bytes: the quota does not move, but its sealed
+            // metadata is new and counts.
+            await #expect(throws: StoreError.quotaExceeded(team: false)) {
+                _ = try await store.createDrop(
+                    drop("d0", ann, metadata: 1), uploads: ["a1", "a2"], limits: limits,
+                    audit: AuditEntry("drop.create"))
+            }
+            _ = try await store.createDrop(
+                drop("d1", ann, metadata: 0), uploads: ["a1", "a2"], limits: limits, audit: AuditEntry("drop.create"))
             #expect(try await store.bytesHeld(by: ann.id) == 100)
             _ = try await store.deleteDrop(id: "d1", userID: ann.id, now: now, audit: nil)
+            // A text drop (no files) is all metadata: up to the quota, and not a byte more after it.
+            _ = try await store.createDrop(
+                drop("t1", ann, metadata: 100), uploads: [], limits: limits, audit: AuditEntry("drop.create"))
+            #expect(try await store.bytesHeld(by: ann.id) == 100)
+            await #expect(throws: StoreError.quotaExceeded(team: false)) {
+                try await store.createUpload(upload("a5", ann, 1), limits: limits)
+            }
+            await #expect(throws: StoreError.quotaExceeded(team: true)) {
+                _ = try await store.createDrop(
+                    drop("t2", bob, metadata: 1), uploads: [], limits: limits, audit: AuditEntry("drop.create"))
+            }
+            _ = try await store.deleteDrop(id: "t1", userID: ann.id, now: now, audit: nil)
             try await store.createUpload(upload("a4", ann, 100), limits: limits)
         }
     }
@@ -75,15 +97,18 @@ import Testing
             try await store.createUpload(part, limits: limits)
             for uploads in [["u1", "u2"], ["u1", "b1"], ["u1", "p1"]] {
                 await #expect(throws: StoreError.uploadNotReady) {
-                    _ = try await store.createDrop(drop("x", ann), uploads: uploads, audit: AuditEntry("drop.create"))
+                    _ = try await store.createDrop(
+                        drop("x", ann), uploads: uploads, limits: roomy, audit: AuditEntry("drop.create"))
                 }
             }
             #expect(try await store.upload(id: "u1") != nil, "a refused drop consumes nothing")
-            let made = try await store.createDrop(drop("d", ann), uploads: ["u1"], audit: AuditEntry("drop.create"))
+            let made = try await store.createDrop(
+                drop("d", ann), uploads: ["u1"], limits: roomy, audit: AuditEntry("drop.create"))
             #expect(made.size == 10 && made.fileCount == 1)
             #expect(try await store.files(of: "d") == [DropFile(position: 0, blobID: "u1", size: 10)])
             await #expect(throws: StoreError.uploadNotReady) {
-                _ = try await store.createDrop(drop("d2", ann), uploads: ["u1"], audit: AuditEntry("drop.create"))
+                _ = try await store.createDrop(
+                    drop("d2", ann), uploads: ["u1"], limits: roomy, audit: AuditEntry("drop.create"))
             }
             // Parts join into a final upload in one step.
             var final = upload("f", ann, 3)
@@ -100,7 +125,7 @@ import Testing
             let store = DropStore(database: database)
             let (ann, _, _) = try await people(database)
             _ = try await store.createDrop(
-                drop("d", ann, maxDownloads: 5), uploads: [], audit: AuditEntry("drop.create"))
+                drop("d", ann, maxDownloads: 5), uploads: [], limits: roomy, audit: AuditEntry("drop.create"))
             let now = self.now
             let outcomes = await withTaskGroup(of: Bool.self) { group in
                 for attempt in 0..<24 {
@@ -136,8 +161,8 @@ import Testing
         try await TestDatabase.with(backend) { database in
             let store = DropStore(database: database)
             let (ann, bob, _) = try await people(database)
-            _ = try await store.createDrop(drop("r", ann), uploads: [], audit: AuditEntry("drop.create"))
-            _ = try await store.createDrop(drop("e", ann), uploads: [], audit: AuditEntry("drop.create"))
+            _ = try await store.createDrop(drop("r", ann), uploads: [], limits: roomy, audit: AuditEntry("drop.create"))
+            _ = try await store.createDrop(drop("e", ann), uploads: [], limits: roomy, audit: AuditEntry("drop.create"))
             _ = try await store.open(
                 dropID: "r", ticketHash: "tr", ticketExpiresAt: now.addingTimeInterval(60), now: now)
             await #expect(throws: StoreError.notFound) {

@@ -526,7 +526,7 @@ def fill_the_disk_then_free_it(ferry: Ferry) -> None:
 LIMIT = 1000
 USER_QUOTA = 2000
 TEAM_QUOTA = 3000
-METADATA_LIMIT = 2048
+METADATA_LIMIT = 1500  # a default sealed metadata (1052 bytes) fits; with a file of the limit, the user quota too
 FILES_LIMIT = 3
 
 
@@ -558,7 +558,7 @@ def test_max_drop_size_at_its_boundary(quota_ferry: Ferry) -> None:
     exactly = fill(person, LIMIT)
     refused_without_writing(quota_ferry, person, LIMIT + 1, 413, "drop-too-large")
     # The sum of a drop's files is limited too: exactly the limit is a drop, one byte more is not.
-    answer, _, _ = person.drops.create([exactly])
+    answer, _, _ = person.drops.create([exactly], metadata=os.urandom(100))
     assert answer.status == 201, answer
     assert person.drops.delete(answer.json()["id"]).status == 204
     answer, _, _ = person.drops.create([fill(person, 600), fill(person, 401)])
@@ -595,12 +595,36 @@ def test_user_quota_at_its_boundary(quota_ferry: Ferry) -> None:
     assert person.tus.delete(second).status == 204
     fill(person, LIMIT)
     refused_without_writing(quota_ferry, person, 1, 507, "quota-exceeded")
-    # A drop holds its bytes until it is deleted.
-    answer, _, _ = person.drops.create([first])
+    # A drop holds its bytes until it is deleted, and its sealed metadata counts as well: at the
+    # quota, not even a drop of what is uploaded already fits.
+    answer, _, _ = person.drops.create([first], metadata=os.urandom(1))
+    assert_problem(answer, 507, "quota-exceeded")
+    answer, _, _ = person.drops.create([first], metadata=b"")
     assert answer.status == 201, answer
     refused_without_writing(quota_ferry, person, 1, 507, "quota-exceeded")
     assert person.drops.delete(answer.json()["id"]).status == 204
     fill(person, LIMIT)
+
+
+def test_text_drops_count_against_the_quota(quota_ferry: Ferry) -> None:
+    person = quota_ferry.person("texts@example.org", "Texts", new_team="Texts")
+    # A text drop has no files: it is all sealed metadata, and many of them must not fill the disk.
+    made = []
+    for _ in range(3):
+        answer, _, _ = person.drops.create([], metadata=os.urandom(600))
+        assert answer.status == 201, answer
+        made.append(answer.json()["id"])
+    left = USER_QUOTA - 3 * 600
+    before = quota_ferry.blob_files()
+    answer, _, _ = person.drops.create([], metadata=os.urandom(left + 1))
+    assert_problem(answer, 507, "quota-exceeded")
+    assert quota_ferry.blob_files() == before, "a refused drop left its metadata"
+    answer, _, _ = person.drops.create([], metadata=os.urandom(left))
+    assert answer.status == 201, answer
+    refused_without_writing(quota_ferry, person, 1, 507, "quota-exceeded")
+    # Deleting one gives its bytes back.
+    assert person.drops.delete(made[0]).status == 204
+    fill(person, 600)
 
 
 def test_team_quota_at_its_boundary(quota_ferry: Ferry) -> None:

@@ -48,7 +48,7 @@ extension DropService {
         }
         do {
             return try await store.createDrop(
-                drop, uploads: new.files, audit: context.audit("drop.create", subject: id))
+                drop, uploads: new.files, limits: limits, audit: context.audit("drop.create", subject: id))
         } catch {
             try? await blobs.delete(Self.metadataBlob(of: id))
             throw error

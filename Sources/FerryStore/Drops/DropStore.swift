@@ -109,7 +109,7 @@ public struct DropStore: Sendable {
 
     // MARK: Quotas
 
-    /// Bytes a member holds: their uploads and their drops not yet swept.
+    /// Bytes a member holds: their uploads and their drops not yet swept, with their metadata.
     public func bytesHeld(by userID: UUID) async throws -> Int64 {
         try await database.withConnection { sql in try await bytesHeld(by: userID, on: sql) }
     }
@@ -119,7 +119,8 @@ public struct DropStore: Sendable {
             """
             SELECT CAST(
                 (SELECT COALESCE(SUM(length), 0) FROM uploads WHERE user_id = \(bind: userID.key))
-                + (SELECT COALESCE(SUM(size), 0) FROM drops WHERE user_id = \(bind: userID.key)) AS BIGINT) AS used
+                + (SELECT COALESCE(SUM(size + metadata_size), 0) FROM drops WHERE user_id = \(bind: userID.key))
+                AS BIGINT) AS used
             """
         ).first()?.decode(column: "used", as: Int64.self) ?? 0
     }
@@ -131,7 +132,7 @@ public struct DropStore: Sendable {
             SELECT CAST(
                 (SELECT COALESCE(SUM(u.length), 0) FROM uploads u JOIN memberships mu ON mu.user_id = u.user_id
                     WHERE mu.team_id = m.team_id)
-                + (SELECT COALESCE(SUM(d.size), 0) FROM drops d JOIN memberships md ON md.user_id = d.user_id
+                + (SELECT COALESCE(SUM(d.size + d.metadata_size), 0) FROM drops d JOIN memberships md ON md.user_id = d.user_id
                     WHERE md.team_id = m.team_id) AS BIGINT) AS used
             FROM memberships m WHERE m.user_id = \(bind: userID.key)
             """
@@ -160,9 +161,15 @@ public struct DropStore: Sendable {
 
     /// Creates a drop from complete uploads of its owner, consuming them (their rows go; their
     /// blobs become the drop's files), with its audit entry, in one transaction.
-    public func createDrop(_ drop: Drop, uploads: [String], audit entry: AuditEntry) async throws -> Drop {
+    public func createDrop(
+        _ drop: Drop, uploads: [String], limits: StorageLimits, audit entry: AuditEntry
+    ) async throws -> Drop {
         try await database.transaction { sql in
             var drop = drop
+            // The uploads become the drop's files (their bytes are counted already); its sealed
+            // metadata is new, and counts as well: many text drops would otherwise fill the disk.
+            try await lockUser(drop.userID, on: sql)
+            try await checkQuota(for: drop.userID, adding: Int64(drop.metadataSize), limits: limits, on: sql)
             var files: [DropFile] = []
             for (position, id) in uploads.enumerated() {
                 guard
