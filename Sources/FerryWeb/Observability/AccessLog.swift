@@ -29,15 +29,30 @@ public struct AccessLog: ExchangeObserver {
             ])
     }
 
-    /// `path` without the query (which may carry tokens) and with secret segments masked.
+    /// `path` without the query (which may carry tokens) and with secret segments masked. Runs of
+    /// `/` are read as one, as the router reads them (`//d/ID` reaches the drop page too); after a
+    /// secret prefix, a `.` or `..` segment (refused, but typed with a secret behind it) masks the
+    /// whole rest.
     func redacted(_ path: String) -> String {
-        var path = path
-        if let mark = path.firstIndex(of: "?") { path = String(path[..<mark]) }
-        for prefix in secretPathPrefixes where path.hasPrefix(prefix) {
-            let rest = path.dropFirst(prefix.count)
-            let tail = rest.firstIndex(of: "/").map { String(rest[$0...]) } ?? ""
+        var path = Substring(path)
+        if let mark = path.firstIndex(of: "?") { path = path[..<mark] }
+        guard !secretPathPrefixes.isEmpty else { return String(path) }
+        var collapsed = String(path)
+        if collapsed.contains("//") {
+            collapsed = ""
+            for character in path where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
+        }
+        for prefix in secretPathPrefixes where collapsed.hasPrefix(prefix) {
+            let rest = collapsed.dropFirst(prefix.count)
+            let secret = rest.prefix { $0 != "/" }
+            let tail = rest.dropFirst(secret.count)
+            if secret == "." || secret == ".." || tail.contains("/./") || tail.contains("/../") || tail.hasSuffix("/.")
+                || tail.hasSuffix("/..")
+            {
+                return prefix + "…"
+            }
             return prefix + "…" + tail
         }
-        return path
+        return collapsed
     }
 }
