@@ -11,9 +11,9 @@ import Testing
         let relays = RelayRegistry(configuration: configuration)
         #expect(!relays.hasWork)
         let id = "00112233445566ff"
-        #expect(relays.open(id, from: "a", to: "b") == .pending)
+        #expect(relays.open(id, from: "a", owner: "user:a", to: "b") == .pending)
         #expect(relays.hasWork, "a relay waiting for its other end")
-        _ = relays.open(id, from: "b", to: "a")
+        _ = relays.open(id, from: "b", owner: "user:b", to: "a")
 
         let start = ContinuousClock.now
         #expect(relays.sweepIdle(now: start + .seconds(59)).isEmpty, "not idle yet")

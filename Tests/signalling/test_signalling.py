@@ -444,6 +444,52 @@ def test_a_refused_relay_is_told_to_both_ends(world: World) -> None:
     bob.connection.close()
 
 
+def test_an_id_of_another_relay_is_refused_without_disturbing_it(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    relay = "0a0b0c0d0e0f1011"
+    open_relay(ann, bob, relay)
+    # Another tab of Bob's, not an end of the relay, asks Ann for it: refused to that tab alone;
+    # Ann is not told to close a relay that goes on.
+    other_tab = ferry.peer(world.bob)
+    other_tab.send({"type": "relay-open", "to": ann.id, "relay": relay, "ref": "mine?"})
+    error = other_tab.next("error")
+    assert (error["code"], error["ref"]) == ("relay-refused", "mine?")
+    payload = bytes.fromhex(relay) + os.urandom(1000)
+    bob.connection.send(payload)
+    frame = ann.connection.recv(timeout=5)
+    while isinstance(frame, str):  # presence news of the new tab, not a relay-closed
+        assert json.loads(frame)["type"] != "relay-closed", frame
+        frame = ann.connection.recv(timeout=5)
+    assert frame == payload
+    for peer in (ann, bob, other_tab):
+        peer.connection.close()
+
+
+def test_a_relay_closes_when_its_ends_no_longer_share_a_room(world: World) -> None:
+    ferry = world.ferry
+    ann = ferry.peer(world.ann)
+    bob = ferry.peer(world.bob)
+    relay = "1122334455667788"
+    open_relay(ann, bob, relay)
+    # Ann removes Bob from Design, their one shared room: the relay ends for both at once.
+    _, bob_me, _ = ferry.request("GET", "/me", cookie=world.bob.cookie)
+    status, _, _ = ferry.request("DELETE", f"/teams/{world.design_id}/members/{bob_me['user']['id']}",
+                                 cookie=world.ann.cookie)
+    assert status == 204
+    assert bob.next("relay-closed", timeout=3) == {"type": "relay-closed", "relay": relay, "reason": "peer-left"}
+    assert ann.next("relay-closed", timeout=3) == {"type": "relay-closed", "relay": relay, "reason": "peer-left"}
+    # Frames Bob had on the way are dropped, not delivered.
+    bob.connection.send(bytes.fromhex(relay) + b"after")
+    with pytest.raises(TimeoutError):
+        while True:
+            frame = ann.connection.recv(timeout=1)
+            assert isinstance(frame, str), "a relay frame reached Ann after the room was left"
+    ann.connection.close()
+    bob.connection.close()
+
+
 def test_a_pairing_outlives_a_restart_of_the_server(world: World) -> None:
     """Passes are kept in the store: after a restart the guest's cookie works, its page reconnects
     without a code into the same pairing room, and a pairing that had ended stays ended."""

@@ -10,15 +10,21 @@ final class RelayRegistry: Sendable {
         case pending
         /// Both asked: frames may pass.
         case opened(first: String, second: String)
-        case refused(String)
+        /// Refused; `tellOther`: the other end may be waiting for this relay and should learn at
+        /// once (not when the id is another relay's: that one is not the asker's to end).
+        case refused(String, tellOther: Bool)
     }
 
     private struct Relay {
         /// The id as peers spell it (16 lowercase hex characters), for the messages about it.
         var id: String
         var opener: String
+        /// Who opened it (a member's user id, a guest's device): limits count per person too, not
+        /// only per socket, since one person may open many sockets.
+        var openerOwner: String
         var target: String
         var isOpen = false
+        var createdAt: ContinuousClock.Instant
         var bucket: TokenBucket
         var lastFrame: ContinuousClock.Instant
     }
@@ -70,31 +76,56 @@ final class RelayRegistry: Sendable {
         frame.leadingUInt64()
     }
 
-    func open(_ id: String, from peer: String, to other: String) -> OpenOutcome {
-        guard let key = Self.key(id) else { return .refused("A relay id is 16 lowercase hex characters.") }
+    /// `peer` (of person `owner`) asks for relay `id` with `other`: the second ask of a pair
+    /// opens it. A first ask counts against the server's relays, both ends' relays per peer, and
+    /// the asker's relays per person.
+    func open(
+        _ id: String, from peer: String, owner: String, to other: String, now: ContinuousClock.Instant = .now
+    ) -> OpenOutcome {
+        guard let key = Self.key(id) else {
+            return .refused("A relay id is 16 lowercase hex characters.", tellOther: false)
+        }
         return state.withLock { state in
             if var relay = state.relays[key] {
                 guard !relay.isOpen, relay.opener == other, relay.target == peer else {
-                    return .refused("This relay id is taken.")
+                    return .refused("This relay id is taken.", tellOther: false)
                 }
                 relay.isOpen = true
-                relay.lastFrame = .now
+                relay.lastFrame = now
                 state.relays[key] = relay
                 return .opened(first: relay.opener, second: relay.target)
             }
             guard state.relays.count < configuration.maxRelays else {
-                return .refused("The server carries as many relays as it may.")
+                return .refused("The server carries as many relays as it may.", tellOther: true)
             }
-            let mine = state.relays.values.filter { $0.opener == peer || $0.target == peer }.count
-            guard mine < configuration.maxRelaysPerPeer else {
-                return .refused("A peer may have at most \(configuration.maxRelaysPerPeer) relays.")
+            func relays(of end: String) -> Int {
+                state.relays.values.count { $0.opener == end || $0.target == end }
+            }
+            guard relays(of: peer) < configuration.maxRelaysPerPeer, relays(of: other) < configuration.maxRelaysPerPeer
+            else {
+                return .refused(
+                    "A peer may have at most \(configuration.maxRelaysPerPeer) relays.", tellOther: true)
+            }
+            guard state.relays.values.count(where: { $0.openerOwner == owner }) < configuration.maxRelaysPerUser else {
+                return .refused(
+                    "One person may open at most \(configuration.maxRelaysPerUser) relays.", tellOther: true)
             }
             let rate = configuration.relayBytesPerSecond
             state.ended[key] = nil
             state.relays[key] = Relay(
-                id: id, opener: peer, target: other, bucket: TokenBucket(capacity: rate, perSecond: rate),
-                lastFrame: .now)
+                id: id, opener: peer, openerOwner: owner, target: other, createdAt: now,
+                bucket: TokenBucket(capacity: rate, perSecond: rate), lastFrame: now)
             return .pending
+        }
+    }
+
+    /// The relays (open or asked for) that `peer` is an end of, each with its other end.
+    func relays(of peer: String) -> [(relay: String, other: String)] {
+        state.withLock { state in
+            state.relays.values.compactMap { relay in
+                relay.opener == peer
+                    ? (relay.id, relay.target) : relay.target == peer ? (relay.id, relay.opener) : nil
+            }
         }
     }
 
@@ -145,10 +176,15 @@ final class RelayRegistry: Sendable {
         }
     }
 
-    /// Closes relays that carried nothing for the idle timeout; returns them with both ends.
+    /// Closes relays that carried nothing for the idle timeout, and those asked for whose other
+    /// end did not ask within ``SignallingConfiguration/relayPendingTimeout`` (they hold places
+    /// under the limits); returns them with both ends.
     func sweepIdle(now: ContinuousClock.Instant = .now) -> [(relay: String, ends: [String])] {
         state.withLock { state in
-            let idle = state.relays.filter { now - $0.value.lastFrame >= configuration.relayIdleTimeout }
+            let idle = state.relays.filter {
+                now - $0.value.lastFrame >= configuration.relayIdleTimeout
+                    || (!$0.value.isOpen && now - $0.value.createdAt >= configuration.relayPendingTimeout)
+            }
             for (key, relay) in idle {
                 state.relays[key] = nil
                 state.ended[key] = Ended(opener: relay.opener, target: relay.target, at: now)

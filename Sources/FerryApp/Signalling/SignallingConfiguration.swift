@@ -26,7 +26,11 @@ public struct SignallingConfiguration: Sendable {
     /// Relays: at once on the server and per peer; idle time before one is closed.
     public var maxRelays = 64
     public var maxRelaysPerPeer = 4
+    /// Relays one person (a member, over all their sockets; a guest's device) may have asked for.
+    public var maxRelaysPerUser = 8
     public var relayIdleTimeout: Duration = .seconds(60)
+    /// How long a relay asked for by one end waits for the other (the client gives up after 20 s).
+    public var relayPendingTimeout: Duration = .seconds(30)
     /// Relay bandwidth, bytes per second, per relay and for the whole server.
     public var relayBytesPerSecond = 32 * 1024 * 1024
     public var serverRelayBytesPerSecond = 128 * 1024 * 1024

@@ -223,8 +223,11 @@ public final class SignallingHub: Sendable {
     // MARK: - Relays
 
     /// Asks for a relay; nil when accepted (pending or opened), else why it was refused.
-    func openRelay(_ relay: String, from peer: String, to other: String) async -> String? {
-        switch relays.open(relay, from: peer, to: other) {
+    /// Refused: why, and whether the other end should be told.
+    func openRelay(
+        _ relay: String, from peer: String, owner: String, to other: String
+    ) async -> (reason: String, tellOther: Bool)? {
+        switch relays.open(relay, from: peer, owner: owner, to: other) {
         case .pending:
             return nil
         case .opened(let first, let second):
@@ -233,8 +236,20 @@ public final class SignallingHub: Sendable {
                     text: ServerMessage.encode(ServerMessage.RelayOpened(relay: relay, peer: partner)), to: end)
             }
             return nil
-        case .refused(let reason):
-            return reason
+        case .refused(let reason, let tellOther):
+            return (reason, tellOther)
+        }
+    }
+
+    /// After `peer`'s rooms changed: its relays with peers it no longer shares a room with close
+    /// (a relay needs a shared room as much as a signal does), and both ends are told.
+    func closeRelaysOutsideRooms(of peer: String) async {
+        for (relay, other) in relays.relays(of: peer) {
+            guard await !presence.shareRoom(peer, other), relays.close(relay, by: peer) != nil else { continue }
+            for end in [peer, other] {
+                _ = await presence.deliver(
+                    text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "peer-left")), to: end)
+            }
         }
     }
 

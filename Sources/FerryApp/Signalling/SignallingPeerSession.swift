@@ -178,11 +178,15 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
         guard target != me.id, await hub.presence.shareRoom(me.id, target) else {
             return refuse(.init(code: "unknown-peer", message: "No such peer shares a room with you.", ref: ref))
         }
-        if let refusal = await hub.openRelay(relay, from: me.id, to: target) {
-            refuse(.init(code: "relay-refused", message: refusal, ref: ref))
-            // The other end may be waiting for this relay: it learns at once instead of timing out.
-            _ = await hub.presence.deliver(
-                text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "refused")), to: target)
+        let owner = me.user.map { "user:\($0.id)" } ?? "guest:\(me.device.id)"
+        if let refusal = await hub.openRelay(relay, from: me.id, owner: owner, to: target) {
+            refuse(.init(code: "relay-refused", message: refusal.reason, ref: ref))
+            // The other end may be waiting for this relay: it learns at once instead of timing out
+            // (not when the id is another relay's, which goes on).
+            if refusal.tellOther {
+                _ = await hub.presence.deliver(
+                    text: ServerMessage.encode(ServerMessage.RelayClosed(relay: relay, reason: "refused")), to: target)
+            }
         }
     }
 
@@ -249,5 +253,6 @@ final class SignallingPeerSession: WebSocketHandler, PeerSink {
                 send(text: ServerMessage.encode(ServerMessage.RoomJoined(room: document)))
             }
         }
+        if !removed.isEmpty { await hub.closeRelaysOutsideRooms(of: peerID) }
     }
 }
