@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import threading
 import time
 
@@ -146,6 +147,44 @@ def test_a_disabled_user_is_disconnected_within_two_seconds(world: World) -> Non
     assert time.monotonic() - started < 2.5
     assert ann.next("peer-left")["peer"] == bob.id
     ann.connection.close()
+
+
+def test_a_socket_ends_when_its_session_or_token_runs_out(tmp_path) -> None:
+    """Nothing in the store changes when a session or a token reaches its end, yet its open
+    sockets must not outlive it. (SQLite only: the test sets the ends in the file itself, while
+    the server is stopped, so that no cached copy of the session hides them.)"""
+    server = Server(tmp_path / "data", None, [])
+    try:
+        ferry = Ferry(server)
+        ferry.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                  password=PASSWORD)
+        token = ferry.cli("token", "create", "--user", "ann@example.org", "--name", "short").strip()
+        ann = ferry.sign_in("ann@example.org")
+        device = ferry.register_device(ann)
+    finally:
+        server.stop()
+    ends_at = int((time.time() + 6) * 1000)
+    with sqlite3.connect(server.data / "ferry.sqlite") as database:
+        assert database.execute("UPDATE api_tokens SET expires_at = ?", (ends_at,)).rowcount == 1
+        assert database.execute("UPDATE sessions SET expires_at = ?", (ends_at,)).rowcount == 1
+    server = Server(server.data, None, [])
+    try:
+        ferry = Ferry(server)
+        sockets = [ferry.socket(cookie=ann.cookie), ferry.socket(token=token)]
+        for connection in sockets:
+            connection.send(json.dumps({"type": "hello", "v": 1, "device": device}))
+            assert receive(connection)["type"] == "welcome"
+        time.sleep(max(0.0, ends_at / 1000 - time.time() - 1))
+        for connection in sockets:
+            connection.ping().wait(2)  # still open a second before the end
+        for connection in sockets:
+            with pytest.raises(ConnectionClosed) as closed:
+                while True:
+                    connection.recv(timeout=4)
+            assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+        assert time.time() * 1000 - ends_at < 2500, "closed within about a second of the end"
+    finally:
+        server.stop()
 
 
 def test_a_device_key_never_changes(world: World) -> None:

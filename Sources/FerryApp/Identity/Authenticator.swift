@@ -68,7 +68,10 @@ public struct Authenticator: Sendable {
             found.session.lastSeenAt = now
             cache.put(\.sessions, tokenHash, found, version: version)
         }
-        return Principal(user: found.user, credential: .session(tokenHash: tokenHash))
+        return Principal(
+            user: found.user, credential: .session(tokenHash: tokenHash),
+            validUntil: min(
+                found.session.expiresAt, found.session.lastSeenAt.addingTimeInterval(configuration.sessionIdleTimeout)))
     }
 
     private func isLive(_ session: Session, at now: Date) -> Bool {
@@ -108,7 +111,9 @@ public struct Authenticator: Sendable {
             found.token.lastUsedAt = now
             cache.put(\.tokens, hash, found, version: version)
         }
-        return Principal(user: found.user, credential: .token(id: found.token.id, scopes: found.token.scopes))
+        return Principal(
+            user: found.user, credential: .token(id: found.token.id, scopes: found.token.scopes),
+            validUntil: found.token.expiresAt)
     }
 
     /// The stored form of the bearer token a request carries, well-formed or not checked.

@@ -12,10 +12,14 @@ public struct Principal: Sendable {
 
     public var user: User
     public var credential: Credential
+    /// When the credential stops being valid unless something renews it (a session's idle limit
+    /// or lifetime, a token's expiry); nil for never. A long-lived socket is re-checked then.
+    public var validUntil: Date?
 
-    public init(user: User, credential: Credential) {
+    public init(user: User, credential: Credential, validUntil: Date? = nil) {
         self.user = user
         self.credential = credential
+        self.validUntil = validUntil
     }
 
     /// A session may do everything its user may; a token only what its scopes allow.

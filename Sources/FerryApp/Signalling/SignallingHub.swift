@@ -295,20 +295,7 @@ public final class SignallingHub: Sendable {
         }
         guard previous != version else { return }
         authenticator.cache.sync(to: version)
-        for session in sessions.withLock({ Array($0.values) }) {
-            guard case .member(_, let credential) = session.identity.withLock({ $0 }) else { continue }
-            let principal: Principal?
-            switch credential {
-            case .session(let hash): principal = try? await authenticator.sessionPrincipal(tokenHash: hash)
-            case .token(let hash): principal = try? await authenticator.tokenPrincipal(secretHash: hash)
-            }
-            guard let principal else {
-                session.socket?.close(.policyViolation, reason: "identity")
-                continue
-            }
-            session.identity.withLock { $0 = .member(principal, credential: credential) }
-            await session.setRooms(await rooms(for: session))
-        }
+        for session in sessions.withLock({ Array($0.values) }) { await recheck(session) }
         // A member who lost access takes their guests along (whose cookies would otherwise keep
         // them paired, and reaching ICE credentials, for hours).
         for member in guests.memberIDs() {
@@ -320,6 +307,40 @@ public final class SignallingHub: Sendable {
             }
             if user?.disabled ?? true { await ended(guests.revokeAll(of: member), reason: .revoked) }
         }
+    }
+
+    /// A member's socket against the store: closed when its session or token no longer lets it
+    /// in, else its identity and rooms as they are now.
+    private func recheck(_ session: SignallingPeerSession) async {
+        guard case .member(_, let credential) = session.identity.withLock({ $0 }) else { return }
+        let principal: Principal?
+        switch credential {
+        case .session(let hash): principal = try? await authenticator.sessionPrincipal(tokenHash: hash)
+        case .token(let hash): principal = try? await authenticator.tokenPrincipal(secretHash: hash)
+        }
+        guard let principal else {
+            session.socket?.close(.policyViolation, reason: "identity")
+            return
+        }
+        session.identity.withLock { $0 = .member(principal, credential: credential) }
+        await session.setRooms(await rooms(for: session))
+    }
+
+    /// The sockets whose session or token has reached its end (nothing in the store changed, so
+    /// ``recheckIdentities()`` did not look): each is checked again, and closed unless its
+    /// session was used meanwhile.
+    func sessionsPastTheirCredential(now: Date) -> [SignallingPeerSession] {
+        sessions.withLock { sessions in
+            sessions.values.filter { session in
+                guard case .member(let principal, _) = session.identity.withLock({ $0 }) else { return false }
+                return principal.validUntil.map { $0 <= now } ?? false
+            }
+        }
+    }
+
+    /// Checks again the sockets whose credential ran out (see ``sessionsPastTheirCredential(now:)``).
+    func recheckExpiredCredentials(now: Date) async {
+        for session in sessionsPastTheirCredential(now: now) { await recheck(session) }
     }
 
     /// The rooms of a member's sockets after a guest paired or left.

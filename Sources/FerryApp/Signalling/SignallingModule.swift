@@ -1,3 +1,4 @@
+import Foundation
 import FerryWeb
 
 /// The discovery server: the signalling socket, devices, ICE, pairing; a job that follows
@@ -43,6 +44,14 @@ public struct SignallingModule: FerryModule {
                 when: { hub.identityMayHaveChanged() }
             ) {
                 try await hub.recheckIdentities()
+            },
+            // A session or token that runs out changes nothing in the store: its sockets are
+            // checked again when it does (a second late at most).
+            BackgroundJob(
+                name: "end sockets of expired credentials", every: .seconds(1),
+                when: { !hub.sessionsPastTheirCredential(now: Date()).isEmpty }
+            ) {
+                await hub.recheckExpiredCredentials(now: Date())
             },
             // Relays idle for a minute close: a sweep every 5 s is soon enough, and wakes less.
             BackgroundJob(name: "sweep idle relays", every: .seconds(5), when: { hub.relays.hasWork }) {
