@@ -1,5 +1,5 @@
-import Foundation
 import FerryWeb
+import Foundation
 
 /// The discovery server: the signalling socket, devices, ICE, pairing; a job that follows
 /// identity changes, one that sweeps idle relays and one that ends guests gone too long; the
