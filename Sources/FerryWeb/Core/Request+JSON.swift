@@ -57,7 +57,10 @@ extension Request {
         case is Bool.Type: return "a boolean"
         case is any BinaryInteger.Type: return "an integer"
         case is any FloatingPoint.Type: return "a number"
-        default: return type is any Collection.Type ? "an array" : "an object"
+        // A JSON object is decoded as a keyed container, reported as a Dictionary: a Collection too.
+        default:
+            return type is any Collection.Type && !String(describing: type).hasPrefix("Dictionary")
+                ? "an array" : "an object"
         }
     }
 }

@@ -188,6 +188,11 @@ struct LiveTeamTests {
         let wrongType = try await create(#"{"email":5}"#)
         #expect(wrongType.problem == "invalid-json")
         #expect((wrongType.json["errors"] as? [[String: Any]])?.first?["pointer"] as? String == "/email")
+        #expect((wrongType.json["errors"] as? [[String: Any]])?.first?["detail"] as? String == "expected a string")
+        // An array where an object belongs is named as such (not "expected an array").
+        let array = try await create("[]")
+        #expect(array.problem == "invalid-json")
+        #expect(array.json["detail"] as? String == "The request body is not valid: expected an object.")
         let long = String(repeating: "é", count: 101)
         let overlong = try await create(
             #"{"email":"x@example.org","displayName":"\#(long)","password":"long enough password"}"#)
