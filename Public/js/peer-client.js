@@ -91,9 +91,14 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * Where files come from and go to; the browser's is transfer/browser-files.js.
  * @typedef {object} FileAdapters
  * @property {(files: any[]) => Source} sourceFor
- * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void> }} sinksFor
+ * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void>, saved?: () => SavedFile[] }} sinksFor
  *   `deliver` after each verified item, `complete` once every item is (the receiver awaits it
- *   before telling the sender `done`)
+ *   before telling the sender `done`); `saved` the downloads made and still kept
+ */
+
+/**
+ * A received file handed to the browser as a download, kept a while to be saved again.
+ * @typedef {{ name: string, url: string, until: number }} SavedFile
  */
 
 /**
@@ -132,6 +137,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {string | null} error
  * @property {string | null} [note] what the row says in place of its state, when that alone would
  *   mislead ("continued in a newer transfer", "stopped when this page was reloaded: …")
+ * @property {SavedFile[]} [saved] received files saved as downloads and still kept ("Save again")
  */
 
 /**
@@ -778,7 +784,11 @@ export class PeerClient extends Emitter {
       if (target.kind === "zip") this.book.checkpoint(part, item.size, item.size);
       else this.book.forgetPart(part);
       this.book.delivered(offerId, i);
-      void transfer.sinks?.deliver?.(item).catch((error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }));
+      void transfer.sinks?.deliver?.(item).then(
+        // Saved as a download (perhaps after the row turned done): the row offers "Save again".
+        () => this.#emitTransfer(transfer, true),
+        (error) => this.emit("delivery-failed", { transfer: this.#view(transfer), item, reason: String(error) }),
+      );
     });
     receiver.on("state", ({ state }) => this.#followWorker(transfer, state));
     receiver.on("done", () => {
@@ -1068,6 +1078,7 @@ export class PeerClient extends Emitter {
       etaMs: snapshot.etaMs,
       error: transfer.error,
       note: transfer.note ?? null,
+      saved: transfer.sinks?.saved?.() ?? [],
     };
   }
 

@@ -231,6 +231,15 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     done(ann)
     expect(ann.locator("#transfers li.transfer .transfer-path").first).to_have_text("direct")
     expect(bob.locator("#transfers li.transfer .transfer-path").first).to_have_text("direct")
+    # A download the browser blocked or the user dismissed can be saved again while it is kept.
+    again = bob.get_by_test_id("transfer-saves")
+    expect(again).to_have_count(1)
+    expect(again).to_contain_text("Kept here until")
+    expect(ann.get_by_test_id("transfer-saves")).to_have_count(0)
+    with bob.expect_download(timeout=TRANSFER_MS) as download:
+        again.get_by_role("link", name="Save random.bin again").click()
+    assert download.value.suggested_filename == "random.bin"
+    assert sha256_file(download.value.path()) == sha256_file(big)
 
     # 2. A folder of 200 small files into a picked folder: structure kept, every hash equal.
     folder = tmp_path / "Photos"
@@ -285,6 +294,7 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     bob.reload()
     expect(bob.locator(".received-text")).to_have_text(message)
     expect(bob.locator("#transfers li.transfer[data-state=done]")).to_have_count(3)
+    expect(bob.get_by_test_id("transfer-saves")).to_have_count(0)  # the page that kept them is gone
     bob.click("#transfers-clear")
     expect(bob.locator("#transfers li.transfer")).to_have_count(0)
     bob.reload()

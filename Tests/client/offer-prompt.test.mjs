@@ -19,6 +19,8 @@ function fakePage() {
       open: false,
       isConnected: true,
       children: [],
+      classes: new Set(),
+      classList: { toggle: (name, on) => (on ? element.classes.add(name) : element.classes.delete(name)) },
       setAttribute() {},
       append: (...nodes) => element.children.push(...nodes),
       replaceChildren: (...nodes) => (element.children = nodes),
@@ -88,4 +90,20 @@ test("a prompt that follows, even under the same id, arms on its own", async () 
   page.el("offer-decline").click();
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(page.answers, [["decline", "T1"]]);
+});
+
+test("several files put the zip first; one file is a plain Accept", () => {
+  const page = fakePage();
+  const several = { ...page.offer("T2"), manifest: { items: [{ path: "a/x.bin", size: 3 }, { path: "a/y.bin", size: 4 }] }, summary: { isText: false, count: 2, totalSize: 7 } };
+  page.app.events.emit("offer", several);
+  assert.equal(page.el("offer-accept-zip").hidden, false);
+  assert.equal(page.el("offer-accept-zip").classes.has("button-primary"), true);
+  assert.equal(page.el("offer-accept").classes.has("button-primary"), false);
+  assert.equal(page.el("offer-accept").textContent, "Accept as 2 downloads");
+  page.timers[0].fn();
+  page.el("offer-decline").click();
+  page.app.events.emit("offer", page.offer("T3"));
+  assert.equal(page.el("offer-accept-zip").hidden, true);
+  assert.equal(page.el("offer-accept").textContent, "Accept");
+  assert.equal(page.el("offer-accept").classes.has("button-primary"), true);
 });

@@ -70,6 +70,12 @@ export function offerPrompt(app) {
     // Several files as downloads are one download each (a browser may ask before the second);
     // one zip keeps them and their folders together.
     acceptZip.hidden = view.isText || view.count < 2;
+    // With several files the zip is the first choice: separate downloads lose their folders, and a
+    // browser may block all but the first of them unless the user allows it.
+    const several = !view.isText && view.count >= 2;
+    accept.textContent = several ? `Accept as ${view.count} downloads` : "Accept";
+    accept.classList.toggle("button-primary", !several);
+    acceptZip.classList.toggle("button-primary", several);
     returnFocus ??= document.activeElement;
     // Each prompt its own arming: an offer withdrawn and made again under the same id is a new one.
     const armed = ++shown;

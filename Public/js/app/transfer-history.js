@@ -74,7 +74,9 @@ export class TransferHistory {
     const before = this.#entries.find((entry) => entry.view.id === view.id);
     if (before && before.view.state === view.state && (text === undefined || text === before.text)) return;
     const kept = text ?? before?.text;
-    const entry = { view, ...(kept !== undefined ? { text: kept } : {}) };
+    // A saved file's object URL dies with the page: a restored row offers no "Save again".
+    const { saved: _urls, ...lasting } = /** @type {any} */ (view);
+    const entry = { view: lasting, ...(kept !== undefined ? { text: kept } : {}) };
     this.#entries = [...this.#entries.filter((e) => e.view.id !== view.id), entry].slice(-MAX_ROWS);
     this.#save();
   }

@@ -65,6 +65,7 @@ export function transfersPanel(app) {
         state: el(document, "span", { className: "transfer-state" }),
         cancel: el(document, "button", { className: "button transfer-cancel", text: "Cancel", attrs: { type: "button" } }),
         text: null,
+        saves: null,
       };
       parts.item.setAttribute("data-testid", "transfer");
       parts.progress.setAttribute("aria-label", "Progress");
@@ -99,8 +100,39 @@ export function transfersPanel(app) {
     if (parts.cancel.hidden !== !row.canCancel) parts.cancel.hidden = !row.canCancel;
     if (parts.cancel.getAttribute("aria-label") !== `Cancel ${row.name}`) parts.cancel.setAttribute("aria-label", `Cancel ${row.name}`);
     if (!empty.hidden) empty.hidden = true;
+    showSaves(parts, view.saved ?? []);
     showClear();
     return parts;
+  }
+
+  /**
+   * "Save again" for received files saved as downloads and still kept: an automatic download the
+   * browser blocked (several at once), or one the user dismissed, can still be saved by a click.
+   * @param {any} parts @param {Array<{ name: string, url: string, until: number }>} saved
+   */
+  function showSaves(parts, saved) {
+    const key = saved.map((file) => file.url).join(" ");
+    if ((parts.saves?.dataset.key ?? "") === key) return;
+    parts.saves?.remove();
+    parts.saves = null;
+    if (saved.length === 0) return;
+    const until = new Date(Math.min(...saved.map((file) => file.until)));
+    const links = saved.map((file) => {
+      const link = el(document, "a", { className: saved.length === 1 ? "button transfer-save" : "transfer-save", text: saved.length === 1 ? "Save again" : file.name, attrs: { href: file.url, download: file.name, "aria-label": `Save ${file.name} again` } });
+      link.addEventListener("click", (/** @type {Event} */ event) => {
+        if (Date.now() < file.until) return;
+        event.preventDefault();
+        app.status(`${file.name} is no longer kept in this page. Ask for it again.`);
+      });
+      return link;
+    });
+    parts.saves = el(document, "div", { className: "transfer-saves", dataset: { key } }, [
+      el(document, "span", { className: "hint", text: `${saved.length === 1 ? "Not in your downloads?" : "Save again:"} ` }),
+      ...links.flatMap((link, index) => (index === 0 ? [link] : [document.createTextNode(" · "), link])),
+      el(document, "span", { className: "hint", text: ` Kept here until ${until.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.` }),
+    ]);
+    parts.saves.setAttribute("data-testid", "transfer-saves");
+    parts.item.append(parts.saves);
   }
 
   /** @param {any} parts @param {string | undefined} text */

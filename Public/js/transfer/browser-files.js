@@ -215,6 +215,12 @@ export function createBrowserFiles({
       let folder = null;
       const parts = new Set();
       /**
+       * What was handed over as a download and is still kept: the row offers "Save again" (a
+       * blocked or missed automatic download is otherwise lost when the grace ends).
+       * @type {Array<{ name: string, url: string, until: number }>}
+       */
+      const saved = [];
+      /**
        * Saves `blob` (backed by OPFS part files) as a download, and deletes the parts once the
        * browser has had time to read them.
        * @param {Blob} blob @param {string} name @param {string[]} used
@@ -226,12 +232,15 @@ export function createBrowserFiles({
         link.download = name;
         link.rel = "noopener";
         link.click();
+        const entry = { name, url, until: Date.now() + DOWNLOAD_GRACE_MS };
+        saved.push(entry);
         // Recorded first: if this page goes before the timer, the next start deletes them.
         for (const part of used) {
           book?.handedOver(part);
           book?.forgetPart(part); // no longer resumable (a zip's parts were kept until now)
         }
         timers.setTimeout(() => {
+          saved.splice(saved.indexOf(entry), 1);
           URL.revokeObjectURL(url);
           for (const part of used) {
             parts.delete(part);
@@ -241,6 +250,9 @@ export function createBrowserFiles({
       }
 
       return {
+        /** The downloads still kept, to be saved again by a click. */
+        saved: () => saved.map((entry) => ({ ...entry })),
+
         /** @param {ManifestItem} item @returns {Promise<Sink>} */
         async open(item) {
           const part = partName(fromDevice, item);
