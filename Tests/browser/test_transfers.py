@@ -556,6 +556,34 @@ def test_a_member_ends_the_pairing_of_a_guest_whose_page_is_closed(world: World)
     expect(back.locator("#pair-entry")).to_be_visible()
 
 
+def test_files_picked_before_choosing_anyone_wait_in_view(world: World, tmp_path: Path) -> None:
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    expect(peer(ann, "Bob")).to_have_count(1)
+    source = random_file(tmp_path / "report.bin", 1)
+
+    # Picked with nobody selected: the send card says what waits, and it can be let go.
+    ann.set_input_files("#pick-files", str(source))
+    held = ann.get_by_test_id("send-held")
+    expect(held).to_be_visible()
+    expect(held).to_contain_text("“report.bin” will be offered to the next person you select")
+    ann.get_by_test_id("send-held-drop").click()
+    expect(held).to_be_hidden()
+    expect(ann.locator("#share-status")).to_have_text("Not sent: the picked files were let go.")
+    select(ann, "Bob")
+    ann.wait_for_timeout(1000)
+    expect(bob.locator("#offer-dialog")).to_be_hidden()
+    assert ann.locator("#transfers li.transfer").count() == 0
+
+    # Kept, it goes to the person then selected.
+    peer(ann, "Bob").locator("button.peer-select").click()  # unselect
+    ann.set_input_files("#pick-files", str(source))
+    expect(held).to_be_visible()
+    select(ann, "Bob")
+    expect(held).to_be_hidden()
+    expect(incoming(bob).locator("#offer-items")).to_contain_text("report.bin")
+
+
 def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     receivers = [world.member("bob@example.org", PICKER_STUB) for _ in range(3)]

@@ -43,7 +43,7 @@ test("features get the client's events through the context, in order", () => {
   client.emit("offer", { offerId: "T" });
   client.emit("offer-withdrawn", { offerId: "T", reason: "expired" });
   client.emit("transfer", { id: "X", state: "running" });
-  client.emit("transfer-done", { transfer: { id: "X", state: "done" } });
+  client.emit("transfer-done", { transfer: { id: "X", state: "done", direction: "in", peer: { userName: "Ann", deviceName: "Laptop" }, summary: { isText: true, count: 0, totalSize: 0 }, done: 0, total: 0 } });
   client.emit("tampered", { peer: peer("a"), code: "bad-signature" });
   assert.deepEqual(seen, ["peers", "connection", "peers", "offer", "offer-gone", "transfer", "transfer-done", "tampered"]);
 });
@@ -86,15 +86,28 @@ test("files picked before anyone is selected wait, and go to the first person se
   let app;
   const statuses = [];
   let clock = 1000;
-  composeApp({ client, env: { now: () => clock }, features: [(a) => ((app = a), a.events.on("status", (m) => statuses.push(m)))] });
+  const held = [];
+  composeApp({ client, env: { now: () => clock }, features: [(a) => ((app = a), a.events.on("status", (m) => statuses.push(m)), a.events.on("held", (h) => held.push(h)))] });
   client.emit("peers", [peer("a"), peer("b")]);
   assert.deepEqual(await app.sendFiles([{ name: "one.txt" }, { name: "two.txt" }]), []);
   assert.match(statuses.at(-1), /^2 files are ready: select who gets them under “Online now” and they are offered\.$/);
+  assert.deepEqual(held, [{ names: ["one.txt", "two.txt"], until: 1000 + 2 * 60 * 1000 }], "the send card shows what waits");
   assert.deepEqual(client.calls, []);
   app.toggle("a");
   await new Promise((resolve) => setImmediate(resolve));
   assert.deepEqual(client.calls, [["sendFiles", ["a"], 2]]);
+  assert.equal(held.at(-1), null, "offered: nothing waits any more");
   // Once: selecting another person later sends nothing more.
+  app.toggle("b");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.equal(client.calls.length, 1);
+
+  // Let go by the user: selecting someone sends nothing.
+  app.clearSelection();
+  await app.sendFiles([{ name: "unwanted.txt" }]);
+  assert.deepEqual(held.at(-1).names, ["unwanted.txt"]);
+  app.dropHeld();
+  assert.equal(held.at(-1), null);
   app.toggle("b");
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(client.calls.length, 1);

@@ -49,6 +49,7 @@ import { followSelection, recipients, toggleSelection, transferRow } from "./mod
  * @property {() => Set<string>} selection
  * @property {(peerId: string) => void} toggle
  * @property {() => void} clearSelection
+ * @property {() => void} dropHeld lets files picked before anyone was selected go unsent
  * @property {() => Map<string, TransferView>} transfers
  * @property {(files: any[], droppedOn?: string | null) => Promise<string[]>} sendFiles
  * @property {(text: string, droppedOn?: string | null) => Promise<string[]>} sendText
@@ -109,6 +110,24 @@ export function composeApp({ client, features, env = {} }) {
    * @type {{ files: any[], until: number } | null}
    */
   let held = null;
+  /** @type {any} */
+  let heldTimer = null;
+  /**
+   * Holds files (or lets them go), and says so: "held" `{ names, until }` or null, which the
+   * send card shows with a way to let them go, so nothing is sent that the user forgot picking.
+   * @param {{ files: any[], until: number } | null} next
+   */
+  const hold = (next) => {
+    if (held === null && next === null) return;
+    held = next;
+    clearTimeout(heldTimer);
+    heldTimer = null;
+    if (next) {
+      heldTimer = setTimeout(() => hold(null), Math.max(0, next.until - now()));
+      heldTimer?.unref?.(); // (node: the tests) no process waits for it
+    }
+    events.emit("held", next && { names: next.files.map((file) => String(file.name)), until: next.until });
+  };
   /** The user's own choice: peers that left earlier are not brought back. @param {Set<string>} next */
   const choose = (next) => {
     away = [];
@@ -162,18 +181,19 @@ export function composeApp({ client, features, env = {} }) {
       // Held files go to the person just selected, and only to them.
       if (held && !wasSelected && selected.has(peerId)) {
         const files = held.until > now() ? held.files : [];
-        held = null;
+        hold(null);
         if (files.length > 0) void guarded(() => offerFiles([peerId], files), []);
       }
     },
     clearSelection: () => choose(new Set()),
+    dropHeld: () => hold(null),
     transfers: () => transfers,
     sendFiles: (files, droppedOn) =>
       guarded(async () => {
         if (files.length === 0) return [];
-        held = null;
+        hold(null);
         if (recipients(selected, droppedOn ?? null).length === 0) {
-          held = { files, until: now() + HOLD_MS };
+          hold({ files, until: now() + HOLD_MS });
           const what = files.length === 1 ? `“${files[0].name}” is` : `${files.length} files are`;
           events.emit("status", `${what} ready: select who gets ${files.length === 1 ? "it" : "them"} under “Online now” and ${files.length === 1 ? "it is" : "they are"} offered.`);
           return [];
@@ -183,7 +203,7 @@ export function composeApp({ client, features, env = {} }) {
     sendText: (text, droppedOn) =>
       guarded(async () => {
         if (text.trim() === "") throw new Error("Type a message first.");
-        held = null;
+        hold(null);
         const ids = await client.sendText(targets(droppedOn), text);
         offered(ids, "Message offered; waiting for an answer.");
         return ids;

@@ -18,6 +18,22 @@ export function sendFeature(app) {
   const text = byId(document, "text-message");
   const dropZone = byId(document, "drop-zone");
 
+  // Files picked before anyone was selected are shown while they wait, with a way to drop them.
+  const held = byId(document, "send-held");
+  const heldText = byId(document, "send-held-text");
+  app.events.on("held", (/** @type {{ names: string[], until: number } | null} */ waiting) => {
+    held.hidden = !waiting;
+    if (!waiting) return;
+    const what = waiting.names.length === 1 ? `“${waiting.names[0]}”` : plural(waiting.names.length, "file");
+    const until = new Date(waiting.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    heldText.textContent = `${what} will be offered to the next person you select under “Online now” (until ${until}).`;
+  });
+  byId(document, "send-held-drop").addEventListener("click", () => {
+    app.dropHeld();
+    app.status("Not sent: the picked files were let go.");
+    byId(document, "pick-files-button").focus();
+  });
+
   byId(document, "pick-files-button").addEventListener("click", () => filesInput.click());
   byId(document, "pick-folder-button").addEventListener("click", () => folderInput.click());
   for (const input of [filesInput, folderInput]) {
