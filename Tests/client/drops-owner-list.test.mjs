@@ -9,7 +9,8 @@ test("a drop's name: a folder is one entry that counts its files", () => {
   assert.equal(summary({ kind: "files", files: [{ path: "a.pdf" }, { path: "b.pdf" }] }), "a.pdf and 1 more");
   assert.equal(summary({ kind: "files", files: [{ path: "Proj/a.txt" }, { path: "Proj/b.txt" }, { path: "x.pdf" }] }), "Proj/ and 1 more · 3 files");
   assert.equal(summary({ kind: "files", files: [] }), "No files");
-  assert.equal(summary({ kind: "text", text: "hello" }), "Text: hello");
+  assert.equal(summary({ kind: "text", text: "hello" }), "Text, 5 characters", "a text may be a secret: not in the list");
+  assert.equal(summary({ kind: "text", text: "ü" }), "Text, 1 character");
 });
 
 test("a drop's figures: a text drop is text, downloads in good English", () => {

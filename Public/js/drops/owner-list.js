@@ -15,10 +15,9 @@ import { plaintextSize } from "./sizes.js";
 
 /** How a drop's content is named in the list, from its metadata document. @param {any} document */
 export function summary(document) {
-  if (document.kind === "text") {
-    const text = String(document.text ?? "");
-    return `Text: ${text.length > 60 ? `${text.slice(0, 60)}…` : text}`;
-  }
+  // A text may be a secret (a password, a door code): the list, often on a shared screen, names
+  // it by its length; the text itself is behind "Show".
+  if (document.kind === "text") return `Text, ${plural([...String(document.text ?? "")].length, "character")}`;
   const files = Array.isArray(document.files) ? document.files : [];
   if (files.length === 0) return "No files";
   // Top-level entries: a folder is one entry, however many files it holds.
@@ -29,6 +28,9 @@ export function summary(document) {
   const others = tops.length > 1 ? ` and ${tops.length - 1} more` : "";
   return `${tops[0]}${others}${files.length > tops.length ? ` · ${plural(files.length, "file")}` : ""}`;
 }
+
+/** A drop's state in the list's words (the team page says "used up" too). */
+const STATE_WORDS = /** @type {Record<string, string>} */ ({ exhausted: "used up", revoked: "revoked", expired: "expired" });
 
 /** The server's figures of a drop: files (or text), size, downloads. @param {any} drop */
 export function counts(drop) {
@@ -76,19 +78,24 @@ export function ownerList({ api, owned, document, root, status }) {
     // Without the key this browser cannot read the name: when it was made says which drop it is.
     let name = `Made elsewhere on ${formatDateTime(drop.createdAt)} (its link and name are in the browser that made it)`;
     let link = null;
+    /** A text drop's text, shown on demand. @type {string | null} */
+    let text = null;
     if (kept) {
       try {
-        name = summary(await openMetadata(fromBase64Url(kept.metadataKey), fromBase64Url(kept.metadata)));
+        const opened = await openMetadata(fromBase64Url(kept.metadataKey), fromBase64Url(kept.metadata));
+        name = summary(opened);
+        if (opened.kind === "text") text = String(opened.text ?? "");
         link = kept.link;
       } catch {
         name = "Unreadable here";
       }
     }
-    const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : drop.state;
+    const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : (STATE_WORDS[drop.state] ?? drop.state);
     const actions = el(document, "div", { className: "drop-actions" });
     /** An action may return what to tell the user once the list is fresh. */
     const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
-      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid } });
+      // Said with the drop it acts on: a list of "Delete" buttons alone does not say which.
+      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid, "aria-label": `${text}: ${name}` } });
       b.addEventListener("click", async () => {
         b.disabled = true;
         status.textContent = "";
@@ -116,17 +123,26 @@ export function ownerList({ api, owned, document, root, status }) {
         return message;
       });
       button("Revoke", "drop-row-revoke", async () => {
-        if (confirm("Revoke this drop? The link stops working at once.")) await api.revoke(drop.id);
+        if (!confirm("Revoke this drop? The link stops working at once.")) return;
+        await api.revoke(drop.id);
+        return "Revoked: its link no longer opens it.";
       }, true);
     }
     button("Delete", "drop-row-delete", async () => {
       if (!confirm("Delete this drop and its files now?")) return;
       await api.remove(drop.id);
       await owned.delete(drop.id);
+      return "Deleted, with its files.";
     }, true);
     return el(document, "li", { className: "drop-row", attrs: { "data-testid": "drop-row" }, dataset: { id: drop.id, state: drop.state } }, [
       el(document, "span", { className: "drop-row-name", text: name, attrs: { "data-testid": "drop-row-name" } }),
       el(document, "span", { className: "drop-row-meta", text: `${counts(drop)}${drop.hasPassword ? " · password" : ""} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
+      ...(text === null
+        ? []
+        : [el(document, "details", { className: "drop-row-text", attrs: { "data-testid": "drop-row-text" } }, [
+            el(document, "summary", { text: "Show the text" }),
+            el(document, "pre", { className: "received-text", text }),
+          ])]),
       actions,
     ]);
   }
