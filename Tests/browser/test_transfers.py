@@ -584,6 +584,22 @@ def test_files_picked_before_choosing_anyone_wait_in_view(world: World, tmp_path
     expect(incoming(bob).locator("#offer-items")).to_contain_text("report.bin")
 
 
+def test_a_member_removed_from_the_team_is_told_on_the_open_page(world: World) -> None:
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    expect(peer(bob, "Ann")).to_have_count(1)
+    expect(bob.locator("#team-name")).to_have_text("Design")
+    me = bob.evaluate("fetch('/api/v1/me').then((r) => r.json())")
+    team = next(t["id"] for t in me["teams"] if t["name"] == "Design")
+    status = ann.evaluate("""([team, user]) => fetch(`/api/v1/teams/${team}/members/${user}`,
+        { method: "DELETE" }).then((r) => r.status)""", [team, me["user"]["id"]])
+    assert status == 204
+    # Bob's page learns it from its signalling socket: said, and the panel no longer shows Design.
+    expect(bob.locator("#share-status")).to_have_text("You are no longer a member of Design.")
+    expect(peer(bob, "Ann")).to_have_count(0)
+    expect(bob.locator("#no-team")).to_be_visible()
+
+
 def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     receivers = [world.member("bob@example.org", PICKER_STUB) for _ in range(3)]

@@ -42,7 +42,7 @@ export function deviceNameFrom(storage) {
 if (typeof document !== "undefined" && document.getElementById("shell") && document.getElementById("sharing")) {
   const storage = storageOrNull("localStorage");
   const api = createApi();
-  startTeamPanel({ document, api, storage, location: window.location });
+  const panel = startTeamPanel({ document, api, storage, location: window.location });
   const deviceName = deviceNameFrom(storage);
   const client = createBrowserPeerClient({ api, deviceName });
   const app = composeApp({
@@ -54,5 +54,38 @@ if (typeof document !== "undefined" && document.getElementById("shell") && docum
       historyOwner: () => `user:${document.getElementById("shell")?.dataset.userId ?? ""}`,
     },
   });
+  followMemberships(app, () => client.signal?.presence ?? null, () => void panel.reload());
+  // A role changed elsewhere (made owner, or not any more) reaches the panel when the tab is
+  // looked at again.
+  document.addEventListener("visibilitychange", () => {
+    if (document.visibilityState === "visible") void panel.reload();
+  });
   client.start().catch((error) => app.error(`Sharing is not available: ${error instanceof Error ? error.message : String(error)}`));
+}
+
+/**
+ * Memberships change under an open page (removed from a team, added to one): the signalling
+ * socket's team rooms say so. The team panel is loaded again, and the change is said in the
+ * status line, instead of a page that still lists a team its member is no longer in.
+ * @param {import("./compose.js").AppContext} app
+ * @param {() => { you: unknown, rooms: Record<string, { id: string, kind: string, name: string }> } | null} presence
+ * @param {() => void} reload
+ */
+export function followMemberships(app, presence, reload) {
+  /** @type {Map<string, string> | null} team room id → name, at the last presence while connected */
+  let teams = null;
+  app.events.on("peers", () => {
+    const now = presence();
+    if (!now?.you) return; // not connected: the rooms come back with the next welcome
+    const current = new Map(Object.values(now.rooms).filter((room) => room.kind === "team").map((room) => [room.id, room.name]));
+    const before = teams;
+    teams = current;
+    if (!before) return;
+    const left = [...before].filter(([id]) => !current.has(id)).map(([, name]) => name);
+    const joined = [...current].filter(([id]) => !before.has(id)).map(([, name]) => name);
+    if (left.length === 0 && joined.length === 0) return;
+    reload();
+    for (const name of left) app.status(`You are no longer a member of ${name}.`);
+    for (const name of joined) app.status(`You are now a member of ${name}.`);
+  });
 }
