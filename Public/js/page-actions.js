@@ -11,6 +11,7 @@
  *   history entry is replaced by that address, so reloading the page (or coming back to it) shows
  *   the page without the secret instead of sending the form again and making a second token or
  *   invite.
+ * - A refused form's error box (`#form-error`) takes the focus when the page loads.
  * - Times (`<time datetime>`, rendered in UTC for pages without script) are shown in the reader's
  *   time zone and locale, as the app's own pages show them (format.js, `formatDateTime`); the
  *   UTC text stays as the element's title.
@@ -31,6 +32,15 @@ for (const button of /** @type {NodeListOf<HTMLButtonElement>} */ (document.quer
     if (!copied) field.select(); // refused (no permission, no secure context): select it for Ctrl+C
     if (status) status.textContent = copied ? "Copied." : "Copying was refused by the browser; the text is selected, press Ctrl+C.";
   });
+}
+
+// A refused form comes back with its error at the top of the page: the focus goes there, so a
+// keyboard or screen reader user starts with what to fix (a page that puts it on a field itself,
+// with `autofocus`, keeps that).
+const formError = document.getElementById("form-error");
+if (formError && !document.querySelector("[autofocus]")) {
+  formError.tabIndex = -1;
+  formError.focus();
 }
 
 for (const form of /** @type {NodeListOf<HTMLFormElement>} */ (document.querySelectorAll("form[data-confirm]"))) {

@@ -114,6 +114,21 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     expect(created).to_have_attribute("title", re.compile(r"^\d{1,2} [A-Z][a-z]{2} \d{4}, \d\d:\d\d UTC$"))
     assert "UTC" not in created.inner_text() and re.search(r"\d{4}", created.inner_text()), created.inner_text()
 
+    # Ann herself, signed out in another browser, tries to create an account with it: she is told
+    # to sign in instead, and the invite is not used up.
+    again = watch(browser.new_context().new_page(), errors)
+    again.goto(invite_url)
+    again.fill("#email", "ann@example.org")
+    again.fill("#display-name", "Ann again")
+    again.fill("#password", PASSWORD)
+    again.click("#accept-invite")
+    expect(again.locator("#form-error")).to_contain_text("An account with this email already exists. Sign in with it")
+    expect(again.locator("#email")).to_have_attribute("aria-invalid", "true")
+    expect(again.locator("#form-error")).to_be_focused()  # where a keyboard or screen reader user starts
+    expect(again.locator("#invite-sign-in")).to_be_visible()
+    errors[:] = [e for e in errors if "409" not in e]
+    again.context.close()
+
     # Someone else, in another browser, accepts it.
     bob = watch(browser.new_context().new_page(), errors)
     bob.goto(invite_url)
@@ -171,6 +186,17 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     page.reload()
     expect(page.locator("#token-secret")).to_have_count(0)
     expect(page.locator("#tokens tbody tr")).to_have_count(1)
+
+    # A refused password change is said once, and leaves the token form as it was (read ticked).
+    page.fill("#current-password", "not the password")
+    page.fill("#new-password", "another long password")
+    page.click("#change-password")
+    expect(page.locator("#form-error")).to_be_visible()
+    texts = [page.locator("#form-error .form-error-detail").inner_text(),
+             *page.locator("#form-error .field-errors li").all_inner_texts()]
+    assert len(texts) == len(set(texts)), texts
+    expect(page.locator("#scope-read")).to_be_checked()
+    errors[:] = [e for e in errors if "403" not in e and "400" not in e and "401" not in e]
 
     # The token works from a script…
     api = page.context.request

@@ -15,7 +15,9 @@ extension IdentityPages {
             state.principal = principal
             state.section = .account
             if state.form["displayName"] == nil { state.form["displayName"] = principal.user.displayName }
-            if state.error == nil, newToken == nil, state.form["scopeRead"] == nil { state.form["scopeRead"] = true }
+            // The token form starts with "read" ticked, also after another form on the page was
+            // refused; after its own refusal it keeps what was chosen (then the key is there).
+            if newToken == nil, state.form["scopeRead"] == nil { state.form["scopeRead"] = true }
             var response = try pages.render(
                 AccountPage(
                     state: state, user: principal.user, teams: try await service.teams(of: principal),

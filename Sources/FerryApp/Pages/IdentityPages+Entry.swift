@@ -113,11 +113,20 @@ extension IdentityPages {
                     _ = try await service.acceptInvite(code: code, as: principal, context: call.context)
                     return .redirect(to: "/")
                 }
-                let signedIn = try await service.acceptInvite(
-                    code: code, email: form["email"], displayName: form["displayName"], password: form["password"],
-                    replacing: gate.authenticator.presentedSessionHash(call.request, scheme: call.scheme),
-                    context: call.context)
-                return Self.signedInRedirect(signedIn, to: "/", scheme: call.scheme)
+                do {
+                    let signedIn = try await service.acceptInvite(
+                        code: code, email: form["email"], displayName: form["displayName"], password: form["password"],
+                        replacing: gate.authenticator.presentedSessionHash(call.request, scheme: call.scheme),
+                        context: call.context)
+                    return Self.signedInRedirect(signedIn, to: "/", scheme: call.scheme)
+                } catch let error as HTTPError where error.type == "email-taken" {
+                    // Someone with an account opened the invite signed out: the way on is to sign in.
+                    throw HTTPError(
+                        .conflict,
+                        detail:
+                            "An account with this email already exists. Sign in with it (below) and you will come back here to join.",
+                        type: "email-taken", errors: [.init(pointer: "/email", detail: "This email has an account.")])
+                }
             } page: { state in
                 try await invitePage(call, state: state)
             }

@@ -32,7 +32,8 @@ struct PageState: Sendable {
             values["error"] =
                 [
                     "detail": error.detail,
-                    "fields": error.errors.map {
+                    // A field's words that only repeat the headline are said once.
+                    "fields": error.errors.filter { $0.detail != error.detail }.map {
                         ["pointer": $0.pointer, "detail": $0.detail] as [String: any Sendable]
                     },
                 ] as [String: any Sendable]
