@@ -35,7 +35,8 @@ AUTHENTICATED = [{"sessionCookie": []}, {"bearerToken": []}]
 PEER = AUTHENTICATED + [{"guestCookie": []}]
 # Operations that may be throttled: 429 with Retry-After.
 RATE_LIMITED = {("post", "/session"), ("put", "/me/password"), ("post", "/setup"), ("post", "/invites/{code}/accept"),
-                ("post", "/pairings/claim"), ("post", "/drops/{dropID}/open"), ("get", "/drops/{dropID}/files/{index}")}
+                ("post", "/pairings/claim"), ("post", "/drops/{dropID}/open"), ("post", "/drops/{dropID}/check"),
+                ("get", "/drops/{dropID}/files/{index}")}
 
 
 @pytest.fixture(scope="module")

@@ -281,6 +281,11 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(1)
     expected = bytes((i * 31 + 7) % 256 for i in range(200_000))
     owner.get_by_test_id("drop-password").fill("sésame ouvre-toi")
+    # A typo would make the drop unopenable: the owner can look at what was typed.
+    owner.get_by_test_id("drop-password-show").check()
+    expect(owner.get_by_test_id("drop-password")).to_have_attribute("type", "text")
+    owner.get_by_test_id("drop-password-show").uncheck()
+    expect(owner.get_by_test_id("drop-password")).to_have_attribute("type", "password")
     owner.get_by_test_id("drop-max").fill("1")
     owner.get_by_test_id("drop-expiry").select_option("3600")
     owner.get_by_test_id("drop-create").click()
@@ -300,15 +305,13 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
     # The size before opening is the file's, not its ciphertext's (the server knows only that).
     expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
+    expect(reader.locator("label[for=drop-open-password]")).to_have_text("Password")
     for _ in range(2):  # a second wrong try: the way back to the password works again
         reader.get_by_test_id("drop-open-password").fill("wrong")
         reader.get_by_test_id("drop-unlock").click()
-        expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text(
-            "1 of the 1 download left. The password is checked when you open it: a wrong one uses none.")
+        # Checked before the page offers to spend the one download: said at once.
+        expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password. Nothing was used up: try again.")
         # What the drop is stays in view while the page asks.
-        expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
-        reader.get_by_test_id("drop-open-go").click()
-        expect(reader.get_by_test_id("drop-open-error")).to_have_text("Wrong password.")
         expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")
         expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "password")
         expect(reader.get_by_test_id("drop-open-password")).to_be_visible()
@@ -316,7 +319,7 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     # The same password typed as decomposed Unicode opens it (NFC); the wrong ones used nothing.
     reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
     reader.get_by_test_id("drop-unlock").click()
-    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left")
+    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left. The password is right.")
     reader.get_by_test_id("drop-open-go").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"

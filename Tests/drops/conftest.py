@@ -375,6 +375,11 @@ class Drops:
             headers["Ferry-Drop-Ticket"] = ticket
         return self.api("POST", f"/drops/{drop_id}/open", headers=headers, auth=False)
 
+    def check(self, drop_id: str, proof: str | None) -> Answer:
+        """POST /drops/{id}/check: whether the proof opens the drop, counting nothing."""
+        headers = {} if proof is None else {"Ferry-Drop-Proof": proof}
+        return self.api("POST", f"/drops/{drop_id}/check", headers=headers, auth=False)
+
     def open_ok(self, drop: Drop) -> dict:
         answer = self.open(drop.id, drop.proof)
         assert answer.status == 200, answer

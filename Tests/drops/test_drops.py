@@ -243,6 +243,32 @@ def test_wrong_proofs_are_refused_then_limited(ann: Person) -> None:
     assert ann.drops.open(other.id, other.proof).status == 200
 
 
+def test_a_proof_is_checked_without_counting_a_download(ann: Person) -> None:
+    drop = new_drop(ann, (100,), maxDownloads=1)
+    # The right proof: yes, and nothing is counted or handed out (a page asks before it offers
+    # to spend the one download).
+    for _ in range(3):
+        answer = ann.drops.check(drop.id, drop.proof)
+        assert answer.status == 204 and answer.body == b"", answer
+    assert ann.drops.owned(drop.id)["downloads"] == 0
+    assert ann.drops.info(drop.id).json()["downloadsLeft"] == 1
+    assert_problem(ann.drops.check(drop.id, b64url(os.urandom(32))), 403, "drop-proof-refused")
+    assert_problem(ann.drops.check(drop.id, None), 403)
+    assert_problem(ann.drops.check("A" * 22, drop.proof), 404)
+    # Used up, or revoked: said as opening would say it.
+    ann.drops.open_ok(drop)
+    assert_problem(ann.drops.check(drop.id, drop.proof), 410, "drop-exhausted")
+    other = new_drop(ann, (100,))
+    assert ann.drops.revoke(other.id).status == 200
+    assert_problem(ann.drops.check(other.id, other.proof), 410, "drop-revoked")
+    # Wrong proofs count against the one limit of opening and checking.
+    guarded = new_drop(ann, (100,))
+    for index in range(10):
+        attempt = ann.drops.check if index % 2 else ann.drops.open
+        assert_problem(attempt(guarded.id, b64url(os.urandom(32))), 403, "drop-proof-refused")
+    assert_problem(ann.drops.check(guarded.id, guarded.proof), 429)
+
+
 def test_downloads_are_counted_exactly_under_concurrency(ann: Person) -> None:
     drop = new_drop(ann, (3000,), maxDownloads=5)
     openers = 20

@@ -62,3 +62,19 @@ export function storageOrNull(name, scope = globalThis) {
     return null;
   }
 }
+
+/**
+ * "Show" boxes of password fields: a checkbox with `data-shows="ID"` shows the field's text while
+ * it is ticked (a typo in a drop's password cannot be undone: nobody could open the drop).
+ * @param {Document} document
+ */
+export function wireShowPassword(document) {
+  for (const box of /** @type {NodeListOf<HTMLInputElement>} */ (document.querySelectorAll("input[type=checkbox][data-shows]"))) {
+    const field = /** @type {HTMLInputElement | null} */ (document.getElementById(box.dataset.shows ?? ""));
+    if (!field) continue;
+    box.closest("label")?.removeAttribute("hidden");
+    box.addEventListener("change", () => {
+      field.type = box.checked ? "text" : "password";
+    });
+  }
+}

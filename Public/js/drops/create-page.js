@@ -10,7 +10,7 @@
  */
 
 import "../secure-context.js";
-import { byId, copyText, el } from "../app/dom.js";
+import { byId, copyText, el, wireShowPassword } from "../app/dom.js";
 import { encodeQr, qrSvg } from "../app/qr.js";
 import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";
 import { formatBytes, formatDuration, percent, plural } from "../format.js";
@@ -365,6 +365,7 @@ async function showPending() {
   }
 }
 
+wireShowPassword(document);
 $("drops").dataset.state = "ready";
 void list.refresh();
 void showPending();

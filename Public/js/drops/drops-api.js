@@ -53,6 +53,14 @@ export function createDropsApi(http = createHttp()) {
     remove: (id) => http.send("DELETE", `/drops/${segment(id)}`),
     /** @param {string} id */
     describe: (id) => json("GET", `/drops/${segment(id)}`),
+    /**
+     * Whether `proof` opens the drop (a password is right), counting nothing; refused with an
+     * ApiProblem (`drop-proof-refused`, or the drop's state) otherwise.
+     * @param {string} id @param {string} proof
+     */
+    check: async (id, proof) => {
+      await http.send("POST", `/drops/${segment(id)}/check`, { headers: proofHeaders(proof, null) });
+    },
     /** Counts a download, unless `ticket` is still valid. @param {string} id @param {string} proof @param {string | null} ticket */
     open: (id, proof, ticket) => json("POST", `/drops/${segment(id)}/open`, { headers: proofHeaders(proof, ticket) }),
     /**

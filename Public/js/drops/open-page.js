@@ -10,7 +10,7 @@
  */
 
 import "../secure-context.js";
-import { byId, copyText, el } from "../app/dom.js";
+import { byId, copyText, el, wireShowPassword } from "../app/dom.js";
 import { formatBytes, formatDateTime, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
 import { downloadName, dropZipName } from "../transfer/browser-files.js";
@@ -124,7 +124,8 @@ async function start() {
       event.preventDefault();
       $("drop-unlock").disabled = true;
       $("drop-open-error").textContent = "";
-      // Only the server can tell a wrong password (its proof is refused), and only when opening.
+      // Only the server can tell a wrong password (its proof is refused): it is asked now, which
+      // counts nothing, before the page offers to spend a download.
       status("Deriving the key from the password…");
       try {
         const keys = await deriveDropKeys(secret, {
@@ -132,6 +133,13 @@ async function start() {
           salt: fromBase64Url(info.password.salt),
           iterations: info.password.iterations,
         });
+        status("Checking the password…");
+        try {
+          await api.check(id, toBase64Url(keys.proofToken));
+        } catch (error) {
+          if (/** @type {any} */ (error)?.slug === "drop-proof-refused") return wrongPassword();
+          return fail(explain(error), "error", mayPass(error) ? start : null);
+        }
         await confirmThenOpen(info, keys);
       } finally {
         $("drop-unlock").disabled = false;
@@ -149,15 +157,23 @@ async function confirmThenOpen(info, keys) {
   root.dataset.state = "confirm";
   $("drop-password-form").hidden = true;
   $("drop-open-confirm").hidden = false;
-  // The password is not known to be right yet: only the server can tell, when opening.
   $("drop-open-count").textContent =
-    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.` +
-    (info.password ? " The password is checked when you open it: a wrong one uses none." : "");
+    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.` + (info.password ? " The password is right." : "");
   status(summary);
   $("drop-open-go").onclick = () => {
     $("drop-open-confirm").hidden = true;
     void open(keys, null);
   };
+}
+
+/** The password was refused: the page asks for it again; nothing was counted. */
+function wrongPassword() {
+  $("drop-open-confirm").hidden = true;
+  $("drop-password-form").hidden = false;
+  $("drop-open-error").textContent = "Wrong password. Nothing was used up: try again.";
+  root.dataset.state = "password";
+  status(summary);
+  $("drop-open-password").select();
 }
 
 async function open(keys, ticket) {
@@ -167,16 +183,9 @@ async function open(keys, ticket) {
     answer = await api.open(id, toBase64Url(keys.proofToken), ticket);
   } catch (error) {
     const failure = /** @type {any} */ (error);
-    if (failure?.slug === "drop-proof-refused" && root.dataset.password === "yes") {
-      // Back to the password: a refused proof counted no download (also after the confirmation).
-      $("drop-open-confirm").hidden = true;
-      $("drop-password-form").hidden = false;
-      $("drop-open-error").textContent = "Wrong password.";
-      root.dataset.state = "password";
-      status(summary);
-      $("drop-open-password").select();
-      return;
-    }
+    // Back to the password: a refused proof counted no download (the password was checked
+    // before, but the drop may have changed hands since: say it all the same).
+    if (failure?.slug === "drop-proof-refused" && root.dataset.password === "yes") return wrongPassword();
     // Again from the start, not straight to `open`: had the lost answer been counted, the page
     // says how many downloads are left before the next try uses one.
     if (mayPass(error)) return fail(explain(error), "error", ticket ? () => open(keys, ticket) : start);
@@ -356,4 +365,5 @@ async function sweepStaleOutputs() {
 }
 void sweepStaleOutputs();
 
+wireShowPassword(document);
 void start();

@@ -79,6 +79,7 @@ struct AuthorizationMatrixTests {
         Row(method: "PATCH", path: "/drops/{dropID}", allowed: "-YYYY-YY", json: "{}"),
         Row(method: "POST", path: "/drops/{dropID}/revoke", allowed: "-YYYY-YY"),
         Row(method: "DELETE", path: "/drops/{dropID}", allowed: "-YYYY-YY"),
+        Row(method: "POST", path: "/drops/{dropID}/check", allowed: "YYYYYYYY"),
         Row(method: "POST", path: "/drops/{dropID}/open", allowed: "YYYYYYYY"),
         Row(method: "GET", path: "/drops/{dropID}/files/{index}", allowed: "YYYYYYYY"),
         Row(method: "POST", path: "/invites/{code}/accept", allowed: "YYYYY-YY", json: "{}"),

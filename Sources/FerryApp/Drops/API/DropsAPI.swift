@@ -77,6 +77,16 @@ struct DropsAPI: Sendable {
                 return response
             }
         }
+        routes.add(.post, "/drops/{dropID}/check", .public, maxBodySize: 0) { call in
+            try await dropCall {
+                try await service.check(
+                    try Self.dropID(call), proof: call.request.headers[.ferryDropProof],
+                    clientAddress: call.context.clientAddress, now: call.context.now)
+                var response = Response(status: .noContent)
+                response.headers[.cacheControl] = "no-store"
+                return response
+            }
+        }
         routes.add(.get, "/drops/{dropID}/files/{index}", .public) { call in
             try await dropCall {
                 guard let text = call.request.parameters["index"], text.utf8.count <= 6, let index = Int(text),
