@@ -109,6 +109,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {boolean} guest
  * @property {Array<{ id: string, kind: string, name: string }>} rooms
  * @property {boolean} sameDevice another tab of this browser
+ * @property {boolean} [mine] another device of the same user
  * @property {import("./trust/known-keys.js").KeyStatus} keyStatus
  */
 

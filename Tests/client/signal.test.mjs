@@ -312,6 +312,16 @@ describe("presence", () => {
     assert.deepEqual(peersOfDevice(state, DEVICE).map((p) => p.id), [sibling.id]);
     assert.equal(listPeers(state).find((p) => p.id === sibling.id).sameDevice, true);
   });
+
+  it("marks another device of the same person, and only that", async () => {
+    const { peerRow } = await import("../../Public/js/app/model.js");
+    const phone = { ...peer(5), user: you.user };
+    const state = applyPresence(emptyPresence(), welcome([{ ...team, peers: [peer(1), phone] }]));
+    const list = listPeers(state);
+    assert.deepEqual(list.map((p) => [p.id, p.mine]), [[phone.id, true], [peer(1).id, false]]);
+    const rows = list.map((p) => peerRow({ ...p, keyStatus: "unknown" }, new Set()).who);
+    assert.deepEqual(rows, ["User 0 (you)", "User 1"]);
+  });
 });
 
 describe("messenger", async () => {

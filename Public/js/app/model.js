@@ -84,7 +84,8 @@ function roomsNote(rooms, section) {
 export function peerRow(peer, selected) {
   return {
     id: peer.id,
-    who: peer.user?.name ?? "Guest",
+    // Another device of one's own is marked: sending to it is sending to oneself.
+    who: peer.user ? `${peer.user.name}${peer.mine && !peer.sameDevice ? " (you)" : ""}` : "Guest",
     device: peer.device.name,
     rooms: roomsNote(sortedRooms(peer.rooms)),
     keyStatus: peer.keyStatus,

@@ -56,7 +56,7 @@ export function peersPanel(app) {
         el(document, "span", { className: "peer-room", text: "Away: the page is closed or offline. The pairing ends by itself if they do not come back within minutes." }),
       ]),
       el(document, "div", { className: "peer-actions" }, [
-        el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End the pairing with ${device}` }, dataset: { action: "end-pairing", pairing } }),
+        el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End pairing: ${device}` }, dataset: { action: "end-pairing", pairing } }),
       ]),
     ]);
   }
@@ -66,13 +66,13 @@ export function peersPanel(app) {
     const select = el(document, "button", {
       className: "button peer-select",
       text: peer.selected ? "Selected" : "Select",
-      attrs: { type: "button", "aria-pressed": String(peer.selected), "aria-label": `Select ${peer.who}, ${peer.device}` },
+      attrs: { type: "button", "aria-pressed": String(peer.selected), "aria-label": `${peer.selected ? "Selected" : "Select"}: ${peer.who}, ${peer.device}` },
       dataset: { action: "select", peerId: peer.id },
     });
     const verify = el(document, "button", {
       className: "button peer-verify",
       text: peer.keyStatus === "verified" ? "Code" : "Verify",
-      attrs: { type: "button", "aria-label": `Verification code of ${peer.who}, ${peer.device}` },
+      attrs: { type: "button", "aria-label": `${peer.keyStatus === "verified" ? "Code" : "Verify"}: ${peer.who}, ${peer.device}` },
       dataset: { action: "verify", peerId: peer.id },
     });
     const item = el(document, "li", { className: "peer", dataset: { peerId: peer.id, keyStatus: peer.keyStatus, testid: "peer" } }, [
@@ -89,7 +89,7 @@ export function peersPanel(app) {
         select,
         verify,
         ...(peer.pairing
-          ? [el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End the pairing with ${peer.device}` }, dataset: { action: "end-pairing", pairing: peer.pairing, peerId: peer.id } })]
+          ? [el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End pairing: ${peer.device}` }, dataset: { action: "end-pairing", pairing: peer.pairing, peerId: peer.id } })]
           : []),
       ]),
     ]);

@@ -113,7 +113,7 @@ export function applyPresence(state, message) {
  * The peers for a list: each with its room names, sorted by user name, then device name, then id
  * (so the list does not jump around), other tabs of this same device included but marked.
  * @param {Presence} state
- * @returns {Array<Peer & { rooms: Room[], sameDevice: boolean }>}
+ * @returns {Array<Peer & { rooms: Room[], sameDevice: boolean, mine: boolean }>}
  */
 export function listPeers(state) {
   const collator = new Intl.Collator(undefined, { sensitivity: "base" });
@@ -122,6 +122,8 @@ export function listPeers(state) {
       ...peer,
       rooms: (state.peerRooms[peer.id] ?? []).map((id) => state.rooms[id]).filter(Boolean),
       sameDevice: state.you !== null && peer.device.id === state.you.device.id,
+      // Another device of the same person (a phone beside the laptop).
+      mine: Boolean(state.you?.user && peer.user && peer.user.id === state.you.user.id),
     }))
     .sort(
       (a, b) =>
