@@ -323,6 +323,7 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     reader.get_by_test_id("drop-open-go").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"
+    expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")  # still said
     expect(reader.get_by_test_id("drop-download-zip")).to_be_hidden()
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["report.pdf"]) == sha256(expected)

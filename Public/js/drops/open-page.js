@@ -99,6 +99,8 @@ function keptTicket() {
 
 /** What the drop is and until when (the first line the page shows), kept while it asks. */
 let summary = "";
+/** "expires …": still said once the drop is open (the reader may come back for the files). */
+let expiry = "";
 
 async function start() {
   const secret = secretFromLink();
@@ -111,7 +113,8 @@ async function start() {
   }
   // The server knows the ciphertext's length; what the reader gets is the plaintext's.
   const what = info.fileCount === 0 ? "A text" : `${plural(info.fileCount, "file")}, ${formatBytes(plaintextSize(info.size, info.fileCount))}`;
-  summary = `${what} · expires ${formatDateTime(info.expiresAt)}`;
+  expiry = `expires ${formatDateTime(info.expiresAt)}`;
+  summary = `${what} · ${expiry}`;
   status(summary);
   // Used up: say so now rather than after a password and a click (a ticket of this tab still opens it).
   if (info.downloadsLeft === 0 && !keptTicket()) return fail(explain({ slug: "drop-exhausted" }));
@@ -226,7 +229,7 @@ async function open(keys, ticket) {
 
 function showText(/** @type {string} */ text) {
   root.dataset.state = "text";
-  status("");
+  status(`A text · ${expiry}`);
   $("drop-text-view").hidden = false;
   $("drop-text-content").textContent = text; // text, never markup
   $("drop-text-copy").onclick = async () => {
@@ -238,7 +241,7 @@ function showFiles(/** @type {any[]} */ files) {
   root.dataset.state = "files";
   $("drop-files-view").hidden = false;
   const total = files.reduce((sum, file) => sum + file.size, 0);
-  status(`${plural(files.length, "file")}, ${formatBytes(total)}`);
+  status(`${plural(files.length, "file")}, ${formatBytes(total)} · ${expiry}`);
   $("drop-files").replaceChildren(
     ...files.map((file) =>
       el(document, "li", { className: "drop-file", attrs: { "data-testid": "drop-file" } }, [
