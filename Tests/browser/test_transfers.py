@@ -1154,6 +1154,9 @@ def test_resume_after_the_sender_reloads_and_offers_again(sqlite_world: World, t
     # The reloaded sender's page says where its send stopped and how to continue it.
     expect(ann.locator("#transfers li.transfer")).to_have_count(1)
     expect(ann.locator("#transfers li.transfer").first).to_contain_text("stopped when this page was reloaded: send the same files again")
+    # …and how far it had got, not where it started.
+    assert not ann.locator("#transfers li.transfer .transfer-bytes").first.inner_text().startswith("0 B"), \
+        ann.locator("#transfers li.transfer .transfer-bytes").first.inner_text()
 
     select(ann, "Bob")
     ann.set_input_files("#pick-files", str(source))

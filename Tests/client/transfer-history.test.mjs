@@ -106,7 +106,12 @@ test("an outgoing transfer a reload cut off comes back as stopped, saying how to
   const writes = store.writes;
   history.record({ ...out, done: 5 }); // progress in the same state writes nothing
   assert.equal(store.writes, writes);
+  // …but the page going writes how far it got (once).
+  history.record({ ...out, done: 5 }, undefined, { progress: true });
+  history.record({ ...out, done: 5 }, undefined, { progress: true });
+  assert.equal(store.writes, writes + 1);
   const [restored] = new TransferHistory(store, ann).entries();
+  assert.equal(restored.view.done, 5);
   assert.equal(restored.view.state, "cancelled");
   assert.equal(restored.view.note, STOPPED_NOTE);
   const row = transferRow(restored.view);

@@ -65,14 +65,17 @@ export class TransferHistory {
    * Keeps a row (again: the newest view of a transfer replaces the one before, keeping its text):
    * finished rows, and outgoing ones at each change of state, so that a reload can say where a
    * send stopped. The same row in the same state again writes nothing (progress, a finish told
-   * twice).
+   * twice), unless `progress` asks for the bytes done too (the page is going: a send cut short
+   * comes back saying how far it got).
    * @param {import("../peer-client.js").TransferView} view
    * @param {string} [text]
+   * @param {{ progress?: boolean }} [options]
    */
-  record(view, text) {
+  record(view, text, { progress = false } = {}) {
     if (this.#forgotten) return;
     const before = this.#entries.find((entry) => entry.view.id === view.id);
-    if (before && before.view.state === view.state && (text === undefined || text === before.text)) return;
+    const sameProgress = !progress || before?.view.done === view.done;
+    if (before && before.view.state === view.state && sameProgress && (text === undefined || text === before.text)) return;
     const kept = text ?? before?.text;
     // A saved file's object URL dies with the page: a restored row offers no "Save again".
     const { saved: _urls, ...lasting } = /** @type {any} */ (view);

@@ -165,9 +165,17 @@ export function transfersPanel(app) {
     }
   }
 
+  /** The newest view of each send under way, written down when the page goes. @type {Map<string, any>} */
+  const sending = new Map();
   app.events.on("transfer", (view) => {
     update(view);
     keep(view);
+    if (view.direction === "out" && !isFinalState(view.state)) sending.set(view.id, view);
+    else sending.delete(view.id);
+  });
+  // A reload cuts a send short: its row comes back saying how far it got, not where it started.
+  app.env.window?.addEventListener?.("pagehide", () => {
+    for (const view of sending.values()) history.record(view, undefined, { progress: true });
   });
   app.events.on("transfer-failed", ({ transfer }) => {
     update(transfer);
