@@ -236,11 +236,17 @@ def test_pages_fit_a_phone(browser: Browser, server: Server) -> None:
     page.fill("#password", PASSWORD)
     page.click("#sign-in")
     expect(page).to_have_url(server.url + "/")
-    for path in ["/", "/account", "/admin/users", "/drops"]:
+    team = page.evaluate("fetch('/api/v1/me').then((r) => r.json()).then((me) => me.teams[0].id)")
+    server.cli("team", "add-member", "Design", "someone-with-a-long-address-0@example.org")
+    for path in ["/", "/account", "/admin/users", "/drops", f"/teams/{team}/admin"]:
         page.goto(server.url + path)
         page.wait_for_load_state("networkidle")
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"{path} is {width} px wide"
+        # Tables are cards on a phone: nothing of them (a Remove, a Revoke) is off to the side.
+        hidden = page.evaluate("""() => [...document.querySelectorAll('.table-wrap')]
+            .filter((wrap) => wrap.scrollWidth > wrap.clientWidth + 1).map((wrap) => wrap.querySelector('table').id)""")
+        assert hidden == [], f"{path}: {hidden} scroll sideways"
     assert errors == []
 
 
