@@ -203,7 +203,13 @@ public struct DropAPI: Sendable {
         if let fields = problem?.errors, !fields.isEmpty {
             detail += " " + fields.map(\.detail).joined(separator: " ")
         }
-        if response.status == .notFound || response.status == .gone { return .gone(detail) }
+        // Gone for good only when Ferry says so (a proxy's 410 page, a blob missing for a moment:
+        // not a reason to throw away a resumable download). A deleted drop is a 404 of its
+        // description, which the receiver treats as gone where it asks for it.
+        let goneTypes = ["drop-expired", "drop-revoked", "drop-exhausted"]
+        if response.status == .gone, let type = problem?.type, goneTypes.contains(where: { type.hasSuffix("/\($0)") }) {
+            return .gone(detail)
+        }
         return .server(status: Int(response.status.code), detail: detail)
     }
 }

@@ -56,14 +56,19 @@ public struct DropReceiver: Sendable {
                 if (try? FileManager.default.removeItem(atPath: path)) != nil, (size ?? 0) > 0 { removed = true }
             }
             store.remove(key: key)
-            throw DropClientError.gone(removed ? "\(detail) What was downloaded of it was removed." : detail)
+            throw DropClientError.gone(removed ? "\(detail) The unfinished part of the download was removed." : detail)
         }
     }
 
     private func receive(
         _ link: DropLink, to output: Output, password: @Sendable () throws -> String, key: String
     ) async throws -> [String] {
-        let info = try await api.info(dropID: link.id)
+        let info: DropInfo
+        do {
+            info = try await api.info(dropID: link.id)
+        } catch DropClientError.server(status: 404, let detail) {
+            throw DropClientError.gone(detail)  // deleted (or never made): no run can continue it
+        }
         var dropPassword: DropPassword?
         if let parameters = info.password {
             guard let salt = Base64URL.decode(parameters.salt) else {

@@ -19,15 +19,35 @@ import Testing
         String(repeating: "0", count: 16 - String(number, radix: 16).count) + String(number, radix: 16)
     }
 
-    @Test func aPeerAskedForByManyIsLimitedLikeOneThatAsks() {
+    @Test func unansweredAsksCannotFillAnotherPeersPlaces() {
         let relays = registry()
-        // Four of Eve's sockets each ask for a relay with Bob's one socket: Bob is then at his limit.
-        for number in 0..<4 {
+        // Eve's sockets ask Bob for relays he never answers: they do not take his places…
+        for number in 0..<6 {
             #expect(relays.open(id(number), from: "eve\(number)", owner: "user:eve", to: "bob") == .pending)
         }
-        let fifth = relays.open(id(4), from: "eve4", owner: "user:eve", to: "bob")
+        // …so Bob and Ann still get theirs, up to his limit of 4, counting those he asked for.
+        for number in 10..<14 {
+            #expect(relays.open(id(number), from: "bob", owner: "user:bob", to: "ann\(number)") == .pending)
+        }
+        let fifth = relays.open(id(14), from: "bob", owner: "user:bob", to: "ann14")
         #expect(fifth == .refused("A peer may have at most 4 relays.", tellOther: true))
-        #expect(relays.count == 4)
+        // One socket may have at most two asks of another unanswered.
+        #expect(relays.open(id(20), from: "eve0", owner: "user:eve", to: "carol") == .pending)
+        #expect(relays.open(id(21), from: "eve0", owner: "user:eve", to: "carol") == .pending)
+        let third = relays.open(id(22), from: "eve0", owner: "user:eve", to: "carol")
+        #expect(third == .refused("Too many relays asked of this peer and not yet answered.", tellOther: false))
+    }
+
+    @Test func aPeerInFourOpenRelaysHasNoPlaceLeft() {
+        let relays = registry()
+        for number in 0..<4 {
+            #expect(relays.open(id(number), from: "x\(number)", owner: "user:x\(number)", to: "bob") == .pending)
+            #expect(
+                relays.open(id(number), from: "bob", owner: "user:bob", to: "x\(number)")
+                    == .opened(first: "x\(number)", second: "bob"))
+        }
+        let fifth = relays.open(id(4), from: "x4", owner: "user:x4", to: "bob")
+        #expect(fifth == .refused("A peer may have at most 4 relays.", tellOther: true))
     }
 
     @Test func onePersonWithManySocketsHasAtMostItsShare() {

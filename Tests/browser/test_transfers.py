@@ -539,7 +539,7 @@ def test_a_member_ends_the_pairing_of_a_guest_whose_page_is_closed(world: World)
     # it as away, with "End pairing" (not "Select": nobody is there to receive).
     guest.close()
     away = ann.get_by_test_id("away-guest")
-    expect(away).to_have_count(1)
+    expect(away).to_have_count(1, timeout=15_000)  # said once the guest has been gone a few seconds
     expect(away).to_contain_text("Kiosk")
     expect(away).to_contain_text("Away")
     expect(away.locator("button.peer-select")).to_have_count(0)

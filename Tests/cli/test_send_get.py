@@ -219,7 +219,7 @@ def test_a_drop_revoked_during_a_download_says_so_and_leaves_nothing(cli: Cli, b
     result = cli.get(link, "-o", str(out))
     assert result.returncode != 0
     error = result.stderr.decode()
-    assert "This drop was revoked by its owner. What was downloaded of it was removed." in error, error
+    assert "This drop was revoked by its owner. The unfinished part of the download was removed." in error, error
     assert "refused (410)" not in error
     assert list(out.iterdir()) == []
     assert cli.state_files() == []

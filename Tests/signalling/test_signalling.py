@@ -472,9 +472,9 @@ def test_a_refused_relay_is_told_to_both_ends(world: World) -> None:
     ferry = world.ferry
     ann = ferry.peer(world.ann)
     bob = ferry.peer(world.bob)
-    # Four relays per peer: the fifth Ann asks for is refused, and Bob hears of it.
+    # Four relays per peer: with four open, the fifth Ann asks for is refused, and Bob hears of it.
     for index in range(4):
-        ann.send({"type": "relay-open", "to": bob.id, "relay": f"{index:016x}"})
+        open_relay(ann, bob, f"{index:016x}")
     ann.send({"type": "relay-open", "to": bob.id, "relay": "00000000000000ff", "ref": "fifth"})
     error = ann.next("error")
     assert (error["code"], error["ref"]) == ("relay-refused", "fifth")

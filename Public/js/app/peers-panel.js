@@ -11,6 +11,9 @@ import { byId, el } from "./dom.js";
 import { groupPeers, roomTitle } from "./model.js";
 import { filesFromDrop } from "./send.js";
 
+/** How long a paired guest is gone before its row says "Away" (a reload takes about a second). */
+export const AWAY_AFTER_MS = 4000;
+
 /** @param {import("./compose.js").AppContext} app */
 export function peersPanel(app) {
   const { document } = app.env;
@@ -34,11 +37,33 @@ export function peersPanel(app) {
     ]);
   };
 
+  /** Since when each pairing has had no guest online (ms). @type {Map<string, number>} */
+  const awaySince = new Map();
+  /** @type {any} */
+  let awayTimer = null;
+
+  /**
+   * The pairings whose guest has been away for {@link AWAY_AFTER_MS} at least: a guest between
+   * its claim and its first socket, or reloading, is gone for a moment only, and is not shown as
+   * away (a timer renders again when one comes due).
+   */
+  function awayGuests() {
+    const now = Date.now();
+    const away = app.client.awayGuests?.() ?? [];
+    for (const id of [...awaySince.keys()]) if (!away.some((a) => a.pairing === id)) awaySince.delete(id);
+    for (const a of away) if (!awaySince.has(a.pairing)) awaySince.set(a.pairing, now);
+    const due = away.filter((a) => now - /** @type {number} */ (awaySince.get(a.pairing)) >= AWAY_AFTER_MS);
+    const next = Math.min(...away.filter((a) => !due.includes(a)).map((a) => /** @type {number} */ (awaySince.get(a.pairing)) + AWAY_AFTER_MS));
+    clearTimeout(awayTimer);
+    if (Number.isFinite(next)) awayTimer = setTimeout(render, Math.max(0, next - now) + 50);
+    return due;
+  }
+
   function render() {
     const groups = groupPeers(app.peers(), app.selection());
     // A guest whose page is closed is not online, but its pairing lives on for a while: it is
     // listed under its room, so that the member can end it now instead of waiting it out.
-    const away = app.client.awayGuests?.() ?? [];
+    const away = awayGuests();
     empty.hidden = groups.length + away.length > 0;
     rooms.replaceChildren(
       ...groups.map((group) => roomSection(group, [...group.peers.map(peerItem), ...away.filter((a) => a.room.id === group.id).map(awayItem)])),

@@ -29,8 +29,13 @@ export function transfersPanel(app) {
   /** @type {Map<string, any>} */
   const rows = new Map();
   const history = new TransferHistory(storageOrNull("sessionStorage", app.env.window), app.env.historyOwner ?? (() => null));
+  /** The newest view of each send under way, written down when the page goes. @type {Map<string, any>} */
+  const sending = new Map();
   // The identity is ending (a guest's pairing is over): what this tab received goes, for good.
-  app.events.on("forget-history", () => history.forget());
+  app.events.on("forget-history", () => {
+    history.forget();
+    sending.clear();
+  });
 
   const showClear = () => {
     const hidden = ![...rows.values()].some((parts) => isFinalState(parts.item.dataset.state));
@@ -165,8 +170,6 @@ export function transfersPanel(app) {
     }
   }
 
-  /** The newest view of each send under way, written down when the page goes. @type {Map<string, any>} */
-  const sending = new Map();
   app.events.on("transfer", (view) => {
     update(view);
     keep(view);
@@ -186,6 +189,7 @@ export function transfersPanel(app) {
     keep(transfer, typeof text === "string" ? text : undefined);
   });
   app.events.on("transfer-removed", ({ id }) => {
+    sending.delete(id);
     rows.get(id)?.item.remove();
     rows.delete(id);
     history.remove(id);

@@ -95,13 +95,14 @@ extension DropService {
             files: try await store.files(of: dropID))
     }
 
-    /// Whether `proof` opens the drop, which can still be opened, without counting a download:
-    /// a wrong password is found before the reader is asked to spend one. Wrong proofs count
+    /// Whether `proof` opens the drop, without counting a download: a wrong password is found
+    /// before the reader is asked to spend one. A used-up drop passes too, as opening does (a
+    /// reader holding a ticket goes on; one without is told at `open`). Wrong proofs count
     /// against the same limit as opening.
     func check(_ dropID: String, proof: String?, clientAddress: String?, now: Date) async throws {
         let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
         let state = drop.state(at: now)
-        guard state == .active else { throw StoreError.dropUnavailable(state) }
+        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
     }
 
     /// A file's stored ciphertext, for a holder of the proof and a valid ticket of an active

@@ -47,7 +47,9 @@ public struct Authenticator: Sendable {
         return SecretToken.hash(token)
     }
 
-    func sessionPrincipal(tokenHash: String) async throws -> Principal? {
+    /// The principal of a live session, or nil. `use`: this is the session being used (a
+    /// request), which keeps it from its idle limit; a re-check of an open socket is not.
+    func sessionPrincipal(tokenHash: String, use: Bool = true) async throws -> Principal? {
         let now = clock()
         // What is read now is valid for this version; a later put under a newer one is refused,
         // so a lookup read before a revocation can never re-enter the cache after it.
@@ -63,7 +65,7 @@ public struct Authenticator: Sendable {
             if let found { cache.put(\.sessions, tokenHash, found, version: version) }
         }
         guard var found, !found.user.disabled, isLive(found.session, at: now) else { return nil }
-        if now.timeIntervalSince(found.session.lastSeenAt) >= configuration.lastUseWriteInterval {
+        if use, now.timeIntervalSince(found.session.lastSeenAt) >= configuration.lastUseWriteInterval {
             try await store.touchSession(tokenHash: tokenHash, now: now)
             found.session.lastSeenAt = now
             cache.put(\.sessions, tokenHash, found, version: version)

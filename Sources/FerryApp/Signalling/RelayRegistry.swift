@@ -45,6 +45,10 @@ final class RelayRegistry: Sendable {
         var at: ContinuousClock.Instant
     }
 
+    /// Relays one socket may have asked of another and not yet had answered (a transfer asks for
+    /// one at a time; a retry may overlap the try before).
+    static let maxUnansweredPerPair = 2
+
     /// How long frames of a closed relay are dropped quietly: a sender may have megabytes on the
     /// way when the relay ends.
     static let endedGrace: Duration = .seconds(30)
@@ -86,9 +90,19 @@ final class RelayRegistry: Sendable {
             return .refused("A relay id is 16 lowercase hex characters.", tellOther: false)
         }
         return state.withLock { state in
+            // A peer's places: the relays it asked for, and those open. Asks of it still
+            // unanswered are not its own: counting them would let anyone in a room with it fill
+            // its places and block its real relays.
+            func places(of end: String) -> Int {
+                state.relays.values.count { $0.opener == end || ($0.target == end && $0.isOpen) }
+            }
+            let perPeer = configuration.maxRelaysPerPeer
             if var relay = state.relays[key] {
                 guard !relay.isOpen, relay.opener == other, relay.target == peer else {
                     return .refused("This relay id is taken.", tellOther: false)
+                }
+                guard places(of: peer) < perPeer else {
+                    return .refused("A peer may have at most \(perPeer) relays.", tellOther: true)
                 }
                 relay.isOpen = true
                 relay.lastFrame = now
@@ -98,13 +112,12 @@ final class RelayRegistry: Sendable {
             guard state.relays.count < configuration.maxRelays else {
                 return .refused("The server carries as many relays as it may.", tellOther: true)
             }
-            func relays(of end: String) -> Int {
-                state.relays.values.count { $0.opener == end || $0.target == end }
+            guard places(of: peer) < perPeer, places(of: other) < perPeer else {
+                return .refused("A peer may have at most \(perPeer) relays.", tellOther: true)
             }
-            guard relays(of: peer) < configuration.maxRelaysPerPeer, relays(of: other) < configuration.maxRelaysPerPeer
-            else {
-                return .refused(
-                    "A peer may have at most \(configuration.maxRelaysPerPeer) relays.", tellOther: true)
+            let unanswered = state.relays.values.count { $0.opener == peer && $0.target == other && !$0.isOpen }
+            guard unanswered < Self.maxUnansweredPerPair else {
+                return .refused("Too many relays asked of this peer and not yet answered.", tellOther: false)
             }
             guard state.relays.values.count(where: { $0.openerOwner == owner }) < configuration.maxRelaysPerUser else {
                 return .refused(

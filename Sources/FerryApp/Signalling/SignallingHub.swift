@@ -314,9 +314,15 @@ public final class SignallingHub: Sendable {
     private func recheck(_ session: SignallingPeerSession) async {
         guard case .member(_, let credential) = session.identity.withLock({ $0 }) else { return }
         let principal: Principal?
-        switch credential {
-        case .session(let hash): principal = try? await authenticator.sessionPrincipal(tokenHash: hash)
-        case .token(let hash): principal = try? await authenticator.tokenPrincipal(secretHash: hash)
+        do {
+            switch credential {
+            // A re-check is not a use of the session: an open socket alone does not keep it from
+            // its idle limit (others signing in move the identity version and re-check it).
+            case .session(let hash): principal = try await authenticator.sessionPrincipal(tokenHash: hash, use: false)
+            case .token(let hash): principal = try await authenticator.tokenPrincipal(secretHash: hash)
+            }
+        } catch {
+            return  // the store did not answer: asked again at the next round, the socket kept
         }
         guard let principal else {
             session.socket?.close(.policyViolation, reason: "identity")
@@ -329,8 +335,9 @@ public final class SignallingHub: Sendable {
     /// The sockets whose session or token has reached its end (nothing in the store changed, so
     /// ``recheckIdentities()`` did not look): each is checked again, and closed unless its
     /// session was used meanwhile.
-    func sessionsPastTheirCredential(now: Date) -> [SignallingPeerSession] {
-        sessions.withLock { sessions in
+    func sessionsPastTheirCredential(now: Date? = nil) -> [SignallingPeerSession] {
+        let now = now ?? authenticator.clock()
+        return sessions.withLock { sessions in
             sessions.values.filter { session in
                 guard case .member(let principal, _) = session.identity.withLock({ $0 }) else { return false }
                 return principal.validUntil.map { $0 <= now } ?? false
@@ -339,7 +346,7 @@ public final class SignallingHub: Sendable {
     }
 
     /// Checks again the sockets whose credential ran out (see ``sessionsPastTheirCredential(now:)``).
-    func recheckExpiredCredentials(now: Date) async {
+    func recheckExpiredCredentials(now: Date? = nil) async {
         for session in sessionsPastTheirCredential(now: now) { await recheck(session) }
     }
 

@@ -1,5 +1,4 @@
 import FerryWeb
-import Foundation
 
 /// The discovery server: the signalling socket, devices, ICE, pairing; a job that follows
 /// identity changes, one that sweeps idle relays and one that ends guests gone too long; the
@@ -49,9 +48,9 @@ public struct SignallingModule: FerryModule {
             // checked again when it does (a second late at most).
             BackgroundJob(
                 name: "end sockets of expired credentials", every: .seconds(1),
-                when: { !hub.sessionsPastTheirCredential(now: Date()).isEmpty }
+                when: { !hub.sessionsPastTheirCredential().isEmpty }
             ) {
-                await hub.recheckExpiredCredentials(now: Date())
+                await hub.recheckExpiredCredentials()
             },
             // Relays idle for a minute close: a sweep every 5 s is soon enough, and wakes less.
             BackgroundJob(name: "sweep idle relays", every: .seconds(5), when: { hub.relays.hasWork }) {

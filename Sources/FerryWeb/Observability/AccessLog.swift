@@ -30,9 +30,9 @@ public struct AccessLog: ExchangeObserver {
     }
 
     /// `path` without the query (which may carry tokens) and with secret segments masked. Runs of
-    /// `/` are read as one, as the router reads them (`//d/ID` reaches the drop page too); after a
-    /// secret prefix, a `.` or `..` segment (refused, but typed with a secret behind it) masks the
-    /// whole rest.
+    /// `/` are read as one, as the router reads them (`//d/ID` reaches the drop page too), and
+    /// prefixes match in any ASCII case. After a secret prefix, anything unusual — a `%` escape, a
+    /// `.` or `..` segment (refused, but typed with a secret behind it) — masks the whole rest.
     func redacted(_ path: String) -> String {
         var path = Substring(path)
         if let mark = path.firstIndex(of: "?") { path = path[..<mark] }
@@ -42,17 +42,33 @@ public struct AccessLog: ExchangeObserver {
             collapsed = ""
             for character in path where !(character == "/" && collapsed.last == "/") { collapsed.append(character) }
         }
-        for prefix in secretPathPrefixes where collapsed.hasPrefix(prefix) {
-            let rest = collapsed.dropFirst(prefix.count)
+        for prefix in secretPathPrefixes where Self.hasPrefixIgnoringASCIICase(collapsed, prefix) {
+            // The prefix is ASCII: its UTF-8 length ends on a character boundary.
+            let restStart = collapsed.utf8.index(collapsed.utf8.startIndex, offsetBy: prefix.utf8.count)
+            let rest = collapsed[restStart...]
             let secret = rest.prefix { $0 != "/" }
             let tail = rest.dropFirst(secret.count)
-            if secret == "." || secret == ".." || tail.contains("/./") || tail.contains("/../") || tail.hasSuffix("/.")
-                || tail.hasSuffix("/..")
-            {
+            let segments = rest.split(separator: "/", omittingEmptySubsequences: false)
+            if rest.contains("%") || segments.contains(where: { $0 == "." || $0 == ".." }) {
                 return prefix + "…"
             }
             return prefix + "…" + tail
         }
         return collapsed
+    }
+
+    /// Whether `text` begins with `prefix`, byte for byte but for ASCII letters' case.
+    static func hasPrefixIgnoringASCIICase(_ text: String, _ prefix: String) -> Bool {
+        var bytes = text.utf8.makeIterator()
+        for expected in prefix.utf8 {
+            guard let byte = bytes.next() else { return false }
+            if byte == expected { continue }
+            guard isASCIILetter(byte), isASCIILetter(expected), byte | 0x20 == expected | 0x20 else { return false }
+        }
+        return true
+    }
+
+    private static func isASCIILetter(_ byte: UInt8) -> Bool {
+        (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte | 0x20)
     }
 }
