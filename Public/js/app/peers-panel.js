@@ -107,7 +107,9 @@ export function peersPanel(app) {
           className: "peer-device",
           text: peer.sameDevice ? `${peer.device} (this browser, another tab)` : `${peer.device}${(peer.tabs ?? 1) > 1 ? ` · ${peer.tabs} tabs` : ""}`,
         }),
-        ...(peer.also ? [el(document, "span", { className: "peer-room", text: peer.also })] : []),
+        ...(peer.also
+          ? [el(document, "span", { className: "peer-room", text: peer.also, attrs: /network/.test(peer.also) ? { title: "Behind the same internet address as you: most likely the same office or home network." } : {} })]
+          : []),
         el(document, "span", { className: "trust-badge", text: peer.trust, dataset: { status: peer.keyStatus } }),
       ]),
       el(document, "div", { className: "peer-actions" }, [
