@@ -22,8 +22,11 @@ public struct SendItem: Sendable, Equatable {
     }
 
     /// The files of `paths`: a file as its name, a folder as its tree (regular files only; paths
-    /// start with the folder's name). Sorted by drop path within a folder.
-    public static func collect(_ paths: [String]) throws -> [SendItem] {
+    /// start with the folder's name). Sorted by drop path within a folder. Inside a folder, what is
+    /// not a regular file — a symbolic link (which may point out of the tree, at anything the user
+    /// can read), a pipe, a socket, a device — is left out and named to `skipped`; a path given
+    /// by name is taken as the user named it.
+    public static func collect(_ paths: [String], skipped: (String) -> Void = { _ in }) throws -> [SendItem] {
         var items: [SendItem] = []
         let manager = FileManager.default
         for path in paths {
@@ -44,9 +47,15 @@ public struct SendItem: Sendable, Equatable {
             var found: [SendItem] = []
             while let relative = enumerator.nextObject() as? String {
                 let full = base + relative
-                var folder: ObjCBool = false
-                guard manager.fileExists(atPath: full, isDirectory: &folder), !folder.boolValue else { continue }
-                found.append(try item(full, dropPath: root.isEmpty || root == "/" ? relative : root + "/" + relative))
+                var status = stat()
+                guard lstat(full, &status) == 0 else { continue }
+                switch status.st_mode & S_IFMT {
+                case S_IFDIR: continue
+                case S_IFREG:
+                    found.append(
+                        try item(full, dropPath: root.isEmpty || root == "/" ? relative : root + "/" + relative))
+                default: skipped(full)
+                }
             }
             items += found.sorted { $0.dropPath < $1.dropPath }
         }

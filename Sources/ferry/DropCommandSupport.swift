@@ -15,7 +15,14 @@ enum DropCommandSupport {
 
     /// The drop password: `FERRY_DROP_PASSWORD`, else typed at the terminal (twice with `confirm`).
     static func password(confirm: Bool) throws -> String {
-        if let password = ProcessInfo.processInfo.environment["FERRY_DROP_PASSWORD"] { return password }
+        if let password = ProcessInfo.processInfo.environment["FERRY_DROP_PASSWORD"] {
+            // As at the prompt: an empty password would protect nothing (a script whose variable
+            // is set but empty must not make a "password drop" anyone opens).
+            guard !password.isEmpty else {
+                throw CommandFailure(message: "FERRY_DROP_PASSWORD is set but empty; set it to the password")
+            }
+            return password
+        }
         let tty = open("/dev/tty", O_RDWR)
         guard tty >= 0 else {
             throw CommandFailure(message: "no terminal to ask for the drop password; set FERRY_DROP_PASSWORD")

@@ -81,7 +81,9 @@ struct SendCommand: AsyncParsableCommand {
                 var items: [SendItem] = []
                 for path in paths {
                     guard path == "-" else {
-                        items += try SendItem.collect([path])
+                        items += try SendItem.collect([path]) { left in
+                            DropCommandSupport.note("left out \(left): not a regular file (a link, a pipe, a device)")
+                        }
                         continue
                     }
                     let item = try SendItem.spoolStandardInput(as: name)

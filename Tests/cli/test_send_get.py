@@ -58,6 +58,22 @@ def test_folder_tree(cli: Cli, tmp_path: Path) -> None:
     assert list(out.rglob("*.ferry-part")) == []
 
 
+def test_links_and_pipes_inside_a_folder_are_left_out(cli: Cli, tmp_path: Path) -> None:
+    outside = make_file(tmp_path / "outside-secret.txt", 100, 9)
+    root = tmp_path / "in" / "share"
+    make_file(root / "real.txt", 1000, 1)
+    (root / "looks-harmless.txt").symlink_to(outside)
+    os.mkfifo(root / "pipe")
+    result = cli.run("send", str(root))
+    assert result.returncode == 0, result.stderr.decode()
+    notes = result.stderr.decode()
+    assert "left out" in notes and "looks-harmless.txt" in notes and "pipe" in notes, notes
+    out = tmp_path / "out"
+    out.mkdir()
+    assert cli.get(result.stdout.decode().strip(), "-o", str(out)).returncode == 0
+    assert sorted(str(path.relative_to(out)) for path in out.rglob("*") if path.is_file()) == ["share/real.txt"]
+
+
 def test_text_and_standard_input(cli: Cli, tmp_path: Path) -> None:
     text = "Hello from the terminal 👋\nline two\n"
     link = cli.send("--text", text)
@@ -95,6 +111,10 @@ def test_password_drop(cli: Cli, tmp_path: Path) -> None:
     right = cli.get(link, "-o", str(out), env=cli.env(FERRY_DROP_PASSWORD="s3cret pass"))
     assert right.returncode == 0, right.stderr.decode()
     assert sha256(out / "secret.bin") == sha256(source)
+    # A variable set but empty protects nothing: refused before anything is uploaded.
+    empty = cli.run("send", str(source), "--password", env=cli.env(FERRY_DROP_PASSWORD=""))
+    assert empty.returncode != 0 and b"FERRY_DROP_PASSWORD is set but empty" in empty.stderr, empty.stderr
+    assert cli.state_files() == []
 
 
 def test_download_limit(cli: Cli, tmp_path: Path) -> None:
