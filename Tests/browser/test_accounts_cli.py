@@ -103,3 +103,25 @@ def test_bad_input_is_a_clear_error(server: Server) -> None:
     bad_url = subprocess.run([str(binary()), "user", "list", "--database", "mysql://x@y/z"], cwd=ROOT,
                              capture_output=True, text=True, timeout=30)
     assert bad_url.returncode != 0 and "--database" in bad_url.stderr
+
+
+def test_account_commands_do_not_make_a_database_in_the_wrong_place(tmp_path) -> None:
+    """Run from the wrong folder (or with a mistyped --data), `user add` would add a user to a new,
+    empty database the server never reads, and say it did: refused, and nothing is created."""
+    wrong = tmp_path / "typo"
+    for args in (("user", "list"), ("team", "list"), ("user", "add", "--email", "x@example.org", "--name", "X")):
+        command = [str(binary()), *args, "--data", str(wrong), *(["--password-stdin"] if "add" in args else [])]
+        result = subprocess.run(command, cwd=ROOT, input="correct horse battery\n", capture_output=True, text=True,
+                                timeout=30)
+        assert result.returncode != 0, (args, result.stdout)
+        assert "no Ferry database at" in result.stderr and "ferry serve" in result.stderr, result.stderr
+    assert not wrong.exists()
+    # The first admin (and migrate) make one where asked.
+    made = subprocess.run([str(binary()), "admin", "create", "--email", "a@example.org", "--name", "A",
+                           "--team", "T", "--data", str(wrong), "--password-stdin"], cwd=ROOT,
+                          input="correct horse battery\n", capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    assert (wrong / "ferry.sqlite").exists()
+    listed = subprocess.run([str(binary()), "user", "list", "--data", str(wrong)], cwd=ROOT,
+                            capture_output=True, text=True, timeout=30)
+    assert listed.returncode == 0 and "a@example.org" in listed.stdout

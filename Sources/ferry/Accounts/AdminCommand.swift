@@ -20,7 +20,7 @@ struct AdminCommand: AsyncParsableCommand {
 
         func run() async throws {
             let secret = try password.read()
-            let (user, created) = try await store.withService { service in
+            let (user, created) = try await store.withService(creating: true) { service in
                 let user = try await service.createUser(
                     email: email, displayName: name, password: secret, isAdmin: true, context: .commandLine())
                 var created: Team?

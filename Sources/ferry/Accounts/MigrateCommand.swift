@@ -10,7 +10,7 @@ struct MigrateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let location = try store.location
-        let applied = try await store.withService(migrating: false) { service in
+        let applied = try await store.withService(migrating: false, creating: true) { service in
             try await Migrator().migrate(service.store.database)
         }
         let latest = Migrator().latestVersion

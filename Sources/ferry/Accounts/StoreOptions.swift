@@ -29,11 +29,19 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens and migrates the store, runs `body` with the identity service, closes the store.
+    /// `creating`: a missing SQLite file is made (the first admin, `migrate`); otherwise it is an
+    /// error, since a command run from the wrong folder would work on a new, empty database the
+    /// server never reads and say it succeeded.
     func withService<Result: Sendable>(
-        migrating: Bool = true, _ body: (IdentityService) async throws -> Result
+        migrating: Bool = true, creating: Bool = false, _ body: (IdentityService) async throws -> Result
     ) async throws -> Result {
         let location = try location
-        if case .sqlite = location {
+        if case .sqlite(let path) = location {
+            guard creating || FileManager.default.fileExists(atPath: path) else {
+                throw CommandFailure(
+                    message:
+                        "no Ferry database at \(path). Run this where `ferry serve` runs, or give its --data (or --database); `ferry admin create` makes a new one.")
+            }
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         }
         var logger = Logger(label: "ferry.store")
