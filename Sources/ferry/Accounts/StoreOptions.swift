@@ -40,7 +40,8 @@ struct StoreOptions: ParsableArguments {
             guard creating || FileManager.default.fileExists(atPath: path) else {
                 throw CommandFailure(
                     message:
-                        "no Ferry database at \(path). Run this where `ferry serve` runs, or give its --data (or --database); `ferry admin create` makes a new one.")
+                        "no Ferry database at \(path). Run this where `ferry serve` runs, or give its --data (or --database); `ferry admin create` makes a new one."
+                )
             }
             try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
         }
