@@ -63,6 +63,14 @@ public struct DropReceiver: Sendable {
     private func receive(
         _ link: DropLink, to output: Output, password: @Sendable () throws -> String, key: String
     ) async throws -> [String] {
+        // The same command again after it finished: nothing to do while the files are all there
+        // (opening the drop again would count a download, and every file would be in the way).
+        if let done = store.load(GetState.self, key: key)?.finished {
+            if done.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
+                note("already downloaded: \(done.count == 1 ? done[0] : "\(done.count) files under \(done[0])")")
+                return []
+            }
+        }
         let info: DropInfo
         do {
             info = try await api.info(dropID: link.id)
@@ -104,7 +112,8 @@ public struct DropReceiver: Sendable {
         }
         if state?.ticket != opened.ticket {
             // An expired ticket was replaced (that open counted); verified files stay verified.
-            state = GetState(ticket: opened.ticket, completed: state?.completed ?? [])
+            if state == nil { state = GetState(ticket: opened.ticket, completed: []) }
+            state?.ticket = opened.ticket
         }
         guard var state else { throw DropClientError.io("no download ticket") }
         try store.save(state, key: key)
@@ -152,13 +161,23 @@ public struct DropReceiver: Sendable {
             return []
         }
         let targets = Self.targets(files.map(\.path), under: folder)
-        for (index, target) in targets.enumerated()
-        where !state.completed.contains(index) && FileManager.default.fileExists(atPath: target) {
+        if state.finished != nil {
+            // Finished before, and a file of it went since: written again, the others kept.
+            state.completed = targets.indices.filter { FileManager.default.fileExists(atPath: targets[$0]) }
+            state.finished = nil
+        }
+        let inTheWay = targets.indices.filter {
+            !state.completed.contains($0) && FileManager.default.fileExists(atPath: targets[$0])
+        }
+        if !inTheWay.isEmpty {
             // The drop is opened (and its download counted) before its names are known; the ticket
             // is kept, so the next run within its lifetime continues without counting again.
             // (The ticket is kept per output folder: another folder would open, and count, anew.)
+            let names = inTheWay.prefix(10).map { targets[$0] }.joined(separator: ", ")
+            let more = inTheWay.count > 10 ? " and \(inTheWay.count - 10) more" : ""
             throw DropClientError.invalidInput(
-                "\(target) exists; not overwriting it. Move it away, then run the same command again:"
+                "\(names)\(more) \(inTheWay.count == 1 ? "exists" : "exist"); not overwriting."
+                    + " Move \(inTheWay.count == 1 ? "it" : "them") away, then run the same command again:"
                     + " this download is already counted, and the next run into this folder continues it"
                     + " without counting it again while its ticket lasts (a day by default)")
         }
@@ -179,7 +198,11 @@ public struct DropReceiver: Sendable {
             try store.save(state, key: key)
         }
         progress.finish()
-        store.remove(key: key)
+        // Kept (with the ticket, until it is pruned with the other old states) so that the same
+        // command again says it is done instead of opening the drop anew.
+        state.finished = written
+        state.partials = nil
+        try? store.save(state, key: key)
         return written
     }
 

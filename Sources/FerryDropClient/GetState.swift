@@ -8,4 +8,7 @@ public struct GetState: Codable, Sendable, Equatable {
     /// Where this download's partial files are (saved once the names are known), so that a drop
     /// gone meanwhile leaves none behind. Absent in states saved before it was added.
     public var partials: [String]? = nil
+    /// Where the files were written, once all of them were: a run of the same command again is
+    /// told so (and contacts nobody) while they are all there, instead of opening the drop anew.
+    public var finished: [String]? = nil
 }

@@ -57,6 +57,24 @@ public struct StateStore: Sendable {
         }
     }
 
+    /// How long a state is kept untouched before ``prune(now:)`` deletes it: longer than an
+    /// unfinished upload or a download ticket lives on a server by default, so nothing that could
+    /// still be continued goes (they hold drop secrets: they should not stay for ever either).
+    public static let keptFor: TimeInterval = 14 * 86400
+
+    /// Deletes the states not written for ``keptFor`` (and temporary files a crash left).
+    public func prune(now: Date = Date()) {
+        let manager = FileManager.default
+        guard let names = try? manager.contentsOfDirectory(atPath: directory.path) else { return }
+        for name in names where name.hasSuffix(".json") || name.hasSuffix(".tmp") {
+            let path = directory.appendingPathComponent(name).path
+            guard let modified = (try? manager.attributesOfItem(atPath: path))?[.modificationDate] as? Date,
+                now.timeIntervalSince(modified) > (name.hasSuffix(".tmp") ? 3600 : Self.keptFor)
+            else { continue }
+            try? manager.removeItem(atPath: path)
+        }
+    }
+
     /// Forgets the state under `key`.
     public func remove(key: String) {
         try? FileManager.default.removeItem(at: url(key))

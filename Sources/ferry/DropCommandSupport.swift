@@ -8,6 +8,14 @@ enum DropCommandSupport {
     /// Whether standard error is a terminal (the progress bar is drawn only then).
     static var stderrIsTerminal: Bool { isatty(STDERR_FILENO) == 1 }
 
+    /// The resume states, old ones pruned first (they hold drop secrets; nothing prunes them
+    /// otherwise).
+    static func stateStore() -> StateStore {
+        let store = StateStore(directory: StateStore.defaultDirectory())
+        store.prune()
+        return store
+    }
+
     /// Writes a line to standard error.
     @Sendable static func note(_ text: String) {
         FileHandle.standardError.write(Data(("ferry: " + text + "\n").utf8))

@@ -25,7 +25,7 @@ struct GetCommand: AsyncParsableCommand {
         let written = try await DropCommandSupport.run {
             try await DropAPI.with(server: link.server, token: nil) { api in
                 let receiver = DropReceiver(
-                    api: api, store: StateStore(directory: StateStore.defaultDirectory()),
+                    api: api, store: DropCommandSupport.stateStore(),
                     showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
                 return try await receiver.receive(link, to: output == "-" ? .standardOutput : .directory(output)) {
                     try DropCommandSupport.password(confirm: false)

@@ -68,7 +68,7 @@ struct SendCommand: AsyncParsableCommand {
         let link = try await DropCommandSupport.run {
             try await DropAPI.with(server: server, token: token) { api in
                 let sender = DropSender(
-                    api: api, store: StateStore(directory: StateStore.defaultDirectory()),
+                    api: api, store: DropCommandSupport.stateStore(),
                     showProgress: DropCommandSupport.stderrIsTerminal, note: DropCommandSupport.note)
                 if let text {
                     let body =

@@ -97,6 +97,27 @@ struct LinkAndPathTests {
         #expect(StateStore.defaultDirectory(environment: ["HOME": "/h"]).path == "/h/.cache/ferry")
     }
 
+    @Test("old states are pruned, fresh ones kept")
+    func stateStorePrune() throws {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ferry-prune-\(UUID())")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let store = StateStore(directory: folder)
+        try store.save(GetState(ticket: "t", completed: []), key: "get-old")
+        try store.save(GetState(ticket: "t", completed: []), key: "get-new")
+        let now = Date()
+        try FileManager.default.setAttributes(
+            [.modificationDate: now.addingTimeInterval(-StateStore.keptFor - 60)],
+            ofItemAtPath: store.url("get-old").path)
+        let leftover = folder.appendingPathComponent(".get-x.123.tmp")
+        #expect(FileManager.default.createFile(atPath: leftover.path, contents: Data("{".utf8)))
+        try FileManager.default.setAttributes(
+            [.modificationDate: now.addingTimeInterval(-7200)], ofItemAtPath: leftover.path)
+        store.prune(now: now)
+        #expect(store.load(GetState.self, key: "get-old") == nil)
+        #expect(store.load(GetState.self, key: "get-new") != nil)
+        #expect(!FileManager.default.fileExists(atPath: leftover.path))
+    }
+
     @Test("the manifest's JSON has the documented shape")
     func manifest() throws {
         let encoder = JSONEncoder()

@@ -5,6 +5,7 @@ their own cache folder (the resume state)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -79,6 +80,11 @@ class Cli:
 
     def state_files(self) -> list[Path]:
         return sorted((self.cache / "ferry").glob("*.json")) if (self.cache / "ferry").exists() else []
+
+    def unfinished_states(self) -> list[Path]:
+        """State files of runs that did not finish (a finished get keeps a note of where it wrote,
+        so that the same command again says it is done instead of counting a download)."""
+        return [path for path in self.state_files() if "finished" not in json.loads(path.read_text())]
 
 
 @pytest.fixture(scope="module")

@@ -39,7 +39,7 @@ def test_files_round_trip(cli: Cli, tmp_path: Path) -> None:
     result = cli.get(link, "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
     assert tree(out) == tree(tmp_path / "in")
-    assert cli.state_files() == []
+    assert cli.unfinished_states() == []
 
 
 def test_folder_tree(cli: Cli, tmp_path: Path) -> None:
@@ -114,7 +114,7 @@ def test_password_drop(cli: Cli, tmp_path: Path) -> None:
     # A variable set but empty protects nothing: refused before anything is uploaded.
     empty = cli.run("send", str(source), "--password", env=cli.env(FERRY_DROP_PASSWORD=""))
     assert empty.returncode != 0 and b"FERRY_DROP_PASSWORD is set but empty" in empty.stderr, empty.stderr
-    assert cli.state_files() == []
+    assert cli.unfinished_states() == []
 
 
 def test_download_limit(cli: Cli, tmp_path: Path) -> None:
@@ -177,7 +177,7 @@ def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> N
     assert b"continuing an earlier send of these files" in result.stderr
     received = cli.server.metrics()["ferry_network_received_bytes_total"] - before
     assert received < 2 * BIG, f"the server received {received} bytes for a {BIG}-byte file"
-    assert cli.state_files() == []
+    assert cli.unfinished_states() == []
 
     out = tmp_path / "out"
     out.mkdir()
@@ -219,7 +219,7 @@ def test_interrupted_get_resumes_without_counting(cli: Cli, big_file: Path, tmp_
     assert b"continuing big.bin" in result.stderr
     assert sha256(out / "big.bin") == sha256(big_file)
     assert list(out.glob("*.ferry-part")) == [] and list(out.glob(".*.ferry-part")) == []
-    assert cli.state_files() == []
+    assert cli.unfinished_states() == []
 
 
 def test_a_drop_revoked_during_a_download_says_so_and_leaves_nothing(cli: Cli, big_file: Path, tmp_path: Path) -> None:
@@ -456,6 +456,32 @@ def test_refusals_say_what_to_change(cli: Cli, tmp_path: Path) -> None:
     assert b"Usage: ferry send" in result.stderr, result.stderr
 
 
+def test_every_file_in_the_way_is_named_at_once_and_a_finished_get_is_not_repeated(cli: Cli, tmp_path: Path) -> None:
+    root = tmp_path / "in" / "set"
+    for name in ("a.txt", "b.txt", "c.txt"):
+        make_file(root / name, 300, ord(name[0]))
+    link = cli.send(str(root), "--downloads", "1")
+    out = tmp_path / "out"
+    (out / "set").mkdir(parents=True)
+    (out / "set" / "a.txt").write_text("mine")
+    (out / "set" / "c.txt").write_text("mine too")
+    result = cli.get(link, "-o", str(out))
+    assert result.returncode != 0
+    message = result.stderr.decode()
+    assert "a.txt" in message and "c.txt" in message and "exist; not overwriting" in message, message
+    for name in ("a.txt", "c.txt"):
+        (out / "set" / name).unlink()
+    assert cli.get(link, "-o", str(out)).returncode == 0  # the one download, continued with its ticket
+    assert tree(out / "set") == tree(root)
+    # Once finished, the same command says so; a file removed since is written again, not counted.
+    again = cli.get(link, "-o", str(out))
+    assert again.returncode == 0 and b"already downloaded" in again.stderr, again.stderr
+    (out / "set" / "b.txt").unlink()
+    refetched = cli.get(link, "-o", str(out))
+    assert refetched.returncode == 0, refetched.stderr.decode()
+    assert tree(out / "set") == tree(root)
+
+
 def test_a_file_in_the_way_is_not_overwritten_and_the_next_run_does_not_count_again(cli: Cli, tmp_path: Path) -> None:
     source = make_file(tmp_path / "in" / "data.bin", 5000, 12)
     link = cli.send(str(source), "--downloads", "2")
@@ -464,12 +490,15 @@ def test_a_file_in_the_way_is_not_overwritten_and_the_next_run_does_not_count_ag
     (out / "data.bin").write_bytes(b"mine")
     result = cli.get(link, "-o", str(out))
     assert result.returncode != 0
-    assert b"exists; not overwriting it" in result.stderr and b"already counted" in result.stderr, result.stderr
+    assert b"exists; not overwriting" in result.stderr and b"already counted" in result.stderr, result.stderr
     assert (out / "data.bin").read_bytes() == b"mine"
     (out / "data.bin").unlink()
     result = cli.get(link, "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
     assert sha256(out / "data.bin") == sha256(source)
+    # The same command once more: done already, nothing opened (nothing counted).
+    again = cli.get(link, "-o", str(out))
+    assert again.returncode == 0 and b"already downloaded" in again.stderr, again.stderr
     # Two runs, one download counted: one is left.
     other = tmp_path / "other"
     other.mkdir()
