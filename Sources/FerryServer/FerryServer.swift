@@ -46,7 +46,10 @@ public final class FerryServer: Sendable {
         logger.logLevel = configuration.logLevel
         self.configuration = configuration
         self.logger = logger
-        try FileManager.default.createDirectory(atPath: configuration.dataDirectory, withIntermediateDirectories: true)
+        // Private when made here: the database holds password hashes and the audit log.
+        try FileManager.default.createDirectory(
+            atPath: configuration.dataDirectory, withIntermediateDirectories: true,
+            attributes: [.posixPermissions: 0o700])
 
         let staticFiles = try StaticFiles(root: configuration.publicDirectory)
         self.staticFiles = staticFiles

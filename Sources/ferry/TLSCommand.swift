@@ -32,17 +32,36 @@ struct TLSCommand: ParsableCommand {
         @Option(help: "Days the certificate is valid (browsers cap trusted ones at 398).")
         var days: Int = 397
 
+        @Flag(
+            help:
+                "Replace a certificate and key already in --out (computers that trust the old one must be set up again)."
+        )
+        var force = false
+
         func validate() throws {
             guard !hosts.isEmpty else { throw ValidationError("give at least one --host") }
             for host in hosts where SubjectName.kind(of: host) == nil {
                 throw ValidationError("'\(host)' is neither a host name nor an IP address")
             }
             guard (1...3650).contains(days) else { throw ValidationError("--days must be 1…3650") }
+            for name in ["cert.pem", "key.pem"] where !force {
+                let path = (out as NSString).appendingPathComponent(name)
+                // Every computer that trusts the certificate now would have to be set up again.
+                guard !FileManager.default.fileExists(atPath: path) else {
+                    throw ValidationError(
+                        "\(path) exists: the computers that trust it would have to be set up again. Use --force to replace it, or another --out."
+                    )
+                }
+            }
         }
 
         func run() throws {
             let key = P256.Signing.PrivateKey()
             let certificate = try Self.makeCertificate(hosts: hosts, key: key, days: days)
+            if days > 398 {
+                print(
+                    "Note: browsers do not trust a certificate valid for more than 398 days; this one is for \(days).")
+            }
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
             let certificatePath = (out as NSString).appendingPathComponent("cert.pem")
             let keyPath = (out as NSString).appendingPathComponent("key.pem")

@@ -25,6 +25,20 @@ def self_signed(folder, *hosts):
     return os.path.join(folder, "cert.pem"), os.path.join(folder, "key.pem"), result.stdout
 
 
+def test_a_certificate_in_place_is_replaced_only_when_asked() -> None:
+    with tempfile.TemporaryDirectory(prefix="ferry-tls-") as folder:
+        _, key, _ = self_signed(folder, "localhost")
+        before = open(key).read()
+        again = subprocess.run([FERRY_BIN, "tls", "self-signed", "--host", "localhost", "--out", folder],
+                               capture_output=True, text=True, timeout=60)
+        assert again.returncode != 0 and "--force" in again.stderr, again.stderr
+        assert open(key).read() == before, "the key computers trust was kept"
+        forced = subprocess.run([FERRY_BIN, "tls", "self-signed", "--host", "localhost", "--out", folder, "--force"],
+                                capture_output=True, text=True, timeout=60)
+        assert forced.returncode == 0, forced.stderr
+        assert open(key).read() != before
+
+
 @pytest.fixture(scope="module")
 def certificate():
     with tempfile.TemporaryDirectory(prefix="ferry-tls-") as folder:

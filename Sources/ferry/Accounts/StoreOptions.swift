@@ -43,7 +43,9 @@ struct StoreOptions: ParsableArguments {
                         "no Ferry database at \(path). Run this where `ferry serve` runs, or give its --data (or --database); `ferry admin create` makes a new one."
                 )
             }
-            try FileManager.default.createDirectory(atPath: data, withIntermediateDirectories: true)
+            // Private: the database holds password hashes and the audit log (as the blobs are).
+            try FileManager.default.createDirectory(
+                atPath: data, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         }
         var logger = Logger(label: "ferry.store")
         logger.logLevel = .warning
