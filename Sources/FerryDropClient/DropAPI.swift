@@ -163,8 +163,23 @@ public struct DropAPI: Sendable {
         } catch let error as DropClientError {
             throw error  // from a streamed body (a file that changed)
         } catch {
-            throw DropClientError.io("cannot reach \(server): \(error)")
+            throw DropClientError.io("cannot reach \(server): \(Self.reason(error))")
         }
+    }
+
+    /// A connection failure in words: NIO's error descriptions are for programmers.
+    static func reason(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("CERTIFICATE_VERIFY_FAILED") || text.contains("certificate verify failed") {
+            return "its certificate is not trusted on this computer (a self-signed one must be trusted here too:"
+                + " README, \"HTTPS on a team network\")"
+        }
+        if text.contains("Connection refused") { return "connection refused (is Ferry running there, on that port?)" }
+        if text.contains("UnknownHost") || text.contains("Name or service not known") {
+            return "the host name is not known"
+        }
+        if text.contains("connectTimeout") || text.contains("Timed out") { return "no answer (timed out)" }
+        return text
     }
 
     /// The URL of a `Location` answer (a path on this server, or absolute).

@@ -11,6 +11,8 @@ import pty
 import select
 import signal
 import socket
+import ssl
+import subprocess
 import sys
 import threading
 import time
@@ -135,6 +137,42 @@ def test_bad_link_is_refused(cli: Cli) -> None:
     result = cli.get(cli.server.url + "/d/abc")
     assert result.returncode != 0
     assert b"not a drop link" in result.stderr
+
+
+def test_a_server_that_cannot_be_reached_is_said_in_words(cli: Cli, tmp_path: Path) -> None:
+    fragment = "#" + "A" * 22
+    closed = socket.socket()
+    closed.bind(("127.0.0.1", 0))
+    port = closed.getsockname()[1]
+    closed.close()
+    refused = cli.get(f"http://127.0.0.1:{port}/d/{'A' * 22}{fragment}")
+    assert refused.returncode != 0
+    assert b"connection refused (is Ferry running there, on that port?)" in refused.stderr, refused.stderr
+
+    # A TLS server with a certificate this computer does not trust (a self-signed one).
+    made = subprocess.run([str(binary()), "tls", "self-signed", "--host", "127.0.0.1", "--out", str(tmp_path / "tls")],
+                          capture_output=True, text=True, timeout=60)
+    assert made.returncode == 0, made.stderr
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(tmp_path / "tls" / "cert.pem", tmp_path / "tls" / "key.pem")
+    listener = socket.create_server(("127.0.0.1", 0))
+    tls_port = listener.getsockname()[1]
+
+    def serve_once() -> None:
+        try:
+            raw, _ = listener.accept()
+            with context.wrap_socket(raw, server_side=True) as connection:
+                connection.recv(1)
+        except (OSError, ssl.SSLError):
+            pass  # the client gives up during the handshake: that is the point
+
+    threading.Thread(target=serve_once, daemon=True).start()
+    try:
+        untrusted = cli.get(f"https://127.0.0.1:{tls_port}/d/{'A' * 22}{fragment}")
+    finally:
+        listener.close()
+    assert untrusted.returncode != 0
+    assert b"its certificate is not trusted on this computer" in untrusted.stderr, untrusted.stderr
 
 
 @pytest.fixture(scope="module")
