@@ -203,7 +203,8 @@ struct Serve: AsyncParsableCommand {
         do {
             server = try await FerryServer(configuration: configuration, logger: logger)
         } catch {
-            throw ValidationError("cannot start: \(error)")
+            // Not a usage mistake: exit status 1 and the reason, without the usage text.
+            throw CommandFailure(message: "cannot start: \(error)")
         }
         let scheme = configuration.usesTLS ? "https" : "http"
         let usesTLS = configuration.usesTLS
@@ -246,7 +247,15 @@ struct Serve: AsyncParsableCommand {
                 services: [.init(service: service)],
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE || error.errnoCode == EACCES {
+            let ports = httpRedirectPort.map { "port \(port) (or the redirect port \($0))" } ?? "port \(port)"
+            throw CommandFailure(
+                message: error.errnoCode == EADDRINUSE
+                    ? "cannot listen on \(host), \(ports): another program uses it. Stop it, or choose another --port."
+                    : "cannot listen on \(host), \(ports): not allowed (ports below 1024 need privileges).")
+        }
     }
 
     static func parseDatabase(_ text: String) throws -> DatabaseLocation {

@@ -125,3 +125,19 @@ def test_account_commands_do_not_make_a_database_in_the_wrong_place(tmp_path) ->
     listed = subprocess.run([str(binary()), "user", "list", "--data", str(wrong)], cwd=ROOT,
                             capture_output=True, text=True, timeout=30)
     assert listed.returncode == 0 and "a@example.org" in listed.stdout
+
+
+def test_serve_says_when_its_port_is_taken(tmp_path) -> None:
+    import socket
+    taken = socket.socket()
+    taken.bind(("127.0.0.1", 0))
+    taken.listen()
+    port = taken.getsockname()[1]
+    try:
+        result = subprocess.run([str(binary()), "serve", "--port", str(port), "--data", str(tmp_path / "data")],
+                                cwd=ROOT, capture_output=True, text=True, timeout=60)
+    finally:
+        taken.close()
+    assert result.returncode == 1, (result.returncode, result.stderr)
+    assert f"cannot listen on 127.0.0.1, port {port}: another program uses it" in result.stderr, result.stderr
+    assert "Usage:" not in result.stderr and "errno" not in result.stderr
