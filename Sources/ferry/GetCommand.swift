@@ -20,6 +20,13 @@ struct GetCommand: AsyncParsableCommand {
     @Option(name: .shortAndLong, help: "Folder to write into; - writes a single file or a text to standard output.")
     var output = "."
 
+    func validate() throws {
+        var isFolder: ObjCBool = false
+        if output != "-", FileManager.default.fileExists(atPath: output, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("-o \(output) is a file: give a folder to write into, or - for standard output")
+        }
+    }
+
     func run() async throws {
         let link = try await DropCommandSupport.run { try DropLink(parsing: self.link) }
         let written = try await DropCommandSupport.run {

@@ -128,6 +128,10 @@ struct Serve: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535, got \(port)") }
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: data, isDirectory: &isFolder), !isFolder.boolValue {
+            throw ValidationError("--data \(data) is a file: it is the folder of Ferry's database and files")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else {
             throw ValidationError("--log-level must be one of trace, debug, info, notice, warning, error, critical")
         }

@@ -493,6 +493,12 @@ def test_refusals_say_what_to_change(cli: Cli, tmp_path: Path) -> None:
     assert b"--server or FERRY_SERVER is required" in result.stderr, result.stderr
     assert b"Usage: ferry send" in result.stderr, result.stderr
 
+    # A file where a folder belongs is said before anything is opened.
+    link = cli.send(str(source))
+    result = cli.get(link, "-o", str(source))
+    assert result.returncode != 0
+    assert f"-o {source} is a file".encode() in result.stderr and b"NSCocoaErrorDomain" not in result.stderr
+
 
 def test_every_file_in_the_way_is_named_at_once_and_a_finished_get_is_not_repeated(cli: Cli, tmp_path: Path) -> None:
     root = tmp_path / "in" / "set"
