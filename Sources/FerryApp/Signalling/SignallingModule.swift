@@ -38,18 +38,14 @@ public struct SignallingModule: FerryModule {
     public var backgroundJobs: [BackgroundJob] {
         let hub = self.hub
         return [
+            // Also a session or token that runs out, which changes nothing in the store: its
+            // sockets are checked again when it does (one timer for both: an idle server wakes
+            // once a second, not twice).
             BackgroundJob(
                 name: "re-check signalling peers", every: hub.configuration.identityRecheckInterval,
-                when: { hub.identityMayHaveChanged() }
+                when: { hub.identityMayHaveChanged() || !hub.sessionsPastTheirCredential().isEmpty }
             ) {
-                try await hub.recheckIdentities()
-            },
-            // A session or token that runs out changes nothing in the store: its sockets are
-            // checked again when it does (a second late at most).
-            BackgroundJob(
-                name: "end sockets of expired credentials", every: .seconds(1),
-                when: { !hub.sessionsPastTheirCredential().isEmpty }
-            ) {
+                if hub.identityMayHaveChanged() { try await hub.recheckIdentities() }
                 await hub.recheckExpiredCredentials()
             },
             // Relays idle for a minute close: a sweep every 5 s is soon enough, and wakes less.
