@@ -37,6 +37,16 @@ struct TemplateRendererTests {
         #expect(throws: TemplateError.missing("nope")) { try renderer.render("nope", context: [:]) }
     }
 
+    @Test("a folder given as a symbolic link is read where it points")
+    func symlinkedFolder() throws {
+        let directory = try Self.makeDirectory(["a.mustache": "hello {{name}}"])
+        let link = NSTemporaryDirectory() + "ferry-templates-link-" + UUID().uuidString
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: directory)
+        defer { try? FileManager.default.removeItem(atPath: link) }
+        let renderer = try TemplateRenderer(directory: link)
+        #expect(try renderer.render("a", context: ["name": "Ann"]) == "hello Ann")
+    }
+
     @Test("an unreadable folder and a broken template are clear errors at start")
     func startErrors() throws {
         #expect(throws: TemplateError.unreadableDirectory("/nonexistent-ferry")) {

@@ -58,7 +58,10 @@ public final class TemplateRenderer: Sendable {
     }
 
     static func names(in directory: String) -> [String] {
-        guard let enumerator = FileManager.default.enumerator(atPath: directory) else { return [] }
+        // A folder given as a symbolic link is walked where it points (the enumerator would take
+        // the link for a file, and find no template at all).
+        let folder = URL(fileURLWithPath: directory).resolvingSymlinksInPath().path
+        guard let enumerator = FileManager.default.enumerator(atPath: folder) else { return [] }
         var names: [String] = []
         for case let path as String in enumerator where path.hasSuffix(".mustache") {
             names.append(String(path.dropLast(".mustache".count)))
