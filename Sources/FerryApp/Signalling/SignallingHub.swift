@@ -295,7 +295,9 @@ public final class SignallingHub: Sendable {
         }
         guard previous != version else { return }
         authenticator.cache.sync(to: version)
-        for session in sessions.withLock({ Array($0.values) }) { await recheck(session) }
+        // Fail closed here: this version is not looked at again, so a socket whose credential
+        // could not be read (the store did not answer) must not outlive a revocation unseen.
+        for session in sessions.withLock({ Array($0.values) }) { await recheck(session, keepOnStoreError: false) }
         // A member who lost access takes their guests along (whose cookies would otherwise keep
         // them paired, and reaching ICE credentials, for hours).
         for member in guests.memberIDs() {
@@ -311,7 +313,9 @@ public final class SignallingHub: Sendable {
 
     /// A member's socket against the store: closed when its session or token no longer lets it
     /// in, else its identity and rooms as they are now.
-    private func recheck(_ session: SignallingPeerSession) async {
+    /// `keepOnStoreError`: when the store does not answer, keep the socket (it is asked again at
+    /// the next round) rather than close it.
+    private func recheck(_ session: SignallingPeerSession, keepOnStoreError: Bool) async {
         guard case .member(_, let credential) = session.identity.withLock({ $0 }) else { return }
         let principal: Principal?
         do {
@@ -322,7 +326,11 @@ public final class SignallingHub: Sendable {
             case .token(let hash): principal = try await authenticator.tokenPrincipal(secretHash: hash)
             }
         } catch {
-            return  // the store did not answer: asked again at the next round, the socket kept
+            guard keepOnStoreError else {
+                session.socket?.close(.policyViolation, reason: "identity")
+                return
+            }
+            return  // asked again at the next round: the credential's end is still past
         }
         guard let principal else {
             session.socket?.close(.policyViolation, reason: "identity")
@@ -347,7 +355,7 @@ public final class SignallingHub: Sendable {
 
     /// Checks again the sockets whose credential ran out (see ``sessionsPastTheirCredential(now:)``).
     func recheckExpiredCredentials(now: Date? = nil) async {
-        for session in sessionsPastTheirCredential(now: now) { await recheck(session) }
+        for session in sessionsPastTheirCredential(now: now) { await recheck(session, keepOnStoreError: true) }
     }
 
     /// The rooms of a member's sockets after a guest paired or left.
