@@ -27,6 +27,18 @@ export function peersPanel(app) {
   /** @type {string | null} */
   let verifying = null;
 
+  /**
+   * "End pairing" for a guest paired with this member, online (its row) or away.
+   * @param {string} device @param {string} pairing @param {string} [peerId]
+   */
+  const endPairingButton = (device, pairing, peerId) =>
+    el(document, "button", {
+      className: "button peer-unpair",
+      text: "End pairing",
+      attrs: { type: "button", "aria-label": `End pairing: ${device}` },
+      dataset: { action: "end-pairing", pairing, ...(peerId ? { peerId } : {}) },
+    });
+
   /** @param {{ id: string, kind: string, title: string }} group @param {HTMLElement[]} items */
   const roomSection = (group, items) => {
     const titleId = `room-${group.id.replace(/[^A-Za-z0-9_-]/g, "-")}`;
@@ -81,7 +93,7 @@ export function peersPanel(app) {
         el(document, "span", { className: "peer-room", text: "Away: the page is closed or offline. The pairing ends by itself if they do not come back within minutes." }),
       ]),
       el(document, "div", { className: "peer-actions" }, [
-        el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End pairing: ${device}` }, dataset: { action: "end-pairing", pairing } }),
+        endPairingButton(device, pairing),
       ]),
     ]);
   }
@@ -116,7 +128,7 @@ export function peersPanel(app) {
         select,
         verify,
         ...(peer.pairing
-          ? [el(document, "button", { className: "button peer-unpair", text: "End pairing", attrs: { type: "button", "aria-label": `End pairing: ${peer.device}` }, dataset: { action: "end-pairing", pairing: peer.pairing, peerId: peer.id } })]
+          ? [endPairingButton(peer.device, peer.pairing, peer.id)]
           : []),
       ]),
     ]);

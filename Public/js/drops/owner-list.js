@@ -29,9 +29,6 @@ export function summary(document) {
   return `${tops[0]}${others}${files.length > tops.length ? ` · ${plural(files.length, "file")}` : ""}`;
 }
 
-/** A drop's state in the list's words (the team page says "used up" too). */
-const STATE_WORDS = /** @type {Record<string, string>} */ ({ exhausted: "used up", revoked: "revoked", expired: "expired" });
-
 /** The server's figures of a drop: files (or text), size, downloads. @param {any} drop */
 export function counts(drop) {
   const content = drop.fileCount === 0 ? "text" : `${plural(drop.fileCount, "file")}, ${formatBytes(plaintextSize(drop.size, drop.fileCount))}`;
@@ -90,7 +87,7 @@ export function ownerList({ api, owned, document, root, status }) {
         name = "Unreadable here";
       }
     }
-    const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : (STATE_WORDS[drop.state] ?? drop.state);
+    const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : drop.state === "exhausted" ? "used up" : drop.state;
     const actions = el(document, "div", { className: "drop-actions" });
     /** An action may return what to tell the user once the list is fresh. */
     const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
