@@ -460,6 +460,11 @@ class Ferry:
         return {str(path.relative_to(self.blobs)): path.stat().st_size
                 for path in self.blobs.rglob("*") if path.is_file()}
 
+    def written_since(self, before: dict[str, int]) -> dict[str, int]:
+        """Blob files made or grown since the snapshot `before`. Files gone since are not counted: the
+        shared server's sweeper removes other tests' expired drops at any moment."""
+        return {name: size for name, size in self.blob_files().items() if size > before.get(name, -1)}
+
     def part_files(self) -> dict[str, int]:
         return {name: size for name, size in self.blob_files().items() if name.endswith(".part")}
 
