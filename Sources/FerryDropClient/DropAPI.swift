@@ -92,6 +92,21 @@ public struct DropAPI: Sendable {
 
     // MARK: drops
 
+    /// `GET /api/v1/drops/limits`: the server's limits for drops; nil from a server older than
+    /// the route (it answers 404), which then checks them only when the drop is made.
+    public func limits() async throws -> DropLimits? {
+        var request = HTTPClientRequest(url: server + "/api/v1/drops/limits")
+        request.method = .GET
+        authorize(&request)
+        let response = try await execute(request)
+        if response.status == .notFound {
+            _ = try? await response.body.collect(upTo: 1 << 20)
+            return nil
+        }
+        guard response.status == .ok else { throw try await refusal(response) }
+        return try await decode(DropLimits.self, response)
+    }
+
     /// `POST /api/v1/drops`: creates the drop; returns its id.
     public func createDrop(_ body: NewDropRequest) async throws -> String {
         var request = HTTPClientRequest(url: server + "/api/v1/drops")

@@ -31,6 +31,7 @@ public struct DropSender: Sendable {
     /// Sends `items` as one drop; `resumable` false (standard input) keeps no state.
     public func send(_ items: [SendItem], options: SendOptions, resumable: Bool) async throws -> DropLink {
         guard !items.isEmpty else { throw DropClientError.invalidInput("nothing to send") }
+        try await checkLimits(items, options: options)
         let key = StateStore.key(
             "send",
             [api.server, options.password == nil ? "open" : "password"]
@@ -74,6 +75,25 @@ public struct DropSender: Sendable {
             options: options)
         store.remove(key: key)
         return DropLink(server: api.server, id: id, secret: secret)
+    }
+
+    /// Refuses, before anything is uploaded, a drop that the server would refuse only when it is
+    /// made (its total size, file count, metadata size and expiry), each broken rule named.
+    private func checkLimits(_ items: [SendItem], options: SendOptions) async throws {
+        guard let limits = try await api.limits() else { return }
+        // The salts are random, but of one length: the sealed size does not depend on them.
+        let salt = Base64URL.encode([UInt8](repeating: 0, count: 16))
+        let manifest = DropManifest.files(
+            items.map { DropManifest.File(path: $0.dropPath, type: $0.type, size: $0.size, salt: salt) })
+        let jsonLength = try JSONEncoder().encode(manifest).count
+        let size = items.reduce(Int64(0)) { $0 + CiphertextLayout.ciphertextLength(plaintextSize: $1.size) }
+        var problems = limits.problems(
+            fileCount: items.count, ciphertextSize: size, metadataSize: SealedMetadata.sealedSize(jsonLength),
+            options: options)
+        if SealedMetadata.paddedSize(jsonLength) > SealedMetadata.maxPlaintextLength, problems.isEmpty {
+            problems.append("the names and types of \(items.count) files are too long for one drop (send fewer files)")
+        }
+        guard problems.isEmpty else { throw DropClientError.invalidInput(problems.joined(separator: "; ")) }
     }
 
     /// Sends a text drop (no uploads: the text is in the sealed metadata).

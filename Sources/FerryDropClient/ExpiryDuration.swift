@@ -13,4 +13,12 @@ public enum ExpiryDuration {
         let (seconds, overflow) = value.multipliedReportingOverflow(by: unit)
         return overflow ? nil : seconds
     }
+
+    /// `seconds` in words, in the largest unit that divides it: `30 days`, `2 hours`, `90 seconds`.
+    public static func words(_ seconds: Int) -> String {
+        let units: [(Int, String)] = [(86_400, "day"), (3600, "hour"), (60, "minute")]
+        let (size, name) = units.first { seconds > 0 && seconds % $0.0 == 0 } ?? (1, "second")
+        let count = seconds / size
+        return "\(count) \(name)\(count == 1 ? "" : "s")"
+    }
 }

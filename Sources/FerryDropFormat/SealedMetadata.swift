@@ -16,6 +16,11 @@ public enum SealedMetadata {
         return size
     }
 
+    /// The sealed size of a JSON body of `length` bytes: nonce, padded ciphertext, tag.
+    public static func sealedSize(_ length: Int) -> Int {
+        nonceLength + paddedSize(length) + ContentRecordOpener.tagLength
+    }
+
     /// Seals a JSON body (UTF-8). `nonce` only for test vectors; otherwise random.
     public static func seal(json: [UInt8], key: [UInt8], nonce: [UInt8]? = nil) throws -> [UInt8] {
         let size = paddedSize(json.count)

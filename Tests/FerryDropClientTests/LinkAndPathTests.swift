@@ -71,6 +71,12 @@ struct LinkAndPathTests {
         for bad in ["", "d", "0d", "-1h", "1.5h", "1y", "99999999999999999999w"] {
             #expect(ExpiryDuration.seconds(bad) == nil, "\(bad)")
         }
+        #expect(ExpiryDuration.words(2_592_000) == "30 days")
+        #expect(ExpiryDuration.words(86_400) == "1 day")
+        #expect(ExpiryDuration.words(7200) == "2 hours")
+        #expect(ExpiryDuration.words(90) == "90 seconds")
+        #expect(ExpiryDuration.words(60) == "1 minute")
+        #expect(ExpiryDuration.words(90_000) == "25 hours")
     }
 
     @Test("the state store saves privately, loads, and forgets")

@@ -109,6 +109,23 @@ def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         server.stop()
 
 
+@pytest.fixture
+def small_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A server that takes drops of at most two files, 200,000 bytes and 1 KiB of sealed metadata."""
+    server = Server(tmp_path_factory.mktemp("data"), extra=["--max-drop-files", "2", "--max-drop-size", "200000",
+                                                             "--max-metadata-size", "1052"])
+    world = World(server, browser)
+    try:
+        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                   password=PASSWORD)
+        yield world
+        assert world.errors == [], world.errors
+    finally:
+        for context in browser.contexts:
+            context.close()
+        server.stop()
+
+
 def make_link(page: Page) -> str:
     expect(page.get_by_test_id("drop-result")).to_be_visible(timeout=120_000)
     link = page.get_by_test_id("drop-link").input_value()
@@ -210,6 +227,60 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
     # The owner's list names the drop from this browser's keys.
     owner.reload()
     expect(owner.get_by_test_id("drop-row-name").first).to_contain_text(one.name)
+
+
+def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_world: World, tmp_path: Path) -> None:
+    """The server checks a drop's file count, total size and sealed metadata only when the drop is
+    made, after its uploads: the page reads the limits first and uploads nothing that cannot
+    become a drop. Thumbnails are left out when they are what does not fit."""
+    world = small_world
+    owner = world.member()
+    uploads: list[str] = []
+    owner.on("request", lambda request: uploads.append(request.method)
+             if request.method == "POST" and request.url.endswith("/api/v1/uploads") else None)
+    files = []
+    for index in range(3):
+        path = tmp_path / f"part{index}.bin"
+        path.write_bytes(os.urandom(90_000))
+        files.append(str(path))
+    owner.get_by_test_id("drop-file-input").set_input_files(files)
+    owner.get_by_test_id("drop-create").click()
+    error = owner.get_by_test_id("drop-error")
+    expect(error).to_contain_text("That is 3 files: this server takes at most 2 in one drop.")
+    expect(error).to_contain_text("These files come to 264 KiB encrypted: this server takes drops of at most 195 KiB.")
+
+    # A picked file can be taken off the list, or all of them.
+    owner.get_by_role("button", name="Remove " + Path(files[2]).name).click()
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(2)
+    expect(owner.get_by_test_id("drop-picked")).not_to_contain_text(Path(files[2]).name)
+    expect(error).to_be_empty()
+    owner.get_by_test_id("drop-picked-clear").click()
+    expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(0)
+    expect(owner.get_by_test_id("drop-picked-clear")).to_be_hidden()
+
+    # A folder whose paths do not fit in 1 KiB sealed, though its size and file count would.
+    folder = tmp_path / ("f" * 240)
+    folder.mkdir()
+    for index in range(2):
+        (folder / (f"{index}-" + "n" * 240 + ".txt")).write_bytes(b"x")
+    owner.get_by_test_id("drop-folder-input").set_input_files(str(folder))
+    owner.get_by_test_id("drop-create").click()
+    expect(error).to_contain_text("The names of these 2 files take 2.0 KiB sealed: this server takes at most 1.0 KiB.")
+    assert uploads == [] and world.blob_bytes() == []
+
+    # An image whose preview does not fit is sent without it.
+    owner.get_by_test_id("drop-picked-clear").click()
+    image = tmp_path / "photo.png"
+    image.write_bytes(png(320, 200))
+    owner.get_by_test_id("drop-file-input").set_input_files(str(image))
+    owner.get_by_test_id("drop-create").click()
+    link = make_link(owner)
+    assert uploads == ["POST"]
+    reader = world.stranger()
+    reader.goto(link)
+    expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
+    assert reader.get_by_test_id("drop-file-name").all_inner_texts() == ["photo.png"]
+    expect(reader.get_by_test_id("drop-thumb")).to_have_count(0)
 
 
 def test_a_text_drop_is_shown_as_text(world: World) -> None:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import Cli, binary, make_file, sha256
+from conftest import PASSWORD, Cli, Server, binary, make_file, sha256
 
 BIG = 200 * 1024 * 1024
 
@@ -484,6 +484,10 @@ def test_refusals_say_what_to_change(cli: Cli, tmp_path: Path) -> None:
     source = make_file(tmp_path / "notes.txt", 100, 11)
     result = cli.run("send", str(source), "--expires", "60d")
     assert result.returncode != 0
+    assert b"--expires: this server keeps drops from 1 minute to 30 days" in result.stderr, result.stderr
+    # A text is made in one request: the server's own words.
+    result = cli.run("send", "--text", "hello", "--expires", "60d")
+    assert result.returncode != 0
     assert b"The expiry must be 1 minute to 30 days" in result.stderr, result.stderr
 
     env = cli.env()
@@ -498,6 +502,39 @@ def test_refusals_say_what_to_change(cli: Cli, tmp_path: Path) -> None:
     result = cli.get(link, "-o", str(source))
     assert result.returncode != 0
     assert f"-o {source} is a file".encode() in result.stderr and b"NSCocoaErrorDomain" not in result.stderr
+
+
+def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(tmp_path: Path) -> None:
+    """The server checks a drop's total size, file count and expiry only when the drop is made,
+    after its uploads; `ferry send` reads the limits first (`GET /drops/limits`), so a send that
+    cannot become a drop stops before a byte is sent, with every reason at once."""
+    server = Server(tmp_path / "data", extra=["--max-drop-size", "100000", "--max-drop-files", "3",
+                                              "--max-drop-lifetime", "3600"])
+    try:
+        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
+                   password=PASSWORD)
+        token = server.cli("token", "create", "--user", "ann@example.org", "--name", "limits",
+                           "--scopes", "read", "write").strip()
+        cli = Cli(server, token, tmp_path / "cache")
+        # Each file fits on its own (so the uploads would be made), but not all four together.
+        files = [str(make_file(tmp_path / f"part{index}.bin", 40_000, index)) for index in range(4)]
+        result = cli.run("send", *files, "--expires", "61m")
+        assert result.returncode == 1, result.stderr
+        for reason in [b"4 files: this server takes at most 3 in one drop",
+                       b"encrypted: this server takes drops of at most 97.7 KiB",
+                       b"--expires: this server keeps drops from 1 minute to 1 hour"]:
+            assert reason in result.stderr, result.stderr
+        blobs = server.data / "blobs"
+        assert not blobs.exists() or not any(blobs.iterdir()), sorted(blobs.iterdir())
+        assert cli.state_files() == []
+        # At the limits it is a drop.
+        link = cli.send(*files[:2], "--expires", "1h")
+        out = tmp_path / "out"
+        result = cli.get(link, "-o", str(out))
+        assert result.returncode == 0, result.stderr
+        assert sorted(path.name for path in out.iterdir()) == ["part0.bin", "part1.bin"]
+    finally:
+        server.stop(check=True)
 
 
 def test_every_file_in_the_way_is_named_at_once_and_a_finished_get_is_not_repeated(cli: Cli, tmp_path: Path) -> None:

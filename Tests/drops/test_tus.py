@@ -20,9 +20,9 @@ from typing import Iterator
 
 import pytest
 
-from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, OFFSET_STREAM, PASSWORD, TUS_VERSION, UPLOADS, Drop, Ferry,
-                      Person, StreamingRequest, Tus, assert_problem, b64url, backends, http_date, now, sha256, start_ferry,
-                      upload_id, wait_until)
+from conftest import (HTTP_DATE, KiB, MAX_DROP_SIZE, MiB, OFFSET_STREAM, PASSWORD, TUS_VERSION, UPLOADS, Drop, Drops,
+                      Ferry, Person, StreamingRequest, Tus, assert_problem, b64url, backends, http_date, now, rfc3339,
+                      sha256, start_ferry, upload_id, wait_until)
 
 EXTENSIONS = {"creation", "creation-with-upload", "expiration", "checksum", "termination", "concatenation"}
 
@@ -528,6 +528,7 @@ USER_QUOTA = 2000
 TEAM_QUOTA = 3000
 METADATA_LIMIT = 1500  # a default sealed metadata (1052 bytes) fits; with a file of the limit, the user quota too
 FILES_LIMIT = 3
+LIFETIME_LIMIT = 2 * 3600  # below the default lifetime (7 days), which it then becomes
 
 
 @pytest.fixture(scope="module", params=backends())
@@ -535,7 +536,7 @@ def quota_ferry(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPat
     running = start_ferry(tmp_path_factory.mktemp("data"), request.param,
                           ["--max-drop-size", str(LIMIT), "--user-quota", str(USER_QUOTA),
                            "--team-quota", str(TEAM_QUOTA), "--max-metadata-size", str(METADATA_LIMIT),
-                           "--max-drop-files", str(FILES_LIMIT)],
+                           "--max-drop-files", str(FILES_LIMIT), "--max-drop-lifetime", str(LIFETIME_LIMIT)],
                           people="none")
     yield running
     running.server.stop(check=True)
@@ -551,6 +552,30 @@ def refused_without_writing(ferry: Ferry, person: Person, length: int, status: i
     assert_problem(person.tus.create(length), status, slug)
     assert_problem(person.tus.create(length, os.urandom(length)), status, slug)
     assert ferry.written_since(before) == {}, "a refused upload wrote to the blobs folder"
+
+
+def test_limits_say_what_the_server_holds_to(quota_ferry: Ferry) -> None:
+    person = quota_ferry.person("limits@example.org", "Limits", new_team="Limits")
+    answer = person.drops.api("GET", "/drops/limits")
+    assert answer.status == 200, answer
+    assert answer.header("Cache-Control") == "no-store", answer
+    assert answer.json() == {
+        "maxDropSize": LIMIT, "maxDropFiles": FILES_LIMIT, "maxMetadataSize": METADATA_LIMIT,
+        "expiresIn": {"min": 60, "default": LIFETIME_LIMIT, "max": LIFETIME_LIMIT},
+        "maxDownloads": {"min": 1, "max": 1_000_000},
+    }
+    assert_problem(Drops(quota_ferry, None).api("GET", "/drops/limits"), 401)
+    # The limits are the ones creating a drop checks: the longest expiry is a drop, a second more
+    # is not, and a drop made without one gets the default.
+    upload = fill(person, 10)
+    answer, _, _ = person.drops.create([upload], expiresIn=LIFETIME_LIMIT + 1)
+    assert_problem(answer, 400)
+    answer, _, _ = person.drops.create([upload])
+    assert answer.status == 201, answer
+    document = answer.json()
+    lifetime = rfc3339(document["expiresAt"]) - rfc3339(document["createdAt"])
+    assert abs(lifetime.total_seconds() - LIFETIME_LIMIT) < 5, document
+    assert person.drops.delete(document["id"]).status == 204
 
 
 def test_max_drop_size_at_its_boundary(quota_ferry: Ferry) -> None:

@@ -22,6 +22,7 @@ import { MIN_PASSWORD_ITERATIONS, deriveDropKeys, newSecret } from "./keys.js";
 import { sealMetadata } from "./metadata.js";
 import { planDrop } from "./pending.js";
 import { encodedLength } from "./sizes.js";
+import { limitProblems, metadataFits, metadataProblem } from "./limits.js";
 import { MAX_THUMBNAILS, makeThumbnail } from "./thumbnails.js";
 import { createTus } from "./tus.js";
 import { createHttp } from "../http.js";
@@ -52,12 +53,26 @@ function kind() {
   return /** @type {HTMLInputElement} */ (document.querySelector('input[name="kind"]:checked')).value;
 }
 
+/** Takes picked files off the list (a file picked by mistake, or more than the server takes). @param {(entry: { path: string }) => boolean} which */
+function removePicked(which) {
+  entries = entries.filter((entry) => !which(entry));
+  showError("");
+  renderPicked();
+}
+
 function renderPicked() {
   const ul = $("drop-picked");
-  ul.replaceChildren(...entries.slice(0, 200).map(({ path, file }) => el(document, "li", { text: `${path} · ${formatBytes(file.size)}` })));
+  ul.replaceChildren(
+    ...entries.slice(0, 200).map(({ path, file }) => {
+      const remove = el(document, "button", { className: "button button-small", text: "Remove", attrs: { type: "button", "aria-label": `Remove ${path}`, "data-testid": "drop-picked-remove" } });
+      remove.addEventListener("click", () => removePicked((entry) => entry.path === path));
+      return el(document, "li", { className: "drop-picked-item" }, [el(document, "span", { text: `${path} · ${formatBytes(file.size)}` }), remove]);
+    }),
+  );
   if (entries.length > 200) ul.append(el(document, "li", { text: `… and ${entries.length - 200} more` }));
   const total = entries.reduce((sum, entry) => sum + entry.file.size, 0);
   $("drop-picked-total").textContent = entries.length ? `${plural(entries.length, "file")}, ${formatBytes(total)}` : "";
+  $("drop-picked-clear").hidden = entries.length < 2;
 }
 
 /** Adds files; a file already picked (same path) replaces the earlier one. @param {File[]} files */
@@ -76,6 +91,7 @@ function setBusy(/** @type {boolean} */ busy) {
   $("drop-create").disabled = busy;
   $("drop-pause").hidden = !busy;
   $("drops").dataset.state = busy ? "uploading" : "ready";
+  for (const button of $("drop-files-part").querySelectorAll("#drop-picked button, #drop-picked-clear")) button.disabled = busy;
 }
 
 /** Progress line: percent, bytes, speed and time left. @param {ProgressMeter} meter */
@@ -113,11 +129,33 @@ function uploadInWorker(entry, target, onOffset) {
 /** Waits while paused; the Resume button resolves it. */
 const waitWhilePaused = () => (paused ? new Promise((resolve) => (resume = () => resolve(undefined))) : Promise.resolve());
 
+/**
+ * The server's limits, or null from a server older than the route (it then checks them only
+ * when the drop is made) or one that did not answer (the uploads will say why).
+ * @returns {Promise<import("./limits.js").DropLimits | null>}
+ */
+async function readLimits() {
+  try {
+    return await api.limits();
+  } catch {
+    return null;
+  }
+}
+
 /** @returns {Promise<{ uploads: string[], document: any, keys: any, secret: Uint8Array, password: any, selection: string | null }>} */
 async function uploadFiles(password) {
+  // The list as it was when the drop began: picking or removing files meanwhile makes a new list.
+  const picked = entries;
+  // What the server would refuse only after every upload is refused before the first.
+  const limits = await readLimits();
+  if (limits) {
+    const ciphertextSize = picked.reduce((sum, { file }) => sum + encodedLength(file.size), 0);
+    const problems = limitProblems({ fileCount: picked.length, ciphertextSize }, limits);
+    if (problems.length > 0) throw new Error(problems.join(" "));
+  }
   const { plan, keys, resumed, stale } = await planDrop({
     store: pending,
-    entries,
+    entries: picked,
     password,
     derive: deriveDropKeys,
     encodedLength,
@@ -135,15 +173,33 @@ async function uploadFiles(password) {
   /** @type {Map<number, string>} */
   const thumbnails = new Map();
   let made = 0;
-  for (let index = 0; index < entries.length && made < MAX_THUMBNAILS; index++) {
-    const type = entries[index].file.type;
+  for (let index = 0; index < picked.length && made < MAX_THUMBNAILS; index++) {
+    const type = picked[index].file.type;
     if (!type.startsWith("image/") && !type.startsWith("video/")) continue;
-    const thumbnail = await makeThumbnail(entries[index].file);
+    const thumbnail = await makeThumbnail(picked[index].file);
     if (thumbnail) {
       thumbnails.set(index, thumbnail);
       made++;
     }
   }
+
+  // The document holds no upload id, so it is sealed-size checked before the uploads: without
+  // thumbnails when they are what does not fit (they are a nicety), refused when the names alone
+  // do not.
+  const documentWith = (/** @type {Map<number, string>} */ pictures) => ({
+    v: 1,
+    kind: "files",
+    files: picked.map(({ path, file }, index) => ({
+      path,
+      type: file.type || "",
+      size: file.size,
+      salt: plan.files[index].salt,
+      ...(pictures.has(index) ? { thumbnail: pictures.get(index) } : {}),
+    })),
+  });
+  let document = documentWith(thumbnails);
+  if (!metadataFits(document, limits) && thumbnails.size > 0) document = documentWith(new Map());
+  if (!metadataFits(document, limits)) throw new Error(metadataProblem(picked.length, document, limits));
 
   let skipped = 0;
   for (let index = 0; index < plan.files.length; index++) {
@@ -155,7 +211,7 @@ async function uploadFiles(password) {
         await pending.put(plan);
       }
       try {
-        const { resumedFrom } = await uploadInWorker(entries[index], { salt: fromBase64Url(record.salt), ikm: keys.contentIKM, upload: record.upload }, (offset) => {
+        const { resumedFrom } = await uploadInWorker(picked[index], { salt: fromBase64Url(record.salt), ikm: keys.contentIKM, upload: record.upload }, (offset) => {
           doneBefore[index] = offset;
           meter.update(doneBefore.reduce((a, b) => a + b, 0), performance.now());
           showProgress(meter, prefix);
@@ -178,17 +234,6 @@ async function uploadFiles(password) {
       }
     }
   }
-  const document = {
-    v: 1,
-    kind: "files",
-    files: entries.map(({ path, file }, index) => ({
-      path,
-      type: file.type || "",
-      size: file.size,
-      salt: plan.files[index].salt,
-      ...(thumbnails.has(index) ? { thumbnail: thumbnails.get(index) } : {}),
-    })),
-  };
   return {
     uploads: plan.files.map((file) => /** @type {string} */ (file.upload).split("/").at(-1)),
     document,
@@ -287,6 +332,7 @@ for (const radio of document.querySelectorAll('input[name="kind"]')) {
 // Buttons open the hidden pickers: a label around a hidden input cannot be reached by keyboard.
 $("drop-pick-files").addEventListener("click", () => $("drop-file-input").click());
 $("drop-pick-folder").addEventListener("click", () => $("drop-folder-input").click());
+$("drop-picked-clear").addEventListener("click", () => removePicked(() => true));
 $("drop-file-input").addEventListener("change", (/** @type {any} */ event) => {
   addFiles([...event.target.files]);
   event.target.value = "";

@@ -45,6 +45,8 @@ export function createDropsApi(http = createHttp()) {
     /** @param {{ verifier: string, metadata: string, files: string[], password?: { salt: string, iterations: number }, expiresIn?: number, maxDownloads?: number }} body */
     create: (body) => json("POST", "/drops", { body }),
     list: async () => /** @type {any} */ (await json("GET", "/drops")).drops,
+    /** The server's limits for drops. @returns {Promise<import("./limits.js").DropLimits>} */
+    limits: async () => /** @type {any} */ (await json("GET", "/drops/limits")),
     /** @param {string} id @param {{ expiresIn?: number, maxDownloads?: number }} body */
     change: (id, body) => json("PATCH", `/drops/${segment(id)}`, { body }),
     /** @param {string} id */

@@ -74,6 +74,7 @@ struct AuthorizationMatrixTests {
         Row(method: "PATCH", path: "/uploads/{uploadID}", allowed: "-YYYY-YY"),
         Row(method: "DELETE", path: "/uploads/{uploadID}", allowed: "-YYYY-YY"),
         Row(method: "GET", path: "/drops", allowed: "-YYYYYYY"),
+        Row(method: "GET", path: "/drops/limits", allowed: "-YYYYYYY"),
         Row(method: "POST", path: "/drops", allowed: "-YYYY-YY", json: "{}"),
         Row(method: "GET", path: "/drops/{dropID}", allowed: "YYYYYYYY"),
         Row(method: "PATCH", path: "/drops/{dropID}", allowed: "-YYYY-YY", json: "{}"),

@@ -29,6 +29,12 @@ struct DropsAPI: Sendable {
                 return try .json(["drops": drops.map { DropDocument($0, now: call.context.now) }])
             }
         }
+        // A literal segment: the router prefers it to `{dropID}` (no drop id is 6 characters long).
+        routes.add(.get, "/drops/limits", .signedIn) { _ in
+            var response = try Response.json(DropLimitsDocument(configuration))
+            response.headers[.cacheControl] = "no-store"
+            return response
+        }
         routes.add(.patch, "/drops/{dropID}", .signedIn) { call in
             try await dropCall {
                 let body = try await call.request.decodeJSON(DropChangeBody.self)
