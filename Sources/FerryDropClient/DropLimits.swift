@@ -47,7 +47,8 @@ public struct DropLimits: Decodable, Sendable, Equatable {
 
     /// Every rule a drop of `fileCount` files of `ciphertextSize` bytes in all, with `metadataSize`
     /// bytes of sealed metadata and `options`, breaks, in words for the command line; empty when it
-    /// fits. (Quotas are not here: creating the uploads checks them before a byte is sent.)
+    /// fits. (Quotas are not here: creating the uploads checks them before a byte is sent, all but
+    /// the sealed metadata's share, which is counted when the drop is made.)
     public func problems(fileCount: Int, ciphertextSize: Int64, metadataSize: Int, options: SendOptions) -> [String] {
         var problems: [String] = []
         if fileCount > maxDropFiles {

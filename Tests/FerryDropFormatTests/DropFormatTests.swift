@@ -82,4 +82,15 @@ struct DropFormatTests {
             #expect(sealed.count == vector.sealedLength)
         }
     }
+
+    @Test("the sealed size a client checks before sending is what sealing makes")
+    func sealedSize() throws {
+        let key = [UInt8](repeating: 7, count: 16)
+        // Around each power-of-two step of the padding: 1020 bytes fill 1 KiB with the length prefix.
+        for length in [0, 1, 1019, 1020, 1021, 2044, 2045, 100_000] {
+            let sealed = try SealedMetadata.seal(json: [UInt8](repeating: 0x61, count: length), key: key)
+            #expect(SealedMetadata.sealedSize(length) == sealed.count, "\(length)")
+        }
+        #expect(SealedMetadata.sealedSize(1020) == 1052 && SealedMetadata.sealedSize(1021) == 2076)
+    }
 }

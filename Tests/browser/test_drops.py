@@ -250,13 +250,16 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_
     expect(error).to_contain_text("These files come to 264 KiB encrypted: this server takes drops of at most 195 KiB.")
 
     # A picked file can be taken off the list, or all of them.
+    # The focus stays in the list (on the Remove button now nearest), then goes to the picker.
     owner.get_by_role("button", name="Remove " + Path(files[2]).name).click()
     expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(2)
     expect(owner.get_by_test_id("drop-picked")).not_to_contain_text(Path(files[2]).name)
+    expect(owner.get_by_role("button", name="Remove " + Path(files[1]).name)).to_be_focused()
     expect(error).to_be_empty()
     owner.get_by_test_id("drop-picked-clear").click()
     expect(owner.get_by_test_id("drop-picked").locator("li")).to_have_count(0)
     expect(owner.get_by_test_id("drop-picked-clear")).to_be_hidden()
+    expect(owner.locator("#drop-pick-files")).to_be_focused()
 
     # A folder whose paths do not fit in 1 KiB sealed, though its size and file count would.
     folder = tmp_path / ("f" * 240)
@@ -267,13 +270,30 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_
     owner.get_by_test_id("drop-create").click()
     expect(error).to_contain_text("The names of these 2 files take 2.0 KiB sealed: this server takes at most 1.0 KiB.")
     assert uploads == [] and world.blob_bytes() == []
+    # Refused before anything was planned: a reload offers no unfinished upload to continue.
+    owner.reload()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    expect(owner.locator("#drop-pending-hint")).to_be_empty()
 
     # An image whose preview does not fit is sent without it.
-    owner.get_by_test_id("drop-picked-clear").click()
     image = tmp_path / "photo.png"
     image.write_bytes(png(320, 200))
     owner.get_by_test_id("drop-file-input").set_input_files(str(image))
+    # While the drop is made (its one PATCH held here) its files can be neither added nor removed.
+    held: list = []
+    owner.route(re.compile(r"/api/v1/uploads/"),
+                lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
     owner.get_by_test_id("drop-create").click()
+    for _ in range(300):
+        if held:
+            break
+        owner.wait_for_timeout(100)
+    assert held, "no PATCH reached the gate"
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "uploading")
+    expect(owner.locator("#drop-pick-files")).to_be_disabled()
+    expect(owner.get_by_test_id("drop-picked-remove")).to_be_disabled()
+    held[0].continue_()
+    owner.unroute(re.compile(r"/api/v1/uploads/"))
     link = make_link(owner)
     assert uploads == ["POST"]
     reader = world.stranger()

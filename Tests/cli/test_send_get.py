@@ -509,7 +509,7 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(tmp_pa
     after its uploads; `ferry send` reads the limits first (`GET /drops/limits`), so a send that
     cannot become a drop stops before a byte is sent, with every reason at once."""
     server = Server(tmp_path / "data", extra=["--max-drop-size", "100000", "--max-drop-files", "3",
-                                              "--max-drop-lifetime", "3600"])
+                                              "--max-drop-lifetime", "3600", "--max-metadata-size", "1052"])
     try:
         server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
                    password=PASSWORD)
@@ -524,6 +524,15 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(tmp_pa
                        b"encrypted: this server takes drops of at most 97.7 KiB",
                        b"--expires: this server keeps drops from 1 minute to 1 hour"]:
             assert reason in result.stderr, result.stderr
+        # A folder whose paths do not fit in 1 KiB of sealed metadata, though its size and count would.
+        folder = tmp_path / ("f" * 240)
+        folder.mkdir()
+        for index in range(2):
+            (folder / (f"{index}-" + "n" * 240 + ".txt")).write_bytes(b"x")
+        result = cli.run("send", str(folder))
+        assert result.returncode == 1, result.stderr
+        assert b"the names and types of the files take 2.0 KiB sealed: this server takes at most 1.0 KiB" \
+            in result.stderr, result.stderr
         blobs = server.data / "blobs"
         assert not blobs.exists() or not any(blobs.iterdir()), sorted(blobs.iterdir())
         assert cli.state_files() == []

@@ -11,7 +11,6 @@ test("a drop at its limits fits; one past each is named, all at once", () => {
   assert.deepEqual(limitProblems({ fileCount: 3, ciphertextSize: 1000 }, limits), []);
   assert.deepEqual(limitProblems({ fileCount: 4, ciphertextSize: 1001 }, limits), [
     "That is 4 files: this server takes at most 3 in one drop.",
-    // Rounded sizes that would look alike are given in bytes.
     "These files come to 1001 B encrypted: this server takes drops of at most 1000 B.",
   ]);
   const big = { ...limits, maxDropFiles: 10_000, maxDropSize: 16 * 2 ** 30 };
@@ -19,6 +18,7 @@ test("a drop at its limits fits; one past each is named, all at once", () => {
     "That is 12,345 files: this server takes at most 10,000 in one drop.",
     "These files come to 20 GiB encrypted: this server takes drops of at most 16 GiB.",
   ]);
+  // Rounded sizes that would look alike are given in bytes.
   const close = { ...limits, maxDropSize: 16 * 2 ** 30 };
   assert.match(limitProblems({ fileCount: 1, ciphertextSize: 16 * 2 ** 30 + 1 }, close)[0], /17,179,869,185 bytes encrypted: .* at most 17,179,869,184 bytes/);
 });

@@ -570,6 +570,9 @@ def test_limits_say_what_the_server_holds_to(quota_ferry: Ferry) -> None:
     upload = fill(person, 10)
     answer, _, _ = person.drops.create([upload], expiresIn=LIFETIME_LIMIT + 1)
     assert_problem(answer, 400)
+    answer, _, _ = person.drops.create([fill(person, 10)], expiresIn=LIFETIME_LIMIT)
+    assert answer.status == 201, answer
+    assert person.drops.delete(answer.json()["id"]).status == 204
     answer, _, _ = person.drops.create([upload])
     assert answer.status == 201, answer
     document = answer.json()

@@ -40,6 +40,8 @@ let entries = [];
 /** @type {Worker | null} */
 let worker = null;
 let paused = false;
+/** A drop is being made (see setBusy). */
+let busy = false;
 /** @type {(() => void) | null} */
 let resume = null;
 
@@ -53,11 +55,19 @@ function kind() {
   return /** @type {HTMLInputElement} */ (document.querySelector('input[name="kind"]:checked')).value;
 }
 
-/** Takes picked files off the list (a file picked by mistake, or more than the server takes). @param {(entry: { path: string }) => boolean} which */
+/**
+ * Takes picked files off the list (a file picked by mistake, or more than the server takes). The
+ * focus goes to the Remove button now where the removed one was (its list is drawn anew), else to
+ * the last one, else to "Choose files".
+ * @param {(entry: { path: string }) => boolean} which
+ */
 function removePicked(which) {
+  const at = entries.findIndex(which);
   entries = entries.filter((entry) => !which(entry));
   showError("");
   renderPicked();
+  const buttons = $("drop-picked").querySelectorAll("button");
+  /** @type {HTMLElement} */ (buttons[Math.min(at, buttons.length - 1)] ?? $("drop-pick-files")).focus();
 }
 
 function renderPicked() {
@@ -65,6 +75,7 @@ function renderPicked() {
   ul.replaceChildren(
     ...entries.slice(0, 200).map(({ path, file }) => {
       const remove = el(document, "button", { className: "button button-small", text: "Remove", attrs: { type: "button", "aria-label": `Remove ${path}`, "data-testid": "drop-picked-remove" } });
+      remove.disabled = busy;
       remove.addEventListener("click", () => removePicked((entry) => entry.path === path));
       return el(document, "li", { className: "drop-picked-item" }, [el(document, "span", { text: `${path} · ${formatBytes(file.size)}` }), remove]);
     }),
@@ -77,6 +88,7 @@ function renderPicked() {
 
 /** Adds files; a file already picked (same path) replaces the earlier one. @param {File[]} files */
 function addFiles(files) {
+  if (busy) return; // the pickers are disabled meanwhile; a drag onto the zone is not taken either
   const byPath = new Map(entries.map((entry) => [entry.path, entry]));
   for (const file of files) {
     const path = /** @type {any} */ (file).webkitRelativePath || file.name;
@@ -87,11 +99,13 @@ function addFiles(files) {
   renderPicked();
 }
 
-function setBusy(/** @type {boolean} */ busy) {
+/** While a drop is made its files stay as they were picked: no picking, no removing. */
+function setBusy(/** @type {boolean} */ value) {
+  busy = value;
   $("drop-create").disabled = busy;
   $("drop-pause").hidden = !busy;
   $("drops").dataset.state = busy ? "uploading" : "ready";
-  for (const button of $("drop-files-part").querySelectorAll("#drop-picked button, #drop-picked-clear")) button.disabled = busy;
+  for (const button of $("drop-files-part").querySelectorAll("button")) button.disabled = busy;
 }
 
 /** Progress line: percent, bytes, speed and time left. @param {ProgressMeter} meter */
@@ -153,6 +167,40 @@ async function uploadFiles(password) {
     const problems = limitProblems({ fileCount: picked.length, ciphertextSize }, limits);
     if (problems.length > 0) throw new Error(problems.join(" "));
   }
+  // Thumbnails first: they go into the sealed metadata, whose size is checked next.
+  /** @type {Map<number, string>} */
+  const thumbnails = new Map();
+  let made = 0;
+  for (let index = 0; index < picked.length && made < MAX_THUMBNAILS; index++) {
+    const type = picked[index].file.type;
+    if (!type.startsWith("image/") && !type.startsWith("video/")) continue;
+    const thumbnail = await makeThumbnail(picked[index].file);
+    if (thumbnail) {
+      thumbnails.set(index, thumbnail);
+      made++;
+    }
+  }
+  const metadataWith = (/** @type {Map<number, string>} */ pictures, /** @type {string[]} */ salts) => ({
+    v: 1,
+    kind: "files",
+    files: picked.map(({ path, file }, index) => ({
+      path,
+      type: file.type || "",
+      size: file.size,
+      salt: salts[index],
+      ...(pictures.has(index) ? { thumbnail: pictures.get(index) } : {}),
+    })),
+  });
+  // The sealed size, before anything is derived, stored or uploaded: the salts are random but
+  // of one length, so stand-ins give the same size. Without the thumbnails when they are what does
+  // not fit (they are a nicety); refused when the names alone do not.
+  const standIns = picked.map(() => toBase64Url(new Uint8Array(16)));
+  let pictures = thumbnails;
+  if (!metadataFits(metadataWith(pictures, standIns), limits) && pictures.size > 0) pictures = new Map();
+  if (!metadataFits(metadataWith(pictures, standIns), limits)) {
+    throw new Error(metadataProblem(picked.length, metadataWith(pictures, standIns), limits));
+  }
+
   const { plan, keys, resumed, stale } = await planDrop({
     store: pending,
     entries: picked,
@@ -168,38 +216,6 @@ async function uploadFiles(password) {
   const doneBefore = new Array(plan.files.length).fill(0);
   const prefix = resumed ? "Resuming · " : "";
   $("drops").dataset.resumed = String(resumed);
-
-  // Thumbnails first: they are small, and the metadata is sealed only at the end anyway.
-  /** @type {Map<number, string>} */
-  const thumbnails = new Map();
-  let made = 0;
-  for (let index = 0; index < picked.length && made < MAX_THUMBNAILS; index++) {
-    const type = picked[index].file.type;
-    if (!type.startsWith("image/") && !type.startsWith("video/")) continue;
-    const thumbnail = await makeThumbnail(picked[index].file);
-    if (thumbnail) {
-      thumbnails.set(index, thumbnail);
-      made++;
-    }
-  }
-
-  // The document holds no upload id, so it is sealed-size checked before the uploads: without
-  // thumbnails when they are what does not fit (they are a nicety), refused when the names alone
-  // do not.
-  const documentWith = (/** @type {Map<number, string>} */ pictures) => ({
-    v: 1,
-    kind: "files",
-    files: picked.map(({ path, file }, index) => ({
-      path,
-      type: file.type || "",
-      size: file.size,
-      salt: plan.files[index].salt,
-      ...(pictures.has(index) ? { thumbnail: pictures.get(index) } : {}),
-    })),
-  });
-  let document = documentWith(thumbnails);
-  if (!metadataFits(document, limits) && thumbnails.size > 0) document = documentWith(new Map());
-  if (!metadataFits(document, limits)) throw new Error(metadataProblem(picked.length, document, limits));
 
   let skipped = 0;
   for (let index = 0; index < plan.files.length; index++) {
@@ -236,7 +252,7 @@ async function uploadFiles(password) {
   }
   return {
     uploads: plan.files.map((file) => /** @type {string} */ (file.upload).split("/").at(-1)),
-    document,
+    document: metadataWith(pictures, plan.files.map((file) => file.salt)),
     keys,
     secret: fromBase64Url(plan.secret),
     password: plan.password,

@@ -37,7 +37,8 @@ function sizes(size, limit) {
 /**
  * What a drop of `fileCount` files of `ciphertextSize` bytes in all breaks, in words for the
  * page; empty when it fits. Quotas and each file's size are not here: creating the uploads
- * checks them before a byte is sent.
+ * checks them before a byte is sent (all but the sealed metadata's share, counted when the drop
+ * is made).
  * @param {{ fileCount: number, ciphertextSize: number }} drop
  * @param {DropLimits} limits
  * @returns {string[]}
