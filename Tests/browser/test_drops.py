@@ -94,9 +94,10 @@ class World:
         return out
 
 
-@pytest.fixture
-def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    server = Server(tmp_path_factory.mktemp("data"))
+def running_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory,
+                  extra: list[str] | None = None) -> Iterator[World]:
+    """A server with Ann (a member of Design) and the browser; no page may log an error."""
+    server = Server(tmp_path_factory.mktemp("data"), extra=extra)
     world = World(server, browser)
     try:
         server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
@@ -107,23 +108,18 @@ def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         for context in browser.contexts:
             context.close()
         server.stop()
+
+
+@pytest.fixture
+def world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    yield from running_world(browser, tmp_path_factory)
 
 
 @pytest.fixture
 def small_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     """A server that takes drops of at most two files, 200,000 bytes and 1 KiB of sealed metadata."""
-    server = Server(tmp_path_factory.mktemp("data"), extra=["--max-drop-files", "2", "--max-drop-size", "200000",
-                                                             "--max-metadata-size", "1052"])
-    world = World(server, browser)
-    try:
-        server.cli("admin", "create", "--email", "ann@example.org", "--name", "Ann", "--team", "Design",
-                   password=PASSWORD)
-        yield world
-        assert world.errors == [], world.errors
-    finally:
-        for context in browser.contexts:
-            context.close()
-        server.stop()
+    yield from running_world(browser, tmp_path_factory,
+                             ["--max-drop-files", "2", "--max-drop-size", "200000", "--max-metadata-size", "1052"])
 
 
 def make_link(page: Page) -> str:
