@@ -107,6 +107,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {{ id: string, name: string, publicKey: string }} device
  * @property {{ id: string, name: string } | null} user
  * @property {boolean} guest
+ * @property {string} [label] for a guest: who its member made the pairing code for
  * @property {Array<{ id: string, kind: string, name: string }>} rooms
  * @property {boolean} sameDevice another tab of this browser
  * @property {boolean} [mine] another device of the same user
@@ -127,7 +128,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {string} id
  * @property {"out" | "in"} direction
  * @property {string} peerId
- * @property {{ deviceId: string, deviceName: string, userName: string | null, guest: boolean }} peer
+ * @property {{ deviceId: string, deviceName: string, userName: string | null, guest: boolean, label: string | null }} peer
  * @property {ReturnType<typeof summarizeManifest>} summary
  * @property {"offered" | "connecting" | "running" | "interrupted" | "done" | "failed" | "cancelled" | "declined"} state
  * @property {"direct" | "relay" | null} mode "relay" is shown as "relayed, encrypted"
@@ -1069,6 +1070,7 @@ export class PeerClient extends Emitter {
         deviceName: transfer.peer.device.name,
         userName: transfer.peer.user?.name ?? null,
         guest: transfer.peer.guest,
+        label: transfer.peer.label ?? null,
       },
       summary: summarizeManifest(transfer.manifest),
       state: transfer.state,
@@ -1096,10 +1098,12 @@ export class PeerClient extends Emitter {
   /**
    * Makes a one-time guest pairing code for this device (members only): the page shows it (and a
    * QR code of it); a guest who claims it joins a `pairing:` room with this member's tabs.
+   * @param {string} [label] who it is for: this member's devices show the guest by it
    * @returns {Promise<{ code: string, expiresAt: string }>}
    */
-  pairingCode() {
-    return this.options.api.request("POST", "/pairings");
+  pairingCode(label = "") {
+    const trimmed = label.trim();
+    return trimmed ? this.options.api.request("POST", "/pairings", { body: { label: trimmed } }) : this.options.api.request("POST", "/pairings");
   }
 
   /**

@@ -23,13 +23,15 @@ import Testing
             let ann = try await identity.testUser("Ann", now: now)
             let bob = try await identity.testUser("Bob", now: now)
 
-            let kept = pass("A", of: ann.id, expiresIn: 3600)
+            var kept = pass("A", of: ann.id, expiresIn: 3600)
+            kept.label = "for Alice · ünïcode"
             try await passes.save(kept)
             try await passes.save(pass("B", of: ann.id, expiresIn: 60))
             try await passes.save(pass("C", of: bob.id, expiresIn: 3600))
             try await passes.save(pass("D", of: ann.id, expiresIn: 3600))
             #expect(try await passes.live(now: now).map(\.secretHash) == ["B", "A", "C", "D"])
             #expect(try await passes.live(now: now).first(where: { $0.secretHash == "A" }) == kept, "every field back")
+            #expect(try await passes.live(now: now).first(where: { $0.secretHash == "B" })?.label == nil)
 
             // Ended: deleted (a hash that is not there is no error).
             try await passes.delete(secretHashes: ["D", "nothing"])

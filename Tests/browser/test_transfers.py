@@ -417,9 +417,12 @@ def test_ice_failure_goes_relayed_and_encrypted(world: World, tmp_path: Path) ->
 def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     carol = world.member("carol@example.org")
+    # Ann says whom the code is for: her devices show the guest by it, whatever device name it picks.
+    ann.fill("#pair-label", "Vera")
     ann.click("#pair-start")
     code = ann.locator("#pair-code")
     expect(code).to_have_text(re.compile(r"^[2-9A-Z]{4}-[2-9A-Z]{4}$"))
+    expect(ann.locator("#pair-label")).to_have_value("")
     link = ann.locator("#pair-link").inner_text()
     assert link == f"{world.url}/pair#{code.inner_text()}"
     expect(ann.locator("#pair-qr svg.qr")).to_have_count(1)
@@ -433,14 +436,15 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(guest, "Ann", "pairing")).to_have_count(1)
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(1)
+    expect(peer(ann, "Visitor's phone", "pairing").locator(".peer-user")).to_have_text("Vera (guest)")
     expect(ann.locator("#pair-box")).to_be_hidden()
-    expect(ann.locator("#share-status")).to_contain_text("Paired with Visitor's phone")
+    expect(ann.locator("#share-status")).to_contain_text("Paired with Vera (Visitor's phone)")
 
     source = random_file(tmp_path / "from-guest.bin", 2)
     select(guest, "Ann", "pairing")
     guest.set_input_files("#pick-files", str(source))
     dialog = incoming(ann)
-    expect(dialog.locator("#offer-title")).to_have_text("A guest wants to send you 1 file")
+    expect(dialog.locator("#offer-title")).to_have_text("Vera (guest) wants to send you 1 file")
     expect(dialog.locator("#offer-from")).to_contain_text("Visitor's phone")
     with ann.expect_download(timeout=TRANSFER_MS) as download:
         ann.click("#offer-accept")

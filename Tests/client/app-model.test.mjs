@@ -13,6 +13,8 @@ import {
   offerView,
   pairingLink,
   parseDeviceName,
+  peerName,
+  peerRow,
   recipients,
   toggleSelection,
   transferRow,
@@ -122,6 +124,32 @@ test("offer view: who and what, names sorted and capped, a changed key flagged",
   assert.equal(text.title, "A guest wants to send you a text message");
   assert.deepEqual(text.items, []);
   assert.equal(text.rooms, "Pairing", "not the pair's name again, which the line already says");
+});
+
+test("a guest is named by its member's label when the code had one, never by its own device name", () => {
+  assert.equal(peerName({ user: { name: "Bob" } }), "Bob");
+  assert.equal(peerName({ user: null }), "Guest");
+  assert.equal(peerName({ user: null, label: "Alice" }), "Alice (guest)");
+  // A label on a member's peer (there is none) would not hide the member's name.
+  assert.equal(peerName({ user: { name: "Bob" }, label: "Alice" }), "Bob");
+  const labelled = { ...peer("p_g", null, "Bob's laptop", [pairing]), label: "Alice" };
+  assert.equal(peerRow(labelled, new Set()).who, "Alice (guest)");
+  assert.equal(peerRow(peer("p_g", null, "Phone", [pairing]), new Set()).who, "Guest");
+  const offer = offerView({
+    offerId: "V",
+    peer: labelled,
+    manifest: { items: [{ i: 0, path: "a.txt", size: 1, kind: "file" }], count: 1, totalSize: 1 },
+    summary: { count: 1, totalSize: 1, isText: false, folders: [], names: ["a.txt"], more: 0 },
+    resumableBytes: 0,
+  });
+  assert.equal(offer.title, "Alice (guest) wants to send you 1 file");
+  assert.equal(offer.device, "Bob's laptop");
+  const row = transferRow({
+    id: "T", direction: "in", peerId: "p_g", peer: { deviceId: "d", deviceName: "Bob's laptop", userName: null, guest: true, label: "Alice" },
+    summary: { count: 1, totalSize: 1, isText: false, folders: [], names: ["a.txt"], more: 0 },
+    state: "done", mode: "direct", done: 1, total: 1, bytesPerSecond: 0, etaMs: null, error: null,
+  });
+  assert.equal(row.peer, "from Alice (guest) · Bob's laptop");
 });
 
 test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unfinished", () => {

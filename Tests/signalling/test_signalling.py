@@ -297,6 +297,7 @@ def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
     arrived = ann.next("peer-joined")
     assert (arrived["room"], arrived["peer"]["id"]) == (joined["room"]["id"], guest_id)
     assert arrived["peer"]["device"]["name"] == "Visitor" and arrived["peer"]["guest"] is True
+    assert "label" not in arrived["peer"] and joined["room"]["name"] == "Guest · Visitor"
     # Bob, in Ann's team but not paired, cannot reach the guest.
     bob.send({"type": "signal", "to": guest_id, "data": {}})
     assert bob.next("error")["code"] == "unknown-peer"
@@ -357,9 +358,10 @@ def test_a_member_who_loses_access_takes_their_guests_along(world: World) -> Non
     assert (status, body["type"]) == (404, "/problems/pairing-invalid")
 
 
-def pair_guest(ferry: Ferry, member) -> tuple[str, dict, object, dict]:
+def pair_guest(ferry: Ferry, member, pairing_body: dict | None = None) -> tuple[str, dict, object, dict]:
     """A guest paired with `member` and connected: its cookie, device, socket and welcome."""
-    _, pairing, _ = ferry.request("POST", "/pairings", {}, cookie=member.cookie)
+    status, pairing, _ = ferry.request("POST", "/pairings", pairing_body or {}, cookie=member.cookie)
+    assert status == 201, pairing
     device = {"id": new_device_id(), "name": "Visitor", "publicKey": new_public_key()}
     status, _, headers = ferry.request("POST", "/pairings/claim", {"code": pairing["code"], "device": device})
     assert status == 201
@@ -369,6 +371,30 @@ def pair_guest(ferry: Ferry, member) -> tuple[str, dict, object, dict]:
     welcome = receive(connection)
     assert welcome["type"] == "welcome", welcome
     return cookie, device, connection, welcome
+
+
+def test_a_pairing_code_can_say_who_it_is_for(world: World) -> None:
+    """The member's label travels with the guest to the member's devices (peer and room), and the
+    guest cannot change it: its device name is its own, the label is not."""
+    ferry = world.ferry
+    for bad in ["", "   ", "x" * 65, "Alice\u202e", 7]:
+        status, body, _ = ferry.request("POST", "/pairings", {"label": bad}, cookie=world.ann.cookie)
+        assert status == 400 and body["errors"][0]["pointer"] == "/label", (bad, body)
+    # Without a body at all the code is made as before.
+    assert ferry.request("POST", "/pairings", None, cookie=world.ann.cookie)[0] == 201
+    ann = ferry.peer(world.ann)
+    cookie, device, connection, welcome = pair_guest(ferry, world.ann, {"label": "  Alice Cafe\u0301 "})
+    joined = ann.next("room-joined")
+    assert joined["room"]["name"] == "Guest · Alice Café · Visitor"  # trimmed, NFC
+    arrived = ann.next("peer-joined")
+    assert arrived["peer"]["label"] == "Alice Café" and arrived["peer"]["device"]["name"] == "Visitor"
+    # The guest renames its device: the label stays.
+    connection.send(json.dumps({"type": "rename", "name": "Bob's laptop"}))
+    renamed = ann.next("peer-updated")
+    assert renamed["peer"]["device"]["name"] == "Bob's laptop" and renamed["peer"]["label"] == "Alice Café"
+    assert ferry.request("DELETE", "/pairings/current", cookie=cookie)[0] == 204
+    connection.close()
+    ann.connection.close()
 
 
 def test_a_guest_ends_its_pairing(world: World) -> None:
@@ -533,7 +559,7 @@ def test_a_pairing_outlives_a_restart_of_the_server(world: World) -> None:
     """Passes are kept in the store: after a restart the guest's cookie works, its page reconnects
     without a code into the same pairing room, and a pairing that had ended stays ended."""
     old = world.ferry
-    cookie, device, connection, welcome = pair_guest(old, world.ann)
+    cookie, device, connection, welcome = pair_guest(old, world.ann, {"label": "Alice"})
     room = welcome["rooms"][0]["id"]
     ended_cookie, _, ended_connection, _ = pair_guest(old, world.ann)
     assert old.request("DELETE", "/pairings/current", cookie=ended_cookie)[0] == 204
@@ -554,6 +580,7 @@ def test_a_pairing_outlives_a_restart_of_the_server(world: World) -> None:
         ann = ferry.peer(world.ann)
         pairing = next(r for r in ann.welcome["rooms"] if r["id"] == room)
         assert [p["device"]["name"] for p in pairing["peers"]] == ["Visitor"], pairing
+        assert [p["label"] for p in pairing["peers"]] == ["Alice"], pairing  # kept in the store
         # The pairing ended before the restart did not come back.
         assert ferry.request("GET", "/ice", cookie=ended_cookie)[0] == 401
         assert refused_status(lambda: ferry.socket(cookie=ended_cookie)) == 401

@@ -85,7 +85,7 @@ export function peerRow(peer, selected) {
   return {
     id: peer.id,
     // Another device of one's own is marked: sending to it is sending to oneself.
-    who: peer.user ? `${peer.user.name}${peer.mine && !peer.sameDevice ? " (you)" : ""}` : "Guest",
+    who: `${peerName(peer)}${peer.user && peer.mine && !peer.sameDevice ? " (you)" : ""}`,
     device: peer.device.name,
     rooms: roomsNote(sortedRooms(peer.rooms)),
     keyStatus: peer.keyStatus,
@@ -242,11 +242,12 @@ export function recipients(selected, dropped) {
  */
 export function offerView(offer) {
   const { peer, summary } = offer;
+  const who = peer.user || peer.label ? peerName(peer) : "A guest";
   const sorted = [...offer.manifest.items].sort((a, b) => a.path.localeCompare(b.path));
   const items = sorted.slice(0, 20).map((item) => ({ name: item.path, size: formatBytes(item.size) }));
   return {
     id: offer.offerId,
-    who: peer.user?.name ?? "A guest",
+    who,
     device: peer.device.name,
     // A pairing room is named after the pair, whom the line names already: just "Pairing".
     rooms: roomsNote(sortedRooms(peer.rooms).map((room) => (room.kind === "pairing" ? { ...room, name: "" } : room))),
@@ -255,8 +256,8 @@ export function offerView(offer) {
     verified: peer.keyStatus === "verified",
     isText: summary.isText,
     title: summary.isText
-      ? `${peer.user?.name ?? "A guest"} wants to send you a text message`
-      : `${peer.user?.name ?? "A guest"} wants to send you ${plural(summary.count, "file")}`,
+      ? `${who} wants to send you a text message`
+      : `${who} wants to send you ${plural(summary.count, "file")}`,
     count: summary.count,
     total: formatBytes(summary.totalSize),
     items: summary.isText ? [] : items,
@@ -309,7 +310,7 @@ export function itemsLabel(summary) {
  * @param {TransferView} t
  */
 export function transferRow(t) {
-  const peerName = t.peer.userName ?? (t.peer.guest ? "Guest" : "");
+  const who = t.peer.userName ?? (t.peer.guest ? peerName({ label: t.peer.label }) : "");
   const name = t.summary.isText ? "Text message" : itemsLabel(t.summary);
   let state = /** @type {Record<string, string>} */ (STATE_LABELS)[t.state] ?? t.state;
   if (t.state === "running" && t.direction === "in") state = "receiving";
@@ -321,7 +322,7 @@ export function transferRow(t) {
     id: t.id,
     direction: t.direction,
     name,
-    peer: `${t.direction === "out" ? "to" : "from"} ${peerName}${peerName ? " · " : ""}${t.peer.deviceName}`,
+    peer: `${t.direction === "out" ? "to" : "from"} ${who}${who ? " · " : ""}${t.peer.deviceName}`,
     state: t.state,
     stateText: t.note
       ? t.note
@@ -352,6 +353,16 @@ export function badgedTitle(base, unseen) {
 
 /** Where the device name is remembered. */
 export const DEVICE_NAME_KEY = "ferry.deviceName";
+
+/**
+ * Who a peer is, in words: its user's name, or for a guest the label its member gave the pairing
+ * code ("Alice (guest)": set by the member, so the guest cannot pose as someone else), else "Guest".
+ * @param {{ user?: { name: string } | null, label?: string | null }} peer
+ */
+export function peerName(peer) {
+  if (peer.user) return peer.user.name;
+  return peer.label ? `${peer.label} (guest)` : "Guest";
+}
 
 /**
  * A first device name from the browser's user agent: "Chrome on Linux".

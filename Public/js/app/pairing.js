@@ -20,6 +20,7 @@ export function pairingFeature(app) {
   const link = byId(document, "pair-link");
   const qr = byId(document, "pair-qr");
   const expires = byId(document, "pair-expires");
+  const label = /** @type {HTMLInputElement} */ (byId(document, "pair-label"));
 
   /** Pairing rooms that existed when the shown code was made: a guest in another one used it. */
   let before = new Set();
@@ -36,7 +37,7 @@ export function pairingFeature(app) {
     if (guests.length === 0) return;
     box.hidden = true;
     clearTimeout(expiry);
-    app.status(`Paired with ${guests.map((peer) => peer.device.name).join(", ")}. They are under “Online now”.`);
+    app.status(`Paired with ${guests.map((peer) => (peer.label ? `${peer.label} (${peer.device.name})` : peer.device.name)).join(", ")}. They are under “Online now”.`);
   });
 
   // A guest's pairing ended (the guest ended it or stayed away, or we did): the line that said
@@ -46,7 +47,8 @@ export function pairingFeature(app) {
   button.addEventListener("click", async () => {
     button.disabled = true;
     try {
-      const answer = await app.client.pairingCode();
+      const answer = await app.client.pairingCode(label.value);
+      label.value = ""; // the next code is for someone else
       const url = pairingLink(origin, answer.code);
       code.textContent = answer.code;
       link.textContent = url;

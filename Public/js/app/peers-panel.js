@@ -8,7 +8,7 @@
  */
 
 import { byId, el } from "./dom.js";
-import { groupPeers, roomTitle } from "./model.js";
+import { groupPeers, peerName, roomTitle } from "./model.js";
 import { filesFromDrop } from "./send.js";
 
 /** How long a paired guest is gone before its row says "Away" (a reload takes about a second). */
@@ -178,7 +178,7 @@ export function peersPanel(app) {
       const code = await app.client.verificationCode(peerId);
       const peer = app.peers().find((p) => p.id === peerId);
       verifying = peerId;
-      verifyWho.textContent = `${peer?.user?.name ?? "Guest"} · ${peer?.device.name ?? ""}`;
+      verifyWho.textContent = `${peer ? peerName(peer) : "Guest"} · ${peer?.device.name ?? ""}`;
       verifyCode.textContent = code;
       verifyConfirm.hidden = peer?.keyStatus === "verified";
       dialog.showModal();

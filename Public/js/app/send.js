@@ -6,6 +6,7 @@
  */
 
 import { byId } from "./dom.js";
+import { peerName } from "./model.js";
 import { plural } from "../format.js";
 
 /** @param {import("./compose.js").AppContext} app */
@@ -81,7 +82,7 @@ export function sendFeature(app) {
     to.textContent =
       chosen.length === 0
         ? "Select people under “Online now”, or drop files onto one."
-        : `To ${chosen.map((peer) => `${peer.user?.name ?? "Guest"} (${peer.device.name})`).join(", ")} · ${plural(chosen.length, "device")}`;
+        : `To ${chosen.map((peer) => `${peerName(peer)} (${peer.device.name})`).join(", ")} · ${plural(chosen.length, "device")}`;
   };
   app.events.on("selection", describe);
   app.events.on("peers", describe);

@@ -13,6 +13,7 @@
  * @property {{ id: string, name: string, publicKey: string }} device
  * @property {{ id: string, name: string } | null} user
  * @property {boolean} guest
+ * @property {string} [label] for a guest: who its member made the pairing code for
  */
 
 /**

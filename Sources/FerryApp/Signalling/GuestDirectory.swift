@@ -21,6 +21,7 @@ public final class GuestDirectory: Sendable {
     private struct Code {
         var memberID: UUID
         var memberName: String
+        var label: String?
         var expiresAt: Date
     }
 
@@ -65,7 +66,9 @@ public final class GuestDirectory: Sendable {
     /// A new single-use code for a member. Codes are 8 characters of an alphabet without
     /// look-alikes (32^8 ≈ 10^12), so guessing within the code's minutes and the claim rate limit
     /// is hopeless.
-    func makeCode(memberID: UUID, memberName: String, lifetime: TimeInterval) -> (code: String, expiresAt: Date) {
+    func makeCode(
+        memberID: UUID, memberName: String, label: String? = nil, lifetime: TimeInterval
+    ) -> (code: String, expiresAt: Date) {
         let alphabet = Array("23456789ABCDEFGHJKLMNPQRSTUVWXYZ")
         var generator = SystemRandomNumberGenerator()
         let code = String((0..<8).map { _ in alphabet[Int(generator.next(upperBound: UInt32(alphabet.count)))] })
@@ -73,7 +76,7 @@ public final class GuestDirectory: Sendable {
         state.withLock { state in
             let now = clock()
             state.codes = state.codes.filter { $0.value.expiresAt > now }
-            state.codes[code] = Code(memberID: memberID, memberName: memberName, expiresAt: expiresAt)
+            state.codes[code] = Code(memberID: memberID, memberName: memberName, label: label, expiresAt: expiresAt)
         }
         return (code, expiresAt)
     }
@@ -104,7 +107,7 @@ public final class GuestDirectory: Sendable {
                 secretHash: SecretToken.hash(secret), deviceID: deviceID, deviceName: deviceName,
                 publicKey: publicKey, memberID: found.memberID, memberName: found.memberName,
                 pairingID: SecretToken.generate(byteCount: 16),
-                expiresAt: now.addingTimeInterval(lifetime))
+                expiresAt: now.addingTimeInterval(lifetime), label: found.label)
             state.passes[pass.secretHash] = Entry(
                 pass: pass, awayUntil: now.addingTimeInterval(max(grace, Self.firstSocketWait)))
             return .paired(pass, secret: secret)

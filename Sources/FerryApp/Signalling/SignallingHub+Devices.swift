@@ -43,6 +43,17 @@ extension SignallingHub {
         return name
     }
 
+    /// A pairing code's label: the rules of a device name.
+    static func pairingLabel(_ raw: String, rules: inout InputRules) -> String {
+        let label = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
+        if !ClientMessage.deviceNameLength.contains(label.count)
+            || label.unicodeScalars.contains(where: InputRules.isForbidden)
+        {
+            rules.fail("/label", "A label has 1 to 64 characters, without control characters.")
+        }
+        return label
+    }
+
     /// Whether the text is a P-256 public key as SubjectPublicKeyInfo DER in base64url: the
     /// browser's `exportKey("spki")`.
     static func isP256PublicKey(_ text: String?) -> Bool {

@@ -4,10 +4,11 @@ import FerryWeb
 import Foundation
 
 extension SignallingHub {
-    /// A pairing code for the calling member.
-    func makePairingCode(for principal: Principal) -> (code: String, expiresAt: Date) {
+    /// A pairing code for the calling member; `label` says who it is for (shown to the member's
+    /// devices with the guest, since the guest cannot change it).
+    func makePairingCode(for principal: Principal, label: String? = nil) -> (code: String, expiresAt: Date) {
         let made = guests.makeCode(
-            memberID: principal.user.id, memberName: principal.user.displayName,
+            memberID: principal.user.id, memberName: principal.user.displayName, label: label,
             lifetime: configuration.pairingCodeLifetime)
         let code = made.code
         return (String(code.prefix(4)) + "-" + String(code.suffix(4)), made.expiresAt)

@@ -65,7 +65,7 @@ public final class SignallingHub: Sendable {
             return PeerDocument(
                 id: session.peerID,
                 device: .init(id: pass.deviceID, name: pass.deviceName, publicKey: pass.publicKey), user: nil,
-                guest: true)
+                guest: true, label: pass.label)
         }
     }
 
@@ -87,7 +87,8 @@ public final class SignallingHub: Sendable {
                 }
             }
             for pass in guests.guests(of: principal.user.id) {
-                rooms.append(Self.pairingRoom(pass, name: "Guest · \(pass.deviceName)"))
+                let who = pass.label.map { "Guest · \($0) · " } ?? "Guest · "
+                rooms.append(Self.pairingRoom(pass, name: who + pass.deviceName))
             }
             return rooms
         case .guest(let pass):

@@ -16,10 +16,12 @@ public struct GuestPass: Sendable, Equatable {
     /// The pairing room the guest and the member's peers share.
     public var pairingID: String
     public var expiresAt: Date
+    /// Who the member made the code for, in the member's words; nil when not said.
+    public var label: String?
 
     public init(
         secretHash: String, deviceID: String, deviceName: String, publicKey: String, memberID: UUID,
-        memberName: String, pairingID: String, expiresAt: Date
+        memberName: String, pairingID: String, expiresAt: Date, label: String? = nil
     ) {
         self.secretHash = secretHash
         self.deviceID = deviceID
@@ -29,5 +31,6 @@ public struct GuestPass: Sendable, Equatable {
         self.memberName = memberName
         self.pairingID = pairingID
         self.expiresAt = expiresAt
+        self.label = label
     }
 }

@@ -194,5 +194,10 @@ public enum Schema {
                 "CREATE INDEX guest_passes_by_member ON guest_passes (member_id)",
             ]
         },
+        // The name the member gave the code ("for Alice"): set by the member, so, unlike the
+        // device name the guest chooses, it can be trusted to say who the guest is.
+        Migration(version: 6, name: "guest labels") { _ in
+            ["ALTER TABLE guest_passes ADD COLUMN label TEXT"]
+        },
     ]
 }

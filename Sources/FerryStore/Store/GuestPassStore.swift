@@ -16,10 +16,11 @@ public struct GuestPassStore: Sendable {
             try await sql.raw(
                 """
                 INSERT INTO guest_passes
-                    (secret_hash, member_id, member_name, pairing_id, device_id, device_name, public_key, expires_at)
+                    (secret_hash, member_id, member_name, pairing_id, device_id, device_name, public_key, expires_at,
+                    label)
                 VALUES (\(bind: pass.secretHash), \(bind: pass.memberID.key), \(bind: pass.memberName),
                     \(bind: pass.pairingID), \(bind: pass.deviceID), \(bind: pass.deviceName), \(bind: pass.publicKey),
-                    \(bind: pass.expiresAt.milliseconds))
+                    \(bind: pass.expiresAt.milliseconds), \(bind: pass.label))
                 """
             ).run()
         }
@@ -48,7 +49,8 @@ public struct GuestPassStore: Sendable {
             ).run()
             return try await sql.raw(
                 """
-                SELECT secret_hash, member_id, member_name, pairing_id, device_id, device_name, public_key, expires_at
+                SELECT secret_hash, member_id, member_name, pairing_id, device_id, device_name, public_key, expires_at,
+                    label
                 FROM guest_passes ORDER BY expires_at, secret_hash
                 """
             ).all().map { try $0.guestPass() }

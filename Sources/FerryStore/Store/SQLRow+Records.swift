@@ -58,7 +58,7 @@ extension SQLRow {
             secretHash: try string("secret_hash"), deviceID: try string("device_id"),
             deviceName: try string("device_name"), publicKey: try string("public_key"),
             memberID: try uuid("member_id"), memberName: try string("member_name"), pairingID: try string("pairing_id"),
-            expiresAt: try date("expires_at"))
+            expiresAt: try date("expires_at"), label: try optionalString("label"))
     }
 
     func session() throws -> Session {

@@ -62,8 +62,18 @@ struct SignallingAPI: Sendable {
             return response
         }
 
-        routes.add(.post, "/pairings", .signedIn) { call in
-            let made = hub.makePairingCode(for: try call.caller)
+        routes.add(.post, "/pairings", .signedIn, maxBodySize: 1024) { call in
+            // The body is optional: without one (no Content-Type), the code has no label.
+            var label: String?
+            if call.request.headers[.contentType] != nil {
+                let body = try await call.request.decodeJSON(PairingBody.self)
+                if let raw = body.label {
+                    var rules = InputRules()
+                    label = SignallingHub.pairingLabel(raw, rules: &rules)
+                    try rules.check()
+                }
+            }
+            let made = hub.makePairingCode(for: try call.caller, label: label)
             return try .json(PairingDocument(code: made.code, expiresAt: made.expiresAt), status: .created)
         }
         routes.add(.post, "/pairings/claim", .public) { call in
