@@ -50,7 +50,7 @@
 
 import { Emitter } from "./emitter.js";
 import { Messenger } from "./signal/messenger.js";
-import { awayPairings, listPeers, peersOfDevice } from "./signal/presence.js";
+import { awayPairings, guestLabelOf, listPeers, peersOfDevice } from "./signal/presence.js";
 import { SignalClient, signalUrl } from "./signal/socket.js";
 import { createDeviceIdentity, loadOrCreateDeviceIdentity, registerDevice, IDENTITY_KEY } from "./trust/device-key.js";
 import { ID_PATTERN, randomId } from "./trust/encoding.js";
@@ -107,7 +107,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {{ id: string, name: string, publicKey: string }} device
  * @property {{ id: string, name: string } | null} user
  * @property {boolean} guest
- * @property {string} [label] for a guest: who its member made the pairing code for
+ * @property {string} [label] for a guest seen by its member: whom the member made the pairing code for
  * @property {Array<{ id: string, kind: string, name: string }>} rooms
  * @property {boolean} sameDevice another tab of this browser
  * @property {boolean} [mine] another device of the same user
@@ -147,7 +147,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {string} id
  * @property {"out" | "in"} direction
  * @property {string} peerId
- * @property {Peer} peer
+ * @property {Peer & { label?: string }} peer with a guest's label, kept when the guest leaves
  * @property {Manifest} manifest
  * @property {TransferView["state"]} state
  * @property {TransferLink | null} link
@@ -511,7 +511,7 @@ export class PeerClient extends Emitter {
    * @param {string | null} [group] the offers to the other tabs of the same browser share it
    */
   async #offer(peerId, manifest, makeSource, isText, group = null) {
-    const peer = this.#requirePeer(peerId);
+    const peer = { ...this.#requirePeer(peerId), ...guestLabelOf(/** @type {SignalClient} */ (this.signal).presence, peerId) };
     /** @type {Transfer} */
     const transfer = {
       id: randomId(16, this.crypto),
@@ -749,7 +749,7 @@ export class PeerClient extends Emitter {
       id: offerId,
       direction: "in",
       peerId: offer.peerId,
-      peer: offer.peer,
+      peer: { ...offer.peer, ...(this.signal ? guestLabelOf(this.signal.presence, offer.peerId) : {}) },
       manifest: offer.manifest,
       state: "connecting",
       link: null,
@@ -758,7 +758,7 @@ export class PeerClient extends Emitter {
       source: null,
       sinks: isText
         ? memorySinks(/** @type {Map<number, Uint8Array>} */ (textStore))
-        : this.options.files.sinksFor({ transferId: offerId, fromDevice: offer.peer.device.id, fromName: offer.peer.user?.name ?? offer.peer.device.name, manifest: offer.manifest, target, book: this.book }),
+        : this.options.files.sinksFor({ transferId: offerId, fromDevice: offer.peer.device.id, fromName: offer.peer.user?.name ?? (this.signal ? guestLabelOf(this.signal.presence, offer.peerId).label : undefined) ?? offer.peer.device.name, manifest: offer.manifest, target, book: this.book }),
       meter: new ProgressMeter(offer.manifest.totalSize),
       error: null,
       peerHasWebRtc: offer.caps?.webrtc !== false,

@@ -570,6 +570,11 @@ describe("peer client: more flows", () => {
     const api = { request: async (method, path, options) => (calls.push([method, path, options?.body]), { code: "C0DE", expiresAt: "x" }) };
     const guest = createPeerClient({ api, deviceName: "Guest phone", files: memoryFiles(), keyStore: keyStore(), storage: storage() });
     assert.deepEqual(await guest.pairingCode(), { code: "C0DE", expiresAt: "x" });
+    assert.deepEqual(calls[0], ["POST", "/pairings", undefined], "no label: no body");
+    await guest.pairingCode("  Vera ");
+    await guest.pairingCode("   ");
+    assert.deepEqual(calls.slice(1), [["POST", "/pairings", { label: "Vera" }], ["POST", "/pairings", undefined]]);
+    calls.splice(0, calls.length - 1);
     await guest.claimPairing("C0DE");
     const [, path, body] = calls[1];
     assert.equal(path, "/pairings/claim");

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { applyPresence, awayPairings, emptyPresence, listPeers, peersOfDevice } from "../../Public/js/signal/presence.js";
+import { applyPresence, awayPairings, emptyPresence, guestLabelOf, listPeers, peersOfDevice } from "../../Public/js/signal/presence.js";
 import { SUBPROTOCOL, SignalClient, backoffDelay, signalUrl } from "../../Public/js/signal/socket.js";
 
 class FakeWebSocket {
@@ -304,6 +304,24 @@ describe("presence", () => {
     // A guest's own pairing room, its member away, is not a guest it could end.
     const asGuest = applyPresence(emptyPresence(), { ...welcome([pairing("a", [])]), you: guest(0) });
     assert.deepEqual(awayPairings(asGuest), []);
+  });
+
+  it("gives a guest the label of its member's pairing room, and no one else", () => {
+    const guest = (n) => ({ ...peer(n), user: null, guest: true });
+    const labelled = { id: "pairing:a", kind: "pairing", name: "Guest · Visitor", label: "Vera", peers: [guest(5), peer(2)] };
+    let state = applyPresence(emptyPresence(), welcome([{ ...team, peers: [peer(1)] }, labelled]));
+    assert.equal(state.rooms["pairing:a"].label, "Vera");
+    const byId = Object.fromEntries(listPeers(state).map((p) => [p.id, p]));
+    assert.equal(byId[guest(5).id].label, "Vera");
+    assert.equal(byId[peer(2).id].label, undefined, "a member's own tab in the room is not the guest");
+    assert.equal(byId[peer(1).id].label, undefined);
+    assert.deepEqual(guestLabelOf(state, guest(5).id), { label: "Vera" });
+    // Away: the room keeps its label for the row that ends the pairing.
+    state = applyPresence(state, { type: "peer-left", room: "pairing:a", peer: guest(5).id });
+    assert.deepEqual(awayPairings(state).map((p) => p.room.label), ["Vera"]);
+    // No label, or not a string: none.
+    state = applyPresence(state, { type: "room-joined", room: { id: "pairing:b", kind: "pairing", name: "Guest · X", label: 7, peers: [guest(6)] } });
+    assert.deepEqual(guestLabelOf(state, guest(6).id), {});
   });
 
   it("finds a device's tabs and marks other tabs of this device", () => {

@@ -8,6 +8,8 @@ import os
 import sqlite3
 import threading
 import time
+import urllib.error
+import urllib.request
 
 import pytest
 from websockets.exceptions import ConnectionClosed, InvalidStatus
@@ -297,7 +299,7 @@ def test_a_guest_paired_by_code_sees_only_that_member(world: World) -> None:
     arrived = ann.next("peer-joined")
     assert (arrived["room"], arrived["peer"]["id"]) == (joined["room"]["id"], guest_id)
     assert arrived["peer"]["device"]["name"] == "Visitor" and arrived["peer"]["guest"] is True
-    assert "label" not in arrived["peer"] and joined["room"]["name"] == "Guest · Visitor"
+    assert "label" not in joined["room"] and joined["room"]["name"] == "Guest · Visitor"
     # Bob, in Ann's team but not paired, cannot reach the guest.
     bob.send({"type": "signal", "to": guest_id, "data": {}})
     assert bob.next("error")["code"] == "unknown-peer"
@@ -374,24 +376,39 @@ def pair_guest(ferry: Ferry, member, pairing_body: dict | None = None) -> tuple[
 
 
 def test_a_pairing_code_can_say_who_it_is_for(world: World) -> None:
-    """The member's label travels with the guest to the member's devices (peer and room), and the
-    guest cannot change it: its device name is its own, the label is not."""
+    """The member's label is on the member's pairing room (kept with the pass), never on the
+    guest's peer: the guest's own tabs see that, and the guest cannot change the label."""
     ferry = world.ferry
     for bad in ["", "   ", "x" * 65, "Alice\u202e", 7]:
         status, body, _ = ferry.request("POST", "/pairings", {"label": bad}, cookie=world.ann.cookie)
         assert status == 400 and body["errors"][0]["pointer"] == "/label", (bad, body)
-    # Without a body at all the code is made as before.
+    # The body is optional: none at all, or an empty one whatever its type says, makes a code
+    # without a label; a body that is not JSON is refused.
     assert ferry.request("POST", "/pairings", None, cookie=world.ann.cookie)[0] == 201
+    for headers, data, expected in [({"Content-Type": "application/json"}, b"", 201),
+                                    ({"Content-Type": "text/plain"}, b"label=x", 415)]:
+        request = urllib.request.Request(ferry.url + "/api/v1/pairings", data=data, method="POST",
+                                         headers={"Origin": ferry.url, "Cookie": world.ann.cookie, **headers})
+        try:
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                status = answer.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status == expected, (headers, status)
     ann = ferry.peer(world.ann)
     cookie, device, connection, welcome = pair_guest(ferry, world.ann, {"label": "  Alice Cafe\u0301 "})
     joined = ann.next("room-joined")
-    assert joined["room"]["name"] == "Guest · Alice Café · Visitor"  # trimmed, NFC
+    assert joined["room"]["label"] == "Alice Café" and joined["room"]["name"] == "Guest · Visitor"  # trimmed, NFC
     arrived = ann.next("peer-joined")
-    assert arrived["peer"]["label"] == "Alice Café" and arrived["peer"]["device"]["name"] == "Visitor"
-    # The guest renames its device: the label stays.
-    connection.send(json.dumps({"type": "rename", "name": "Bob's laptop"}))
-    renamed = ann.next("peer-updated")
-    assert renamed["peer"]["device"]["name"] == "Bob's laptop" and renamed["peer"]["label"] == "Alice Café"
+    assert "label" not in arrived["peer"] and arrived["peer"]["device"]["name"] == "Visitor"
+    # The guest learns nothing of it: not on itself, not on its room.
+    assert "label" not in welcome["you"] and all("label" not in room for room in welcome["rooms"]), welcome
+    second = ferry.socket(cookie=cookie)
+    second.send(json.dumps({"type": "hello", "v": 1, "device": device["id"]}))
+    other_tab = receive(second)
+    assert "Alice" not in json.dumps(other_tab), other_tab
+    assert "Alice" not in json.dumps(receive(connection)), "the guest's first tab told of its second"
+    second.close()
     assert ferry.request("DELETE", "/pairings/current", cookie=cookie)[0] == 204
     connection.close()
     ann.connection.close()
@@ -580,7 +597,7 @@ def test_a_pairing_outlives_a_restart_of_the_server(world: World) -> None:
         ann = ferry.peer(world.ann)
         pairing = next(r for r in ann.welcome["rooms"] if r["id"] == room)
         assert [p["device"]["name"] for p in pairing["peers"]] == ["Visitor"], pairing
-        assert [p["label"] for p in pairing["peers"]] == ["Alice"], pairing  # kept in the store
+        assert pairing["label"] == "Alice", pairing  # kept in the store
         # The pairing ended before the restart did not come back.
         assert ferry.request("GET", "/ice", cookie=ended_cookie)[0] == 401
         assert refused_status(lambda: ferry.socket(cookie=ended_cookie)) == 401

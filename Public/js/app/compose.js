@@ -37,7 +37,7 @@ import { followSelection, recipients, toggleSelection, transferRow } from "./mod
  * @property {(peerId: string) => Promise<string>} verificationCode
  * @property {(peerId: string) => void} confirmVerified
  * @property {(name: string) => boolean} renameDevice
- * @property {() => Promise<{ code: string, expiresAt: string }>} pairingCode
+ * @property {(label?: string) => Promise<{ code: string, expiresAt: string }>} pairingCode
  */
 
 /**

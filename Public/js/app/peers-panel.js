@@ -83,12 +83,12 @@ export function peersPanel(app) {
     );
   }
 
-  /** @param {{ pairing: string, room: { name: string } }} away */
+  /** @param {{ pairing: string, room: { name: string, label?: string } }} away */
   function awayItem({ pairing, room }) {
     const device = room.name.replace(/^Guest · /, "");
     return el(document, "li", { className: "peer is-away", dataset: { pairing, testid: "away-guest" } }, [
       el(document, "div", { className: "peer-main" }, [
-        el(document, "span", { className: "peer-user", text: "Guest" }),
+        el(document, "span", { className: "peer-user", text: peerName({ user: null, label: room.label }) }),
         el(document, "span", { className: "peer-device", text: device }),
         el(document, "span", { className: "peer-room", text: "Away: the page is closed or offline. The pairing ends by itself if they do not come back within minutes." }),
       ]),

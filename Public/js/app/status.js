@@ -5,6 +5,7 @@
  */
 
 import { byId } from "./dom.js";
+import { peerName } from "./model.js";
 
 const CONNECTION_TEXT = {
   connecting: "Connecting…",
@@ -50,12 +51,14 @@ export function statusFeature(app) {
   app.events.on("status-over", (/** @type {string} */ message) => {
     if (status.textContent === message) status.textContent = "";
   });
+  /** Whose device: a guest unlabelled is "a guest" in a sentence. @param {any} peer */
+  const whose = (peer) => (peer.user || peer.label ? peerName(peer) : "a guest");
   app.events.on("key-warning", ({ peer }) => {
     warning = true;
-    error.textContent = `Warning: the key of ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;
+    error.textContent = `Warning: the key of ${whose(peer)}’s device “${peer.device.name}” changed. It may be another device pretending to be it. Compare the verification code before sending anything.`;
   });
   app.events.on("tampered", ({ peer }) => {
     warning = true;
-    error.textContent = `Warning: a message from ${peer.user?.name ?? "a guest"}’s device “${peer.device.name}” failed its signature check and was ignored. The server or the network may have changed it.`;
+    error.textContent = `Warning: a message from ${whose(peer)}’s device “${peer.device.name}” failed its signature check and was ignored. The server or the network may have changed it.`;
   });
 }

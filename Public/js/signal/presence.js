@@ -13,7 +13,6 @@
  * @property {{ id: string, name: string, publicKey: string }} device
  * @property {{ id: string, name: string } | null} user
  * @property {boolean} guest
- * @property {string} [label] for a guest: who its member made the pairing code for
  */
 
 /**
@@ -21,6 +20,7 @@
  * @property {string} id
  * @property {"team" | "network" | "pairing"} kind
  * @property {string} name
+ * @property {string} [label] a member's pairing room: whom the member made the code for
  */
 
 /**
@@ -67,11 +67,12 @@ function removePeer(state, roomId, peerId) {
 }
 
 /**
- * @param {{ id: string, kind: any, name: string, peers?: Peer[] }} room
+ * @param {{ id: string, kind: any, name: string, label?: string, peers?: Peer[] }} room
  * @param {Presence} state
  */
 function addRoom(state, room) {
-  let next = { ...state, rooms: { ...state.rooms, [room.id]: { id: room.id, kind: room.kind, name: room.name } } };
+  const kept = { id: room.id, kind: room.kind, name: room.name, ...(typeof room.label === "string" && room.label ? { label: room.label } : {}) };
+  let next = { ...state, rooms: { ...state.rooms, [room.id]: kept } };
   for (const peer of room.peers ?? []) next = addPeer(next, room.id, peer);
   return next;
 }
@@ -121,6 +122,7 @@ export function listPeers(state) {
   return Object.values(state.peers)
     .map((peer) => ({
       ...peer,
+      ...guestLabelOf(state, peer.id),
       rooms: (state.peerRooms[peer.id] ?? []).map((id) => state.rooms[id]).filter(Boolean),
       sameDevice: state.you !== null && peer.device.id === state.you.device.id,
       // Another device of the same person (a phone beside the laptop).
@@ -132,6 +134,20 @@ export function listPeers(state) {
         collator.compare(a.device.name, b.device.name) ||
         (a.id < b.id ? -1 : a.id > b.id ? 1 : 0),
     );
+}
+
+/**
+ * For a guest seen by its member: `{ label }`, whom the member made the pairing code for (on the
+ * member's pairing room: the server never puts it on the guest's peer, which the guest's own tabs
+ * see); `{}` otherwise.
+ * @param {Presence} state
+ * @param {string} peerId
+ * @returns {{ label?: string }}
+ */
+export function guestLabelOf(state, peerId) {
+  if (!state.peers[peerId]?.guest) return {};
+  const label = (state.peerRooms[peerId] ?? []).map((id) => state.rooms[id]).find((room) => room?.kind === "pairing" && room.label)?.label;
+  return label ? { label } : {};
 }
 
 /**

@@ -114,7 +114,7 @@ public final class InProcessPresence: Presence {
         _ peerID: String, room: RoomRef, in state: inout State
     ) -> (RoomDocument, [(any PeerSink, String)]) {
         guard let peer = state.members[peerID]?.peer else {
-            return (RoomDocument(id: room.id, kind: room.kind, name: room.name, peers: []), [])
+            return (RoomDocument(id: room.id, kind: room.kind, name: room.name, label: room.label, peers: []), [])
         }
         let others = (state.rooms[room.key] ?? []).subtracting([peerID]).sorted()
         state.rooms[room.key, default: []].insert(peerID)
@@ -128,7 +128,9 @@ public final class InProcessPresence: Presence {
             peers.append(other.peer)
             notices.append((other.sink, notice))
         }
-        return (RoomDocument(id: room.id, kind: room.kind, name: room.name, peers: peers), notices)
+        return (
+            RoomDocument(id: room.id, kind: room.kind, name: room.name, label: room.label, peers: peers), notices
+        )
     }
 
     private static func exit(_ peerID: String, roomKey: String, in state: inout State) -> [(any PeerSink, String)] {

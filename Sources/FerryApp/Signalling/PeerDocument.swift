@@ -17,19 +17,8 @@ public struct PeerDocument: Codable, Sendable, Equatable {
     public var device: DeviceInfo
     public var user: UserInfo?
     public var guest: Bool
-    /// For a guest: who its member made the pairing code for, in the member's words (the guest
-    /// cannot change it, unlike its device name); absent when not said, and for members.
-    public var label: String?
 
-    public init(id: String, device: DeviceInfo, user: UserInfo?, guest: Bool, label: String? = nil) {
-        self.id = id
-        self.device = device
-        self.user = user
-        self.guest = guest
-        self.label = label
-    }
-
-    private enum CodingKeys: String, CodingKey { case id, device, user, guest, label }
+    private enum CodingKeys: String, CodingKey { case id, device, user, guest }
 
     /// `user` is always present: `null` for a guest, as docs/SIGNALLING.md says.
     public func encode(to encoder: any Encoder) throws {
@@ -38,6 +27,5 @@ public struct PeerDocument: Codable, Sendable, Equatable {
         try container.encode(device, forKey: .device)
         try container.encode(user, forKey: .user)
         try container.encode(guest, forKey: .guest)
-        try container.encodeIfPresent(label, forKey: .label)
     }
 }

@@ -5,11 +5,15 @@ public struct RoomRef: Sendable, Hashable {
     public var id: String
     public var kind: RoomKind
     public var name: String
+    /// A member's pairing room: whom the member made the code for (``GuestPass/label``). Only the
+    /// member's sockets get it; the guest's room is its own ``RoomRef`` without one.
+    public var label: String?
 
-    public init(key: String, id: String, kind: RoomKind, name: String) {
+    public init(key: String, id: String, kind: RoomKind, name: String, label: String? = nil) {
         self.key = key
         self.id = id
         self.kind = kind
         self.name = name
+        self.label = label
     }
 }

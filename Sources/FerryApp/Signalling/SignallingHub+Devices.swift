@@ -32,26 +32,19 @@ extension SignallingHub {
         deviceDeleted(id)
     }
 
-    /// 1–64 characters after trimming and NFC, no control or bidi characters.
-    static func deviceName(_ raw: String?, rules: inout InputRules, pointer: String = "/name") -> String {
+    /// 1–64 characters after trimming and NFC, no control or bidi characters (also the rule of a
+    /// pairing code's label).
+    static func deviceName(
+        _ raw: String?, rules: inout InputRules, pointer: String = "/name",
+        message: String = "A device name has 1 to 64 characters, without control characters."
+    ) -> String {
         let name = (raw ?? "").precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
         if !ClientMessage.deviceNameLength.contains(name.count)
             || name.unicodeScalars.contains(where: InputRules.isForbidden)
         {
-            rules.fail(pointer, "A device name has 1 to 64 characters, without control characters.")
+            rules.fail(pointer, message)
         }
         return name
-    }
-
-    /// A pairing code's label: the rules of a device name.
-    static func pairingLabel(_ raw: String, rules: inout InputRules) -> String {
-        let label = raw.precomposedStringWithCanonicalMapping.trimmingCharacters(in: .whitespacesAndNewlines)
-        if !ClientMessage.deviceNameLength.contains(label.count)
-            || label.unicodeScalars.contains(where: InputRules.isForbidden)
-        {
-            rules.fail("/label", "A label has 1 to 64 characters, without control characters.")
-        }
-        return label
     }
 
     /// Whether the text is a P-256 public key as SubjectPublicKeyInfo DER in base64url: the

@@ -65,7 +65,7 @@ public final class SignallingHub: Sendable {
             return PeerDocument(
                 id: session.peerID,
                 device: .init(id: pass.deviceID, name: pass.deviceName, publicKey: pass.publicKey), user: nil,
-                guest: true, label: pass.label)
+                guest: true)
         }
     }
 
@@ -87,8 +87,9 @@ public final class SignallingHub: Sendable {
                 }
             }
             for pass in guests.guests(of: principal.user.id) {
-                let who = pass.label.map { "Guest · \($0) · " } ?? "Guest · "
-                rooms.append(Self.pairingRoom(pass, name: who + pass.deviceName))
+                // The label the member gave the code is the member's: it is on the member's room,
+                // never on the guest's peer, which the guest's own tabs receive too.
+                rooms.append(Self.pairingRoom(pass, name: "Guest · \(pass.deviceName)", label: pass.label))
             }
             return rooms
         case .guest(let pass):
@@ -96,8 +97,10 @@ public final class SignallingHub: Sendable {
         }
     }
 
-    private static func pairingRoom(_ pass: GuestPass, name: String) -> RoomRef {
-        RoomRef(key: "pairing:\(pass.pairingID)", id: "pairing:\(pass.pairingID)", kind: .pairing, name: name)
+    private static func pairingRoom(_ pass: GuestPass, name: String, label: String? = nil) -> RoomRef {
+        RoomRef(
+            key: "pairing:\(pass.pairingID)", id: "pairing:\(pass.pairingID)", kind: .pairing, name: name,
+            label: label)
     }
 
     /// A socket said hello and is about to join its rooms: a guest's member's sockets enter the

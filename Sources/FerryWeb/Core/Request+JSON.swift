@@ -7,14 +7,30 @@ extension Request {
     /// Decodes a JSON request body: 415 unless the content type is JSON, 413 past the route's body
     /// limit, 400 with a JSON Pointer to the offending member when the document is malformed.
     public func decodeJSON<T: Decodable>(_ type: T.Type) async throws -> T {
+        try requireJSONContentType()
+        // The route's limit is on the body itself; exceeding it throws HTTPBodyError.tooLarge, which
+        // the error renderer answers with 413.
+        return try Self.decode(type, from: try await body.collect(upTo: body.limit))
+    }
+
+    /// Decodes an optional JSON request body: nil when there is none (whatever the content type
+    /// says), otherwise as ``decodeJSON(_:)``.
+    public func decodeOptionalJSON<T: Decodable>(_ type: T.Type) async throws -> T? {
+        let buffer = try await body.collect(upTo: body.limit)
+        guard buffer.readableBytes > 0 else { return nil }
+        try requireJSONContentType()
+        return try Self.decode(type, from: buffer)
+    }
+
+    private func requireJSONContentType() throws {
         guard let contentType = headers[.contentType], MediaType.isJSON(contentType) else {
             throw HTTPError(
                 .unsupportedMediaType, detail: "Send the request body as application/json.",
                 headers: [.accept: "application/json"])
         }
-        // The route's limit is on the body itself; exceeding it throws HTTPBodyError.tooLarge, which
-        // the error renderer answers with 413.
-        let buffer = try await body.collect(upTo: body.limit)
+    }
+
+    private static func decode<T: Decodable>(_ type: T.Type, from buffer: ByteBuffer) throws -> T {
         do {
             return try JSONDecoder().decode(T.self, from: Data(buffer.readableBytesView))
         } catch let error as DecodingError {

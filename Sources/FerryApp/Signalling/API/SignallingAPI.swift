@@ -62,16 +62,15 @@ struct SignallingAPI: Sendable {
             return response
         }
 
-        routes.add(.post, "/pairings", .signedIn, maxBodySize: 1024) { call in
-            // The body is optional: without one (no Content-Type), the code has no label.
+        routes.add(.post, "/pairings", .signedIn, maxBodySize: 4096) { call in
+            // The body is optional: without one, the code has no label.
             var label: String?
-            if call.request.headers[.contentType] != nil {
-                let body = try await call.request.decodeJSON(PairingBody.self)
-                if let raw = body.label {
-                    var rules = InputRules()
-                    label = SignallingHub.pairingLabel(raw, rules: &rules)
-                    try rules.check()
-                }
+            if let raw = try await call.request.decodeOptionalJSON(PairingBody.self)?.label {
+                var rules = InputRules()
+                label = SignallingHub.deviceName(
+                    raw, rules: &rules, pointer: "/label",
+                    message: "A label has 1 to 64 characters, without control characters.")
+                try rules.check()
             }
             let made = hub.makePairingCode(for: try call.caller, label: label)
             return try .json(PairingDocument(code: made.code, expiresAt: made.expiresAt), status: .created)
