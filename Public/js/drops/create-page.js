@@ -196,10 +196,12 @@ async function uploadFiles(password) {
   // not fit (they are a nicety); refused when the names alone do not.
   const standIns = picked.map(() => toBase64Url(new Uint8Array(16)));
   let pictures = thumbnails;
-  if (!metadataFits(metadataWith(pictures, standIns), limits) && pictures.size > 0) pictures = new Map();
-  if (!metadataFits(metadataWith(pictures, standIns), limits)) {
-    throw new Error(metadataProblem(picked.length, metadataWith(pictures, standIns), limits));
+  let sized = metadataWith(pictures, standIns);
+  if (!metadataFits(sized, limits) && pictures.size > 0) {
+    pictures = new Map();
+    sized = metadataWith(pictures, standIns);
   }
+  if (!metadataFits(sized, limits)) throw new Error(metadataProblem(picked.length, sized, limits));
 
   const { plan, keys, resumed, stale } = await planDrop({
     store: pending,
