@@ -34,6 +34,13 @@ public struct DropManifest: Codable, Sendable, Equatable {
         DropManifest(v: 1, kind: "files", files: files, text: nil)
     }
 
+    /// The drop of `items`, each file's stream salted with the salt at its index.
+    static func files(_ items: [SendItem], salts: [String]) -> DropManifest {
+        precondition(items.count == salts.count, "one salt per file")
+        return files(
+            zip(items, salts).map { DropManifest.File(path: $0.dropPath, type: $0.type, size: $0.size, salt: $1) })
+    }
+
     /// A text drop.
     public static func text(_ text: String) -> DropManifest {
         DropManifest(v: 1, kind: "text", files: nil, text: text)

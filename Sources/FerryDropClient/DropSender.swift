@@ -18,6 +18,8 @@ public struct DropSender: Sendable {
     /// Bytes per `PATCH`: each is fsynced before it is acknowledged, so this is also how much a
     /// killed send can lose.
     public static let chunkSize: Int64 = 16 << 20
+    /// Bytes of each file stream's salt (RFC 8188's 16).
+    static let saltLength = 16
     /// Tries of one chunk before giving up (lost connections, a busy upload after a kill).
     static let attempts = 6
 
@@ -44,8 +46,8 @@ public struct DropSender: Sendable {
             var uploads: [SendState.Upload] = []
             for item in items {
                 let url = try await api.createUpload(
-                    length: CiphertextLayout.ciphertextLength(plaintextSize: item.size))
-                uploads.append(SendState.Upload(url: url, salt: Base64URL.encode(Self.random(16))))
+                    length: item.ciphertextSize)
+                uploads.append(SendState.Upload(url: url, salt: Base64URL.encode(Self.random(Self.saltLength))))
             }
             state = SendState(
                 secret: Base64URL.encode(secret), passwordSalt: passwordSalt.map { Base64URL.encode($0) },
@@ -56,22 +58,19 @@ public struct DropSender: Sendable {
         guard var state, let keys, let secret = Base64URL.decode(state.secret) else {
             throw DropClientError.io("the resume state is unreadable")
         }
-        let total = items.reduce(Int64(0)) { $0 + CiphertextLayout.ciphertextLength(plaintextSize: $1.size) }
+        let total = items.reduce(Int64(0)) { $0 + $1.ciphertextSize }
         let progress = TransferProgress(total: total, label: "send", visible: showProgress)
         var base: Int64 = 0
         for (index, item) in items.enumerated() {
             try await upload(
                 item, index: index, state: &state, key: resumable ? key : nil, keys: keys, progress: progress,
                 base: base)
-            base += CiphertextLayout.ciphertextLength(plaintextSize: item.size)
+            base += item.ciphertextSize
         }
         progress.finish()
-        let manifest = DropManifest.files(
-            zip(items, state.uploads).map {
-                DropManifest.File(path: $0.dropPath, type: $0.type, size: $0.size, salt: $1.salt)
-            })
         let id = try await createDrop(
-            manifest, keys: keys, passwordSalt: state.passwordSalt, uploads: state.uploads.map(\.url),
+            .files(items, salts: state.uploads.map(\.salt)), keys: keys, passwordSalt: state.passwordSalt,
+            uploads: state.uploads.map(\.url),
             options: options)
         store.remove(key: key)
         return DropLink(server: api.server, id: id, secret: secret)
@@ -82,11 +81,10 @@ public struct DropSender: Sendable {
     private func checkLimits(_ items: [SendItem], options: SendOptions) async throws {
         guard let limits = try await api.limits() else { return }
         // The salts are random, but of one length: the sealed size does not depend on them.
-        let salt = Base64URL.encode([UInt8](repeating: 0, count: 16))
-        let manifest = DropManifest.files(
-            items.map { DropManifest.File(path: $0.dropPath, type: $0.type, size: $0.size, salt: salt) })
+        let standIn = Base64URL.encode([UInt8](repeating: 0, count: Self.saltLength))
+        let manifest = DropManifest.files(items, salts: Array(repeating: standIn, count: items.count))
         let jsonLength = try JSONEncoder().encode(manifest).count
-        let size = items.reduce(Int64(0)) { $0 + CiphertextLayout.ciphertextLength(plaintextSize: $1.size) }
+        let size = items.reduce(Int64(0)) { $0 + $1.ciphertextSize }
         var problems = limits.problems(
             fileCount: items.count, ciphertextSize: size, metadataSize: SealedMetadata.sealedSize(jsonLength),
             options: options)

@@ -21,6 +21,9 @@ public struct SendItem: Sendable, Equatable {
         self.type = type
     }
 
+    /// Bytes this file takes once encrypted: what its tus upload holds.
+    public var ciphertextSize: Int64 { CiphertextLayout.ciphertextLength(plaintextSize: size) }
+
     /// The files of `paths`: a file as its name, a folder as its tree (regular files only; paths
     /// start with the folder's name). Sorted by drop path within a folder. Inside a folder, what is
     /// not a regular file — a symbolic link (which may point out of the tree, at anything the user

@@ -136,4 +136,18 @@ struct LinkAndPathTests {
             String(decoding: try encoder.encode(DropManifest.text("hi")), as: UTF8.self)
                 == #"{"kind":"text","text":"hi","v":1}"#)
     }
+
+    @Test("a send's manifest pairs each item with the salt at its index")
+    func manifestOfItems() {
+        let items = [
+            SendItem(diskPath: "/x/a", dropPath: "d/a.png", size: 0, modified: 1, type: "image/png"),
+            SendItem(diskPath: "/x/b", dropPath: "d/b", size: 65_520, modified: 2, type: ""),
+        ]
+        let manifest = DropManifest.files(items, salts: ["S0", "S1"])
+        #expect(
+            manifest.files == [
+                .init(path: "d/a.png", type: "image/png", size: 0, salt: "S0"),
+                .init(path: "d/b", type: "", size: 65_520, salt: "S1"),
+            ])
+    }
 }
