@@ -75,14 +75,10 @@ extension HTTP2ConnectionHandler {
     /// `bodyReadTimeout` for body bytes the client does not send (a slowloris on HTTP/2). A
     /// stream whose handler is not reading is not timed: flow control stops the client then.
     func armBodyTimer() {
-        guard bodyTimer == nil, !isClosed, let context else { return }
-        guard let earliest = streams.values.lazy.filter(\.isWaitingForClient).map(\.lastBodyActivity).min() else {
-            return
-        }
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        bodyTimer = context.eventLoop.scheduleTask(deadline: earliest + configuration.bodyReadTimeout) {
-            loopBound.value.bodyTimerFired()
-        }
+        guard bodyTimer == nil else { return }
+        bodyTimer = scheduleStreamTimer(
+            watching: \.isWaitingForClient, since: \.lastBodyActivity, timeout: configuration.bodyReadTimeout
+        ) { $0.bodyTimerFired() }
     }
 
     func bodyTimerFired() {
@@ -103,14 +99,10 @@ extension HTTP2ConnectionHandler {
     /// for `tunnelIdleTimeout`. While a tunnel is open the connection's own idle timeout does not
     /// fire (the stream is open), so this is what ends a tunnel whose peer is gone.
     func armTunnelTimer() {
-        guard tunnelTimer == nil, !isClosed, let context else { return }
-        guard let earliest = streams.values.lazy.filter(\.isLiveTunnel).map(\.lastTunnelActivity).min() else {
-            return
-        }
-        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
-        tunnelTimer = context.eventLoop.scheduleTask(deadline: earliest + configuration.tunnelIdleTimeout) {
-            loopBound.value.tunnelTimerFired()
-        }
+        guard tunnelTimer == nil else { return }
+        tunnelTimer = scheduleStreamTimer(
+            watching: \.isLiveTunnel, since: \.lastTunnelActivity, timeout: configuration.tunnelIdleTimeout
+        ) { $0.tunnelTimerFired() }
     }
 
     func tunnelTimerFired() {
@@ -125,5 +117,21 @@ extension HTTP2ConnectionHandler {
         }
         if reset { schedulePump() }
         armTunnelTimer()
+    }
+
+    // MARK: - Timers over streams
+
+    /// Schedules `fire` for `timeout` after the oldest `since` among the streams `watching`
+    /// selects: one timer per connection however many streams it watches. Nil when the connection
+    /// is closed or no stream is watched.
+    func scheduleStreamTimer(
+        watching watched: (HTTP2Stream) -> Bool, since activity: KeyPath<HTTP2Stream, NIODeadline>,
+        timeout: TimeAmount, fire: @escaping @Sendable (HTTP2ConnectionHandler) -> Void
+    ) -> Scheduled<Void>? {
+        guard !isClosed, let context,
+            let earliest = streams.values.lazy.filter(watched).map({ $0[keyPath: activity] }).min()
+        else { return nil }
+        let loopBound = NIOLoopBound(self, eventLoop: context.eventLoop)
+        return context.eventLoop.scheduleTask(deadline: earliest + timeout) { fire(loopBound.value) }
     }
 }
