@@ -135,4 +135,50 @@ struct HTTP2ConnectionStateMachineTests {
         let action3 = closing.inputClosed(streamsEmpty: false)
         #expect(action3 == .closeChannel)
     }
+
+    @Test("closed: an input close drops the channel even with no stream; a held pump is not remembered")
+    func closedDetails() {
+        var machine = Machine()
+        _ = machine.closing()
+        let action = machine.inputClosed(streamsEmpty: true)
+        #expect(action == .closeChannel, "close() would do nothing now: the drained channel must go at once")
+        let pumps = machine.pumpStarting(channelWritable: false)
+        #expect(!pumps)
+        let resumes = machine.writabilityChanged(writable: true)
+        #expect(!resumes, "no pump after close")
+    }
+
+    @Test("a client's GOAWAY during the grace closes as soon as the streams end; the grace after a close does nothing")
+    func goAwayDuringGraceClosesEarly() {
+        var machine = Machine()
+        _ = machine.shutdownRequested()
+        machine.finishStreams()
+        #expect(machine.closesAfterPump(failed: false, sessionWantsIO: true, streamsEmpty: true))
+        _ = machine.closing()
+        let finalGoAway = machine.shutdownGraceElapsed()
+        #expect(!finalGoAway)
+    }
+
+    @Test("a half-close during the shutdown's grace keeps the notice sent")
+    func halfCloseDuringGrace() {
+        var machine = Machine()
+        _ = machine.shutdownRequested()
+        let action = machine.inputClosed(streamsEmpty: false)
+        #expect(action == .finishStreams)
+        #expect(machine.phase == .finishing(noticeSent: true))
+        let notice = machine.shutdownRequested()
+        #expect(!notice)
+    }
+
+    @Test("a failed or finished session closes the connection in every phase")
+    func failureClosesInEveryPhase() {
+        var noticeSent = Machine()
+        _ = noticeSent.shutdownRequested()
+        var finishing = Machine()
+        finishing.finishStreams()
+        for machine in [Machine(), noticeSent, finishing] {
+            #expect(machine.closesAfterPump(failed: true, sessionWantsIO: true, streamsEmpty: false))
+            #expect(machine.closesAfterPump(failed: false, sessionWantsIO: false, streamsEmpty: false))
+        }
+    }
 }

@@ -125,7 +125,7 @@ extension HTTP2ConnectionHandler {
     /// selects: one timer per connection however many streams it watches. Nil when the connection
     /// is closed or no stream is watched.
     func scheduleStreamTimer(
-        watching watched: (HTTP2Stream) -> Bool, since activity: KeyPath<HTTP2Stream, NIODeadline>,
+        watching watched: @escaping (HTTP2Stream) -> Bool, since activity: KeyPath<HTTP2Stream, NIODeadline>,
         timeout: TimeAmount, fire: @escaping @Sendable (HTTP2ConnectionHandler) -> Void
     ) -> Scheduled<Void>? {
         guard !isClosed, let context,

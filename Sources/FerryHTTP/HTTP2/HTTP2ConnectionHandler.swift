@@ -335,14 +335,14 @@ final class HTTP2ConnectionHandler: ChannelDuplexHandler, ExchangeDriver, HTTP2S
         }
     }
 
-    /// Closes after the output is flushed. The write side is shut first and the rest of the
-    /// input drained (for at most `lingerTime`): closing a socket with unread input makes the
-    /// kernel send RST, which can destroy the GOAWAY and the last responses still in the
-    /// client's receive buffer.
     /// Bytes serialised per pump at most: large enough to fill the socket, small enough that
     /// reading files ahead and (under TLS) copying stays bounded per connection.
     static let pumpLimit = 1024 * 1024
 
+    /// Closes after the output is flushed. The write side is shut first and the rest of the
+    /// input drained (for at most `lingerTime`): closing a socket with unread input makes the
+    /// kernel send RST, which can destroy the GOAWAY and the last responses still in the
+    /// client's receive buffer.
     func close() {
         guard let context, machine.closing() else { return }
         idleTimer?.cancel()
