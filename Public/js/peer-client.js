@@ -57,7 +57,8 @@ import { ID_PATTERN, randomId } from "./trust/encoding.js";
 import { KnownKeys } from "./trust/known-keys.js";
 import { verificationCode } from "./trust/verification-code.js";
 import { TransferLink } from "./transfer/link.js";
-import { manifestForFiles, manifestForText, summarizeManifest, validateManifest } from "./transfer/manifest.js";
+import { manifestForFiles, manifestForText, summarizeManifest } from "./transfer/manifest.js";
+import { OfferAssembly, isOfferPart, offerMessages } from "./transfer/offer-parts.js";
 import { ProgressMeter } from "./transfer/progress.js";
 import { OfferLimiter } from "./transfer/rate-limit.js";
 import { TransferReceiver, memorySinks } from "./transfer/receiver.js";
@@ -70,9 +71,6 @@ import { TransferSender, memorySource } from "./transfer/sender.js";
 /** @typedef {import("./transfer/sender.js").Source} Source */
 /** @typedef {import("./transfer/receiver.js").SinkFactory} SinkFactory */
 
-/** Manifest JSON per offer message; the server takes at most 64 KiB per message, sealing adds a third. */
-export const OFFER_PART_BYTES = 36 * 1024;
-export const MAX_OFFER_PARTS = 32;
 const RETRY_MS = 1000;
 /**
  * Rejection codes that only a changed, forged, misdirected or replayed signal produces (the
@@ -179,8 +177,8 @@ export class PeerClient extends Emitter {
   #transfers = new Map();
   /** @type {Map<string, { peerId: string, peer: Peer, manifest: Manifest, caps: any, timer: any }>} */
   #offers = new Map();
-  /** @type {Map<string, { parts: any[], count: number, totalSize: number, received: number, caps: any, resume: boolean, timer: any }>} */
-  #assembling = new Map();
+  /** Offers whose parts are still coming in. @type {OfferAssembly} */
+  #assembling;
   /** @type {Set<string>} devices already warned about in this session */
   #warned = new Set();
   /** The pairing rooms at the last presence change, to notice one going. @type {Map<string, { id: string, kind: string, name: string }>} */
@@ -213,6 +211,7 @@ export class PeerClient extends Emitter {
     this.crypto = options.crypto ?? globalThis.crypto;
     // Every timer of the client and its parts goes through this, so stop() can end them all.
     this.timers = trackTimers(options.timers ?? globalThis);
+    this.#assembling = new OfferAssembly({ timers: this.timers });
     this.now = options.now ?? Date.now;
     this.knownKeys = new KnownKeys(options.storage ?? null, this.now);
     this.book = new ResumeBook(options.storage ?? null, this.now);
@@ -547,13 +546,12 @@ export class PeerClient extends Emitter {
   }
 
   /**
-   * Sends the offer in parts of at most {@link OFFER_PART_BYTES} of manifest JSON.
+   * Sends the offer in parts small enough for one signalling message (transfer/offer-parts.js).
    * @param {Transfer} transfer
    * @param {boolean} resume
    */
   async #sendOffer(transfer, resume) {
-    const parts = splitItems(transfer.manifest.items);
-    if (parts.length > MAX_OFFER_PARTS) throw new RangeError("too many files or names too long for one offer; send fewer at once");
+    const messages = offerMessages({ transfer: transfer.id, manifest: transfer.manifest, caps: this.#caps(), resume });
     this.timers.clearTimeout(transfer.timer);
     transfer.timer = this.timers.setTimeout(() => {
       if (transfer.state === "offered") {
@@ -562,18 +560,7 @@ export class PeerClient extends Emitter {
       }
     }, this.options.offerTtlMs ?? 10 * 60_000);
     const messenger = /** @type {Messenger} */ (this.messenger);
-    for (const [part, items] of parts.entries()) {
-      await messenger.send(transfer.peerId, "offer", {
-        transfer: transfer.id,
-        part,
-        parts: parts.length,
-        count: transfer.manifest.count,
-        totalSize: transfer.manifest.totalSize,
-        items,
-        caps: this.#caps(),
-        resume,
-      });
-    }
+    for (const body of messages) await messenger.send(transfer.peerId, "offer", body);
   }
 
   #caps() {
@@ -609,7 +596,7 @@ export class PeerClient extends Emitter {
         return;
       case "cancel":
         if (ours) {
-          this.#cancelLocal(ours, "cancelled by the other side");
+          this.#cancelLocal(ours, ours.direction === "out" ? "cancelled by the receiver" : "cancelled by the sender");
         } else {
           // Said as the sender gave it when it is one of the reasons the prompt can explain.
           this.#dropOffer(body.transfer, body.reason === ANSWERED_ELSEWHERE || body.reason === "expired" ? body.reason : "cancelled");
@@ -631,12 +618,9 @@ export class PeerClient extends Emitter {
    * @param {Record<string, any>} body
    */
   #onOfferPart(peerId, peer, body) {
+    if (!isOfferPart(body)) return;
     const key = `${peerId} ${body.transfer}`;
-    const { part, parts, count, totalSize, items } = body;
-    if (!Number.isSafeInteger(parts) || parts < 1 || parts > MAX_OFFER_PARTS || !Number.isSafeInteger(part) || part < 0 || part >= parts || !Array.isArray(items)) return;
-    let entry = this.#assembling.get(key);
-    if (part === 0) {
-      if (entry) return;
+    if (body.part === 0 && !this.#assembling.has(key)) {
       const existing = this.#transfers.get(body.transfer);
       const pending = this.#offers.get(body.transfer);
       const known =
@@ -646,27 +630,19 @@ export class PeerClient extends Emitter {
         void this.messenger?.send(peerId, "decline", { transfer: body.transfer, reason: "rate-limited" }).catch(() => {});
         return;
       }
-      entry = { parts: [], count, totalSize, received: 0, caps: body.caps, resume: body.resume === true, timer: null };
-      entry.timer = this.timers.setTimeout(() => {
-        // The rest never came: forget the parts and free the sender's slot.
-        this.#assembling.delete(key);
+      // The rest never came: the parts are forgotten; free the sender's slot.
+      this.#assembling.start(key, body, () => {
         if (!known) this.limiter.settle(peer.device.id, body.transfer);
-      }, 60_000);
-      this.#assembling.set(key, entry);
+      });
     }
-    if (!entry || entry.parts[part] !== undefined) return;
-    entry.parts[part] = items;
-    entry.received++;
-    if (entry.received < parts) return;
-    this.timers.clearTimeout(entry.timer);
-    this.#assembling.delete(key);
-    const checked = validateManifest({ items: entry.parts.flat(), count: entry.count, totalSize: entry.totalSize });
-    if (!checked.ok) {
+    const assembled = this.#assembling.add(key, body);
+    if (!assembled) return;
+    if (!assembled.ok) {
       this.limiter.settle(peer.device.id, body.transfer);
       void this.messenger?.send(peerId, "decline", { transfer: body.transfer, reason: "invalid" }).catch(() => {});
       return;
     }
-    this.#onOffer(peerId, peer, body.transfer, checked.manifest, entry.caps);
+    this.#onOffer(peerId, peer, body.transfer, assembled.manifest, assembled.caps);
   }
 
   /**
@@ -1194,27 +1170,6 @@ export const ANSWERED_ELSEWHERE = "answered in another tab";
 /** @param {string} state */
 function isFinal(state) {
   return state === "done" || state === "failed" || state === "cancelled" || state === "declined";
-}
-
-/**
- * Splits manifest items into groups of at most {@link OFFER_PART_BYTES} of JSON.
- * @param {ManifestItem[]} items
- * @returns {ManifestItem[][]}
- */
-export function splitItems(items) {
-  /** @type {ManifestItem[][]} */
-  const parts = [[]];
-  let bytes = 0;
-  for (const item of items) {
-    const size = new TextEncoder().encode(JSON.stringify(item)).length + 1;
-    if (bytes + size > OFFER_PART_BYTES && parts.at(-1)?.length) {
-      parts.push([]);
-      bytes = 0;
-    }
-    parts.at(-1)?.push(item);
-    bytes += size;
-  }
-  return parts;
 }
 
 /**

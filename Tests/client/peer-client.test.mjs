@@ -5,7 +5,7 @@ import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { createPeerClient, splitItems, OFFER_PART_BYTES } from "../../Public/js/peer-client.js";
+import { createPeerClient } from "../../Public/js/peer-client.js";
 import { memorySinks } from "../../Public/js/transfer/receiver.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { memorySource } from "../../Public/js/transfer/sender.js";
@@ -395,13 +395,6 @@ describe("peer client", () => {
     bob2.stop();
   });
 
-  it("splits large manifests into offer parts within the message limit", () => {
-    const items = Array.from({ length: 2000 }, (_, i) => ({ i, kind: "file", path: `folder/sub/file-${i}-${"x".repeat(40)}.bin`, size: i, type: "", modified: 0 }));
-    const parts = splitItems(items);
-    assert.ok(parts.length > 1);
-    assert.deepEqual(parts.flat(), items);
-    for (const part of parts) assert.ok(JSON.stringify(part).length <= OFFER_PART_BYTES + 10);
-  });
 
 });
 
@@ -490,8 +483,29 @@ describe("peer client: more flows", () => {
     await ann.cancel(id);
     const result = await failed;
     assert.equal(result.transfer.state, "cancelled");
+    assert.equal(result.transfer.error, "cancelled by the sender", "the receiver is told who cancelled");
     assert.equal(ann.transfers()[0].state, "cancelled");
     await until(() => !bob.files.received[0].store.has(0), "partial deleted");
+    ann.stop();
+    bob.stop();
+  });
+
+  it("cancels from the receiver: the sender is told who cancelled", async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+    const offered = next(bob, "offer");
+    await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
+    const { offerId } = await offered;
+    await bob.accept(offerId);
+    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
+    const failed = next(ann, "transfer-failed");
+    await bob.cancel(offerId);
+    const result = await failed;
+    assert.equal(result.transfer.state, "cancelled");
+    assert.equal(result.transfer.error, "cancelled by the receiver");
     ann.stop();
     bob.stop();
   });
