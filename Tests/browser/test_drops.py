@@ -312,6 +312,16 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
 
     expect(owner.locator("#drop-result-title")).to_be_focused()  # the form it came from is gone
 
+    # A link cut short says so; the whole link pasted over it in the same tab opens the drop (the
+    # fragment changes without a page load).
+    pasted = world.stranger()
+    pasted.goto(link[:-6])
+    expect(pasted.get_by_test_id("drop-open-error")).to_contain_text("This link is incomplete")
+    pasted.goto(link)
+    expect(pasted.get_by_test_id("drop-open-confirm")).to_contain_text("of the 2 downloads left")
+    expect(pasted.get_by_test_id("drop-open-error")).to_have_text("")
+    pasted.close()
+
     # The server cannot be reached at first: the page offers to try again, and then opens.
     reader = world.stranger()
     reader.route(re.compile(r".*/api/v1/drops/[^/]+$"), lambda route: route.abort())
@@ -344,10 +354,19 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     owner.get_by_test_id("kind-text").check()
     owner.get_by_test_id("drop-text").fill("second")
     owner.get_by_test_id("drop-create").click()
+    make_link(owner)
+    owner.get_by_test_id("drop-copy").click()
+    expect(owner.get_by_test_id("drop-copy")).not_to_have_text("Copy")
+    # The next drop's link is not on the clipboard yet: its button must not say it is.
+    owner.get_by_test_id("drop-another").click()
+    owner.get_by_test_id("drop-text").fill("third")
+    owner.get_by_test_id("drop-create").click()
     second = make_link(owner)
+    expect(owner.get_by_test_id("drop-copy")).to_have_text("Copy")
     owner.get_by_test_id("drop-send").click()
     owner.wait_for_url(world.url + "/")
     expect(owner.locator("#text-message")).to_have_value(second)
+    expect(owner.locator("#share-status")).to_contain_text("The link is in the text message box")
 
 
 def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
@@ -406,7 +425,8 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     # The same password typed as decomposed Unicode opens it (NFC); the wrong ones used nothing.
     reader.get_by_test_id("drop-open-password").fill("se\u0301same ouvre-toi")
     reader.get_by_test_id("drop-unlock").click()
-    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text("1 of the 1 download left. The password is right.")
+    expect(reader.get_by_test_id("drop-open-confirm")).to_contain_text(
+        "Password accepted. Opening uses the last download this drop allows.")
     reader.get_by_test_id("drop-open-go").click()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"

@@ -330,6 +330,8 @@ function showLink(/** @type {string} */ link, /** @type {string} */ reachText) {
   $("drop-form").hidden = true;
   $("drop-result").hidden = false;
   $("drop-link").value = link;
+  // A "Copied" left from the drop before would claim the new link is on the clipboard.
+  $("drop-copy").textContent = "Copy";
   $("drop-reach").textContent = reachText;
   $("drop-result-title").focus(); // the form that had the focus is gone: say where we are
   const qr = $("drop-qr");

@@ -161,7 +161,8 @@ async function confirmThenOpen(info, keys) {
   $("drop-password-form").hidden = true;
   $("drop-open-confirm").hidden = false;
   $("drop-open-count").textContent =
-    `Opening uses 1 of the ${plural(info.downloadsLeft, "download")} left.` + (info.password ? " The password is right." : "");
+    (info.password ? "Password accepted. " : "") +
+    (info.downloadsLeft === 1 ? "Opening uses the last download this drop allows." : `Opening uses 1 of the ${info.downloadsLeft} downloads left.`);
   status(summary);
   $("drop-open-go").onclick = () => {
     $("drop-open-confirm").hidden = true;
@@ -369,4 +370,10 @@ async function sweepStaleOutputs() {
 void sweepStaleOutputs();
 
 wireShowPassword(document);
+// The key is in the fragment, which changes without loading the page: someone who pastes the whole
+// link over a cut one (or another drop's link) into this tab must get that link, not the page the
+// old one made. A download under way is not thrown away for it.
+window.addEventListener("hashchange", () => {
+  if (root.dataset.state !== "downloading") location.reload();
+});
 void start();
