@@ -267,7 +267,7 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     assert {re.sub(r"^From Ann/", "", path): digest for path, digest in received.items()} == expected
 
     # 3. A text message, shown as text.
-    message = "Lunch at 1? <b>not bold</b> — ünïcödé"
+    message = "Lunch at 1? <b>not bold</b> — ünïcödé, menu: https://example.org/menu?day=mon."
     bob.focus("#text-message")  # Bob is typing when the offer comes
     ann.fill("#text-message", message)
     ann.click("#send-text")
@@ -283,6 +283,10 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     expect(bob.locator("#text-message")).to_be_focused()
     expect(bob.locator(".received-text")).to_have_text(message)
     expect(bob.locator(".received-text b")).to_have_count(0)
+    # Its address is a link the reader may follow (never followed by itself), nothing else is.
+    expect(bob.locator(".received-text a")).to_have_count(1)
+    expect(bob.locator(".received-text a")).to_have_attribute("href", "https://example.org/menu?day=mon")
+    expect(bob.locator(".received-text a")).to_have_attribute("rel", "noopener noreferrer")
     bob.click(".received-copy")
     expect(bob.locator("#share-status")).to_have_text("Copied.")
     assert bob.evaluate("navigator.clipboard.readText()") == message
@@ -656,6 +660,9 @@ def test_cancel_from_either_side(world: World, tmp_path: Path) -> None:
         for side in (ann, bob):
             expect(side.locator("#transfers li.transfer").first).to_have_attribute("data-state", "cancelled")
             expect(side.locator("#transfers li.transfer").first.locator("button.transfer-cancel")).to_be_hidden()
+        # The other side is told who cancelled, not only that it was.
+        other = bob if canceller == "sender" else ann
+        expect(other.locator("#transfers li.transfer").first).to_contain_text(f"cancelled by the {canceller}")
 
 
 def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None:

@@ -6,7 +6,7 @@ import { createHash, randomBytes } from "node:crypto";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { CHUNK_HEADER_BYTES, decodeFrame, encodeChunk, encodeControl } from "../../Public/js/transfer/channel.js";
+import { CHUNK_HEADER_BYTES, decodeFrame, encodeChunk, encodeControl, peerReason } from "../../Public/js/transfer/channel.js";
 import { manifestForFiles } from "../../Public/js/transfer/manifest.js";
 import { TransferReceiver, memorySinks } from "../../Public/js/transfer/receiver.js";
 import { TransferSender, memorySource } from "../../Public/js/transfer/sender.js";
@@ -389,5 +389,15 @@ describe("transfer: chunk framing", () => {
     }
     // Too small a buffer: a new one.
     assert.notEqual(encodeChunk(0, 0, new Uint8Array(200), into).buffer, into.buffer);
+  });
+});
+
+describe("the other side's reason", () => {
+  it("names who cancelled when the other side only said it did", () => {
+    assert.equal(peerReason("cancelled", "cancelled by the receiver"), "cancelled by the receiver");
+    assert.equal(peerReason(undefined, "cancelled by the sender"), "cancelled by the sender");
+    assert.equal(peerReason("", "cancelled by the sender"), "cancelled by the sender");
+    assert.equal(peerReason("the disk is full", "cancelled by the sender"), "the disk is full");
+    assert.equal(peerReason("x".repeat(500), "f").length, 200);
   });
 });

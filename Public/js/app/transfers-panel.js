@@ -9,6 +9,7 @@
 
 import { byId, copyText, el, storageOrNull } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
+import { textSegments } from "./text-links.js";
 import { TransferHistory } from "./transfer-history.js";
 
 /**
@@ -143,8 +144,21 @@ export function transfersPanel(app) {
   /** @param {any} parts @param {string | undefined} text */
   function showText(parts, text) {
     if (typeof text !== "string" || parts.text) return;
-    // Received text is shown as text, never as HTML, and never opened or followed.
-    const body = el(document, "pre", { className: "received-text", text });
+    // Received text is shown as text, never as HTML, and never opened or followed by itself;
+    // its web addresses are links the reader may click, each showing its whole address.
+    const segments = textSegments(text);
+    const body = segments.some((segment) => segment.url)
+      ? el(
+          document,
+          "pre",
+          { className: "received-text" },
+          segments.map((segment) =>
+            segment.url
+              ? el(document, "a", { text: segment.text, attrs: { href: segment.url, rel: "noopener noreferrer", target: "_blank" } })
+              : document.createTextNode(segment.text),
+          ),
+        )
+      : el(document, "pre", { className: "received-text", text });
     const copy = el(document, "button", { className: "button received-copy", text: "Copy", attrs: { type: "button" } });
     copy.addEventListener("click", async () => app.status((await copyText(app.env.navigator ?? globalThis.navigator, text)) ? "Copied." : "Select the text and copy it."));
     parts.text = el(document, "div", { className: "received" }, [body, copy]);

@@ -138,3 +138,14 @@ export function listen(channel, handlers) {
     return () => channel.removeEventListener(type, listener);
   });
 }
+
+/**
+ * The reason a `cancel` or `failed` message from the other side gives, as this side shows it: the
+ * other side's own words when it said something particular, otherwise who it was
+ * (`fallback`, e.g. "cancelled by the receiver") — its plain "cancelled" would hide that.
+ * @param {unknown} reason
+ * @param {string} fallback
+ */
+export function peerReason(reason, fallback) {
+  return typeof reason === "string" && reason !== "" && reason !== "cancelled" ? reason.slice(0, 200) : fallback;
+}

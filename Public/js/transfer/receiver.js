@@ -21,7 +21,7 @@
  */
 
 import { Emitter } from "../emitter.js";
-import { decodeFrame, encodeControl, listen } from "./channel.js";
+import { decodeFrame, encodeControl, listen, peerReason } from "./channel.js";
 import { ItemDigest } from "./item-digest.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
@@ -279,7 +279,7 @@ export class TransferReceiver extends Emitter {
         if (m.i !== this.#current || !this.#sink) return this.#fail("protocol: mismatch for another item");
         return void this.#restartItem();
       case "cancel":
-        return void this.#end("cancelled", typeof m.reason === "string" ? m.reason.slice(0, 200) : "cancelled by the sender");
+        return void this.#end("cancelled", peerReason(m.reason, "cancelled by the sender"));
       case "failed":
         return void this.#end("failed", typeof m.reason === "string" ? m.reason.slice(0, 200) : "failed at the sender");
       default:

@@ -24,7 +24,7 @@
  */
 
 import { Emitter } from "../emitter.js";
-import { CHUNK_HEADER_BYTES, chunkPayloadSize, decodeFrame, encodeChunk, encodeControl, listen } from "./channel.js";
+import { CHUNK_HEADER_BYTES, chunkPayloadSize, decodeFrame, encodeChunk, encodeControl, listen, peerReason } from "./channel.js";
 import { ItemDigest } from "./item-digest.js";
 
 /** @typedef {import("./channel.js").Channel} Channel */
@@ -223,7 +223,7 @@ export class TransferSender extends Emitter {
         else this.#fail("protocol: done before every item was verified");
         return;
       case "cancel":
-        return this.#end("cancelled", typeof m.reason === "string" ? m.reason.slice(0, 200) : "cancelled by the receiver");
+        return this.#end("cancelled", peerReason(m.reason, "cancelled by the receiver"));
       case "failed":
         return this.#end("failed", typeof m.reason === "string" ? m.reason.slice(0, 200) : "failed at the receiver");
       default:
