@@ -68,7 +68,8 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
 
     # Out and in again.
     ann.click("#sign-out")
-    expect(ann).to_have_url(re.compile(re.escape(server.url) + r"/sign-in(\?done=signed-out)?$"))
+    expect(ann).to_have_url(server.url + "/sign-in?done=signed-out")
+    expect(ann.locator("#notice")).to_contain_text("You are signed out")
     ann.goto(server.url + "/")
     expect(ann).to_have_url(server.url + "/sign-in")
     ann.fill("#email", "ann@example.org")
@@ -94,6 +95,9 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     # The one owner is not offered a "Leave" that the server would refuse.
     expect(ann.get_by_test_id("only-owner")).to_have_text("The only owner: make someone else owner to leave")
     expect(ann.locator("form[action$='/remove']")).to_have_count(0)
+    # Nor a role menu that could only fail: the one owner's role is shown, not offered for change.
+    expect(ann.get_by_test_id("last-owner-role")).to_have_text("owner")
+    expect(ann.locator("form[action$='/role']")).to_have_count(0)
     ann.fill("#invite-max-uses", "1")
     ann.click("#create-invite")
     invite_url = ann.locator("#invite-url").input_value()
@@ -220,6 +224,22 @@ def test_tokens_on_the_account_page(browser: Browser, server: Server) -> None:
     expect(page.locator("#notice")).to_contain_text("revoked")
     gone = api.get(server.url + "/api/v1/me", headers={"Authorization": f"Bearer {secret}"})
     assert gone.status == 401
+
+    # "Sign out everywhere" on the home page asks first; "Cancel" keeps the session, "OK" ends
+    # it and the sign-in page says what happened.
+    page.goto(server.url + "/")
+    expect(page.locator("#shell")).to_have_attribute("data-state", "ready")
+    asked: list[str] = []
+    page.once("dialog", lambda dialog: (asked.append(dialog.message), dialog.dismiss()))
+    page.click("#sign-out-everywhere")
+    assert asked and asked[0].startswith("Sign out on every device"), asked
+    expect(page).to_have_url(server.url + "/")
+    assert page.context.request.get(server.url + "/api/v1/me").ok
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.click("#sign-out-everywhere")
+    expect(page).to_have_url(server.url + "/sign-in?done=sessions-revoked")
+    expect(page.locator("#notice")).to_contain_text("Every session was signed out")
+    assert page.context.request.get(server.url + "/api/v1/me").status == 401
     assert errors == [], errors
 
 

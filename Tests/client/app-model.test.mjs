@@ -54,6 +54,9 @@ test("peers are grouped per room: teams, then same network, then pairing; a peer
   assert.equal(abe.trust, "key changed!");
   assert.equal(groups[0].peers[1].selected, true);
   assert.equal(groups[0].peers[1].trust, "not verified");
+  // A member's pairing with a label is titled by it, as its guest is named.
+  const labelled = groupPeers([peer("p_v", null, "Phone", [{ ...pairing, label: "Vera" }])], new Set());
+  assert.equal(labelled[0].title, "Pairing · Vera");
   // A guest paired with us can be unpaired (its pairing id is its room's); a member cannot.
   assert.equal(groups[1].peers[0].pairing, "x");
   assert.equal(groups[0].peers[0].pairing, undefined);

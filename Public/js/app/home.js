@@ -42,7 +42,7 @@ export function deviceNameFrom(storage) {
 if (typeof document !== "undefined" && document.getElementById("shell") && document.getElementById("sharing")) {
   const storage = storageOrNull("localStorage");
   const api = createApi();
-  const panel = startTeamPanel({ document, api, storage, location: window.location });
+  const panel = startTeamPanel({ document, api, storage, location: window.location, confirm: (question) => window.confirm(question) });
   const deviceName = deviceNameFrom(storage);
   const client = createBrowserPeerClient({ api, deviceName });
   const app = composeApp({

@@ -16,12 +16,13 @@ const ROOM_ORDER = { team: 0, network: 1, pairing: 2 };
 
 /**
  * How a room is titled on the page.
- * @param {{ kind: string, name: string }} room
+ * @param {{ kind: string, name: string, label?: string }} room
  */
 export function roomTitle(room) {
   // The server names network rooms already ("Design · same network").
   if (room.kind === "network") return /network/i.test(room.name) ? room.name : `${room.name} · same network`;
-  if (room.kind === "pairing") return room.name ? `Pairing · ${room.name}` : "Pairing";
+  // A member's pairing is titled by whom the member made the code for, as its guest is named.
+  if (room.kind === "pairing") return room.label ? `Pairing · ${room.label}` : room.name ? `Pairing · ${room.name}` : "Pairing";
   return room.name;
 }
 

@@ -42,7 +42,7 @@ export function pairingFeature(app) {
 
   // A guest's pairing ended (the guest ended it or stayed away, or we did): the line that said
   // "Paired with …" is over.
-  app.events.on("pairing-ended", ({ room }) => app.status(`The pairing with ${room.name} has ended.`));
+  app.events.on("pairing-ended", ({ room }) => app.status(`The pairing with ${room.label || room.name} has ended.`));
 
   button.addEventListener("click", async () => {
     button.disabled = true;

@@ -108,8 +108,8 @@ export function peersPanel(app) {
     });
     const verify = el(document, "button", {
       className: "button peer-verify",
-      text: peer.keyStatus === "verified" ? "Code" : "Verify",
-      attrs: { type: "button", "aria-label": `${peer.keyStatus === "verified" ? "Code" : "Verify"}: ${peer.who}, ${peer.device}` },
+      text: peer.keyStatus === "verified" ? "Show code" : "Verify",
+      attrs: { type: "button", "aria-label": `${peer.keyStatus === "verified" ? "Show code" : "Verify"}: ${peer.who}, ${peer.device}` },
       dataset: { action: "verify", peerId: peer.id },
     });
     const item = el(document, "li", { className: "peer", dataset: { peerId: peer.id, keyStatus: peer.keyStatus, testid: "peer" } }, [

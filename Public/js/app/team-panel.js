@@ -28,7 +28,9 @@ import {
 } from "../shell-state.js";
 
 /** Where the browser goes after signing out. */
-const SIGNED_OUT_URL = "/sign-in";
+/** Where signing out lands: the sign-in page, with its one-line confirmation (PageNotice). */
+const SIGNED_OUT_URL = "/sign-in?done=signed-out";
+const SIGNED_OUT_EVERYWHERE_URL = "/sign-in?done=sessions-revoked";
 /** The event features listen to for the selected team. */
 export const TEAM_EVENT = "ferry:team";
 
@@ -38,6 +40,7 @@ export const TEAM_EVENT = "ferry:team";
  * @property {import("../api.js").Api} api
  * @property {import("../shell-state.js").KeyValueStorage | null} storage remembers the selected team
  * @property {{ assign(url: string): void }} location
+ * @property {(question: string) => boolean} [confirm] asked before signing out everywhere (window.confirm)
  */
 
 /**
@@ -45,7 +48,7 @@ export const TEAM_EVENT = "ferry:team";
  * @param {ShellOptions} options
  * @returns {{ state(): import("../shell-state.js").ShellState, reload(): Promise<void> }}
  */
-export function startTeamPanel({ document, api, storage, location }) {
+export function startTeamPanel({ document, api, storage, location, confirm = () => true }) {
   /**
    * @template {Element} T
    * @param {string} id
@@ -275,21 +278,25 @@ export function startTeamPanel({ document, api, storage, location }) {
    * @param {HTMLButtonElement} button
    * @param {() => Promise<unknown>} call
    * @param {string} message
+   * @param {string} to where the page goes once signed out
+   * @param {string} [question] asked first (and nothing happens on "Cancel")
    */
-  function wireSignOut(form, button, call, message) {
+  function wireSignOut(form, button, call, message, to, question = "") {
     form.addEventListener("submit", async (event) => {
       event.preventDefault();
       if (button.disabled) return;
+      // Signing out every device (this one included) cannot be undone from here: ask first.
+      if (question && !confirm(question)) return;
       button.disabled = true;
       clearError();
       announce(message);
       try {
         await call();
-        leave(SIGNED_OUT_URL);
+        leave(to);
       } catch (error) {
         // A session that already ended is what was asked for.
         if (isUnauthenticated(error)) {
-          leave(SIGNED_OUT_URL);
+          leave(to);
           return;
         }
         button.disabled = false;
@@ -299,8 +306,15 @@ export function startTeamPanel({ document, api, storage, location }) {
     });
   }
 
-  wireSignOut(ui.signOutForm, ui.signOut, api.signOut, "Signing out…");
-  wireSignOut(ui.signOutEverywhereForm, ui.signOutEverywhere, api.signOutEverywhere, "Signing out everywhere…");
+  wireSignOut(ui.signOutForm, ui.signOut, api.signOut, "Signing out…", SIGNED_OUT_URL);
+  wireSignOut(
+    ui.signOutEverywhereForm,
+    ui.signOutEverywhere,
+    api.signOutEverywhere,
+    "Signing out everywhere…",
+    SIGNED_OUT_EVERYWHERE_URL,
+    "Sign out on every device, this one included? Open pages elsewhere stop at once.",
+  );
 
   void load();
 

@@ -68,6 +68,26 @@ extension IdentityPages {
             try await service.revokeInvite(try call.id("inviteID"), of: teamID, context: call.context)
             return Self.done("/teams/\(teamID.uuidString.lowercased())/admin", .inviteRevoked)
         }
+        // A user who has an account (made by a server admin) but no team is added by email; people
+        // without an account get an invite link instead.
+        page(routes, .post, "/teams/:teamID/admin/members") { call in
+            guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
+            let form = try await call.request.decodeForm()
+            let typed: [String: any Sendable] = [
+                "memberEmail": form["email"] ?? "", "memberRoleOwner": form["role"] == "owner",
+            ]
+            return try await Self.form(state: PageState(form: typed)) {
+                guard let role = Role(rawValue: form["role"] ?? "member") else {
+                    throw HTTPError(
+                        .badRequest, detail: "The role must be owner or member.", type: "invalid-request",
+                        errors: [.init(pointer: "/role", detail: "The role must be owner or member.")])
+                }
+                _ = try await service.addMember(to: teamID, email: form["email"], role: role, context: call.context)
+                return Self.done("/teams/\(teamID.uuidString.lowercased())/admin", .memberAdded)
+            } page: { state in
+                try await teamPage(call, teamID, state: state)
+            }
+        }
         page(routes, .post, "/teams/:teamID/admin/members/:userID/role") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()

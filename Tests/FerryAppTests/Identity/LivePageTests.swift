@@ -120,6 +120,26 @@ struct LivePageTests {
         let removed = try await client.postForm("\(team)/members/\(victim)/remove", [], as: fixture.session("owner"))
         #expect(removed.header("Location") == "\(team)?done=member-removed")
         #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == nil)
+        // Someone with an account is added back by email (no invite needed), once.
+        let added = try await client.postForm(
+            "\(team)/members", [("email", "victim@example.org"), ("role", "member")], as: fixture.session("owner"))
+        #expect(added.header("Location") == "\(team)?done=member-added")
+        #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == .member)
+        let again = try await client.postForm(
+            "\(team)/members", [("email", "victim@example.org"), ("role", "owner")], as: fixture.session("owner"))
+        #expect(again.status == 409)
+        #expect(again.text.contains("already a member"))
+        #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == .member)
+        let unknown = try await client.postForm(
+            "\(team)/members", [("email", "nobody@example.org"), ("role", "member")], as: fixture.session("owner"))
+        #expect(unknown.status == 404)
+        #expect(unknown.text.contains("invite them instead"))
+        #expect(unknown.text.contains("nobody@example.org"), "the form keeps what was typed")
+        // Only an owner adds: a member of another team cannot add to this one.
+        let foreign = try await client.postForm(
+            "\(team)/members", [("email", "other@example.org"), ("role", "owner")], as: fixture.session("other"))
+        #expect(foreign.status == 404)
+        #expect(try await fixture.service.store.role(of: fixture.user("other").id, in: fixture.alpha.id) == nil)
     }
 
     @Test("the users page is for server admins, who add, disable and enable people")
