@@ -209,6 +209,13 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
         assert sha256(archive.read("album/inner/b.dat")) == sha256((folder / "inner" / "b.dat").read_bytes())
         assert sha256(archive.read(one.name)) == sha256(one.read_bytes())
 
+    # One file alone, from its own row.
+    expect(reader.get_by_test_id("drop-file-download")).to_have_count(6)
+    row = reader.get_by_test_id("drop-file").filter(has_text="album/inner/b.dat")
+    single = downloads_of(reader, lambda: row.get_by_test_id("drop-file-download").click(), 1)
+    assert {name: sha256(data) for name, data in single.items()} == {
+        "album_inner_b.dat": sha256((folder / "inner" / "b.dat").read_bytes())}
+
     # Into a picked folder (File System Access API), the drop's folders kept.
     reader.get_by_test_id("drop-save-folder").click()
     expect(reader.get_by_test_id("drop-download-progress")).to_have_text("Saved into the folder.", timeout=120_000)

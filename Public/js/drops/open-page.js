@@ -249,6 +249,8 @@ function showFiles(/** @type {any[]} */ files) {
         ...(file.thumbnail ? [el(document, "img", { className: "drop-thumb", attrs: { src: file.thumbnail, alt: "", width: "80", "data-testid": "drop-thumb" } })] : []),
         el(document, "span", { className: "drop-file-name", text: file.path, attrs: { "data-testid": "drop-file-name" } }),
         el(document, "span", { className: "drop-file-size", text: formatBytes(file.size) }),
+        // One file of several, without the rest: the same download, of this file alone.
+        ...(files.length > 1 ? [fileButton(file)] : []),
       ]),
     ),
   );
@@ -258,6 +260,23 @@ function showFiles(/** @type {any[]} */ files) {
   }
   if ("showDirectoryPicker" in window) $("drop-save-folder").hidden = false;
 }
+
+/** A "Download" button for one file of the drop. @param {any} file */
+function fileButton(file) {
+  const button = el(document, "button", {
+    className: "button button-small drop-file-download",
+    text: "Download",
+    attrs: { type: "button", "aria-label": `Download ${file.path}`, "data-testid": "drop-file-download" },
+  });
+  button.addEventListener("click", () => void download("each", undefined, [file]));
+  return button;
+}
+
+/** Every button that starts a download: one runs at a time. */
+const downloadButtons = () => [
+  ...["drop-download-all", "drop-download-zip", "drop-save-folder"].map((name) => $(name)),
+  .../** @type {NodeListOf<HTMLButtonElement>} */ (document.querySelectorAll(".drop-file-download")),
+];
 
 async function clearOutputs() {
   try {
@@ -280,10 +299,16 @@ async function offer(name, downloadAs) {
   link.click();
 }
 
-/** Runs one download job in a worker. @param {"each" | "zip" | "folder"} mode @param {FileSystemDirectoryHandle} [folder] */
-async function download(mode, folder) {
+/**
+ * Runs one download job in a worker.
+ * @param {"each" | "zip" | "folder"} mode
+ * @param {FileSystemDirectoryHandle} [folder]
+ * @param {any[]} [only] these files of the drop (default: all)
+ */
+async function download(mode, folder, only) {
   if (!opened) return;
-  for (const button of ["drop-download-all", "drop-download-zip", "drop-save-folder"]) $(button).disabled = true;
+  const files = only ?? opened.files;
+  for (const button of downloadButtons()) button.disabled = true;
   $("drop-open-error").textContent = "";
   root.dataset.state = "downloading";
   $("drop-saved").replaceChildren();
@@ -291,7 +316,7 @@ async function download(mode, folder) {
   await clearOutputs();
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
   let resumedBytes = 0;
-  const meter = new ProgressMeter(opened.files.reduce((sum, file) => sum + file.size, 0));
+  const meter = new ProgressMeter(files.reduce((sum, file) => sum + file.size, 0));
   const zipName = dropZipName(opened.files.map((file) => file.path));
   await new Promise((resolve) => {
     worker.onmessage = async (event) => {
@@ -329,13 +354,13 @@ async function download(mode, folder) {
       proof: toBase64Url(opened.keys.proofToken),
       ticket: opened.ticket,
       ikm: opened.keys.contentIKM,
-      files: opened.files.map(({ index, path, size, salt, length }) => ({ index, path, size, salt, length })),
+      files: files.map(({ index, path, size, salt, length }) => ({ index, path, size, salt, length })),
       mode,
       folder,
     });
   });
   worker.terminate();
-  for (const button of ["drop-download-all", "drop-download-zip", "drop-save-folder"]) $(button).disabled = false;
+  for (const button of downloadButtons()) button.disabled = false;
 }
 
 $("drop-download-all").addEventListener("click", () => void download("each"));
