@@ -202,3 +202,22 @@ test("how a transfer ended is said in the status line", () => {
   ]);
   assert.equal(outcome(view("failed", "out", "the peer went away")), "big.bin to Bob · Laptop: failed: the peer went away.");
 });
+
+test("how a transfer ended leaves the status line once another transfer gets under way", () => {
+  const client = fakeClient();
+  const over = [];
+  composeApp({ client, features: [(a) => a.events.on("status-over", (m) => over.push(m))] });
+  const view = (id, state) => ({
+    id, direction: "in", state, error: state === "cancelled" ? "cancelled by the sender" : null, mode: null, done: 0, total: 5,
+    bytesPerSecond: null, etaMs: null, peer: { deviceId: "d", deviceName: "Laptop", userName: "Bob", guest: false },
+    summary: { count: 1, totalSize: 5, isText: false, folders: [], names: ["big.bin"], more: 0 },
+  });
+  client.emit("transfer-failed", { transfer: view("T1", "cancelled"), reason: "x" });
+  client.emit("transfer", view("T1", "cancelled"));
+  client.emit("transfer", view("T2", "offered"));
+  assert.deepEqual(over, [], "the ended one itself, or an offer not yet answered, leaves it");
+  client.emit("transfer", view("T2", "running"));
+  assert.deepEqual(over, ["big.bin from Bob · Laptop: cancelled by the sender."]);
+  client.emit("transfer", view("T3", "running"));
+  assert.equal(over.length, 1, "said once");
+});

@@ -223,9 +223,16 @@ export function composeApp({ client, features, env = {} }) {
     away = followed.away;
     setSelection(followed.selected);
   });
+  /** The status line's last "how a transfer ended", until another transfer gets under way. */
+  let ended = { id: "", message: "" };
   client.on("transfer", (/** @type {TransferView} */ view) => {
     transfers.set(view.id, view);
     events.emit("transfer", view);
+    // Another transfer is moving: "X: cancelled." about the one before would read as current.
+    if (ended.id && view.id !== ended.id && (view.state === "connecting" || view.state === "running")) {
+      events.emit("status-over", ended.message);
+      ended = { id: "", message: "" };
+    }
     // Every offer of the last send was answered (or ended): "waiting for an answer" is over.
     if (view.state !== "offered" && waiting.ids.delete(view.id) && waiting.ids.size === 0) events.emit("status-over", waiting.message);
   });
@@ -234,7 +241,10 @@ export function composeApp({ client, features, env = {} }) {
       if (type === "transfer-done" || type === "transfer-failed") transfers.set(value.transfer.id, value.transfer);
       events.emit(type, value);
       // How a transfer ended is said in the status line (a live region), not only in its row.
-      if (type === "transfer-done" || type === "transfer-failed") events.emit("status", outcome(value.transfer));
+      if (type === "transfer-done" || type === "transfer-failed") {
+        ended = { id: value.transfer.id, message: outcome(value.transfer) };
+        events.emit("status", ended.message);
+      }
     });
   }
   client.on("offer-withdrawn", (/** @type {any} */ value) => events.emit("offer-gone", value));
