@@ -31,7 +31,7 @@ extension IdentityPages {
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             return try await accountPage(principal, state: PageState(notice: Self.notice(call)))
         }
-        page(routes, .post, "/account/profile") { call in
+        page(routes, .post, "/account/profile", formOn: "/account") { call in
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             return try await Self.form(state: PageState(form: ["displayName": form["displayName"] ?? ""])) {
@@ -41,7 +41,7 @@ extension IdentityPages {
                 try await accountPage(principal, state: state)
             }
         }
-        page(routes, .post, "/account/password") { call in
+        page(routes, .post, "/account/password", formOn: "/account") { call in
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             return try await Self.form(state: PageState()) {
@@ -52,7 +52,7 @@ extension IdentityPages {
                 try await accountPage(principal, state: state)
             }
         }
-        page(routes, .post, "/account/tokens") { call in
+        page(routes, .post, "/account/tokens", formOn: "/account") { call in
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             let scopes = form.all("scopes")
@@ -77,12 +77,12 @@ extension IdentityPages {
                 try await accountPage(principal, state: state)
             }
         }
-        page(routes, .post, "/account/tokens/:tokenID/revoke") { call in
+        page(routes, .post, "/account/tokens/:tokenID/revoke", formOn: "/account") { call in
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             try await service.revokeToken(try call.id("tokenID"), of: principal.user.id, context: call.context)
             return Self.done("/account", .tokenRevoked)
         }
-        page(routes, .post, "/account/sessions/revoke") { call in
+        page(routes, .post, "/account/sessions/revoke", formOn: "/account") { call in
             guard let principal = Self.session(call) else { return Self.signInFirst(call) }
             try await service.signOutEverywhere(principal, context: call.context)
             var response = Self.done("/sign-in", .sessionsRevoked)

@@ -47,7 +47,7 @@ extension IdentityPages {
             }
         }
         for (action, disabled) in [("disable", true), ("enable", false)] {
-            page(routes, .post, "/admin/users/:userID/\(action)") { call in
+            page(routes, .post, "/admin/users/:userID/\(action)", formOn: "/admin/users") { call in
                 guard let principal = try admin(call) else { return Self.signInFirst(call) }
                 return try await Self.form(state: PageState()) {
                     _ = try await service.updateUser(

@@ -40,7 +40,7 @@ extension IdentityPages {
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             return try await teamPage(call, teamID, state: PageState(notice: Self.notice(call)))
         }
-        page(routes, .post, "/teams/:teamID/admin/invites") { call in
+        page(routes, .post, "/teams/:teamID/admin/invites", formOn: "/teams/:teamID/admin") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             let typed: [String: any Sendable] = [
@@ -63,14 +63,14 @@ extension IdentityPages {
                 try await teamPage(call, teamID, state: state)
             }
         }
-        page(routes, .post, "/teams/:teamID/admin/invites/:inviteID/revoke") { call in
+        page(routes, .post, "/teams/:teamID/admin/invites/:inviteID/revoke", formOn: "/teams/:teamID/admin") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             try await service.revokeInvite(try call.id("inviteID"), of: teamID, context: call.context)
             return Self.done("/teams/\(teamID.uuidString.lowercased())/admin", .inviteRevoked)
         }
         // A user who has an account (made by a server admin) but no team is added by email; people
         // without an account get an invite link instead.
-        page(routes, .post, "/teams/:teamID/admin/members") { call in
+        page(routes, .post, "/teams/:teamID/admin/members", formOn: "/teams/:teamID/admin") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             let typed: [String: any Sendable] = [
@@ -88,7 +88,7 @@ extension IdentityPages {
                 try await teamPage(call, teamID, state: state)
             }
         }
-        page(routes, .post, "/teams/:teamID/admin/members/:userID/role") { call in
+        page(routes, .post, "/teams/:teamID/admin/members/:userID/role", formOn: "/teams/:teamID/admin") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             let form = try await call.request.decodeForm()
             return try await Self.form(state: PageState()) {
@@ -101,7 +101,7 @@ extension IdentityPages {
                 try await teamPage(call, teamID, state: state)
             }
         }
-        page(routes, .post, "/teams/:teamID/admin/members/:userID/remove") { call in
+        page(routes, .post, "/teams/:teamID/admin/members/:userID/remove", formOn: "/teams/:teamID/admin") { call in
             guard let teamID = try await owned(call) else { return Self.signInFirst(call) }
             return try await Self.form(state: PageState()) {
                 try await service.removeMember(try call.id("userID"), from: teamID, context: call.context)

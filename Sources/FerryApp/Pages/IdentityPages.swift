@@ -31,13 +31,27 @@ public struct IdentityPages: Sendable {
     }
 
     /// Registers a page route: the request is identified (and changes origin-checked) first.
+    ///
+    /// A form's action with no page of its own names the page its form is on (`formOn`, a prefix
+    /// of `path`): a refused form renders that page again at the action's address, and loading
+    /// that address later (a reload, a bookmark, the back button) must show the page again, not
+    /// 405. So a GET of the action's address is sent there.
     func page(
-        _ routes: RouteGroup, _ method: HTTPRequest.Method, _ path: String,
+        _ routes: RouteGroup, _ method: HTTPRequest.Method, _ path: String, formOn: String? = nil,
         _ handler: @escaping @Sendable (APICall) async throws -> Response
     ) {
         let gate = self.gate
         routes.on(method, path, maxBodySize: Self.maxFormSize) { request in
             try await handler(try await gate.identify(request))
+        }
+        if let formOn {
+            let pattern = formOn.split(separator: "/", omittingEmptySubsequences: false)
+            precondition(path.split(separator: "/", omittingEmptySubsequences: false).starts(with: pattern))
+            routes.on(.get, path) { request in
+                // The same segments of the address as sent (the page's ids are the form's).
+                let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
+                return .redirect(to: segments.prefix(pattern.count).joined(separator: "/"))
+            }
         }
     }
 

@@ -117,6 +117,21 @@ struct LivePageTests {
             "\(beta)/members/\(other)/role", [("role", "member")], as: fixture.session("other"))
         #expect(lastOwner.status == 409)
         #expect(lastOwner.text.contains("at least one owner"))
+        // That page was rendered at the form's address: loading it again shows the team's page,
+        // not 405, and changes nothing.
+        let reloaded = try await client.send("GET", "\(beta)/members/\(other)/role", as: fixture.session("other"))
+        #expect(reloaded.status == 303)
+        #expect(reloaded.header("Location") == beta)
+        #expect(try await fixture.service.store.role(of: fixture.user("other").id, in: fixture.beta.id) == .owner)
+        for (form, page) in [
+            ("/account/tokens", "/account"), ("/account/password", "/account"),
+            ("/admin/users/\(other)/disable", "/admin/users"), ("\(team)/invites", team),
+        ] {
+            let answer = try await client.send("GET", form, as: fixture.session("root"))
+            #expect(answer.status == 303, "\(form)")
+            #expect(answer.header("Location") == page, "\(form)")
+        }
+        #expect(try await fixture.service.store.user(id: fixture.user("other").id)?.disabled == false)
         let removed = try await client.postForm("\(team)/members/\(victim)/remove", [], as: fixture.session("owner"))
         #expect(removed.header("Location") == "\(team)?done=member-removed")
         #expect(try await fixture.service.store.role(of: fixture.user("victim").id, in: fixture.alpha.id) == nil)
