@@ -167,3 +167,30 @@ test("finished rows and received texts come back after a reload of the tab; runn
   sessionStorage.setItem("ferry.transfer-history.1", JSON.stringify({ owner: "user:ann", entries: [{ view: { id: "odd" } }, { view: view(1000, { id: "T9", state: "done" }) }] }));
   assert.deepEqual(panel().rows().map((row) => row.dataset.transferId), ["T9"]);
 });
+
+test("a send stopped by a reload says it continued once the same files go to the same device again", () => {
+  const sessionStorage = memoryStorage();
+  const panel = () => {
+    const document = fakeDocument();
+    const events = new Emitter();
+    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
+    return { events, rows: () => document.byId.get("transfers").children };
+  };
+  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+  const stateOf = (rows, id) => find(rows.find((row) => row.dataset.transferId === id), "transfer-state").textContent;
+  const out = (id, extra = {}) => view(300, { id, direction: "out", ...extra });
+
+  const before = panel();
+  before.events.emit("transfer", out("OLD"));
+  before.events.emit("transfer", out("ELSE", { peer: { deviceId: "other", deviceName: "Phone", userName: "Bob", guest: false } }));
+  const reloaded = panel();
+  assert.match(stateOf(reloaded.rows(), "OLD"), /stopped when this page was reloaded/);
+  // Other files to the same device, or the same files to another device: not a continuation.
+  reloaded.events.emit("transfer", out("NEW1", { state: "offered", summary: { isText: false, count: 1, names: ["other.bin"] } }));
+  assert.match(stateOf(reloaded.rows(), "OLD"), /stopped when this page was reloaded/);
+  reloaded.events.emit("transfer", out("NEW2", { state: "offered" }));
+  assert.equal(stateOf(reloaded.rows(), "OLD"), "continued in a newer transfer");
+  assert.match(stateOf(reloaded.rows(), "ELSE"), /stopped when this page was reloaded/, "another device's row is left");
+  // Kept so across the next reload.
+  assert.equal(stateOf(panel().rows(), "OLD"), "continued in a newer transfer");
+});

@@ -10,7 +10,7 @@
 import { byId, copyText, el, storageOrNull } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
 import { textSegments } from "./text-links.js";
-import { TransferHistory } from "./transfer-history.js";
+import { STOPPED_NOTE, TransferHistory } from "./transfer-history.js";
 
 /**
  * Sets a node's text when it differs.
@@ -174,17 +174,39 @@ export function transfersPanel(app) {
     if (isFinalState(view.state) || view.direction === "out") history.record(view, text);
   }
 
+  /** Restored sends that a reload stopped, by id, until the same files go to the same device again. */
+  const stopped = new Map();
   // What this tab saw before a reload comes first (oldest at the bottom, as they came). A row
   // that cannot be shown (an unexpected shape) is skipped, never the panel.
   for (const { view, text } of history.entries()) {
     try {
       showText(update(view), text);
+      if (view.note === STOPPED_NOTE) stopped.set(view.id, view);
     } catch {
       // dropped with the next save
     }
   }
 
+  /**
+   * A new send of the files of a stopped one, to the same device, continues it from the
+   * receiver's partial files: the stopped row says so rather than still asking for it.
+   * @param {import("../peer-client.js").TransferView} view
+   */
+  function continueStopped(view) {
+    if (view.direction !== "out" || stopped.size === 0 || stopped.has(view.id)) return;
+    const same = (/** @type {any} */ a, /** @type {any} */ b) =>
+      a.count === b.count && a.totalSize === b.totalSize && a.isText === b.isText && JSON.stringify(a.names) === JSON.stringify(b.names);
+    for (const [id, old] of stopped) {
+      if (old.peer.deviceId !== view.peer.deviceId || !same(old.summary, view.summary)) continue;
+      stopped.delete(id);
+      const continued = { ...old, note: "continued in a newer transfer" };
+      update(continued);
+      history.record(continued);
+    }
+  }
+
   app.events.on("transfer", (view) => {
+    continueStopped(view);
     update(view);
     keep(view);
     if (view.direction === "out" && !isFinalState(view.state)) sending.set(view.id, view);
