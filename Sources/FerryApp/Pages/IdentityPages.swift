@@ -14,7 +14,7 @@ public struct IdentityPages: Sendable {
     /// Every page type, for the start-up template check.
     public static let pageTypes: [any Page.Type] = [
         SetupPage.self, SignInPage.self, InvitePage.self, ShellPage.self, AccountPage.self, TeamAdminPage.self,
-        AdminUsersPage.self,
+        AdminUsersPage.self, SignedInErrorPage.self,
     ]
 
     public init(service: IdentityService, gate: AccessGate, pages: PageRenderer) {
@@ -41,8 +41,21 @@ public struct IdentityPages: Sendable {
         _ handler: @escaping @Sendable (APICall) async throws -> Response
     ) {
         let gate = self.gate
+        let pages = self.pages
         routes.on(method, path, maxBodySize: Self.maxFormSize) { request in
-            try await handler(try await gate.identify(request))
+            let call = try await gate.identify(request)
+            do {
+                return try await handler(call)
+            } catch let error as HTTPError {
+                // Signed in: the error page keeps the navigation (see SignedInErrorPage).
+                guard let principal = Self.session(call) else { throw error }
+                var state = PageState()
+                state.principal = principal
+                var response = try pages.render(SignedInErrorPage(error: error, state: state), status: error.status)
+                response.headers[.cacheControl] = "no-store"
+                for field in error.headers { response.headers.append(field) }
+                return response
+            }
         }
         if let formOn {
             let pattern = formOn.split(separator: "/", omittingEmptySubsequences: false)

@@ -162,7 +162,22 @@ struct LivePageTests {
         let fixture = try await IdentityFixture.start()
         defer { Task { await fixture.stop() } }
         let client = fixture.client
-        #expect(try await client.send("GET", "/admin/users", as: fixture.session("owner")).status == 403)
+        let refused = try await client.send("GET", "/admin/users", as: fixture.session("owner"))
+        #expect(refused.status == 403)
+        // Signed in, the error page keeps the navigation: not a dead end.
+        #expect(refused.text.contains("Only server admins may see this page."))
+        #expect(refused.text.contains("Signed in as <strong>Owner</strong>"))
+        #expect(refused.text.contains(#"href="/drops""#))
+        #expect(!refused.text.contains(#"href="/admin/users""#), "no Admin entry for a non-admin")
+        #expect(refused.header("Cache-Control") == "no-store")
+        let foreign = try await client.send(
+            "GET", "/teams/\(fixture.alpha.id.uuidString.lowercased())/admin", as: fixture.session("other"))
+        #expect(foreign.status == 404)
+        #expect(foreign.text.contains("Signed in as <strong>Other</strong>"))
+        // An address no page has is the engine's plain error page, signed in or not.
+        let nowhere = try await client.send("GET", "/no-such-page", as: fixture.session("owner"))
+        #expect(nowhere.status == 404)
+        #expect(!nowhere.text.contains("Signed in as"))
         let page = try await client.send("GET", "/admin/users", as: fixture.session("admin"))
         #expect(page.status == 200)
         #expect(page.text.contains("victim@example.org"))
