@@ -216,12 +216,21 @@ def test_files_and_a_folder_arrive_whole_and_the_server_holds_no_plaintext(world
     assert {name: sha256(data) for name, data in single.items()} == {
         "album_inner_b.dat": sha256((folder / "inner" / "b.dat").read_bytes())}
 
-    # Into a picked folder (File System Access API), the drop's folders kept.
+    # Into a picked folder (File System Access API), the drop's folders kept. A file of the user's
+    # that has a name of the drop is kept: the drop's goes beside it under another name.
+    reader.evaluate("""async () => {
+      const picked = await (await navigator.storage.getDirectory()).getDirectoryHandle("picked", { create: true });
+      const writable = await (await picked.getFileHandle("two.txt", { create: true })).createWritable();
+      await writable.write(new TextEncoder().encode("MINE"));
+      await writable.close();
+    }""")
     reader.get_by_test_id("drop-save-folder").click()
-    expect(reader.get_by_test_id("drop-download-progress")).to_have_text("Saved into the folder.", timeout=120_000)
+    expect(reader.get_by_test_id("drop-download-progress")).to_have_text(
+        "Saved into the folder. A file of the same name already there was kept; saved as “two (2).txt”.",
+        timeout=120_000)
     picked = reader.evaluate(HASH_PICKED)
     assert picked == {
-        one.name: sha256(one.read_bytes()), two.name: sha256(two.read_bytes()),
+        one.name: sha256(one.read_bytes()), "two (2).txt": sha256(two.read_bytes()), "two.txt": sha256(b"MINE"),
         "album/a.txt": sha256((folder / "a.txt").read_bytes()),
         "album/inner/b.dat": sha256((folder / "inner" / "b.dat").read_bytes()),
         "album/inner/empty.dat": sha256(b""), "album/view.png": sha256((folder / "view.png").read_bytes()),

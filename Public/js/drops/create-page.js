@@ -108,9 +108,13 @@ function setBusy(/** @type {boolean} */ value) {
   for (const button of $("drop-files-part").querySelectorAll("button")) button.disabled = busy;
 }
 
+/** How far the upload got, as the progress line last said it ("17 % (7.9 MiB of 46 MiB)"). */
+let reached = "";
+
 /** Progress line: percent, bytes, speed and time left. @param {ProgressMeter} meter */
 function showProgress(meter, /** @type {string} */ prefix = "") {
   const snap = meter.snapshot(performance.now());
+  reached = `${percent(snap.done, snap.total)} % (${formatBytes(snap.done)} of ${formatBytes(snap.total)})`;
   $("drop-progress").hidden = false;
   $("drop-progress-bar").value = snap.fraction;
   const parts = [`${prefix}${percent(snap.done, snap.total)} %`, `${formatBytes(snap.done)} of ${formatBytes(snap.total)}`];
@@ -381,7 +385,8 @@ $("drop-pause").addEventListener("click", () => {
     paused = true;
     worker?.postMessage({ op: "pause" });
     $("drop-pause").textContent = "Resume";
-    $("drop-progress-text").textContent = "Paused. The server keeps what it has; you can also close this page and pick the same files later.";
+    $("drop-progress-text").textContent =
+      `Paused${reached ? ` at ${reached}` : ""}. The server keeps what it has; you can also close this page and pick the same files later.`;
     $("drops").dataset.state = "paused";
   } else {
     paused = false;

@@ -232,8 +232,9 @@ async function zipOutput(id, files) {
 }
 
 /**
- * Which files of a drop a folder download finished, kept in the OPFS so that the same drop saved
- * into the same folder again skips them (when the file there still has its size).
+ * Which files of a drop a folder download finished, and under which path (a name already taken
+ * in the folder gets another), kept in the OPFS so that the same drop saved into the same folder
+ * again skips them (when the file there still has its size).
  * @param {string} id @param {any[]} files
  */
 async function folderProgress(id, files) {
@@ -241,46 +242,94 @@ async function folderProgress(id, files) {
   const base = await outputName(`${id}\nfolder\n${files.map((file) => `${file.index}:${[...file.salt].join(",")}`).join("\n")}`);
   const state = await stateFile(root, `${base}.folder-state`);
   const saved = state.read();
-  const done = new Set(Array.isArray(saved?.done) ? saved.done.filter(Number.isSafeInteger) : []);
+  /** @type {Map<number, string>} index → the path it was saved under */
+  const done = new Map();
+  for (const entry of Array.isArray(saved?.done) ? saved.done : []) {
+    if (Array.isArray(entry) && Number.isSafeInteger(entry[0]) && typeof entry[1] === "string") done.set(entry[0], entry[1]);
+    // A state kept before files were renamed around names already taken: the drop's own path.
+    const file = Number.isSafeInteger(entry) ? files.find((f) => f.index === entry) : undefined;
+    if (file) done.set(file.index, file.path);
+  }
+  /** The file being written when the download stopped: made by it, so written over when continued. */
+  let started = Array.isArray(saved?.started) && Number.isSafeInteger(saved.started[0]) && typeof saved.started[1] === "string" ? saved.started : null;
+  const save = () => state.save({ done: [...done], ...(started ? { started } : {}) });
   return {
     state,
-    /** @param {FileSystemDirectoryHandle} folder @param {any} file */
+    /** @param {FileSystemDirectoryHandle} folder @param {any} file @returns {Promise<string | null>} where it is, if finished */
     async finished(folder, file) {
-      if (!done.has(file.index)) return false;
+      const path = done.get(file.index);
+      if (path === undefined) return null;
       try {
-        const segments = file.path.split("/");
+        const segments = path.split("/");
         const name = /** @type {string} */ (segments.pop());
         let dir = folder;
         for (const segment of segments) dir = await dir.getDirectoryHandle(segment);
-        return (await (await dir.getFileHandle(name)).getFile()).size === file.size;
+        return (await (await dir.getFileHandle(name)).getFile()).size === file.size ? path : null;
       } catch {
-        return false;
+        return null;
       }
     },
-    /** @param {number} index */
-    add(index) {
-      done.add(index);
-      state.save({ done: [...done] });
+    /** Where this download began writing a file it did not finish, if it did. @param {number} index */
+    startedAt(index) {
+      return started && started[0] === index ? started[1] : null;
+    },
+    /** Says, before writing, which file this download makes. @param {number} index @param {string} path */
+    start(index, path) {
+      started = [index, path];
+      save();
+    },
+    /** @param {number} index @param {string} path */
+    add(index, path) {
+      done.set(index, path);
+      started = null;
+      save();
     },
   };
 }
 
-/** A file in a picked folder, through a writable stream (written to a swap file until closed). */
-async function folderSink(/** @type {FileSystemDirectoryHandle} */ folder, /** @type {string} */ path) {
+/**
+ * A name in `dir` that no file or folder has yet: `name`, else "name (2).ext", "name (3).ext"…
+ * A file of the user's that is already there is never written over.
+ * @param {FileSystemDirectoryHandle} dir @param {string} name
+ */
+async function freeName(dir, name) {
+  const taken = async (/** @type {string} */ candidate) =>
+    (await dir.getFileHandle(candidate).then(() => true, () => false)) ||
+    (await dir.getDirectoryHandle(candidate).then(() => true, () => false));
+  if (!(await taken(name))) return name;
+  const dot = name.lastIndexOf(".");
+  const [stem, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
+  for (let n = 2; ; n++) {
+    const candidate = `${stem} (${n})${ext}`;
+    if (!(await taken(candidate))) return candidate;
+  }
+}
+
+/**
+ * A new file in a picked folder, through a writable stream (written to a swap file until closed).
+ * @param {FileSystemDirectoryHandle} folder
+ * @param {string} path the drop's path of the file
+ * @param {string | null} own where an earlier, stopped run of this download began writing it (its
+ *   own file, written over), else null
+ */
+async function folderSink(folder, path, own) {
   const segments = path.split("/");
-  const name = /** @type {string} */ (segments.pop());
   let dir = folder;
-  for (const segment of segments) dir = await dir.getDirectoryHandle(segment, { create: true });
-  const existed = await dir.getFileHandle(name).then(() => true, () => false);
+  for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
+  const ownName = own?.split("/").at(-1);
+  const name =
+    own !== null && own.split("/").slice(0, -1).join("/") === segments.slice(0, -1).join("/") && ownName
+      ? ownName
+      : await freeName(dir, /** @type {string} */ (segments.at(-1)));
   const file = await dir.getFileHandle(name, { create: true });
   const writable = await file.createWritable();
   return {
-    name: path,
+    name: [...segments.slice(0, -1), name].join("/"),
     write: (/** @type {Uint8Array} */ bytes) => writable.write(bytes),
     close: () => writable.close(),
     async discard() {
       await writable.abort().catch(() => {});
-      if (!existed) await dir.removeEntry(name).catch(() => {});
+      await dir.removeEntry(name).catch(() => {}); // made for this download, never the user's
     },
   };
 }
@@ -376,13 +425,17 @@ self.addEventListener("message", async (event) => {
     }
     const folderDone = message.mode === "folder" ? await folderProgress(message.id, message.files) : null;
     for (const file of message.files) {
-      if (folderDone && (await folderDone.finished(message.folder, file))) {
+      const finishedAt = folderDone ? await folderDone.finished(message.folder, file) : null;
+      if (finishedAt !== null) {
         self.postMessage({ type: "resumed", index: file.index, bytes: file.size });
         before += file.size;
-        self.postMessage({ type: "file-done", index: file.index, path: file.path, name: file.path });
+        self.postMessage({ type: "file-done", index: file.index, path: file.path, name: finishedAt });
         continue;
       }
-      const sink = message.mode === "folder" ? await folderSink(message.folder, file.path) : await partSink(message.id, file);
+      const sink = folderDone
+        ? await folderSink(message.folder, file.path, folderDone.startedAt(file.index))
+        : await partSink(message.id, file);
+      folderDone?.start(file.index, sink.name);
       current = sink;
       const fromRecord = "fromRecord" in sink ? sink.fromRecord : 0;
       if (fromRecord > 0) self.postMessage({ type: "resumed", index: file.index, bytes: fromRecord * PLAINTEXT_PER_RECORD });
@@ -390,7 +443,7 @@ self.addEventListener("message", async (event) => {
       await sink.close();
       current = null;
       before += file.size;
-      folderDone?.add(file.index);
+      folderDone?.add(file.index, sink.name);
       self.postMessage({ type: "file-done", index: file.index, path: file.path, name: sink.name });
     }
     await folderDone?.state.remove();

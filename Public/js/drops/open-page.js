@@ -318,6 +318,8 @@ async function download(mode, folder, only) {
   let resumedBytes = 0;
   const meter = new ProgressMeter(files.reduce((sum, file) => sum + file.size, 0));
   const zipName = dropZipName(opened.files.map((file) => file.path));
+  /** Files saved into the folder under another name than the drop's (the name was taken there). */
+  const renamed = [];
   await new Promise((resolve) => {
     worker.onmessage = async (event) => {
       const message = event.data;
@@ -334,9 +336,14 @@ async function download(mode, folder, only) {
         root.dataset.resumedBytes = String(resumedBytes);
       } else if (message.type === "file-done") {
         if (mode === "each") await offer(message.name, downloadName(message.path));
+        if (mode === "folder" && message.name !== message.path) renamed.push(message.name);
       } else if (message.type === "all-done" || message.type === "zip-done") {
         if (message.type === "zip-done") await offer(message.name, zipName);
-        $("drop-download-progress").textContent = mode === "folder" ? "Saved into the folder." : "Done.";
+        const kept =
+          renamed.length === 0
+            ? ""
+            : ` ${renamed.length === 1 ? "A file" : `${renamed.length} files`} of the same name already there ${renamed.length === 1 ? "was" : "were"} kept; saved as ${renamed.map((name) => `“${name}”`).join(", ")}.`;
+        $("drop-download-progress").textContent = mode === "folder" ? `Saved into the folder.${kept}` : "Done.";
         root.dataset.state = "done";
         resolve(undefined);
       } else if (message.type === "error") {

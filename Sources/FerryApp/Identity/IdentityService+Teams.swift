@@ -37,9 +37,10 @@ extension IdentityService {
         let email = rules.email(rawEmail, at: "/email")
         try rules.check()
         guard let user = try await store.user(email: email) else {
+            // One sentence for the page and the field: the page says it once (PageState).
+            let detail = "No user has this email; invite them instead."
             throw HTTPError(
-                .notFound, detail: "No user has this email; invite them instead.", type: "not-found",
-                errors: [.init(pointer: "/email", detail: "No user has this email.")])
+                .notFound, detail: detail, type: "not-found", errors: [.init(pointer: "/email", detail: detail)])
         }
         return try await storeCall {
             try await store.addMember(

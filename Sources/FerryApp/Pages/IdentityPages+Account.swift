@@ -16,8 +16,9 @@ extension IdentityPages {
             state.section = .account
             if state.form["displayName"] == nil { state.form["displayName"] = principal.user.displayName }
             // The token form starts with "read" ticked, also after another form on the page was
-            // refused; after its own refusal it keeps what was chosen (then the key is there).
-            if newToken == nil, state.form["scopeRead"] == nil { state.form["scopeRead"] = true }
+            // refused and after a token was made (the form is fresh for the next one); after its
+            // own refusal it keeps what was chosen (then the key is there).
+            if state.form["scopeRead"] == nil { state.form["scopeRead"] = true }
             var response = try pages.render(
                 AccountPage(
                     state: state, user: principal.user, teams: try await service.teams(of: principal),

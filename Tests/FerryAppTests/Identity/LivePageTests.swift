@@ -149,6 +149,7 @@ struct LivePageTests {
             "\(team)/members", [("email", "nobody@example.org"), ("role", "member")], as: fixture.session("owner"))
         #expect(unknown.status == 404)
         #expect(unknown.text.contains("invite them instead"))
+        #expect(unknown.text.components(separatedBy: "No user has this email").count == 2, "said once")
         #expect(unknown.text.contains("nobody@example.org"), "the form keeps what was typed")
         // Only an owner adds: a member of another team cannot add to this one.
         let foreign = try await client.postForm(
