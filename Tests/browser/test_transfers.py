@@ -279,6 +279,16 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     bob.keyboard.press("Enter")
     bob.keyboard.press("Space")
     expect(dialog).to_be_visible()
+    # Bob checks Ann's device from the prompt: the verification dialog opens over it, and once
+    # the codes match the prompt says so; the offer still waits for his answer.
+    expect(dialog.locator("#offer-trust")).to_have_text("not verified")
+    bob.click("#offer-verify")
+    expect(bob.locator("#verify-dialog")).to_be_visible()
+    bob.click("#verify-confirm")
+    expect(bob.locator("#verify-dialog")).to_be_hidden()
+    expect(dialog.locator("#offer-trust")).to_have_text("verified")
+    expect(bob.locator("#offer-verify")).to_be_hidden()
+    expect(dialog).to_be_visible()
     bob.click("#offer-accept")
     expect(bob.locator("#text-message")).to_be_focused()
     expect(bob.locator(".received-text")).to_have_text(message)

@@ -32,7 +32,7 @@ function fakePage() {
     };
     return element;
   };
-  const ids = ["offer-dialog", "offer-title", "offer-from", "offer-trust", "offer-warning", "offer-summary", "offer-items", "offer-resumable", "offer-accept", "offer-accept-folder", "offer-accept-zip", "offer-decline"];
+  const ids = ["offer-dialog", "offer-title", "offer-from", "offer-trust", "offer-warning", "offer-summary", "offer-items", "offer-resumable", "offer-accept", "offer-accept-folder", "offer-accept-zip", "offer-decline", "offer-verify"];
   const elements = new Map(ids.map((id) => [id, make(id)]));
   Object.assign(document, { getElementById: (id) => elements.get(id) ?? null, createElement: (tag) => make(tag) });
   const timers = [];
@@ -106,4 +106,26 @@ test("several files put the zip first; one file is a plain Accept", () => {
   assert.equal(page.el("offer-accept-zip").hidden, true);
   assert.equal(page.el("offer-accept").textContent, "Accept");
   assert.equal(page.el("offer-accept").classes.has("button-primary"), true);
+});
+
+test("a sender not verified can be checked from the prompt, and the trust line follows", async () => {
+  const page = fakePage();
+  const asked = [];
+  page.app.events.on("verify-peer", (peerId) => asked.push(peerId));
+  page.app.events.emit("offer", { ...page.offer("T1"), peer: { ...page.offer("T1").peer, keyStatus: "changed" } });
+  assert.equal(page.el("offer-dialog").open, true);
+  assert.equal(page.el("offer-trust").textContent, "key changed!");
+  assert.equal(page.el("offer-warning").hidden, false);
+  assert.equal(page.el("offer-verify").hidden, false);
+  page.el("offer-verify").click();
+  assert.deepEqual(asked, ["p"], "the verification dialog is asked for, for the sender");
+  // Another peer's change does not touch the prompt; the sender's verification does.
+  page.app.events.emit("peers", [{ id: "q", keyStatus: "verified" }]);
+  assert.equal(page.el("offer-trust").textContent, "key changed!");
+  page.app.events.emit("peers", [{ id: "p", keyStatus: "verified" }]);
+  assert.equal(page.el("offer-trust").textContent, "verified");
+  assert.equal(page.el("offer-warning").hidden, true);
+  assert.equal(page.el("offer-verify").hidden, true);
+  assert.equal(page.el("offer-dialog").open, true, "still waiting for an answer");
+  assert.deepEqual(page.answers, [], "verifying answers nothing");
 });

@@ -3,8 +3,10 @@
  * a loud warning for a changed key) and what (names, sizes, count, total), with Accept (as
  * downloads; several files also as one zip; or into a folder the user picks where the browser
  * can) and Decline. Nothing starts
- * before Accept; Escape declines nothing, it only leaves the offer waiting. Offers queue: one
- * prompt at a time.
+ * before Accept; Escape declines nothing and does not close it (the offer stays in view until it
+ * is answered or withdrawn). Offers queue: one prompt at a time. A sender whose device is not
+ * verified can be checked from the prompt ("Compare codes…", the verification dialog over it);
+ * the prompt's trust line follows.
  *
  * Against accepting by accident: the prompt opens with the focus on its title, not on Accept (a
  * key pressed while typing elsewhere answers nothing), its buttons wait {@link ARMING_MS} before
@@ -15,7 +17,7 @@
  */
 
 import { byId, el } from "./dom.js";
-import { offerView } from "./model.js";
+import { offerView, trustLabel } from "./model.js";
 
 /** How long a new prompt's buttons ignore clicks. */
 export const ARMING_MS = 400;
@@ -36,6 +38,7 @@ export function offerPrompt(app) {
   const acceptFolder = byId(document, "offer-accept-folder");
   const acceptZip = byId(document, "offer-accept-zip");
   const decline = byId(document, "offer-decline");
+  const verify = byId(document, "offer-verify");
   /** @type {import("../peer-client.js").IncomingOffer[]} */
   const queue = [];
   /** @type {string | null} */
@@ -57,9 +60,8 @@ export function offerPrompt(app) {
     dialog.dataset.offerId = view.id;
     title.textContent = view.title;
     from.textContent = `${view.who} · ${view.device}${view.rooms ? ` · ${view.rooms}` : ""}`;
-    trust.textContent = view.trust;
-    trust.dataset.status = offer.peer.keyStatus;
-    warning.hidden = !view.keyChanged;
+    showTrust(offer.peer.keyStatus);
+    dialog.dataset.peerId = offer.peer.id;
     summary.textContent = view.isText ? "A text message" : `${view.count} ${view.count === 1 ? "file" : "files"}, ${view.total}`;
     items.replaceChildren(
       ...view.items.map((item) => el(document, "li", {}, [el(document, "span", { className: "offer-name", text: item.name }), " ", el(document, "span", { className: "offer-size", text: item.size })])),
@@ -85,6 +87,14 @@ export function offerPrompt(app) {
     }, ARMING_MS);
     dialog.showModal();
     title.focus();
+  }
+
+  /** The sender's trust, and "Compare codes…" while it is not verified. @param {string} status */
+  function showTrust(status) {
+    trust.textContent = trustLabel(status);
+    trust.dataset.status = status;
+    verify.hidden = status === "verified";
+    warning.hidden = status !== "changed";
   }
 
   /** Closes the prompt; the focus returns where it was unless another prompt follows. */
@@ -120,8 +130,18 @@ export function offerPrompt(app) {
     await app.decline(/** @type {string} */ (dialog.dataset.offerId));
     app.status("Offer declined.");
   }));
-  // Escape closes a modal dialog; the offer is kept and shown again, never silently answered.
+  // Escape would close a modal dialog: this one stays, and the offer is never silently answered.
   dialog.addEventListener("cancel", (/** @type {Event} */ event) => event.preventDefault());
+  // The verification dialog (peers panel) opens over the prompt; confirming there updates the
+  // peers, and with them this trust line.
+  verify.addEventListener("click", () => {
+    if (showing !== null && dialog.dataset.peerId) app.events.emit("verify-peer", dialog.dataset.peerId);
+  });
+  app.events.on("peers", (/** @type {any[]} */ peers) => {
+    if (showing === null) return;
+    const peer = peers.find((p) => p.id === dialog.dataset.peerId);
+    if (peer) showTrust(peer.keyStatus);
+  });
 
   app.events.on("offer", (offer) => {
     queue.push(offer);

@@ -174,6 +174,11 @@ export function peersPanel(app) {
       }
       return;
     }
+    await openVerify(peerId);
+  });
+
+  /** The verification dialog for a peer: its code to compare, and "They match". @param {string} peerId */
+  async function openVerify(peerId) {
     try {
       const code = await app.client.verificationCode(peerId);
       const peer = app.peers().find((p) => p.id === peerId);
@@ -186,7 +191,9 @@ export function peersPanel(app) {
     } catch (error) {
       app.error(error instanceof Error ? error.message : String(error));
     }
-  });
+  }
+  // The offer prompt's "Compare codes…": the same dialog, over the prompt.
+  app.events.on("verify-peer", (/** @type {string} */ peerId) => void openVerify(peerId));
 
   verifyConfirm.addEventListener("click", () => {
     if (verifying) {
