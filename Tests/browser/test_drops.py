@@ -583,11 +583,11 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     expect(owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-meta")).not_to_have_text(before)
     status = owner.get_by_test_id("drop-list-status")
     expect(status).to_have_text("Extended by 7 days.")  # 7 days → 14
-    # A drop lives at most 30 days from now: extensions stop there, and say so.
-    for said in ["Extended by 7 days.", "Extended by 7 days.", "Extended to 30 days from now, the longest a drop may live.",
-                 "This drop already lives as long as a drop may: 30 days from now."]:
+    # A drop lives at most 30 days from now: extensions stop there, say so, and the button goes.
+    for said in ["Extended by 7 days.", "Extended by 7 days.", "Extended to 30 days from now, the longest a drop may live."]:
         owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-extend").click()
         expect(status).to_have_text(said)
+    expect(owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-extend")).to_have_count(0)
     owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-copy").click()
     expect(status).to_have_text(re.compile(r"^(Link copied\.|Copying was refused by the browser; the link is http.*)$"))
     owner.once("dialog", lambda dialog: dialog.accept())

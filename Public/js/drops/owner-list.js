@@ -113,12 +113,16 @@ export function ownerList({ api, owned, document, root, status }) {
         (await copyText(navigator, link)) ? "Link copied." : `Copying was refused by the browser; the link is ${link}`,
       );
     }
-    if (drop.state === "active") {
+    // No "Extend" on a drop that already lives as long as a drop may: it could only say so.
+    const leftS = () => Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000);
+    if (drop.state === "active" && extension(leftS(), maxLifetimeS).expiresIn !== null) {
       button(maxLifetimeS >= EXTENSION_S ? `Extend ${lifetimeLabel(EXTENSION_S)}` : "Extend to the longest", "drop-row-extend", async () => {
-        const { expiresIn, message } = extension(Math.max(0, (Date.parse(drop.expiresAt) - Date.now()) / 1000), maxLifetimeS);
+        const { expiresIn, message } = extension(leftS(), maxLifetimeS);
         if (expiresIn !== null) await api.change(drop.id, { expiresIn });
         return message;
       });
+    }
+    if (drop.state === "active") {
       button("Revoke", "drop-row-revoke", async () => {
         if (!confirm("Revoke this drop? The link stops working at once.")) return;
         await api.revoke(drop.id);
