@@ -458,6 +458,36 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expect(late.get_by_test_id("drop-open-password")).to_be_hidden()
 
 
+def test_an_unfinished_upload_says_what_it_was_and_can_be_discarded(world: World, tmp_path: Path) -> None:
+    source = tmp_path / "notes.bin"
+    source.write_bytes(os.urandom(3 * 1024 * 1024))
+    owner = world.member()
+    # Every PATCH waits here: the upload is made on the server, none of its bytes arrive.
+    held: list = []
+    owner.route(re.compile(r"/api/v1/uploads/"),
+                lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
+    owner.get_by_test_id("drop-file-input").set_input_files(str(source))
+    owner.get_by_test_id("drop-create").click()
+    for _ in range(300):
+        if held:
+            break
+        owner.wait_for_timeout(100)
+    assert held, "no PATCH was made"
+    for route in held:  # never sent: the server has the upload, none of its bytes, and no PATCH under way
+        route.abort()
+    owner.unroute(re.compile(r"/api/v1/uploads/"))
+    owner.reload()
+    hint = owner.get_by_test_id("drop-pending-hint")
+    expect(hint).to_contain_text("An unfinished upload of “notes.bin” (3.0 MiB) can continue")
+    with owner.expect_response(lambda r: r.request.method == "DELETE" and "/api/v1/uploads/" in r.url) as deleted:
+        owner.get_by_test_id("drop-pending-discard").click()
+    assert deleted.value.status == 204
+    expect(hint).to_be_empty()
+    owner.reload()
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    expect(hint).to_be_empty()
+
+
 def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, tmp_path: Path) -> None:
     source = tmp_path / "big.bin"
     source.write_bytes(os.urandom(MIB * 1024 * 1024))
@@ -514,7 +544,9 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     owner.unroute(uploads)
     owner.reload()
     expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
-    expect(owner.get_by_test_id("drop-pending-hint")).to_contain_text("choose the same files again")
+    expect(owner.get_by_test_id("drop-pending-hint")).to_contain_text(
+        f"An unfinished upload of “{source.name}” (")
+    expect(owner.get_by_test_id("drop-pending-hint")).to_contain_text("MiB) can continue: choose the same files again")
     before = world.server.metrics()["ferry_network_received_bytes_total"]
     owner.get_by_test_id("drop-file-input").set_input_files(str(source))
     owner.get_by_test_id("drop-create").click()

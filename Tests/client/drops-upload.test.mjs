@@ -9,7 +9,7 @@ import { test } from "node:test";
 import { createHttp } from "../../Public/js/http.js";
 import { decodeAll, encodeAll } from "../../Public/js/drops/ece.js";
 import { createEncodeSource, alignedChunk } from "../../Public/js/drops/encode-source.js";
-import { planDrop, selectionKey } from "../../Public/js/drops/pending.js";
+import { describePlan, planDrop, selectionKey } from "../../Public/js/drops/pending.js";
 import { encodedLength, locate, plaintextSize, recordCount, recordStart } from "../../Public/js/drops/sizes.js";
 import { createTus } from "../../Public/js/drops/tus.js";
 import { uploadStream } from "../../Public/js/drops/upload.js";
@@ -195,6 +195,9 @@ test("resume bookkeeping: the same files find the same secret and salts; another
   const options = { store, derive: (secret, password) => deriveDropKeys(secret, password, webcrypto), encodedLength, random, iterations: 600_000 };
   const first = await planDrop({ ...options, entries, password: "" });
   assert.equal(first.resumed, false);
+  // What the page tells the user to pick again: the paths and their total size, from the record.
+  assert.deepEqual(describePlan(first.plan), { paths: ["a.txt", "dir/b.bin"], size: 30 });
+  assert.deepEqual(describePlan({ ...first.plan, files: [...first.plan.files, { key: "not json" }] }), { paths: ["a.txt", "dir/b.bin"], size: 30 });
   first.plan.files[0].upload = "/uploads/x";
   await store.put(first.plan);
   const reversed = [entries[1], entries[0]];

@@ -20,7 +20,7 @@ import { createDropsApi } from "./drops-api.js";
 import { idbStore } from "./idb.js";
 import { MIN_PASSWORD_ITERATIONS, deriveDropKeys, newSecret } from "./keys.js";
 import { sealMetadata } from "./metadata.js";
-import { planDrop } from "./pending.js";
+import { describePlan, planDrop } from "./pending.js";
 import { encodedLength } from "./sizes.js";
 import { limitProblems, metadataFits, metadataProblem } from "./limits.js";
 import { MAX_THUMBNAILS, makeThumbnail } from "./thumbnails.js";
@@ -418,6 +418,33 @@ $("drop-another").addEventListener("click", () => {
 /** The server forgets unfinished uploads after a day without writes (uploadLifetime). */
 const PENDING_LIFETIME_MS = 24 * 60 * 60 * 1000;
 
+/**
+ * One unfinished drop: which files to pick again (names and size, from this browser's record),
+ * and "Discard" to give it up (its uploads are deleted on the server, its record here).
+ * @param {import("./pending.js").PendingDrop} plan
+ */
+function pendingLine(plan) {
+  const { paths, size } = describePlan(plan);
+  const shown = paths.slice(0, 3).map((path) => `“${path}”`);
+  const more = plan.files.length - shown.length;
+  const what = shown.length === 0 ? plural(plan.files.length, "file") : more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(" and ");
+  const discard = el(document, "button", {
+    className: "button button-small",
+    text: "Discard",
+    attrs: { type: "button", "data-testid": "drop-pending-discard", "aria-label": `Discard the unfinished upload of ${what}` },
+  });
+  discard.addEventListener("click", async () => {
+    discard.disabled = true;
+    for (const file of plan.files) if (file.upload) await tus.remove(file.upload).catch(() => {});
+    await pending.delete(plan.selection).catch(() => {});
+    await showPending();
+  });
+  return el(document, "span", { className: "drop-pending" }, [
+    `An unfinished upload of ${what} (${formatBytes(size)}) can continue: choose the same files again and press “Encrypt and upload”. `,
+    discard,
+  ]);
+}
+
 /** Forgets plans the server has forgotten, and says when an unfinished drop can be continued. */
 async function showPending() {
   try {
@@ -427,10 +454,7 @@ async function showPending() {
       if (Date.now() - plan.createdAt > PENDING_LIFETIME_MS) await pending.delete(plan.selection);
       else live.push(plan);
     }
-    if (live.length > 0) {
-      const names = live.map((plan) => plural(plan.files.length, "file")).join(", ");
-      $("drop-pending-hint").textContent = `An unfinished upload (${names}) can continue: choose the same files again and press “Encrypt and upload”.`;
-    }
+    $("drop-pending-hint").replaceChildren(...live.map(pendingLine));
   } catch {
     // IndexedDB unavailable (private mode in some browsers): no resuming, nothing to show.
   }

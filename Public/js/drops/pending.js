@@ -102,3 +102,24 @@ export async function planDrop({ store, entries, password, derive, encodedLength
   await store.put(plan);
   return { plan, keys, resumed: false, stale };
 }
+
+/**
+ * What a pending drop holds, as far as its record says (each file's key names its path and size):
+ * for telling the user which files to pick again.
+ * @param {PendingDrop} plan
+ * @returns {{ paths: string[], size: number }}
+ */
+export function describePlan(plan) {
+  const paths = [];
+  let size = 0;
+  for (const file of plan.files) {
+    try {
+      const [path, bytes] = JSON.parse(file.key);
+      if (typeof path === "string") paths.push(path);
+      if (Number.isSafeInteger(bytes)) size += bytes;
+    } catch {
+      // a key of another shape: counted, not named
+    }
+  }
+  return { paths, size };
+}
