@@ -89,7 +89,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * Where files come from and go to; the browser's is transfer/browser-files.js.
  * @typedef {object} FileAdapters
  * @property {(files: any[]) => Source} sourceFor
- * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void>, saved?: () => SavedFile[] }} sinksFor
+ * @property {(context: { transferId: string, fromDevice: string, fromName: string, manifest: Manifest, target: ReceiveTarget, book: ResumeBook }) => SinkFactory & { deliver?: (item: ManifestItem) => Promise<void>, complete?: () => Promise<void>, discardAll?: () => Promise<void>, saved?: () => SavedFile[], savedInto?: () => string | null }} sinksFor
  *   `deliver` after each verified item, `complete` once every item is (the receiver awaits it
  *   before telling the sender `done`); `saved` the downloads made and still kept
  */
@@ -138,6 +138,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {string | null} [note] what the row says in place of its state, when that alone would
  *   mislead ("continued in a newer transfer", "stopped when this page was reloaded: …")
  * @property {SavedFile[]} [saved] received files saved as downloads and still kept ("Save again")
+ * @property {string | null} [savedInto] the folder made for a transfer accepted into a picked folder ("From Ann (2)")
  */
 
 /**
@@ -1058,6 +1059,7 @@ export class PeerClient extends Emitter {
       error: transfer.error,
       note: transfer.note ?? null,
       saved: transfer.sinks?.saved?.() ?? [],
+      savedInto: transfer.sinks?.savedInto?.() ?? null,
     };
   }
 

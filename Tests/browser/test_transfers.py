@@ -265,6 +265,9 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
             break
         bob.wait_for_timeout(250)
     assert {re.sub(r"^From Ann/", "", path): digest for path, digest in received.items()} == expected
+    # The status line says which folder in the picked one took them.
+    expect(bob.locator("#share-status")).to_contain_text("received from Ann")
+    expect(bob.locator("#share-status")).to_contain_text("saved into “From Ann”")
 
     # 3. A text message, shown as text.
     message = "Lunch at 1? <b>not bold</b> — ünïcödé, menu: https://example.org/menu?day=mon."

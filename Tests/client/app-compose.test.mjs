@@ -201,6 +201,7 @@ test("how a transfer ended is said in the status line", () => {
     "big.bin from Bob · Laptop: cancelled by the other side.",
   ]);
   assert.equal(outcome(view("failed", "out", "the peer went away")), "big.bin to Bob · Laptop: failed: the peer went away.");
+  assert.equal(outcome({ ...view("done", "in"), savedInto: "From Bob (2)" }), "big.bin received from Bob · Laptop, saved into “From Bob (2)”.");
 });
 
 test("how a transfer ended leaves the status line once another transfer gets under way", () => {

@@ -70,7 +70,9 @@ import { followSelection, recipients, toggleSelection, transferRow } from "./mod
 export function outcome(view) {
   const row = transferRow(view);
   const what = `${row.name} ${row.peer}`;
-  if (view.state === "done") return view.direction === "out" ? `${row.name} sent ${row.peer}.` : `${row.name} received ${row.peer}.`;
+  if (view.state === "done" && view.direction === "out") return `${row.name} sent ${row.peer}.`;
+  // Into a picked folder: which folder in it, as a second try gets a folder of its own.
+  if (view.state === "done") return `${row.name} received ${row.peer}${view.savedInto ? `, saved into “${view.savedInto}”` : ""}.`;
   return `${what}: ${row.stateText}.`;
 }
 

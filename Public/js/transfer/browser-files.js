@@ -213,6 +213,8 @@ export function createBrowserFiles({
     sinksFor({ fromDevice, fromName, manifest, target, book }) {
       /** @type {Promise<FileSystemDirectoryHandle> | null} */
       let folder = null;
+      /** The name of the folder made in the picked one ("From Ann", "From Ann (2)"), once made. */
+      let folderName = /** @type {string | null} */ (null);
       const parts = new Set();
       /**
        * What was handed over as a download and is still kept: the row offers "Save again" (a
@@ -252,6 +254,8 @@ export function createBrowserFiles({
       return {
         /** The downloads still kept, to be saved again by a click. */
         saved: () => saved.map((entry) => ({ ...entry })),
+        /** The folder the items went into, inside the one the user picked (null: not a folder, or nothing yet). */
+        savedInto: () => folderName,
 
         /** @param {ManifestItem} item @returns {Promise<Sink>} */
         async open(item) {
@@ -306,11 +310,17 @@ export function createBrowserFiles({
         /** Puts a verified item where the user wanted it, then deletes its OPFS part. @param {ManifestItem} item */
         async deliver(item) {
           if (target.kind === "zip") return; // kept for the zip, made once every item is here
+          // The folder is asked for before anything awaits, so `complete` finds it under way.
+          if (target.kind === "folder" && target.handle) {
+            folder ??= newFolder(target.handle, `From ${fromName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}`).then((dir) => {
+              folderName = dir.name;
+              return dir;
+            });
+          }
           const part = partName(fromDevice, item);
           const file = await (await (await incoming()).getFileHandle(part)).getFile();
           if (target.kind === "folder" && target.handle) {
-            folder ??= newFolder(target.handle, `From ${fromName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, "_").slice(0, 60)}`);
-            let dir = await folder;
+            let dir = await /** @type {Promise<FileSystemDirectoryHandle>} */ (folder);
             const segments = item.path.split("/");
             const name = /** @type {string} */ (segments.pop());
             for (const segment of segments) dir = await dir.getDirectoryHandle(segment, { create: true });
@@ -325,6 +335,8 @@ export function createBrowserFiles({
 
         /** Every item is verified: as one zip, the download is made now. */
         async complete() {
+          // Into a folder: done once it is named, so the transfer's end can say where it went.
+          if (target.kind === "folder") return void (await folder?.catch(() => {}));
           if (target.kind !== "zip") return;
           const dir = await incoming();
           const zip = new ZipWriter();
