@@ -17,6 +17,22 @@ extension IdentityService {
         }
     }
 
+    /// Creates a team owned by the user with `ownerEmail` (the admin's page names the owner by email).
+    public func createTeam(name rawName: String?, ownerEmail rawEmail: String?, context: ActionContext) async throws
+        -> Team
+    {
+        var rules = InputRules()
+        _ = rules.name(rawName, at: "/name", what: "The team name")
+        let email = rules.email(rawEmail, at: "/owner")
+        try rules.check()
+        guard let owner = try await store.user(email: email) else {
+            let detail = "No user has this email: the owner must have an account."
+            throw HTTPError(
+                .notFound, detail: detail, type: "not-found", errors: [.init(pointer: "/owner", detail: detail)])
+        }
+        return try await createTeam(name: rawName, ownerID: owner.id, context: context)
+    }
+
     public func renameTeam(_ teamID: UUID, name rawName: String?, context: ActionContext) async throws -> Team {
         var rules = InputRules()
         let name = rules.name(rawName, at: "/name", what: "The team name")

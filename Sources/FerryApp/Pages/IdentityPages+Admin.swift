@@ -12,7 +12,12 @@ extension IdentityPages {
             var state = state
             state.principal = principal
             state.section = .admin
-            var response = try pages.render(AdminUsersPage(state: state, users: try await service.store.listUsers()))
+            // The new team's owner is the admin unless they name someone else.
+            if state.form["teamOwner"] == nil { state.form["teamOwner"] = principal.user.email }
+            var response = try pages.render(
+                AdminUsersPage(
+                    state: state, users: try await service.store.listUsers(),
+                    teams: try await service.store.allTeams(viewer: principal.user.id)))
             response.headers[.cacheControl] = "no-store"
             return response
         }
@@ -42,6 +47,28 @@ extension IdentityPages {
                     email: form["email"], displayName: form["displayName"], password: form["password"],
                     isAdmin: form["isAdmin"] == "true", context: call.context)
                 return Self.done("/admin/users", .userCreated)
+            } page: { state in
+                try await usersPage(principal, state: state)
+            }
+        }
+        page(routes, .post, "/admin/users/:userID/password", formOn: "/admin/users") { call in
+            guard let principal = try admin(call) else { return Self.signInFirst(call) }
+            let form = try await call.request.decodeForm()
+            return try await Self.form(state: PageState()) {
+                try await service.resetPassword(
+                    of: try call.id("userID"), to: form["password"], context: call.context)
+                return Self.done("/admin/users", .passwordSet)
+            } page: { state in
+                try await usersPage(principal, state: state)
+            }
+        }
+        page(routes, .post, "/admin/teams", formOn: "/admin/users") { call in
+            guard let principal = try admin(call) else { return Self.signInFirst(call) }
+            let form = try await call.request.decodeForm()
+            let typed: [String: any Sendable] = ["teamName": form["name"] ?? "", "teamOwner": form["owner"] ?? ""]
+            return try await Self.form(state: PageState(form: typed)) {
+                _ = try await service.createTeam(name: form["name"], ownerEmail: form["owner"], context: call.context)
+                return Self.done("/admin/users", .teamCreated)
             } page: { state in
                 try await usersPage(principal, state: state)
             }

@@ -32,10 +32,11 @@ public struct IdentityPages: Sendable {
 
     /// Registers a page route: the request is identified (and changes origin-checked) first.
     ///
-    /// A form's action with no page of its own names the page its form is on (`formOn`, a prefix
-    /// of `path`): a refused form renders that page again at the action's address, and loading
-    /// that address later (a reload, a bookmark, the back button) must show the page again, not
-    /// 405. So a GET of the action's address is sent there.
+    /// A form's action with no page of its own names the page its form is on (`formOn`: a fixed
+    /// path, or a prefix of `path` whose `:parameters` are the action's): a refused form renders
+    /// that page again at the action's address, and loading that address later (a reload, a
+    /// bookmark, the back button) must show the page again, not 405. So a GET of the action's
+    /// address is sent there.
     func page(
         _ routes: RouteGroup, _ method: HTTPRequest.Method, _ path: String, formOn: String? = nil,
         _ handler: @escaping @Sendable (APICall) async throws -> Response
@@ -57,7 +58,9 @@ public struct IdentityPages: Sendable {
                 return response
             }
         }
-        if let formOn {
+        if let formOn, !formOn.contains(":") {
+            routes.on(.get, path) { _ in .redirect(to: formOn) }
+        } else if let formOn {
             let pattern = formOn.split(separator: "/", omittingEmptySubsequences: false)
             precondition(path.split(separator: "/", omittingEmptySubsequences: false).starts(with: pattern))
             routes.on(.get, path) { request in

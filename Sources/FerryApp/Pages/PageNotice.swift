@@ -9,6 +9,8 @@ enum PageNotice: String, CaseIterable {
     case roleChanged = "role-changed"
     case memberRemoved = "member-removed"
     case memberAdded = "member-added"
+    case passwordSet = "password-set"
+    case teamCreated = "team-created"
     case inviteRevoked = "invite-revoked"
     case userCreated = "user-created"
     case userDisabled = "user-disabled"
@@ -24,6 +26,9 @@ enum PageNotice: String, CaseIterable {
         case .roleChanged: "The role was changed."
         case .memberRemoved: "The member was removed."
         case .memberAdded: "The member was added. They see the team the next time they open Ferry."
+        case .passwordSet:
+            "The password was set, and their sessions were signed out. Give it to them by a safe channel."
+        case .teamCreated: "The team was created. Its owner adds members or sends invite links from its page."
         case .inviteRevoked: "The invite was revoked."
         case .userCreated: "The user was added."
         case .userDisabled: "The user was disabled."

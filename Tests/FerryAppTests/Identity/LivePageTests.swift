@@ -202,5 +202,56 @@ struct LivePageTests {
         #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.disabled == false)
         let me = fixture.user("admin").id.uuidString.lowercased()
         #expect(try await client.postForm("/admin/users/\(me)/disable", [], as: fixture.session("admin")).status == 409)
+
+        // A forgotten password is set by an admin: the new one signs in, the user's sessions end.
+        let session = try await fixture.service.signIn(
+            email: "victim@example.org", password: IdentityFixture.password, replacing: nil,
+            context: ActionContext(principal: nil, clientAddress: "test", now: Date()))
+        let victimSession = APIClient.Credential.session(session.sessionToken, origin: nil)
+        let short = try await client.postForm(
+            "/admin/users/\(victim)/password", [("password", "short")], as: fixture.session("admin"))
+        #expect(short.status == 400)
+        #expect(try await client.send("GET", "/api/v1/me", as: victimSession).status == 200)
+        let reset = try await client.postForm(
+            "/admin/users/\(victim)/password", [("password", "a brand new passphrase")], as: fixture.session("admin"))
+        #expect(reset.header("Location") == "/admin/users?done=password-set")
+        #expect(try await client.send("GET", "/api/v1/me", as: victimSession).status == 401)
+        let signedIn = try await fixture.service.signIn(
+            email: "victim@example.org", password: "a brand new passphrase", replacing: nil,
+            context: ActionContext(principal: nil, clientAddress: "test", now: Date()))
+        #expect(!signedIn.sessionToken.isEmpty)
+        #expect(
+            try await client.postForm(
+                "/admin/users/\(victim)/password", [("password", "a brand new passphrase")],
+                as: fixture.session("owner")
+            ).status == 403, "only an admin")
+
+        // Teams: listed, and made with an owner named by email (the admin by default).
+        let listed = try await client.send("GET", "/admin/users", as: fixture.session("admin"))
+        #expect(listed.text.contains(#"href="/teams/\#(fixture.alpha.id.uuidString.lowercased())/admin""#))
+        #expect(listed.text.contains(#"value="admin@example.org""#), "the owner field starts with the admin")
+        let made = try await client.postForm(
+            "/admin/teams", [("name", "Gamma"), ("owner", "member@example.org")], as: fixture.session("admin"))
+        #expect(made.header("Location") == "/admin/users?done=team-created")
+        let gamma = try await fixture.service.store.teams(of: fixture.user("member").id).first {
+            $0.teamName == "Gamma"
+        }
+        #expect(gamma?.role == .owner)
+        let nobody = try await client.postForm(
+            "/admin/teams", [("name", "Delta"), ("owner", "nobody@example.org")], as: fixture.session("admin"))
+        #expect(nobody.status == 404)
+        #expect(nobody.text.contains("the owner must have an account"))
+        #expect(nobody.text.contains(#"value="Delta""#), "the form keeps what was typed")
+        let nameless = try await client.postForm(
+            "/admin/teams", [("name", ""), ("owner", "admin@example.org")], as: fixture.session("admin"))
+        #expect(nameless.status == 400)
+        #expect(
+            try await client.postForm(
+                "/admin/teams", [("name", "Eps"), ("owner", "owner@example.org")], as: fixture.session("owner")
+            )
+            .status == 403)
+        let reloadedForm = try await client.send("GET", "/admin/teams", as: fixture.session("admin"))
+        #expect(reloadedForm.status == 303)
+        #expect(reloadedForm.header("Location") == "/admin/users")
     }
 }
