@@ -326,7 +326,7 @@ def test_shapes_of_the_contract(document):
         "Me": {"user", "teams", "via", "scopes"},
         "TeamSummary": {"id", "name", "role"},
         "Team": {"id", "name", "createdAt", "role", "memberCount"},
-        "Member": {"user", "role", "joinedAt"},
+        "Member": {"user", "role", "joinedAt", "disabled"},
         "Token": {"id", "name", "scopes", "prefix", "createdAt", "expiresAt", "lastUsedAt"},
         "Invite": {"id", "teamID", "role", "maxUses", "uses", "createdAt", "expiresAt", "revokedAt", "createdBy"},
         "InvitePreview": {"teamName", "role", "expiresAt", "valid"},

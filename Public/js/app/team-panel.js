@@ -202,6 +202,9 @@ export function startTeamPanel({ document, api, storage, location, confirm = () 
       /** @type {HTMLElement} */ (row.querySelector(".member-name")).textContent = member.user.displayName;
       /** @type {HTMLElement} */ (row.querySelector(".member-email")).textContent = member.user.email;
       /** @type {HTMLElement} */ (row.querySelector(".member-you")).hidden = member.user.id !== myID;
+      // A server admin disabled the account: it cannot sign in or receive anything.
+      /** @type {HTMLElement} */ (row.querySelector(".member-disabled")).hidden = member.disabled !== true;
+      row.dataset.disabled = String(member.disabled === true);
       const badge = /** @type {HTMLElement} */ (row.querySelector(".role-badge"));
       badge.textContent = roleLabel(member.role);
       badge.dataset.role = member.role;

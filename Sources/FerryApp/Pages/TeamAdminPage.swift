@@ -22,6 +22,7 @@ struct TeamAdminPage: IdentityPage {
                 [
                     "userID": member.userID.uuidString.lowercased(), "displayName": member.displayName,
                     "email": member.email, "isOwner": member.role == .owner, "isSelf": member.userID == viewer,
+                    "disabled": member.disabled,
                     // Neither leaving nor removal can work for the one owner (the server refuses).
                     "isLastOwner": member.role == .owner && owners == 1,
                 ]

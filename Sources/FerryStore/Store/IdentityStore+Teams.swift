@@ -9,7 +9,7 @@ extension IdentityStore {
         """
 
     static let memberQuery = """
-        SELECT m.user_id, u.email, u.display_name, m.role, m.created_at AS joined_at
+        SELECT m.user_id, u.email, u.display_name, u.disabled, m.role, m.created_at AS joined_at
         FROM memberships m JOIN users u ON u.id = m.user_id
         """
 

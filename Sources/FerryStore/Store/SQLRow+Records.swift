@@ -86,7 +86,7 @@ extension SQLRow {
     func member() throws -> Member {
         Member(
             userID: try uuid("user_id"), email: try string("email"), displayName: try string("display_name"),
-            role: try role("role"), joinedAt: try date("joined_at"))
+            role: try role("role"), joinedAt: try date("joined_at"), disabled: try bool("disabled"))
     }
 
     func team() throws -> Team {

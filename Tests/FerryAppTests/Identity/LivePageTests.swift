@@ -197,6 +197,13 @@ struct LivePageTests {
         #expect(
             try await client.postForm("/admin/users/\(victim)/disable", [], as: fixture.session("admin")).status == 303)
         #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("victim")).status == 401)
+        // The team sees the disabled member as such, on its page and in the API.
+        let alpha = fixture.alpha.id.uuidString.lowercased()
+        let teamPage = try await client.send("GET", "/teams/\(alpha)/admin", as: fixture.session("owner"))
+        #expect(teamPage.text.contains(#"<tr id="member-\#(victim)" class="is-inactive">"#))
+        let members = try await client.send("GET", "/api/v1/teams/\(alpha)/members", as: fixture.session("owner"))
+        #expect(members.text.contains(#""disabled":true"#))
+        #expect(members.text.contains(#""disabled":false"#))
         #expect(
             try await client.postForm("/admin/users/\(victim)/enable", [], as: fixture.session("admin")).status == 303)
         #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.disabled == false)
