@@ -469,46 +469,28 @@ describe("peer client: more flows", () => {
     bob2.stop();
   });
 
-  it("cancels from the sender: the receiver is told and drops the partial file", async () => {
-    const hub = new Hub();
-    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
-    const bob = await client(hub, "Bob");
-    await until(() => peerNamed(ann, "Bob"));
-    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
-    const offered = next(bob, "offer");
-    const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
-    await bob.accept((await offered).offerId);
-    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
-    const failed = next(bob, "transfer-failed");
-    await ann.cancel(id);
-    const result = await failed;
-    assert.equal(result.transfer.state, "cancelled");
-    assert.equal(result.transfer.error, "cancelled by the sender", "the receiver is told who cancelled");
-    assert.equal(ann.transfers()[0].state, "cancelled");
-    await until(() => !bob.files.received[0].store.has(0), "partial deleted");
-    ann.stop();
-    bob.stop();
-  });
-
-  it("cancels from the receiver: the sender is told who cancelled", async () => {
-    const hub = new Hub();
-    const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
-    const bob = await client(hub, "Bob");
-    await until(() => peerNamed(ann, "Bob"));
-    const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
-    const offered = next(bob, "offer");
-    await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
-    const { offerId } = await offered;
-    await bob.accept(offerId);
-    await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
-    const failed = next(ann, "transfer-failed");
-    await bob.cancel(offerId);
-    const result = await failed;
-    assert.equal(result.transfer.state, "cancelled");
-    assert.equal(result.transfer.error, "cancelled by the receiver");
-    ann.stop();
-    bob.stop();
-  });
+  for (const canceller of ["sender", "receiver"]) {
+    it(`cancels from the ${canceller}: the other side is told who cancelled, and the receiver drops the partial file`, async () => {
+      const hub = new Hub();
+      const ann = await client(hub, "Ann", { limits: { window: 256 * 1024, readBytes: 64 * 1024 } });
+      const bob = await client(hub, "Bob");
+      await until(() => peerNamed(ann, "Bob"));
+      const bytes = new Uint8Array(randomBytes(8 * 1024 * 1024));
+      const offered = next(bob, "offer");
+      const [id] = await ann.sendFiles([peerNamed(ann, "Bob").id], [{ name: "x.bin", size: bytes.length, bytes }]);
+      await bob.accept((await offered).offerId);
+      await until(() => (bob.transfers()[0]?.done ?? 0) > 0, "bytes at Bob");
+      const failed = next(canceller === "sender" ? bob : ann, "transfer-failed");
+      await (canceller === "sender" ? ann.cancel(id) : bob.cancel(id));
+      const result = await failed;
+      assert.equal(result.transfer.state, "cancelled");
+      assert.equal(result.transfer.error, `cancelled by the ${canceller}`);
+      await until(() => ann.transfers()[0].state === "cancelled" && bob.transfers()[0].state === "cancelled", "cancelled on both sides");
+      await until(() => !bob.files.received[0].store.has(0), "partial deleted");
+      ann.stop();
+      bob.stop();
+    });
+  }
 
   it("declines offers over the per-device rate limit without showing them", async () => {
     const hub = new Hub();

@@ -23,14 +23,24 @@ extension IdentityService {
     {
         var rules = InputRules()
         _ = rules.name(rawName, at: "/name", what: "The team name")
-        let email = rules.email(rawEmail, at: "/owner")
+        _ = rules.email(rawEmail, at: "/owner")
         try rules.check()
-        guard let owner = try await store.user(email: email) else {
-            let detail = "No user has this email: the owner must have an account."
-            throw HTTPError(
-                .notFound, detail: detail, type: "not-found", errors: [.init(pointer: "/owner", detail: detail)])
-        }
+        let owner = try await existingUser(
+            email: rawEmail, at: "/owner", otherwise: "No user has this email: the owner must have an account.")
         return try await createTeam(name: rawName, ownerID: owner.id, context: context)
+    }
+
+    /// The user with this email, or a 404 naming the form field (one sentence for the page and the
+    /// field: the page says it once, PageState).
+    func existingUser(email rawEmail: String?, at pointer: String, otherwise detail: String) async throws -> User {
+        var rules = InputRules()
+        let email = rules.email(rawEmail, at: pointer)
+        try rules.check()
+        guard let user = try await store.user(email: email) else {
+            throw HTTPError(
+                .notFound, detail: detail, type: "not-found", errors: [.init(pointer: pointer, detail: detail)])
+        }
+        return user
     }
 
     public func renameTeam(_ teamID: UUID, name rawName: String?, context: ActionContext) async throws -> Team {
@@ -49,15 +59,8 @@ extension IdentityService {
     public func addMember(
         to teamID: UUID, email rawEmail: String?, role: Role, context: ActionContext
     ) async throws -> Member {
-        var rules = InputRules()
-        let email = rules.email(rawEmail, at: "/email")
-        try rules.check()
-        guard let user = try await store.user(email: email) else {
-            // One sentence for the page and the field: the page says it once (PageState).
-            let detail = "No user has this email; invite them instead."
-            throw HTTPError(
-                .notFound, detail: detail, type: "not-found", errors: [.init(pointer: "/email", detail: detail)])
-        }
+        let user = try await existingUser(
+            email: rawEmail, at: "/email", otherwise: "No user has this email; invite them instead.")
         return try await storeCall {
             try await store.addMember(
                 user.id, to: teamID, role: role, now: context.now,
