@@ -336,6 +336,15 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     pasted.goto(link)
     expect(pasted.get_by_test_id("drop-open-confirm")).to_contain_text("of the 2 downloads left")
     expect(pasted.get_by_test_id("drop-open-error")).to_have_text("")
+    # "Skip to content" keeps the key in the address and the page as it is.
+    pasted.locator(".skip-link").focus()
+    pasted.keyboard.press("Enter")
+    expect(pasted.locator("#main")).to_be_focused()
+    assert pasted.url == link
+    # Any other fragment (not a key) leaves the page as it is too.
+    pasted.evaluate("location.hash = 'main'")
+    pasted.wait_for_timeout(300)
+    expect(pasted.get_by_test_id("drop-open-confirm")).to_be_visible()
     pasted.close()
 
     # The server cannot be reached at first: the page offers to try again, and then opens.

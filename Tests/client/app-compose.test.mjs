@@ -213,8 +213,11 @@ test("how a transfer ended leaves the status line once another transfer gets und
     bytesPerSecond: null, etaMs: null, peer: { deviceId: "d", deviceName: "Laptop", userName: "Bob", guest: false },
     summary: { count: 1, totalSize: 5, isText: false, folders: [], names: ["big.bin"], more: 0 },
   });
+  client.emit("transfer", view("T0", "running")); // already moving before T1 ended
   client.emit("transfer-failed", { transfer: view("T1", "cancelled"), reason: "x" });
   client.emit("transfer", view("T1", "cancelled"));
+  client.emit("transfer", view("T0", "running"));
+  assert.deepEqual(over, [], "a progress tick of a transfer already running leaves it");
   client.emit("transfer", view("T2", "offered"));
   assert.deepEqual(over, [], "the ended one itself, or an offer not yet answered, leaves it");
   client.emit("transfer", view("T2", "running"));

@@ -228,10 +228,13 @@ export function composeApp({ client, features, env = {} }) {
   /** The status line's last "how a transfer ended", until another transfer gets under way. */
   let ended = { id: "", message: "" };
   client.on("transfer", (/** @type {TransferView} */ view) => {
+    const before = transfers.get(view.id)?.state;
     transfers.set(view.id, view);
     events.emit("transfer", view);
-    // Another transfer is moving: "X: cancelled." about the one before would read as current.
-    if (ended.id && view.id !== ended.id && (view.state === "connecting" || view.state === "running")) {
+    // Another transfer gets under way (changes into connecting or running, not a progress tick of
+    // one already running): "X: cancelled." about the one before would read as current.
+    const started = (view.state === "connecting" || view.state === "running") && before !== "connecting" && before !== "running";
+    if (ended.id && view.id !== ended.id && started) {
       events.emit("status-over", ended.message);
       ended = { id: "", message: "" };
     }

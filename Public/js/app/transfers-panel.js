@@ -49,6 +49,7 @@ export function transfersPanel(app) {
       rows.delete(id);
     }
     history.clearFinished();
+    stopped.clear(); // their rows went: a later send must not bring them back
     empty.hidden = rows.size > 0;
     showClear();
     list.closest("section")?.querySelector("h2")?.focus?.();

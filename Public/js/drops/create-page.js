@@ -106,6 +106,9 @@ function setBusy(/** @type {boolean} */ value) {
   $("drop-pause").hidden = !busy;
   $("drops").dataset.state = busy ? "uploading" : "ready";
   for (const button of $("drop-files-part").querySelectorAll("button")) button.disabled = busy;
+  // Discarding an unfinished upload while a drop is being made could delete the very uploads it
+  // continues: the line waits until the drop is made or given up.
+  $("drop-pending-hint").hidden = busy;
 }
 
 /** How far the upload got, as the progress line last said it ("17 % (7.9 MiB of 46 MiB)"). */
@@ -283,6 +286,7 @@ async function textDrop(password) {
 
 async function create() {
   showError("");
+  reached = ""; // "Paused at …" is this drop's, not the last one's
   const password = $("drop-password").value;
   const maxText = $("drop-max").value.trim();
   const maxDownloads = maxText === "" ? undefined : Number(maxText);
@@ -309,6 +313,7 @@ async function create() {
     const link = `${location.origin}/d/${encodeURIComponent(drop.id)}#${toBase64Url(made.secret)}`;
     await owned.put({ id: drop.id, link, metadataKey: toBase64Url(made.keys.metadataKey), metadata: toBase64Url(metadata), createdAt: Date.now() });
     if (made.selection) await pending.delete(made.selection);
+    await showPending(); // the line about it (if it continued one) is over
     showLink(link, reachText({ password: Boolean(made.password), maxDownloads, expiresAt: drop.expiresAt }));
     entries = [];
     renderPicked();

@@ -316,11 +316,16 @@ async function folderSink(folder, path, own) {
   const segments = path.split("/");
   let dir = folder;
   for (const segment of segments.slice(0, -1)) dir = await dir.getDirectoryHandle(segment, { create: true });
+  // A stopped run's file is written over only while it is still empty, as a writable stopped before
+  // `close` leaves it: the record is per drop, not per folder, and another folder (or the user
+  // meanwhile) may hold a file of that name with something in it.
   const ownName = own?.split("/").at(-1);
-  const name =
-    own !== null && own.split("/").slice(0, -1).join("/") === segments.slice(0, -1).join("/") && ownName
-      ? ownName
-      : await freeName(dir, /** @type {string} */ (segments.at(-1)));
+  const sameDir = own !== null && own.split("/").slice(0, -1).join("/") === segments.slice(0, -1).join("/");
+  const ownEmpty =
+    sameDir && ownName !== undefined
+      ? await dir.getFileHandle(ownName).then(async (handle) => (await handle.getFile()).size === 0, () => false)
+      : false;
+  const name = ownEmpty && ownName !== undefined ? ownName : await freeName(dir, /** @type {string} */ (segments.at(-1)));
   const file = await dir.getFileHandle(name, { create: true });
   const writable = await file.createWritable();
   return {

@@ -311,9 +311,10 @@ async function download(mode, folder, only) {
   for (const button of downloadButtons()) button.disabled = true;
   $("drop-open-error").textContent = "";
   root.dataset.state = "downloading";
-  $("drop-saved").replaceChildren();
+  if (!only) $("drop-saved").replaceChildren();
   $("drop-download-progress").textContent = "Starting…";
-  await clearOutputs();
+  // One file alone adds to what was saved (an earlier file's download may still read its output).
+  if (!only) await clearOutputs();
   const worker = new Worker(import.meta.resolve("./download-worker.js"), { type: "module" });
   let resumedBytes = 0;
   const meter = new ProgressMeter(files.reduce((sum, file) => sum + file.size, 0));
@@ -404,8 +405,15 @@ void sweepStaleOutputs();
 wireShowPassword(document);
 // The key is in the fragment, which changes without loading the page: someone who pastes the whole
 // link over a cut one (or another drop's link) into this tab must get that link, not the page the
-// old one made. A download under way is not thrown away for it.
+// old one made. Only another well-formed key counts: the layout's "Skip to content" (#main) changes
+// the fragment too. A download under way is not thrown away for it.
+const openedWith = location.hash;
+// Here the fragment is the key: "Skip to content" moves the focus without replacing it with #main.
+document.querySelector(".skip-link")?.addEventListener("click", (/** @type {Event} */ event) => {
+  event.preventDefault();
+  document.getElementById("main")?.focus();
+});
 window.addEventListener("hashchange", () => {
-  if (root.dataset.state !== "downloading") location.reload();
+  if (location.hash !== openedWith && secretFromLink() !== null && root.dataset.state !== "downloading") location.reload();
 });
 void start();

@@ -31,7 +31,7 @@ extension IdentityService {
     }
 
     /// The user with this email, or a 404 naming the form field (one sentence for the page and the
-    /// field: the page says it once, PageState).
+    /// field: the page says it once, PageState); a disabled account is a 409.
     func existingUser(email rawEmail: String?, at pointer: String, otherwise detail: String) async throws -> User {
         var rules = InputRules()
         let email = rules.email(rawEmail, at: pointer)
@@ -39,6 +39,14 @@ extension IdentityService {
         guard let user = try await store.user(email: email) else {
             throw HTTPError(
                 .notFound, detail: detail, type: "not-found", errors: [.init(pointer: pointer, detail: detail)])
+        }
+        // A member or owner who cannot sign in would be one in name only (and an only owner
+        // nobody can act for).
+        guard !user.disabled else {
+            let disabled = "This account is disabled: a server admin enables it first."
+            throw HTTPError(
+                .conflict, detail: disabled, type: "account-disabled",
+                errors: [.init(pointer: pointer, detail: disabled)])
         }
         return user
     }

@@ -61,12 +61,14 @@ public struct IdentityPages: Sendable {
         if let formOn, !formOn.contains(":") {
             routes.on(.get, path) { _ in .redirect(to: formOn) }
         } else if let formOn {
-            let pattern = formOn.split(separator: "/", omittingEmptySubsequences: false)
-            precondition(path.split(separator: "/", omittingEmptySubsequences: false).starts(with: pattern))
+            let pattern = formOn.split(separator: "/")
+            precondition(path.split(separator: "/").starts(with: pattern))
             routes.on(.get, path) { request in
-                // The same segments of the address as sent (the page's ids are the form's).
-                let segments = request.path.split(separator: "/", omittingEmptySubsequences: false)
-                return .redirect(to: segments.prefix(pattern.count).joined(separator: "/"))
+                // The same segments of the address as sent (the page's ids are the form's). Empty
+                // segments are left out, as routing does: "//teams/…" must not become "//teams",
+                // which a browser reads as another host.
+                let segments = request.path.split(separator: "/")
+                return .redirect(to: "/" + segments.prefix(pattern.count).joined(separator: "/"))
             }
         }
     }

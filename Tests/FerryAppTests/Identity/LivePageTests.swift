@@ -122,6 +122,9 @@ struct LivePageTests {
         let reloaded = try await client.send("GET", "\(beta)/members/\(other)/role", as: fixture.session("other"))
         #expect(reloaded.status == 303)
         #expect(reloaded.header("Location") == beta)
+        // Extra slashes do not make the target another host ("//teams/…" is a network path).
+        let doubled = try await client.send("GET", "/\(beta)/members/\(other)/role", as: fixture.session("other"))
+        #expect(doubled.header("Location") == beta)
         #expect(try await fixture.service.store.role(of: fixture.user("other").id, in: fixture.beta.id) == .owner)
         for (form, page) in [
             ("/account/tokens", "/account"), ("/account/password", "/account"),
@@ -204,6 +207,11 @@ struct LivePageTests {
         let members = try await client.send("GET", "/api/v1/teams/\(alpha)/members", as: fixture.session("owner"))
         #expect(members.text.contains(#""disabled":true"#))
         #expect(members.text.contains(#""disabled":false"#))
+        // Nor is a disabled account made a team's owner: it could not act as one.
+        let disabledOwner = try await client.postForm(
+            "/admin/teams", [("name", "Zeta"), ("owner", "victim@example.org")], as: fixture.session("admin"))
+        #expect(disabledOwner.status == 409)
+        #expect(disabledOwner.text.contains("This account is disabled"))
         #expect(
             try await client.postForm("/admin/users/\(victim)/enable", [], as: fixture.session("admin")).status == 303)
         #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.disabled == false)
