@@ -122,6 +122,24 @@ def small_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> I
                              ["--max-drop-files", "2", "--max-drop-size", "200000", "--max-metadata-size", "1052"])
 
 
+def hold_patches(page: Page) -> list:
+    """Holds every PATCH of the page's uploads (the routes are returned, never continued): the
+    uploads are made on the server, none of their bytes arrive."""
+    held: list = []
+    page.route(re.compile(r"/api/v1/uploads/"),
+               lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
+    return held
+
+
+def wait_for_held(page: Page, held: list) -> None:
+    """Waits (at most 30 s) until a PATCH was held."""
+    for _ in range(300):
+        if held:
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("no PATCH reached the gate")
+
+
 def make_link(page: Page) -> str:
     expect(page.get_by_test_id("drop-result")).to_be_visible(timeout=120_000)
     link = page.get_by_test_id("drop-link").input_value()
@@ -292,15 +310,9 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_
     image.write_bytes(png(320, 200))
     owner.get_by_test_id("drop-file-input").set_input_files(str(image))
     # While the drop is made (its one PATCH held here) its files can be neither added nor removed.
-    held: list = []
-    owner.route(re.compile(r"/api/v1/uploads/"),
-                lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
+    held = hold_patches(owner)
     owner.get_by_test_id("drop-create").click()
-    for _ in range(300):
-        if held:
-            break
-        owner.wait_for_timeout(100)
-    assert held, "no PATCH reached the gate"
+    wait_for_held(owner, held)
     expect(owner.locator("#drops")).to_have_attribute("data-state", "uploading")
     expect(owner.locator("#drop-pick-files")).to_be_disabled()
     expect(owner.get_by_test_id("drop-picked-remove")).to_be_disabled()
@@ -471,17 +483,10 @@ def test_an_unfinished_upload_says_what_it_was_and_can_be_discarded(world: World
     source = tmp_path / "notes.bin"
     source.write_bytes(os.urandom(3 * 1024 * 1024))
     owner = world.member()
-    # Every PATCH waits here: the upload is made on the server, none of its bytes arrive.
-    held: list = []
-    owner.route(re.compile(r"/api/v1/uploads/"),
-                lambda route: held.append(route) if route.request.method == "PATCH" else route.continue_())
+    held = hold_patches(owner)
     owner.get_by_test_id("drop-file-input").set_input_files(str(source))
     owner.get_by_test_id("drop-create").click()
-    for _ in range(300):
-        if held:
-            break
-        owner.wait_for_timeout(100)
-    assert held, "no PATCH was made"
+    wait_for_held(owner, held)
     for route in held:  # never sent: the server has the upload, none of its bytes, and no PATCH under way
         route.abort()
     owner.unroute(re.compile(r"/api/v1/uploads/"))
@@ -513,13 +518,6 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
         else:
             route.continue_()
 
-    def wait_held() -> None:
-        for _ in range(300):
-            if held:
-                return
-            owner.wait_for_timeout(100)
-        raise AssertionError("no PATCH reached the gate")
-
     def drop_held() -> None:
         for route in held:
             try:
@@ -533,7 +531,7 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     owner.get_by_test_id("drop-create").click()
     owner.wait_for_function("() => document.getElementById('drop-progress-bar').value > 0")
     gate["closed"] = True
-    wait_held()
+    wait_for_held(owner, held)
     owner.get_by_test_id("drop-pause").click()
     expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
     drop_held()
@@ -541,12 +539,12 @@ def test_an_upload_resumes_after_a_reload_from_the_servers_offset(world: World, 
     # the bar moves on; then pause again.
     paused_at = owner.evaluate("() => document.getElementById('drop-progress-bar').value")
     owner.get_by_test_id("drop-pause").click()
-    wait_held()
+    wait_for_held(owner, held)
     assert int(held[0].request.headers["upload-offset"]) > 0
     resumed_patch = held.pop()
     resumed_patch.continue_()
     owner.wait_for_function("(at) => document.getElementById('drop-progress-bar').value > at", arg=paused_at)
-    wait_held()
+    wait_for_held(owner, held)
     owner.get_by_test_id("drop-pause").click()
     expect(owner.locator("#drops")).to_have_attribute("data-state", "paused")
     drop_held()
