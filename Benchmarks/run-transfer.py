@@ -38,6 +38,7 @@ import hashlib
 import json
 import os
 import re
+import statistics
 import sys
 import tempfile
 import time
@@ -685,6 +686,7 @@ def main() -> int:
                                                  {k: round(v, 1) for k, v in result["chromium_cpu_by_kind"].items()},
                                                  result["renderer_threads_cpu_s"], result.get("browser_threads_cpu_s", ""),
                                                  "UDP", result["udp"])
+                                    result["round"] = round_ + 1
                                     runs["bare"].append(result)
                             elif phase in ("direct", "relay", "before"):
                                 assert team
@@ -704,6 +706,7 @@ def main() -> int:
                                              *(("send probe:", result["send_probe"]) if "send_probe" in result else ()),
                                              *(("JS self ms:", result["js_profile_self_ms"]) if "js_profile_self_ms" in result else ()))
                                 benchlib.log("transfer", f"round {round_ + 1} {phase}:", channel_summary(result))
+                                result["round"] = round_ + 1
                                 runs[phase].append(result)
                 finally:
                     chromium.close()
@@ -773,6 +776,25 @@ def median(values: list[float]) -> float:
     return ordered[len(ordered) // 2] if ordered else 0.0
 
 
+def round_ratios(runs: dict[str, list[dict]], phase: str) -> str:
+    """Besides the ratio to the best bare run of the file (the strict figure: the best of several
+    noisy runs): each round's Ferry run against the best bare run of its own round, and the
+    median Ferry run against the median of the rounds' best bare runs. The channel's own speed
+    moves by ±10 % between rounds of one run, so with several rounds the best of all bare runs
+    is an outlier on the high side; these two say where the middle lies."""
+    by_round: dict[int, float] = {}
+    for r in runs["bare"]:
+        if not diagnostic(r) and "round" in r:
+            by_round[r["round"]] = max(by_round.get(r["round"], 0.0), r["mib_per_s"])
+    paired = [(r["round"], r["mib_per_s"] / by_round[r["round"]]) for r in runs[phase] if by_round.get(r.get("round", 0))]
+    if len(by_round) < 2 or not paired:
+        return ""
+    ferry = statistics.median(r["mib_per_s"] for r in runs[phase])
+    bare = statistics.median(by_round.values())
+    return (f"{phase}: to the best bare run of its own round " + ", ".join(f"{ratio:.2f}× (round {n})" for n, ratio in paired)
+            + f"; median {ferry:.1f} MiB/s against the rounds' best bare runs' median {bare:.1f}: {ferry / bare:.2f}×")
+
+
 def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, binary: Path | None) -> str:
     lines = [f"# Transfer benchmark, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}", "",
              f"Machine: {load}. Chromium: {CHROMIUM}, headless, "
@@ -806,6 +828,9 @@ def report(options: argparse.Namespace, runs: dict[str, list[dict]], load: str, 
     lines.append(benchlib.markdown_table(
         ["what", "MiB", "MiB/s", "ratio to the bare channel", "UDP datagrams per GiB", "server bytes during", "server CPU during",
          "peak RSS sender / receiver renderer, MiB", "peak RSS browser process(es), MiB"], rows))
+    summaries = [line for line in (round_ratios(runs, phase) for phase in ("direct", "before")) if line]
+    if summaries:
+        lines += ["", "By round (the strict ratio above is to the best bare run of the whole file): " + "; ".join(summaries) + "."]
     lines += ["", "Ferry figures are measured at the receiver from the click on Accept until the item is verified "
               "(hashes compared) and delivered, so they include the offer's answer, ICE (for the relay: the failed "
               "gathering, and until 2026-12-06 20:50 the 10 s ICE timeout, before the relay takes over; see the "

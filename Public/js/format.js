@@ -68,6 +68,24 @@ export function plural(count, singular, plural = `${singular}s`) {
 }
 
 /**
+ * Items in a sentence: "a", "a and b", "a, b and c"; past `shown` items, "a, b, c and 2 more"
+ * (`total` counts items not in `items`, e.g. names not kept).
+ *
+ * @param {string[]} items
+ * @param {object} [options]
+ * @param {number} [options.shown] items named at most
+ * @param {number} [options.total] how many there are in all (`items.length` by default)
+ * @returns {string}
+ */
+export function listText(items, { shown = Infinity, total = items.length } = {}) {
+  const named = items.slice(0, shown);
+  const more = total - named.length;
+  if (more > 0) return named.length === 0 ? `${more} more` : `${named.join(", ")} and ${more} more`;
+  if (named.length <= 1) return named.join("");
+  return `${named.slice(0, -1).join(", ")} and ${named.at(-1)}`;
+}
+
+/**
  * An integer with the locale's digit grouping: "5,242,893" in English.
  *
  * @param {number} value

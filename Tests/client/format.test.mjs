@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { formatBytes, formatDateTime, formatDuration, formatInteger, percent, plural } from "../../Public/js/format.js";
+import { formatBytes, formatDateTime, formatDuration, formatInteger, listText, percent, plural } from "../../Public/js/format.js";
 
 describe("formatBytes", () => {
   it("uses bytes below 1 KiB and IEC units above", () => {
@@ -83,5 +83,20 @@ describe("formatDateTime", () => {
 
   it("gives nothing for an invalid date", () => {
     assert.equal(formatDateTime("not a date", "en-GB", "UTC"), "");
+  });
+});
+
+describe("listText", () => {
+  it("joins one, two and three items as a sentence does", () => {
+    assert.equal(listText([]), "");
+    assert.equal(listText(["a"]), "a");
+    assert.equal(listText(["a", "b"]), "a and b");
+    assert.equal(listText(["a", "b", "c"]), "a, b and c");
+  });
+  it("names at most `shown` items and counts the rest, also those not in the list", () => {
+    assert.equal(listText(["a", "b", "c", "d"], { shown: 3 }), "a, b, c and 1 more");
+    assert.equal(listText(["a", "b", "c"], { shown: 3 }), "a, b and c");
+    assert.equal(listText(["a"], { total: 3 }), "a and 2 more");
+    assert.equal(listText([], { total: 2 }), "2 more");
   });
 });

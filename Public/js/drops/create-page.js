@@ -13,7 +13,7 @@ import "../secure-context.js";
 import { byId, copyText, el, wireShowPassword } from "../app/dom.js";
 import { encodeQr, qrSvg } from "../app/qr.js";
 import { HANDED_TEXT_KEY, filesFromDrop } from "../app/send.js";
-import { formatBytes, formatDuration, percent, plural } from "../format.js";
+import { formatBytes, formatDuration, listText, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
 import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
 import { createDropsApi } from "./drops-api.js";
@@ -430,9 +430,8 @@ const PENDING_LIFETIME_MS = 24 * 60 * 60 * 1000;
  */
 function pendingLine(plan) {
   const { paths, size } = describePlan(plan);
-  const shown = paths.slice(0, 3).map((path) => `“${path}”`);
-  const more = plan.files.length - shown.length;
-  const what = shown.length === 0 ? plural(plan.files.length, "file") : more > 0 ? `${shown.join(", ")} and ${more} more` : shown.join(" and ");
+  const quoted = paths.map((path) => `“${path}”`);
+  const what = quoted.length === 0 ? plural(plan.files.length, "file") : listText(quoted, { shown: 3, total: plan.files.length });
   const discard = el(document, "button", {
     className: "button button-small",
     text: "Discard",

@@ -86,5 +86,19 @@ extension IdentityPages {
                 }
             }
         }
+        // An admin makes another user an admin or takes it back; the service refuses taking it from
+        // oneself and from the last active admin (409), so the server always keeps one.
+        for (action, isAdmin) in [("make-admin", true), ("remove-admin", false)] {
+            page(routes, .post, "/admin/users/:userID/\(action)", formOn: "/admin/users") { call in
+                guard let principal = try admin(call) else { return Self.signInFirst(call) }
+                return try await Self.form(state: PageState()) {
+                    _ = try await service.updateUser(
+                        try call.id("userID"), displayName: nil, isAdmin: isAdmin, disabled: nil, context: call.context)
+                    return Self.done("/admin/users", isAdmin ? .adminGranted : .adminRemoved)
+                } page: { state in
+                    try await usersPage(principal, state: state)
+                }
+            }
+        }
     }
 }

@@ -15,6 +15,8 @@ enum PageNotice: String, CaseIterable {
     case userCreated = "user-created"
     case userDisabled = "user-disabled"
     case userEnabled = "user-enabled"
+    case adminGranted = "admin-granted"
+    case adminRemoved = "admin-removed"
 
     var sentence: String {
         switch self {
@@ -33,6 +35,8 @@ enum PageNotice: String, CaseIterable {
         case .userCreated: "The user was added."
         case .userDisabled: "The user was disabled."
         case .userEnabled: "The user was enabled."
+        case .adminGranted: "The user is now a server admin."
+        case .adminRemoved: "The user is no longer a server admin."
         }
     }
 }

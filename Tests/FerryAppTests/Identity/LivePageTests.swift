@@ -218,6 +218,25 @@ struct LivePageTests {
         let me = fixture.user("admin").id.uuidString.lowercased()
         #expect(try await client.postForm("/admin/users/\(me)/disable", [], as: fixture.session("admin")).status == 409)
 
+        // An admin makes another user an admin and takes it back; never from oneself.
+        #expect(page.text.contains(#"action="/admin/users/\#(victim)/make-admin""#))
+        #expect(!page.text.contains(#"action="/admin/users/\#(me)/remove-admin""#), "no button to demote oneself")
+        let granted = try await client.postForm("/admin/users/\(victim)/make-admin", [], as: fixture.session("admin"))
+        #expect(granted.header("Location") == "/admin/users?done=admin-granted")
+        #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.isAdmin == true)
+        let withAdmin = try await client.send("GET", "/admin/users", as: fixture.session("admin"))
+        #expect(withAdmin.text.contains(#"action="/admin/users/\#(victim)/remove-admin""#))
+        let removed = try await client.postForm(
+            "/admin/users/\(victim)/remove-admin", [], as: fixture.session("admin"))
+        #expect(removed.header("Location") == "/admin/users?done=admin-removed")
+        #expect(try await fixture.service.store.user(id: fixture.user("victim").id)?.isAdmin == false)
+        let selfDemoted = try await client.postForm("/admin/users/\(me)/remove-admin", [], as: fixture.session("admin"))
+        #expect(selfDemoted.status == 409)
+        #expect(try await fixture.service.store.user(id: fixture.user("admin").id)?.isAdmin == true)
+        #expect(
+            try await client.postForm("/admin/users/\(victim)/make-admin", [], as: fixture.session("owner")).status
+                == 403)
+
         // A forgotten password is set by an admin: the new one signs in, the user's sessions end.
         let session = try await fixture.service.signIn(
             email: "victim@example.org", password: IdentityFixture.password, replacing: nil,
