@@ -17,8 +17,9 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
     case inviteInvalid
     /// The setup token is unknown or already used, or a user already exists.
     case setupTokenInvalid
-    /// Storing this many more bytes would pass the member's quota (`team` false) or a team's.
-    case quotaExceeded(team: Bool)
+    /// Storing this many more bytes would pass the member's quota (`team` false) or a team's:
+    /// `left` bytes of `quota` were free (the refused bytes are more).
+    case quotaExceeded(team: Bool, left: Int64, quota: Int64)
     /// A drop names an upload that is not the caller's, not complete, a part, or already used.
     case uploadNotReady
     /// The drop exists but serves no more.
@@ -38,7 +39,8 @@ public enum StoreError: Error, Sendable, Equatable, CustomStringConvertible {
         case .deviceKeyMismatch: "the device is registered with another key"
         case .inviteInvalid: "the invite is expired, used up or revoked"
         case .setupTokenInvalid: "the setup link is unknown or was already used"
-        case .quotaExceeded(let team): team ? "a team's storage quota is used up" : "the storage quota is used up"
+        case .quotaExceeded(let team, let left, let quota):
+            "\(team ? "a team's" : "the") storage quota has \(left) of \(quota) bytes left, too few"
         case .uploadNotReady: "an upload is not complete, not the caller's, a part, or already used"
         case .dropUnavailable(let state): "the drop is \(state.rawValue)"
         }

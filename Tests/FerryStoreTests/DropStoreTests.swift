@@ -45,12 +45,16 @@ import Testing
             let (ann, bob, carol) = try await people(database)
             let limits = StorageLimits(userQuota: 100, teamQuota: 150)
             try await store.createUpload(upload("a1", ann, 60), limits: limits)
+            // The refusal says what was left: 40 of 100.
+            await #expect(throws: StoreError.quotaExceeded(team: false, left: 40, quota: 100)) {
+                try await store.createUpload(upload("a2", ann, 41), limits: limits)
+            }
             try await store.createUpload(upload("a2", ann, 40), limits: limits)  // exactly the user quota
-            await #expect(throws: StoreError.quotaExceeded(team: false)) {
+            await #expect(throws: StoreError.quotaExceeded(team: false, left: 0, quota: 100)) {
                 try await store.createUpload(upload("a3", ann, 1), limits: limits)
             }
             try await store.createUpload(upload("b1", bob, 50), limits: limits)  // the team is at 150
-            await #expect(throws: StoreError.quotaExceeded(team: true)) {
+            await #expect(throws: StoreError.quotaExceeded(team: true, left: 0, quota: 150)) {
                 try await store.createUpload(upload("b2", bob, 1), limits: limits)
             }
             try await store.createUpload(upload("c1", carol, 100), limits: limits)  // another team's bytes don't count
@@ -58,7 +62,7 @@ import Testing
             #expect(try await store.bytesHeld(by: ann.id) == 100)
             // A drop made of uploads holds the same bytes: the quota does not move, but its sealed
             // metadata is new and counts.
-            await #expect(throws: StoreError.quotaExceeded(team: false)) {
+            await #expect(throws: StoreError.quotaExceeded(team: false, left: 0, quota: 100)) {
                 _ = try await store.createDrop(
                     drop("d0", ann, metadata: 1), uploads: ["a1", "a2"], limits: limits,
                     audit: AuditEntry("drop.create"))
@@ -71,10 +75,10 @@ import Testing
             _ = try await store.createDrop(
                 drop("t1", ann, metadata: 100), uploads: [], limits: limits, audit: AuditEntry("drop.create"))
             #expect(try await store.bytesHeld(by: ann.id) == 100)
-            await #expect(throws: StoreError.quotaExceeded(team: false)) {
+            await #expect(throws: StoreError.quotaExceeded(team: false, left: 0, quota: 100)) {
                 try await store.createUpload(upload("a5", ann, 1), limits: limits)
             }
-            await #expect(throws: StoreError.quotaExceeded(team: true)) {
+            await #expect(throws: StoreError.quotaExceeded(team: true, left: 0, quota: 150)) {
                 _ = try await store.createDrop(
                     drop("t2", bob, metadata: 1), uploads: [], limits: limits, audit: AuditEntry("drop.create"))
             }

@@ -122,6 +122,12 @@ def small_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> I
                              ["--max-drop-files", "2", "--max-drop-size", "200000", "--max-metadata-size", "1052"])
 
 
+@pytest.fixture
+def quota_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """A server whose members may hold 150,000 bytes each."""
+    yield from running_world(browser, tmp_path_factory, ["--user-quota", "150000"])
+
+
 def hold_patches(page: Page) -> list:
     """Holds every PATCH of the page's uploads (the routes are returned, never continued): the
     uploads are made on the server, none of their bytes arrive."""
@@ -325,6 +331,35 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "files")
     assert reader.get_by_test_id("drop-file-name").all_inner_texts() == ["photo.png"]
     expect(reader.get_by_test_id("drop-thumb")).to_have_count(0)
+
+
+def test_a_drop_over_the_quota_is_refused_before_a_byte_is_sent(quota_world: World, tmp_path: Path) -> None:
+    """Every file's upload is created (and held against the quota) before any is sent: two files
+    that fit one by one but not together are refused up front, with what is left, and nothing stays
+    on the server to count against the quota."""
+    world = quota_world
+    owner = world.member()
+    requests: list[str] = []
+    owner.on("request", lambda request: requests.append(request.method) if "/api/v1/uploads" in request.url else None)
+    files = []
+    for index in range(2):
+        path = tmp_path / f"half{index}.bin"
+        path.write_bytes(os.urandom(90_000))
+        files.append(str(path))
+    owner.get_by_test_id("drop-file-input").set_input_files(files)
+    owner.get_by_test_id("drop-create").click()
+    error = owner.get_by_test_id("drop-error")
+    # 150,000 bytes less the first file's upload (90,000 bytes and the records' overhead).
+    expect(error).to_contain_text(re.compile(r"This needs more than your storage quota has left: 58\.\d KiB of 146\.5 KiB"))
+    expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
+    # One upload made, the second refused, the first deleted again: no PATCH, no bytes kept.
+    assert requests == ["POST", "POST", "DELETE"], requests
+    assert world.blob_bytes() == []
+    expect(owner.locator("#drop-pending-hint")).to_be_empty()
+    # The refused attempt took nothing from the quota: one of the two files goes up.
+    owner.get_by_role("button", name="Remove " + Path(files[1]).name).click()
+    owner.get_by_test_id("drop-create").click()
+    make_link(owner)
 
 
 def test_a_text_drop_is_shown_as_text(world: World) -> None:

@@ -646,6 +646,8 @@ def test_text_drops_count_against_the_quota(quota_ferry: Ferry) -> None:
     before = quota_ferry.blob_files()
     answer, _, _ = person.drops.create([], metadata=os.urandom(left + 1))
     assert_problem(answer, 507, "quota-exceeded")
+    # What was left and of what, so the user knows how much to delete.
+    assert f"{left} B of 2.0 KiB" in answer.json()["detail"], answer.json()
     assert quota_ferry.written_since(before) == {}, "a refused drop left its metadata"
     answer, _, _ = person.drops.create([], metadata=os.urandom(left))
     assert answer.status == 201, answer

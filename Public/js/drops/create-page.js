@@ -147,6 +147,34 @@ function uploadInWorker(entry, target, onOffset) {
   });
 }
 
+/**
+ * Makes the upload of every file that has none yet, before a byte is sent: the server holds each
+ * upload's length against the quotas from its creation, so a drop over a quota is refused here,
+ * not after its first files went up (to stay on the server and count against the quota). When one
+ * is refused, the ones made here (empty) are deleted again, and a plan with nothing uploaded is
+ * forgotten.
+ * @param {import("./pending.js").PendingDrop} plan
+ */
+async function createUploads(plan) {
+  const made = [];
+  try {
+    for (const record of plan.files) {
+      if (record.upload !== null) continue;
+      record.upload = await tus.create(record.length);
+      made.push(record);
+    }
+  } catch (error) {
+    for (const record of made) {
+      await tus.remove(/** @type {string} */ (record.upload)).catch(() => {});
+      record.upload = null;
+    }
+    if (plan.files.some((file) => file.upload !== null)) await pending.put(plan);
+    else await pending.delete(plan.selection).catch(() => {});
+    throw error;
+  }
+  if (made.length > 0) await pending.put(plan);
+}
+
 /** Waits while paused; the Resume button resolves it. */
 const waitWhilePaused = () => (paused ? new Promise((resolve) => (resume = () => resolve(undefined))) : Promise.resolve());
 
@@ -220,10 +248,13 @@ async function uploadFiles(password) {
     iterations: MIN_PASSWORD_ITERATIONS,
   });
   for (const upload of stale) await tus.remove(upload).catch(() => {});
+  await createUploads(plan);
   const total = plan.files.reduce((sum, file) => sum + file.length, 0);
   const meter = new ProgressMeter(total);
   const doneBefore = new Array(plan.files.length).fill(0);
-  const prefix = resumed ? "Resuming · " : "";
+  // The same files picked with another password than their unfinished upload's: their ciphertext
+  // was sealed with other keys, so it was given up and they start over — said, not silent.
+  const prefix = resumed ? "Resuming · " : stale.length > 0 ? "Starting over (another password than the unfinished upload's) · " : "";
   $("drops").dataset.resumed = String(resumed);
 
   let skipped = 0;
@@ -328,6 +359,7 @@ async function create() {
     if (failure?.unauthenticated) location.assign(`/sign-in?next=${encodeURIComponent("/drops")}`);
     showError(failure?.detail || failure?.message || String(error));
     $("drop-progress").hidden = true;
+    await showPending().catch(() => {}); // what was uploaded can continue (or nothing was kept)
   } finally {
     setBusy(false);
     paused = false;

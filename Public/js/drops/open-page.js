@@ -322,6 +322,17 @@ async function download(mode, folder, only) {
   /** Files saved into the folder under another name than the drop's (the name was taken there). */
   const renamed = [];
   await new Promise((resolve) => {
+    // The worker's script is fetched only now: the server may be unreachable, or updated since the
+    // page loaded (its files then have other names). Without this the page would say "Starting…"
+    // for ever with every button disabled.
+    worker.onerror = (event) => {
+      event.preventDefault();
+      $("drop-open-error").textContent =
+        "The download could not start: this page could not load its downloader from the server. Check the connection, reload the page and try again (the link still works).";
+      $("drop-download-progress").textContent = "";
+      root.dataset.state = "error";
+      resolve(undefined);
+    };
     worker.onmessage = async (event) => {
       const message = event.data;
       if (message.type === "progress") {

@@ -28,12 +28,13 @@ extension StoreError {
         case .setupTokenInvalid:
             HTTPError(
                 .forbidden, detail: "This setup link is unknown or was already used.", type: "setup-token-invalid")
-        case .quotaExceeded(let team):
+        case .quotaExceeded(let team, let left, let quota):
             HTTPError(
                 .insufficientStorage,
-                detail: team
-                    ? "This would pass your team's storage quota; delete drops first."
-                    : "This would pass your storage quota; delete drops first.",
+                detail:
+                    "This needs more than \(team ? "your team's" : "your") storage quota has left: "
+                    + "\(ByteCount.text(left)) of \(ByteCount.text(quota)) (drops and unfinished uploads count). "
+                    + "Delete drops or discard unfinished uploads first.",
                 type: "quota-exceeded")
         case .uploadNotReady:
             HTTPError(

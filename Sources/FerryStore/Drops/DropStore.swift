@@ -142,11 +142,12 @@ public struct DropStore: Sendable {
     private func checkQuota(
         for userID: UUID, adding bytes: Int64, limits: StorageLimits, on sql: any SQLDatabase
     ) async throws {
-        if try await bytesHeld(by: userID, on: sql) + bytes > limits.userQuota {
-            throw StoreError.quotaExceeded(team: false)
+        let held = try await bytesHeld(by: userID, on: sql)
+        if held + bytes > limits.userQuota {
+            throw StoreError.quotaExceeded(team: false, left: max(0, limits.userQuota - held), quota: limits.userQuota)
         }
         for used in try await teamBytesHeld(by: userID, on: sql) where used + bytes > limits.teamQuota {
-            throw StoreError.quotaExceeded(team: true)
+            throw StoreError.quotaExceeded(team: true, left: max(0, limits.teamQuota - used), quota: limits.teamQuota)
         }
     }
 
