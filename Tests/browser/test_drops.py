@@ -504,6 +504,13 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     expect(reader.get_by_test_id("drop-download-all")).to_have_text("Download")  # one file: no "all"
     expect(reader.get_by_test_id("drop-open-status")).to_contain_text("1 file, 195 KiB · expires")  # still said
     expect(reader.get_by_test_id("drop-download-zip")).to_be_hidden()
+    # The downloader's script is fetched on the click: when it cannot be (the server away, or
+    # updated since the page loaded), the page says so and the button works again.
+    reader.route(re.compile(r"/js/drops/download-worker"), lambda route: route.abort())
+    reader.get_by_test_id("drop-download-all").click()
+    expect(reader.get_by_test_id("drop-open-error")).to_contain_text("The download could not start")
+    expect(reader.get_by_test_id("drop-download-all")).to_be_enabled()
+    reader.unroute(re.compile(r"/js/drops/download-worker"))
     saved = downloads_of(reader, lambda: reader.get_by_test_id("drop-download-all").click(), 1)
     assert sha256(saved["report.pdf"]) == sha256(expected)
 
