@@ -60,6 +60,15 @@ import { TransferLink } from "./transfer/link.js";
 import { manifestForFiles, manifestForText, summarizeManifest } from "./transfer/manifest.js";
 import { OfferAssembly, isOfferPart, offerMessages } from "./transfer/offer-parts.js";
 import { ProgressMeter } from "./transfer/progress.js";
+
+/**
+ * What the sender's row says when the receiving tab refused an offer by itself (its reason in the
+ * decline), before any person saw it.
+ */
+const TAB_REFUSALS = new Map([
+  ["rate-limited", "not shown to them: 3 of your offers already wait for their answer there; send this again once they answer"],
+  ["invalid", "refused by their browser: it could not read the offer"],
+]);
 import { OfferLimiter } from "./transfer/rate-limit.js";
 import { TransferReceiver, memorySinks } from "./transfer/receiver.js";
 import { ResumeBook, manifestDigest, partName } from "./transfer/resume.js";
@@ -590,6 +599,9 @@ export class PeerClient extends Emitter {
           // an offer it cannot read) does not.
           if (body.reason === "declined") this.#withdrawSiblings(ours);
           ours.error = typeof body.reason === "string" ? body.reason.slice(0, 100) : "declined";
+          // Refused by the receiving tab itself, never shown to the person: said so, in words.
+          const refusal = TAB_REFUSALS.get(ours.error);
+          if (refusal) ours.note = refusal;
           this.#setState(ours, "declined");
           this.#finish(ours);
           this.emit("transfer-failed", { transfer: this.#view(ours), reason: "declined" });

@@ -596,13 +596,24 @@ def test_files_picked_before_choosing_anyone_wait_in_view(world: World, tmp_path
     expect(bob.locator("#offer-dialog")).to_be_hidden()
     assert ann.locator("#transfers li.transfer").count() == 0
 
-    # Kept, it goes to the person then selected.
+    # Kept, it goes to the person then selected; a text that could not go (nobody selected)
+    # leaves it waiting, and the error about it goes once someone is selected.
     peer(ann, "Bob").locator("button.peer-select").click()  # unselect
     ann.set_input_files("#pick-files", str(source))
     expect(held).to_be_visible()
+    ann.fill("#text-message", "hello?")
+    ann.click("#send-text")
+    expect(ann.locator("#share-error")).to_contain_text("Choose who to send to")
+    expect(held).to_be_visible()
     select(ann, "Bob")
     expect(held).to_be_hidden()
+    expect(ann.locator("#share-error")).to_be_empty()
     expect(incoming(bob).locator("#offer-items")).to_contain_text("report.bin")
+
+    # A paste longer than the text box takes is not cut silently.
+    ann.fill("#text-message", "x" * 100_001)
+    expect(ann.locator("#share-error")).to_contain_text("The message is at its limit of 100,000 characters")
+    assert len(ann.input_value("#text-message")) == 100_000
 
 
 def test_a_member_removed_from_the_team_is_told_on_the_open_page(world: World) -> None:

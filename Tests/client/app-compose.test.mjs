@@ -102,6 +102,17 @@ test("files picked before anyone is selected wait, and go to the first person se
   await new Promise((resolve) => setImmediate(resolve));
   assert.equal(client.calls.length, 1);
 
+  // A text that could not go (no one selected) leaves files waiting where they are.
+  app.clearSelection();
+  await app.sendFiles([{ name: "kept.txt" }]);
+  assert.deepEqual(await app.sendText("hello?"), []);
+  assert.deepEqual(held.at(-1).names, ["kept.txt"]);
+  app.toggle("a");
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.deepEqual(client.calls.at(-1), ["sendFiles", ["a"], 1]);
+  assert.equal(held.at(-1), null);
+  client.calls.length = 1;
+
   // Let go by the user: selecting someone sends nothing.
   app.clearSelection();
   await app.sendFiles([{ name: "unwanted.txt" }]);

@@ -33,6 +33,9 @@ test("the connection line follows the socket, and lines from before a loss go on
   assert.equal(el("share-status").textContent, "", "an error replaces the status line");
   events.emit("status-over", "something else");
   assert.equal(el("share-error").textContent, "Could not send.");
+  // Choosing someone (or changing who) makes an error about the send before stale.
+  events.emit("selection", new Set(["b"]));
+  assert.equal(el("share-error").textContent, "");
 });
 
 test("a security warning stays over routine news; a newer error replaces it", () => {
@@ -43,6 +46,8 @@ test("a security warning stays over routine news; a newer error replaces it", ()
   events.emit("status", "report.bin received from Ann · Laptop.");
   assert.match(el("share-error").textContent, /failed its signature check/, "not wiped by a transfer's end");
   assert.equal(el("share-status").textContent, "report.bin received from Ann · Laptop.");
+  events.emit("selection", new Set());
+  assert.match(el("share-error").textContent, /failed its signature check/, "not wiped by a selection");
   events.emit("error", "Could not send.");
   assert.equal(el("share-error").textContent, "Could not send.");
   events.emit("status", "Sent.");

@@ -500,11 +500,14 @@ describe("peer client: more flows", () => {
     let shown = 0;
     bob.on("offer", () => shown++);
     const declines = [];
-    ann.on("transfer-failed", (f) => declines.push(f.transfer.error));
+    const notes = [];
+    ann.on("transfer-failed", (f) => (declines.push(f.transfer.error), notes.push(f.transfer.note)));
     for (let i = 0; i < 5; i++) await ann.sendText([peerNamed(ann, "Bob").id], `spam ${i}`);
     await until(() => shown + declines.length === 5, "all answered");
     assert.equal(shown, 3, "at most 3 unanswered offers per device");
     assert.deepEqual(declines, ["rate-limited", "rate-limited"]);
+    // The sender's row says why in words (never "declined: rate-limited", as if Bob had refused).
+    assert.match(notes[0], /^not shown to them: 3 of your offers already wait for their answer there/);
     ann.stop();
     bob.stop();
   });

@@ -205,8 +205,9 @@ export function composeApp({ client, features, env = {} }) {
     sendText: (text, droppedOn) =>
       guarded(async () => {
         if (text.trim() === "") throw new Error("Type a message first.");
+        const to = targets(droppedOn); // no one to send to: files waiting for someone keep waiting
         hold(null);
-        const ids = await client.sendText(targets(droppedOn), text);
+        const ids = await client.sendText(to, text);
         offered(ids, "Message offered; waiting for an answer.");
         return ids;
       }, /** @type {string[]} */ ([])),

@@ -57,6 +57,13 @@ export function sendFeature(app) {
     const ids = await app.sendText(text.value);
     if (ids.length > 0) text.value = "";
   });
+  // The box stops at its maxlength: a longer paste is cut without a word from the browser, and the
+  // end of the message would be lost unnoticed.
+  text.addEventListener("input", () => {
+    if (text.maxLength > 0 && text.value.length >= text.maxLength) {
+      app.error(`The message is at its limit of ${text.maxLength.toLocaleString("en")} characters: anything past it was not taken. Send a longer text as a file.`);
+    }
+  });
   // Ctrl+Enter (⌘+Enter) sends, as in chat apps; Enter alone is a new line.
   text.addEventListener("keydown", (/** @type {KeyboardEvent} */ event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {

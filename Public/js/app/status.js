@@ -41,6 +41,11 @@ export function statusFeature(app) {
     if (!warning) error.textContent = "";
     status.textContent = message;
   });
+  // The person to send to was chosen or changed: an error about the send before ("Choose who to
+  // send to…") is over and would read as current.
+  app.events.on("selection", () => {
+    if (!warning) error.textContent = "";
+  });
   app.events.on("error", (/** @type {string} */ message) => {
     status.textContent = ""; // a line about what came before would read as part of the error
     error.textContent = message;
