@@ -778,6 +778,28 @@ def test_twenty_files_accepted_as_downloads_are_all_saved(sqlite_world: World, t
     assert got == expected, sorted(set(expected) - set(got))
 
 
+def test_a_long_name_does_not_widen_a_phones_page(sqlite_world: World, tmp_path: Path) -> None:
+    """A name of 198 characters without a space, received on a phone's width: it wraps in the
+    offer, the transfer row and the status line; the page never scrolls sideways."""
+    world = sqlite_world
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org", viewport={"width": 390, "height": 844})
+    source = tmp_path / ("n" * 190 + ".bin")
+    source.write_bytes(os.urandom(1000))
+    select(ann, "Bob")
+    ann.set_input_files("#pick-files", str(source))
+    incoming(bob)
+    wide = "() => document.scrollingElement.scrollWidth"
+    assert bob.evaluate(wide) <= 390
+    bob.click("#offer-accept")
+    done(bob)
+    widths = bob.evaluate("""() => [...document.querySelectorAll('body *')]
+      .filter((e) => e.getBoundingClientRect().right > 391)
+      .map((e) => e.tagName + '.' + e.className + '#' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))
+      .slice(0, 12)""")
+    assert bob.evaluate(wide) <= 390, widths
+
+
 INCOMING_PARTS = """async () => {
   const root = await navigator.storage.getDirectory();
   let dir;
