@@ -45,9 +45,13 @@ public struct DropReceiver: Sendable {
         case .standardOutput: place = "-"
         }
         let key = StateStore.key("get", [link.server, link.id, Base64URL.encode(link.secret), place])
+        // The drop's download ticket, for every output: a run into another folder (after a wrong
+        // `-o`) continues on it instead of opening, and counting, the drop again.
+        let ticketKey = StateStore.key("ticket", [link.server, link.id, Base64URL.encode(link.secret)])
         do {
-            return try await receive(link, to: output, password: password, key: key)
+            return try await receive(link, to: output, password: password, key: key, ticketKey: ticketKey)
         } catch DropClientError.gone(let detail) {
+            store.remove(key: ticketKey)
             // Revoked, deleted, expired or used up, maybe during the download: no run can continue
             // it, so what an earlier run or this one left goes with the state.
             var removed = false
@@ -61,13 +65,14 @@ public struct DropReceiver: Sendable {
     }
 
     private func receive(
-        _ link: DropLink, to output: Output, password: @Sendable () throws -> String, key: String
+        _ link: DropLink, to output: Output, password: @Sendable () throws -> String, key: String,
+        ticketKey: String
     ) async throws -> [String] {
         // The same command again after it finished: nothing to do while the files are all there
         // (opening the drop again would count a download, and every file would be in the way).
-        if let done = store.load(GetState.self, key: key)?.finished {
+        if let done = store.load(GetState.self, key: key)?.finished, case .directory(let folder) = output {
             if done.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
-                note("already downloaded: \(done.count == 1 ? done[0] : "\(done.count) files under \(done[0])")")
+                note("already downloaded: \(done.count == 1 ? done[0] : "\(done.count) files in \(folder)")")
                 return []
             }
         }
@@ -76,6 +81,11 @@ public struct DropReceiver: Sendable {
             info = try await api.info(dropID: link.id)
         } catch DropClientError.server(status: 404, let detail) {
             throw DropClientError.gone(detail)  // deleted (or never made): no run can continue it
+        }
+        if case .standardOutput = output, info.fileCount > 1 {
+            // Said before the drop is opened: a wrong `-o` must not use up a download.
+            throw DropClientError.invalidInput(
+                "-o - writes one file; this drop has \(info.fileCount) (nothing was downloaded): give a folder with -o DIR")
         }
         var dropPassword: DropPassword?
         if let parameters = info.password {
@@ -93,18 +103,22 @@ public struct DropReceiver: Sendable {
         let state = store.load(GetState.self, key: key)
         if state != nil { note("resuming an interrupted download (not counted again)") }
         return try await receive(
-            link, keys: keys, hasPassword: dropPassword != nil, state: state, key: key, output: output)
+            link, keys: keys, hasPassword: dropPassword != nil, state: state, key: key, ticketKey: ticketKey,
+            output: output)
     }
 
     /// The download once the keys are derived: opens the drop (or continues with `state`'s
     /// ticket) and writes its files or text.
     private func receive(
-        _ link: DropLink, keys: DropKeys, hasPassword: Bool, state: GetState?, key: String, output: Output
+        _ link: DropLink, keys: DropKeys, hasPassword: Bool, state: GetState?, key: String, ticketKey: String,
+        output: Output
     ) async throws -> [String] {
         var state = state
         let opened: OpenedDrop
         do {
-            opened = try await api.open(dropID: link.id, proof: keys.proofToken, ticket: state?.ticket)
+            let ticket = state?.ticket ?? store.load(GetState.self, key: ticketKey)?.ticket
+            opened = try await api.open(dropID: link.id, proof: keys.proofToken, ticket: ticket)
+            try store.save(GetState(ticket: opened.ticket, completed: []), key: ticketKey)
         } catch DropClientError.server(status: 403, _) {
             throw !hasPassword
                 ? DropClientError.badLink("the server refused the link's proof (a changed secret?)")
@@ -137,6 +151,7 @@ public struct DropReceiver: Sendable {
                 FileHandle.standardOutput.write(Data("\n".utf8))
             }
             store.remove(key: key)
+            store.remove(key: ticketKey)  // done: another run is another download
             return []
         }
         guard manifest.kind == "files", let files = manifest.files, files.count == opened.files.count else {
@@ -158,6 +173,7 @@ public struct DropReceiver: Sendable {
                 from: 0, progress: progress)
             progress.finish()
             store.remove(key: key)
+            store.remove(key: ticketKey)  // done: another run is another download
             return []
         }
         let targets = Self.targets(files.map(\.path), under: folder)
@@ -171,15 +187,15 @@ public struct DropReceiver: Sendable {
         }
         if !inTheWay.isEmpty {
             // The drop is opened (and its download counted) before its names are known; the ticket
-            // is kept, so the next run within its lifetime continues without counting again.
-            // (The ticket is kept per output folder: another folder would open, and count, anew.)
+            // is kept, so the next run within its lifetime, into any folder, continues without
+            // counting again.
             let names = inTheWay.prefix(10).map { targets[$0] }.joined(separator: ", ")
             let more = inTheWay.count > 10 ? " and \(inTheWay.count - 10) more" : ""
             throw DropClientError.invalidInput(
                 "\(names)\(more) \(inTheWay.count == 1 ? "exists" : "exist"); not overwriting."
                     + " Move \(inTheWay.count == 1 ? "it" : "them") away, then run the same command again:"
-                    + " this download is already counted, and the next run into this folder continues it"
-                    + " without counting it again while its ticket lasts (a day by default)")
+                    + " this download is already counted, and the next run (into this folder or another) continues"
+                    + " it without counting it again while its ticket lasts (a day by default)")
         }
         state.partials = targets.map { Self.partialPath(for: $0, tag: key) }
         try store.save(state, key: key)
@@ -203,6 +219,7 @@ public struct DropReceiver: Sendable {
         state.finished = written
         state.partials = nil
         try? store.save(state, key: key)
+        store.remove(key: ticketKey)  // done: a run into another folder is another download
         return written
     }
 
