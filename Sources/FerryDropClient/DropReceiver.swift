@@ -85,7 +85,8 @@ public struct DropReceiver: Sendable {
         if case .standardOutput = output, info.fileCount > 1 {
             // Said before the drop is opened: a wrong `-o` must not use up a download.
             throw DropClientError.invalidInput(
-                "-o - writes one file; this drop has \(info.fileCount) (nothing was downloaded): give a folder with -o DIR")
+                "-o - writes one file; this drop has \(info.fileCount) (nothing was downloaded): give a folder with -o DIR"
+            )
         }
         var dropPassword: DropPassword?
         if let parameters = info.password {
