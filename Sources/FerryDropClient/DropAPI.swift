@@ -194,6 +194,12 @@ public struct DropAPI: Sendable {
             return "the host name is not known"
         }
         if text.contains("connectTimeout") || text.contains("Timed out") { return "no answer (timed out)" }
+        if text.contains("WRONG_VERSION_NUMBER") {
+            return "the TLS handshake failed: the server does not speak https on that port (http://?)"
+        }
+        if text.contains("handshakeFailed") || text.contains("SSL routines") {
+            return "the TLS handshake failed (is it an https server?)"
+        }
         return text
     }
 
@@ -239,6 +245,11 @@ public struct DropAPI: Sendable {
         let goneTypes = ["drop-expired", "drop-revoked", "drop-exhausted"]
         if response.status == .gone, let type = problem?.type, goneTypes.contains(where: { type.hasSuffix("/\($0)") }) {
             return .gone(detail)
+        }
+        // Not an answer of Ferry's API (no problem document): most likely --server names a page of
+        // the server (".../drops") rather than the server itself.
+        if problem == nil, [404, 405].contains(response.status.code) {
+            detail += " (--server is the address Ferry is served at, like https://ferry.example, without a page's path)"
         }
         return .server(status: Int(response.status.code), detail: detail)
     }

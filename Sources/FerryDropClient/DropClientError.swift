@@ -13,6 +13,9 @@ public enum DropClientError: Error, Equatable, CustomStringConvertible {
     case damaged(String)
     /// The password (or the link) derives keys the server does not accept.
     case wrongPassword
+    /// The link's secret derives keys the server does not accept (a drop without a password): the
+    /// part after "#" was changed or cut.
+    case linkRefused
     /// A local file problem.
     case io(String)
 
@@ -23,7 +26,9 @@ public enum DropClientError: Error, Equatable, CustomStringConvertible {
         case .server(let status, let detail): "the server refused (\(status)): \(detail)"
         case .gone(let detail): detail
         case .damaged(let detail): "the drop is damaged: \(detail); nothing was written"
-        case .wrongPassword: "the proof was refused: wrong password (or a changed link)"
+        case .wrongPassword: "wrong password (nothing was used up; or the link was changed)"
+        case .linkRefused:
+            "this link does not open this drop: its part after \"#\" was changed or cut; ask the sender for the whole link again"
         case .io(let detail): detail
         }
     }

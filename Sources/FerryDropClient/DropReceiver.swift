@@ -122,7 +122,7 @@ public struct DropReceiver: Sendable {
             try store.save(GetState(ticket: opened.ticket, completed: []), key: ticketKey)
         } catch DropClientError.server(status: 403, _) {
             throw !hasPassword
-                ? DropClientError.badLink("the server refused the link's proof (a changed secret?)")
+                ? DropClientError.linkRefused
                 : DropClientError.wrongPassword
         }
         if state?.ticket != opened.ticket {

@@ -47,8 +47,23 @@ enum DropCommandSupport {
         return password
     }
 
+    /// Ctrl-C: a line that says how to go on, on a line of its own (not after the progress bar),
+    /// and the shell's status for an interrupt (130). Resume states are saved as the work goes,
+    /// so there is nothing to tidy first.
+    nonisolated(unsafe) private static let interrupt: any DispatchSourceSignal = {
+        signal(SIGINT, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler {
+            FileHandle.standardError.write(Data("\nferry: stopped; run the same command again to continue\n".utf8))
+            exit(130)
+        }
+        source.resume()
+        return source
+    }()
+
     /// Runs `body`, turning the client's errors into the command line's.
     static func run<T>(_ body: () async throws -> T) async throws -> T {
+        _ = interrupt
         do {
             return try await body()
         } catch let error as DropClientError {

@@ -53,7 +53,9 @@ struct SendCommand: AsyncParsableCommand {
             throw ValidationError("--server: a URL like https://ferry.example")
         }
         guard tokenValue != nil else {
-            throw ValidationError("--token or FERRY_TOKEN is required (ferry token create --scopes write)")
+            throw ValidationError(
+                "--token or FERRY_TOKEN is required: make a token with the write scope on Ferry's account page"
+                    + " (Account → API tokens)")
         }
     }
 

@@ -158,10 +158,25 @@ def test_a_wrong_output_uses_up_no_download(cli: Cli, tmp_path: Path) -> None:
     assert b"downloaded as often as its owner allowed" in late.stderr, late.stderr
 
 
-def test_bad_link_is_refused(cli: Cli) -> None:
+def test_bad_link_is_refused(cli: Cli, tmp_path: Path) -> None:
     result = cli.get(cli.server.url + "/d/abc")
     assert result.returncode != 0
     assert b"not a drop link" in result.stderr
+    # A real drop's link with its secret changed: the proof is refused, said in the user's terms.
+    link = cli.send(str(make_file(tmp_path / "x.txt", 10, 3)))
+    secret = link.rsplit("#", 1)[1]
+    changed = link[: -len(secret)] + ("B" if secret[0] != "B" else "C") + secret[1:]
+    refused = cli.get(changed, "-o", str(tmp_path / "out"))
+    assert refused.returncode != 0
+    assert b"this link does not open this drop: its part after \"#\" was changed or cut" in refused.stderr, refused.stderr
+    # --server naming a page of the server rather than the server: said what --server is.
+    wrong = cli.run("send", str(tmp_path / "x.txt"), "--server", cli.server.url + "/drops")
+    assert wrong.returncode != 0
+    assert b"--server is the address Ferry is served at" in wrong.stderr, wrong.stderr
+    # https to a server that speaks http there: said so, not as a TLS library's error.
+    plain = cli.get(link.replace("http://", "https://", 1), "-o", str(tmp_path / "out"))
+    assert plain.returncode != 0
+    assert b"the server does not speak https on that port" in plain.stderr, plain.stderr
 
 
 def test_a_server_that_cannot_be_reached_is_said_in_words(cli: Cli, tmp_path: Path) -> None:
@@ -228,9 +243,12 @@ def test_interrupted_send_resumes(cli: Cli, big_file: Path, tmp_path: Path) -> N
             time.sleep(0.02)
         else:
             pytest.fail("the upload never progressed")
-        process.send_signal(signal.SIGKILL)
+        process.send_signal(signal.SIGINT)  # Ctrl-C (interrupted_get kills its process instead)
     finally:
         process.wait()
+    assert process.returncode == 130
+    assert process.stderr is not None
+    assert b"stopped; run the same command again to continue" in process.stderr.read()
     assert url is not None
     interrupted_at = upload_offset(cli, url)
     assert 0 < interrupted_at < BIG
