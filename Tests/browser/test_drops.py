@@ -470,7 +470,7 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     link = make_link(owner)
     # The link screen says what the drop was made with; the owner's list shows the password too.
     expect(owner.get_by_test_id("drop-reach")).to_contain_text(
-        "Anybody with this link and its password can open the drop once in all, until ")
+        "Anybody with this link and its password can open the drop once, until ")
     expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("· password ·")
     # The next drop starts from the defaults: no password or limit carried over unseen.
     owner.get_by_test_id("drop-another").click()
@@ -687,7 +687,7 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     expect(owner.get_by_test_id("drop-row")).to_have_count(0)
     expect(status).to_have_text("Deleted, with its files.")
     late.reload()
-    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop does not exist, or it was deleted.")
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("There is no such drop: it was deleted, or it ended (expired, revoked or used up) and its files were removed, or the link is wrong.")
     # /drops is for members: a visitor is sent to sign in.
     late.goto(world.url + "/drops")
     late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))

@@ -15,6 +15,7 @@ test("a drop's name: a folder is one entry that counts its files", () => {
 
 test("a drop's figures: a text drop is text, downloads in good English", () => {
   assert.equal(counts({ fileCount: 0, size: 0, downloads: 1, maxDownloads: null }), "text · 1 download");
+  assert.equal(counts({ fileCount: 0, size: 0, downloads: 1, maxDownloads: null }, { textNamed: true }), "1 download", "not \"text\" twice");
   // Sizes are the plaintext's: the server's figure is the ciphertext (a 21-byte header, 17 bytes a record).
   assert.equal(counts({ fileCount: 2, size: 2048 + 2 * 38, downloads: 0, maxDownloads: null }), "2 files, 2.0 KiB · 0 downloads");
   assert.equal(counts({ fileCount: 1, size: 50, downloads: 1, maxDownloads: 2 }), "1 file, 12 B · 1 of 2 downloads");
@@ -43,5 +44,5 @@ test("the link screen says who can open the drop, how often and until when, as i
   assert.equal(reachText({ password: false }), "Anybody with this link can open the drop until it expires.");
   const withAll = reachText({ password: true, maxDownloads: 3, expiresAt: "2026-12-08T10:00:00Z" });
   assert.match(withAll, /^Anybody with this link and its password can open the drop 3 times in all, until .*2026.*\.$/);
-  assert.match(reachText({ password: false, maxDownloads: 1 }), /can open the drop once in all, until it expires\.$/);
+  assert.match(reachText({ password: false, maxDownloads: 1 }), /can open the drop once, until it expires\.$/);
 });

@@ -29,11 +29,15 @@ export function summary(document) {
   return `${tops[0]}${others}${files.length > tops.length ? ` · ${plural(files.length, "file")}` : ""}`;
 }
 
-/** The server's figures of a drop: files (or text), size, downloads. @param {any} drop */
-export function counts(drop) {
-  const content = drop.fileCount === 0 ? "text" : `${plural(drop.fileCount, "file")}, ${formatBytes(plaintextSize(drop.size, drop.fileCount))}`;
+/**
+ * The server's figures of a drop: files (or text), size, downloads.
+ * @param {any} drop
+ * @param {{ textNamed?: boolean }} [options] the row's name already says it is a text
+ */
+export function counts(drop, { textNamed = false } = {}) {
+  const content = drop.fileCount === 0 ? (textNamed ? "" : "text") : `${plural(drop.fileCount, "file")}, ${formatBytes(plaintextSize(drop.size, drop.fileCount))}`;
   const downloads = drop.maxDownloads ? `${drop.downloads} of ${plural(drop.maxDownloads, "download")}` : plural(drop.downloads, "download");
-  return `${content} · ${downloads}`;
+  return content ? `${content} · ${downloads}` : downloads;
 }
 
 /** The longest a drop may live from now when the page does not say (the server's default limit). */
@@ -73,7 +77,7 @@ export function ownerList({ api, owned, document, root, status }) {
   /** @param {any} drop @param {any} kept */
   async function row(drop, kept) {
     // Without the key this browser cannot read the name: when it was made says which drop it is.
-    let name = `Made elsewhere on ${formatDateTime(drop.createdAt)} (its link and name are in the browser that made it)`;
+    let name = `Made elsewhere on ${formatDateTime(drop.createdAt)} (with ferry send or in another browser; its name and link are only there)`;
     let link = null;
     /** A text drop's text, shown on demand. @type {string | null} */
     let text = null;
@@ -137,7 +141,12 @@ export function ownerList({ api, owned, document, root, status }) {
     }, true);
     return el(document, "li", { className: "drop-row", attrs: { "data-testid": "drop-row" }, dataset: { id: drop.id, state: drop.state } }, [
       el(document, "span", { className: "drop-row-name", text: name, attrs: { "data-testid": "drop-row-name" } }),
-      el(document, "span", { className: "drop-row-meta", text: `${counts(drop)}${drop.hasPassword ? " · password" : ""} · ${when}`, attrs: { "data-testid": "drop-row-meta" } }),
+      el(document, "span", {
+        className: "drop-row-meta",
+        // When it was made tells alike drops apart (the name says it for a drop made elsewhere).
+        text: `${kept ? `made ${formatDateTime(drop.createdAt)} · ` : ""}${counts(drop, { textNamed: text !== null })}${drop.hasPassword ? " · password" : ""} · ${when}`,
+        attrs: { "data-testid": "drop-row-meta" },
+      }),
       ...(text === null
         ? []
         : [el(document, "details", { className: "drop-row-text", attrs: { "data-testid": "drop-row-text" } }, [
@@ -171,7 +180,7 @@ export function ownerList({ api, owned, document, root, status }) {
  */
 export function reachText({ password, maxDownloads, expiresAt }) {
   const who = password ? "Anybody with this link and its password" : "Anybody with this link";
-  const times = maxDownloads === undefined ? "" : ` ${maxDownloads === 1 ? "once" : `${maxDownloads} times`} in all,`;
+  const times = maxDownloads === undefined ? "" : ` ${maxDownloads === 1 ? "once" : `${maxDownloads} times in all`},`;
   const until = expiresAt ? formatDateTime(expiresAt) : "";
   return `${who} can open the drop${times} until ${until || "it expires"}.`;
 }
