@@ -56,7 +56,12 @@ extension DropError {
                 type: "too-many-attempts", headers: [.retryAfter: String(retryAfter)])
         case .revokedDropUnchangeable:
             HTTPError(.conflict, detail: "This drop was revoked; it cannot be extended.", type: "drop-revoked")
-        case .dropNotFound: HTTPError(.notFound, detail: "There is no such drop: it was deleted, or it ended (expired, revoked or used up) and its files were removed, or the link is wrong.", type: "not-found")
+        case .dropNotFound:
+            HTTPError(
+                .notFound,
+                detail: "There is no such drop: it was deleted, or it ended (expired, revoked or used up)"
+                    + " and its files were removed, or the link is wrong.",
+                type: "not-found")
         case .fileNotFound: HTTPError(.notFound, detail: "The drop has no such file.", type: "not-found")
         case .invalid(let errors):
             HTTPError(.badRequest, detail: "The request is not valid.", type: "invalid-request", errors: errors)
