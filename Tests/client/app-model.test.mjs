@@ -19,6 +19,7 @@ import {
   toggleSelection,
   transferRow,
   byDevice,
+  withdrawnText,
 } from "../../Public/js/app/model.js";
 
 const team = { id: "team:1", kind: "team", name: "Design" };
@@ -127,6 +128,13 @@ test("offer view: who and what, names sorted and capped, a changed key flagged",
   assert.equal(text.title, "A guest wants to send you a text message");
   assert.deepEqual(text.items, []);
   assert.equal(text.rooms, "Pairing", "not the pair's name again, which the line already says");
+
+  // An offer on screen that goes unanswered is said with who and what.
+  assert.equal(withdrawnText(view, "cancelled"), "Ann withdrew the offer of 25 files.");
+  assert.equal(withdrawnText(text, "the sender left"), "A guest left before you answered: the offer of a text message is gone.");
+  const one = { ...view, count: 1, items: [{ name: "a.txt", size: "1 KiB" }] };
+  assert.equal(withdrawnText(one, "expired"), "The offer of “a.txt” from Ann expired unanswered.");
+  assert.equal(withdrawnText(one, "answered in another tab"), "The offer of “a.txt” from Ann was answered in another tab.");
 });
 
 test("a guest is named by its member's label when the code had one, never by its own device name", () => {

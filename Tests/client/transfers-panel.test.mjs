@@ -54,6 +54,13 @@ function fakeDocument() {
         writes.count++;
         attributes.set(name, String(v));
       },
+      toggleAttribute(name, force) {
+        if (attributes.has(name) === force) return force; // the DOM's no-op: not a write
+        writes.count++;
+        if (force) attributes.set(name, "");
+        else attributes.delete(name);
+        return force;
+      },
       getAttribute: (name) => attributes.get(name) ?? null,
       addEventListener() {},
       append: (...nodes) => element.children.push(...nodes),
@@ -190,6 +197,9 @@ test("a send stopped by a reload says it continued once the same files go to the
   assert.match(stateOf(reloaded.rows(), "OLD"), /stopped when this page was reloaded/);
   reloaded.events.emit("transfer", out("NEW2", { state: "offered" }));
   assert.equal(stateOf(reloaded.rows(), "OLD"), "continued in a newer transfer");
+  const rowOf = (id) => reloaded.rows().find((row) => row.dataset.transferId === id);
+  assert.equal(rowOf("OLD").getAttribute("data-continued"), "", "shown muted: not a failure");
+  assert.equal(rowOf("ELSE").getAttribute("data-continued"), null);
   assert.match(stateOf(reloaded.rows(), "ELSE"), /stopped when this page was reloaded/, "another device's row is left");
   // Kept so across the next reload.
   assert.equal(stateOf(panel().rows(), "OLD"), "continued in a newer transfer");

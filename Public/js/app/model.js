@@ -267,6 +267,27 @@ export function offerView(offer) {
   };
 }
 
+/**
+ * The status line when an offer on screen goes before it was answered: who, what, and why.
+ * @param {ReturnType<typeof offerView>} view
+ * @param {string} reason the client's reason ("cancelled", "the sender left", "expired", "answered in another tab")
+ */
+export function withdrawnText(view, reason) {
+  const what = view.isText ? "a text message" : view.count === 1 && view.items[0] ? `“${view.items[0].name}”` : plural(view.count, "file");
+  switch (reason) {
+    case "cancelled":
+      return `${view.who} withdrew the offer of ${what}.`;
+    case "the sender left":
+      return `${view.who} left before you answered: the offer of ${what} is gone.`;
+    case "expired":
+      return `The offer of ${what} from ${view.who} expired unanswered.`;
+    case "answered in another tab":
+      return `The offer of ${what} from ${view.who} was answered in another tab.`;
+    default:
+      return `The offer of ${what} from ${view.who} was withdrawn (${reason}).`;
+  }
+}
+
 const STATE_LABELS = {
   offered: "waiting for an answer",
   connecting: "connecting",

@@ -17,7 +17,7 @@
  */
 
 import { byId, el } from "./dom.js";
-import { offerView, trustLabel } from "./model.js";
+import { offerView, trustLabel, withdrawnText } from "./model.js";
 
 /** How long a new prompt's buttons ignore clicks. */
 export const ARMING_MS = 400;
@@ -43,6 +43,8 @@ export function offerPrompt(app) {
   const queue = [];
   /** @type {string | null} */
   let showing = null;
+  /** What the prompt on screen offers, for the line said if it goes unanswered. @type {ReturnType<typeof offerView> | null} */
+  let shownView = null;
   /** Where the focus was before the prompt took it. @type {any} */
   let returnFocus = null;
   /** Prompts shown so far. */
@@ -57,12 +59,13 @@ export function offerPrompt(app) {
     if (!offer) return;
     const view = offerView(offer);
     showing = view.id;
+    shownView = view;
     dialog.dataset.offerId = view.id;
     title.textContent = view.title;
     from.textContent = `${view.who} · ${view.device}${view.rooms ? ` · ${view.rooms}` : ""}`;
     showTrust(offer.peer.keyStatus);
     dialog.dataset.peerId = offer.peer.id;
-    summary.textContent = view.isText ? "A text message" : `${view.count} ${view.count === 1 ? "file" : "files"}, ${view.total}`;
+    summary.textContent = view.isText ? `A text message, ${view.total}` : `${view.count} ${view.count === 1 ? "file" : "files"}, ${view.total}`;
     items.replaceChildren(
       ...view.items.map((item) => el(document, "li", {}, [el(document, "span", { className: "offer-name", text: item.name }), " ", el(document, "span", { className: "offer-size", text: item.size })])),
       ...(view.more > 0 ? [el(document, "li", { className: "hint", text: `and ${view.more} more` })] : []),
@@ -153,7 +156,7 @@ export function offerPrompt(app) {
     if (showing === offerId) {
       showing = null;
       close();
-      if (reason !== "declined") app.status(`The offer was withdrawn (${reason}).`);
+      if (reason !== "declined" && shownView) app.status(withdrawnText(shownView, reason));
       showNext();
     }
   });

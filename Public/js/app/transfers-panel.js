@@ -12,6 +12,9 @@ import { isFinalState, transferRow } from "./model.js";
 import { textSegments } from "./text-links.js";
 import { STOPPED_NOTE, TransferHistory } from "./transfer-history.js";
 
+/** A stopped send's row once the same files went to the same device again. */
+const CONTINUED_NOTE = "continued in a newer transfer";
+
 /**
  * Sets a node's text when it differs.
  * @param {{ textContent: string | null }} node
@@ -75,7 +78,8 @@ export function transfersPanel(app) {
         saves: null,
       };
       parts.item.setAttribute("data-testid", "transfer");
-      parts.progress.setAttribute("aria-label", "Progress");
+      // Named with its transfer: several bars all called "Progress" sound alike.
+      parts.progress.setAttribute("aria-label", `Progress of ${row.name}`);
       parts.cancel.addEventListener("click", () => {
         parts.cancel.disabled = true;
         void app.cancel(row.id);
@@ -95,6 +99,8 @@ export function transfersPanel(app) {
     // transfers"). Mostly the bytes, speed and time left change; the rest stays.
     if (parts.item.dataset.state !== row.state) parts.item.dataset.state = row.state;
     if (parts.item.dataset.path !== (view.mode ?? "")) parts.item.dataset.path = view.mode ?? "";
+    // Not a failure: the newer transfer carries on (shown muted, not in the danger colour).
+    parts.item.toggleAttribute("data-continued", view.note === CONTINUED_NOTE);
     setText(parts.name, row.name);
     setText(parts.peer, row.peer);
     if (parts.progress.value !== row.percent) parts.progress.value = row.percent;
@@ -200,7 +206,7 @@ export function transfersPanel(app) {
     for (const [id, old] of stopped) {
       if (old.peer.deviceId !== view.peer.deviceId || !same(old.summary, view.summary)) continue;
       stopped.delete(id);
-      const continued = { ...old, note: "continued in a newer transfer" };
+      const continued = { ...old, note: CONTINUED_NOTE };
       update(continued);
       history.record(continued);
     }
