@@ -324,11 +324,27 @@ public struct DropReceiver: Sendable {
         } catch let error as DropClientError {
             throw error
         } catch {
-            throw DropClientError.io("the download was interrupted: \(error); run the command again to continue")
+            throw await interruption("the download was interrupted: \(error)", dropID: link.id)
         }
         guard received == Int64(range.count) else {
-            throw DropClientError.io("the download was interrupted; run the command again to continue")
+            throw await interruption("the download was interrupted", dropID: link.id)
         }
+    }
+
+    /// Why a download stopped in the middle of an answer. The server cuts the downloads of a drop
+    /// revoked, expired or deleted meanwhile at once: that is said in its words (and the caller
+    /// removes what was written, since no run can continue it); anything else can be continued.
+    private func interruption(_ what: String, dropID: String) async -> DropClientError {
+        do {
+            _ = try await api.info(dropID: dropID)
+        } catch DropClientError.gone(let detail) {
+            return .gone(detail)
+        } catch DropClientError.server(status: 404, let detail) {
+            return .gone(detail)
+        } catch {
+            // Unreachable now too: a network problem, to be continued.
+        }
+        return .io("\(what); run the command again to continue")
     }
 
     /// The files' places under `folder`: sanitised paths, a second file of the same path numbered.

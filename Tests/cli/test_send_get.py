@@ -330,6 +330,40 @@ def test_a_drop_revoked_during_a_download_says_so_and_leaves_nothing(cli: Cli, b
     assert "This drop was revoked by its owner." in again and "removed" not in again, again
 
 
+def test_a_drop_revoked_while_it_downloads_is_said_at_once(cli: Cli, big_file: Path, tmp_path: Path) -> None:
+    """The server cuts a revoked drop's downloads under way: the running `ferry get` says why
+    (not "interrupted, run it again") and removes its partial file."""
+    link = cli.send(str(big_file))
+    out = tmp_path / "out"
+    out.mkdir()
+    drop_id = link.split("/d/", 1)[1].split("#", 1)[0]
+    process = cli.popen("get", link, "-o", str(out))
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            partial = list(out.glob(".big.bin.*.ferry-part"))
+            if partial and partial[0].stat().st_size > 1024 * 1024:
+                break
+            assert process.poll() is None, "the get finished before the drop could be revoked"
+            time.sleep(0.005)
+        else:
+            pytest.fail("the download never progressed")
+        request = urllib.request.Request(f"{cli.server.url}/api/v1/drops/{drop_id}/revoke", method="POST",
+                                         headers={"Authorization": f"Bearer {cli.token}"})
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            assert answer.status == 200
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    assert process.returncode != 0
+    error = stderr.decode()
+    assert "This drop was revoked by its owner. The unfinished part of the download was removed." in error, error
+    assert "run the command again" not in error
+    assert list(out.iterdir()) == []
+
+
 class DamagingProxy:
     """A TCP proxy to the server that flips one bit in the body of the first `PATCH` it forwards
     (1000 bytes in), and counts the server's 460 answers: a chunk damaged on the network."""
