@@ -27,9 +27,12 @@ public struct SendItem: Sendable, Equatable {
     /// The files of `paths`: a file as its name, a folder as its tree (regular files only; paths
     /// start with the folder's name). Sorted by drop path within a folder. Inside a folder, what is
     /// not a regular file — a symbolic link (which may point out of the tree, at anything the user
-    /// can read), a pipe, a socket, a device — is left out and named to `skipped`; a path given
-    /// by name is taken as the user named it.
-    public static func collect(_ paths: [String], skipped: (String) -> Void = { _ in }) throws -> [SendItem] {
+    /// can read), a pipe, a socket, a device — is left out and named to `skipped`, and so is an
+    /// empty folder (a drop holds files; a folder exists in it only through its files); a path
+    /// given by name is taken as the user named it.
+    public static func collect(
+        _ paths: [String], skipped: (String, SkipReason) -> Void = { _, _ in }
+    ) throws -> [SendItem] {
         var items: [SendItem] = []
         let manager = FileManager.default
         for path in paths {
@@ -53,16 +56,25 @@ public struct SendItem: Sendable, Equatable {
                 var status = stat()
                 guard lstat(full, &status) == 0 else { continue }
                 switch status.st_mode & S_IFMT {
-                case S_IFDIR: continue
+                case S_IFDIR:
+                    if (try? manager.contentsOfDirectory(atPath: full))?.isEmpty == true { skipped(full, .emptyFolder) }
                 case S_IFREG:
                     found.append(
                         try item(full, dropPath: root.isEmpty || root == "/" ? relative : root + "/" + relative))
-                default: skipped(full)
+                default: skipped(full, .notARegularFile)
                 }
             }
             items += found.sorted { $0.dropPath < $1.dropPath }
         }
         return items
+    }
+
+    /// Why `collect` left something out.
+    public enum SkipReason: Sendable {
+        /// A link, a pipe, a socket or a device.
+        case notARegularFile
+        /// A folder with nothing in it.
+        case emptyFolder
     }
 
     /// Standard input as one file named `name`: copied to a private temporary file first (tus needs

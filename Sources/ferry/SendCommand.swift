@@ -83,8 +83,13 @@ struct SendCommand: AsyncParsableCommand {
                 var items: [SendItem] = []
                 for path in paths {
                     guard path == "-" else {
-                        items += try SendItem.collect([path]) { left in
-                            DropCommandSupport.note("left out \(left): not a regular file (a link, a pipe, a device)")
+                        items += try SendItem.collect([path]) { left, reason in
+                            switch reason {
+                            case .notARegularFile:
+                                DropCommandSupport.note("left out \(left): not a regular file (a link, a pipe, a device)")
+                            case .emptyFolder:
+                                DropCommandSupport.note("left out \(left): an empty folder (a drop holds files only)")
+                            }
                         }
                         continue
                     }

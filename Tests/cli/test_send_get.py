@@ -66,10 +66,13 @@ def test_links_and_pipes_inside_a_folder_are_left_out(cli: Cli, tmp_path: Path) 
     make_file(root / "real.txt", 1000, 1)
     (root / "looks-harmless.txt").symlink_to(outside)
     os.mkfifo(root / "pipe")
+    (root / "nothing" / "here").mkdir(parents=True)  # empty folders: a drop holds files only
     result = cli.run("send", str(root))
     assert result.returncode == 0, result.stderr.decode()
     notes = result.stderr.decode()
     assert "left out" in notes and "looks-harmless.txt" in notes and "pipe" in notes, notes
+    assert "share/nothing/here: an empty folder (a drop holds files only)" in notes, notes
+    assert "share/nothing: an empty folder" not in notes, "a folder holding a folder is not empty"
     out = tmp_path / "out"
     out.mkdir()
     assert cli.get(result.stdout.decode().strip(), "-o", str(out)).returncode == 0
