@@ -84,12 +84,12 @@ struct SendCommand: AsyncParsableCommand {
                 for path in paths {
                     guard path == "-" else {
                         items += try SendItem.collect([path]) { left, reason in
-                            switch reason {
-                            case .notARegularFile:
-                                DropCommandSupport.note("left out \(left): not a regular file (a link, a pipe, a device)")
-                            case .emptyFolder:
-                                DropCommandSupport.note("left out \(left): an empty folder (a drop holds files only)")
-                            }
+                            let why =
+                                switch reason {
+                                case .notARegularFile: "not a regular file (a link, a pipe, a device)"
+                                case .emptyFolder: "an empty folder (a drop holds files only)"
+                                }
+                            DropCommandSupport.note("left out \(left): \(why)")
                         }
                         continue
                     }
