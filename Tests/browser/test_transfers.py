@@ -708,6 +708,31 @@ def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None
     expect(bob.locator("#offer-dialog")).to_be_hidden()
 
 
+def test_a_receiver_that_closed_its_tab_is_shown_offline_and_continues_when_back(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org")
+    source = random_file(tmp_path / "closed.bin", max(TRANSFER_MIB, 64))
+    select(ann, "Bob")
+    ann.set_input_files("#pick-files", str(source))
+    incoming(bob)
+    bob.click("#offer-accept")
+    wait_progress(bob)
+    context = bob.context
+    bob.close()
+    # The sender's row does not seem to wait on an open page: it says Bob is gone.
+    row = ann.locator("#transfers li.transfer").first
+    expect(row).to_have_attribute("data-state", "interrupted")
+    expect(row.locator(".transfer-state")).to_have_text(re.compile(r"^interrupted: Bob is offline; it continues when they are back$"))
+    # Bob opens Ferry again (the same browser, so the same device): it continues by itself.
+    again = world.watch(context.new_page())
+    with again.expect_download(timeout=TRANSFER_MS) as download:
+        again.goto(world.url + "/")
+        expect(again.locator("#sharing")).to_have_attribute("data-connection", "ready")
+    assert sha256_file(download.value.path()) == sha256_file(source)
+    done(ann, TRANSFER_MS)
+
+
 def test_a_folder_accepted_as_one_zip(sqlite_world: World, tmp_path: Path) -> None:
     """Several files accepted as one zip: one download named after the folder, the structure
     inside, every entry's bytes and CRC-32 right (the zip is built from the received files on

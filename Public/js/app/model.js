@@ -331,7 +331,7 @@ export function itemsLabel(summary) {
  * What a row of the transfers panel shows.
  * @param {TransferView} t
  */
-export function transferRow(t) {
+export function transferRow(t, { peerOnline } = /** @type {{ peerOnline?: boolean }} */ ({})) {
   const who = t.peer.userName ?? (t.peer.guest ? peerName({ label: t.peer.label }) : "");
   const name = t.summary.isText ? "Text message" : itemsLabel(t.summary);
   let state = /** @type {Record<string, string>} */ (STATE_LABELS)[t.state] ?? t.state;
@@ -339,6 +339,8 @@ export function transferRow(t) {
   // Who the transfer waits for: a reloaded sender must send the files again, the receiver's
   // page continues by itself.
   if (t.state === "interrupted") state = t.direction === "in" ? "interrupted, waiting for the sender" : "interrupted, waiting for the receiver";
+  // Their device left (a closed tab): say so, rather than seem to wait on a page that is open.
+  if (t.state === "interrupted" && peerOnline === false) state = `interrupted: ${who || t.peer.deviceName} is offline; it continues when they are back`;
   const final = isFinalState(t.state);
   return {
     id: t.id,

@@ -58,9 +58,18 @@ export function transfersPanel(app) {
     list.closest("section")?.querySelector("h2")?.focus?.();
   });
 
+  /** Interrupted transfers' last views: their rows say whether the other side is online. @type {Map<string, any>} */
+  const interrupted = new Map();
+  app.events.on("peers", () => {
+    for (const view of [...interrupted.values()]) update(view);
+  });
+
   /** @param {import("../peer-client.js").TransferView} view */
   function update(view) {
-    const row = transferRow(view);
+    const peerOnline = app.peers ? app.peers().some((peer) => peer.device.id === view.peer.deviceId) : undefined;
+    const row = transferRow(view, { peerOnline });
+    if (view.state === "interrupted") interrupted.set(view.id, view);
+    else interrupted.delete(view.id);
     let parts = rows.get(row.id);
     if (!parts) {
       parts = {
