@@ -128,6 +128,16 @@ def quota_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> I
     yield from running_world(browser, tmp_path_factory, ["--user-quota", "150000"])
 
 
+def random_files(folder: Path, stem: str, count: int, size: int) -> list[str]:
+    """`count` files of `size` random bytes, named stem0.bin, stem1.bin, …; their paths."""
+    paths = []
+    for index in range(count):
+        path = folder / f"{stem}{index}.bin"
+        path.write_bytes(os.urandom(size))
+        paths.append(str(path))
+    return paths
+
+
 def hold_patches(page: Page) -> list:
     """Holds every PATCH of the page's uploads (the routes are returned, never continued): the
     uploads are made on the server, none of their bytes arrive."""
@@ -274,11 +284,7 @@ def test_what_the_server_would_refuse_is_said_before_anything_is_uploaded(small_
     uploads: list[str] = []
     owner.on("request", lambda request: uploads.append(request.method)
              if request.method == "POST" and request.url.endswith("/api/v1/uploads") else None)
-    files = []
-    for index in range(3):
-        path = tmp_path / f"part{index}.bin"
-        path.write_bytes(os.urandom(90_000))
-        files.append(str(path))
+    files = random_files(tmp_path, "part", 3, 90_000)
     owner.get_by_test_id("drop-file-input").set_input_files(files)
     owner.get_by_test_id("drop-create").click()
     error = owner.get_by_test_id("drop-error")
@@ -341,11 +347,7 @@ def test_a_drop_over_the_quota_is_refused_before_a_byte_is_sent(quota_world: Wor
     owner = world.member()
     requests: list[str] = []
     owner.on("request", lambda request: requests.append(request.method) if "/api/v1/uploads" in request.url else None)
-    files = []
-    for index in range(2):
-        path = tmp_path / f"half{index}.bin"
-        path.write_bytes(os.urandom(90_000))
-        files.append(str(path))
+    files = random_files(tmp_path, "half", 2, 90_000)
     owner.get_by_test_id("drop-file-input").set_input_files(files)
     owner.get_by_test_id("drop-create").click()
     error = owner.get_by_test_id("drop-error")

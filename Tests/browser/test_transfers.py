@@ -667,6 +667,18 @@ def wait_progress(page: Page) -> None:
     expect(page.locator("#transfers li.transfer[data-state=running] progress:not([value='0'])")).to_have_count(1, timeout=STEP_MS)
 
 
+def running_transfer(ann: Page, bob: Page, path: Path) -> Path:
+    """Ann sends Bob a file big enough to interrupt (written at `path`), Bob accepts, and bytes
+    are moving; the file."""
+    source = random_file(path, max(TRANSFER_MIB, 64))
+    select(ann, "Bob")
+    ann.set_input_files("#pick-files", str(source))
+    incoming(bob)
+    bob.click("#offer-accept")
+    wait_progress(bob)
+    return source
+
+
 def test_cancel_from_either_side(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
@@ -692,12 +704,7 @@ def test_cancel_from_either_side(world: World, tmp_path: Path) -> None:
 def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None:
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
-    source = random_file(tmp_path / "resumed.bin", max(TRANSFER_MIB, 64))
-    select(ann, "Bob")
-    ann.set_input_files("#pick-files", str(source))
-    incoming(bob)
-    bob.click("#offer-accept")
-    wait_progress(bob)
+    source = running_transfer(ann, bob, tmp_path / "resumed.bin")
     bob.reload()
     expect(bob.locator("#sharing")).to_have_attribute("data-connection", "ready")
     # The sender offers again when the device is back; the accepted download continues by itself.
@@ -712,12 +719,7 @@ def test_a_receiver_that_closed_its_tab_is_shown_offline_and_continues_when_back
     world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
-    source = random_file(tmp_path / "closed.bin", max(TRANSFER_MIB, 64))
-    select(ann, "Bob")
-    ann.set_input_files("#pick-files", str(source))
-    incoming(bob)
-    bob.click("#offer-accept")
-    wait_progress(bob)
+    source = running_transfer(ann, bob, tmp_path / "closed.bin")
     context = bob.context
     bob.close()
     # The sender's row does not seem to wait on an open page: it says Bob is gone.
