@@ -66,7 +66,7 @@ import { ProgressMeter } from "./transfer/progress.js";
  * decline), before any person saw it.
  */
 const TAB_REFUSALS = new Map([
-  ["rate-limited", "not shown to them: 3 of your offers already wait for their answer there; send this again once they answer"],
+  ["rate-limited", "not shown to them: too many of your offers came at once or wait for their answer; send this again in a moment"],
   ["invalid", "refused by their browser: it could not read the offer"],
 ]);
 import { OfferLimiter } from "./transfer/rate-limit.js";

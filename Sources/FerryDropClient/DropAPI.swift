@@ -246,10 +246,12 @@ public struct DropAPI: Sendable {
         if response.status == .gone, let type = problem?.type, goneTypes.contains(where: { type.hasSuffix("/\($0)") }) {
             return .gone(detail)
         }
-        // Not an answer of Ferry's API (no problem document): most likely --server names a page of
-        // the server (".../drops") rather than the server itself.
+        // Not an answer of Ferry's API (no problem document): most likely the server's address
+        // names a page of it (".../drops") rather than the server itself.
         if problem == nil, [404, 405].contains(response.status.code) {
-            detail += " (--server is the address Ferry is served at, like https://ferry.example, without a page's path)"
+            detail +=
+                " (not Ferry's API there: the server's address is the one Ferry is served at,"
+                + " like https://ferry.example, without a page's path)"
         }
         return .server(status: Int(response.status.code), detail: detail)
     }

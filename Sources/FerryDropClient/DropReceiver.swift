@@ -338,9 +338,7 @@ public struct DropReceiver: Sendable {
         do {
             _ = try await api.info(dropID: dropID)
         } catch DropClientError.gone(let detail) {
-            return .gone(detail)
-        } catch DropClientError.server(status: 404, let detail) {
-            return .gone(detail)
+            return .gone(detail)  // Ferry's 410 with its reason (a 404 may be a proxy's: the rerun tells)
         } catch {
             // Unreachable now too: a network problem, to be continued.
         }

@@ -47,23 +47,32 @@ enum DropCommandSupport {
         return password
     }
 
-    /// Ctrl-C: a line that says how to go on, on a line of its own (not after the progress bar),
-    /// and the shell's status for an interrupt (130). Resume states are saved as the work goes,
-    /// so there is nothing to tidy first.
+    /// Ctrl-C during work that a rerun continues: a line that says so, on a line of its own (not
+    /// after the progress bar), then the interrupt itself, so a shell or a script sees a command
+    /// stopped by Ctrl-C (and stops too). Resume states are saved as the work goes: nothing to
+    /// tidy. The terminal's settings are put back first (a password prompt turns echo off).
     nonisolated(unsafe) private static let interrupt: any DispatchSourceSignal = {
+        let terminal = open("/dev/tty", O_RDWR | O_NOCTTY)
+        var settings = termios()
+        let saved = terminal >= 0 && tcgetattr(terminal, &settings) == 0 ? settings : nil
         signal(SIGINT, SIG_IGN)
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
+            if var saved { tcsetattr(terminal, TCSANOW, &saved) }
             FileHandle.standardError.write(Data("\nferry: stopped; run the same command again to continue\n".utf8))
-            exit(130)
+            signal(SIGINT, SIG_DFL)
+            // To the process, not this thread: dispatch's threads block signals.
+            kill(getpid(), SIGINT)
         }
         source.resume()
         return source
     }()
 
-    /// Runs `body`, turning the client's errors into the command line's.
-    static func run<T>(_ body: () async throws -> T) async throws -> T {
-        _ = interrupt
+    /// Runs `body`, turning the client's errors into the command line's. With `resumable`, Ctrl-C
+    /// says that running the same command again continues (a send from standard input or of a
+    /// text cannot: there Ctrl-C just stops).
+    static func run<T>(resumable: Bool = false, _ body: () async throws -> T) async throws -> T {
+        if resumable { _ = interrupt }
         do {
             return try await body()
         } catch let error as DropClientError {

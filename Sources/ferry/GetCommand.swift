@@ -29,7 +29,7 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let link = try await DropCommandSupport.run { try DropLink(parsing: self.link) }
-        let written = try await DropCommandSupport.run {
+        let written = try await DropCommandSupport.run(resumable: true) {
             try await DropAPI.with(server: link.server, token: nil) { api in
                 let receiver = DropReceiver(
                     api: api, store: DropCommandSupport.stateStore(),

@@ -67,7 +67,8 @@ struct SendCommand: AsyncParsableCommand {
         let options = SendOptions(
             password: password ? try DropCommandSupport.password(confirm: true) : nil,
             expiresIn: expires.flatMap(ExpiryDuration.seconds), maxDownloads: downloads)
-        let link = try await DropCommandSupport.run {
+        // Files are continued by a rerun; a text or standard input is sent in one go.
+        let link = try await DropCommandSupport.run(resumable: text == nil && !paths.contains("-")) {
             try await DropAPI.with(server: server, token: token) { api in
                 let sender = DropSender(
                     api: api, store: DropCommandSupport.stateStore(),

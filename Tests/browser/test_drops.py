@@ -351,8 +351,8 @@ def test_a_drop_over_the_quota_is_refused_before_a_byte_is_sent(quota_world: Wor
     owner.get_by_test_id("drop-file-input").set_input_files(files)
     owner.get_by_test_id("drop-create").click()
     error = owner.get_by_test_id("drop-error")
-    # 150,000 bytes less the first file's upload (90,000 bytes and the records' overhead).
-    expect(error).to_contain_text(re.compile(r"This needs more than your storage quota has left: 58\.\d KiB of 146\.5 KiB"))
+    # Said for the whole drop (the server's "left" counted the first file's upload, deleted since).
+    expect(error).to_contain_text("These files need 176 KiB encrypted: more than your storage quota has left")
     expect(owner.locator("#drops")).to_have_attribute("data-state", "ready")
     # One upload made, the second refused, the first deleted again: no PATCH, no bytes kept.
     assert requests == ["POST", "POST", "DELETE"], requests

@@ -203,6 +203,10 @@ test("transfer rows: bytes, speed, ETA, the path in words, cancel only while unf
   // Their device gone (a closed tab): said, not waited on in silence.
   assert.equal(transferRow({ ...base, state: "interrupted" }, { peerOnline: true }).stateText, "interrupted, waiting for the receiver");
   assert.equal(transferRow({ ...base, state: "interrupted" }, { peerOnline: false }).stateText, "interrupted: Bob is offline; it continues when they are back");
+  assert.equal(
+    transferRow({ ...base, direction: "in", state: "interrupted" }, { peerOnline: false }).stateText,
+    "interrupted: Bob is offline; it continues if they send the files again once back",
+  );
   assert.equal(transferRow({ ...base, direction: "in", state: "cancelled", note: "continued in a newer transfer" }).stateText, "continued in a newer transfer");
   assert.equal(transferRow({ ...base, summary: { ...base.summary, count: 3, names: ["a.bin", "b.bin", "c.bin"] } }).name, "a.bin and 2 more");
   const text = transferRow({ ...base, summary: { ...base.summary, isText: true }, state: "done", done: 0, total: 6 });

@@ -35,6 +35,8 @@ test("the connection line follows the socket, and lines from before a loss go on
   assert.equal(el("share-error").textContent, "Could not send.");
   // Choosing someone (or changing who) makes an error about the send before stale.
   events.emit("selection", new Set(["b"]));
+  assert.equal(el("share-error").textContent, "Could not send.", "a peer coming back is not the user's answer");
+  events.emit("chosen", new Set(["b"]));
   assert.equal(el("share-error").textContent, "");
 });
 
@@ -46,7 +48,7 @@ test("a security warning stays over routine news; a newer error replaces it", ()
   events.emit("status", "report.bin received from Ann · Laptop.");
   assert.match(el("share-error").textContent, /failed its signature check/, "not wiped by a transfer's end");
   assert.equal(el("share-status").textContent, "report.bin received from Ann · Laptop.");
-  events.emit("selection", new Set());
+  events.emit("chosen", new Set());
   assert.match(el("share-error").textContent, /failed its signature check/, "not wiped by a selection");
   events.emit("error", "Could not send.");
   assert.equal(el("share-error").textContent, "Could not send.");

@@ -9,7 +9,8 @@
  * const app = composeApp({ client, features: [peersPanel, send, offerPrompt, transfersPanel] , env });
  * ```
  *
- * Events on `app.events` (an Emitter): `peers` (PeerView[]), `selection` (Set<string>),
+ * Events on `app.events` (an Emitter): `peers` (PeerView[]), `selection` (Set<string>; `chosen`
+ * too when the user changed it, not a peer leaving or coming back),
  * `offer` (IncomingOffer), `offer-gone` ({offerId, reason}), `transfer` (TransferView),
  * `transfer-done` ({transfer, text}), `transfer-failed` ({transfer, reason}), `key-warning`,
  * `tampered` ({peer, code}: a signal from that peer failed its signature check), `connection` ({state}), `status` (string, for the live region), `status-over` (string: that status
@@ -134,6 +135,7 @@ export function composeApp({ client, features, env = {} }) {
   const choose = (next) => {
     away = [];
     setSelection(next);
+    events.emit("chosen", selected);
   };
   /** @param {string[]} ids @param {string} message */
   const offered = (ids, message) => {

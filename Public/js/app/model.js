@@ -340,7 +340,10 @@ export function transferRow(t, { peerOnline } = /** @type {{ peerOnline?: boolea
   // page continues by itself.
   if (t.state === "interrupted") state = t.direction === "in" ? "interrupted, waiting for the sender" : "interrupted, waiting for the receiver";
   // Their device left (a closed tab): say so, rather than seem to wait on a page that is open.
-  if (t.state === "interrupted" && peerOnline === false) state = `interrupted: ${who || t.peer.deviceName} is offline; it continues when they are back`;
+  if (t.state === "interrupted" && peerOnline === false) {
+    // A receiver's page continues by itself when back; a sender that left must send again.
+    state = `interrupted: ${who || t.peer.deviceName} is offline; ${t.direction === "in" ? "it continues if they send the files again once back" : "it continues when they are back"}`;
+  }
   const final = isFinalState(t.state);
   return {
     id: t.id,

@@ -59,9 +59,11 @@ export function sendFeature(app) {
   });
   // The box stops at its maxlength: a longer paste is cut without a word from the browser, and the
   // end of the message would be lost unnoticed.
-  text.addEventListener("input", () => {
-    if (text.maxLength > 0 && text.value.length >= text.maxLength) {
-      app.error(`The message is at its limit of ${text.maxLength.toLocaleString("en")} characters: anything past it was not taken. Send a longer text as a file.`);
+  text.addEventListener("paste", (/** @type {ClipboardEvent} */ event) => {
+    const pasted = event.clipboardData?.getData("text") ?? "";
+    const after = text.value.length - ((text.selectionEnd ?? 0) - (text.selectionStart ?? 0)) + pasted.length;
+    if (text.maxLength > 0 && after > text.maxLength) {
+      app.error(`The message is at its limit of ${text.maxLength.toLocaleString("en")} characters: the end of what you pasted was not taken. Send a longer text as a file.`);
     }
   });
   // Ctrl+Enter (⌘+Enter) sends, as in chat apps; Enter alone is a new line.

@@ -41,9 +41,9 @@ export function statusFeature(app) {
     if (!warning) error.textContent = "";
     status.textContent = message;
   });
-  // The person to send to was chosen or changed: an error about the send before ("Choose who to
-  // send to…") is over and would read as current.
-  app.events.on("selection", () => {
+  // The user chose whom to send to: an error about the send before ("Choose who to send to…") is
+  // over and would read as current. (Not when a peer leaves or comes back: that is not an answer.)
+  app.events.on("chosen", () => {
     if (!warning) error.textContent = "";
   });
   app.events.on("error", (/** @type {string} */ message) => {

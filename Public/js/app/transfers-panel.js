@@ -60,13 +60,21 @@ export function transfersPanel(app) {
 
   /** Interrupted transfers' last views: their rows say whether the other side is online. @type {Map<string, any>} */
   const interrupted = new Map();
-  app.events.on("peers", () => {
+  /** This page's own connection: while it is lost (or not back yet), nobody seems online. */
+  let connected = false;
+  const redraw = () => {
     for (const view of [...interrupted.values()]) update(view);
+  };
+  app.events.on("peers", redraw);
+  app.events.on("connection", ({ state }) => {
+    connected = state === "ready";
+    redraw();
   });
 
   /** @param {import("../peer-client.js").TransferView} view */
   function update(view) {
-    const peerOnline = app.peers ? app.peers().some((peer) => peer.device.id === view.peer.deviceId) : undefined;
+    // Said only while this page is connected: without the server it knows nothing of who is there.
+    const peerOnline = connected && app.peers ? app.peers().some((peer) => peer.device.id === view.peer.deviceId) : undefined;
     const row = transferRow(view, { peerOnline });
     if (view.state === "interrupted") interrupted.set(view.id, view);
     else interrupted.delete(view.id);

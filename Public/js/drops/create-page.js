@@ -162,17 +162,26 @@ async function createUploads(plan) {
       if (record.upload !== null) continue;
       record.upload = await tus.create(record.length);
       made.push(record);
+      // Recorded as it is made: a tab closed meanwhile leaves uploads "Discard" can still reach.
+      await pending.put(plan);
     }
   } catch (error) {
     for (const record of made) {
-      await tus.remove(/** @type {string} */ (record.upload)).catch(() => {});
-      record.upload = null;
+      // Forgotten only once deleted: one that could not be is kept for "Discard" (or a resume).
+      const removed = await tus.remove(/** @type {string} */ (record.upload)).then(() => true, () => false);
+      if (removed) record.upload = null;
     }
     if (plan.files.some((file) => file.upload !== null)) await pending.put(plan);
     else await pending.delete(plan.selection).catch(() => {});
+    const failure = /** @type {any} */ (error);
+    if (failure?.slug === "quota-exceeded" && made.length > 0) {
+      // The server's figure of what is left counted this drop's own first uploads, deleted since:
+      // said for the whole drop instead.
+      const need = plan.files.reduce((sum, file) => sum + file.length, 0);
+      failure.detail = `These files need ${formatBytes(need)} encrypted: more than your storage quota has left (your drops and unfinished uploads count). Delete drops or discard unfinished uploads first.`;
+    }
     throw error;
   }
-  if (made.length > 0) await pending.put(plan);
 }
 
 /** Waits while paused; the Resume button resolves it. */

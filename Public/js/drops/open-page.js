@@ -325,15 +325,18 @@ async function download(mode, folder, only) {
     // The worker's script is fetched only now: the server may be unreachable, or updated since the
     // page loaded (its files then have other names). Without this the page would say "Starting…"
     // for ever with every button disabled.
+    let heard = false;
     worker.onerror = (event) => {
       event.preventDefault();
-      $("drop-open-error").textContent =
-        "The download could not start: this page could not load its downloader from the server. Check the connection, reload the page and try again (the link still works).";
+      $("drop-open-error").textContent = heard
+        ? `The download stopped: the downloader failed (${event.message || "an error"}). Try again (the link still works).`
+        : "The download could not start: this page could not load its downloader from the server. Check the connection, reload the page and try again (the link still works).";
       $("drop-download-progress").textContent = "";
       root.dataset.state = "error";
       resolve(undefined);
     };
     worker.onmessage = async (event) => {
+      heard = true;
       const message = event.data;
       if (message.type === "progress") {
         root.dataset.doneBytes = String(message.done);

@@ -55,8 +55,8 @@ function downloadQueue(timers) {
     last = last.then(
       () =>
         new Promise((resolve) => {
-          start();
           timers.setTimeout(resolve, DOWNLOAD_SPACING_MS);
+          start(); // if it throws, the next one still starts after the spacing
         }),
     );
   };

@@ -6,11 +6,11 @@ enum ByteCount {
         guard count >= 1024 else { return "\(count) B" }
         var value = Double(count) / 1024
         var unit = 0
-        while value >= 1024, unit < units.count - 1 {
+        // Rounded before the unit is chosen: 1,048,575 bytes are "1.0 MiB", not "1024.0 KiB".
+        while (value * 10).rounded() / 10 >= 1024, unit < units.count - 1 {
             value /= 1024
             unit += 1
         }
-        let tenths = (value * 10).rounded() / 10
-        return "\(tenths) \(units[unit])"
+        return "\((value * 10).rounded() / 10) \(units[unit])"
     }
 }
