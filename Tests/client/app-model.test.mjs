@@ -128,6 +128,15 @@ test("offer view: who and what, names sorted and capped, a changed key flagged",
   assert.equal(text.title, "A guest wants to send you a text message");
   assert.deepEqual(text.items, []);
   assert.equal(text.rooms, "Pairing", "not the pair's name again, which the line already says");
+  const labelled = offerView({
+    offerId: "V",
+    peer: { ...peer("p_g", null, "Carol laptop", [{ ...pairing, label: "Carol (printer shop)" }]), label: "Carol (printer shop)" },
+    manifest: { items: [{ i: 0, path: "a.txt", size: 5, kind: "file" }], count: 1, totalSize: 5 },
+    summary: { count: 1, totalSize: 5, isText: false, folders: [], names: ["a.txt"], more: 0 },
+    resumableBytes: 0,
+  });
+  assert.equal(labelled.who, "Carol (printer shop) (guest)");
+  assert.equal(labelled.rooms, "Pairing", "the label is the guest's name already: not said twice");
 
   // An offer on screen that goes unanswered is said with who and what.
   assert.equal(withdrawnText(view, "cancelled"), "Ann withdrew the offer of 25 files.");

@@ -251,7 +251,7 @@ export function offerView(offer) {
     who,
     device: peer.device.name,
     // A pairing room is named after the pair, whom the line names already: just "Pairing".
-    rooms: roomsNote(sortedRooms(peer.rooms).map((room) => (room.kind === "pairing" ? { ...room, name: "" } : room))),
+    rooms: roomsNote(sortedRooms(peer.rooms).map((room) => (room.kind === "pairing" ? { ...room, name: "", label: "" } : room))),
     trust: trustLabel(peer.keyStatus),
     keyChanged: peer.keyStatus === "changed",
     verified: peer.keyStatus === "verified",
