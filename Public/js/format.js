@@ -68,6 +68,18 @@ export function plural(count, singular, plural = `${singular}s`) {
 }
 
 /**
+ * A time of day as the pages say it, the same everywhere: "3:06 PM" in English (hours without a
+ * leading zero, no seconds).
+ *
+ * @param {Date} when
+ * @param {string | string[]} [locale] the user's locale by default
+ * @returns {string}
+ */
+export function formatTime(when, locale) {
+  return when.toLocaleTimeString(locale ?? [], { hour: "numeric", minute: "2-digit" });
+}
+
+/**
  * Items in a sentence: "a", "a and b", "a, b and c"; past `shown` items, "a, b, c and 2 more"
  * (`total` counts items not in `items`, e.g. names not kept).
  *

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 
-import { formatBytes, formatDateTime, formatDuration, formatInteger, listText, percent, plural } from "../../Public/js/format.js";
+import { formatBytes, formatDateTime, formatDuration, formatInteger, formatTime, listText, percent, plural } from "../../Public/js/format.js";
 
 describe("formatBytes", () => {
   it("uses bytes below 1 KiB and IEC units above", () => {
@@ -98,5 +98,12 @@ describe("listText", () => {
     assert.equal(listText(["a", "b", "c"], { shown: 3 }), "a, b and c");
     assert.equal(listText(["a"], { total: 3 }), "a and 2 more");
     assert.equal(listText([], { total: 2 }), "2 more");
+  });
+});
+
+describe("formatTime", () => {
+  it("says a time of day the same way on every page: hours and minutes", () => {
+    assert.equal(formatTime(new Date(2026, 0, 1, 15, 6, 7), "en-US"), "3:06 PM");
+    assert.equal(formatTime(new Date(2026, 0, 1, 9, 5, 0), "en-GB"), "9:05");
   });
 });

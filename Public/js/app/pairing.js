@@ -9,6 +9,7 @@
 import { byId } from "./dom.js";
 import { pairingLink } from "./model.js";
 import { encodeQr, qrSvg } from "./qr.js";
+import { formatTime } from "../format.js";
 
 /** @param {import("./compose.js").AppContext} app */
 export function pairingFeature(app) {
@@ -55,7 +56,7 @@ export function pairingFeature(app) {
       link.href = url;
       qr.replaceChildren(qrSvg(document, encodeQr(url), `QR code of ${url}`));
       const until = new Date(answer.expiresAt);
-      expires.textContent = Number.isNaN(until.getTime()) ? "" : `Valid once, until ${until.toLocaleTimeString()}.`;
+      expires.textContent = Number.isNaN(until.getTime()) ? "" : `Valid once, until ${formatTime(until)}.`;
       before = pairingRooms(app.peers());
       box.hidden = false;
       // An expired code is no use on the screen.

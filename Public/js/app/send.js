@@ -7,7 +7,7 @@
 
 import { byId } from "./dom.js";
 import { peerName } from "./model.js";
-import { plural } from "../format.js";
+import { formatTime, plural } from "../format.js";
 
 /** @param {import("./compose.js").AppContext} app */
 export function sendFeature(app) {
@@ -26,7 +26,7 @@ export function sendFeature(app) {
     held.hidden = !waiting;
     if (!waiting) return;
     const what = waiting.names.length === 1 ? `“${waiting.names[0]}”` : plural(waiting.names.length, "file");
-    const until = new Date(waiting.until).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+    const until = formatTime(new Date(waiting.until));
     heldText.textContent = `${what} will be offered to the next person you select under “Online now” (until ${until}).`;
   });
   byId(document, "send-held-drop").addEventListener("click", () => {

@@ -11,6 +11,7 @@ import { byId, copyText, el, storageOrNull } from "./dom.js";
 import { isFinalState, transferRow } from "./model.js";
 import { textSegments } from "./text-links.js";
 import { STOPPED_NOTE, TransferHistory } from "./transfer-history.js";
+import { formatTime } from "../format.js";
 
 /** A stopped send's row once the same files went to the same device again. */
 const CONTINUED_NOTE = "continued in a newer transfer";
@@ -159,7 +160,7 @@ export function transfersPanel(app) {
     parts.saves = el(document, "div", { className: "transfer-saves", dataset: { key } }, [
       el(document, "span", { className: "hint", text: `${saved.length === 1 ? "Not in your downloads?" : "Save again:"} ` }),
       ...links.flatMap((link, index) => (index === 0 ? [link] : [document.createTextNode(" · "), link])),
-      el(document, "span", { className: "hint", text: ` Kept here until ${until.toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.` }),
+      el(document, "span", { className: "hint", text: ` Kept here until ${formatTime(until)}.` }),
     ]);
     parts.saves.setAttribute("data-testid", "transfer-saves");
     parts.item.append(parts.saves);
