@@ -73,28 +73,20 @@ extension IdentityPages {
                 try await usersPage(principal, state: state)
             }
         }
-        for (action, disabled) in [("disable", true), ("enable", false)] {
-            page(routes, .post, "/admin/users/:userID/\(action)", formOn: "/admin/users") { call in
+        // One button per change of a user's flags. The service refuses disabling oneself or taking
+        // admin from oneself or from the last active admin (409), so the server always keeps one.
+        let changes: [(action: String, disabled: Bool?, isAdmin: Bool?, notice: PageNotice)] = [
+            ("disable", true, nil, .userDisabled), ("enable", false, nil, .userEnabled),
+            ("make-admin", nil, true, .adminGranted), ("remove-admin", nil, false, .adminRemoved),
+        ]
+        for change in changes {
+            page(routes, .post, "/admin/users/:userID/\(change.action)", formOn: "/admin/users") { call in
                 guard let principal = try admin(call) else { return Self.signInFirst(call) }
                 return try await Self.form(state: PageState()) {
                     _ = try await service.updateUser(
-                        try call.id("userID"), displayName: nil, isAdmin: nil, disabled: disabled, context: call.context
-                    )
-                    return Self.done("/admin/users", disabled ? .userDisabled : .userEnabled)
-                } page: { state in
-                    try await usersPage(principal, state: state)
-                }
-            }
-        }
-        // An admin makes another user an admin or takes it back; the service refuses taking it from
-        // oneself and from the last active admin (409), so the server always keeps one.
-        for (action, isAdmin) in [("make-admin", true), ("remove-admin", false)] {
-            page(routes, .post, "/admin/users/:userID/\(action)", formOn: "/admin/users") { call in
-                guard let principal = try admin(call) else { return Self.signInFirst(call) }
-                return try await Self.form(state: PageState()) {
-                    _ = try await service.updateUser(
-                        try call.id("userID"), displayName: nil, isAdmin: isAdmin, disabled: nil, context: call.context)
-                    return Self.done("/admin/users", isAdmin ? .adminGranted : .adminRemoved)
+                        try call.id("userID"), displayName: nil, isAdmin: change.isAdmin, disabled: change.disabled,
+                        context: call.context)
+                    return Self.done("/admin/users", change.notice)
                 } page: { state in
                     try await usersPage(principal, state: state)
                 }
