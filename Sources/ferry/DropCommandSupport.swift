@@ -59,7 +59,8 @@ enum DropCommandSupport {
         let source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
         source.setEventHandler {
             if var saved { tcsetattr(terminal, TCSANOW, &saved) }
-            FileHandle.standardError.write(Data("\nferry: stopped; run the same command again to continue\n".utf8))
+            FileHandle.standardError.write(Data("\n".utf8))  // below the progress bar
+            note("stopped; run the same command again to continue")
             signal(SIGINT, SIG_DFL)
             // To the process, not this thread: dispatch's threads block signals.
             kill(getpid(), SIGINT)

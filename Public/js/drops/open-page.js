@@ -72,7 +72,8 @@ function explain(error) {
     case "drop-proof-refused":
       return "This link does not open this drop: its part after “#” was changed or cut. Ask the sender for the whole link again.";
     default:
-      if (error?.status === 404) return "There is no such drop: it was deleted, or it ended (expired, revoked or used up) and its files were removed, or the link is wrong.";
+      // The server says which ways a drop can be gone (DropError+HTTP.swift); not written twice.
+      if (error?.status === 404) return error?.detail || "There is no such drop.";
       if (error?.status === 429) return "Too many wrong attempts. Wait a few minutes and try again.";
       return error?.detail || error?.message || String(error);
   }
