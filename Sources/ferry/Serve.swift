@@ -83,6 +83,15 @@ struct Serve: AsyncParsableCommand {
     var guestReconnectGrace: Int =
         Environment.int("FERRY_GUEST_RECONNECT_GRACE") ?? Int(SignallingConfiguration().guestReconnectGrace)
 
+    @Option(
+        help: """
+            The cost of new password hashes: log2 of scrypt's N, 10…20 (default 15: 32 MiB and about \
+            130 ms on two cores; time it with `ferry admin password-cost`). Hashes made at a lower \
+            cost are upgraded at their next sign-in (env FERRY_PASSWORD_COST, which the account \
+            commands read too).
+            """)
+    var passwordCost: Int = PasswordCost.configured
+
     @Option(help: "trace, debug, info, notice, warning, error or critical (env FERRY_LOG_LEVEL).")
     var logLevel: String = Environment.string("FERRY_LOG_LEVEL") ?? "info"
 
@@ -141,6 +150,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--guest-reconnect-grace must be 0…86400 seconds")
         }
         guard maxConnections > 0 else { throw ValidationError("--max-connections must be positive") }
+        _ = try PasswordCost.parameters(passwordCost, option: "--password-cost")
         guard ["on", "off"].contains(h2c) else { throw ValidationError("--h2c must be on or off") }
         guard (tlsCert == nil) == (tlsKey == nil) else {
             throw ValidationError("--tls-cert and --tls-key go together")
@@ -201,6 +211,10 @@ struct Serve: AsyncParsableCommand {
         configuration.signalling.turnURL = turn
         configuration.signalling.turnSecret = turnSecret
         configuration.signalling.guestReconnectGrace = TimeInterval(guestReconnectGrace)
+        configuration.identity.passwordParameters = try PasswordCost.parameters(passwordCost, option: "--password-cost")
+        if let warning = PasswordCost.warning(configuration.identity.passwordParameters) {
+            logger.warning("\(warning)")
+        }
         drops.apply(to: &configuration)
 
         let server: FerryServer

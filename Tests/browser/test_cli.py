@@ -59,6 +59,24 @@ def test_invalid_option_is_a_clear_error():
     assert "--port must be 0" in result.stderr
 
 
+@pytest.mark.parametrize("cost", ["9", "21", "fifteen"])
+def test_a_password_cost_out_of_range_is_a_clear_error(cost):
+    result = subprocess.run([FERRY_BIN, "serve", "--port", "0", "--password-cost", cost], cwd=ROOT,
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode != 0
+    assert "--password-cost" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("cost,warned", [("10", True), ("14", True), ("15", False), ("20", False)])
+def test_a_password_cost_below_the_standard_is_accepted_with_a_warning(cost, warned):
+    with tempfile.TemporaryDirectory() as data:
+        proc, _ = start({"FERRY_DATA": data, "FERRY_PORT": "0", "FERRY_PASSWORD_COST": cost})
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=15) == 0
+        log = proc.stderr.read()
+    assert ("below the standard ln=15" in log) == warned, log
+
+
 def test_missing_public_folder_is_a_clear_error():
     with tempfile.TemporaryDirectory() as data:
         result = subprocess.run(

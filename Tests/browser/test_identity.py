@@ -5,6 +5,9 @@ both people seeing each other in the app shell; API tokens on the account page. 
 from __future__ import annotations
 
 import re
+import sqlite3
+import subprocess
+from contextlib import closing
 from typing import Iterator
 
 import pytest
@@ -15,13 +18,27 @@ from ferry_server import Server, backends, database_url
 
 STEP_TIMEOUT_MS = 30_000
 PASSWORD = "correct horse battery staple"
+STANDARD_PASSWORD_COST = 15
 
 
 @pytest.fixture(params=backends())
 def server(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    running = Server(tmp_path_factory.mktemp("data"), database_url(request.param))
+    # The standard password cost, not the test command's cheap one: these are the tests of
+    # setting up and signing in, as a deployment does them.
+    running = Server(tmp_path_factory.mktemp("data"), database_url(request.param),
+                     env={"FERRY_PASSWORD_COST": str(STANDARD_PASSWORD_COST)})
     yield running
     running.stop()
+
+
+def stored_password_hashes(server: Server) -> list[str]:
+    """Every user's stored password hash, read from the server's database itself."""
+    query = "SELECT password_hash FROM users ORDER BY created_at"
+    if server.database is None:
+        with closing(sqlite3.connect(server.data / "ferry.sqlite")) as database:
+            return [row[0] for row in database.execute(query)]
+    result = subprocess.run(["psql", server.database, "-tA", "-c", query], check=True, capture_output=True, text=True)
+    return result.stdout.split()
 
 
 def watch(page: Page, errors: list[str]) -> Page:
@@ -61,6 +78,9 @@ def test_setup_sign_in_invite_and_join(browser: Browser, server: Server) -> None
     expect(ann).to_have_url(server.url + "/")
     expect(ann.locator("#user-name")).to_have_text("Ann")
     assert member_names(ann) == ["Ann"]
+    # Hashed at the cost the server was given.
+    assert [stored.split("$")[2] for stored in stored_password_hashes(server)] == [
+        f"ln={STANDARD_PASSWORD_COST},r=8,p=1"]
     # The link works once.
     used = ann.context.new_page()
     assert used.goto(server.setup_link).status == 404

@@ -37,9 +37,6 @@ import subprocess
 PASSWORD = "correct horse battery staple"
 STEP_MS = 30_000
 TRANSFER_MIB = int(os.environ.get("FERRY_TEST_TRANSFER_MIB", "300"))
-# The direct test's large file on PostgreSQL: the store is only signalling's, so the 300 MiB run on
-# SQLite says all there is to say about the data path, and the suite keeps within its time budget.
-POSTGRES_TRANSFER_MIB = 16
 # Room for the large file at a few MiB/s on a loaded machine, plus hashing.
 TRANSFER_MS = 60_000 + TRANSFER_MIB * 2_000
 RELAY_MIB = int(os.environ.get("FERRY_TEST_RELAY_MIB", "8"))
@@ -134,8 +131,10 @@ def world(request: pytest.FixtureRequest, browser: Browser, tmp_path_factory: py
 
 @pytest.fixture
 def sqlite_world(browser: Browser, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """The same people on SQLite only: for the heavy tests, whose cost is the data path, which the
-    store plays no part in."""
+    """The same people on SQLite only: for the tests of the client and the data path, which the
+    store plays no part in beyond signing in and registering the device. The tests of what the
+    store keeps for the sharing page (device names and keys, guest passes, team membership) run on
+    both stores through `world`, and so do the sign-in and account tests of test_identity.py."""
     yield from people(browser, tmp_path_factory, "sqlite")
 
 
@@ -194,7 +193,8 @@ def done(page: Page, timeout: int = STEP_MS):
     return rows
 
 
-def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
+def test_file_folder_and_text_go_direct(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org", PICKER_STUB, permissions=["clipboard-read", "clipboard-write"])
     expect(peer(ann, "Bob")).to_have_count(1)
@@ -204,7 +204,7 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     expect(peer(bob, "Ann").locator(".trust-badge")).to_have_text("not verified")
 
     # 1. A large random file, saved as a download; the server carries only signalling meanwhile.
-    mib = TRANSFER_MIB if world.backend == "sqlite" else POSTGRES_TRANSFER_MIB
+    mib = TRANSFER_MIB
     big = random_file(tmp_path / "random.bin", mib)
     select(ann, "Bob")
     ann.set_input_files("#pick-files", str(big))
@@ -319,7 +319,8 @@ def test_file_folder_and_text_go_direct(world: World, tmp_path: Path) -> None:
     expect(bob.locator("#transfers li.transfer")).to_have_count(0)
 
 
-def test_declined_offer_moves_nothing(world: World, tmp_path: Path) -> None:
+def test_declined_offer_moves_nothing(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     downloads: list[object] = []
@@ -386,11 +387,12 @@ def recognisable_file(path: Path, mib: int) -> tuple[Path, list[bytes]]:
     return path, probes
 
 
-def test_ice_failure_goes_relayed_and_encrypted(world: World, tmp_path: Path) -> None:
+def test_ice_failure_goes_relayed_and_encrypted(sqlite_world: World, tmp_path: Path) -> None:
     """With no usable ICE candidates the file and a text message go through the server's relay:
     the bytes arrive intact, and what the server forwarded to the receiver (every WebSocket frame
     it sent Bob, captured in the page) holds none of the plaintext, though it adds up to at least
     the file's size."""
+    world = sqlite_world
     ann = world.member("ann@example.org", NO_ICE)
     forwarded: list[bytes | str] = []
     bob_context = world.context(NO_ICE)
@@ -577,7 +579,8 @@ def test_a_member_ends_the_pairing_of_a_guest_whose_page_is_closed(world: World)
     expect(back.locator("#pair-entry")).to_be_visible()
 
 
-def test_files_picked_before_choosing_anyone_wait_in_view(world: World, tmp_path: Path) -> None:
+def test_files_picked_before_choosing_anyone_wait_in_view(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     expect(peer(ann, "Bob")).to_have_count(1)
@@ -638,7 +641,8 @@ def test_a_member_removed_from_the_team_is_told_on_the_open_page(world: World) -
     expect(bob.locator("#no-team")).to_be_visible()
 
 
-def test_one_sender_to_three_receivers(world: World, tmp_path: Path) -> None:
+def test_one_sender_to_three_receivers(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     receivers = [world.member("bob@example.org", PICKER_STUB) for _ in range(3)]
     rows = peer(ann, "Bob")
@@ -685,7 +689,8 @@ def running_transfer(ann: Page, bob: Page, path: Path) -> Path:
     return source
 
 
-def test_cancel_from_either_side(world: World, tmp_path: Path) -> None:
+def test_cancel_from_either_side(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     source = random_file(tmp_path / "long.bin", max(TRANSFER_MIB, 64))
@@ -707,7 +712,8 @@ def test_cancel_from_either_side(world: World, tmp_path: Path) -> None:
         expect(other.locator("#transfers li.transfer").first).to_contain_text(f"cancelled by the {canceller}")
 
 
-def test_resume_after_the_receiver_reloads(world: World, tmp_path: Path) -> None:
+def test_resume_after_the_receiver_reloads(sqlite_world: World, tmp_path: Path) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     source = running_transfer(ann, bob, tmp_path / "resumed.bin")
@@ -870,7 +876,8 @@ def test_a_received_files_private_copy_is_deleted_when_the_page_went_first(sqlit
     assert bob.evaluate("() => JSON.parse(localStorage.getItem('ferry.resume')).handedOver") == {}
 
 
-def test_offer_while_hidden_badges_the_title_and_notifies(world: World) -> None:
+def test_offer_while_hidden_badges_the_title_and_notifies(sqlite_world: World) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org", NOTES, permissions=["notifications"])
     expect(bob.locator("#notify-enable")).to_be_hidden()  # already granted: nothing to ask
@@ -917,7 +924,8 @@ def test_rename_and_verification(world: World) -> None:
     expect(ann.locator("#rooms-empty")).to_be_visible()
 
 
-def test_drop_onto_a_peer(world: World) -> None:
+def test_drop_onto_a_peer(sqlite_world: World) -> None:
+    world = sqlite_world
     ann = world.member("ann@example.org")
     bob = world.member("bob@example.org")
     expect(ann).to_have_title("Ferry")

@@ -63,12 +63,16 @@ public struct IdentityService: Sendable {
             throw HTTPError(.forbidden, detail: "This account is disabled.", type: "account-disabled")
         }
         accountLimiter.reset(accountKey)
+        var current = stored
         if needsRehash {
-            try await store.upgradePasswordHash(
-                userID: user.id, from: stored, to: try await hasher.hash(password))
+            // The session is made only while the stored hash is the one this sign-in knows: after
+            // the upgrade that is the new hash (the old one made the first sign-in after a raised
+            // cost fail). A password changed meanwhile leaves neither, and the sign-in fails.
+            current = try await hasher.hash(password)
+            try await store.upgradePasswordHash(userID: user.id, from: stored, to: current)
         }
         return try await startSession(
-            for: user, replacing: presented, context: context, action: "sign-in", verifiedHash: stored)
+            for: user, replacing: presented, context: context, action: "sign-in", verifiedHash: current)
     }
 
     /// Counts an attempt against `limiter`, or answers 429 with `Retry-After`.

@@ -18,6 +18,9 @@ public struct ScryptParameters: Sendable, Equatable, Comparable, CustomStringCon
     public static let standard = ScryptParameters(logN: 15)
     /// For tests only: fast, and still real scrypt.
     public static let testing = ScryptParameters(logN: 10)
+    /// The costs `--password-cost` accepts: 2^10 (1 MiB, a few ms: for test suites, which make
+    /// hundreds of accounts) to 2^20 (1 GiB).
+    public static let configurableLogN = 10...20
 
     public var memoryBytes: Int { 128 * r * (1 << logN) }
 

@@ -22,7 +22,7 @@ public enum Compressor {
             output.writeWithUnsafeMutableBytes(minimumWritableBytes: outputSize) { target in
                 var size = outputSize
                 let result = BrotliEncoderCompress(
-                    quality, BROTLI_DEFAULT_WINDOW, BROTLI_MODE_GENERIC, inputSize,
+                    quality, brotliWindow(for: inputSize), BROTLI_MODE_GENERIC, inputSize,
                     source.bindMemory(to: UInt8.self).baseAddress,
                     &size, target.bindMemory(to: UInt8.self).baseAddress)
                 guard result == BROTLI_TRUE else { return 0 }
@@ -31,5 +31,16 @@ public enum Compressor {
             }
         }
         return ok > 0 || inputSize == 0 ? output : nil
+    }
+
+    /// The smallest brotli window (log2 of its size) that holds `inputSize` bytes. The encoder
+    /// sizes its ring buffer and hash tables by the window, not by the input: the default 4 MiB
+    /// window made each small file cost megabytes of fresh memory, and the page faults of
+    /// touching it were most of the CPU of building the static index at start.
+    static func brotliWindow(for inputSize: Int) -> Int32 {
+        var bits = Int32(BROTLI_MIN_WINDOW_BITS)
+        // A window of 2^bits holds 2^bits - 16 bytes (RFC 7932, section 9.1).
+        while bits < BROTLI_DEFAULT_WINDOW && (1 << bits) - 16 < inputSize { bits += 1 }
+        return bits
     }
 }

@@ -18,14 +18,20 @@ public final class StaticFileIndex: Sendable {
         public var compressInMemoryLimit: Int64
         /// Files up to this size get a content-hash ETag; larger ones use size and mtime.
         public var hashLimit: Int64
+        /// The brotli quality of the in-memory variants. 9, not the 11 of `ferry precompress`:
+        /// the index is built before the server listens, and on the client's 590 KB of modules
+        /// quality 11 takes 1.1 s of CPU against 0.05 s for 9, for 8 % less (136 KB against
+        /// 148 KB). A deployment that wants the last 8 % writes siblings once with `precompress`.
+        public var brotliQuality: Int32
 
         public init(
             memoryFileLimit: Int64 = 256 * 1024, compressInMemoryLimit: Int64 = 512 * 1024,
-            hashLimit: Int64 = 64 * 1024 * 1024
+            hashLimit: Int64 = 64 * 1024 * 1024, brotliQuality: Int32 = 9
         ) {
             self.memoryFileLimit = memoryFileLimit
             self.compressInMemoryLimit = compressInMemoryLimit
             self.hashLimit = hashLimit
+            self.brotliQuality = brotliQuality
         }
     }
 
@@ -131,7 +137,7 @@ public final class StaticFileIndex: Sendable {
             {
                 let compressed =
                     coding == .br
-                    ? Compressor.brotli(memory, quality: size <= 128 * 1024 ? 11 : 7) : Compressor.gzip(memory)
+                    ? Compressor.brotli(memory, quality: options.brotliQuality) : Compressor.gzip(memory)
                 if let compressed, compressed.readableBytes < Int(Double(size) * 0.9) {
                     variants[coding] = .init(
                         coding: coding, length: Int64(compressed.readableBytes),

@@ -8,15 +8,14 @@ struct PasswordCostCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "password-cost", abstract: "Time one password hash with the scrypt parameters in use.")
 
-    @Option(help: "log2 of scrypt's N to time (default: the one Ferry uses).")
-    var logN: Int = ScryptParameters.standard.logN
+    @Option(help: "log2 of scrypt's N to time (default: the one Ferry uses, env FERRY_PASSWORD_COST).")
+    var logN: Int = PasswordCost.configured
 
     @Option(help: "Hashes to time; the median is printed.")
     var rounds: Int = 7
 
     func run() async throws {
-        guard (10...20).contains(logN) else { throw ValidationError("--log-n must be 10…20") }
-        let parameters = ScryptParameters(logN: logN)
+        let parameters = try PasswordCost.parameters(logN, option: "--log-n")
         let hasher = PasswordHasher(parameters: parameters, maxConcurrentHashes: 1)
         var times: [Double] = []
         for _ in 0..<max(1, rounds) {

@@ -52,8 +52,10 @@ struct StoreOptions: ParsableArguments {
         let database = try await Database.open(location, logger: logger)
         do {
             if migrating { try await Migrator().migrate(database) }
-            let service = IdentityService(
-                store: IdentityStore(database: database), configuration: IdentityConfiguration())
+            var configuration = IdentityConfiguration()
+            configuration.passwordParameters = try PasswordCost.parameters(
+                PasswordCost.configured, option: "FERRY_PASSWORD_COST")
+            let service = IdentityService(store: IdentityStore(database: database), configuration: configuration)
             let result = try await body(service)
             await database.close()
             return result
