@@ -45,6 +45,14 @@ struct DropOptions: ParsableArguments {
     @Option(help: "Drops or uploads deleted per sweep (env FERRY_SWEEP_BATCH).")
     var sweepBatch: Int = Environment.int("FERRY_SWEEP_BATCH") ?? defaults.sweepBatch
 
+    @Option(
+        help: """
+            Seconds an ended drop's record outlives its swept files, so its link says why it ended \
+            (expired, revoked, used up) instead of "no such drop"; 0 forgets it at the sweep \
+            (env FERRY_ENDED_DROP_MEMORY).
+            """)
+    var endedDropMemory: Int = Environment.int("FERRY_ENDED_DROP_MEMORY") ?? Int(defaults.endedDropMemory)
+
     func validate() throws {
         for (name, value) in [
             ("--max-drop-size", maxDropSize), ("--user-quota", userQuota), ("--team-quota", teamQuota),
@@ -54,6 +62,7 @@ struct DropOptions: ParsableArguments {
         ] where value <= 0 {
             throw ValidationError("\(name) must be positive")
         }
+        guard endedDropMemory >= 0 else { throw ValidationError("--ended-drop-memory must not be negative") }
         guard maxDropLifetime >= Int(DropsConfiguration.minimumDropLifetime) else {
             throw ValidationError("--max-drop-lifetime must be at least \(Int(DropsConfiguration.minimumDropLifetime))")
         }
@@ -74,6 +83,7 @@ struct DropOptions: ParsableArguments {
         drops.downloadTicketLifetime = Double(downloadTicketLifetime)
         drops.sweepInterval = .seconds(sweepInterval)
         drops.sweepBatch = sweepBatch
+        drops.endedDropMemory = Double(endedDropMemory)
         configuration.drops = drops
     }
 }

@@ -190,6 +190,52 @@ import Testing
                 ])
         }
     }
+
+    @Test(arguments: TestBackend.available)
+    func aSweptDropIsRememberedWithoutItsFilesThenForgotten(_ backend: TestBackend) async throws {
+        try await TestDatabase.with(backend) { database in
+            let store = DropStore(database: database)
+            let (ann, _, _) = try await people(database)
+            try await store.createUpload(upload("u1", ann, 40), limits: roomy)
+            _ = try await store.createDrop(
+                drop("s", ann, maxDownloads: 1, metadata: 10), uploads: ["u1"], limits: roomy,
+                audit: AuditEntry("drop.create"))
+            _ = try await store.open(
+                dropID: "s", ticketHash: "ts", ticketExpiresAt: now.addingTimeInterval(60), now: now)
+            #expect(try await store.bytesHeld(by: ann.id) == 50)
+            #expect(try await store.knowsBlob("s"))
+            #expect(try await store.knowsBlob("u1"))
+
+            // Used up, its ticket expired: the sweeper takes the files and keeps the record.
+            let later = now.addingTimeInterval(120)
+            #expect(try await store.finishedDrops(now: later, limit: 10) == ["s"])
+            #expect(try await store.sweepDrop(id: "s", now: later) == ["u1"])
+            await #expect(throws: StoreError.notFound) { _ = try await store.sweepDrop(id: "s", now: later) }
+            let swept = try #require(try await store.drop(id: "s"))
+            #expect(swept.sweptAt == later)
+            #expect(swept.state(at: later) == .exhausted)
+            #expect(swept.servable(at: later) == .exhausted, "no files to resume a download from")
+            #expect(try await store.files(of: "s").isEmpty)
+            #expect(try await store.finishedDrops(now: later, limit: 10).isEmpty)
+            #expect(try await store.bytesHeld(by: ann.id) == 0)
+            #expect(try await store.drops(of: ann.id).isEmpty)
+            #expect(try await !store.knowsBlob("s"), "an orphan of its metadata may be swept")
+            #expect(try await !store.knowsBlob("u1"))
+            // Its owner can no longer revive it: there is nothing to serve.
+            await #expect(throws: StoreError.dropUnavailable(.exhausted)) {
+                _ = try await store.updateDrop(
+                    id: "s", userID: ann.id, expiresAt: nil, maxDownloads: .some(5), now: later)
+            }
+            await #expect(throws: StoreError.dropUnavailable(.exhausted)) {
+                _ = try await store.open(dropID: "s", ticketHash: "t2", ticketExpiresAt: later, now: later)
+            }
+
+            // Forgotten once swept for longer than the memory; not a moment before.
+            #expect(try await store.forgetSweptDrops(before: later.addingTimeInterval(-1), limit: 10) == 0)
+            #expect(try await store.forgetSweptDrops(before: later, limit: 10) == 1)
+            #expect(try await store.drop(id: "s") == nil)
+        }
+    }
 }
 
 extension Sequence where Element: Sendable {

@@ -59,8 +59,7 @@ extension DropError {
         case .dropNotFound:
             HTTPError(
                 .notFound,
-                detail: "There is no such drop: it was deleted, or it ended (expired, revoked or used up)"
-                    + " and its files were removed, or the link is wrong.",
+                detail: "There is no such drop: its owner deleted it, it ended long ago, or the link is wrong.",
                 type: "not-found")
         case .fileNotFound: HTTPError(.notFound, detail: "The drop has no such file.", type: "not-found")
         case .invalid(let errors):

@@ -59,12 +59,12 @@ extension DropService {
         try await store.drops(of: userID)
     }
 
-    /// What opening needs, for anyone with the link: gone drops are `410`, a used-up one still
-    /// answers (a ticket holder may resume).
+    /// What opening needs, for anyone with the link: ended drops are `410` (also for a while after
+    /// their files were swept), a used-up one still answers while it has its files (a ticket
+    /// holder may resume).
     func info(_ dropID: String, now: Date) async throws -> Drop {
         guard let drop = try await store.drop(id: dropID) else { throw DropError.dropNotFound }
-        let state = drop.state(at: now)
-        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        if let refused = drop.servable(at: now) { throw StoreError.dropUnavailable(refused) }
         return drop
     }
 
@@ -74,8 +74,7 @@ extension DropService {
         _ dropID: String, proof: String?, ticket: String?, clientAddress: String?, now: Date
     ) async throws -> OpenedDrop {
         var drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
-        let state = drop.state(at: now)
-        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        if let refused = drop.servable(at: now) { throw StoreError.dropUnavailable(refused) }
         let opened: (ticket: String, expiresAt: Date)
         if let ticket, SecretToken.isWellFormed(ticket),
             let expiresAt = try await store.ticketExpiry(
@@ -101,8 +100,7 @@ extension DropService {
     /// against the same limit as opening.
     func check(_ dropID: String, proof: String?, clientAddress: String?, now: Date) async throws {
         let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
-        let state = drop.state(at: now)
-        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        if let refused = drop.servable(at: now) { throw StoreError.dropUnavailable(refused) }
     }
 
     /// A file's stored ciphertext, for a holder of the proof and a valid ticket of an active
@@ -113,8 +111,7 @@ extension DropService {
         // Before the drop is read: a revocation committed after the read still ends this download.
         let (lease, stamp) = downloads.lease(dropID)
         let drop = try await provenDrop(dropID, proof: proof, clientAddress: clientAddress, now: now)
-        let state = drop.state(at: now)
-        guard state == .active || state == .exhausted else { throw StoreError.dropUnavailable(state) }
+        if let refused = drop.servable(at: now) { throw StoreError.dropUnavailable(refused) }
         guard let ticket, SecretToken.isWellFormed(ticket),
             try await store.ticketExpiry(ticketHash: SecretToken.hash(ticket), dropID: dropID, now: now) != nil
         else { throw DropError.ticketRefused }

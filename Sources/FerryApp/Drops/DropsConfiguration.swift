@@ -19,6 +19,10 @@ public struct DropsConfiguration: Sendable {
     /// How long an opened drop stays downloadable without counting again.
     public var downloadTicketLifetime: TimeInterval = 24 * 3600
     public var sweepInterval: Duration = .seconds(60)
+    /// How long an ended drop's record (sizes, times, counts; never a name or a key) outlives its
+    /// swept files, so that its link says "expired", "revoked" or "used up" instead of "no such
+    /// drop". 0 forgets it at the next sweep.
+    public var endedDropMemory: TimeInterval = 30 * 24 * 3600
     /// Drops or uploads deleted per sweep, so one run never holds the store for long.
     public var sweepBatch: Int = 100
     /// Wrong proofs per drop and client address within ``proofWindow`` before `429`.

@@ -19,11 +19,14 @@ public struct Drop: Sendable, Equatable {
     public var maxDownloads: Int?
     public var downloads: Int
     public var revokedAt: Date?
+    /// When the sweeper removed the files of this ended drop; the record stays a while to say why
+    /// it ended.
+    public var sweptAt: Date?
 
     public init(
         id: String, userID: UUID, verifier: String, passwordSalt: String?, passwordIterations: Int?, size: Int64,
         fileCount: Int, metadataSize: Int, createdAt: Date, expiresAt: Date, maxDownloads: Int?, downloads: Int = 0,
-        revokedAt: Date? = nil
+        revokedAt: Date? = nil, sweptAt: Date? = nil
     ) {
         self.id = id
         self.userID = userID
@@ -38,6 +41,7 @@ public struct Drop: Sendable, Equatable {
         self.maxDownloads = maxDownloads
         self.downloads = downloads
         self.revokedAt = revokedAt
+        self.sweptAt = sweptAt
     }
 
     /// Whether the drop serves no more, and why.
@@ -46,6 +50,13 @@ public struct Drop: Sendable, Equatable {
         if expiresAt <= now { return .expired }
         if let maxDownloads, downloads >= maxDownloads { return .exhausted }
         return .active
+    }
+
+    /// Whether it can be opened and downloaded: active, or used up while its files are kept (a
+    /// reader holding a ticket may finish). The state that refuses it otherwise.
+    public func servable(at now: Date) -> DropState? {
+        let state = state(at: now)
+        return state == .active || (state == .exhausted && sweptAt == nil) ? nil : state
     }
 }
 

@@ -15,7 +15,7 @@ public struct DropStore: Sendable {
     static let uploadColumns = "id, user_id, length, upload_offset, concat, concat_parts, created_at, expires_at"
     static let dropColumns = """
         id, user_id, verifier, password_salt, password_iterations, size, file_count, metadata_size, created_at,
-        expires_at, max_downloads, downloads, revoked_at
+        expires_at, max_downloads, downloads, revoked_at, swept_at
         """
 
     // MARK: Uploads
@@ -119,7 +119,8 @@ public struct DropStore: Sendable {
             """
             SELECT CAST(
                 (SELECT COALESCE(SUM(length), 0) FROM uploads WHERE user_id = \(bind: userID.key))
-                + (SELECT COALESCE(SUM(size + metadata_size), 0) FROM drops WHERE user_id = \(bind: userID.key))
+                + (SELECT COALESCE(SUM(size + metadata_size), 0) FROM drops
+                    WHERE user_id = \(bind: userID.key) AND swept_at IS NULL)
                 AS BIGINT) AS used
             """
         ).first()?.decode(column: "used", as: Int64.self) ?? 0
@@ -133,7 +134,7 @@ public struct DropStore: Sendable {
                 (SELECT COALESCE(SUM(u.length), 0) FROM uploads u JOIN memberships mu ON mu.user_id = u.user_id
                     WHERE mu.team_id = m.team_id)
                 + (SELECT COALESCE(SUM(d.size + d.metadata_size), 0) FROM drops d JOIN memberships md ON md.user_id = d.user_id
-                    WHERE md.team_id = m.team_id) AS BIGINT) AS used
+                    WHERE md.team_id = m.team_id AND d.swept_at IS NULL) AS BIGINT) AS used
             FROM memberships m WHERE m.user_id = \(bind: userID.key)
             """
         ).all().map { try $0.decode(column: "used", as: Int64.self) }
@@ -193,7 +194,7 @@ public struct DropStore: Sendable {
                 VALUES (\(bind: drop.id), \(bind: drop.userID.key), \(bind: drop.verifier), \(bind: drop.passwordSalt),
                     \(bind: drop.passwordIterations), \(bind: drop.size), \(bind: drop.fileCount),
                     \(bind: drop.metadataSize), \(bind: drop.createdAt.milliseconds), \(bind: drop.expiresAt.milliseconds),
-                    \(bind: drop.maxDownloads), \(bind: 0), NULL)
+                    \(bind: drop.maxDownloads), \(bind: 0), NULL, NULL)
                 """
             ).run()
             for file in files {
@@ -215,12 +216,13 @@ public struct DropStore: Sendable {
         }
     }
 
-    /// A member's drops, newest first.
+    /// A member's drops that still have their files, newest first.
     public func drops(of userID: UUID) async throws -> [Drop] {
         try await database.withConnection { sql in
             try await sql.raw(
                 """
-                SELECT \(unsafeRaw: Self.dropColumns) FROM drops WHERE user_id = \(bind: userID.key)
+                SELECT \(unsafeRaw: Self.dropColumns) FROM drops
+                WHERE user_id = \(bind: userID.key) AND swept_at IS NULL
                 ORDER BY created_at DESC, id
                 """
             ).all().map { try $0.drop() }
@@ -247,7 +249,7 @@ public struct DropStore: Sendable {
                 """
                 UPDATE drops SET downloads = downloads + 1
                 WHERE id = \(bind: dropID) AND revoked_at IS NULL AND expires_at > \(bind: now.milliseconds)
-                    AND (max_downloads IS NULL OR downloads < max_downloads)
+                    AND (max_downloads IS NULL OR downloads < max_downloads) AND swept_at IS NULL
                 RETURNING \(unsafeRaw: Self.dropColumns)
                 """
             ).first()
@@ -283,7 +285,8 @@ public struct DropStore: Sendable {
         }
     }
 
-    /// The owner changes the expiry or the download limit.
+    /// The owner changes the expiry or the download limit; not of a revoked drop, nor of one whose
+    /// files were swept.
     public func updateDrop(
         id: String, userID: UUID, expiresAt: Date?, maxDownloads: Int??, now: Date
     ) async throws -> Drop {
@@ -297,6 +300,7 @@ public struct DropStore: Sendable {
                 ).first()?.drop()
             else { throw StoreError.notFound }
             if drop.revokedAt != nil { throw StoreError.dropUnavailable(.revoked) }
+            if drop.sweptAt != nil { throw StoreError.dropUnavailable(drop.state(at: now)) }
             if let expiresAt { drop.expiresAt = expiresAt }
             if let maxDownloads { drop.maxDownloads = maxDownloads }
             try await sql.raw(
@@ -328,20 +332,15 @@ public struct DropStore: Sendable {
         }
     }
 
-    /// Deletes a drop's rows (the owner's, or any when `userID` is nil: the sweeper) and returns
-    /// the blobs to delete: its files'.
-    public func deleteDrop(id: String, userID: UUID?, now: Date, audit entry: AuditEntry?) async throws -> [String] {
+    /// Deletes one of the owner's drops (its record, files' rows and tickets) and returns the
+    /// blobs to delete: its files'.
+    public func deleteDrop(id: String, userID: UUID, now: Date, audit entry: AuditEntry?) async throws -> [String] {
         try await database.transaction { sql in
             let files = try await sql.raw("SELECT blob_id FROM drop_files WHERE drop_id = \(bind: id)").all()
                 .map { try $0.string("blob_id") }
-            let deleted: [any SQLRow]
-            if let userID {
-                deleted = try await sql.raw(
-                    "DELETE FROM drops WHERE id = \(bind: id) AND user_id = \(bind: userID.key) RETURNING id"
-                ).all()
-            } else {
-                deleted = try await sql.raw("DELETE FROM drops WHERE id = \(bind: id) RETURNING id").all()
-            }
+            let deleted = try await sql.raw(
+                "DELETE FROM drops WHERE id = \(bind: id) AND user_id = \(bind: userID.key) RETURNING id"
+            ).all()
             guard !deleted.isEmpty else { throw StoreError.notFound }
             if let entry { try await audit.insert(entry, at: now, on: sql) }
             return files
@@ -349,19 +348,53 @@ public struct DropStore: Sendable {
     }
 
     /// Drops that serve no more and whose bytes can go: expired, revoked, or used up with no
-    /// ticket left that could still fetch them.
+    /// ticket left that could still fetch them; not those already swept.
     public func finishedDrops(now: Date, limit: Int) async throws -> [String] {
         try await database.withConnection { sql in
             try await sql.raw(
                 """
                 SELECT id FROM drops d
-                WHERE d.expires_at <= \(bind: now.milliseconds) OR d.revoked_at IS NOT NULL
+                WHERE d.swept_at IS NULL AND (d.expires_at <= \(bind: now.milliseconds) OR d.revoked_at IS NOT NULL
                     OR (d.max_downloads IS NOT NULL AND d.downloads >= d.max_downloads
                         AND NOT EXISTS (SELECT 1 FROM drop_tickets t
-                            WHERE t.drop_id = d.id AND t.expires_at > \(bind: now.milliseconds)))
+                            WHERE t.drop_id = d.id AND t.expires_at > \(bind: now.milliseconds))))
                 ORDER BY d.expires_at LIMIT \(bind: limit)
                 """
             ).all().map { try $0.string("id") }
+        }
+    }
+
+    /// The sweeper's end of an ended drop: its files' rows and tickets go and the record is
+    /// marked swept, in one transaction; returns the blobs to delete (its files').
+    public func sweepDrop(id: String, now: Date) async throws -> [String] {
+        try await database.transaction { sql in
+            let marked = try await sql.raw(
+                """
+                UPDATE drops SET swept_at = \(bind: now.milliseconds)
+                WHERE id = \(bind: id) AND swept_at IS NULL RETURNING id
+                """
+            ).all()
+            guard !marked.isEmpty else { throw StoreError.notFound }
+            let files = try await sql.raw("SELECT blob_id FROM drop_files WHERE drop_id = \(bind: id)").all()
+                .map { try $0.string("blob_id") }
+            try await sql.raw("DELETE FROM drop_files WHERE drop_id = \(bind: id)").run()
+            try await sql.raw("DELETE FROM drop_tickets WHERE drop_id = \(bind: id)").run()
+            return files
+        }
+    }
+
+    /// Deletes the records of drops swept before `cutoff`, at most `limit`; how many went.
+    @discardableResult
+    public func forgetSweptDrops(before cutoff: Date, limit: Int) async throws -> Int {
+        try await database.withConnection { sql in
+            try await sql.raw(
+                """
+                DELETE FROM drops WHERE id IN (
+                    SELECT id FROM drops WHERE swept_at IS NOT NULL AND swept_at <= \(bind: cutoff.milliseconds)
+                    ORDER BY swept_at LIMIT \(bind: limit))
+                RETURNING id
+                """
+            ).all().count
         }
     }
 
@@ -381,7 +414,7 @@ public struct DropStore: Sendable {
                 SELECT CAST(
                     (SELECT COUNT(*) FROM uploads WHERE id = \(bind: id))
                     + (SELECT COUNT(*) FROM drop_files WHERE blob_id = \(bind: id))
-                    + (SELECT COUNT(*) FROM drops WHERE id = \(bind: id)) AS BIGINT) AS refs
+                    + (SELECT COUNT(*) FROM drops WHERE id = \(bind: id) AND swept_at IS NULL) AS BIGINT) AS refs
                 """
             ).first()
             return (try row?.decode(column: "refs", as: Int64.self) ?? 0) > 0
@@ -408,6 +441,7 @@ extension SQLRow {
             metadataSize: try int("metadata_size"), createdAt: try date("created_at"),
             expiresAt: try date("expires_at"),
             maxDownloads: try decode(column: "max_downloads", as: Int64?.self).map(Int.init),
-            downloads: try int("downloads"), revokedAt: try optionalDate("revoked_at"))
+            downloads: try int("downloads"), revokedAt: try optionalDate("revoked_at"),
+            sweptAt: try optionalDate("swept_at"))
     }
 }

@@ -199,5 +199,14 @@ public enum Schema {
         Migration(version: 6, name: "guest labels") { _ in
             ["ALTER TABLE guest_passes ADD COLUMN label TEXT"]
         },
+        // An ended drop's record outlives its files for a while (docs/DROPS.md, "The sweeper"), so
+        // a link to it says why it ended instead of "no such drop". Its files' rows and tickets go
+        // at the sweep; the record (sizes, times, counts) goes `endedDropMemory` later.
+        Migration(version: 7, name: "ended drops remembered") { _ in
+            [
+                "ALTER TABLE drops ADD COLUMN swept_at BIGINT",
+                "CREATE INDEX drops_by_sweep ON drops (swept_at)",
+            ]
+        },
     ]
 }

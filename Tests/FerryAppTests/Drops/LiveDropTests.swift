@@ -60,7 +60,7 @@ struct LiveDropTests {
             "POST", "/api/v1/drops/\(drop.id)/open", body: nil, headers: ["Ferry-Drop-Proof": drop.proof])
     }
 
-    @Test("a drop's life: served over both protocols, expired by time, swept with its bytes")
+    @Test("a drop's life: served over both protocols, expired by time, swept with its bytes, remembered, forgotten")
     func lifeOfADrop() async throws {
         let fixture = try await IdentityFixture.start()
         defer { Task { await fixture.stop() } }
@@ -94,8 +94,24 @@ struct LiveDropTests {
         #expect(report == SweepReport(uploads: 0, drops: 1, orphans: 0))
         #expect(!FileManager.default.fileExists(atPath: blobs + "/" + drop.uploadID), "the bytes are gone")
         #expect(!FileManager.default.fileExists(atPath: blobs + "/" + drop.id + ".meta"))
+        // The link still says why it ended, and the owner's list no longer shows it.
+        let swept = try await fixture.client.send("GET", "/api/v1/drops/\(drop.id)", body: nil)
+        #expect(swept.status == 410 && swept.problem == "drop-expired")
+        let member = try await fixture.service.signIn(
+            email: "member@example.org", password: IdentityFixture.password, replacing: nil,
+            context: ActionContext(principal: nil, clientAddress: "later", now: fixture.clock.now))
+        let listed = try await fixture.client.send(
+            "GET", "/api/v1/drops", body: nil, as: .session(member.sessionToken, origin: fixture.client.origin))
+        #expect(listed.status == 200 && !listed.text.contains(drop.id), "\(listed.text)")
+        let reopened = try await open(fixture, drop)
+        #expect(reopened.status == 410 && reopened.problem == "drop-expired")
+
+        // Forgotten once it has been swept for the ended-drop memory (30 days by default).
+        fixture.clock.advance(by: 30 * 24 * 3600)
+        let forgetting = try await fixture.live.server.drops.sweep(now: fixture.clock.now)
+        #expect(forgetting == SweepReport(forgotten: 1))
         let gone = try await fixture.client.send("GET", "/api/v1/drops/\(drop.id)", body: nil)
-        #expect(gone.status == 404)
+        #expect(gone.status == 404 && gone.problem == "not-found")
     }
 
     @Test("revocation stops a download between two ranges; deletion removes the bytes at once")
