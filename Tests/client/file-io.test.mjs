@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 
 import { BlobReader } from "../../Public/js/transfer/file-reader.js";
 import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
-import { downloadName, dropZipName, zipName } from "../../Public/js/transfer/browser-files.js";
+import { READ_WORKER_IDLE_MS, downloadName, dropZipName, workerSource, zipName } from "../../Public/js/transfer/browser-files.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { WRITE_PIECE_BYTES, writeFully } from "../../Public/js/sync-write.js";
 import { itemDigest } from "./item-digest.mjs";
@@ -179,5 +179,117 @@ describe("OPFS writer", () => {
     assert.equal(dropZipName(["beach.jpg", "notes.txt", "c"]), "beach and 2 more.zip");
     assert.equal(dropZipName(["report.final.pdf"]), "report.final.zip");
     assert.equal(dropZipName([".profile", "x"]), ".profile and 1 more.zip");
+  });
+});
+
+/**
+ * A read worker as transfer/read-worker.js answers (in order, one request at a time), in this
+ * process. `hold` (a promise) keeps it busy before its next answer.
+ */
+class FakeReadWorker {
+  /** @type {FakeReadWorker[]} */
+  static made = [];
+  constructor() {
+    this.terminated = false;
+    /** @type {Array<(event: { data: any }) => void>} */
+    this.listeners = [];
+    /** @type {BlobReader | null} */
+    this.reader = null;
+    this.queue = Promise.resolve();
+    /** @type {Promise<void> | null} */
+    this.hold = null;
+    FakeReadWorker.made.push(this);
+  }
+  addEventListener(_type, listener) {
+    this.listeners.push(listener);
+  }
+  terminate() {
+    this.terminated = true;
+  }
+  postMessage(request) {
+    this.queue = this.queue.then(async () => {
+      if (this.hold) await this.hold;
+      let reply;
+      if (request.type === "open") {
+        this.reader = await BlobReader.open(request.file, request.offset);
+        reply = { type: "opened", prefixSha256: this.reader.prefixSha256 };
+      } else if (request.type === "read") {
+        const block = await this.reader.read(request.maxBytes);
+        reply = block === null ? { type: "block", bytes: null } : { type: "block", bytes: block.slice().buffer, length: block.byteLength };
+      } else {
+        reply = { type: "digest", sha256: await this.reader.sha256() };
+      }
+      if (!this.terminated) for (const listener of this.listeners) listener({ data: reply });
+    });
+  }
+}
+
+/** Timers run by hand: `fire()` runs the ones set so far. */
+function manualTimers() {
+  const pending = new Map();
+  let next = 0;
+  return {
+    pending,
+    setTimeout: (fn, ms) => (pending.set(++next, { fn, ms }), next),
+    clearTimeout: (id) => pending.delete(id),
+    fire: () => {
+      const due = [...pending.values()];
+      pending.clear();
+      for (const { fn } of due) fn();
+    },
+  };
+}
+
+/** @param {import("../../Public/js/transfer/sender.js").Reader} reader */
+async function readAll(reader) {
+  const pieces = [];
+  for (let block; (block = await reader.read(1 << 20)) !== null; ) pieces.push(Buffer.from(block));
+  return Buffer.concat(pieces);
+}
+
+describe("worker source", () => {
+  it("reads item after item in one worker, and ends it once idle", async () => {
+    FakeReadWorker.made = [];
+    const timers = manualTimers();
+    const data = [0, 1, 2].map((i) => new Uint8Array(randomBytes(1000 + i)));
+    const source = workerSource(data.map((bytes) => new Blob([bytes])), () => new FakeReadWorker(), timers);
+    for (const [index, bytes] of data.entries()) {
+      const reader = await source.open(index, 0);
+      assert.equal(sha(await readAll(reader)), sha(bytes));
+      assert.equal(await reader.sha256(), itemDigest(bytes));
+      reader.close();
+      assert.equal(timers.pending.size, 1, "the end of an idle worker is scheduled");
+      assert.equal([...timers.pending.values()][0].ms, READ_WORKER_IDLE_MS);
+    }
+    assert.equal(FakeReadWorker.made.length, 1, "one worker for the three items");
+    assert.equal(FakeReadWorker.made[0].terminated, false);
+    timers.fire();
+    assert.equal(FakeReadWorker.made[0].terminated, true, "ended after its last item");
+    // A later item gets a new worker.
+    const reader = await source.open(1, 500);
+    assert.equal(reader.prefixSha256, itemDigest(data[1].subarray(0, 500)));
+    assert.equal(sha(await readAll(reader)), sha(data[1].subarray(500)));
+    assert.equal(FakeReadWorker.made.length, 2);
+  });
+
+  it("ends a worker still busy with an abandoned item instead of waiting behind it", async () => {
+    FakeReadWorker.made = [];
+    const timers = manualTimers();
+    const data = [new Uint8Array(randomBytes(3000)), new Uint8Array(randomBytes(2000))];
+    const source = workerSource(data.map((bytes) => new Blob([bytes])), () => new FakeReadWorker(), timers);
+    const first = await source.open(0, 0);
+    let release = () => {};
+    FakeReadWorker.made[0].hold = new Promise((resolve) => (release = resolve));
+    let abandonedRead = "pending";
+    void first.read(1000).then(() => (abandonedRead = "answered"), () => (abandonedRead = "failed"));
+    first.close();
+    const second = await source.open(1, 0); // answered though the first worker never is
+    assert.equal(sha(await readAll(second)), sha(data[1]));
+    assert.equal(FakeReadWorker.made.length, 2);
+    assert.equal(FakeReadWorker.made[0].terminated, true);
+    release();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    assert.equal(abandonedRead, "pending", "an ended worker answers nothing");
+    await assert.rejects(first.read(10), /closed/, "a reader of an ended worker refuses to read");
   });
 });

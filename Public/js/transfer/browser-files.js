@@ -101,32 +101,53 @@ function caller(worker) {
     });
 }
 
+/** How long a read worker with nothing to read is kept for the next item before it is ended. */
+export const READ_WORKER_IDLE_MS = 2000;
+
 /**
  * A sending {@link import("./sender.js").Source} over File objects, read in a worker.
+ *
+ * One worker reads item after item: starting a module worker costs tens of milliseconds, which
+ * was most of the time of a small file (a folder of 200 small files took 57 ms a file). A worker
+ * still busy when the next item is opened (a read, or the prefix hash of a resumed item, for an
+ * item the receiver abandoned) is ended instead, so the new item never waits behind it; one left
+ * idle after its last item is ended after {@link READ_WORKER_IDLE_MS}.
  * @param {File[]} files
  * @param {() => Worker} makeWorker
+ * @param {{ setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout }} [timers]
  * @returns {import("./sender.js").Source}
  */
-export function workerSource(files, makeWorker) {
-  /** @type {Worker | null} */
-  let worker = null;
+export function workerSource(files, makeWorker, timers = globalThis) {
+  /** @type {{ worker: Worker, replies: Array<(data: any) => void> } | null} */
+  let current = null;
+  /** @type {ReturnType<typeof setTimeout> | null} */
+  let idle = null;
+  const end = () => {
+    current?.worker.terminate();
+    current = null;
+  };
   return {
     async open(index, offset) {
-      worker?.terminate(); // a new open means the previous reader is finished or abandoned
-      const current = makeWorker();
-      worker = current;
-      /** @type {Array<(data: any) => void>} */
-      const replies = [];
-      current.addEventListener("message", (event) => replies.shift()?.(event.data));
+      if (idle !== null) timers.clearTimeout(idle);
+      idle = null;
+      if (current && current.replies.length > 0) end(); // busy with an abandoned item
+      if (!current) {
+        const made = { worker: makeWorker(), replies: /** @type {Array<(data: any) => void>} */ ([]) };
+        made.worker.addEventListener("message", (event) => made.replies.shift()?.(event.data));
+        current = made;
+      }
+      const mine = current;
       /** @param {Record<string, unknown>} request @param {Transferable[]} [transfer] */
       const ask = (request, transfer = []) =>
         new Promise((resolve, reject) => {
-          replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
-          current.postMessage(request, transfer);
+          if (current !== mine) return reject(new Error("the file reader was closed"));
+          mine.replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
+          mine.worker.postMessage(request, transfer);
         });
       const opened = /** @type {any} */ (await ask({ type: "open", file: files[index], offset }));
       /** The buffer of a sent block, given back to the worker with the next read. @type {ArrayBuffer | null} */
       let spare = null;
+      let closed = false;
       return {
         prefixSha256: opened.prefixSha256,
         read: async (maxBytes) => {
@@ -140,8 +161,13 @@ export function workerSource(files, makeWorker) {
         },
         sha256: async () => /** @type {any} */ (await ask({ type: "digest" })).sha256,
         close: () => {
-          current.terminate();
-          if (worker === current) worker = null;
+          if (closed || current !== mine) return;
+          closed = true;
+          if (idle !== null) timers.clearTimeout(idle);
+          idle = timers.setTimeout(() => {
+            idle = null;
+            if (current === mine) end();
+          }, READ_WORKER_IDLE_MS);
         },
       };
     },
@@ -213,7 +239,7 @@ async function newFolder(parent, base) {
  * @param {() => Worker} options.makeWriteWorker
  * @param {Document} [options.document]
  * @param {() => Promise<FileSystemDirectoryHandle>} [options.opfsRoot]
- * @param {{ setTimeout: typeof setTimeout }} [options.timers]
+ * @param {{ setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout }} [options.timers]
  * @returns {import("../peer-client.js").FileAdapters & { prune: (book: import("./resume.js").ResumeBook) => Promise<void> }}
  */
 export function createBrowserFiles({
@@ -235,7 +261,7 @@ export function createBrowserFiles({
   const startDownload = downloadQueue(timers);
 
   return {
-    sourceFor: (files) => workerSource(files, makeReadWorker),
+    sourceFor: (files) => workerSource(files, makeReadWorker, timers),
 
     sinksFor({ fromDevice, fromName, manifest, target, book }) {
       /** @type {Promise<FileSystemDirectoryHandle> | null} */
