@@ -230,6 +230,17 @@ import Testing
                 _ = try await store.open(dropID: "s", ticketHash: "t2", ticketExpiresAt: later, now: later)
             }
 
+            // A drop chosen for the sweep and extended by its owner before the sweep reached it
+            // keeps its files.
+            _ = try await store.createDrop(drop("x", ann), uploads: [], limits: roomy, audit: AuditEntry("drop.create"))
+            let expired = now.addingTimeInterval(601)
+            #expect(try await store.finishedDrops(now: expired, limit: 10) == ["x"])
+            _ = try await store.updateDrop(
+                id: "x", userID: ann.id, expiresAt: expired.addingTimeInterval(3600), maxDownloads: nil, now: expired)
+            await #expect(throws: StoreError.notFound) { _ = try await store.sweepDrop(id: "x", now: expired) }
+            #expect(try await store.drop(id: "x")?.sweptAt == nil)
+            #expect(try await store.drop(id: "x")?.servable(at: expired) == nil)
+
             // Forgotten once swept for longer than the memory; not a moment before.
             #expect(try await store.forgetSweptDrops(before: later.addingTimeInterval(-1), limit: 10) == 0)
             #expect(try await store.forgetSweptDrops(before: later, limit: 10) == 1)

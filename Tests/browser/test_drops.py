@@ -689,7 +689,7 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     expect(owner.get_by_test_id("drop-row")).to_have_count(0)
     expect(status).to_have_text("Deleted, with its files.")
     late.reload()
-    expect(late.get_by_test_id("drop-open-error")).to_have_text("There is no such drop: it was deleted, or it ended (expired, revoked or used up) and its files were removed, or the link is wrong.")
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("There is no such drop: its owner deleted it, it ended long ago, or the link is wrong.")
     # /drops is for members: a visitor is sent to sign in.
     late.goto(world.url + "/drops")
     late.wait_for_url(re.compile(r"/sign-in\?next=%2Fdrops"))

@@ -144,7 +144,14 @@ export function workerSource(files, makeWorker, timers = globalThis) {
           mine.replies.push((data) => (data.type === "error" ? reject(new Error(data.message)) : resolve(data)));
           mine.worker.postMessage(request, transfer);
         });
-      const opened = /** @type {any} */ (await ask({ type: "open", file: files[index], offset }));
+      /** @type {any} */
+      let opened;
+      try {
+        opened = await ask({ type: "open", file: files[index], offset });
+      } catch (error) {
+        if (current === mine) end(); // no reader will close it
+        throw error;
+      }
       /** The buffer of a sent block, given back to the worker with the next read. @type {ArrayBuffer | null} */
       let spare = null;
       let closed = false;

@@ -21,7 +21,7 @@ public struct DropsConfiguration: Sendable {
     public var sweepInterval: Duration = .seconds(60)
     /// How long an ended drop's record (sizes, times, counts; never a name or a key) outlives its
     /// swept files, so that its link says "expired", "revoked" or "used up" instead of "no such
-    /// drop". 0 forgets it at the next sweep.
+    /// drop". 0 forgets it in the sweep that removes its files.
     public var endedDropMemory: TimeInterval = 30 * 24 * 3600
     /// Drops or uploads deleted per sweep, so one run never holds the store for long.
     public var sweepBatch: Int = 100

@@ -67,9 +67,16 @@ public struct IdentityService: Sendable {
         if needsRehash {
             // The session is made only while the stored hash is the one this sign-in knows: after
             // the upgrade that is the new hash (the old one made the first sign-in after a raised
-            // cost fail). A password changed meanwhile leaves neither, and the sign-in fails.
-            current = try await hasher.hash(password)
-            try await store.upgradePasswordHash(userID: user.id, from: stored, to: current)
+            // cost fail). When another sign-in upgraded it first, its hash is checked too; a
+            // password changed meanwhile matches neither, and the sign-in fails.
+            let upgraded = try await hasher.hash(password)
+            if try await store.upgradePasswordHash(userID: user.id, from: stored, to: upgraded) {
+                current = upgraded
+            } else if let now = try await store.credentials(email: email)?.passwordHash,
+                case .valid = try await hasher.verify(password, against: now)
+            {
+                current = now
+            }
         }
         return try await startSession(
             for: user, replacing: presented, context: context, action: "sign-in", verifiedHash: current)

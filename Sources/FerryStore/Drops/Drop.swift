@@ -53,10 +53,11 @@ public struct Drop: Sendable, Equatable {
     }
 
     /// Whether it can be opened and downloaded: active, or used up while its files are kept (a
-    /// reader holding a ticket may finish). The state that refuses it otherwise.
+    /// reader holding a ticket may finish); never once swept. The state that refuses it otherwise.
     public func servable(at now: Date) -> DropState? {
         let state = state(at: now)
-        return state == .active || (state == .exhausted && sweptAt == nil) ? nil : state
+        if sweptAt != nil { return state == .active ? .expired : state }
+        return state == .active || state == .exhausted ? nil : state
     }
 }
 

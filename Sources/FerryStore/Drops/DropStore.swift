@@ -303,13 +303,15 @@ public struct DropStore: Sendable {
             if drop.sweptAt != nil { throw StoreError.dropUnavailable(drop.state(at: now)) }
             if let expiresAt { drop.expiresAt = expiresAt }
             if let maxDownloads { drop.maxDownloads = maxDownloads }
-            try await sql.raw(
+            let updated = try await sql.raw(
                 """
                 UPDATE drops SET expires_at = \(bind: drop.expiresAt.milliseconds),
                     max_downloads = \(bind: drop.maxDownloads)
-                WHERE id = \(bind: id)
+                WHERE id = \(bind: id) AND swept_at IS NULL RETURNING id
                 """
-            ).run()
+            ).all()
+            // Swept between the read and the update (PostgreSQL reads without a lock).
+            if updated.isEmpty { throw StoreError.dropUnavailable(drop.state(at: now)) }
             return drop
         }
     }
@@ -353,25 +355,35 @@ public struct DropStore: Sendable {
         try await database.withConnection { sql in
             try await sql.raw(
                 """
-                SELECT id FROM drops d
-                WHERE d.swept_at IS NULL AND (d.expires_at <= \(bind: now.milliseconds) OR d.revoked_at IS NOT NULL
-                    OR (d.max_downloads IS NOT NULL AND d.downloads >= d.max_downloads
-                        AND NOT EXISTS (SELECT 1 FROM drop_tickets t
-                            WHERE t.drop_id = d.id AND t.expires_at > \(bind: now.milliseconds))))
+                SELECT id FROM drops d WHERE \(Self.finished("d", now: now))
                 ORDER BY d.expires_at LIMIT \(bind: limit)
                 """
             ).all().map { try $0.string("id") }
         }
     }
 
+    /// The condition on `table` of a drop that is finished at `now` and not yet swept: one text
+    /// for choosing drops to sweep and for sweeping one, so an owner's extension between the two
+    /// keeps the drop.
+    static func finished(_ table: String, now: Date) -> SQLQueryString {
+        """
+        \(ident: table).swept_at IS NULL AND (\(ident: table).expires_at <= \(bind: now.milliseconds)
+            OR \(ident: table).revoked_at IS NOT NULL
+            OR (\(ident: table).max_downloads IS NOT NULL AND \(ident: table).downloads >= \(ident: table).max_downloads
+                AND NOT EXISTS (SELECT 1 FROM drop_tickets t
+                    WHERE t.drop_id = \(ident: table).id AND t.expires_at > \(bind: now.milliseconds))))
+        """
+    }
+
     /// The sweeper's end of an ended drop: its files' rows and tickets go and the record is
-    /// marked swept, in one transaction; returns the blobs to delete (its files').
+    /// marked swept, in one transaction, if it is still finished (its owner may have extended it
+    /// since it was chosen); returns the blobs to delete (its files'). `notFound` otherwise.
     public func sweepDrop(id: String, now: Date) async throws -> [String] {
         try await database.transaction { sql in
             let marked = try await sql.raw(
                 """
                 UPDATE drops SET swept_at = \(bind: now.milliseconds)
-                WHERE id = \(bind: id) AND swept_at IS NULL RETURNING id
+                WHERE id = \(bind: id) AND \(Self.finished("drops", now: now)) RETURNING id
                 """
             ).all()
             guard !marked.isEmpty else { throw StoreError.notFound }

@@ -169,14 +169,17 @@ extension IdentityStore {
 
     /// Replaces a hash with a stronger one of the same password (after a successful sign-in),
     /// only if it is still `old`: a password set meanwhile is never overwritten by the old one.
-    public func upgradePasswordHash(userID: UUID, from old: String, to hash: String) async throws {
+    /// Whether it was replaced.
+    @discardableResult
+    public func upgradePasswordHash(userID: UUID, from old: String, to hash: String) async throws -> Bool {
         try await database.withConnection { sql in
-            try await sql.raw(
+            try await !sql.raw(
                 """
                 UPDATE users SET password_hash = \(bind: hash)
                 WHERE id = \(bind: userID.key) AND password_hash = \(bind: old)
+                RETURNING id
                 """
-            ).run()
+            ).all().isEmpty
         }
     }
 }

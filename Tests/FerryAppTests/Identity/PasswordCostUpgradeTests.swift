@@ -37,6 +37,20 @@ struct PasswordCostUpgradeTests {
             let stored = try #require(try await store.credentials(email: "ann@example.org")?.passwordHash)
             #expect(stored.hasPrefix("$scrypt$ln=11,"), "attempt \(attempt): \(stored)")
         }
+        // Two sign-ins at once after a raise: the one that loses the upgrade still signs in.
+        var again = IdentityConfiguration()
+        again.passwordParameters = ScryptParameters(logN: 12)
+        let raisedAgain = IdentityService(store: store, configuration: again)
+        async let first = raisedAgain.signIn(
+            email: "ann@example.org", password: password, replacing: nil,
+            context: ActionContext(principal: nil, clientAddress: "together-1"))
+        async let second = raisedAgain.signIn(
+            email: "ann@example.org", password: password, replacing: nil,
+            context: ActionContext(principal: nil, clientAddress: "together-2"))
+        let both = try await [first, second]
+        #expect(both.allSatisfy { !$0.sessionToken.isEmpty })
+        let upgraded = try #require(try await store.credentials(email: "ann@example.org")?.passwordHash)
+        #expect(upgraded.hasPrefix("$scrypt$ln=12,"))
         await #expect(throws: (any Error).self) {
             _ = try await raised.signIn(
                 email: "ann@example.org", password: "not the password", replacing: nil,
