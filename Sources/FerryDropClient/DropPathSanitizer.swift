@@ -1,8 +1,9 @@
 import Foundation
 
 /// Makes a path from a drop's metadata safe to write under the output folder, by the rules the
-/// browser applies to received names (`Public/js/transfer/names.js`): `/`- or `\`-separated
-/// segments; empty, `.` and `..` segments dropped (never resolved, so nothing climbs out); control,
+/// browser applies to received names (`Public/js/transfer/names.js`): `/`-separated segments (a
+/// `\` is a character of a name, as on Linux and macOS, replaced by `_` like the other characters a
+/// file system refuses; never a separator, so `a\b.txt` stays one file); empty, `.` and `..` segments dropped (never resolved, so nothing climbs out); control,
 /// bidirectional and Windows-reserved characters (NUL included) replaced by `_`; device names
 /// prefixed; segments cut to 255 UTF-8 bytes and the depth to 32. Never absolute, never empty.
 public enum DropPathSanitizer {
@@ -13,7 +14,7 @@ public enum DropPathSanitizer {
 
     /// The safe relative path of `path` (`fallback` when nothing is left).
     public static func sanitize(_ path: String, fallback: String = "file") -> String {
-        var segments = path.split(whereSeparator: { $0 == "/" || $0 == "\\" }).map { segment(String($0)) }
+        var segments = path.split(separator: "/").map { segment(String($0)) }
             .filter { !$0.isEmpty }
         if segments.count > maxDepth {
             let tail = segment(segments[(maxDepth - 1)...].joined(separator: "_"))

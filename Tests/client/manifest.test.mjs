@@ -84,6 +84,14 @@ describe("name sanitising", () => {
     assert.equal(sanitizeSegment("e\u0301"), "\u00e9", "NFC");
   });
 
+  it("takes a backslash for a character of the name, not a folder separator", () => {
+    // Linux and macOS allow "\\" in a name; the paths Ferry sends are "/"-separated.
+    assert.equal(sanitizePath("a\\b.txt"), "a_b.txt");
+    assert.equal(sanitizePath("notes/draft \\ final.md"), "notes/draft _ final.md");
+    assert.equal(sanitizePath("..\\..\\Windows\\System32"), ".._.._Windows_System32");
+    assert.equal(sanitizePath("C:\\Users\\x\\evil.exe"), "C__Users_x_evil.exe");
+  });
+
   it("keeps the extension when cutting a long name, and never splits a character", () => {
     const cut = sanitizeSegment("😀".repeat(100) + ".png");
     assert.ok(cut.endsWith(".png"));

@@ -67,15 +67,17 @@ export function sanitizeSegment(segment) {
 }
 
 /**
- * A relative path from another device ("/"- or "\\"-separated) made safe: each segment through
+ * A relative path from another device ("/"-separated) made safe: each segment through
  * {@link sanitizeSegment}, empty, "." and ".." segments dropped (never resolved: "a/../b" is
- * "a/b", so nothing climbs out), depth and length bounded.
+ * "a/b", so nothing climbs out), depth and length bounded. A "\\" is a character of a name (Linux
+ * and macOS allow it), not a separator: it becomes "_" like the other characters a file system
+ * refuses, so "a\\b.txt" stays one file instead of a folder "a" holding "b.txt".
  * @param {string} path
  * @param {string} [fallback] the name used when nothing is left
  * @returns {string} never empty, never starting with "/", no "." or ".." segment
  */
 export function sanitizePath(path, fallback = "file") {
-  let segments = String(path).split(/[/\\]/).map(sanitizeSegment).filter((segment) => segment !== "");
+  let segments = String(path).split("/").map(sanitizeSegment).filter((segment) => segment !== "");
   if (segments.length > MAX_DEPTH) {
     segments = [...segments.slice(0, MAX_DEPTH - 1), sanitizeSegment(segments.slice(MAX_DEPTH - 1).join("_"))];
   }
