@@ -154,7 +154,9 @@ public final class FerryServer: Sendable {
         }
         self.routePatterns = router.patterns
         let responder = WebResponder(
-            router: router.build(), errors: ErrorRenderer(pages: pages, logger: logger),
+            router: router.build(),
+            errors: ErrorRenderer(
+                pages: pages, logger: logger, context: modules.lazy.compactMap(\.errorPageContext).first),
             configuration: configuration.web, observers: observers)
         let http = HTTPServer(
             configuration: configuration.http, responder: responder, tls: tls, logger: logger, traffic: traffic)

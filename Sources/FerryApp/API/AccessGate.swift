@@ -55,6 +55,18 @@ public struct AccessGate: Sendable {
         return APICall(request: request, principal: principal, context: context, scheme: scheme)
     }
 
+    /// The signed-in person whose session cookie `request` carries, or nil (no cookie, an ended
+    /// session, a store that does not answer). For what a page shows beside an error, never for a
+    /// decision: no origin check, and failures are nil.
+    func signedInPrincipal(_ request: Request) async -> Principal? {
+        guard request.headers[.authorization] == nil else { return nil }
+        try? await authenticator.refresh()
+        guard let principal = try? await authenticator.principal(for: request, scheme: addresses.scheme(of: request)),
+            principal.isSession
+        else { return nil }
+        return principal
+    }
+
     /// Applies a team rule for a page: the team's id from the path, or an error page.
     func requireTeam(_ call: APICall, rule: AccessRule) async throws -> UUID {
         let id = try Self.teamID(in: call.request)

@@ -1,8 +1,8 @@
 import FerryWeb
 import Foundation
 
-/// Teams and accounts: the JSON API, the server pages, the masked secret paths and the sweeper
-/// of ended sessions.
+/// Teams and accounts: the JSON API, the server pages, the masked secret paths, the sweeper of
+/// ended sessions and the navigation on error pages.
 public struct IdentityModule: FerryModule {
     public let service: IdentityService
     public let gate: AccessGate
@@ -31,6 +31,9 @@ public struct IdentityModule: FerryModule {
     public var secretPathPrefixes: [String] { ["/setup/", "/invite/", apiPath + "/invites/"] }
 
     public var pageTypes: [any Page.Type] { IdentityPages.pageTypes }
+
+    /// Every HTML error page of a signed-in person keeps the navigation.
+    public var errorPageContext: (any ErrorPageContext)? { SignedInErrorContext(gate: gate) }
 
     /// Hourly: deletes sessions that ended, so the table does not grow with every sign-in.
     public var backgroundJobs: [BackgroundJob] {

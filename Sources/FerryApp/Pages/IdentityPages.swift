@@ -14,7 +14,7 @@ public struct IdentityPages: Sendable {
     /// Every page type, for the start-up template check.
     public static let pageTypes: [any Page.Type] = [
         SetupPage.self, SignInPage.self, InvitePage.self, ShellPage.self, AccountPage.self, TeamAdminPage.self,
-        AdminUsersPage.self, SignedInErrorPage.self,
+        AdminUsersPage.self,
     ]
 
     public init(service: IdentityService, gate: AccessGate, pages: PageRenderer) {
@@ -42,21 +42,9 @@ public struct IdentityPages: Sendable {
         _ handler: @escaping @Sendable (APICall) async throws -> Response
     ) {
         let gate = self.gate
-        let pages = self.pages
+        // An error's page keeps a signed-in person's navigation (SignedInErrorContext).
         routes.on(method, path, maxBodySize: Self.maxFormSize) { request in
-            let call = try await gate.identify(request)
-            do {
-                return try await handler(call)
-            } catch let error as HTTPError {
-                // Signed in: the error page keeps the navigation (see SignedInErrorPage).
-                guard let principal = Self.session(call) else { throw error }
-                var state = PageState()
-                state.principal = principal
-                var response = try pages.render(SignedInErrorPage(error: error, state: state), status: error.status)
-                response.headers[.cacheControl] = "no-store"
-                for field in error.headers { response.headers.append(field) }
-                return response
-            }
+            try await handler(gate.identify(request))
         }
         if let formOn, !formOn.contains(":") {
             routes.on(.get, path) { _ in .redirect(to: formOn) }

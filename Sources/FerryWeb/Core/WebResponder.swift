@@ -33,28 +33,24 @@ public final class WebResponder: HTTPResponder {
                 // A declared length over the limit is refused before a byte of the body is read.
                 if let declared = request.headers[.contentLength].flatMap({ Int($0) }), declared > endpoint.maxBodySize
                 {
-                    return .ready(
-                        finish(
-                            errorResponse(HTTPBodyError.tooLarge(limit: endpoint.maxBodySize), request), request,
-                            route: endpoint.pattern))
+                    return errorResult(
+                        HTTPBodyError.tooLarge(limit: endpoint.maxBodySize), request, route: endpoint.pattern)
                 }
             }
             switch endpoint.handler {
             case .inline(let handler):
-                let response: Response
                 do {
-                    response = try handler(request)
+                    return .ready(finish(try handler(request), request, route: endpoint.pattern))
                 } catch {
-                    response = errorResponse(error, request)
+                    return errorResult(error, request, route: endpoint.pattern)
                 }
-                return .ready(finish(response, request, route: endpoint.pattern))
             case .async(let handler):
                 return .async { [self, request] in
                     let response: Response
                     do {
                         response = try await handler(request)
                     } catch {
-                        response = errorResponse(error, request)
+                        response = await errorResponse(error, request)
                     }
                     return finish(response, request, route: endpoint.pattern)
                 }
@@ -67,10 +63,10 @@ public final class WebResponder: HTTPResponder {
             let error = HTTPError(
                 .methodNotAllowed, detail: "\(request.method.rawValue) is not allowed here; use \(allow).",
                 headers: [.allow: allow])
-            return .ready(finish(errorResponse(error, request), request, route: nil))
+            return errorResult(error, request, route: nil)
         case .notFound:
             let error = HTTPError(.notFound, detail: "Nothing is found at this address.")
-            return .ready(finish(errorResponse(error, request), request, route: nil))
+            return errorResult(error, request, route: nil)
         }
     }
 
@@ -95,9 +91,30 @@ public final class WebResponder: HTTPResponder {
         for observer in observers { observer.observe(record) }
     }
 
-    private func errorResponse(_ error: any Error, _ request: Request) -> Response {
+    /// The answer for an error outside a handler's task: at once, unless its page waits for the
+    /// application's values (a signed-in person's navigation).
+    private func errorResult(_ error: any Error, _ request: Request, route: String?) -> HTTPResponderResult {
         let httpError = errors.httpError(for: error, requestID: request.id)
-        return errors.response(for: httpError, path: request.path, wantsJSON: isAPI(request.path))
+        let wantsJSON = isAPI(request.path)
+        guard errors.needsContext(for: request, wantsJSON: wantsJSON) else {
+            return .ready(
+                finish(errors.response(for: httpError, path: request.path, wantsJSON: wantsJSON), request, route: route)
+            )
+        }
+        return .async { [self, request] in
+            let context = await errors.contextValues(for: request)
+            let response = errors.response(
+                for: httpError, path: request.path, wantsJSON: wantsJSON, pageContext: context)
+            return finish(response, request, route: route)
+        }
+    }
+
+    private func errorResponse(_ error: any Error, _ request: Request) async -> Response {
+        let httpError = errors.httpError(for: error, requestID: request.id)
+        let wantsJSON = isAPI(request.path)
+        let context =
+            errors.needsContext(for: request, wantsJSON: wantsJSON) ? await errors.contextValues(for: request) : [:]
+        return errors.response(for: httpError, path: request.path, wantsJSON: wantsJSON, pageContext: context)
     }
 
     /// What every response gets, whichever handler produced it.

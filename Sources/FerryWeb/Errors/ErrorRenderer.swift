@@ -5,14 +5,28 @@ import Logging
 import NIOCore
 
 /// Turns errors into responses: RFC 9457 problem+json under `/api`, an HTML page rendered from
-/// `Templates/error.mustache` elsewhere (plain text if even that fails).
+/// `Templates/error.mustache` elsewhere (plain text if even that fails), with what the
+/// application's ``ErrorPageContext`` adds for the request.
 public struct ErrorRenderer: Sendable {
     let pages: PageRenderer?
     let logger: Logger
+    let context: (any ErrorPageContext)?
 
-    public init(pages: PageRenderer?, logger: Logger) {
+    public init(pages: PageRenderer?, logger: Logger, context: (any ErrorPageContext)? = nil) {
         self.pages = pages
         self.logger = logger
+        self.context = context
+    }
+
+    /// Whether the error page for `request` waits for the application's values: only an HTML page,
+    /// and only for a request the context may have something for.
+    func needsContext(for request: Request, wantsJSON: Bool) -> Bool {
+        !wantsJSON && pages != nil && context?.applies(to: request) == true
+    }
+
+    /// The application's values for `request`'s error page.
+    func contextValues(for request: Request) async -> [String: any Sendable] {
+        await context?.values(for: request) ?? [:]
     }
 
     /// Maps any error a handler threw to an ``HTTPError``; unknown errors become a 500 whose detail
@@ -41,12 +55,14 @@ public struct ErrorRenderer: Sendable {
     }
 
     /// The response for an error, in the format the client expects.
-    func response(for error: HTTPError, path: Substring, wantsJSON: Bool) -> Response {
+    func response(
+        for error: HTTPError, path: Substring, wantsJSON: Bool, pageContext: [String: any Sendable] = [:]
+    ) -> Response {
         var response: Response
         if wantsJSON {
             response = problem(error, path: path)
         } else {
-            response = page(error)
+            response = page(error, context: pageContext)
         }
         for field in error.headers { response.headers.append(field) }
         return response
@@ -69,8 +85,9 @@ public struct ErrorRenderer: Sendable {
         )
     }
 
-    func page(_ error: HTTPError) -> Response {
-        if let pages, var response = try? pages.render(ErrorPage(error: error), status: error.status) {
+    func page(_ error: HTTPError, context: [String: any Sendable] = [:]) -> Response {
+        if let pages, var response = try? pages.render(ErrorPage(error: error, context: context), status: error.status)
+        {
             response.headers[.cacheControl] = "no-store"
             return response
         }
