@@ -229,6 +229,15 @@ import Testing
             await #expect(throws: StoreError.dropUnavailable(.exhausted)) {
                 _ = try await store.open(dropID: "s", ticketHash: "t2", ticketExpiresAt: later, now: later)
             }
+            // Past its expiry it still says why it ended (used up, not expired), and revoking it
+            // then changes nothing: it serves nothing already.
+            let pastExpiry = now.addingTimeInterval(3600)
+            #expect(try await store.drop(id: "s")?.state(at: pastExpiry) == .exhausted)
+            #expect(try await store.drop(id: "s")?.servable(at: pastExpiry) == .exhausted)
+            let revoked = try await store.revokeDrop(
+                id: "s", userID: ann.id, now: pastExpiry, audit: AuditEntry("drop.revoke"))
+            #expect(revoked.revokedAt == nil)
+            #expect(revoked.state(at: pastExpiry) == .exhausted)
 
             // A drop chosen for the sweep and extended by its owner before the sweep reached it
             // keeps its files.

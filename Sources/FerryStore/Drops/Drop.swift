@@ -44,10 +44,11 @@ public struct Drop: Sendable, Equatable {
         self.sweptAt = sweptAt
     }
 
-    /// Whether the drop serves no more, and why.
+    /// Whether the drop serves no more, and why. A swept drop keeps the reason it had when it was
+    /// swept: a used-up drop does not turn "expired" when its expiry passes later.
     public func state(at now: Date) -> DropState {
         if revokedAt != nil { return .revoked }
-        if expiresAt <= now { return .expired }
+        if expiresAt <= min(now, sweptAt ?? now) { return .expired }
         if let maxDownloads, downloads >= maxDownloads { return .exhausted }
         return .active
     }

@@ -316,13 +316,15 @@ public struct DropStore: Sendable {
         }
     }
 
-    /// Stops a drop at once: its tickets go too.
+    /// Stops a drop at once: its tickets go too. A drop already swept stays as it was: it serves
+    /// nothing, and its link keeps saying why it ended (expired, used up).
     public func revokeDrop(id: String, userID: UUID, now: Date, audit entry: AuditEntry) async throws -> Drop {
         try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
                     """
-                    UPDATE drops SET revoked_at = COALESCE(revoked_at, \(bind: now.milliseconds))
+                    UPDATE drops SET revoked_at = CASE WHEN swept_at IS NULL
+                        THEN COALESCE(revoked_at, \(bind: now.milliseconds)) ELSE revoked_at END
                     WHERE id = \(bind: id) AND user_id = \(bind: userID.key)
                     RETURNING \(unsafeRaw: Self.dropColumns)
                     """
