@@ -8,7 +8,7 @@ import zlib from "node:zlib";
 
 import { BlobReader } from "../../Public/js/transfer/file-reader.js";
 import { FLUSH_BYTES, createOpfsWriter } from "../../Public/js/transfer/opfs-writer.js";
-import { READ_WORKER_IDLE_MS, downloadName, dropZipName, workerSource, zipName } from "../../Public/js/transfer/browser-files.js";
+import { DOWNLOAD_SPACING_MS, READ_WORKER_IDLE_MS, downloadName, downloadQueue, dropZipName, workerSource, zipName } from "../../Public/js/transfer/browser-files.js";
 import { partName } from "../../Public/js/transfer/resume.js";
 import { WRITE_PIECE_BYTES, writeFully } from "../../Public/js/sync-write.js";
 import { itemDigest } from "./item-digest.mjs";
@@ -291,5 +291,47 @@ describe("worker source", () => {
     await new Promise((resolve) => setTimeout(resolve, 10));
     assert.equal(abandonedRead, "pending", "an ended worker answers nothing");
     await assert.rejects(first.read(10), /closed/, "a reader of an ended worker refuses to read");
+  });
+});
+
+describe("download queue", () => {
+  /** Whether leaving the page now would ask first. @param {EventTarget} guard */
+  const asksBeforeLeaving = (guard) => {
+    const event = new Event("beforeunload", { cancelable: true });
+    guard.dispatchEvent(event);
+    return event.defaultPrevented;
+  };
+  const settle = () => new Promise((resolve) => setImmediate(resolve));
+
+  it("starts downloads one by one and asks before the page is left while any waits", async () => {
+    const timers = manualTimers();
+    const guard = new EventTarget();
+    const enqueue = downloadQueue(timers, guard);
+    const started = [];
+    assert.equal(asksBeforeLeaving(guard), false, "nothing queued");
+    for (const name of ["a", "b", "c"]) enqueue(() => started.push(name));
+    assert.equal(asksBeforeLeaving(guard), true, "three downloads wait");
+    await settle();
+    assert.deepEqual(started, ["a"]);
+    assert.equal([...timers.pending.values()][0].ms, DOWNLOAD_SPACING_MS);
+    assert.equal(asksBeforeLeaving(guard), true, "two still wait");
+    timers.fire();
+    await settle();
+    assert.deepEqual(started, ["a", "b"]);
+    timers.fire();
+    await settle();
+    assert.deepEqual(started, ["a", "b", "c"]);
+    assert.equal(asksBeforeLeaving(guard), false, "every download started: leaving is free");
+    // A start that throws still counts as started, and the next one follows.
+    enqueue(() => {
+      throw new Error("blocked");
+    });
+    enqueue(() => started.push("d"));
+    timers.fire();
+    await settle();
+    timers.fire();
+    await settle();
+    assert.deepEqual(started, ["a", "b", "c", "d"]);
+    assert.equal(asksBeforeLeaving(guard), false);
   });
 });

@@ -46,17 +46,37 @@ export const DOWNLOAD_SPACING_MS = 300;
 /**
  * Starts downloads one after another, {@link DOWNLOAD_SPACING_MS} apart (the page's one queue:
  * downloads of several transfers are spaced too).
+ *
+ * A download still waiting for its turn exists only in this page: its item is verified and
+ * recorded as delivered, so a reload or a closed tab would lose it. While any waits (a few
+ * hundred milliseconds per download), leaving the page asks first (`beforeunload` on `guard`).
  * @param {{ setTimeout: typeof setTimeout }} timers
+ * @param {Pick<EventTarget, "addEventListener" | "removeEventListener"> | null} [guard] the window
  */
-function downloadQueue(timers) {
+export function downloadQueue(timers, guard = null) {
   let last = Promise.resolve();
+  let waiting = 0;
+  /** @param {Event} event */
+  const askBeforeLeaving = (event) => {
+    event.preventDefault(); // asks, in Chromium since version 119, Firefox and Safari
+    // Older browsers ask only when returnValue is set (read-only on a plain Event).
+    if (typeof BeforeUnloadEvent === "function" && event instanceof BeforeUnloadEvent) event.returnValue = "";
+  };
   /** @param {() => void} start */
   return (start) => {
+    if (waiting++ === 0) guard?.addEventListener("beforeunload", askBeforeLeaving);
     last = last.then(
       () =>
         new Promise((resolve) => {
           timers.setTimeout(resolve, DOWNLOAD_SPACING_MS);
-          start(); // if it throws, the next one still starts after the spacing
+          try {
+            start();
+          } catch {
+            // A click that throws starts nothing; the next one still starts after the spacing
+            // (thrown out of here it would reject the queue's chain and stop every later one).
+          } finally {
+            if (--waiting === 0) guard?.removeEventListener("beforeunload", askBeforeLeaving);
+          }
         }),
     );
   };
@@ -247,6 +267,8 @@ async function newFolder(parent, base) {
  * @param {Document} [options.document]
  * @param {() => Promise<FileSystemDirectoryHandle>} [options.opfsRoot]
  * @param {{ setTimeout: typeof setTimeout, clearTimeout: typeof clearTimeout }} [options.timers]
+ * @param {Pick<EventTarget, "addEventListener" | "removeEventListener"> | null} [options.unloadGuard] where
+ *   `beforeunload` is heard (the window): leaving asks first while downloads wait to start
  * @returns {import("../peer-client.js").FileAdapters & { prune: (book: import("./resume.js").ResumeBook) => Promise<void> }}
  */
 export function createBrowserFiles({
@@ -255,6 +277,7 @@ export function createBrowserFiles({
   document = globalThis.document,
   opfsRoot = () => navigator.storage.getDirectory(),
   timers = globalThis,
+  unloadGuard = typeof globalThis.addEventListener === "function" ? globalThis : null,
 }) {
   /** @type {ReturnType<typeof caller> | null} */
   let call = null;
@@ -265,7 +288,7 @@ export function createBrowserFiles({
    * @param {string} part @param {import("./resume.js").ResumeBook | undefined} book
    */
   const deletePart = (part, book) => writer()("remove", part).then(() => book?.deletedHandedOver(part), () => {});
-  const startDownload = downloadQueue(timers);
+  const startDownload = downloadQueue(timers, unloadGuard);
 
   return {
     sourceFor: (files) => workerSource(files, makeReadWorker, timers),
