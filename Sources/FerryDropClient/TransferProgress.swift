@@ -78,15 +78,18 @@ public final class TransferProgress: Sendable {
         return "\(label) [\(bar)] \(bytes(done)) / \(bytes(total))  \(bytes(Int64(speed)))/s  ETA \(eta)"
     }
 
-    /// Bytes with a binary unit, one decimal.
+    /// Bytes with a binary unit, one decimal (whole bytes below 1 KiB), as the server's messages
+    /// write them (FerryApp's `ByteCount`; the CLI does not link the server's modules).
     public static func bytes(_ count: Int64) -> String {
-        let units = ["B", "KiB", "MiB", "GiB", "TiB"]
-        var value = Double(count)
+        let units = ["KiB", "MiB", "GiB", "TiB", "PiB"]
+        guard count >= 1024 else { return "\(count) B" }
+        var value = Double(count) / 1024
         var unit = 0
-        while value >= 1024, unit < units.count - 1 {
+        // Rounded before the unit is chosen: 1,048,575 bytes are "1.0 MiB", not "1024.0 KiB".
+        while (value * 10).rounded() / 10 >= 1024, unit < units.count - 1 {
             value /= 1024
             unit += 1
         }
-        return unit == 0 ? "\(count) B" : String(format: "%.1f %@", value, units[unit])
+        return String(format: "%.1f %@", value, units[unit])
     }
 }

@@ -17,5 +17,8 @@ struct TransferProgressTests {
                 == "send [##################------] 150.0 MiB / 200.0 MiB  25.0 MiB/s  ETA 0:02")
         #expect(TransferProgress.bytes(1536) == "1.5 KiB")
         #expect(TransferProgress.bytes(3 << 30) == "3.0 GiB")
+        #expect(TransferProgress.bytes(1023) == "1023 B")
+        #expect(TransferProgress.bytes(1_048_575) == "1.0 MiB", "rounded before the unit is chosen")
+        #expect(TransferProgress.bytes(1_048_524) == "1023.9 KiB")
     }
 }
