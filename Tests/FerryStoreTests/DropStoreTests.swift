@@ -195,7 +195,7 @@ import Testing
     func aSweptDropIsRememberedWithoutItsFilesThenForgotten(_ backend: TestBackend) async throws {
         try await TestDatabase.with(backend) { database in
             let store = DropStore(database: database)
-            let (ann, _, _) = try await people(database)
+            let (ann, bob, _) = try await people(database)
             try await store.createUpload(upload("u1", ann, 40), limits: roomy)
             _ = try await store.createDrop(
                 drop("s", ann, maxDownloads: 1, metadata: 10), uploads: ["u1"], limits: roomy,
@@ -229,15 +229,23 @@ import Testing
             await #expect(throws: StoreError.dropUnavailable(.exhausted)) {
                 _ = try await store.open(dropID: "s", ticketHash: "t2", ticketExpiresAt: later, now: later)
             }
-            // Past its expiry it still says why it ended (used up, not expired), and revoking it
-            // then changes nothing: it serves nothing already.
+            // Past its expiry it still says why it ended (used up, not expired), and it cannot be
+            // revoked then: it serves nothing already, and nothing is written.
             let pastExpiry = now.addingTimeInterval(3600)
             #expect(try await store.drop(id: "s")?.state(at: pastExpiry) == .exhausted)
             #expect(try await store.drop(id: "s")?.servable(at: pastExpiry) == .exhausted)
-            let revoked = try await store.revokeDrop(
-                id: "s", userID: ann.id, now: pastExpiry, audit: AuditEntry("drop.revoke"))
-            #expect(revoked.revokedAt == nil)
-            #expect(revoked.state(at: pastExpiry) == .exhausted)
+            await #expect(throws: StoreError.dropUnavailable(.exhausted)) {
+                _ = try await store.revokeDrop(
+                    id: "s", userID: ann.id, now: pastExpiry, audit: AuditEntry("drop.revoke"))
+            }
+            await #expect(throws: StoreError.notFound, "not another owner's") {
+                _ = try await store.revokeDrop(
+                    id: "s", userID: bob.id, now: pastExpiry, audit: AuditEntry("drop.revoke"))
+            }
+            #expect(try await store.drop(id: "s")?.revokedAt == nil)
+            let revokes = try await IdentityStore(database: database).auditEvents(teamID: nil, before: nil, limit: 50)
+                .filter { $0.action == "drop.revoke" }
+            #expect(revokes.isEmpty)
 
             // A drop chosen for the sweep and extended by its owner before the sweep reached it
             // keeps its files.

@@ -57,14 +57,15 @@ public struct AccessGate: Sendable {
 
     /// The signed-in person whose session cookie `request` carries, or nil (no cookie, an ended
     /// session, a store that does not answer). For what a page shows beside an error, never for a
-    /// decision: no origin check, and failures are nil.
+    /// decision: no origin check, failures are nil, and the session is not counted as used (an
+    /// error page, or a browser asking for an icon that is not there, does not keep it from its
+    /// idle limit).
     func signedInPrincipal(_ request: Request) async -> Principal? {
-        guard request.headers[.authorization] == nil else { return nil }
-        try? await authenticator.refresh()
-        guard let principal = try? await authenticator.principal(for: request, scheme: addresses.scheme(of: request)),
-            principal.isSession
+        guard request.headers[.authorization] == nil,
+            let hash = authenticator.presentedSessionHash(request, scheme: addresses.scheme(of: request))
         else { return nil }
-        return principal
+        try? await authenticator.refresh()
+        return try? await authenticator.sessionPrincipal(tokenHash: hash, use: false)
     }
 
     /// Applies a team rule for a page: the team's id from the path, or an error page.

@@ -316,20 +316,28 @@ public struct DropStore: Sendable {
         }
     }
 
-    /// Stops a drop at once: its tickets go too. A drop already swept stays as it was: it serves
-    /// nothing, and its link keeps saying why it ended (expired, used up).
+    /// Stops a drop at once: its tickets go too. Not one whose files were swept: it serves nothing
+    /// already, and its link keeps saying why it ended (`dropUnavailable` with that reason).
     public func revokeDrop(id: String, userID: UUID, now: Date, audit entry: AuditEntry) async throws -> Drop {
         try await database.transaction { sql in
             guard
                 let row = try await sql.raw(
                     """
-                    UPDATE drops SET revoked_at = CASE WHEN swept_at IS NULL
-                        THEN COALESCE(revoked_at, \(bind: now.milliseconds)) ELSE revoked_at END
-                    WHERE id = \(bind: id) AND user_id = \(bind: userID.key)
+                    UPDATE drops SET revoked_at = COALESCE(revoked_at, \(bind: now.milliseconds))
+                    WHERE id = \(bind: id) AND user_id = \(bind: userID.key) AND swept_at IS NULL
                     RETURNING \(unsafeRaw: Self.dropColumns)
                     """
                 ).first()
-            else { throw StoreError.notFound }
+            else {
+                let swept = try await sql.raw(
+                    """
+                    SELECT \(unsafeRaw: Self.dropColumns) FROM drops
+                    WHERE id = \(bind: id) AND user_id = \(bind: userID.key)
+                    """
+                ).first()?.drop()
+                if let swept { throw StoreError.dropUnavailable(swept.state(at: now)) }
+                throw StoreError.notFound
+            }
             try await sql.raw("DELETE FROM drop_tickets WHERE drop_id = \(bind: id)").run()
             try await audit.insert(entry, at: now, on: sql)
             return try row.drop()

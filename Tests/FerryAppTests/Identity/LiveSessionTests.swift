@@ -76,6 +76,24 @@ struct LiveSessionTests {
         #expect(ended.problem == "unauthenticated")
     }
 
+    @Test("an error page shows a live session's navigation without counting as its use")
+    func errorPagesDoNotKeepASessionAlive() async throws {
+        let fixture = try await IdentityFixture.start()
+        defer { Task { await fixture.stop() } }
+        let client = fixture.client
+        let idle = fixture.live.server.configuration.identity.sessionIdleTimeout
+        fixture.clock.advance(by: idle - 60)
+        let missing = try await client.send("GET", "/no-such-page", as: fixture.session("owner"))
+        #expect(missing.status == 404)
+        #expect(missing.text.contains("Signed in as <strong>Owner</strong>"))
+        // Had that page counted as a use, the session would live on for another idle timeout.
+        fixture.clock.advance(by: 120)
+        let after = try await client.send("GET", "/no-such-page", as: fixture.session("owner"))
+        #expect(after.status == 404)
+        #expect(!after.text.contains("Signed in as"), "an ended session gets the plain page")
+        #expect(try await client.send("GET", "/api/v1/me", as: fixture.session("owner")).status == 401)
+    }
+
     @Test("a session idle for exactly the timeout has ended; a second less has not")
     func idleBoundary() async throws {
         let fixture = try await IdentityFixture.start()
