@@ -353,13 +353,23 @@ public struct DropReceiver: Sendable {
             let path = DropPathSanitizer.sanitize(raw)
             var candidate = path
             var number = 2
-            while used.contains(candidate) {
-                candidate = path + " (\(number))"
+            // Compared without case: on macOS and Windows "A.txt" and "a.txt" are one file.
+            while used.contains(candidate.lowercased()) {
+                candidate = numbered(path, number)
                 number += 1
             }
-            used.insert(candidate)
+            used.insert(candidate.lowercased())
             return (base.isEmpty ? "." : base) + "/" + candidate
         }
+    }
+
+    /// `path` with " (n)" before its extension, as the browser names a second file of one name
+    /// (`uniquePath` in `Public/js/transfer/names.js`): "photos/a (2).jpg".
+    static func numbered(_ path: String, _ number: Int) -> String {
+        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
+        let name = path[slash...]
+        guard let dot = name.lastIndex(of: "."), dot > name.startIndex else { return path + " (\(number))" }
+        return path[..<dot] + " (\(number))" + path[dot...]
     }
 
     /// The temporary name of a file being received (hidden, tagged by the drop).

@@ -60,7 +60,14 @@ struct LinkAndPathTests {
     func targets() {
         #expect(
             DropReceiver.targets(["a.txt", "a.txt", "../a.txt", "b/c"], under: "out/")
-                == ["out/a.txt", "out/a.txt (2)", "out/a.txt (3)", "out/b/c"])
+                == ["out/a.txt", "out/a (2).txt", "out/a (3).txt", "out/b/c"])
+        // Without case, as macOS and Windows compare names; the number goes before the extension
+        // as in the browser, and a name without one (or a dot file) gets it at the end.
+        #expect(
+            DropReceiver.targets(["A.txt", "a.txt", "x/.env", "x/.ENV", "README", "readme"], under: "o")
+                == ["o/A.txt", "o/a (2).txt", "o/x/.env", "o/x/.ENV (2)", "o/README", "o/readme (2)"])
+        #expect(
+            DropReceiver.targets(["v1.2/notes", "v1.2/notes"], under: "o") == ["o/v1.2/notes", "o/v1.2/notes (2)"])
     }
 
     @Test("durations")
