@@ -14,7 +14,9 @@ public enum DropPathSanitizer {
 
     /// The safe relative path of `path` (`fallback` when nothing is left).
     public static func sanitize(_ path: String, fallback: String = "file") -> String {
-        var segments = path.split(separator: "/").map { segment(String($0)) }
+        // Split on the scalar, as the browser does: a "/" followed by a combining mark is one
+        // Character in Swift, and must still separate.
+        var segments = path.unicodeScalars.split(separator: "/").map { segment(String(String.UnicodeScalarView($0))) }
             .filter { !$0.isEmpty }
         if segments.count > maxDepth {
             let tail = segment(segments[(maxDepth - 1)...].joined(separator: "_"))

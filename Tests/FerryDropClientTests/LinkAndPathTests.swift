@@ -41,6 +41,8 @@ struct LinkAndPathTests {
         // A backslash is a character of a name (Linux allows it), never a separator.
         #expect(DropPathSanitizer.sanitize("..\\..\\windows\\system32") == ".._.._windows_system32")
         #expect(DropPathSanitizer.sanitize("a\\b.txt") == "a_b.txt")
+        #expect(
+            DropPathSanitizer.sanitize("a/\u{301}b.txt") == "a/\u{301}b.txt", "split on the scalar, as in the browser")
         #expect(DropPathSanitizer.sanitize("notes/draft \\ final.md") == "notes/draft _ final.md")
         #expect(DropPathSanitizer.sanitize("a\u{0}b") == "a_b")
         #expect(DropPathSanitizer.sanitize("evil\u{202E}gpj.exe") == "evil_gpj.exe")
