@@ -519,7 +519,7 @@ def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     # Used up: the next reader learns it at once, not after typing the password.
     late = world.stranger()
     late.goto(link)
-    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop has no downloads left.")
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop has no downloads left. Ask whoever sent you the link for a new one.")
     expect(late.get_by_test_id("drop-open-password")).to_be_hidden()
 
 
@@ -682,7 +682,7 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
 
     late = world.stranger()
     late.goto(link)
-    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop was revoked by its owner.")
+    expect(late.get_by_test_id("drop-open-error")).to_have_text("This drop was revoked by its owner. Ask them for a new link if you still need it.")
 
     owner.once("dialog", lambda dialog: dialog.accept())
     owner.get_by_test_id("drop-row").first.get_by_test_id("drop-row-delete").click()

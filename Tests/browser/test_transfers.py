@@ -856,6 +856,33 @@ def test_a_long_name_does_not_widen_a_phones_page(sqlite_world: World, tmp_path:
     assert bob.evaluate(wide) <= 390, widths
 
 
+def test_a_text_received_on_a_phone_is_brought_into_view(sqlite_world: World) -> None:
+    """On a phone the transfers are screens below the offer prompt: once accepted, a received
+    text scrolls into view (the status line alone does not show it). Someone typing keeps their
+    place."""
+    world = sqlite_world
+    ann = world.member("ann@example.org")
+    bob = world.member("bob@example.org", viewport={"width": 390, "height": 844})
+    select(ann, "Bob")
+    ann.fill("#text-message", "the door code is 4711")
+    ann.click("#send-text")
+    incoming(bob)
+    expect(bob.locator(".received-text")).to_have_count(0)
+    bob.click("#offer-accept")
+    expect(bob.locator(".received-text")).to_have_text("the door code is 4711", timeout=TRANSFER_MS)
+    expect(bob.locator(".received-text")).to_be_in_viewport()
+    # Typing when the next one comes: the page stays where the text field is.
+    bob.evaluate("() => window.scrollTo(0, 0)")
+    bob.focus("#text-message")
+    ann.fill("#text-message", "and the wifi is ferry-guest")
+    ann.click("#send-text")
+    incoming(bob)
+    bob.click("#offer-accept")
+    expect(bob.locator(".received-text").first).to_have_text("and the wifi is ferry-guest", timeout=TRANSFER_MS)
+    expect(bob.locator("#text-message")).to_be_focused()
+    expect(bob.locator("#text-message")).to_be_in_viewport()
+
+
 INCOMING_PARTS = """async () => {
   const root = await navigator.storage.getDirectory();
   let dir;

@@ -246,9 +246,23 @@ export function transfersPanel(app) {
     keep(transfer);
   });
   app.events.on("transfer-done", ({ transfer, text }) => {
-    showText(update(transfer), text);
+    const parts = update(transfer);
+    showText(parts, text);
     keep(transfer, typeof text === "string" ? text : undefined);
+    if (typeof text === "string" && transfer.direction === "in") reveal(parts.item);
   });
+
+  /**
+   * Brings a text just received into view: on a phone the transfers are screens below the offer
+   * prompt the reader answered, and the status line alone does not show the text. Someone typing
+   * (the focus in a text field) keeps their place; a row already in view does not move.
+   * @param {HTMLElement} item
+   */
+  function reveal(item) {
+    const active = /** @type {HTMLElement | null} */ (document.activeElement);
+    if (active && (active.tagName === "INPUT" || active.tagName === "TEXTAREA" || active.isContentEditable)) return;
+    item.scrollIntoView?.({ block: "nearest" });
+  }
   app.events.on("transfer-removed", ({ id }) => {
     sending.delete(id);
     rows.get(id)?.item.remove();

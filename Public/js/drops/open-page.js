@@ -63,12 +63,13 @@ const mayPass = (error) => error?.status === 0 || error?.status >= 500;
 /** The sentence for a refused request. @param {any} error */
 function explain(error) {
   switch (error?.slug) {
+    // What ended stays ended: the next step is a new link from whoever sent this one.
     case "drop-expired":
-      return "This drop has expired.";
+      return "This drop has expired. Ask whoever sent you the link for a new one.";
     case "drop-revoked":
-      return "This drop was revoked by its owner.";
+      return "This drop was revoked by its owner. Ask them for a new link if you still need it.";
     case "drop-exhausted":
-      return "This drop has no downloads left.";
+      return "This drop has no downloads left. Ask whoever sent you the link for a new one.";
     case "drop-proof-refused":
       return "This link does not open this drop: its part after “#” was changed or cut. Ask the sender for the whole link again.";
     default:
