@@ -498,6 +498,8 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     # A member of another team sees neither of them.
     expect(carol.locator("#rooms li.peer")).to_have_count(0)
     expect(carol.locator("#rooms-empty")).to_be_visible()
+    # With nobody online, the page points to drops, for someone who is not.
+    expect(carol.get_by_test_id("rooms-empty-drop")).to_have_attribute("href", "/drops")
     # The code was for one guest only.
     again = world.watch(world.context().new_page())
     again.goto(link)

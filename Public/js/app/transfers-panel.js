@@ -158,7 +158,12 @@ export function transfersPanel(app) {
       return link;
     });
     parts.saves = el(document, "div", { className: "transfer-saves", dataset: { key } }, [
-      el(document, "span", { className: "hint", text: `${saved.length === 1 ? "Not in your downloads?" : "Save again:"} ` }),
+      // A browser blocks a burst of downloads until allowed (Chrome asks in its address bar,
+      // easy to miss): the row says so, beside the links that save each file again.
+      el(document, "span", {
+        className: "hint",
+        text: `${saved.length === 1 ? "Not in your downloads?" : "Not all in your downloads? Your browser may be asking to allow several downloads. Save again:"} `,
+      }),
       ...links.flatMap((link, index) => (index === 0 ? [link] : [document.createTextNode(" · "), link])),
       el(document, "span", { className: "hint", text: ` Kept here until ${formatTime(until)}.` }),
     ]);
