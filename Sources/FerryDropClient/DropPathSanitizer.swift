@@ -2,9 +2,10 @@ import Foundation
 
 /// Makes a path from a drop's metadata safe to write under the output folder, by the rules the
 /// browser applies to received names (`Public/js/transfer/names.js`): `/`-separated segments (a
-/// `\` is a character of a name, as on Linux and macOS, replaced by `_` like the other characters a
-/// file system refuses; never a separator, so `a\b.txt` stays one file); empty, `.` and `..` segments dropped (never resolved, so nothing climbs out); control,
-/// bidirectional and Windows-reserved characters (NUL included) replaced by `_`; device names
+/// `\` is a character of a name, as on Linux and macOS, replaced by `_` like the other characters
+/// a file system refuses; never a separator, so `a\b.txt` stays one file); empty, `.` and `..`
+/// segments dropped (never resolved, so nothing climbs out); control, bidirectional and
+/// Windows-reserved characters (NUL included) replaced by `_`; device names
 /// prefixed; segments cut to 255 UTF-8 bytes and the depth to 32. Never absolute, never empty.
 public enum DropPathSanitizer {
     /// Longest segment, in UTF-8 bytes.

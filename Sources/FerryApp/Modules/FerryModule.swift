@@ -2,8 +2,9 @@ import FerryWeb
 
 /// A feature as the composition root sees it. Every feature comes in this one way: it registers
 /// its routes (API routes through the access gate, each with its rule and body limit), names the
-/// paths whose segments are secrets, lists its page types, its background jobs and what error pages show, reads back
-/// what it keeps in the store at start, and closes what it holds open at shutdown. `FerryServer` only lists modules and loops over them.
+/// paths whose segments are secrets, lists its page types and its background jobs, says what error
+/// pages show, reads back what it keeps in the store at start, and closes what it holds open at
+/// shutdown. `FerryServer` only lists modules and loops over them.
 public protocol FerryModule: Sendable {
     /// Registers the module's routes, once, at start.
     func register(on routes: ModuleRoutes)
