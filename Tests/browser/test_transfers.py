@@ -885,6 +885,22 @@ def test_a_text_received_on_a_phone_is_brought_into_view(sqlite_world: World) ->
     expect(bob.locator("#text-message")).to_be_in_viewport()
 
 
+def test_the_team_picker_shows_only_with_a_choice(sqlite_world: World) -> None:
+    """One team: no picker (the Members card names it). Two: a picker, and choosing one shows
+    its members."""
+    world = sqlite_world
+    bob = world.member("bob@example.org")
+    expect(bob.locator("#team-name")).to_have_text("Design")
+    expect(bob.locator("#team-picker")).to_be_hidden()
+    world.cli("team", "add-member", "Ops", "bob@example.org")
+    bob.reload()
+    expect(bob.locator("#team-picker")).to_be_visible()
+    expect(bob.get_by_test_id("team-switcher").locator("option")).to_have_text(["Design", "Ops"])
+    bob.get_by_test_id("team-switcher").select_option(label="Ops")
+    expect(bob.locator("#team-name")).to_have_text("Ops")
+    expect(bob.get_by_test_id("members")).to_contain_text("Carol")
+
+
 INCOMING_PARTS = """async () => {
   const root = await navigator.storage.getDirectory();
   let dir;

@@ -171,7 +171,8 @@ export function startTeamPanel({ document, api, storage, location, confirm = () 
     ui.teamSwitcher.replaceChildren(...options);
     if (state.teamID !== null) ui.teamSwitcher.value = state.teamID;
     const hasTeams = state.teams.length > 0;
-    ui.teamPicker.hidden = !hasTeams;
+    // A choice of one is no choice: the Members card names the one team.
+    ui.teamPicker.hidden = state.teams.length < 2;
     ui.noTeam.hidden = hasTeams || state.me === null;
     ui.teamSection.hidden = team === null;
     ui.teamName.textContent = team ? team.name : "";
