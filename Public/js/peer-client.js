@@ -148,6 +148,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  *   mislead ("continued in a newer transfer", "stopped when this page was reloaded: …")
  * @property {SavedFile[]} [saved] received files saved as downloads and still kept ("Save again")
  * @property {string | null} [savedInto] the folder made for a transfer accepted into a picked folder ("From Ann (2)")
+ * @property {string} [sentText] an outgoing text message's text: the sender's row shows what was sent
  */
 
 /**
@@ -174,6 +175,7 @@ export const TAMPER_CODES = new Set(["bad-signature", "wrong-sender", "wrong-rec
  * @property {boolean} [lost] the peer (or our socket) went away since the last offer or accept
  * @property {string} [note] see TransferView
  * @property {string | null} [group] offers to the tabs of one browser, made together
+ * @property {string} [sentText] see TransferView
  */
 
 export class PeerClient extends Emitter {
@@ -464,7 +466,7 @@ export class PeerClient extends Emitter {
   async sendText(peerIds, text) {
     const { manifest, bytes } = manifestForText(text);
     const tabs = this.#tabsOf(peerIds);
-    return Promise.all(tabs.map(({ peerId, group }) => this.#offer(peerId, manifest, () => memorySource([bytes]), true, group)));
+    return Promise.all(tabs.map(({ peerId, group }) => this.#offer(peerId, manifest, () => memorySource([bytes]), true, group, text)));
   }
 
   /**
@@ -518,8 +520,9 @@ export class PeerClient extends Emitter {
    * @param {() => Source} makeSource
    * @param {boolean} isText
    * @param {string | null} [group] the offers to the other tabs of the same browser share it
+   * @param {string} [text] a text message's text, shown in the sender's own row
    */
-  async #offer(peerId, manifest, makeSource, isText, group = null) {
+  async #offer(peerId, manifest, makeSource, isText, group = null, text = undefined) {
     const peer = { ...this.#requirePeer(peerId), ...guestLabelOf(/** @type {SignalClient} */ (this.signal).presence, peerId) };
     /** @type {Transfer} */
     const transfer = {
@@ -543,6 +546,7 @@ export class PeerClient extends Emitter {
       isText,
       textStore: null,
       target: null,
+      sentText: text,
     };
     this.#transfers.set(transfer.id, transfer);
     this.#emitTransfer(transfer, true);
@@ -1072,6 +1076,7 @@ export class PeerClient extends Emitter {
       note: transfer.note ?? null,
       saved: transfer.sinks?.saved?.() ?? [],
       savedInto: transfer.sinks?.savedInto?.() ?? null,
+      ...(transfer.sentText !== undefined ? { sentText: transfer.sentText } : {}),
     };
   }
 

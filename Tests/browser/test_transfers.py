@@ -276,6 +276,9 @@ def test_file_folder_and_text_go_direct(sqlite_world: World, tmp_path: Path) -> 
     ann.click("#send-text")
     dialog = incoming(bob)
     expect(dialog.locator("#offer-title")).to_have_text("Ann wants to send you a text message")
+    # Ann's own row shows what she sent, as text, from the offer on.
+    expect(ann.locator("[data-testid=sent-text] .received-text")).to_have_text(message)
+    expect(ann.locator("[data-testid=sent-text] .received-text b")).to_have_count(0)
     # The prompt takes the focus on its title, not on Accept: the key Bob was about to press
     # answers nothing. Once answered, the focus is back where Bob was typing.
     expect(bob.locator("#offer-title")).to_be_focused()

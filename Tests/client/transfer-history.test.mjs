@@ -132,3 +132,16 @@ test("clearing the finished rows keeps the sends still under way", () => {
   history.remove("O1");
   assert.deepEqual(new TransferHistory(store, ann).entries(), []);
 });
+
+test("a sent text is kept once, as the row's text, not again in its view", () => {
+  const store = storage();
+  const history = new TransferHistory(store, ann);
+  const sent = { ...view("S1", "offered"), direction: "out", sentText: "see you at 5" };
+  history.record(sent, sent.sentText);
+  history.record({ ...sent, state: "done" }, sent.sentText);
+  const [entry] = new TransferHistory(store, ann).entries();
+  assert.equal(entry.text, "see you at 5");
+  assert.equal(entry.view.state, "done");
+  assert.equal("sentText" in entry.view, false);
+  assert.equal(store.items.get(HISTORY_KEY).split("see you at 5").length, 2, "written once");
+});

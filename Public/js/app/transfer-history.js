@@ -78,7 +78,8 @@ export class TransferHistory {
     if (before && before.view.state === view.state && sameProgress && (text === undefined || text === before.text)) return;
     const kept = text ?? before?.text;
     // A saved file's object URL dies with the page: a restored row offers no "Save again".
-    const { saved: _urls, ...lasting } = /** @type {any} */ (view);
+    // A sent text is kept once, as the entry's text.
+    const { saved: _urls, sentText: _text, ...lasting } = /** @type {any} */ (view);
     const entry = { view: lasting, ...(kept !== undefined ? { text: kept } : {}) };
     this.#entries = [...this.#entries.filter((e) => e.view.id !== view.id), entry].slice(-MAX_ROWS);
     this.#save();

@@ -171,7 +171,10 @@ export function transfersPanel(app) {
     parts.item.append(parts.saves);
   }
 
-  /** @param {any} parts @param {string | undefined} text */
+  /**
+   * A text message in its row: received, or (in the sender's row) sent.
+   * @param {any} parts @param {string | undefined} text
+   */
   function showText(parts, text) {
     if (typeof text !== "string" || parts.text) return;
     // Received text is shown as text, never as HTML, and never opened or followed by itself;
@@ -191,7 +194,7 @@ export function transfersPanel(app) {
       : el(document, "pre", { className: "received-text", text });
     const copy = el(document, "button", { className: "button received-copy", text: "Copy", attrs: { type: "button" } });
     copy.addEventListener("click", async () => app.status((await copyText(app.env.navigator ?? globalThis.navigator, text)) ? "Copied." : "Select the text and copy it."));
-    parts.text = el(document, "div", { className: "received" }, [body, copy]);
+    parts.text = el(document, "div", { className: "received", dataset: { testid: parts.item.dataset.direction === "out" ? "sent-text" : "received-text" } }, [body, copy]);
     parts.item.append(parts.text);
   }
 
@@ -237,8 +240,10 @@ export function transfersPanel(app) {
 
   app.events.on("transfer", (view) => {
     continueStopped(view);
-    update(view);
-    keep(view);
+    const parts = update(view);
+    // The sender sees what they sent, from the offer on (declined or not).
+    showText(parts, view.sentText);
+    keep(view, view.sentText);
     if (view.direction === "out" && !isFinalState(view.state)) sending.set(view.id, view);
     else sending.delete(view.id);
   });
