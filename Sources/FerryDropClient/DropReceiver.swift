@@ -347,10 +347,18 @@ public struct DropReceiver: Sendable {
 
     /// The files' places under `folder`: sanitised paths, a second file of the same path numbered.
     public static func targets(_ paths: [String], under folder: String) -> [String] {
-        var used: Set<String> = []
         let base = folder.hasSuffix("/") ? String(folder.dropLast()) : folder
-        return paths.map { raw in
-            let path = DropPathSanitizer.sanitize(raw)
+        let safe = paths.map { DropPathSanitizer.sanitize($0) }
+        // The folders every file needs come first: a file never takes one's name ("x" beside "x/y"
+        // becomes "x (2)"; on disk one of the two could not be made).
+        var used: Set<String> = []
+        for path in safe {
+            let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+            for count in segments.indices.dropFirst() {
+                used.insert(segments[..<count].joined(separator: "/").lowercased())
+            }
+        }
+        return safe.map { path in
             var candidate = path
             var number = 2
             // Compared without case: on macOS and Windows "A.txt" and "a.txt" are one file.
@@ -366,10 +374,12 @@ public struct DropReceiver: Sendable {
     /// `path` with " (n)" before its extension, as the browser names a second file of one name
     /// (`uniquePath` in `Public/js/transfer/names.js`): "photos/a (2).jpg".
     static func numbered(_ path: String, _ number: Int) -> String {
-        let slash = path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex
-        let name = path[slash...]
-        guard let dot = name.lastIndex(of: "."), dot > name.startIndex else { return path + " (\(number))" }
-        return path[..<dot] + " (\(number))" + path[dot...]
+        // By scalar, as the paths were split: "/" followed by a combining mark is one Character.
+        let scalars = Array(path.unicodeScalars)
+        let nameStart = (scalars.lastIndex(of: "/") ?? -1) + 1
+        guard let dot = scalars.lastIndex(of: "."), dot > nameStart else { return path + " (\(number))" }
+        let stem = String(String.UnicodeScalarView(scalars[..<dot]))
+        return stem + " (\(number))" + String(String.UnicodeScalarView(scalars[dot...]))
     }
 
     /// The temporary name of a file being received (hidden, tagged by the drop).

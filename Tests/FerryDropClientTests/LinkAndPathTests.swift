@@ -70,6 +70,17 @@ struct LinkAndPathTests {
                 == ["o/A.txt", "o/a (2).txt", "o/x/.env", "o/x/.ENV (2)", "o/README", "o/readme (2)"])
         #expect(
             DropReceiver.targets(["v1.2/notes", "v1.2/notes"], under: "o") == ["o/v1.2/notes", "o/v1.2/notes (2)"])
+        // A file never takes the name of a folder another file needs, whatever their order or case.
+        #expect(DropReceiver.targets(["x", "x/y"], under: "o") == ["o/x (2)", "o/x/y"])
+        #expect(DropReceiver.targets(["X/y", "x"], under: "o") == ["o/X/y", "o/x (2)"])
+        #expect(
+            DropReceiver.targets(["a (2).txt/b", "a.txt", "a.txt"], under: "o")
+                == ["o/a (2).txt/b", "o/a.txt", "o/a (3).txt"])
+        // Numbered by scalar, as split: the "/" before a combining mark still ends the folder.
+        #expect(
+            DropReceiver.targets(["a.d/\u{301}b", "a.d/\u{301}b"], under: "o") == [
+                "o/a.d/\u{301}b", "o/a.d/\u{301}b (2)",
+            ])
     }
 
     @Test("durations")

@@ -84,6 +84,18 @@ describe("name sanitising", () => {
     assert.equal(sanitizeSegment("e\u0301"), "\u00e9", "NFC");
   });
 
+  it("never gives a file the name of a folder another item needs", () => {
+    const paths = (list) => {
+      const items = list.map((path, i) => ({ i, kind: "file", path, size: 1 }));
+      const result = validateManifest({ items, count: items.length, totalSize: items.length });
+      assert.ok(result.ok, result.error);
+      return result.manifest.items.map((item) => item.path);
+    };
+    assert.deepEqual(paths(["x", "x/y"]), ["x (2)", "x/y"]);
+    assert.deepEqual(paths(["X/y", "x"]), ["X/y", "x (2)"]);
+    assert.deepEqual(paths(["a (2).txt/b", "a.txt", "a.txt"]), ["a (2).txt/b", "a.txt", "a (3).txt"]);
+  });
+
   it("takes a backslash for a character of the name, not a folder separator", () => {
     // Linux and macOS allow "\\" in a name; the paths Ferry sends are "/"-separated.
     assert.equal(sanitizePath("a\\b.txt"), "a_b.txt");

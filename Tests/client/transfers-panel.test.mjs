@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { Emitter } from "../../Public/js/emitter.js";
-import { transfersPanel } from "../../Public/js/app/transfers-panel.js";
+import { SENT_TEXT_KEPT_CHARS, transfersPanel } from "../../Public/js/app/transfers-panel.js";
 
 /** Elements that count writes to their text, attributes, dataset and `hidden`/`value`. */
 function fakeDocument() {
@@ -203,4 +203,33 @@ test("a send stopped by a reload says it continued once the same files go to the
   assert.match(stateOf(reloaded.rows(), "ELSE"), /stopped when this page was reloaded/, "another device's row is left");
   // Kept so across the next reload.
   assert.equal(stateOf(panel().rows(), "OLD"), "continued in a newer transfer");
+});
+
+test("the sender's row shows the text it sent; the tab keeps it only when short; a text never continues another", () => {
+  const sessionStorage = memoryStorage();
+  const panel = () => {
+    const document = fakeDocument();
+    const events = new Emitter();
+    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
+    return { events, rows: () => document.byId.get("transfers").children };
+  };
+  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+  const rowOf = (rows, id) => rows.find((row) => row.dataset.transferId === id);
+  const text = { isText: true, count: 1, names: ["message.txt"] };
+  const sent = (id, sentText, extra = {}) => view(0, { id, direction: "out", state: "offered", total: sentText.length, summary: text, sentText, ...extra });
+  const long = "x".repeat(SENT_TEXT_KEPT_CHARS + 1);
+
+  const first = panel();
+  first.events.emit("transfer", sent("SHORT", "see you at 5"));
+  first.events.emit("transfer", sent("LONG", long));
+  assert.equal(find(rowOf(first.rows(), "SHORT"), "received-text").textContent, "see you at 5");
+  assert.equal(find(rowOf(first.rows(), "LONG"), "received-text").textContent, long, "shown while the page lives");
+
+  const reloaded = panel();
+  assert.equal(find(rowOf(reloaded.rows(), "SHORT"), "received-text").textContent, "see you at 5");
+  assert.equal(find(rowOf(reloaded.rows(), "LONG"), "received-text"), undefined, "too long to keep");
+  assert.ok(!sessionStorage.items.get("ferry.transfer-history.1").includes(long));
+  // Another text of the same length to the same device is not the stopped one's continuation.
+  reloaded.events.emit("transfer", sent("OTHER", "see you at 6"));
+  assert.match(find(rowOf(reloaded.rows(), "SHORT"), "transfer-state").textContent, /stopped when this page was reloaded/);
 });

@@ -25,6 +25,9 @@ function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
 
+/** The longest sent text the tab's history keeps with its row (the row shows any while the page lives). */
+export const SENT_TEXT_KEPT_CHARS = 4096;
+
 /** @param {import("./compose.js").AppContext} app */
 export function transfersPanel(app) {
   const { document } = app.env;
@@ -226,7 +229,8 @@ export function transfersPanel(app) {
    * @param {import("../peer-client.js").TransferView} view
    */
   function continueStopped(view) {
-    if (view.direction !== "out" || stopped.size === 0 || stopped.has(view.id)) return;
+    // A text is not "the same files": another text of the same length is not its continuation.
+    if (view.direction !== "out" || view.summary.isText || stopped.size === 0 || stopped.has(view.id)) return;
     const same = (/** @type {any} */ a, /** @type {any} */ b) =>
       a.count === b.count && a.totalSize === b.totalSize && a.isText === b.isText && JSON.stringify(a.names) === JSON.stringify(b.names);
     for (const [id, old] of stopped) {
@@ -241,9 +245,11 @@ export function transfersPanel(app) {
   app.events.on("transfer", (view) => {
     continueStopped(view);
     const parts = update(view);
-    // The sender sees what they sent, from the offer on (declined or not).
+    // The sender sees what they sent, from the offer on (declined or not). The tab's history
+    // keeps it only when short: a text sent to many (a row each) must not push received texts,
+    // which exist nowhere else, out of the history's bound.
     showText(parts, view.sentText);
-    keep(view, view.sentText);
+    keep(view, view.sentText !== undefined && view.sentText.length <= SENT_TEXT_KEPT_CHARS ? view.sentText : undefined);
     if (view.direction === "out" && !isFinalState(view.state)) sending.set(view.id, view);
     else sending.delete(view.id);
   });

@@ -13,7 +13,7 @@
  */
 
 import { isPlainObject } from "../trust/encoding.js";
-import { sanitizePath, uniquePath } from "./names.js";
+import { folderPrefixes, sanitizePath, uniquePath } from "./names.js";
 
 export const MAX_ITEMS = 10_000;
 /** Longest text message, in UTF-8 bytes. */
@@ -81,7 +81,9 @@ export function validateManifest(raw) {
   const { items, count, totalSize } = raw;
   if (items.length === 0 || items.length > MAX_ITEMS) return { ok: false, error: "item count out of range" };
   if (count !== items.length) return { ok: false, error: "count does not match the items" };
-  const taken = new Set();
+  // Sanitised first, so the folders every item needs are known before any file is named.
+  const safe = items.map((item) => (isPlainObject(item) && typeof item.path === "string" && item.path.length <= 8192 ? sanitizePath(item.path) : ""));
+  const taken = folderPrefixes(safe);
   /** @type {ManifestItem[]} */
   const clean = [];
   let sum = 0;
@@ -99,7 +101,7 @@ export function validateManifest(raw) {
     clean.push({
       i: index,
       kind: item.kind,
-      path: uniquePath(sanitizePath(item.path), taken),
+      path: uniquePath(safe[index], taken),
       size: item.size,
       type: typeof item.type === "string" && MIME.test(item.type) ? item.type.toLowerCase() : "",
       modified: Number.isSafeInteger(item.modified) && item.modified >= 0 ? item.modified : 0,

@@ -86,6 +86,22 @@ export function sanitizePath(path, fallback = "file") {
 }
 
 /**
+ * The folders `paths` make (each path's every folder, lower-cased): the first `taken` of
+ * {@link uniquePath}, so a file never gets the name of a folder another item needs ("x" beside
+ * "x/y" becomes "x (2)"; on disk one of the two could not be made).
+ * @param {string[]} paths sanitised paths
+ * @returns {Set<string>}
+ */
+export function folderPrefixes(paths) {
+  const folders = new Set();
+  for (const path of paths) {
+    const segments = path.split("/");
+    for (let k = 1; k < segments.length; k++) folders.add(segments.slice(0, k).join("/").toLowerCase());
+  }
+  return folders;
+}
+
+/**
  * A name not in `taken`, made by adding " (2)", " (3)", … before the extension. Comparison is
  * case-insensitive because the target file system may be.
  * @param {string} path a sanitised path
