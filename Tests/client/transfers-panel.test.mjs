@@ -141,15 +141,20 @@ function memoryStorage() {
   };
 }
 
+/** A panel of Ann's tab over `sessionStorage` (a new one is the same tab after a reload). */
+function panelOver(sessionStorage) {
+  const document = fakeDocument();
+  const events = new Emitter();
+  transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
+  return { document, events, rows: () => document.byId.get("transfers").children };
+}
+
+/** The first node under `node` (itself included) of a class. */
+const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+
 test("finished rows and received texts come back after a reload of the tab; running ones do not", () => {
   const sessionStorage = memoryStorage();
-  const panel = () => {
-    const document = fakeDocument();
-    const events = new Emitter();
-    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
-    return { document, events, rows: () => document.byId.get("transfers").children };
-  };
-  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+  const panel = () => panelOver(sessionStorage);
 
   const first = panel();
   first.events.emit("transfer", view(100));
@@ -177,13 +182,7 @@ test("finished rows and received texts come back after a reload of the tab; runn
 
 test("a send stopped by a reload says it continued once the same files go to the same device again", () => {
   const sessionStorage = memoryStorage();
-  const panel = () => {
-    const document = fakeDocument();
-    const events = new Emitter();
-    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
-    return { events, rows: () => document.byId.get("transfers").children };
-  };
-  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+  const panel = () => panelOver(sessionStorage);
   const stateOf = (rows, id) => find(rows.find((row) => row.dataset.transferId === id), "transfer-state").textContent;
   const out = (id, extra = {}) => view(300, { id, direction: "out", ...extra });
 
@@ -207,13 +206,7 @@ test("a send stopped by a reload says it continued once the same files go to the
 
 test("the sender's row shows the text it sent; the tab keeps it only when short; a text never continues another", () => {
   const sessionStorage = memoryStorage();
-  const panel = () => {
-    const document = fakeDocument();
-    const events = new Emitter();
-    transfersPanel(/** @type {any} */ ({ env: { document, window: { sessionStorage }, historyOwner: () => "user:ann" }, events, cancel: async () => {}, error() {}, status() {} }));
-    return { events, rows: () => document.byId.get("transfers").children };
-  };
-  const find = (node, className) => (node.className === className ? node : node.children?.map((child) => find(child, className)).find(Boolean));
+  const panel = () => panelOver(sessionStorage);
   const rowOf = (rows, id) => rows.find((row) => row.dataset.transferId === id);
   const text = { isText: true, count: 1, names: ["message.txt"] };
   const sent = (id, sentText, extra = {}) => view(0, { id, direction: "out", state: "offered", total: sentText.length, summary: text, sentText, ...extra });
