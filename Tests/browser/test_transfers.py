@@ -457,6 +457,7 @@ def test_guest_pairing_with_a_code(world: World, tmp_path: Path) -> None:
     guest.click("#pair-submit")
     expect(guest.locator("#sharing")).to_have_attribute("data-connection", "ready")
     expect(peer(guest, "Ann", "pairing")).to_have_count(1)
+    expect(guest.get_by_test_id("rooms-empty-drop")).to_have_count(0)  # drops are for members
     expect(peer(ann, "Visitor's phone", "pairing")).to_have_count(1)
     expect(peer(ann, "Visitor's phone", "pairing").locator(".peer-user")).to_have_text("Vera (guest)")
     expect(ann.locator("#pair-box")).to_be_hidden()
