@@ -94,18 +94,13 @@ public final class WebResponder: HTTPResponder {
     /// The answer for an error outside a handler's task: at once, unless its page waits for the
     /// application's values (a signed-in person's navigation).
     private func errorResult(_ error: any Error, _ request: Request, route: String?) -> HTTPResponderResult {
-        let httpError = errors.httpError(for: error, requestID: request.id)
-        let wantsJSON = isAPI(request.path)
-        guard errors.needsContext(for: request, wantsJSON: wantsJSON) else {
-            return .ready(
-                finish(errors.response(for: httpError, path: request.path, wantsJSON: wantsJSON), request, route: route)
-            )
+        guard errors.needsContext(for: request, wantsJSON: isAPI(request.path)) else {
+            let httpError = errors.httpError(for: error, requestID: request.id)
+            let response = errors.response(for: httpError, path: request.path, wantsJSON: isAPI(request.path))
+            return .ready(finish(response, request, route: route))
         }
         return .async { [self, request] in
-            let context = await errors.contextValues(for: request)
-            let response = errors.response(
-                for: httpError, path: request.path, wantsJSON: wantsJSON, pageContext: context)
-            return finish(response, request, route: route)
+            finish(await errorResponse(error, request), request, route: route)
         }
     }
 
