@@ -14,7 +14,7 @@ import { byId, copyText, el, wireShowPassword } from "../app/dom.js";
 import { formatBytes, formatDateTime, formatDuration, percent, plural } from "../format.js";
 import { ProgressMeter } from "../transfer/progress.js";
 import { downloadName, dropZipName } from "../transfer/browser-files.js";
-import { folderPrefixes, sanitizePath, uniquePath } from "../transfer/names.js";
+import { sanitizePath, uniquePaths } from "../transfer/names.js";
 import { fromBase64Url, toBase64Url } from "../trust/encoding.js";
 import { createDropsApi } from "./drops-api.js";
 import { deriveDropKeys, SECRET_BYTES } from "./keys.js";
@@ -210,14 +210,13 @@ async function open(keys, ticket) {
   if (document_.kind === "text") return showText(String(document_.text ?? ""));
   const files = Array.isArray(document_.files) ? document_.files : [];
   if (files.length !== answer.files.length) return fail("This drop is damaged: its file list does not match the server's.", "damaged");
-  const safe = files.map((file, index) => sanitizePath(String(file.path ?? ""), `file-${index + 1}`));
-  // A file never takes the name of a folder another file needs ("x" beside "x/y").
-  const taken = folderPrefixes(safe);
+  // Unique, and a file never takes the name of a folder another file needs ("x" beside "x/y").
+  const unique = uniquePaths(files.map((file, index) => sanitizePath(String(file.path ?? ""), `file-${index + 1}`)));
   opened = {
     keys,
     ticket: answer.ticket,
     files: files.map((file, index) => {
-      const path = uniquePath(safe[index], taken);
+      const path = unique[index];
       return {
         index,
         path,

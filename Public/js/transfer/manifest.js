@@ -13,7 +13,7 @@
  */
 
 import { isPlainObject } from "../trust/encoding.js";
-import { folderPrefixes, sanitizePath, uniquePath } from "./names.js";
+import { sanitizePath, uniquePaths } from "./names.js";
 
 export const MAX_ITEMS = 10_000;
 /** Longest text message, in UTF-8 bytes. */
@@ -83,7 +83,7 @@ export function validateManifest(raw) {
   if (count !== items.length) return { ok: false, error: "count does not match the items" };
   // Sanitised first, so the folders every item needs are known before any file is named.
   const safe = items.map((item) => (isPlainObject(item) && typeof item.path === "string" && item.path.length <= 8192 ? sanitizePath(item.path) : ""));
-  const taken = folderPrefixes(safe);
+  const unique = uniquePaths(safe);
   /** @type {ManifestItem[]} */
   const clean = [];
   let sum = 0;
@@ -101,7 +101,7 @@ export function validateManifest(raw) {
     clean.push({
       i: index,
       kind: item.kind,
-      path: uniquePath(safe[index], taken),
+      path: unique[index],
       size: item.size,
       type: typeof item.type === "string" && MIME.test(item.type) ? item.type.toLowerCase() : "",
       modified: Number.isSafeInteger(item.modified) && item.modified >= 0 ? item.modified : 0,

@@ -92,7 +92,7 @@ export function sanitizePath(path, fallback = "file") {
  * @param {string[]} paths sanitised paths
  * @returns {Set<string>}
  */
-export function folderPrefixes(paths) {
+function folderPrefixes(paths) {
   const folders = new Set();
   for (const path of paths) {
     const segments = path.split("/");
@@ -120,4 +120,15 @@ export function uniquePath(path, taken) {
   }
   taken.add(candidate.toLowerCase());
   return candidate;
+}
+
+/**
+ * Every path of a list made unique with {@link uniquePath}, in order, none taking the name of a
+ * folder another one needs ({@link folderPrefixes}).
+ * @param {string[]} paths sanitised paths
+ * @returns {string[]}
+ */
+export function uniquePaths(paths) {
+  const taken = folderPrefixes(paths);
+  return paths.map((path) => uniquePath(path, taken));
 }
