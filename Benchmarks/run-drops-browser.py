@@ -28,6 +28,7 @@ Results: Benchmarks/results/drops-browser-*.md/.json. See Benchmarks/README.md."
 from __future__ import annotations
 
 import base64
+import json
 import os
 import statistics
 import sys
@@ -47,6 +48,10 @@ SIZE_MIB = int(os.environ.get("SIZE_MIB", "1024"))
 ROUNDS = int(os.environ.get("ROUNDS", "3"))
 WORKER = Path(__file__).resolve().parent / "drops-browser" / "bench-worker.js"
 PHASES = [p for p in os.environ.get("PHASES", "upload,download").split(",") if p]
+# Diagnostics: more download pipelines, each with decodeStream options of its own
+# ({"name": {"rangeRecords": 64, "pipelineRanges": 6}}; a name starting with "plain" is the plain
+# pipeline with that range size), run in the same rounds as the others.
+VARIANTS: dict[str, dict] = json.loads(os.environ.get("ENC_VARIANTS", "{}"))
 JOB_MS = 60_000 + SIZE_MIB * 1_000  # at least 1 MiB/s, on a loaded machine
 
 SETUP = """
@@ -90,11 +95,11 @@ async ({ enc, plain }) => {
 }
 """
 DOWNLOAD = """
-async (mode) => {
+async ({ mode, decode }) => {
   const { keys, salt, run, drop, file } = window.__bench;
-  const index = mode === "enc" ? 0 : 1;
+  const index = mode.startsWith("plain") ? 1 : 0;
   const length = drop.files[index].length ?? drop.files[index].size;
-  return run({ op: "download", mode, id: drop.id, index, proof: drop.proof, ticket: drop.ticket, length,
+  return run({ op: "download", mode, decode, id: drop.id, index, proof: drop.proof, ticket: drop.ticket, length,
                size: file.size, salt, ikm: keys.contentIKM });
 }
 """
@@ -122,7 +127,12 @@ def random_file(path: Path, mib: int) -> None:
             out.write(memoryview(block)[: min(64, mib - index * 64) << 20])
 
 
-def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dict:
+def cpu_times() -> list[int]:
+    """The machine's CPU times so far (/proc/stat's "cpu" line: user, nice, system, idle, iowait, …)."""
+    return [int(field) for field in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+
+
+def timed_job(page: Page, root: int, server: int, script: str, mode: str | dict) -> dict:
     # Dirty pages of the job before (the server's blobs after an upload, the OPFS file after a
     # download) go to disk now, not during this job: each job starts from the same state.
     os.sync()
@@ -132,18 +142,25 @@ def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dic
     # Per thread, not per name: two threads are called DedicatedWorker (the download worker and its opener).
     threads_before = {pid: benchlib.task_cpu(pid) for pid in renderers}
     server_before = benchlib.cpu_seconds(server)
+    stat_before = cpu_times()
     result = page.evaluate(script, mode)
+    stat_after = cpu_times()
+    spent = [after - before for before, after in zip(stat_before, stat_after)]
+    # How much of the machine's CPU time was idle, waiting for the disk, or taken by the host (steal).
+    total = max(1, sum(spent[:8]))
+    result["idle"] = {"idle": round(spent[3] / total, 2), "iowait": round(spent[4] / total, 2), "steal": round(spent[7] / total, 2)}
     kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
-    # Per thread name, each thread's CPU seconds (at least 0.05), largest first.
-    threads: dict[str, list[float]] = {}
+    # Per thread name, each thread's CPU seconds (at least 0.05), in the order the threads were
+    # started (thread ids grow): the download worker's DedicatedWorker comes before its opener's.
+    threads: dict[str, list[tuple[int, float]]] = {}
     for pid in renderers:
         for tid, (name, cpu) in benchlib.task_cpu(pid).items():
             used = cpu - threads_before[pid].get(tid, (name, 0.0))[1]
             if used >= 0.05:
-                threads.setdefault(name, []).append(round(used, 2))
+                threads.setdefault(name, []).append((tid, round(used, 2)))
     result["load"] = round(load, 2)
-    result["renderer_threads"] = {name: sorted(cpus, reverse=True) for name, cpus in
-                                  sorted(threads.items(), key=lambda kv: -sum(kv[1]))}
+    result["renderer_threads"] = {name: [cpu for _, cpu in sorted(cpus)] for name, cpus in
+                                  sorted(threads.items(), key=lambda kv: -sum(cpu for _, cpu in kv[1]))}
     kinds["server"] = benchlib.cpu_seconds(server) - server_before
     result["cpu_by_kind"] = {k: round(v, 2) for k, v in kinds.items() if v >= 0.05}
     result["seconds"] = result["ms"] / 1000
@@ -155,7 +172,8 @@ def timed_job(page: Page, root: int, server: int, script: str, mode: str) -> dic
 def main() -> int:
     benchlib.ferry_release()
     load = benchlib.machine()
-    runs: dict[str, list[dict]] = {"upload-enc": [], "upload-plain": [], "download-enc": [], "download-plain": []}
+    runs: dict[str, list[dict]] = {"upload-enc": [], "upload-plain": [], "download-enc": [], "download-plain": [],
+                                   **{f"download-{name}": [] for name in VARIANTS}}
     warmup: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="ferry-bench-drops-") as tmp:
         folder = Path(tmp)
@@ -192,7 +210,7 @@ def main() -> int:
                         order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
                         for mode in order:
                             result = timed_job(page, root, server.process.pid, UPLOAD, mode)
-                            benchlib.log("drops-browser", f"round {round_ + 1} upload {mode}: {result['mib_per_s']:.1f} MiB/s",
+                            benchlib.log("drops-browser", f"round {round_ + 1} upload {mode}: {result['mib_per_s']:.1f} MiB/s, idle {result['idle']}",
                                          result["parts"], result["cpu_by_kind"])
                             if "upload" in PHASES:
                                 runs[f"upload-{mode}"].append(result)
@@ -207,17 +225,19 @@ def main() -> int:
                     # is (2026-12-06: plain first 198 MiB/s, 3.3 worker CPU s/GiB, against 311–345
                     # and 1.4–1.6 after), and the encrypted one always went first.
                     for mode in ("enc", "plain"):
-                        result = timed_job(page, root, server.process.pid, DOWNLOAD, mode)
+                        result = timed_job(page, root, server.process.pid, DOWNLOAD, {"mode": mode})
                         assert result["size"] == SIZE_MIB << 20, result
                         benchlib.log("drops-browser", f"warm-up download {mode} (not counted): {result['mib_per_s']:.1f} MiB/s",
                                      result["cpu_by_kind"], result["renderer_threads"])
                         warmup.append({"mode": mode, **result})
                     for round_ in range(ROUNDS):
-                        order = ["enc", "plain"] if round_ % 2 == 0 else ["plain", "enc"]
+                        order = ["enc", *VARIANTS, "plain"]
+                        if round_ % 2:
+                            order.reverse()
                         for mode in order:
-                            result = timed_job(page, root, server.process.pid, DOWNLOAD, mode)
+                            result = timed_job(page, root, server.process.pid, DOWNLOAD, {"mode": mode, "decode": VARIANTS.get(mode)})
                             assert result["size"] == SIZE_MIB << 20, result
-                            benchlib.log("drops-browser", f"round {round_ + 1} download {mode}: {result['mib_per_s']:.1f} MiB/s",
+                            benchlib.log("drops-browser", f"round {round_ + 1} download {mode}: {result['mib_per_s']:.1f} MiB/s, idle {result['idle']}",
                                          result["parts"], result["cpu_by_kind"], result["renderer_threads"])
                             runs[f"download-{mode}"].append(result)
                 finally:
@@ -232,7 +252,8 @@ def main() -> int:
         return statistics.median(run["cpu_by_kind"].get("renderer", 0.0) for run in runs[key]) / (SIZE_MIB / 1024)
 
     def worker_threads(key: str) -> str:
-        """The worker threads' CPU s/GiB (medians by rank, largest first): where the pipeline's
+        """The worker threads' CPU s/GiB (medians by rank, in the order started: the download worker,
+        then its opener): where the pipeline's
         work sits (one thread, or the download worker and its opener)."""
         lists = [run.get("renderer_threads", {}).get("DedicatedWorker", []) for run in runs[key]]
         ranks = max((len(cpus) for cpus in lists), default=0)
@@ -245,12 +266,14 @@ def main() -> int:
         enc, plain = median(f"{phase}-enc", "seconds"), median(f"{phase}-plain", "seconds")
         ratio = plain / enc
         summary[phase] = {"enc_s": enc, "plain_s": plain, "ratio": ratio}
-        for mode in ("enc", "plain"):
+        for mode in ("enc", *(VARIANTS if phase == "download" else ()), "plain"):
             key = f"{phase}-{mode}"
             parts = {k: round(statistics.median(run["parts"][k] for run in runs[key]), 2) for k in runs[key][0]["parts"]}
-            rows.append([phase, "encrypted" if mode == "enc" else "plain", f"{median(key, 'seconds'):.1f}",
+            label = {"enc": "encrypted", "plain": "plain"}.get(mode, f"encrypted, {mode} {json.dumps(VARIANTS.get(mode))}")
+            ratio = plain / median(key, "seconds")
+            rows.append([phase, label, f"{median(key, 'seconds'):.1f}",
                          f"{SIZE_MIB / median(key, 'seconds'):.0f}", f"{renderer_per_gib(key):.1f}", worker_threads(key),
-                         ", ".join(f"{k} {v}" for k, v in parts.items() if v), f"{ratio:.2f}×" if mode == "enc" else ""])
+                         ", ".join(f"{k} {v}" for k, v in parts.items() if v), f"{ratio:.2f}×" if mode != "plain" else ""])
     markdown = "\n".join([
         f"# Drops in the browser: encryption's cost ({SIZE_MIB} MiB, {ROUNDS} rounds, medians)",
         "",

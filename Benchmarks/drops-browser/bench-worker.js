@@ -7,20 +7,23 @@
  * - `upload`: tus create, then uploads.js's uploadStream (the same chunking, the same SHA-256
  *   Upload-Checksum) of either createEncodeSource (the real drop stream) or a plain source that
  *   hands out `File.slice` bytes of the same chunk lengths;
- * - `download`: one drop file's ranges (256 records a range) read as download-worker.js reads
- *   them (range-reader.js: one long answer read into the memory of ranges already written) and
- *   written with a sync access handle into an OPFS file (sync-write.js's writeFully, as the app), through decodeStream (records opened on
- *   its opening worker, up to three ranges in the pipeline) or as they come (the next range
- *   fetched while one is written, into the buffer of the range before), handed to the sink in
- *   the pieces decodeStream hands it (32 records' worth, a turn of the event loop between), so
- *   both make the same writes and flushes; the OPFS file is deleted afterwards. `parts.flush` is
- *   the time spent in `flush()` (an fdatasync every 8 MiB), part of `parts.write`.
+ * - `download`: one drop file's ranges (decode-stream.js's RANGE_RECORDS a range) read as
+ *   download-worker.js reads them (range-reader.js: one long answer read into the memory of
+ *   ranges already written) and written with a sync access handle into an OPFS file
+ *   (sync-write.js's writeFully, as the app), through decodeStream (records opened on its opening
+ *   worker, up to PIPELINE_RANGES ranges in the pipeline) or through `plainDownload`, the same
+ *   pipeline without the opening (the same ranges, as many read ahead, the same pieces handed to
+ *   the sink), so both make the same reads, writes and flushes; the OPFS file is deleted
+ *   afterwards. `parts.flush` is the time spent in `flush()` (an fdatasync every 8 MiB), part of
+ *   `parts.write`. A job's `decode` ({ rangeRecords, pipelineRanges }) overrides the defaults in
+ *   both pipelines (the benchmark's ENC_VARIANTS).
  */
 
 import { createHttp } from "../http.js";
 import { writeFully } from "../sync-write.js";
 import { createDropsApi } from "./drops-api.js";
-import { decodeStream, OPEN_RECORDS, RANGE_RECORDS } from "./decode-stream.js";
+import { AsyncQueue } from "./async-queue.js";
+import { decodeStream, OPEN_RECORDS, PIPELINE_RANGES, RANGE_RECORDS } from "./decode-stream.js";
 import { DROP_RECORD_SIZE } from "./ece.js";
 import { createRangeReader } from "./range-reader.js";
 import { createEncodeSource } from "./encode-source.js";
@@ -40,6 +43,47 @@ const timed = async (key, promise) => {
 };
 // From a blob: URL a path has no base: the API's absolute URL (the script puts the origin in).
 const http = createHttp({ fetch: (input, init) => timed("network", fetch(input, init)), base: "__ORIGIN__/api/v1" });
+
+/**
+ * The plain download: decodeStream's shape without the opening. A reading loop fetches the ranges
+ * in turn (as many ahead of the writer as decodeStream's pipeline holds, each into the memory of a
+ * range already written) and a writing loop hands each range to the sink as decodeStream hands
+ * plaintext: 32 records' worth a call, a turn of the event loop between calls, so both pipelines
+ * make the same writes and the same flushes (one every 8 MiB).
+ * @param {(start: number, end: number, into: ArrayBuffer) => Promise<Uint8Array>} fetchRange
+ * @param {number} length @param {(bytes: Uint8Array) => void} write
+ * @param {{ rangeRecords?: number, pipelineRanges?: number }} options
+ */
+async function plainDownload(fetchRange, length, write, { rangeRecords = RANGE_RECORDS, pipelineRanges = PIPELINE_RANGES }) {
+  const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
+  const free = [];
+  const ranges = new AsyncQueue();
+  const slots = new AsyncQueue(Array.from({ length: Math.max(1, pipelineRanges - 1) }, () => true));
+  const reading = (async () => {
+    for (let start = 0; start < length; ) {
+      await slots.take();
+      const bytes = await fetchRange(start, Math.min(length, start + rangeBytes), free.pop() ?? new ArrayBuffer(rangeBytes));
+      if (bytes.length === 0) throw new Error("the stream is truncated");
+      ranges.put(bytes);
+      start += bytes.length;
+    }
+    ranges.end();
+  })();
+  reading.catch((error) => {
+    ranges.fail(error);
+    slots.fail(error);
+  });
+  for (;;) {
+    const bytes = await ranges.take();
+    if (bytes === undefined) break;
+    for (let put = 0; put < bytes.length; put += OPEN_RECORDS * PLAINTEXT_PER_RECORD) {
+      await write(bytes.subarray(put, Math.min(bytes.length, put + OPEN_RECORDS * PLAINTEXT_PER_RECORD)));
+    }
+    free.push(bytes.buffer);
+    slots.put(true);
+  }
+  await reading;
+}
 
 self.addEventListener("message", async ({ data: job }) => {
   for (const key of Object.keys(parts)) parts[key] = 0;
@@ -82,28 +126,10 @@ self.addEventListener("message", async ({ data: job }) => {
       });
       const fetchRange = (start, end, into) => ranges.read(start, end, into);
       try {
-        if (job.mode === "enc") {
-          await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write });
+        if (!job.mode.startsWith("plain")) {
+          await decodeStream({ fetchRange, length: job.length, size: job.size, salt: job.salt, ikm: job.ikm, write, ...(job.decode ?? {}) });
         } else {
-          // The next range is fetched while one is written, as decodeStream fetches ahead, each
-          // into the memory of the range before the one being written (two buffers in turn).
-          const rangeBytes = RANGE_RECORDS * DROP_RECORD_SIZE;
-          const get = (start, into) => fetchRange(start, Math.min(job.length, start + rangeBytes), into);
-          let spare = new ArrayBuffer(rangeBytes);
-          let next = get(0, new ArrayBuffer(rangeBytes));
-          for (let start = 0; start < job.length; ) {
-            const bytes = await next;
-            if (bytes.length === 0) throw new Error("the stream is truncated");
-            start += bytes.length;
-            if (start < job.length) next = get(start, spare);
-            // Handed to the sink as decodeStream hands plaintext: 32 records' worth a call, a
-            // turn of the event loop between calls, so both pipelines make the same writes and
-            // the same flushes (one every 8 MiB).
-            for (let put = 0; put < bytes.length; put += OPEN_RECORDS * PLAINTEXT_PER_RECORD) {
-              await write(bytes.subarray(put, Math.min(bytes.length, put + OPEN_RECORDS * PLAINTEXT_PER_RECORD)));
-            }
-            spare = bytes.buffer;
-          }
+          await plainDownload(fetchRange, job.length, write, job.decode ?? {});
         }
       } finally {
         ranges.close();

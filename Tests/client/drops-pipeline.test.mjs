@@ -1,5 +1,5 @@
-// The drop download's pipeline: records opened in place (here or on a worker), up to three ranges
-// in the pipeline, writes in order and only of verified records, and the first failure stopping
+// The drop download's pipeline: records opened in place (here or on a worker), a bounded number of
+// ranges in the pipeline, writes in order and only of verified records, and the first failure stopping
 // everything before decodeStream rejects.
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -104,8 +104,12 @@ test("a short answer: its whole records are opened and the cut record asked for 
   await assert.rejects(run(stream, size, { fetchRange: nothing.fetchRange }), DamagedError);
 });
 
-test("opening overlaps the next ranges' fetching, at most three ranges in the pipeline, writes in order", async () => {
-  const size = 20 * K;
+/**
+ * A download of `ranges` ranges of 2 records opened slowly here, `pipelineRanges` given or not;
+ * the events: each range read, given to the opener, opened, and each write.
+ */
+async function slowDownload(ranges, pipelineRanges) {
+  const size = ranges * 2 * K;
   const data = plain(size);
   const stream = await encodeAll(ikm, salt, data);
   const source = server(stream);
@@ -135,6 +139,7 @@ test("opening overlaps the next ranges' fetching, at most three ranges in the pi
     salt,
     ikm,
     rangeRecords: 2,
+    ...(pipelineRanges === undefined ? {} : { pipelineRanges }),
     openers: slow,
     write: (bytes) => {
       events.push("write");
@@ -142,12 +147,28 @@ test("opening overlaps the next ranges' fetching, at most three ranges in the pi
     },
   });
   assert.deepEqual(new Uint8Array(Buffer.concat(out)), data);
+  return events;
+}
+
+test("opening overlaps the next ranges' fetching, as many ranges in the pipeline as asked, writes in order", async () => {
+  const events = await slowDownload(10, 3);
   // The second and third ranges were read before the first was opened: they overlap.
   assert.ok(events.indexOf(`read ${21 + 2 * RS}`) < events.indexOf("opened 0"), events.join(", "));
   assert.ok(events.indexOf(`read ${21 + 4 * RS}`) < events.indexOf("opened 0"), events.join(", "));
   // But not a fourth: three ranges in the pipeline.
-  assert.equal(PIPELINE_RANGES, 3);
   assert.ok(events.indexOf(`read ${21 + 6 * RS}`) > events.indexOf("write"), events.join(", "));
+  // Every range opened in order, and written once opened.
+  const opened = events.filter((event) => event.startsWith("opened")).map((event) => Number(event.split(" ")[1]));
+  assert.deepEqual(opened, Array.from({ length: 10 }, (_, i) => 2 * i));
+  assert.equal(events.filter((event) => event === "write").length, 10);
+});
+
+test("by default the pipeline holds PIPELINE_RANGES ranges: that many are read before the first write", async () => {
+  assert.ok(PIPELINE_RANGES > 3, "more than one range fetched, one opened and one written");
+  const events = await slowDownload(PIPELINE_RANGES + 4);
+  const firstWrite = events.indexOf("write");
+  const readBefore = events.slice(0, firstWrite).filter((event) => event.startsWith("read")).length;
+  assert.equal(readBefore, PIPELINE_RANGES, events.join(", "));
 });
 
 test("the first failure stops the pipeline: nothing unverified written, no write left running", async () => {
@@ -226,7 +247,7 @@ test("a worker's openers: jobs go to the worker and back; a worker that fails to
   assert.deepEqual(await run(stream, size, { fetchRange: server(stream).fetchRange, openers: fallback }), data);
 });
 
-test("each range is read into the memory of a range already written: three buffers at most", async () => {
+test("each range is read into the memory of a range already written: as many buffers as ranges in the pipeline", async () => {
   const size = 20 * K;
   const data = plain(size);
   const stream = await encodeAll(ikm, salt, data);
@@ -239,8 +260,20 @@ test("each range is read into the memory of a range already written: three buffe
     bytes.set(stream.subarray(start, end));
     return bytes;
   };
-  assert.deepEqual(await run(stream, size, { fetchRange }), data);
+  assert.deepEqual(await run(stream, size, { fetchRange, pipelineRanges: 3 }), data);
   // Ten ranges through at most three buffers (fewer when the opening keeps up).
+  assert.ok(given.size <= 3, `${given.size} buffers`);
+  given.clear();
+  const longer = await encodeAll(ikm, salt, plain(4 * PIPELINE_RANGES * K));
+  const fetchLonger = async (start, end, into) => {
+    await tick();
+    given.add(into);
+    const bytes = new Uint8Array(into, 0, end - start);
+    bytes.set(longer.subarray(start, end));
+    return bytes;
+  };
+  assert.deepEqual(await run(longer, 4 * PIPELINE_RANGES * K, { fetchRange: fetchLonger }), plain(4 * PIPELINE_RANGES * K));
+  // Twice as many ranges as the pipeline holds, through at most PIPELINE_RANGES buffers.
   assert.ok(given.size <= PIPELINE_RANGES, `${given.size} buffers`);
   // The header alone, before a resume, is asked for without memory.
   const asked = [];
