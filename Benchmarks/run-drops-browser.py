@@ -7,17 +7,21 @@ on disk) against a release `ferry serve` (SQLite), for a random file of SIZE_MIB
             (encode-source.js: File.slice, AES-128-GCM per 64 KiB record on WebCrypto) against
             the same upload of the plain bytes (same worker, same chunk size, the same SHA-256
             Upload-Checksum per chunk);
-- download: one drop file's ranges (256 records each) written into an OPFS file with a sync
-            access handle, through decode-stream.js (each record opened) against the plain
-            bytes as they come; both read the ranges through range-reader.js (answers of up to
-            64 MiB read into reused memory), as the download worker does.
+- download: one drop file's ranges (decode-stream.js's RANGE_RECORDS each) written into an OPFS
+            file with a sync access handle, through decode-stream.js (each record opened)
+            against the same pipeline without the opening (bench-worker.js's plainDownload: the
+            same ranges, as many read ahead, the same writes); both read the ranges through
+            range-reader.js (answers of up to 64 MiB read into reused memory), as the download
+            worker does. ENC_VARIANTS (diagnostics, JSON) adds pipelines with other
+            rangeRecords / pipelineRanges to the same rounds.
 
 The worker is Benchmarks/drops-browser/bench-worker.js, started from a blob: URL with its imports
 pointed at the server, so it runs the client's own modules; nothing benchmark-only is in the
 server's files. ROUNDS rounds (default 3), the order of encrypted and plain alternating;
 medians, ratios (plain time / encrypted time: 1.00× means the encryption costs nothing), the
 renderer's CPU seconds per GiB, and each pipeline's time split (read+seal, SHA-256, network,
-write), and the renderer's CPU per thread name; each job starts after an os.sync() (the dirty
+write), and the renderer's CPU per thread name (worker threads in the order started), and how
+idle the machine was; each job starts after an os.sync() (the dirty
 pages of the job before are not written during it) and records the load average. SKIP_BUILD=1 and FERRY_BIN are honoured
 (benchlib.ferry_release). PHASES=download (default "upload,download") measures the download
 alone: one upload of each file, untimed, makes the drop. One untimed download of each (encrypted,
@@ -269,11 +273,16 @@ def main() -> int:
         for mode in ("enc", *(VARIANTS if phase == "download" else ()), "plain"):
             key = f"{phase}-{mode}"
             parts = {k: round(statistics.median(run["parts"][k] for run in runs[key]), 2) for k in runs[key][0]["parts"]}
-            label = {"enc": "encrypted", "plain": "plain"}.get(mode, f"encrypted, {mode} {json.dumps(VARIANTS.get(mode))}")
-            ratio = plain / median(key, "seconds")
+            is_plain = mode.startswith("plain")
+            label = {"enc": "encrypted", "plain": "plain"}.get(
+                mode, f"{'plain' if is_plain else 'encrypted'}, {mode} {json.dumps(VARIANTS.get(mode))}")
+            # A variant is compared with the plain variant of the same options where there is one.
+            twin = next((name for name in VARIANTS if name.startswith("plain") and VARIANTS[name] == VARIANTS.get(mode)), None)
+            against = median(f"{phase}-{twin}", "seconds") if twin and not is_plain else plain
+            ratio_text = f"{against / median(key, 'seconds'):.2f}×" + (f" (against {twin})" if twin and not is_plain else "")
             rows.append([phase, label, f"{median(key, 'seconds'):.1f}",
                          f"{SIZE_MIB / median(key, 'seconds'):.0f}", f"{renderer_per_gib(key):.1f}", worker_threads(key),
-                         ", ".join(f"{k} {v}" for k, v in parts.items() if v), f"{ratio:.2f}×" if mode != "plain" else ""])
+                         ", ".join(f"{k} {v}" for k, v in parts.items() if v), "" if is_plain else ratio_text])
     markdown = "\n".join([
         f"# Drops in the browser: encryption's cost ({SIZE_MIB} MiB, {ROUNDS} rounds, medians)",
         "",
