@@ -19,25 +19,17 @@ Usage: flock /tmp/ferry-bench.lock Benchmarks/tools/fetch-read-probe.py ['[{"mod
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
-import socketserver
 import sys
 import tempfile
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-import benchlib  # noqa: E402
+import worker_probe  # noqa: E402
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 MARK = f"--ferry-fetch-read-probe={os.getpid()}"
-REPS = int(os.environ.get("REPS", "2"))
-GIB = 1 << 30
 BLOCK = 64 << 20
 DEFAULT = [
     {"mode": "byob", "min": 0},
@@ -93,41 +85,16 @@ self.onmessage = async ({ data }) => {
   postMessage({ ms: performance.now() - t0, bytes: done, reads, median: sizes[sizes.length >> 1] ?? 0 });
 };
 """
-PAGE = """<!doctype html><title>fetch read probe</title><script>
-window.worker = new Worker("worker.js");
-window.run = (job) => new Promise((resolve, reject) => {
-  worker.onmessage = ({ data }) => resolve(data);
-  worker.onerror = (event) => reject(new Error(event.message || "worker error"));
-  worker.postMessage(job);
-});
-</script>"""
-
-
-def minor_faults(pids: list[int]) -> int:
-    """Minor page faults so far of every thread of `pids` (field 10 of /proc/PID/task/TID/stat)."""
-    total = 0
-    for pid in pids:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            try:
-                total += int(Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()[7])
-            except OSError:
-                continue
-    return total
-
-
 def main() -> int:
     variants = json.loads(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     with tempfile.TemporaryDirectory(prefix="ferry-fetch-probe-") as tmp:
-        Path(tmp, "index.html").write_text(PAGE)
+        Path(tmp, "index.html").write_text(worker_probe.worker_page("fetch read probe"))
         Path(tmp, "worker.js").write_text(WORKER)
         block = Path(tmp, "block.bin")
         block.write_bytes(os.urandom(BLOCK))
 
-        class Handler(http.server.SimpleHTTPRequestHandler):
+        class Handler(worker_probe.QuietHandler):
             protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args: object) -> None:
-                pass
 
             def do_GET(self) -> None:  # noqa: N802 - the handler's name
                 url = urlparse(self.path)
@@ -146,38 +113,10 @@ def main() -> int:
                     while sent < total:
                         sent += os.sendfile(self.connection.fileno(), source.fileno(), sent % BLOCK, min(BLOCK - sent % BLOCK, total - sent))
 
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), lambda *a: Handler(*a, directory=tmp))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK])
-                page = browser.new_page()
-                page.set_default_timeout(600_000)
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-                root = benchlib.find_process(MARK)
-                assert root is not None, "cannot find the Chromium browser process"
-                page.evaluate("(job) => run(job)", {"mode": "byob", "min": 0, "total": 256 << 20})  # warm-up
-                for _ in range(REPS):
-                    for variant in variants:
-                        before = benchlib.cpu_by_pid(root)
-                        renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
-                        threads_before = {pid: benchlib.task_cpu(pid) for pid in renderers}
-                        faults = minor_faults(renderers)
-                        result = page.evaluate("(job) => run(job)", {**variant, "total": GIB})
-                        gib = result["bytes"] / GIB
-                        kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
-                        threads: dict[str, float] = {}
-                        for pid in renderers:
-                            for tid, (name, cpu) in benchlib.task_cpu(pid).items():
-                                threads[name] = threads.get(name, 0.0) + cpu - threads_before[pid].get(tid, (name, 0.0))[1]
-                        print(json.dumps(variant), f"wall {result['ms'] / 1000 / gib:.2f} s/GiB;",
-                              "CPU s/GiB", {k: round(v / gib, 2) for k, v in kinds.items() if v / gib >= 0.03},
-                              "threads", {k: round(v / gib, 2) for k, v in threads.items() if v / gib >= 0.03},
-                              f"faults/GiB {(minor_faults(renderers) - faults) / gib:.0f}",
-                              f"reads {result['reads']} (median {result['median'] / 1024:.0f} KiB)", flush=True)
-                browser.close()
-        finally:
-            server.shutdown()
+        with worker_probe.probe_page(tmp, MARK, handler=Handler) as (page, root):
+            page.evaluate("(job) => run(job)", {"mode": "byob", "min": 0, "total": 256 << 20})  # warm-up
+            worker_probe.run_variants(page, root, variants, worker_probe.REPS, {"total": worker_probe.GIB},
+                                      lambda result: f"reads {result['reads']} (median {result['median'] / 1024:.0f} KiB)")
     return 0
 
 

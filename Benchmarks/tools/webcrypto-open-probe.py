@@ -20,25 +20,16 @@ Usage: flock /tmp/ferry-bench.lock Benchmarks/tools/webcrypto-open-probe.py ['[{
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import os
-import socketserver
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "lib"))
-import benchlib  # noqa: E402
+import worker_probe  # noqa: E402
 
-from playwright.sync_api import sync_playwright  # noqa: E402
-
-CHROMIUM = os.environ.get("FERRY_CHROMIUM", "/usr/bin/chromium")
 MARK = f"--ferry-webcrypto-probe={os.getpid()}"
-REPS = int(os.environ.get("REPS", "2"))
-GIB = 1 << 30
 DEFAULT = [
     {"rs": 65553, "batch": 32, "copy": True},
     {"rs": 65553, "batch": 1, "copy": True},
@@ -110,70 +101,16 @@ self.onmessage = async ({ data }) => {
   postMessage({ ms: performance.now() - t0, bytes: done });
 };
 """
-PAGE = """<!doctype html><title>webcrypto open probe</title><script>
-window.worker = new Worker("worker.js");
-window.run = (job) => new Promise((resolve, reject) => {
-  worker.onmessage = ({ data }) => resolve(data);
-  worker.onerror = (event) => reject(new Error(event.message || "worker error"));
-  worker.postMessage(job);
-});
-</script>"""
-
-
-def minor_faults(pids: list[int]) -> int:
-    """Minor page faults so far of every thread of `pids` (field 10 of /proc/PID/task/TID/stat)."""
-    total = 0
-    for pid in pids:
-        for task in os.listdir(f"/proc/{pid}/task"):
-            try:
-                total += int(Path(f"/proc/{pid}/task/{task}/stat").read_text().rsplit(")", 1)[1].split()[7])
-            except OSError:
-                continue
-    return total
-
-
 def main() -> int:
     variants = json.loads(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT
     with tempfile.TemporaryDirectory(prefix="ferry-webcrypto-probe-") as tmp:
-        Path(tmp, "index.html").write_text(PAGE)
+        Path(tmp, "index.html").write_text(worker_probe.worker_page("webcrypto open probe"))
         Path(tmp, "worker.js").write_text(WORKER)
 
-        class Quiet(http.server.SimpleHTTPRequestHandler):
-            def log_message(self, *args: object) -> None:
-                pass
-
-        server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=tmp))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox", MARK, "--js-flags=--expose-gc"])
-                page = browser.new_page()
-                page.set_default_timeout(600_000)
-                page.goto(f"http://127.0.0.1:{server.server_address[1]}/index.html")
-                for rs in sorted({v["rs"] for v in variants}):
-                    page.evaluate("(job) => run(job)", {"rs": rs})
-                root = benchlib.find_process(MARK)
-                assert root is not None, "cannot find the Chromium browser process"
-                for _ in range(REPS):
-                    for variant in variants:
-                        before = benchlib.cpu_by_pid(root)
-                        renderers = [pid for pid, (kind, _) in before.items() if kind == "renderer"]
-                        threads_before = {pid: benchlib.task_cpu(pid) for pid in renderers}
-                        faults = minor_faults(renderers)
-                        result = page.evaluate("(job) => run(job)", {**variant, "total": GIB})
-                        gib = result["bytes"] / GIB
-                        kinds = benchlib.cpu_delta_by_kind(before, benchlib.cpu_by_pid(root))
-                        threads: dict[str, float] = {}
-                        for pid in renderers:
-                            for tid, (name, cpu) in benchlib.task_cpu(pid).items():
-                                threads[name] = threads.get(name, 0.0) + cpu - threads_before[pid].get(tid, (name, 0.0))[1]
-                        print(json.dumps(variant), f"wall {result['ms'] / 1000 / gib:.2f} s/GiB;",
-                              "CPU s/GiB", {k: round(v / gib, 2) for k, v in kinds.items() if v / gib >= 0.03},
-                              "threads", {k: round(v / gib, 2) for k, v in threads.items() if v / gib >= 0.03},
-                              f"faults/GiB {(minor_faults(renderers) - faults) / gib:.0f}", flush=True)
-                browser.close()
-        finally:
-            server.shutdown()
+        with worker_probe.probe_page(tmp, MARK, ["--js-flags=--expose-gc"]) as (page, root):
+            for rs in sorted({v["rs"] for v in variants}):
+                page.evaluate("(job) => run(job)", {"rs": rs})
+            worker_probe.run_variants(page, root, variants, worker_probe.REPS, {"total": worker_probe.GIB})
     return 0
 
 
