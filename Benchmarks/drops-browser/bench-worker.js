@@ -12,8 +12,8 @@
  *   ranges already written) and written with a sync access handle into an OPFS file
  *   (sync-write.js's writeFully, as the app), through decodeStream (records opened on its opening
  *   worker, up to PIPELINE_RANGES ranges in the pipeline) or through `plainDownload`, the same
- *   pipeline without the opening (the same ranges, as many read ahead, the same pieces handed to
- *   the sink), so both make the same reads, writes and flushes; the OPFS file is deleted
+ *   pipeline without the opening (ranges of as many records, as many in the pipeline, the same
+ *   2 MiB pieces handed to the sink at the same offsets), so both make the same writes and flushes; the OPFS file is deleted
  *   afterwards. `parts.flush` is the time spent in `flush()` (an fdatasync every 8 MiB), part of
  *   `parts.write`. A job's `decode` ({ rangeRecords, pipelineRanges }) overrides the defaults in
  *   both pipelines (the benchmark's ENC_VARIANTS).
@@ -46,19 +46,27 @@ const http = createHttp({ fetch: (input, init) => timed("network", fetch(input, 
 
 /**
  * The plain download: decodeStream's shape without the opening. A reading loop fetches the ranges
- * in turn (as many ahead of the writer as decodeStream's pipeline holds, each into the memory of a
- * range already written) and a writing loop hands each range to the sink as decodeStream hands
- * plaintext: 32 records' worth a call, a turn of the event loop between calls, so both pipelines
- * make the same writes and the same flushes (one every 8 MiB).
+ * in turn (as many in the pipeline as decodeStream holds, each into the memory of a range already
+ * written) and a writing loop hands each range to the sink as decodeStream hands plaintext:
+ * 32 records' worth a call (here the plain bytes of 32 records, so the pieces are the same 2 MiB
+ * at the same offsets), awaiting each call, so both pipelines make the same writes and the same
+ * flushes (one every 8 MiB). A failure on either side stops the other.
  * @param {(start: number, end: number, into: ArrayBuffer) => Promise<Uint8Array>} fetchRange
  * @param {number} length @param {(bytes: Uint8Array) => void} write
  * @param {{ rangeRecords?: number, pipelineRanges?: number }} options
  */
 async function plainDownload(fetchRange, length, write, { rangeRecords = RANGE_RECORDS, pipelineRanges = PIPELINE_RANGES }) {
-  const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
+  const rangeBytes = rangeRecords * PLAINTEXT_PER_RECORD;
+  const piece = OPEN_RECORDS * PLAINTEXT_PER_RECORD;
   const free = [];
   const ranges = new AsyncQueue();
-  const slots = new AsyncQueue(Array.from({ length: Math.max(1, pipelineRanges - 1) }, () => true));
+  // decodeStream reads its first range, then one more per range written while up to
+  // `pipelineRanges` are in the pipeline: as many slots here, the first range's included.
+  const slots = new AsyncQueue(Array.from({ length: pipelineRanges }, () => true));
+  const fail = (error) => {
+    ranges.fail(error);
+    slots.fail(error);
+  };
   const reading = (async () => {
     for (let start = 0; start < length; ) {
       await slots.take();
@@ -69,18 +77,20 @@ async function plainDownload(fetchRange, length, write, { rangeRecords = RANGE_R
     }
     ranges.end();
   })();
-  reading.catch((error) => {
-    ranges.fail(error);
-    slots.fail(error);
-  });
-  for (;;) {
-    const bytes = await ranges.take();
-    if (bytes === undefined) break;
-    for (let put = 0; put < bytes.length; put += OPEN_RECORDS * PLAINTEXT_PER_RECORD) {
-      await write(bytes.subarray(put, Math.min(bytes.length, put + OPEN_RECORDS * PLAINTEXT_PER_RECORD)));
+  reading.catch(fail);
+  try {
+    for (;;) {
+      const bytes = await ranges.take();
+      if (bytes === undefined) break;
+      for (let put = 0; put < bytes.length; put += piece) {
+        await write(bytes.subarray(put, Math.min(bytes.length, put + piece)));
+      }
+      free.push(bytes.buffer);
+      slots.put(true);
     }
-    free.push(bytes.buffer);
-    slots.put(true);
+  } catch (error) {
+    fail(error);
+    throw error;
   }
   await reading;
 }

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 
 import { AsyncQueue } from "../../Public/js/drops/async-queue.js";
-import { decodeStream, PIPELINE_RANGES } from "../../Public/js/drops/decode-stream.js";
+import { decodeStream, PIPELINE_RANGES, RANGE_RECORDS } from "../../Public/js/drops/decode-stream.js";
 import { DamagedError, encodeAll, RecordOpener } from "../../Public/js/drops/ece.js";
 import { localOpeners, openInPlace, workerOpeners } from "../../Public/js/drops/open-records.js";
 
@@ -163,6 +163,46 @@ test("opening overlaps the next ranges' fetching, as many ranges in the pipeline
   assert.equal(events.filter((event) => event === "write").length, 10);
 });
 
+test("by default a range is 32 records, each written as one 2 MiB piece at a record boundary", async () => {
+  assert.equal(RANGE_RECORDS, 32);
+  const size = 2 * RANGE_RECORDS * K + 3 * K + 7; // two whole ranges and a short last one
+  const data = plain(size);
+  const stream = await encodeAll(ikm, salt, data);
+  const asked = [];
+  const pieces = [];
+  let at = 0;
+  await decodeStream({
+    fetchRange: async (start, end) => {
+      asked.push(end - start);
+      return stream.slice(start, end);
+    },
+    length: stream.length,
+    size,
+    salt,
+    ikm,
+    openers: localOpeners,
+    write: (bytes) => {
+      assert.deepEqual(bytes, data.subarray(at, at + bytes.length));
+      pieces.push([at, bytes.length]);
+      at += bytes.length;
+    },
+  });
+  assert.deepEqual(asked, [21 + RANGE_RECORDS * RS, RANGE_RECORDS * RS, stream.length - 21 - 2 * RANGE_RECORDS * RS]);
+  assert.deepEqual(pieces, [[0, 2 * 1024 * 1024], [2 * 1024 * 1024, 2 * 1024 * 1024], [4 * 1024 * 1024, 3 * K + 7]]);
+});
+
+test("a pipeline of fewer than two ranges, or a range of no record, is refused", async () => {
+  const stream = await encodeAll(ikm, salt, plain(K));
+  const source = server(stream);
+  for (const pipelineRanges of [1, 0, NaN, 2.5]) {
+    await assert.rejects(run(stream, K, { fetchRange: source.fetchRange, pipelineRanges }), RangeError);
+  }
+  for (const rangeRecords of [0, -1, NaN]) {
+    await assert.rejects(run(stream, K, { fetchRange: source.fetchRange, rangeRecords }), RangeError);
+  }
+  assert.deepEqual(await run(stream, K, { fetchRange: source.fetchRange, pipelineRanges: 2 }), plain(K));
+});
+
 test("by default the pipeline holds PIPELINE_RANGES ranges: that many are read before the first write", async () => {
   assert.ok(PIPELINE_RANGES > 3, "more than one range fetched, one opened and one written");
   const events = await slowDownload(PIPELINE_RANGES + 4);
@@ -188,8 +228,9 @@ test("the first failure stops the pipeline: nothing unverified written, no write
   await assert.rejects(run(damaged, size, { fetchRange: server(damaged).fetchRange, write }), DamagedError);
   assert.equal(writing, false);
   assert.equal(writes.reduce((a, b) => a + b, 0), 6 * K, "the three verified ranges, nothing after");
-  // A network failure on a later range: the verified ranges before it were written, and no write
-  // is under way when decodeStream rejects.
+  // A network failure on a later range: nothing past the verified ranges before it is written
+  // (the failure stops the writer at once, so maybe fewer), and no write is under way when
+  // decodeStream rejects.
   writes.length = 0;
   const lost = new Error("network");
   const source = server(stream);

@@ -8,9 +8,9 @@
  * throughout.
  *
  * Why small ranges, many in flight (2026-12-07, Benchmarks/README.md): with 16 MiB ranges, three
- * in flight, the writer waited for a whole range to be fetched and opened, then wrote it in one
- * burst while the next fetch stalled behind it; 2 MiB ranges keep fetching, opening and writing
- * flowing in small steps: the decrypting download ran 3–11 % faster in the median of six of seven
+ * in flight, a range was written only once all of it had been fetched and opened, in one burst
+ * while the next fetch stalled behind it (fetching is the critical path: the thread that reads
+ * also writes); 2 MiB ranges keep fetching, opening and writing flowing in small steps: the decrypting download ran 3–11 % faster in the median of six of seven
  * paired runs (−1.5 % in the seventh), with 20 MiB of buffers instead of 48.
  * Everything that does not add up — a header salt other than the metadata's, a length
  * other than the metadata's size, a record that does not open — throws a DamagedError, and the
@@ -48,7 +48,7 @@ export const PIPELINE_RANGES = 10;
  *   settles)
  * @param {(done: number) => void} [options.onProgress] plaintext bytes written
  * @param {number} [options.rangeRecords]
- * @param {number} [options.pipelineRanges] ranges in the pipeline at a time (at least 2)
+ * @param {number} [options.pipelineRanges] ranges in the pipeline at a time (an integer, at least 2)
  * @param {number} [options.fromRecord] the first record to open (a resume: the plaintext before
  *   it is already written)
  * @param {Crypto} [options.crypto]
@@ -58,8 +58,10 @@ export const PIPELINE_RANGES = 10;
 export async function decodeStream({ fetchRange, length, size, salt, ikm, write, onProgress = () => {}, rangeRecords = RANGE_RECORDS, pipelineRanges = PIPELINE_RANGES, fromRecord = 0, crypto = globalThis.crypto, openers = defaultOpeners }) {
   if (length !== encodedLength(size)) throw new DamagedError("the stream's length does not match the file's size");
   if (!Number.isSafeInteger(fromRecord) || fromRecord < 0 || fromRecord >= recordCount(size)) throw new RangeError("no such record");
+  if (!Number.isSafeInteger(pipelineRanges) || pipelineRanges < 2) throw new RangeError("a pipeline holds two ranges or more");
+  if (!Number.isSafeInteger(rangeRecords) || rangeRecords < 1) throw new RangeError("a range holds one record or more");
   const rangeBytes = rangeRecords * DROP_RECORD_SIZE;
-  // The ranges' memory: a range's buffer, once written, holds the range after next.
+  // The ranges' memory: a range's buffer, once written, holds a later range.
   const capacity = HEADER_BYTES + rangeBytes;
   /** @type {ArrayBuffer[]} */
   const free = [];
@@ -87,7 +89,7 @@ export async function decodeStream({ fetchRange, length, size, salt, ikm, write,
   // under way when the caller cleans up).
   /** @type {AsyncQueue<Promise<import("./open-records.js").Opened>>} */
   const opened = new AsyncQueue();
-  const slots = new AsyncQueue(Array.from({ length: Math.max(1, pipelineRanges - 1) }, () => true));
+  const slots = new AsyncQueue(Array.from({ length: pipelineRanges - 1 }, () => true));
   /** @type {{ error: unknown } | null} */
   let failure = null;
   const fail = (/** @type {unknown} */ error) => {
