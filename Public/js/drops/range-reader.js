@@ -34,7 +34,7 @@ import { ApiProblem } from "../http.js";
  * }} RangeReader
  */
 
-/** The most one request asks for: 64 MiB, 32 ranges of decode-stream.js. */
+/** The most one request asks for: 64 MiB, about 32 ranges of decode-stream.js. */
 export const ANSWER_BYTES = 64 * 1024 * 1024;
 
 /**
