@@ -10,8 +10,9 @@
  * Why small ranges, many in flight (2026-12-07, Benchmarks/README.md): with 16 MiB ranges, three
  * in flight, a range was written only once all of it had been fetched and opened, in one burst
  * while the next fetch stalled behind it (fetching is the critical path: the thread that reads
- * also writes); 2 MiB ranges keep fetching, opening and writing flowing in small steps: the decrypting download ran 3–11 % faster in the median of six of seven
- * paired runs (−1.5 % in the seventh), with 20 MiB of buffers instead of 48.
+ * also writes); 2 MiB ranges keep fetching, opening and writing flowing in small steps: the
+ * decrypting download ran 3–11 % faster in the median of seven of eight paired runs (−1.5 % in
+ * the other), with 20 MiB of buffers instead of 48.
  * Everything that does not add up — a header salt other than the metadata's, a length
  * other than the metadata's size, a record that does not open — throws a DamagedError, and the
  * caller throws away what it wrote.
