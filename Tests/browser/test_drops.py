@@ -443,6 +443,35 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     expect(owner.locator("#share-status")).to_contain_text("The link is in the text message box")
 
 
+def test_a_limit_the_browser_cannot_read_and_a_blank_text_are_refused(world: World) -> None:
+    """A number field the browser cannot parse reads as empty, which means "no limit": typed
+    "5e", the page must say so instead of making a drop anybody can open without end. A text of
+    only spaces is no text."""
+    owner = world.member()
+    created: list[str] = []
+    owner.on("request", lambda request: created.append(request.url)
+             if request.method == "POST" and request.url.endswith("/api/v1/drops") else None)
+    owner.get_by_test_id("kind-text").check()
+    owner.get_by_test_id("drop-text").fill("the plan")
+    owner.get_by_test_id("drop-max").click()
+    owner.keyboard.type("5e")
+    owner.get_by_test_id("drop-create").click()
+    error = owner.get_by_test_id("drop-error")
+    expect(error).to_have_text("Most downloads must be a whole number from 1 to 1,000,000, or empty.")
+    owner.get_by_test_id("drop-max").fill("")
+    owner.get_by_test_id("drop-text").fill("   \n  ")
+    owner.get_by_test_id("drop-create").click()
+    expect(error).to_have_text("Type a text first.")
+    assert created == []
+    # Both mended, the drop is made with its limit.
+    owner.get_by_test_id("drop-text").fill("the plan")
+    owner.get_by_test_id("drop-max").fill("5")
+    owner.get_by_test_id("drop-create").click()
+    make_link(owner)
+    assert len(created) == 1
+    expect(owner.get_by_test_id("drop-result")).to_contain_text("5 times in all")
+
+
 def test_a_password_drop_refuses_a_wrong_password(world: World) -> None:
     """A wrong password is refused without using a download, also on a drop limited to one
     (where the page asks before opening): the page goes back to the password; once the one

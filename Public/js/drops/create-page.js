@@ -328,13 +328,15 @@ async function create() {
   showError("");
   reached = ""; // "Paused at …" is this drop's, not the last one's
   const password = $("drop-password").value;
-  const maxText = $("drop-max").value.trim();
+  const maxField = /** @type {HTMLInputElement} */ ($("drop-max"));
+  const maxText = maxField.value.trim();
   const maxDownloads = maxText === "" ? undefined : Number(maxText);
-  if (maxDownloads !== undefined && !(Number.isSafeInteger(maxDownloads) && maxDownloads >= 1 && maxDownloads <= 1_000_000)) {
+  // A number field the browser cannot parse ("5e") reads as "": that is not "no limit".
+  if (maxField.validity.badInput || (maxDownloads !== undefined && !(Number.isSafeInteger(maxDownloads) && maxDownloads >= 1 && maxDownloads <= 1_000_000))) {
     return showError("Most downloads must be a whole number from 1 to 1,000,000, or empty.");
   }
   if (kind() === "files" && entries.length === 0) return showError("Choose files or a folder first.");
-  if (kind() === "text" && $("drop-text").value === "") return showError("Type a text first.");
+  if (kind() === "text" && $("drop-text").value.trim() === "") return showError("Type a text first.");
   setBusy(true);
   $("drop-progress-text").textContent = password ? "Deriving the key from the password…" : "Preparing…";
   $("drop-progress").hidden = false;
