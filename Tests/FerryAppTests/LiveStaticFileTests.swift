@@ -156,6 +156,25 @@ struct LiveStaticFileTests {
         #expect(!response.text.contains("OUTSIDE"))
     }
 
+    @Test(
+        "a refused address says why in words, never the name of a Swift case",
+        arguments: [
+            ("/%ZZ", "it has a % that is not followed by two hexadecimal digits"),
+            ("/" + String(repeating: "a", count: 5000), "it is too long"),
+            ("/docs/..%2f..%2fsecret.txt", "it hides a slash inside a name (%2F)"),
+        ])
+    func refusedAddressReason(path: String, reason: String) async throws {
+        let (root, _) = try Self.makePublic()
+        let live = try await LiveServer.start(publicDirectory: root)
+        defer { Task { await live.stop() } }
+        let response = try #require(try await live.get(path))
+        #expect(response.status == 400)
+        #expect(response.text.contains("This address is not allowed: \(reason)."), "\(response.text)")
+        for name in ["invalidPercentEncoding", "tooLong", "encodedSlash"] {
+            #expect(!response.text.contains(name))
+        }
+    }
+
     @Test("a backslash in the request target is refused")
     func backslash() async throws {
         let (root, _) = try Self.makePublic()

@@ -143,4 +143,20 @@ struct RequestPathTests {
         #expect(throws: RequestPathError.backslash) { try RequestPath.resolve("/../a\\b") }
         #expect(throws: RequestPathError.notAbsolute) { try RequestPath.resolve("..\\a") }
     }
+
+    @Test("every refusal reason is words, distinct per case")
+    func reasonsAreDistinct() {
+        let all: [RequestPathError] = [
+            .notAbsolute, .tooLong, .tooManySegments, .invalidPercentEncoding, .invalidUTF8, .controlCharacter,
+            .encodedSlash, .encodedBackslash, .backslash, .dotSegment, .dotDotSegment, .hiddenSegment, .emptySegment,
+        ]
+        #expect(Set(all.map(\.reason)).count == all.count)
+        for error in all {
+            // A phrase, and never a case name such as "invalidPercentEncoding".
+            #expect(error.reason.contains(" "))
+            #expect(
+                !error.reason.localizedCaseInsensitiveContains("\(error)") || !"\(error)".contains(where: \.isUppercase)
+            )
+        }
+    }
 }

@@ -31,3 +31,25 @@ public enum RequestPathError: Error, Equatable, Sendable {
     /// An empty segment in the middle of the path (`//`).
     case emptySegment
 }
+
+extension RequestPathError {
+    /// Why the address was refused, in words a person reading an error page can act on (never the
+    /// case's name).
+    public var reason: String {
+        switch self {
+        case .notAbsolute: "it does not start with a slash"
+        case .tooLong: "it is too long"
+        case .tooManySegments: "it has too many parts"
+        case .invalidPercentEncoding: "it has a % that is not followed by two hexadecimal digits"
+        case .invalidUTF8: "it spells characters that are not valid UTF-8"
+        case .controlCharacter: "it holds a control character"
+        case .encodedSlash: "it hides a slash inside a name (%2F)"
+        case .encodedBackslash: "it hides a backslash inside a name (%5C)"
+        case .backslash: "it holds a backslash"
+        case .dotSegment: "it has a part that is only \".\""
+        case .dotDotSegment: "it has a part that is \"..\""
+        case .hiddenSegment: "it names a hidden file"
+        case .emptySegment: "it has an empty part (//)"
+        }
+    }
+}
