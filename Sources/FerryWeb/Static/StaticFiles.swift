@@ -66,7 +66,8 @@ public final class StaticFiles: Sendable {
             } catch .hiddenSegment {
                 throw HTTPError(.notFound, detail: "Nothing is found at this address.")
             } catch {
-                throw HTTPError(.badRequest, detail: "This address is not allowed: \(error.reason).", type: "invalid-path")
+                throw HTTPError(
+                    .badRequest, detail: "This address is not allowed: \(error.reason).", type: "invalid-path")
             }
         }
         let relative = resolved.relativePath
