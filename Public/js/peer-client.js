@@ -66,7 +66,7 @@ import { ProgressMeter } from "./transfer/progress.js";
  * decline), before any person saw it.
  */
 const TAB_REFUSALS = new Map([
-  ["rate-limited", "not shown to them: too many of your offers came at once or wait for their answer; send this again in a moment"],
+  ["rate-limited", "not shown to them: too many of your offers arrived in a short time or are waiting for their answer; send it again in a moment"],
   ["invalid", "refused by their browser: it could not read the offer"],
 ]);
 import { OfferLimiter } from "./transfer/rate-limit.js";
@@ -733,7 +733,7 @@ export class PeerClient extends Emitter {
     if (!offer) throw Object.assign(new Error("no such offer"), { code: "unknown-offer" });
     this.timers.clearTimeout(offer.timer);
     this.#offers.delete(offerId);
-    this.limiter.settle(offer.peer.device.id, offerId);
+    this.limiter.settle(offer.peer.device.id, offerId, { accepted: true });
     await this.#suspendReceiversOfSameParts(offer.peer.device.id, offer.manifest);
     const isText = offer.manifest.items[0].kind === "text";
     const textStore = isText ? new Map() : null;

@@ -238,4 +238,22 @@ describe("offer limiter", () => {
     assert.ok(limiter.admit("D2", "p1", 10), "other devices are not affected");
     assert.ok(limiter.admit("D1", "o4", 1010), "refilled");
   });
+
+  it("gives an accepted offer's token back, not a declined or withdrawn one's, and only once", () => {
+    const limiter = new OfferLimiter({ burst: 2, refillMs: 60_000, maxPending: 5 });
+    assert.ok(limiter.admit("D1", "a", 0));
+    assert.ok(limiter.admit("D1", "b", 0));
+    limiter.settle("D1", "a"); // declined, withdrawn or expired: the token stays spent
+    assert.ok(!limiter.admit("D1", "c", 1), "burst used up");
+    limiter.settle("D1", "b", { accepted: true });
+    limiter.settle("D1", "b", { accepted: true }); // settled already: no second token
+    assert.ok(limiter.admit("D1", "c", 2), "the accepted offer's token is back");
+    assert.ok(!limiter.admit("D1", "d", 3), "one token, not two");
+    // Accepted offers one after another never run out.
+    const steady = new OfferLimiter({ burst: 2, refillMs: 60_000, maxPending: 5 });
+    for (let i = 0; i < 10; i++) {
+      assert.ok(steady.admit("D2", `t${i}`, i), `offer ${i}`);
+      steady.settle("D2", `t${i}`, { accepted: true });
+    }
+  });
 });

@@ -507,7 +507,26 @@ describe("peer client: more flows", () => {
     assert.equal(shown, 3, "at most 3 unanswered offers per device");
     assert.deepEqual(declines, ["rate-limited", "rate-limited"]);
     // The sender's row says why in words (never "declined: rate-limited", as if Bob had refused).
-    assert.match(notes[0], /^not shown to them: too many of your offers came at once or wait for their answer/);
+    assert.match(notes[0], /^not shown to them: too many of your offers arrived in a short time or are waiting for their answer; send it again in a moment$/);
+    ann.stop();
+    bob.stop();
+  });
+
+  it("offers the receiver accepts do not use up the rate limit: seven texts in a row all arrive", { timeout: 20_000 }, async () => {
+    const hub = new Hub();
+    const ann = await client(hub, "Ann");
+    const bob = await client(hub, "Bob");
+    await until(() => peerNamed(ann, "Bob"));
+    const declines = [];
+    ann.on("transfer-failed", (f) => declines.push(f.transfer.error));
+    for (let i = 0; i < 7; i++) {
+      const offered = next(bob, "offer");
+      await ann.sendText([peerNamed(ann, "Bob").id], `note ${i}`);
+      const got = next(bob, "transfer-done");
+      await bob.accept((await offered).offerId);
+      await got;
+    }
+    assert.deepEqual(declines, []);
     ann.stop();
     bob.stop();
   });

@@ -1,6 +1,7 @@
 /**
  * Limits incoming offers per sending device, so a peer cannot flood the receiver with prompts:
- * a token bucket (burst, then one every `refillMs`) and a cap on offers waiting for an answer.
+ * a token bucket (burst, then one every `refillMs`; an accepted offer gives its token back) and a
+ * cap on offers waiting for an answer.
  * Offers over the limit are declined automatically with reason "rate-limited" and never shown.
  *
  * @module transfer/rate-limit
@@ -39,8 +40,15 @@ export class OfferLimiter {
     return true;
   }
 
-  /** The offer was answered (or withdrawn). @param {string} device @param {string} offerId */
-  settle(device, offerId) {
-    this.#peers.get(device)?.pending.delete(offerId);
+  /**
+   * The offer was answered (or withdrawn). One the receiver accepted gives its token back: the
+   * limit is against prompts nobody asked for, not against a colleague sending several things
+   * the receiver takes one after another.
+   * @param {string} device @param {string} offerId @param {{ accepted?: boolean }} [answer]
+   */
+  settle(device, offerId, { accepted = false } = {}) {
+    const state = this.#peers.get(device);
+    if (!state?.pending.delete(offerId)) return;
+    if (accepted) state.tokens = Math.min(this.burst, state.tokens + 1);
   }
 }
