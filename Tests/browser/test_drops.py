@@ -687,8 +687,12 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     expect(row.get_by_test_id("drop-row-name")).to_have_text(source.name)
     # The same member in another browser sees the drop, without its name.
     elsewhere = world.member()
-    expect(elsewhere.get_by_test_id("drop-row-name").first).to_contain_text("Made elsewhere")
+    expect(elsewhere.get_by_test_id("drop-row-name").first).to_have_text(re.compile(r"^Made elsewhere, \S.{5,40}$"))
+    expect(elsewhere.get_by_test_id("drop-row-meta").first).to_contain_text("name and link where it was made")
     expect(elsewhere.get_by_test_id("drop-row-meta").first).to_contain_text("1 file")
+    # Its buttons say which drop, short: when it was made and its size, not a paragraph.
+    label = elsewhere.get_by_test_id("drop-row-revoke").first.get_attribute("aria-label") or ""
+    assert re.fullmatch(r"Revoke: drop made elsewhere, .{5,40}, 1 file, .+", label), label
     # Extending moves the expiry later.
     before = row.get_by_test_id("drop-row-meta").inner_text()
     row.get_by_test_id("drop-row-extend").click()
@@ -708,6 +712,11 @@ def test_the_owner_revokes_and_a_damaged_stream_saves_nothing(world: World, tmp_
     expect(owner.get_by_test_id("drop-row").first).to_have_attribute("data-state", "revoked")
     expect(status).to_have_text("Revoked: its link no longer opens it.")
     expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("revoked")
+    # An ended drop's name is faded, its Delete button is not (it still works).
+    ended = owner.get_by_test_id("drop-row").first
+    assert ended.get_by_test_id("drop-row-name").evaluate("e => getComputedStyle(e).opacity") == "0.7"
+    assert ended.evaluate("e => getComputedStyle(e).opacity") == "1"
+    assert ended.get_by_test_id("drop-row-delete").evaluate("e => getComputedStyle(e.parentElement).opacity") == "1"
 
     late = world.stranger()
     late.goto(link)

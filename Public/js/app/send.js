@@ -50,7 +50,7 @@ export function sendFeature(app) {
   if (handed) {
     text.value = handed;
     text.focus();
-    app.status("The link is in the text message box: select who gets it under “Online now”, then press Send.");
+    app.status("The link is in the text message box: select who gets it under “Online now”, then press “Send message”.");
   }
   form.addEventListener("submit", async (/** @type {Event} */ event) => {
     event.preventDefault();

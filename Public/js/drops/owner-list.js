@@ -76,8 +76,9 @@ export function ownerList({ api, owned, document, root, status }) {
   const maxLifetimeS = Number(root.dataset.maxLifetime) > 0 ? Number(root.dataset.maxLifetime) : MAX_LIFETIME_S;
   /** @param {any} drop @param {any} kept */
   async function row(drop, kept) {
-    // Without the key this browser cannot read the name: when it was made says which drop it is.
-    let name = `Made elsewhere on ${formatDateTime(drop.createdAt)} (with ferry send or in another browser; its name and link are only there)`;
+    // Without the key this browser cannot read the name: when it was made (and its size, in the
+    // line below) says which drop it is.
+    let name = `Made elsewhere, ${formatDateTime(drop.createdAt)}`;
     let link = null;
     /** A text drop's text, shown on demand. @type {string | null} */
     let text = null;
@@ -96,7 +97,7 @@ export function ownerList({ api, owned, document, root, status }) {
     /** An action may return what to tell the user once the list is fresh. */
     const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
       // Said with the drop it acts on: a list of "Delete" buttons alone does not say which.
-      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid, "aria-label": `${text}: ${name}` } });
+      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid, "aria-label": kept ? `${text}: ${name}` : `${text}: drop ${name.charAt(0).toLowerCase()}${name.slice(1)}, ${counts(drop, { textNamed: false })}` } });
       b.addEventListener("click", async () => {
         b.disabled = true;
         status.textContent = "";
@@ -143,8 +144,9 @@ export function ownerList({ api, owned, document, root, status }) {
       el(document, "span", { className: "drop-row-name", text: name, attrs: { "data-testid": "drop-row-name" } }),
       el(document, "span", {
         className: "drop-row-meta",
-        // When it was made tells alike drops apart (the name says it for a drop made elsewhere).
-        text: `${kept ? `made ${formatDateTime(drop.createdAt)} · ` : ""}${counts(drop, { textNamed: text !== null })}${drop.hasPassword ? " · password" : ""} · ${when}`,
+        // When it was made tells alike drops apart (the name says it for a drop made elsewhere,
+        // and where its name and link are).
+        text: `${kept ? `made ${formatDateTime(drop.createdAt)} · ` : "name and link where it was made (ferry send or another browser) · "}${counts(drop, { textNamed: text !== null })}${drop.hasPassword ? " · password" : ""} · ${when}`,
         attrs: { "data-testid": "drop-row-meta" },
       }),
       ...(text === null
