@@ -411,9 +411,20 @@ def test_a_text_drop_is_shown_as_text(world: World) -> None:
     assert reader.get_by_test_id("drop-text-content").text_content() == text
     assert reader.locator("#drop-text-content script, #drop-text-content b").count() == 0
     assert reader.evaluate("window.__pwned") is None
-    # A reload keeps the ticket: no confirmation, no second count.
+    # A reload keeps the ticket: no confirmation, no second count; so does the link opened again
+    # in a new tab once this one is closed (the ticket is kept until it expires, in this browser
+    # only), and an expired ticket kept for another drop is forgotten when a drop page loads.
     reader.reload()
     expect(reader.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    reader.evaluate("""() => localStorage.setItem("ferry-drop-ticket:old",
+                         JSON.stringify({ ticket: "t", expiresAt: new Date(Date.now() - 1000).toISOString() }))""")
+    context = reader.context
+    reader.close()
+    again = world.watch(context.new_page())
+    again.goto(link)
+    expect(again.get_by_test_id("drop-open")).to_have_attribute("data-state", "text")
+    assert again.get_by_test_id("drop-text-content").text_content() == text
+    assert again.evaluate("""() => Object.keys(localStorage).filter((key) => key.startsWith("ferry-drop-ticket:")).length""") == 1
     owner.reload()
     expect(owner.get_by_test_id("drop-row-meta").first).to_contain_text("1 of 2 downloads")
     # The list may be on a shared screen: a text (perhaps a secret) is named by its length, and

@@ -1,8 +1,8 @@
 /**
  * The `/d/{id}#secret` page: reads the secret from the fragment (the server never sees it),
  * asks for the password when the drop has one, says what opening costs when downloads are
- * limited, opens (the server counts one download and hands a ticket, kept in sessionStorage so a
- * reload does not count again), decrypts the metadata and shows the text (as text, never HTML)
+ * limited, opens (the server counts one download and hands a ticket, kept in localStorage until it
+ * expires, so neither a reload nor the link opened again in another tab counts again), decrypts the metadata and shows the text (as text, never HTML)
  * or the files with sanitised names, sizes and previews. Downloads run in a worker
  * (drops/download-worker.js): each file, one zip, or into a picked folder.
  *
@@ -27,7 +27,30 @@ const root = $("drop-open");
 const OUT_DIRECTORY = "ferry-drops-out";
 
 const id = decodeURIComponent(location.pathname.split("/")[2] ?? "");
-const ticketKey = `ferry-drop-ticket:${id}`;
+const TICKET_PREFIX = "ferry-drop-ticket:";
+const ticketKey = `${TICKET_PREFIX}${id}`;
+
+/**
+ * Tickets are kept per drop in localStorage (a closed tab must not have spent a download of a
+ * drop the reader never got): those that expired go whenever a drop page loads.
+ */
+function forgetExpiredTickets() {
+  try {
+    for (let index = localStorage.length - 1; index >= 0; index--) {
+      const key = localStorage.key(index);
+      if (!key?.startsWith(TICKET_PREFIX)) continue;
+      let expiresAt = NaN;
+      try {
+        expiresAt = Date.parse(JSON.parse(localStorage.getItem(key) ?? "null")?.expiresAt);
+      } catch {
+        // unreadable: forgotten below
+      }
+      if (!(expiresAt > Date.now())) localStorage.removeItem(key);
+    }
+  } catch {
+    // storage unavailable: tickets then last as long as the page
+  }
+}
 
 /** @type {{ keys: any, ticket: string, files: any[] } | null} */
 let opened = null;
@@ -92,7 +115,7 @@ function secretFromLink() {
 /** A kept ticket that has not expired, or null. */
 function keptTicket() {
   try {
-    const kept = JSON.parse(sessionStorage.getItem(ticketKey) ?? "null");
+    const kept = JSON.parse(localStorage.getItem(ticketKey) ?? "null");
     return kept && Date.parse(kept.expiresAt) > Date.now() + 60_000 ? kept.ticket : null;
   } catch {
     return null;
@@ -195,10 +218,14 @@ async function open(keys, ticket) {
     // Again from the start, not straight to `open`: had the lost answer been counted, the page
     // says how many downloads are left before the next try uses one.
     if (mayPass(error)) return fail(explain(error), "error", ticket ? () => open(keys, ticket) : start);
-    if (ticket) sessionStorage.removeItem(ticketKey);
+    if (ticket) localStorage.removeItem(ticketKey);
     return fail(explain(error));
   }
-  sessionStorage.setItem(ticketKey, JSON.stringify({ ticket: answer.ticket, expiresAt: answer.ticketExpiresAt }));
+  try {
+    localStorage.setItem(ticketKey, JSON.stringify({ ticket: answer.ticket, expiresAt: answer.ticketExpiresAt }));
+  } catch {
+    // storage full or refused: the ticket lasts as long as the page
+  }
   let document_;
   try {
     document_ = await openMetadata(keys.metadataKey, fromBase64Url(answer.metadata));
@@ -432,4 +459,5 @@ document.querySelector(".skip-link")?.addEventListener("click", (/** @type {Even
 window.addEventListener("hashchange", () => {
   if (location.hash !== openedWith && secretFromLink() !== null && root.dataset.state !== "downloading") location.reload();
 });
+forgetExpiredTickets();
 void start();
