@@ -92,12 +92,15 @@ export function ownerList({ api, owned, document, root, status }) {
         name = "Unreadable here";
       }
     }
+    // What each button's label names: the drop's name, or for one made elsewhere when it was made
+    // and its size ("Delete: drop made elsewhere, 7 Dec 2026, 23:45, 2 files, 30 B · 0 downloads").
+    const labelled = kept ? name : `drop made elsewhere, ${formatDateTime(drop.createdAt)}, ${counts(drop)}`;
     const when = drop.state === "active" ? `expires ${formatDateTime(drop.expiresAt)}` : drop.state === "exhausted" ? "used up" : drop.state;
     const actions = el(document, "div", { className: "drop-actions" });
     /** An action may return what to tell the user once the list is fresh. */
     const button = (/** @type {string} */ text, /** @type {string} */ testid, /** @type {() => Promise<string | void>} */ action, danger = false) => {
       // Said with the drop it acts on: a list of "Delete" buttons alone does not say which.
-      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid, "aria-label": kept ? `${text}: ${name}` : `${text}: drop ${name.charAt(0).toLowerCase()}${name.slice(1)}, ${counts(drop, { textNamed: false })}` } });
+      const b = el(document, "button", { className: danger ? "button button-danger" : "button", text, attrs: { type: "button", "data-testid": testid, "aria-label": `${text}: ${labelled}` } });
       b.addEventListener("click", async () => {
         b.disabled = true;
         status.textContent = "";
