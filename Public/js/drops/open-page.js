@@ -2,8 +2,8 @@
  * The `/d/{id}#secret` page: reads the secret from the fragment (the server never sees it),
  * asks for the password when the drop has one, says what opening costs when downloads are
  * limited, opens (the server counts one download and hands a ticket, kept in localStorage until it
- * expires, so neither a reload nor the link opened again in another tab counts again), decrypts the metadata and shows the text (as text, never HTML)
- * or the files with sanitised names, sizes and previews. Downloads run in a worker
+ * expires, so neither a reload nor the link opened again in another tab counts again), decrypts
+ * the metadata and shows the text (as text, never HTML) or the files with sanitised names, sizes and previews. Downloads run in a worker
  * (drops/download-worker.js): each file, one zip, or into a picked folder.
  *
  * @module drops/open-page
@@ -31,21 +31,29 @@ const TICKET_PREFIX = "ferry-drop-ticket:";
 const ticketKey = `${TICKET_PREFIX}${id}`;
 
 /**
+ * A ticket kept in localStorage under `key`: `{ ticket, expiresAt }` (ms), or null when there is
+ * none, it does not read, or storage is unavailable.
+ * @param {string} key
+ */
+function storedTicket(key) {
+  try {
+    const kept = JSON.parse(localStorage.getItem(key) ?? "null");
+    const expiresAt = Date.parse(kept?.expiresAt);
+    return kept && Number.isFinite(expiresAt) ? { ticket: kept.ticket, expiresAt } : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * Tickets are kept per drop in localStorage (a closed tab must not have spent a download of a
- * drop the reader never got): those that expired go whenever a drop page loads.
+ * drop the reader never got): those that expired, or do not read, go whenever a drop page loads.
  */
 function forgetExpiredTickets() {
   try {
     for (let index = localStorage.length - 1; index >= 0; index--) {
       const key = localStorage.key(index);
-      if (!key?.startsWith(TICKET_PREFIX)) continue;
-      let expiresAt = NaN;
-      try {
-        expiresAt = Date.parse(JSON.parse(localStorage.getItem(key) ?? "null")?.expiresAt);
-      } catch {
-        // unreadable: forgotten below
-      }
-      if (!(expiresAt > Date.now())) localStorage.removeItem(key);
+      if (key?.startsWith(TICKET_PREFIX) && !((storedTicket(key)?.expiresAt ?? 0) > Date.now())) localStorage.removeItem(key);
     }
   } catch {
     // storage unavailable: tickets then last as long as the page
@@ -114,12 +122,8 @@ function secretFromLink() {
 
 /** A kept ticket that has not expired, or null. */
 function keptTicket() {
-  try {
-    const kept = JSON.parse(localStorage.getItem(ticketKey) ?? "null");
-    return kept && Date.parse(kept.expiresAt) > Date.now() + 60_000 ? kept.ticket : null;
-  } catch {
-    return null;
-  }
+  const kept = storedTicket(ticketKey);
+  return kept && kept.expiresAt > Date.now() + 60_000 ? kept.ticket : null;
 }
 
 /** What the drop is and until when (the first line the page shows), kept while it asks. */
